@@ -1,0 +1,66 @@
+"""Spans: ``[start, end)`` in code points of a document's canonical text, with a label."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from annotator.domain.errors import SpanError
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One labelled span. Offsets are code points, end-exclusive, of the stored text.
+
+    ``id`` is 32 hex characters, stable across export and import. Times are ISO 8601 UTC with
+    milliseconds and a ``Z``.
+    """
+
+    id: str
+    document_id: int
+    start: int
+    end: int
+    label: str
+    annotator: str
+    note: str | None
+    created_at: str
+    updated_at: str
+
+    @property
+    def key(self) -> tuple[int, int, int, str, str]:
+        """What makes two spans exact duplicates: document, start, end, label, annotator."""
+        return (self.document_id, self.start, self.end, self.label, self.annotator)
+
+
+def new_span_id() -> str:
+    """A fresh span id (random UUID, 32 hex characters)."""
+    return uuid.uuid4().hex
+
+
+def now() -> str:
+    """The current time as stored: ISO 8601 UTC with milliseconds, e.g. 2026-11-23T20:17:00.123Z."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def check_bounds(start: object, end: object, length: int, *, what: str = "span") -> None:
+    """Refuse a span that is not integer, empty, reversed or outside ``[0, length]``."""
+    if type(start) is not int or type(end) is not int:
+        raise SpanError(f"{what} offsets must be whole numbers, got start={start!r} end={end!r}")
+    if start < 0 or end > length:
+        raise SpanError(
+            f"{what} [{start}, {end}) is outside the text, which has {length} characters"
+        )
+    if start > end:
+        raise SpanError(f"{what} [{start}, {end}) is reversed: start is after end")
+    if start == end:
+        raise SpanError(f"{what} [{start}, {end}) is empty")
+
+
+def check_annotator(name: object) -> str:
+    """Return a valid annotator name or refuse it."""
+    if not isinstance(name, str) or not name.strip():
+        raise SpanError("a span needs an annotator name")
+    if name != name.strip() or "\n" in name or len(name) > 128:
+        raise SpanError(f"annotator name {name!r} is not a clean one-line name")
+    return name

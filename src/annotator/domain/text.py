@@ -1,0 +1,34 @@
+"""Canonical text: the one form of a document's text that is stored, hashed and offset into.
+
+Canonicalisation happens once, at import, and never again:
+
+* a leading BOM (U+FEFF) is removed (Qt's ``setPlainText`` drops it silently, which would shift
+  every offset by one);
+* ``\\r\\n``, ``\\r``, U+2028 and U+2029 become ``\\n`` (Qt turns each into one block separator);
+* nothing else changes: no NFC/NFKC, which would change lengths (㍻ -> 平成) and break offsets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+_LINE_BREAKS = re.compile("\r\n|\r|\u2028|\u2029")
+BOM = "\ufeff"
+
+
+def canonicalise(text: str) -> str:
+    """Return ``text`` in canonical form (see the module docstring)."""
+    if text.startswith(BOM):
+        text = text[1:]
+    return _LINE_BREAKS.sub("\n", text)
+
+
+def is_canonical(text: str) -> bool:
+    """True when ``canonicalise(text) == text``."""
+    return not text.startswith(BOM) and _LINE_BREAKS.search(text) is None
+
+
+def sha256_text(text: str) -> str:
+    """SHA-256 (hex) of the UTF-8 bytes of ``text``: the identity of a canonical document."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

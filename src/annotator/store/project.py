@@ -1,0 +1,448 @@
+"""The project: one SQLite file holding documents, labels, spans and their history.
+
+Every public method that changes something is one transaction, committed before it returns, and
+writes its history row(s) in that same transaction. Several calls can be grouped into one
+transaction with ``with project.atomic():`` (savepoints nest). Writes go through sqlite-utils;
+reads use plain SQL for speed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from annotator.domain.errors import SpanError
+from annotator.domain.spans import Span, check_annotator, check_bounds, new_span_id, now
+from annotator.domain.text import canonicalise, sha256_text
+from annotator.store.database import connect
+from annotator.store.labels import UNSET, LabelsMixin
+
+DOCUMENT_STATUSES = ("new", "in progress", "done")
+
+_SPAN_SELECT = (
+    'SELECT s.id, s.document_id, s.start, s."end", l.name, s.annotator, s.note, '
+    "s.created_at, s.updated_at FROM spans s JOIN labels l ON l.id = s.label_id"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document's metadata (its text is read with :meth:`Project.text`)."""
+
+    id: int
+    uid: str
+    name: str
+    sha256: str
+    length: int
+    status: str
+    meta: dict[str, Any]
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One row of the append-only history: who did what, when, with the before/after state."""
+
+    id: int
+    at: str
+    who: str
+    action: str
+    entity: str
+    entity_id: str | None
+    document_id: int | None
+    before: Any
+    after: Any
+
+
+def _span_row(span: Span, label_id: int) -> dict[str, Any]:
+    return {
+        "id": span.id,
+        "document_id": span.document_id,
+        "start": span.start,
+        "end": span.end,
+        "label_id": label_id,
+        "annotator": span.annotator,
+        "note": span.note,
+        "created_at": span.created_at,
+        "updated_at": span.updated_at,
+    }
+
+
+def span_to_json(span: Span) -> dict[str, Any]:
+    """A span as a plain dict (used in history rows)."""
+    return asdict(span)
+
+
+class Project(LabelsMixin):
+    """An open project file. Use :meth:`open`; close it with :meth:`close` or ``with``."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+        self._label_ids: dict[str, int] = {}
+        self._reload_label_ids()
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = True) -> Project:
+        """Open the project at ``path``, creating it (when ``create``) or migrating it as needed.
+
+        Raises :class:`annotator.store.errors.ProjectError` (file untouched) when the file is not
+        a project, is newer, read-only or on a network share.
+        """
+        path = Path(path).expanduser().absolute()
+        return cls(connect(path, create=create), path)
+
+    def close(self) -> None:
+        """Close the connection (every change is already committed)."""
+        self.db.conn.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Project]:
+        """One transaction around the block (``BEGIN IMMEDIATE``; nested blocks use savepoints)."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            with self.db.atomic():
+                yield self
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- history and settings ------------------------------------------------------------
+
+    def _log(
+        self,
+        who: str,
+        action: str,
+        entity: str,
+        entity_id: str | int | None,
+        document_id: int | None = None,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        self.db["history"].insert(
+            {
+                "at": now(),
+                "who": who,
+                "action": action,
+                "entity": entity,
+                "entity_id": None if entity_id is None else str(entity_id),
+                "document_id": document_id,
+                "before": None if before is None else json.dumps(before, ensure_ascii=False),
+                "after": None if after is None else json.dumps(after, ensure_ascii=False),
+            }
+        )
+
+    def history(
+        self, *, entity: str | None = None, entity_id: str | None = None, limit: int | None = None
+    ) -> list[HistoryEntry]:
+        """History rows, oldest first, optionally for one entity (``span``, ``label``, ...)."""
+        sql, params = "SELECT * FROM history", []
+        where = []
+        if entity is not None:
+            where.append("entity = ?")
+            params.append(entity)
+        if entity_id is not None:
+            where.append("entity_id = ?")
+            params.append(entity_id)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = self.db.execute(sql, params).fetchall()
+        return [
+            HistoryEntry(
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+                None if r[7] is None else json.loads(r[7]),
+                None if r[8] is None else json.loads(r[8]),
+            )
+            for r in rows
+        ]
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        """A project setting (JSON value), or ``default``."""
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any, *, who: str) -> None:
+        """Store a project setting (one transaction, with history)."""
+        before = self.setting(key)
+        with self.atomic():
+            self.db["settings"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
+            self._log(who, "set", "setting", key, before=before, after=value)
+
+    # -- documents -----------------------------------------------------------------------
+
+    @staticmethod
+    def _document(row: Sequence[Any]) -> Document:
+        return Document(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), row[7])
+
+    _DOC_COLUMNS = "id, uid, name, sha256, length, status, meta, created_at"
+
+    def documents(self) -> list[Document]:
+        """All documents, in the order they were added."""
+        rows = self.db.execute(f"SELECT {self._DOC_COLUMNS} FROM documents ORDER BY id").fetchall()
+        return [self._document(r) for r in rows]
+
+    def document(self, document_id: int) -> Document:
+        """The document with this id (KeyError when there is none)."""
+        row = self.db.execute(
+            f"SELECT {self._DOC_COLUMNS} FROM documents WHERE id = ?", [document_id]
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no document with id {document_id}")
+        return self._document(row)
+
+    def document_by_sha256(self, sha256: str) -> Document | None:
+        """The document whose canonical text has this SHA-256, if any."""
+        row = self.db.execute(
+            f"SELECT {self._DOC_COLUMNS} FROM documents WHERE sha256 = ?", [sha256]
+        ).fetchone()
+        return None if row is None else self._document(row)
+
+    def text(self, document_id: int) -> str:
+        """The stored canonical text of a document."""
+        row = self.db.execute("SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()
+        if row is None:
+            raise KeyError(f"no document with id {document_id}")
+        return row[0]
+
+    def add_document(
+        self,
+        name: str,
+        text: str,
+        *,
+        who: str,
+        uid: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> tuple[Document, bool]:
+        """Add a text (canonicalised here). Returns ``(document, created)``.
+
+        A text already in the project (same SHA-256 of its canonical form) is not added again:
+        the existing document comes back with ``created`` False.
+        """
+        text = canonicalise(text)
+        sha = sha256_text(text)
+        existing = self.document_by_sha256(sha)
+        if existing is not None:
+            return existing, False
+        uid = uid or sha[:16]
+        if self.db.execute("SELECT 1 FROM documents WHERE uid = ?", [uid]).fetchone():
+            uid = f"{uid}-{sha[:8]}"
+        row = {
+            "uid": uid,
+            "name": name,
+            "sha256": sha,
+            "text": text,
+            "length": len(text),
+            "status": "new",
+            "meta": json.dumps(meta or {}, ensure_ascii=False),
+            "created_at": now(),
+        }
+        with self.atomic():
+            doc_id = self.db["documents"].insert(row).last_pk
+            self._log(who, "add", "document", doc_id, doc_id, after={
+                "uid": uid, "name": name, "sha256": sha, "length": len(text)})
+        return self.document(doc_id), True
+
+    def set_document_status(self, document_id: int, status: str, *, who: str) -> Document:
+        """Set a document's status: ``new``, ``in progress`` or ``done``."""
+        if status not in DOCUMENT_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(DOCUMENT_STATUSES)}")
+        before = self.document(document_id)
+        if before.status != status:
+            with self.atomic():
+                self.db["documents"].update(document_id, {"status": status})
+                self._log(who, "status", "document", document_id, document_id,
+                          before=before.status, after=status)
+        return self.document(document_id)
+
+    def span_counts(self) -> dict[int, int]:
+        """Number of spans per document id (documents without spans are absent)."""
+        rows = self.db.execute("SELECT document_id, count(*) FROM spans GROUP BY document_id")
+        return dict(rows.fetchall())
+
+    # -- spans ---------------------------------------------------------------------------
+
+    def spans(
+        self,
+        document_id: int | None = None,
+        *,
+        annotators: Iterable[str] | None = None,
+        labels: Iterable[str] | None = None,
+    ) -> list[Span]:
+        """Spans ordered by document, start, end; optionally filtered."""
+        where, params = [], []
+        if document_id is not None:
+            where.append("s.document_id = ?")
+            params.append(document_id)
+        for column, values in (("s.annotator", annotators), ("l.name", labels)):
+            if values is not None:
+                values = list(values)
+                where.append(f"{column} IN ({', '.join('?' for _ in values)})")
+                params.extend(values)
+        sql = _SPAN_SELECT
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += ' ORDER BY s.document_id, s.start, s."end", s.rowid'
+        return [Span(*row) for row in self.db.execute(sql, params).fetchall()]
+
+    def span(self, span_id: str) -> Span:
+        """The span with this id (KeyError when there is none)."""
+        row = self.db.execute(_SPAN_SELECT + " WHERE s.id = ?", [span_id]).fetchone()
+        if row is None:
+            raise KeyError(f"no span with id {span_id}")
+        return Span(*row)
+
+    def annotators(self) -> list[str]:
+        """Every annotator name that has at least one span, sorted."""
+        rows = self.db.execute("SELECT DISTINCT annotator FROM spans ORDER BY annotator")
+        return [r[0] for r in rows.fetchall()]
+
+    def _document_length(self, document_id: int) -> int:
+        row = self.db.execute("SELECT length FROM documents WHERE id = ?", [document_id]).fetchone()
+        if row is None:
+            raise SpanError(f"no document with id {document_id}")
+        return row[0]
+
+    def _check_not_duplicate(self, span: Span, label_id: int, ignore_id: str | None = None) -> None:
+        row = self.db.execute(
+            'SELECT id FROM spans WHERE document_id = ? AND start = ? AND "end" = ? '
+            "AND label_id = ? AND annotator = ?",
+            [span.document_id, span.start, span.end, label_id, span.annotator],
+        ).fetchone()
+        if row is not None and row[0] != ignore_id:
+            raise SpanError(
+                f"{span.annotator} already has a {span.label!r} span at [{span.start}, {span.end})"
+            )
+
+    def add_span(
+        self,
+        document_id: int,
+        start: int,
+        end: int,
+        label: str,
+        annotator: str,
+        *,
+        note: str | None = None,
+        span_id: str | None = None,
+        created_at: str | None = None,
+        updated_at: str | None = None,
+        who: str | None = None,
+    ) -> Span:
+        """Create a span (validated: bounds, label, no exact duplicate) and log it.
+
+        ``who`` (default: the annotator) is recorded in the history.
+        """
+        check_bounds(start, end, self._document_length(document_id))
+        check_annotator(annotator)
+        label_id = self.label_id(label)
+        stamp = now()
+        span = Span(
+            span_id or new_span_id(), document_id, start, end, label, annotator,
+            note or None, created_at or stamp, updated_at or created_at or stamp,
+        )
+        self._check_not_duplicate(span, label_id)
+        with self.atomic():
+            try:
+                self.db["spans"].insert(_span_row(span, label_id))
+            except sqlite3.IntegrityError as exc:
+                raise SpanError(f"span {span.id} cannot be added: {exc}") from exc
+            self._log(who or annotator, "add", "span", span.id, document_id,
+                      after=span_to_json(span))
+        return span
+
+    def restore_span(self, span: Span, *, who: str) -> Span:
+        """Insert ``span`` exactly as given (id and times kept): the undo of a delete."""
+        return self.add_span(
+            span.document_id, span.start, span.end, span.label, span.annotator,
+            note=span.note, span_id=span.id, created_at=span.created_at,
+            updated_at=span.updated_at, who=who,
+        )
+
+    def update_span(
+        self,
+        span_id: str,
+        *,
+        who: str,
+        label: str = UNSET,
+        start: int = UNSET,
+        end: int = UNSET,
+        note: str | None = UNSET,
+        updated_at: str | None = None,
+    ) -> Span:
+        """Change a span's label, bounds and/or note; returns the new span."""
+        before = self.span(span_id)
+        changes: dict[str, Any] = {}
+        if label is not UNSET and label != before.label:
+            changes["label"] = label
+        if start is not UNSET and start != before.start:
+            changes["start"] = start
+        if end is not UNSET and end != before.end:
+            changes["end"] = end
+        if note is not UNSET and (note or None) != before.note:
+            changes["note"] = note or None
+        if not changes:
+            return before
+        after = Span(**{**span_to_json(before), **changes, "updated_at": updated_at or now()})
+        check_bounds(after.start, after.end, self._document_length(after.document_id))
+        label_id = self.label_id(after.label)
+        self._check_not_duplicate(after, label_id, ignore_id=span_id)
+        with self.atomic():
+            self.db["spans"].update(span_id, _span_row(after, label_id))
+            self._log(who, "update", "span", span_id, after.document_id,
+                      before=span_to_json(before), after=span_to_json(after))
+        return after
+
+    def delete_span(self, span_id: str, *, who: str) -> Span:
+        """Delete a span; returns it as it was (so it can be restored)."""
+        before = self.span(span_id)
+        with self.atomic():
+            self.db["spans"].delete(span_id)
+            self._log(who, "delete", "span", span_id, before.document_id,
+                      before=span_to_json(before))
+        return before
+
+    def add_spans_bulk(self, spans: Iterable[Span], *, who: str, source: str) -> int:
+        """Insert already-validated spans in one transaction (imports). Returns the count.
+
+        The caller checks bounds, labels and duplicates first; the database constraints still
+        refuse anything invalid, rolling the whole batch back. One history row per document
+        records the import (``source`` names the file) and the ids it added.
+        """
+        per_document: dict[int, list[str]] = {}
+        label_ids = self._label_ids
+
+        def rows() -> Iterator[dict[str, Any]]:
+            for span in spans:
+                per_document.setdefault(span.document_id, []).append(span.id)
+                yield _span_row(span, label_ids[span.label])
+
+        with self.atomic():
+            self.db["spans"].insert_all(rows(), batch_size=2000)
+            for document_id, ids in per_document.items():
+                self._log(who, "import", "span", None, document_id,
+                          after={"source": source, "span_ids": ids})
+        return sum(len(ids) for ids in per_document.values())

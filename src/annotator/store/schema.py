@@ -1,0 +1,98 @@
+"""The project file's schema and its forward migrations.
+
+A project file is SQLite with ``PRAGMA application_id = APPLICATION_ID`` and
+``PRAGMA user_version`` = the number of migrations applied. ``MIGRATIONS[i]`` takes a project from
+version ``i`` to ``i + 1``; a new project runs them all. Each migration runs in one transaction
+together with the ``user_version`` bump (``user_version`` is transactional), so a failed migration
+leaves the file at its old version. Never edit a released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+from annotator.domain.labels import DEFAULT_LABELS
+
+APPLICATION_ID = 0x414E4E54  # "ANNT"
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+_V1_TABLES = [
+    """CREATE TABLE labels (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        color TEXT NOT NULL,
+        key TEXT UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        position INTEGER NOT NULL
+    )""",
+    """CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        text TEXT NOT NULL,
+        length INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'in progress', 'done')),
+        meta TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE spans (
+        id TEXT PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        label_id INTEGER NOT NULL REFERENCES labels(id) ON DELETE RESTRICT,
+        annotator TEXT NOT NULL,
+        note TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        CHECK (start >= 0 AND "end" > start),
+        UNIQUE (document_id, start, "end", label_id, annotator)
+    )""",
+    "CREATE INDEX spans_by_document ON spans(document_id, start)",
+    "CREATE INDEX spans_by_label ON spans(label_id)",
+    """CREATE TABLE history (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id TEXT,
+        document_id INTEGER,
+        before TEXT,
+        after TEXT
+    )""",
+    "CREATE INDEX history_by_entity ON history(entity, entity_id)",
+    """CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+       BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END""",
+    """CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+       BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END""",
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+]
+
+
+def _v1_initial(db: sqlite_utils.Database) -> None:
+    """Version 1: labels, documents, spans, history, settings; the default label set."""
+    for statement in _V1_TABLES:
+        db.execute(statement)
+    db["labels"].insert_all(
+        {
+            "name": label.name,
+            "color": label.color,
+            "key": label.key,
+            "description": label.description,
+            "position": position,
+        }
+        for position, label in enumerate(DEFAULT_LABELS)
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_initial]
+
+
+def current_version() -> int:
+    """The schema version this code writes."""
+    return len(MIGRATIONS)

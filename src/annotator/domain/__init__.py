@@ -1,0 +1,1 @@
+"""Pure-Python model: texts, labels, spans, offsets, commands. Never imports Qt or SQLite."""

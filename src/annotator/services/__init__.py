@@ -1,0 +1,1 @@
+"""Use-cases in pure Python: import, export, validation, review, reading aids."""

@@ -1,0 +1,95 @@
+"""Character categories as weighted runs: a sweep over span boundaries.
+
+Agreement over characters needs, for every character of a document, the set of labels each
+annotator put on it. Instead of visiting each character, the sweep visits only span boundaries:
+between two consecutive boundaries every character has the same category tuple, so the run is
+counted once with its length as weight. Cost: O(spans · log spans) per document, independent of
+the document length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+
+from annotator.services.review.inputs import SpanLike
+
+Category = frozenset[str]
+# one category per annotator, in the order the annotators were given
+CategoryTuple = tuple[Category, ...]
+# category tuple -> number of characters that have it
+RunCounts = dict[CategoryTuple, int]
+# a projection of RunCounts: any hashable value per annotator -> number of characters
+Counts = dict[tuple[Hashable, ...], int]
+
+EMPTY: Category = frozenset()
+
+
+def category_runs(
+    length: int,
+    spans_per_annotator: Sequence[Iterable[SpanLike]],
+    labels: Collection[str] | None = None,
+) -> RunCounts:
+    """Count the characters of a document of ``length`` code points by category tuple.
+
+    ``spans_per_annotator[i]`` holds annotator ``i``'s spans in the document (overlapping and
+    nested spans are fine; a label covering a character twice counts once). Spans whose label is
+    not in ``labels`` are ignored when ``labels`` is given. Returns ``{(cat_0, cat_1, ...): n}``
+    where ``cat_i`` is the frozenset of labels annotator ``i`` put on those ``n`` characters
+    (empty when none); the counts add up to ``length``.
+    """
+    changes: dict[int, list[tuple[int, str, int]]] = {}
+    for index, spans in enumerate(spans_per_annotator):
+        for span in spans:
+            if labels is not None and span.label not in labels:
+                continue
+            changes.setdefault(span.start, []).append((index, span.label, 1))
+            changes.setdefault(span.end, []).append((index, span.label, -1))
+    width = len(spans_per_annotator)
+    active: list[dict[str, int]] = [{} for _ in range(width)]
+    current: list[Category] = [EMPTY] * width
+    state: CategoryTuple = tuple(current)
+    counts: RunCounts = {}
+    previous = 0
+    for position in sorted(changes):
+        if position > previous:
+            counts[state] = counts.get(state, 0) + position - previous
+            previous = position
+        touched = set()
+        for index, label, delta in changes[position]:
+            cover = active[index]
+            remaining = cover.get(label, 0) + delta
+            if remaining:
+                cover[label] = remaining
+            else:
+                del cover[label]
+            touched.add(index)
+        for index in touched:
+            current[index] = frozenset(active[index])
+        state = tuple(current)
+    if length > previous:
+        counts[state] = counts.get(state, 0) + length - previous
+    return counts
+
+
+def merge_counts(target: dict, source: Mapping) -> None:
+    """Add the weights of ``source`` into ``target`` (both map a key to a count)."""
+    for key, weight in source.items():
+        target[key] = target.get(key, 0) + weight
+
+
+def project_label(counts: Mapping[CategoryTuple, int], label: str) -> Counts:
+    """Reduce category tuples to per-annotator booleans: does ``label`` cover the character?"""
+    projected: Counts = {}
+    for state, weight in counts.items():
+        key = tuple(label in category for category in state)
+        projected[key] = projected.get(key, 0) + weight
+    return projected
+
+
+def project_annotators(counts: Mapping[tuple, int], indexes: Sequence[int]) -> Counts:
+    """Keep only the annotators at ``indexes`` (in that order) of each tuple."""
+    projected: Counts = {}
+    for state, weight in counts.items():
+        key = tuple(state[index] for index in indexes)
+        projected[key] = projected.get(key, 0) + weight
+    return projected

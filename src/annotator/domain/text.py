@@ -11,6 +11,7 @@ Canonicalisation happens once, at import, and never again:
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 import re
 
 _LINE_BREAKS = re.compile("\r\n|\r|\u2028|\u2029")
@@ -32,3 +33,22 @@ def is_canonical(text: str) -> bool:
 def sha256_text(text: str) -> str:
     """SHA-256 (hex) of the UTF-8 bytes of ``text``: the identity of a canonical document."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def removed_positions(text: str) -> list[int]:
+    """Code-point positions of ``text`` that :func:`canonicalise` removes (a leading BOM, the
+    ``\\r`` of each ``\\r\\n``), ascending. Every other character keeps its length."""
+    removed = [0] if text.startswith(BOM) else []
+    start = 0
+    while True:
+        index = text.find("\r\n", start)
+        if index < 0:
+            return removed
+        removed.append(index)
+        start = index + 2
+
+
+def canonical_offset(offset: int, removed: list[int]) -> int:
+    """Map an offset into the original text to the canonical text (``removed`` from
+    :func:`removed_positions`)."""
+    return offset - bisect_left(removed, offset)

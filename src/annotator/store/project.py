@@ -316,6 +316,10 @@ class Project(LabelsMixin):
             raise KeyError(f"no span with id {span_id}")
         return Span(*row)
 
+    def span_ids(self) -> set[str]:
+        """The ids of every span in the project."""
+        return {row[0] for row in self.db.execute("SELECT id FROM spans").fetchall()}
+
     def annotators(self) -> list[str]:
         """Every annotator name that has at least one span, sorted."""
         rows = self.db.execute("SELECT DISTINCT annotator FROM spans ORDER BY annotator")

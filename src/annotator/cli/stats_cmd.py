@@ -1,0 +1,54 @@
+"""``annotator stats``: documents, spans per label and per annotator."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from annotator.cli.common import project_from
+from annotator.store import Project
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser("stats", parents=[common],
+                                   help="documents, spans per label and per annotator")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=run)
+
+
+def project_stats(project: Project) -> dict[str, Any]:
+    """Counts of the project: documents, spans, per label, per annotator, per document."""
+    db = project.db
+    per_label = dict(db.execute(
+        "SELECT l.name, count(s.id) FROM labels l LEFT JOIN spans s ON s.label_id = l.id "
+        "GROUP BY l.id ORDER BY l.position").fetchall())
+    per_annotator = dict(db.execute(
+        "SELECT annotator, count(*) FROM spans GROUP BY annotator ORDER BY annotator").fetchall())
+    counts = project.span_counts()
+    documents = [{"name": d.name, "id": d.uid, "characters": d.length, "status": d.status,
+                  "spans": counts.get(d.id, 0)} for d in project.documents()]
+    return {"project": str(project.path), "documents": len(documents),
+            "spans": sum(counts.values()), "per_label": per_label,
+            "per_annotator": per_annotator, "per_document": documents}
+
+
+def run(args: argparse.Namespace) -> int:
+    with project_from(args) as project:
+        stats = project_stats(project)
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        return 0
+    print(f"project    {stats['project']}")
+    print(f"documents  {stats['documents']}")
+    print(f"spans      {stats['spans']}")
+    for title, table in (("per label", stats["per_label"]),
+                         ("per annotator", stats["per_annotator"])):
+        print(f"\n{title}:")
+        for name, count in table.items():
+            print(f"  {count:>8}  {name}")
+    print("\nper document:")
+    for doc in stats["per_document"]:
+        print(f"  {doc['spans']:>8}  {doc['name']}  ({doc['characters']} characters, "
+              f"{doc['status']})")
+    return 0

@@ -1,0 +1,219 @@
+"""Export a project's documents and spans: native JSONL, doccano JSONL, Label Studio JSON.
+
+Files are written atomically (a temporary file beside the target, flushed to disk, then renamed
+over it), so a failed or interrupted export never leaves half a file. Every exported record is
+validated as it is written (:mod:`annotator.services.validation`).
+
+doccano and Label Studio count offsets in UTF-16 code units (they run in the browser), so those
+exports convert each offset; on texts without astral characters (emoji, 𠮷) both units agree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path
+from typing import IO, Any
+
+from annotator.domain.errors import DataError
+from annotator.domain.offsets import Utf16Map
+from annotator.domain.spans import Span
+from annotator.services.native import document_record
+from annotator.services.validation import record_problems
+from annotator.store import Document, Project
+
+FORMATS = ("jsonl", "doccano", "labelstudio")
+Progress = Callable[[int, int, str], bool | None]
+
+
+class ExportCancelled(Exception):
+    """The user cancelled; the destination was not touched."""
+
+
+@dataclass
+class ExportFilter:
+    """Which documents and spans to export (None: all)."""
+
+    annotators: list[str] | None = None
+    labels: list[str] | None = None
+    documents: list[str] | None = None
+    skip_empty: bool = False
+
+
+@dataclass
+class ExportReport:
+    """What was written."""
+
+    documents: int = 0
+    spans: int = 0
+    format: str = "jsonl"
+    path: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def select_documents(project: Project, names: list[str] | None) -> list[Document]:
+    """Documents matching names, uids or SHA-256 (a prefix of 8+ characters); all when None."""
+    documents = project.documents()
+    if not names:
+        return documents
+    chosen: dict[int, Document] = {}
+    for name in names:
+        matches = [d for d in documents if name in (d.name, d.uid)
+                   or (len(name) >= 8 and d.sha256.startswith(name))]
+        if not matches:
+            raise DataError(f"no document named {name!r} in the project")
+        chosen.update((d.id, d) for d in matches)
+    return sorted(chosen.values(), key=lambda d: d.id)
+
+
+def _check_filter(project: Project, filters: ExportFilter) -> None:
+    if filters.labels:
+        known = {label.name for label in project.labels()}
+        unknown = [name for name in filters.labels if name not in known]
+        if unknown:
+            raise DataError(f"unknown label(s): {', '.join(unknown)} "
+                            f"(the project has: {', '.join(sorted(known))})")
+    if filters.annotators:
+        known = set(project.annotators())
+        unknown = [name for name in filters.annotators if name not in known]
+        if unknown:
+            raise DataError(f"no spans by annotator(s): {', '.join(unknown)} "
+                            f"(annotators in the project: {', '.join(sorted(known)) or 'none'})")
+
+
+def iter_documents(
+    project: Project, filters: ExportFilter, progress: Progress | None = None
+) -> Iterator[tuple[Document, str, list[Span]]]:
+    """``(document, text, spans)`` for every selected document, spans filtered and ordered."""
+    _check_filter(project, filters)
+    documents = select_documents(project, filters.documents)
+    wanted = {d.id for d in documents}
+    all_spans = project.spans(annotators=filters.annotators, labels=filters.labels)
+    by_document = {
+        doc_id: list(group)
+        for doc_id, group in groupby((s for s in all_spans if s.document_id in wanted),
+                                     key=lambda s: s.document_id)
+    }
+    for number, document in enumerate(documents):
+        if progress and progress(number, len(documents), document.name) is False:
+            raise ExportCancelled()
+        spans = by_document.get(document.id, [])
+        if filters.skip_empty and not spans:
+            continue
+        yield document, project.text(document.id), spans
+
+
+def native_records(project: Project, filters: ExportFilter,
+                   progress: Progress | None = None) -> Iterator[dict[str, Any]]:
+    """Native records, each validated before it is yielded."""
+    labels = {label.name for label in project.labels()}
+    for document, text, spans in iter_documents(project, filters, progress):
+        record = document_record(document.uid, document.name, text, document.sha256, spans,
+                                 document.meta)
+        problems = record_problems(record, labels)
+        if problems:  # a bug, never bad user data: refuse to write a wrong dataset
+            raise DataError(f"document {document.name!r} failed validation: {problems[0]}")
+        yield record
+
+
+def _utf16_spans(text: str, spans: list[Span]) -> Iterator[tuple[int, int, Span]]:
+    mapping = Utf16Map(text)
+    units = text.encode("utf-16-le") if mapping.has_astral else b""
+    for span in spans:
+        start, end = mapping.to_utf16_range(span.start, span.end)
+        if units and units[2 * start : 2 * end].decode("utf-16-le") != text[span.start : span.end]:
+            raise DataError(f"UTF-16 conversion failed for span {span.id}")
+        yield start, end, span
+
+
+def doccano_records(project: Project, filters: ExportFilter,
+                    progress: Progress | None = None) -> Iterator[dict[str, Any]]:
+    """doccano sequence-labelling records: ``{"text", "label": [[start, end, label], ...]}``
+    with UTF-16 offsets."""
+    for _document, text, spans in iter_documents(project, filters, progress):
+        yield {"text": text,
+               "label": [[s, e, span.label] for s, e, span in _utf16_spans(text, spans)]}
+
+
+def labelstudio_tasks(project: Project, filters: ExportFilter,
+                      progress: Progress | None = None) -> Iterator[dict[str, Any]]:
+    """Label Studio tasks: one annotation per annotator, results with UTF-16 offsets, for a
+    labelling config with ``<Labels name="label" toName="text">`` over ``<Text name="text">``."""
+    for document, text, spans in iter_documents(project, filters, progress):
+        by_annotator: dict[str, list[dict[str, Any]]] = {}
+        for start, end, span in _utf16_spans(text, spans):
+            by_annotator.setdefault(span.annotator, []).append({
+                "id": span.id, "from_name": "label", "to_name": "text", "type": "labels",
+                "origin": "manual",
+                "value": {"start": start, "end": end, "text": text[span.start : span.end],
+                          "labels": [span.label]},
+            })
+        yield {
+            "data": {"text": text, "name": document.name, "id": document.uid,
+                     "sha256": document.sha256},
+            "annotations": [{"completed_by": {"email": name}, "result": results,
+                             "ground_truth": False}
+                            for name, results in by_annotator.items()],
+        }
+
+
+def _write(records: Iterator[dict[str, Any]], fmt: str, out: IO[str], report: ExportReport) -> None:
+    dumps = json.dumps
+    if fmt == "labelstudio":
+        out.write("[")
+        for number, record in enumerate(records):
+            out.write(("\n" if number == 0 else ",\n") + dumps(record, ensure_ascii=False))
+            report.documents += 1
+            report.spans += sum(len(a["result"]) for a in record["annotations"])
+        out.write("\n]\n")
+        return
+    key = "spans" if fmt == "jsonl" else "label"
+    for record in records:
+        out.write(dumps(record, ensure_ascii=False) + "\n")
+        report.documents += 1
+        report.spans += len(record[key])
+
+
+def export(
+    project: Project,
+    fmt: str = "jsonl",
+    *,
+    output: Path | None = None,
+    stream: IO[str] | None = None,
+    filters: ExportFilter | None = None,
+    progress: Progress | None = None,
+) -> ExportReport:
+    """Export to ``output`` (atomically) or to ``stream`` (default: standard output)."""
+    if fmt not in FORMATS:
+        raise DataError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
+    filters = filters or ExportFilter()
+    produce = {"jsonl": native_records, "doccano": doccano_records,
+               "labelstudio": labelstudio_tasks}[fmt]
+    report = ExportReport(format=fmt, path=None if output is None else str(output))
+    if fmt != "jsonl":
+        report.notes.append(f"{fmt} offsets are UTF-16 code units, as the browser counts them")
+    records = produce(project, filters, progress)
+    if output is None:
+        _write(records, fmt, stream or sys.stdout, report)
+        return report
+    output = Path(output)
+    if not output.parent.is_dir():
+        raise DataError("cannot write the export: its folder does not exist", path=str(output))
+    handle = tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", newline="\n", dir=output.parent or ".",
+        prefix=f".{output.name}.", suffix=".part", delete=False)
+    try:
+        with handle:
+            _write(records, fmt, handle, report)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(handle.name, output)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    return report

@@ -1,0 +1,218 @@
+"""Import texts and labelled JSONL into a project: all or nothing per call.
+
+Everything is read, decoded and checked first; only when every file is good are documents and
+spans written, in one transaction. A bad file raises :class:`DataError` naming the file and line,
+and the project is unchanged. Importing the same work twice adds nothing:
+
+* a text already in the project (same SHA-256 of its canonical form) is not added again; a
+  record for it adds its spans to the existing document;
+* an exact duplicate span (same document, start, end, label, annotator) is skipped;
+* a span whose id is already used by a different span gets a fresh id (an import never changes
+  or deletes what is in the project).
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from annotator.domain.errors import DataError
+from annotator.domain.labels import Label
+from annotator.domain.spans import Span, check_annotator, new_span_id, now
+from annotator.domain.text import canonicalise, sha256_text
+from annotator.services.decoding import read_text_file
+from annotator.services.native import ParsedRecord, read_records
+from annotator.store import Project
+
+TEXT_SUFFIXES = {".txt", ".text"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+EXTRA_LABEL_COLORS = ("#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#bab0ac", "#17becf",
+                      "#bcbd22", "#8c564b", "#e377c2", "#7f7f7f")
+
+Progress = Callable[[int, int, str], bool | None]
+"""``progress(done, total, what)``; return False to cancel (nothing is written)."""
+
+
+class ImportCancelled(Exception):
+    """The user cancelled; nothing was written."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, when nothing changed, why)."""
+
+    documents_added: list[str] = field(default_factory=list)
+    documents_existing: list[str] = field(default_factory=list)
+    spans_added: int = 0
+    spans_skipped: int = 0
+    labels_added: list[str] = field(default_factory=list)
+    encodings: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.documents_added)} document(s) added"]
+        if self.documents_existing:
+            parts.append(f"{len(self.documents_existing)} already in the project")
+        parts.append(f"{self.spans_added} span(s) added")
+        if self.spans_skipped:
+            parts.append(f"{self.spans_skipped} duplicate span(s) skipped")
+        if self.labels_added:
+            parts.append("labels added: " + ", ".join(self.labels_added))
+        return "; ".join(parts)
+
+
+def default_annotator() -> str:
+    """The operating-system user name (used when no annotator is given)."""
+    try:
+        return getpass.getuser() or "annotator"
+    except (OSError, KeyError):
+        return "annotator"
+
+
+def collect_files(paths: Sequence[str | Path]) -> list[Path]:
+    """Expand folders (recursively: ``.txt`` and ``.jsonl`` files, hidden ones skipped)."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                raise DataError("the folder holds no .txt or .jsonl files", path=str(path))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise DataError("no such file or folder", path=str(path))
+    return files
+
+
+@dataclass
+class _Planned:
+    """A document to add or extend, with its checked spans."""
+
+    record: ParsedRecord
+    source: str
+    spans: list[Span] = field(default_factory=list)
+
+
+def _read_file(path: Path, report: ImportReport) -> list[ParsedRecord]:
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        text, encoding = read_text_file(path)
+        report.encodings[str(path)] = encoding
+        return list(read_records(iter(text.split("\n")), str(path)))
+    text, encoding = read_text_file(path)
+    report.encodings[str(path)] = encoding
+    canonical = canonicalise(text)
+    return [ParsedRecord(text=canonical, sha256=sha256_text(canonical), line=1, name=path.name)]
+
+
+def _plan(project: Project, records: list[tuple[ParsedRecord, str]], annotator: str,
+          add_labels: bool, report: ImportReport) -> tuple[list[_Planned], list[Label]]:
+    known = {label.name for label in project.labels()}
+    unknown: dict[str, str] = {}
+    for record, source in records:
+        for span in record.spans:
+            if span.label not in known and span.label not in unknown:
+                unknown[span.label] = f"{source}:{span.line}"
+    if unknown and not add_labels:
+        listed = ", ".join(f"{name!r} (first at {where})" for name, where in unknown.items())
+        first = next(iter(unknown.values())).rsplit(":", 1)
+        raise DataError(f"unknown label(s) {listed}; add them to the project first or import "
+                        f"with --add-labels", path=first[0], line=int(first[1]))
+    new_labels = _new_labels(project, list(unknown))
+    planned: dict[str, _Planned] = {}
+    keys: dict[str, set[tuple[int, int, str, str]]] = {}
+    used_ids: set[str] = project.span_ids() if any(
+        parsed.id is not None for record, _ in records for parsed in record.spans) else set()
+    stamp = now()
+    for record, source in records:
+        entry = planned.setdefault(record.sha256, _Planned(record, source))
+        if record.sha256 not in keys:
+            existing = project.document_by_sha256(record.sha256)
+            keys[record.sha256] = (
+                {(s.start, s.end, s.label, s.annotator) for s in project.spans(existing.id)}
+                if existing else set()
+            )
+        for parsed in record.spans:
+            who = parsed.annotator if parsed.annotator is not None else annotator
+            try:
+                check_annotator(who)
+            except Exception as exc:
+                raise DataError(str(exc), path=source, line=parsed.line) from None
+            key = (parsed.start, parsed.end, parsed.label, who)
+            if key in keys[record.sha256]:
+                report.spans_skipped += 1
+                continue
+            keys[record.sha256].add(key)
+            span_id = parsed.id
+            if span_id is None or span_id in used_ids:
+                span_id = new_span_id()
+            used_ids.add(span_id)
+            entry.spans.append(Span(span_id, 0, parsed.start, parsed.end, parsed.label, who,
+                                    parsed.note or None, parsed.created_at or stamp,
+                                    parsed.updated_at or parsed.created_at or stamp))
+    return list(planned.values()), new_labels
+
+
+def _new_labels(project: Project, names: list[str]) -> list[Label]:
+    current = project.labels()
+    used_keys = {label.key for label in current}
+    free_keys = [k for k in "6789" if k not in used_keys]
+    labels = []
+    for index, name in enumerate(names):
+        try:
+            labels.append(Label(name, EXTRA_LABEL_COLORS[(len(current) + index) % len(EXTRA_LABEL_COLORS)],
+                                free_keys.pop(0) if free_keys else None, "Added by import."))
+        except Exception as exc:
+            raise DataError(f"label {name!r} cannot be added: {exc}") from None
+    return labels
+
+
+def import_paths(
+    project: Project,
+    paths: Iterable[str | Path],
+    *,
+    annotator: str | None = None,
+    add_labels: bool = False,
+    who: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import ``.txt`` files, ``.jsonl`` files and folders of them, all or nothing.
+
+    Spans without an ``annotator`` take ``annotator`` (default: the OS user name). ``progress``
+    is called per file read and per document written; returning False cancels (raises
+    :class:`ImportCancelled` with nothing written).
+    """
+    report = ImportReport()
+    annotator = annotator or default_annotator()
+    who = who or annotator
+    files = collect_files(list(paths))
+    records: list[tuple[ParsedRecord, str]] = []
+    for number, path in enumerate(files):
+        if progress and progress(number, len(files), f"reading {path.name}") is False:
+            raise ImportCancelled()
+        records.extend((record, str(path)) for record in _read_file(path, report))
+    planned, new_labels = _plan(project, records, annotator, add_labels, report)
+    with project.atomic():
+        for label in new_labels:
+            project.add_label(label, who=who)
+            report.labels_added.append(label.name)
+        for number, entry in enumerate(planned):
+            if progress and progress(number, len(planned), "writing") is False:
+                raise ImportCancelled()
+            record = entry.record
+            name = record.name or record.uid or f"{Path(entry.source).name}:{record.line}"
+            document, created = project.add_document(name, record.text, who=who, uid=record.uid,
+                                                     meta=record.meta)
+            (report.documents_added if created else report.documents_existing).append(document.name)
+            spans = [replace(s, document_id=document.id) for s in entry.spans]
+            report.spans_added += project.add_spans_bulk(spans, who=who, source=entry.source)
+    if progress:
+        progress(len(planned), len(planned), "done")
+    return report
+

@@ -1,0 +1,184 @@
+"""The project's own JSONL format: one document per line.
+
+    {"id", "name", "text", "sha256", "offset_unit": "codepoint",
+     "spans": [{"id", "start", "end", "label", "text", "annotator",
+                "created_at", "updated_at", "note"}],
+     "meta"}
+
+Offsets are code points of ``text``, end-exclusive. On export every key is present on every span
+(``null`` when empty) with stable types, so Hugging Face ``datasets`` and Prodigy read it as is.
+On import only ``text`` is required per record, and ``start``, ``end`` and ``label`` per span.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.domain.errors import DataError
+from annotator.domain.spans import Span
+from annotator.domain.text import canonical_offset, canonicalise, removed_positions, sha256_text
+
+OFFSET_UNIT = "codepoint"
+SPAN_KEYS = ("id", "start", "end", "label", "text", "annotator", "created_at", "updated_at", "note")
+RECORD_KEYS = ("id", "name", "text", "sha256", "offset_unit", "spans", "meta")
+
+
+@dataclass
+class ParsedSpan:
+    """A span read from a record, with offsets already mapped to the canonical text."""
+
+    start: int
+    end: int
+    label: str
+    line: int
+    id: str | None = None
+    annotator: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class ParsedRecord:
+    """One document read from a JSONL line (``text`` canonical)."""
+
+    text: str
+    sha256: str
+    line: int
+    name: str | None = None
+    uid: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    spans: list[ParsedSpan] = field(default_factory=list)
+
+
+def _optional_str(value: Any, what: str, path: str, line: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise DataError(f"{what} must be a string or null, got {type(value).__name__}",
+                        path=path, line=line)
+    return value
+
+
+def _parse_span(raw: Any, index: int, text: str, removed: list[int], path: str, line: int) -> ParsedSpan:
+    where = f"span {index}"
+    if not isinstance(raw, dict):
+        raise DataError(f"{where} is not an object", path=path, line=line)
+    start, end, label = raw.get("start"), raw.get("end"), raw.get("label")
+    if type(start) is not int or type(end) is not int:
+        raise DataError(f"{where}: start and end must be whole numbers, got {start!r} and {end!r}",
+                        path=path, line=line)
+    if start < 0 or end > len(text):
+        raise DataError(f"{where} [{start}, {end}) is outside the text, which has {len(text)} "
+                        f"characters", path=path, line=line)
+    if start >= end:
+        raise DataError(f"{where} [{start}, {end}) is {'empty' if start == end else 'reversed'}",
+                        path=path, line=line)
+    if not isinstance(label, str) or not label:
+        raise DataError(f"{where}: label must be a non-empty string, got {label!r}",
+                        path=path, line=line)
+    expected = raw.get("text")
+    if expected is not None and expected != text[start:end]:
+        raise DataError(f"{where} [{start}, {end}): its text {expected!r} differs from the "
+                        f"document's {text[start:end]!r}", path=path, line=line)
+    span_id = raw.get("id")
+    if span_id is not None and not isinstance(span_id, (str, int)) or isinstance(span_id, bool):
+        raise DataError(f"{where}: id must be a string", path=path, line=line)
+    return ParsedSpan(
+        start=canonical_offset(start, removed),
+        end=canonical_offset(end, removed),
+        label=label,
+        line=line,
+        id=None if span_id is None else str(span_id),
+        annotator=_optional_str(raw.get("annotator"), f"{where}: annotator", path, line),
+        created_at=_optional_str(raw.get("created_at"), f"{where}: created_at", path, line),
+        updated_at=_optional_str(raw.get("updated_at"), f"{where}: updated_at", path, line),
+        note=_optional_str(raw.get("note"), f"{where}: note", path, line),
+    )
+
+
+def parse_record(raw: Any, path: str, line: int) -> ParsedRecord:
+    """Check one decoded JSON value as a native record; raise :class:`DataError` naming the line."""
+    if not isinstance(raw, dict):
+        raise DataError("a record must be a JSON object", path=path, line=line)
+    text = raw.get("text")
+    if not isinstance(text, str):
+        raise DataError("the record has no \"text\" string", path=path, line=line)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise DataError("the text contains an unpaired surrogate (\\ud800-\\udfff escape)",
+                        path=path, line=line) from None
+    unit = raw.get("offset_unit", OFFSET_UNIT)
+    if unit != OFFSET_UNIT:
+        raise DataError(f"offset_unit {unit!r} is not supported (only {OFFSET_UNIT!r})",
+                        path=path, line=line)
+    canonical = canonicalise(text)
+    sha = sha256_text(canonical)
+    given_sha = raw.get("sha256")
+    if given_sha is not None and given_sha not in {sha, sha256_text(text)}:
+        raise DataError(f"sha256 {given_sha!r} does not match the record's text ({sha})",
+                        path=path, line=line)
+    meta = raw.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise DataError("meta must be an object", path=path, line=line)
+    spans = raw.get("spans") or []
+    if not isinstance(spans, list):
+        raise DataError("spans must be a list", path=path, line=line)
+    removed = removed_positions(text)
+    uid = raw.get("id")
+    return ParsedRecord(
+        text=canonical,
+        sha256=sha,
+        line=line,
+        name=_optional_str(raw.get("name"), "name", path, line),
+        uid=None if uid is None else str(uid),
+        meta=meta,
+        spans=[_parse_span(s, i, text, removed, path, line) for i, s in enumerate(spans)],
+    )
+
+
+def read_records(lines: Iterator[str], path: str) -> Iterator[ParsedRecord]:
+    """Parse JSONL lines (blank lines skipped) into records, raising on the first bad line."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"not valid JSON ({exc.msg} at column {exc.colno})",
+                            path=path, line=number) from None
+        yield parse_record(raw, path, number)
+
+
+def span_record(span: Span, text: str) -> dict[str, Any]:
+    """A span as exported: every key, null when empty."""
+    return {
+        "id": span.id,
+        "start": span.start,
+        "end": span.end,
+        "label": span.label,
+        "text": text[span.start : span.end],
+        "annotator": span.annotator,
+        "created_at": span.created_at,
+        "updated_at": span.updated_at,
+        "note": span.note,
+    }
+
+
+def document_record(
+    uid: str, name: str, text: str, sha256: str, spans: list[Span], meta: dict[str, Any]
+) -> dict[str, Any]:
+    """A document and its spans as one native record."""
+    return {
+        "id": uid,
+        "name": name,
+        "text": text,
+        "sha256": sha256,
+        "offset_unit": OFFSET_UNIT,
+        "spans": [span_record(span, text) for span in spans],
+        "meta": meta,
+    }

@@ -1,0 +1,106 @@
+"""Semantic validation of exported native records: what JSON Schema cannot say.
+
+The schema (``annotator/schemas/native.schema.json``) checks shapes and types; this checks that
+every span lies inside its text, that ``text[start:end]`` equals the span's ``text``, that
+``sha256`` is the hash of ``text``, that labels are known, and that every span has every key with
+the same types (so Hugging Face ``datasets`` keeps a typed column). It runs on every export.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from annotator.domain.errors import DataError
+from annotator.domain.text import sha256_text
+from annotator.services.native import OFFSET_UNIT, RECORD_KEYS, SPAN_KEYS
+
+_SPAN_TYPES = {
+    "id": str, "start": int, "end": int, "label": str, "text": str, "annotator": str,
+    "created_at": str, "updated_at": str,
+}
+
+
+def record_problems(record: Any, labels: set[str] | None = None) -> list[str]:
+    """Every problem of one native record, as readable sentences (empty when it is valid)."""
+    if not isinstance(record, dict):
+        return ["the record is not an object"]
+    problems = []
+    missing = [key for key in RECORD_KEYS if key not in record]
+    if missing:
+        problems.append("missing key(s): " + ", ".join(missing))
+    extra = [key for key in record if key not in RECORD_KEYS]
+    if extra:
+        problems.append("unexpected key(s): " + ", ".join(extra))
+    text = record.get("text")
+    if not isinstance(text, str):
+        return [*problems, "text is not a string"]
+    if record.get("sha256") != sha256_text(text):
+        problems.append(f"sha256 {record.get('sha256')!r} is not the SHA-256 of the text")
+    if record.get("offset_unit") != OFFSET_UNIT:
+        problems.append(f"offset_unit must be {OFFSET_UNIT!r}")
+    spans = record.get("spans")
+    if not isinstance(spans, list):
+        return [*problems, "spans is not a list"]
+    seen_ids: set[str] = set()
+    for index, span in enumerate(spans):
+        problems.extend(f"span {index}: {p}" for p in _span_problems(span, text, labels, seen_ids))
+    return problems
+
+
+def _span_problems(span: Any, text: str, labels: set[str] | None, seen: set[str]) -> list[str]:
+    if not isinstance(span, dict):
+        return ["not an object"]
+    problems = []
+    if list(span) != list(SPAN_KEYS):
+        problems.append("keys must be exactly " + ", ".join(SPAN_KEYS) + " in that order")
+    for key, kind in _SPAN_TYPES.items():
+        value = span.get(key)
+        if type(value) is not kind:
+            problems.append(f"{key} must be {kind.__name__}, got {type(value).__name__}")
+    if span.get("note") is not None and not isinstance(span.get("note"), str):
+        problems.append("note must be a string or null")
+    if problems:
+        return problems
+    start, end = span["start"], span["end"]
+    if not 0 <= start < end <= len(text):
+        problems.append(f"[{start}, {end}) is not inside the text ({len(text)} characters)")
+    elif text[start:end] != span["text"]:
+        problems.append(f"text {span['text']!r} differs from text[{start}:{end}] "
+                        f"{text[start:end]!r}")
+    if labels is not None and span["label"] not in labels:
+        problems.append(f"label {span['label']!r} is not in the project")
+    if span["id"] in seen:
+        problems.append(f"id {span['id']!r} is used twice")
+    seen.add(span["id"])
+    return problems
+
+
+def check_records(records: Iterable[dict[str, Any]], labels: set[str] | None, path: str) -> None:
+    """Raise :class:`DataError` at the first invalid record (line numbers count from 1)."""
+    for line, record in enumerate(records, start=1):
+        problems = record_problems(record, labels)
+        if problems:
+            raise DataError("; ".join(problems[:5]), path=path, line=line)
+
+
+def validate_file(path: Path, labels: set[str] | None = None) -> list[tuple[int, str]]:
+    """Validate a native JSONL file; returns ``(line, problem)`` pairs (empty when valid)."""
+    found: list[tuple[int, str]] = []
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"cannot read the file ({exc.strerror or exc})", path=str(path)) from exc
+    with handle:
+        for line, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                found.append((line, f"not valid JSON ({exc.msg})"))
+                continue
+            found.extend((line, problem) for problem in record_problems(record, labels))
+    return found

@@ -1,0 +1,224 @@
+"""Draws labelled spans as character formats, block by block, from a Qt-free ``SpanIndex``.
+
+Per GUIDE §1 this is the fast way to show tens of thousands of spans: Qt asks for one block
+(line) at a time, the index answers with that block's elementary segments, and an edit
+re-highlights only the blocks it touched (``rehighlightBlock``). Nothing is written into the
+document: it stays unmodified, with no undo entries and no formats in copies.
+
+How a segment is drawn (segments come in the index's paint order, see
+``annotator.domain.span_index``):
+
+- the primary span's label colour is the background, semi-transparent
+  (``BACKGROUND_ALPHA``) so text stays readable on light and dark palettes;
+- if a second span covers the segment, the text is underlined in the second span's label
+  colour: a wave when exactly two spans cover it, dashes when three or more do (hovering lists
+  them all);
+- the focused span (``set_focused_span``) becomes the primary span wherever it lies, with an
+  opaque background and black or white text for contrast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any
+
+from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+
+from annotator.domain.offsets import Utf16Map
+from annotator.domain.span_index import Segment, SpanIndex
+
+__all__ = ["BACKGROUND_ALPHA", "DEFAULT_COLOR", "SpanHighlighter"]
+
+BACKGROUND_ALPHA = 110
+DEFAULT_COLOR = "#9e9e9e"
+
+_FormatKey = tuple[str, str | None, int, bool]
+
+
+class SpanHighlighter(QSyntaxHighlighter):
+    """A ``QSyntaxHighlighter`` showing the spans of ``index`` on ``document``.
+
+    Expects: ``document`` holds exactly the text that ``index`` and ``offsets`` were built from
+    (set with ``setPlainText``; ``AnnotationTextView.set_text`` does this). It emits no signals
+    of its own. Change spans through ``add_span``/``remove_span``/``update_span`` (which keep the
+    index and the drawing in step) rather than on the index directly.
+
+    Created over a non-empty document, it highlights every block at once (Qt's own delayed
+    pass then finds nothing to do); over an empty one, the later ``setPlainText`` highlights every
+    block synchronously. Qt's ``rehighlight``/``rehighlightBlock`` mark the document modified;
+    the Python-level ``rehighlight`` and ``rehighlight_blocks`` here keep the flag as it was.
+    """
+
+    def __init__(
+        self,
+        document: QTextDocument,
+        index: SpanIndex,
+        offsets: Utf16Map,
+        colors: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(document)
+        self._index = index
+        self._offsets = offsets
+        self._colors: dict[str, str] = dict(colors or {})
+        self._focused: Hashable | None = None
+        self._formats: dict[_FormatKey, QTextCharFormat] = {}
+        if not document.isEmpty():
+            self.rehighlight()
+
+    # -- state --------------------------------------------------------------------------------
+
+    @property
+    def index(self) -> SpanIndex:
+        """The span index being drawn."""
+        return self._index
+
+    @property
+    def offsets(self) -> Utf16Map:
+        """Offset conversions of the document's text."""
+        return self._offsets
+
+    def colors(self) -> dict[str, str]:
+        """A copy of the label -> ``#rrggbb`` mapping."""
+        return dict(self._colors)
+
+    def color_of(self, label: str) -> str:
+        """The colour used for ``label`` (``DEFAULT_COLOR`` when unknown or invalid)."""
+        color = self._colors.get(label, DEFAULT_COLOR)
+        return color if QColor.isValidColorName(color) else DEFAULT_COLOR
+
+    def set_colors(self, colors: Mapping[str, str]) -> None:
+        """Replace the colour mapping (labels renamed, recoloured) and re-highlight everything."""
+        self._colors = dict(colors)
+        self._formats.clear()
+        self.rehighlight()
+
+    def set_color(self, label: str, color: str) -> None:
+        """Recolour one label and re-highlight everything."""
+        self.set_colors({**self._colors, label: color})
+
+    @property
+    def focused_span_id(self) -> Hashable | None:
+        """Id of the focused span, or ``None``."""
+        return self._focused
+
+    def set_focused_span(self, span_id: Hashable | None) -> None:
+        """Focus a span (``None`` for none); re-highlights the old and new span's blocks."""
+        if span_id == self._focused:
+            return
+        blocks = self._blocks_of_id(self._focused)
+        self._focused = span_id
+        self.rehighlight_blocks(sorted(set(blocks) | set(self._blocks_of_id(span_id))))
+
+    # -- changes --------------------------------------------------------------------------------
+
+    def add_span(self, span: Any) -> list[int]:
+        """Add a span to the index and redraw its blocks; returns the block numbers."""
+        blocks = self._index.add(span)
+        self.rehighlight_blocks(blocks)
+        return blocks
+
+    def remove_span(self, span_id: Hashable) -> list[int]:
+        """Remove a span (``KeyError`` if unknown) and redraw its blocks."""
+        blocks = self._index.remove(span_id)
+        if span_id == self._focused:
+            self._focused = None
+        self.rehighlight_blocks(blocks)
+        return blocks
+
+    def update_span(self, span: Any) -> list[int]:
+        """Replace the span with the same id (relabel, resize) and redraw old and new blocks."""
+        blocks = self._index.update(span)
+        self.rehighlight_blocks(blocks)
+        return blocks
+
+    def reset_spans(self, spans: Iterable[Any]) -> None:
+        """Replace every span and re-highlight everything."""
+        self._index.reset(spans)
+        if self._focused is not None and self._focused not in self._index:
+            self._focused = None
+        self.rehighlight()
+
+    def rehighlight(self) -> None:
+        """Re-highlight every block, keeping the document's modified flag."""
+        doc = self.document()
+        if doc is None:
+            return
+        modified = doc.isModified()
+        super().rehighlight()
+        doc.setModified(modified)
+
+    def rehighlight_blocks(self, numbers: Iterable[int]) -> None:
+        """Re-highlight the given blocks only (Qt relayouts and repaints just those)."""
+        doc = self.document()
+        if doc is None:
+            return
+        modified = doc.isModified()
+        for n in numbers:
+            block = doc.findBlockByNumber(n)
+            if block.isValid():
+                self.rehighlightBlock(block)
+        doc.setModified(modified)
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt override)
+        """Called by Qt for one block; ``text`` is not used: the index knows the spans."""
+        block = self.currentBlock()
+        n = block.blockNumber()
+        if n < 0 or n >= self._index.block_count:
+            return
+        segments = self._index.segments(n)
+        if not segments:
+            return
+        origin = block.position()
+        to16 = self._offsets.to_utf16
+        fmt = self._format_for
+        for seg in segments:
+            a = to16(seg.start)
+            self.setFormat(a - origin, to16(seg.end) - a, fmt(seg))
+
+    def format_key(self, seg: Segment) -> _FormatKey:
+        """What decides a segment's look: primary label, underline label, span count, focus."""
+        spans = seg.spans
+        focused = self._focused
+        primary = spans[0]
+        is_focused = False
+        if focused is not None:
+            for sp in spans:
+                if sp.id == focused:
+                    primary, is_focused = sp, True
+                    break
+        under: str | None = None
+        if len(spans) > 1:
+            under = next(sp.label for sp in spans if sp is not primary)
+        return (primary.label, under, min(len(spans), 3), is_focused)
+
+    def _format_for(self, seg: Segment) -> QTextCharFormat:
+        key = self.format_key(seg)
+        fmt = self._formats.get(key)
+        if fmt is None:
+            fmt = self._formats[key] = self._make_format(*key)
+        return fmt
+
+    def _make_format(
+        self, label: str, under: str | None, count: int, focused: bool
+    ) -> QTextCharFormat:
+        fmt = QTextCharFormat()
+        bg = QColor(self.color_of(label))
+        if focused:
+            fmt.setForeground(QColor("#000000" if bg.lightnessF() > 0.55 else "#ffffff"))
+        else:
+            bg.setAlpha(BACKGROUND_ALPHA)
+        fmt.setBackground(bg)
+        if under is not None:
+            fmt.setUnderlineStyle(
+                QTextCharFormat.UnderlineStyle.WaveUnderline
+                if count == 2
+                else QTextCharFormat.UnderlineStyle.DashUnderline
+            )
+            fmt.setUnderlineColor(QColor(self.color_of(under)))
+        return fmt
+
+    def _blocks_of_id(self, span_id: Hashable | None) -> range:
+        span = self._index.get(span_id) if span_id is not None else None
+        return self._index.blocks_of(span.start, span.end) if span is not None else range(0)

@@ -13,8 +13,8 @@ A span's *text* is the exact slice ``texts[document_id][start:end]``; texts shor
   ``covering_labels`` tells when the occurrence lies inside a span of an unrelated label
   (e.g. a place name inside an organisation name), which is often intended.
 
-The search uses ``str.find`` loops, only in the documents that contain every character of the
-text (an index character -> documents, intersected rarest first).
+The search uses ``str.find`` loops, only in the documents that contain every bigram of the
+text (an index bigram -> documents, intersected rarest first).
 """
 
 from __future__ import annotations
@@ -117,6 +117,31 @@ def _label_counts(places: Mapping[tuple, list[SpanLike]]) -> tuple[tuple[str, in
     return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
+def _grams(text: str) -> set[str]:
+    """The bigrams of ``text`` (the text itself when it has one character)."""
+    return set(map(str.__add__, text, text[1:])) if len(text) > 1 else {text}
+
+
+def _gram_index(
+    by_text: Mapping[str, object], texts: Mapping[Hashable, str]
+) -> dict[str, set[Hashable]]:
+    """For every bigram (or single character) of the searched texts: the documents holding it.
+
+    A text can only occur in a document that holds all of its bigrams, so this narrows the
+    ``str.find`` loops to few documents.
+    """
+    wanted = set().union(*map(_grams, by_text)) if by_text else set()
+    singles = {gram for gram in wanted if len(gram) == 1}
+    index: dict[str, set[Hashable]] = {}
+    for doc, body in texts.items():
+        present = wanted.intersection(map(str.__add__, body, body[1:]))
+        if singles:
+            present.update(singles.intersection(body))
+        for gram in present:
+            index.setdefault(gram, set()).add(doc)
+    return index
+
+
 def _order(finding: Finding) -> tuple:
     return (sort_key(finding.document_id), finding.start, finding.end, finding.kind.value)
 
@@ -168,11 +193,7 @@ def find_unlabelled(
     for a span without text or outside its text.
     """
     by_text, by_doc = _places(spans, texts, min_length, annotators)
-    wanted_chars = {ch for text in by_text for ch in text}
-    docs_with: dict[str, set[Hashable]] = {}
-    for doc, text in texts.items():
-        for ch in wanted_chars.intersection(text):
-            docs_with.setdefault(ch, set()).add(doc)
+    docs_with = _gram_index(by_text, texts)
     coverage = {doc: _Coverage(doc_spans) for doc, doc_spans in by_doc.items()}
     empty = _Coverage(())
     findings = []
@@ -180,8 +201,8 @@ def find_unlabelled(
         labels = _label_counts(places)
         names = [label for label, _ in labels]
         candidates: set[Hashable] | None = None
-        for ch in sorted(set(text), key=lambda c: len(docs_with.get(c, ()))):
-            found = docs_with.get(ch, set())
+        for gram in sorted(_grams(text), key=lambda g: len(docs_with.get(g, ()))):
+            found = docs_with.get(gram, set())
             candidates = set(found) if candidates is None else candidates & found
             if not candidates:
                 break

@@ -1,0 +1,1 @@
+"""Japanese reading aids: exact pykakasi tokens, readings, romaji search, snapping, numbers."""

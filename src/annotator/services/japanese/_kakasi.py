@@ -1,0 +1,32 @@
+"""The one shared pykakasi converter (new API only), created lazily and used under a lock."""
+
+from __future__ import annotations
+
+import threading
+
+import pykakasi
+
+_lock = threading.Lock()
+_converter: pykakasi.kakasi | None = None
+
+#: One pykakasi item as (orig, hira, kana, hepburn).
+Item = tuple[str, str, str, str]
+
+
+def convert_raw(run: str) -> list[Item]:
+    """Return pykakasi's items for ``run`` as (orig, hira, kana, hepburn) tuples, unchecked.
+
+    pykakasi's output may not rebuild ``run``; callers check (see ``tokens.convert_exact``).
+    pykakasi raises on some inputs (a kana followed by an ideographic variation selector):
+    then the result is ``[]``, which never rebuilds a non-empty run.
+    Creating the converter takes about half a second, so it is done once, on first use.
+    """
+    global _converter
+    with _lock:
+        if _converter is None:
+            _converter = pykakasi.kakasi()
+        try:
+            items = _converter.convert(run)
+        except Exception:  # noqa: BLE001 - pykakasi crashes on some inputs (e.g. kana + VS)
+            return []
+    return [(d["orig"], d["hira"], d["kana"], d["hepburn"]) for d in items]

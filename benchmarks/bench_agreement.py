@@ -55,7 +55,7 @@ def make_project(seed: int = 4):
         filler_mean = (target - 4 * MENTIONS_PER_DOCUMENT) // MENTIONS_PER_DOCUMENT
         parts, mentions, position = [], [], 0
         for _ in range(MENTIONS_PER_DOCUMENT):
-            filler = "".join(rng.choice(HIRAGANA) for _ in range(rng.randint(1, 2 * filler_mean - 1)))
+            filler = "".join(rng.choices(HIRAGANA, k=rng.randint(1, 2 * filler_mean - 1)))
             name, label = rng.choice(vocabulary)
             parts += [filler, name]
             position += len(filler)
@@ -109,7 +109,8 @@ def main() -> None:
 
     layer_a = [s for s in spans if s.annotator == "A"]
     seconds, findings = timed(lambda: check_consistency(layer_a, texts), repeats=1)
-    print(f"check_consistency, one layer (50,000 spans): {seconds:.3f} s, {len(findings):,} findings")
+    print(f"check_consistency, one layer (50,000 spans): {seconds:.3f} s, "
+          f"{len(findings):,} findings")
     seconds, findings = timed(lambda: check_consistency(spans, texts), repeats=1)
     print(f"check_consistency, both layers (100,000 spans): {seconds:.3f} s, "
           f"{len(findings):,} findings")

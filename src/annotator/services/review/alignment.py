@@ -111,7 +111,8 @@ def _mark(span: SpanLike, names: Sequence[str], keys: dict[str, set], by: dict) 
             boundaries = True
         else:
             label = boundaries = True
-    return SpanMark(span, _kind(bool(missing), label, boundaries), tuple(missing), label, boundaries)
+    kind = _kind(bool(missing), label, boundaries)
+    return SpanMark(span, kind, tuple(missing), label, boundaries)
 
 
 def _unit(group: list[SpanLike], names: Sequence[str]) -> Unit:

@@ -74,7 +74,7 @@ class PairFigures:
     figures: Figures
 
     def to_json(self) -> dict[str, Any]:
-        """``{"reference", "compared", "exact", "overlap", "cohen_kappa", "krippendorff_alpha"}``."""
+        """``{"reference", "compared"}`` plus the keys of :meth:`Figures.to_json`."""
         return {"reference": self.reference, "compared": self.compared, **self.figures.to_json()}
 
 
@@ -102,7 +102,7 @@ class ConfusionTable:
         """
         rows: dict[str, dict[str, int]] = {}
         for row in self.labels:
-            cells = {col: self.counts[(row, col)] for col in self.labels if (row, col) in self.counts}
+            cells = {c: self.counts[(row, c)] for c in self.labels if (row, c) in self.counts}
             if cells:
                 rows[row] = cells
         return {

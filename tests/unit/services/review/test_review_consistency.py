@@ -125,14 +125,15 @@ def brute_conflicts(spans, texts, min_length):
     return {
         (s.document_id, s.start, s.end)
         for s in spans
-        if s.end - s.start >= min_length and len(labels_of[texts[s.document_id][s.start : s.end]]) > 1
+        if s.end - s.start >= min_length
+        and len(labels_of[texts[s.document_id][s.start : s.end]]) > 1
     }
 
 
 @pytest.mark.parametrize("seed", range(40))
 def test_random_against_brute_force(seed):
     rng = random.Random(seed)
-    texts = {d: "".join(rng.choice("あいう") for _ in range(rng.randint(1, 30))) for d in range(5)}
+    texts = {d: "".join(rng.choices("あいう", k=rng.randint(1, 30))) for d in range(5)}
     spans = []
     for doc, body in texts.items():
         for _ in range(rng.randint(0, 5)):

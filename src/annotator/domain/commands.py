@@ -115,6 +115,7 @@ class UpdateSpan(Command):
     changes: dict[str, Any]
     description: str = "Edit span"
     before: Span | None = None
+    after: Span | None = None
 
     @property
     def text(self) -> str:  # type: ignore[override]
@@ -122,7 +123,12 @@ class UpdateSpan(Command):
 
     def do(self, project: ProjectLike) -> None:
         self.before = project.span(self.span_id)
-        project.update_span(self.span_id, who=self.who, **self.changes)
+        if self.after is None:
+            self.after = project.update_span(self.span_id, who=self.who, **self.changes)
+        else:  # redo: the very state the first do produced, update time included
+            a = self.after
+            project.update_span(self.span_id, who=self.who, label=a.label, start=a.start,
+                                end=a.end, note=a.note, updated_at=a.updated_at)
 
     def undo(self, project: ProjectLike) -> None:
         assert self.before is not None

@@ -116,8 +116,12 @@ class Project(LabelsMixin):
         """One transaction around the block (``BEGIN IMMEDIATE``; nested blocks use savepoints)."""
         conn = self.db.conn
         if conn.in_transaction:
-            with self.db.atomic():
-                yield self
+            try:
+                with self.db.atomic():
+                    yield self
+            except BaseException:
+                self._reload_label_ids()  # a rolled-back label change must not linger
+                raise
             return
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -126,6 +130,7 @@ class Project(LabelsMixin):
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            self._reload_label_ids()
             raise
         conn.execute("COMMIT")
 

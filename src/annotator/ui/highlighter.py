@@ -167,15 +167,38 @@ class SpanHighlighter(QSyntaxHighlighter):
         n = block.blockNumber()
         if n < 0 or n >= self._index.block_count:
             return
-        segments = self._index.segments(n)
+        index = self._index
+        segments = index.segments(n)
         if not segments:
             return
         origin = block.position()
         to16 = self._offsets.to_utf16
-        fmt = self._format_for
+        origin_cp = index.block_start(n)
+        end_cp = index.block_end(n)
+        local = to16(end_cp) - origin == end_cp - origin_cp  # no astral character in the block
+        formats = self._formats
+        set_format = self.setFormat
+        focused = self._focused
         for seg in segments:
-            a = to16(seg.start)
-            self.setFormat(a - origin, to16(seg.end) - a, fmt(seg))
+            spans = seg.spans
+            if focused is None:
+                count = len(spans)
+                key = (
+                    spans[0].label,
+                    spans[1].label if count > 1 else None,
+                    count if count < 3 else 3,
+                    False,
+                )
+            else:
+                key = self.format_key(seg)
+            fmt = formats.get(key)
+            if fmt is None:
+                fmt = formats[key] = self._make_format(*key)
+            if local:
+                set_format(seg.start - origin_cp, seg.end - seg.start, fmt)
+            else:
+                a = to16(seg.start)
+                set_format(a - origin, to16(seg.end) - a, fmt)
 
     def format_key(self, seg: Segment) -> _FormatKey:
         """What decides a segment's look: primary label, underline label, span count, focus."""
@@ -192,13 +215,6 @@ class SpanHighlighter(QSyntaxHighlighter):
         if len(spans) > 1:
             under = next(sp.label for sp in spans if sp is not primary)
         return (primary.label, under, min(len(spans), 3), is_focused)
-
-    def _format_for(self, seg: Segment) -> QTextCharFormat:
-        key = self.format_key(seg)
-        fmt = self._formats.get(key)
-        if fmt is None:
-            fmt = self._formats[key] = self._make_format(*key)
-        return fmt
 
     def _make_format(
         self, label: str, under: str | None, count: int, focused: bool

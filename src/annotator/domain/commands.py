@@ -126,9 +126,8 @@ class UpdateSpan(Command):
         if self.after is None:
             self.after = project.update_span(self.span_id, who=self.who, **self.changes)
         else:  # redo: the very state the first do produced, update time included
-            a = self.after
-            project.update_span(self.span_id, who=self.who, label=a.label, start=a.start,
-                                end=a.end, note=a.note, updated_at=a.updated_at)
+            project.update_span(self.span_id, who=self.who, updated_at=self.after.updated_at,
+                                **{key: getattr(self.after, key) for key in self.changes})
 
     def undo(self, project: ProjectLike) -> None:
         assert self.before is not None

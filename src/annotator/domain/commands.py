@@ -23,7 +23,8 @@ class ProjectLike(Protocol):
 
     def add_span(self, document_id: int, start: int, end: int, label: str, annotator: str, *,
                  note: str | None = ..., span_id: str | None = ..., created_at: str | None = ...,
-                 updated_at: str | None = ..., who: str | None = ...) -> Span: ...
+                 updated_at: str | None = ..., value: dict[str, Any] | None = ...,
+                 who: str | None = ...) -> Span: ...
     def restore_span(self, span: Span, *, who: str) -> Span: ...
     def delete_span(self, span_id: str, *, who: str) -> Span: ...
     def update_span(self, span_id: str, *, who: str, **changes: Any) -> Span: ...
@@ -64,6 +65,7 @@ class CreateSpan(Command):
     annotator: str
     note: str | None = None
     span_id: str = field(default_factory=new_span_id)
+    value: dict[str, Any] | None = None
     created: Span | None = None
 
     @property
@@ -74,7 +76,7 @@ class CreateSpan(Command):
         if self.created is None:
             self.created = project.add_span(
                 self.document_id, self.start, self.end, self.label, self.annotator,
-                note=self.note, span_id=self.span_id)
+                note=self.note, span_id=self.span_id, value=self.value)
         else:
             project.restore_span(self.created, who=self.annotator)
 
@@ -108,7 +110,7 @@ class DeleteSpan(Command):
 @dataclass
 class UpdateSpan(Command):
     """Relabel, resize (nudge) or annotate one span. ``changes`` uses ``label``, ``start``,
-    ``end``, ``note``; undo puts back the values (and the update time) it replaced."""
+    ``end``, ``note``, ``value``; undo puts back the values (and the update time) it replaced."""
 
     span_id: str
     who: str
@@ -133,7 +135,7 @@ class UpdateSpan(Command):
         assert self.before is not None
         b = self.before
         project.update_span(self.span_id, who=self.who, label=b.label, start=b.start, end=b.end,
-                            note=b.note, updated_at=b.updated_at)
+                            note=b.note, value=b.value, updated_at=b.updated_at)
 
     def affected_spans(self) -> set[str]:
         return {self.span_id}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from annotator.domain.errors import SpanError
 
@@ -14,7 +15,8 @@ class Span:
     """One labelled span. Offsets are code points, end-exclusive, of the stored text.
 
     ``id`` is 32 hex characters, stable across export and import. Times are ISO 8601 UTC with
-    milliseconds and a ``Z``.
+    milliseconds and a ``Z``. ``value`` is an optional normalised value (a JSON object), e.g. the
+    number a ``number`` span denotes.
     """
 
     id: str
@@ -26,6 +28,7 @@ class Span:
     note: str | None
     created_at: str
     updated_at: str
+    value: dict[str, Any] | None = None
 
     @property
     def key(self) -> tuple[int, int, int, str, str]:

@@ -8,8 +8,11 @@ from annotator.store.errors import (
     ReadOnlyError,
 )
 from annotator.store.project import Document, HistoryEntry, Project
+from annotator.store.review import REASONS, Decision
 
 __all__ = [
+    "REASONS",
+    "Decision",
     "Document",
     "HistoryEntry",
     "NetworkShareError",

@@ -23,13 +23,21 @@ from annotator.domain.spans import Span, check_annotator, check_bounds, new_span
 from annotator.domain.text import canonicalise, sha256_text
 from annotator.store.database import connect
 from annotator.store.labels import UNSET, LabelsMixin
+from annotator.store.reading import ReadingMixin
+from annotator.store.review import ReviewMixin
 
 DOCUMENT_STATUSES = ("new", "in progress", "done")
 
 _SPAN_SELECT = (
     'SELECT s.id, s.document_id, s.start, s."end", l.name, s.annotator, s.note, '
-    "s.created_at, s.updated_at FROM spans s JOIN labels l ON l.id = s.label_id"
+    "s.created_at, s.updated_at, s.value FROM spans s JOIN labels l ON l.id = s.label_id"
 )
+
+
+def _span(row: Sequence[Any]) -> Span:
+    if row[9] is None:
+        return Span(*row[:9])
+    return Span(*row[:9], json.loads(row[9]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +52,7 @@ class Document:
     status: str
     meta: dict[str, Any]
     created_at: str
+    review_status: str = "not reviewed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +81,7 @@ def _span_row(span: Span, label_id: int) -> dict[str, Any]:
         "note": span.note,
         "created_at": span.created_at,
         "updated_at": span.updated_at,
+        "value": None if span.value is None else json.dumps(span.value, ensure_ascii=False),
     }
 
 
@@ -80,7 +90,7 @@ def span_to_json(span: Span) -> dict[str, Any]:
     return asdict(span)
 
 
-class Project(LabelsMixin):
+class Project(LabelsMixin, ReviewMixin, ReadingMixin):
     """An open project file. Use :meth:`open`; close it with :meth:`close` or ``with``."""
 
     def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
@@ -202,9 +212,10 @@ class Project(LabelsMixin):
 
     @staticmethod
     def _document(row: Sequence[Any]) -> Document:
-        return Document(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), row[7])
+        return Document(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), row[7],
+                        row[8])
 
-    _DOC_COLUMNS = "id, uid, name, sha256, length, status, meta, created_at"
+    _DOC_COLUMNS = "id, uid, name, sha256, length, status, meta, created_at, review_status"
 
     def documents(self) -> list[Document]:
         """All documents, in the order they were added."""
@@ -312,14 +323,14 @@ class Project(LabelsMixin):
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += ' ORDER BY s.document_id, s.start, s."end", s.rowid'
-        return [Span(*row) for row in self.db.execute(sql, params).fetchall()]
+        return [_span(row) for row in self.db.execute(sql, params).fetchall()]
 
     def span(self, span_id: str) -> Span:
         """The span with this id (KeyError when there is none)."""
         row = self.db.execute(_SPAN_SELECT + " WHERE s.id = ?", [span_id]).fetchone()
         if row is None:
             raise KeyError(f"no span with id {span_id}")
-        return Span(*row)
+        return _span(row)
 
     def span_ids(self) -> set[str]:
         """The ids of every span in the project."""
@@ -359,6 +370,7 @@ class Project(LabelsMixin):
         span_id: str | None = None,
         created_at: str | None = None,
         updated_at: str | None = None,
+        value: dict[str, Any] | None = None,
         who: str | None = None,
     ) -> Span:
         """Create a span (validated: bounds, label, no exact duplicate) and log it.
@@ -371,7 +383,7 @@ class Project(LabelsMixin):
         stamp = now()
         span = Span(
             span_id or new_span_id(), document_id, start, end, label, annotator,
-            note or None, created_at or stamp, updated_at or created_at or stamp,
+            note or None, created_at or stamp, updated_at or created_at or stamp, value,
         )
         self._check_not_duplicate(span, label_id)
         with self.atomic():
@@ -388,7 +400,7 @@ class Project(LabelsMixin):
         return self.add_span(
             span.document_id, span.start, span.end, span.label, span.annotator,
             note=span.note, span_id=span.id, created_at=span.created_at,
-            updated_at=span.updated_at, who=who,
+            updated_at=span.updated_at, value=span.value, who=who,
         )
 
     def update_span(
@@ -400,9 +412,10 @@ class Project(LabelsMixin):
         start: int = UNSET,
         end: int = UNSET,
         note: str | None = UNSET,
+        value: dict[str, Any] | None = UNSET,
         updated_at: str | None = None,
     ) -> Span:
-        """Change a span's label, bounds and/or note; returns the new span."""
+        """Change a span's label, bounds, note and/or value; returns the new span."""
         before = self.span(span_id)
         changes: dict[str, Any] = {}
         if label is not UNSET and label != before.label:
@@ -413,6 +426,8 @@ class Project(LabelsMixin):
             changes["end"] = end
         if note is not UNSET and (note or None) != before.note:
             changes["note"] = note or None
+        if value is not UNSET and value != before.value:
+            changes["value"] = value
         if not changes:
             return before
         after = Span(**{**span_to_json(before), **changes, "updated_at": updated_at or now()})

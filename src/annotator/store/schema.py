@@ -90,7 +90,54 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_initial]
+REVIEW_STATUSES = ("not reviewed", "in review", "reviewed")
+DECISIONS = ("accept", "accept_with_changes", "reject", "add")
+
+
+def _v2_review(db: sqlite_utils.Database) -> None:
+    """Version 2: review status per document and the adjudication decisions."""
+    db.execute(
+        "ALTER TABLE documents ADD COLUMN review_status TEXT NOT NULL DEFAULT 'not reviewed' "
+        "CHECK (review_status IN ('not reviewed', 'in review', 'reviewed'))"
+    )
+    db.execute(
+        """CREATE TABLE review_decisions (
+            id TEXT PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            decision TEXT NOT NULL
+                CHECK (decision IN ('accept', 'accept_with_changes', 'reject', 'add')),
+            source_spans TEXT NOT NULL DEFAULT '[]',
+            result_span_id TEXT,
+            reason TEXT,
+            who TEXT NOT NULL,
+            at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX review_decisions_by_document ON review_decisions(document_id)")
+
+
+def _v3_reading_aids(db: sqlite_utils.Database) -> None:
+    """Version 3: a normalised value per span (numbers), search aliases, cached reading indexes."""
+    db.execute("ALTER TABLE spans ADD COLUMN value TEXT")
+    db.execute(
+        """CREATE TABLE aliases (
+            id INTEGER PRIMARY KEY,
+            term TEXT NOT NULL,
+            surface TEXT NOT NULL,
+            UNIQUE (term, surface)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE reading_cache (
+            sha256 TEXT NOT NULL,
+            version TEXT NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (sha256, version)
+        )"""
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_review, _v3_reading_aids]
 
 
 def current_version() -> int:

@@ -1,0 +1,121 @@
+"""Review data: each document's review status and the adjudication decisions.
+
+A decision records who decided what, when, about which source spans (a snapshot of them, since
+they may change later), the reviewed span it produced (none for a rejection) and an optional
+reason. Decisions are written with their history row in one transaction; undoing a decision
+deletes its row, and the history keeps both events.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from annotator.domain.spans import Span, new_span_id, now
+from annotator.store.schema import DECISIONS, REVIEW_STATUSES
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+REASONS = ("ambiguous text", "guideline gap", "annotator error")
+"""The suggested reasons; any other free text is accepted too."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One adjudication decision (``decision`` is one of ``DECISIONS``)."""
+
+    id: str
+    document_id: int
+    decision: str
+    source_spans: list[dict[str, Any]]
+    result_span_id: str | None
+    reason: str | None
+    who: str
+    at: str
+
+
+class ReviewMixin:
+    """Review operations of :class:`annotator.store.project.Project`."""
+
+    db: sqlite_utils.Database
+
+    def review_status(self, document_id: int) -> str:
+        """``not reviewed``, ``in review`` or ``reviewed``."""
+        row = self.db.execute(
+            "SELECT review_status FROM documents WHERE id = ?", [document_id]).fetchone()
+        if row is None:
+            raise KeyError(f"no document with id {document_id}")
+        return row[0]
+
+    def set_review_status(self, document_id: int, status: str, *, who: str) -> None:
+        """Set a document's review status (one transaction, with history)."""
+        if status not in REVIEW_STATUSES:
+            raise ValueError(f"review status must be one of {', '.join(REVIEW_STATUSES)}")
+        before = self.review_status(document_id)
+        if before == status:
+            return
+        with self.atomic():  # type: ignore[attr-defined]
+            self.db["documents"].update(document_id, {"review_status": status})
+            self._log(who, "review status", "document", document_id, document_id,  # type: ignore[attr-defined]
+                      before=before, after=status)
+
+    def add_decision(
+        self,
+        document_id: int,
+        decision: str,
+        *,
+        who: str,
+        source_spans: Sequence[Span] = (),
+        result_span_id: str | None = None,
+        reason: str | None = None,
+        decision_id: str | None = None,
+        at: str | None = None,
+    ) -> Decision:
+        """Record a decision (with history) and return it."""
+        if decision not in DECISIONS:
+            raise ValueError(f"decision must be one of {', '.join(DECISIONS)}")
+        record = Decision(decision_id or new_span_id(), document_id, decision,
+                          [asdict(s) for s in source_spans], result_span_id, reason or None,
+                          who, at or now())
+        row = asdict(record)
+        row["source_spans"] = json.dumps(row["source_spans"], ensure_ascii=False)
+        with self.atomic():  # type: ignore[attr-defined]
+            self.db["review_decisions"].insert(row)
+            self._log(who, "decide", "decision", record.id, document_id, after=asdict(record))  # type: ignore[attr-defined]
+        return record
+
+    def delete_decision(self, decision_id: str, *, who: str) -> Decision:
+        """Remove a decision (the undo of :meth:`add_decision`); returns it."""
+        before = self.decision(decision_id)
+        with self.atomic():  # type: ignore[attr-defined]
+            self.db["review_decisions"].delete(decision_id)
+            self._log(who, "undo decision", "decision", decision_id, before.document_id,  # type: ignore[attr-defined]
+                      before=asdict(before))
+        return before
+
+    def decision(self, decision_id: str) -> Decision:
+        """The decision with this id (KeyError when there is none)."""
+        found = self.decisions(decision_id=decision_id)
+        if not found:
+            raise KeyError(f"no decision with id {decision_id}")
+        return found[0]
+
+    def decisions(self, document_id: int | None = None, *,
+                  decision_id: str | None = None) -> list[Decision]:
+        """Decisions, oldest first, for one document or all."""
+        sql = ("SELECT id, document_id, decision, source_spans, result_span_id, reason, who, at "
+               "FROM review_decisions")
+        where, params = [], []
+        if document_id is not None:
+            where.append("document_id = ?")
+            params.append(document_id)
+        if decision_id is not None:
+            where.append("id = ?")
+            params.append(decision_id)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self.db.execute(sql + " ORDER BY at, rowid", params).fetchall()
+        return [Decision(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7]) for r in rows]

@@ -32,6 +32,11 @@ BUSY_TIMEOUT_MS = 5000
 def _probe(path: Path) -> tuple[int, int, int]:
     """Read application_id, user_version and the table count without writing anything."""
     uri = f"file:{quote(str(path))}?mode=ro"
+    if not Path(f"{path}-wal").exists():
+        # Nothing to recover from a write-ahead log, so the file alone is the truth. Opening it
+        # immutable keeps SQLite from creating -wal and -shm files beside a WAL-mode database
+        # (ours or a stranger's) that is about to be refused.
+        uri += "&immutable=1"
     try:
         conn = sqlite3.connect(uri, uri=True)
         try:

@@ -70,14 +70,17 @@ def take_snapshot(path: Path, *, history: bool = True) -> Snapshot:
             if table == "history" and not history:
                 continue
             if table == "labels":
-                sql = "SELECT name, color, key, description, position FROM labels"
+                sql = "SELECT * FROM labels"
+                drop = {"id"}
             elif table == "spans":
-                sql = ('SELECT s.id, s.document_id, s.start, s."end", l.name, s.annotator, '
-                       "s.note, s.created_at, s.updated_at FROM spans s "
-                       "JOIN labels l ON l.id = s.label_id")
+                sql = "SELECT s.*, l.name AS label FROM spans s JOIN labels l ON l.id = s.label_id"
+                drop = {"label_id"}
             else:
-                sql = f'SELECT * FROM "{table}"'
-            snap[table] = sorted(conn.execute(sql).fetchall(), key=repr)
+                sql, drop = f'SELECT * FROM "{table}"', set()
+            cursor = conn.execute(sql)
+            keep = [i for i, d in enumerate(cursor.description) if d[0] not in drop]
+            rows = [tuple(row[i] for i in keep) for row in cursor.fetchall()]
+            snap[table] = sorted(rows, key=repr)
         return snap
     finally:
         conn.close()

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 from PySide6.QtGui import QColor, QTextCharFormat
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from annotator.domain.span_index import SpanIndex
 from annotator.ui.highlighter import BACKGROUND_ALPHA, SpanHighlighter
@@ -50,7 +52,7 @@ class CountingHighlighter(SpanHighlighter):
 
 
 @pytest.fixture
-def view(qtbot) -> AnnotationTextView:  # type: ignore[no-untyped-def]
+def view(qtbot: QtBot) -> AnnotationTextView:
     v = AnnotationTextView()
     qtbot.addWidget(v)
     v.set_text(TEXT)
@@ -85,7 +87,7 @@ def drawn(view: AnnotationTextView) -> list[tuple[str, str, int, object, str]]:
     return out
 
 
-def test_one_span_after_astral_characters_lands_on_its_characters(view) -> None:  # type: ignore[no-untyped-def]
+def test_one_span_after_astral_characters_lands_on_its_characters(view: AnnotationTextView) -> None:
     make(view, [span("a", "東京大学", "ORG"), span("b", "葛\U000e0100城", "LOC")])
     assert drawn(view) == [
         ("東京大学", "#ff8800", BACKGROUND_ALPHA, NoLine, ""),
@@ -96,7 +98,7 @@ def test_one_span_after_astral_characters_lands_on_its_characters(view) -> None:
     assert (r.start, r.length) == (4, 4)
 
 
-def test_overlaps_background_first_span_underline_others(view) -> None:  # type: ignore[no-untyped-def]
+def test_overlaps_background_first_span_underline_others(view: AnnotationTextView) -> None:
     make(view, [span("org", "東京大学", "ORG"), span("loc", "東京", "LOC"),
                 span("per", "学の先生", "PER"), span("per2", "大学の", "PER")])
     assert drawn(view) == [
@@ -108,13 +110,13 @@ def test_overlaps_background_first_span_underline_others(view) -> None:  # type:
     ]
 
 
-def test_span_over_a_line_break_is_drawn_in_both_blocks(view) -> None:  # type: ignore[no-untyped-def]
+def test_span_over_a_line_break_is_drawn_in_both_blocks(view: AnnotationTextView) -> None:
     start = cp("です。")
     make(view, [S("x", start, cp("二行目") + 3, "PER")])
     assert [d[0] for d in drawn(view)] == ["です。", "👍二行目"]
 
 
-def test_focused_span_is_opaque_and_wins_the_background(view) -> None:  # type: ignore[no-untyped-def]
+def test_focused_span_is_opaque_and_wins_the_background(view: AnnotationTextView) -> None:
     hl = make(view, [span("org", "東京大学", "ORG"), span("loc", "東京", "LOC")])
     hl.set_focused_span("loc")
     assert drawn(view)[0] == ("東京", "#0088ff", 255, Wave, "#ff8800")
@@ -123,7 +125,9 @@ def test_focused_span_is_opaque_and_wins_the_background(view) -> None:  # type: 
     assert drawn(view)[0] == ("東京", "#ff8800", BACKGROUND_ALPHA, Wave, "#0088ff")
 
 
-def test_add_remove_update_rehighlight_only_touched_blocks(view, qapp) -> None:  # type: ignore[no-untyped-def]
+def test_add_remove_update_rehighlight_only_touched_blocks(
+    view: AnnotationTextView, qapp: QApplication
+) -> None:
     hl = make(view, [span("org", "東京大学", "ORG")])
     qapp.processEvents()
     assert hl.calls == []  # Qt's delayed full pass found nothing left to do
@@ -140,7 +144,7 @@ def test_add_remove_update_rehighlight_only_touched_blocks(view, qapp) -> None: 
     assert [d[0] for d in drawn(view)] == ["東京大学"]
 
 
-def test_recolour_rehighlights_all_and_document_stays_clean(view) -> None:  # type: ignore[no-untyped-def]
+def test_recolour_rehighlights_all_and_document_stays_clean(view: AnnotationTextView) -> None:
     hl = make(view, [span("org", "東京大学", "ORG"), span("x", "三行目", "ORG")])
     hl.set_color("ORG", "#123456")
     assert [d[1] for d in drawn(view)] == ["#123456", "#123456"]
@@ -152,7 +156,7 @@ def test_recolour_rehighlights_all_and_document_stays_clean(view) -> None:  # ty
     assert doc.toPlainText() == TEXT  # highlighting never changes the text
 
 
-def test_reset_spans_clears_focus_of_vanished_span(view) -> None:  # type: ignore[no-untyped-def]
+def test_reset_spans_clears_focus_of_vanished_span(view: AnnotationTextView) -> None:
     hl = make(view, [span("org", "東京大学", "ORG")])
     hl.set_focused_span("org")
     hl.reset_spans([span("loc", "東京", "LOC")])

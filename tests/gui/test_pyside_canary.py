@@ -12,11 +12,12 @@ import sys
 
 import pytest
 from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QApplication
 
 CALLS = 100_000
 
 
-def test_void_qt_calls_do_not_leak_references_to_none(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_void_qt_calls_do_not_leak_references_to_none(qapp: QApplication) -> None:
     doc = QTextDocument("canary 𠮷 text\nsecond line")
     cursor = QTextCursor(doc)
     fmt = QTextCharFormat()

@@ -184,7 +184,8 @@ class SpanIndex:
     def _check(self, span: SpanLike) -> None:
         if not 0 <= span.start <= span.end <= self._length:
             raise ValueError(
-                f"span {span.id!r} [{span.start}, {span.end}) is reversed or outside 0..{self._length}"
+                f"span {span.id!r} [{span.start}, {span.end}) is reversed or outside "
+                f"0..{self._length}"
             )
 
     def _add_many(self, spans: Iterable[SpanLike]) -> None:

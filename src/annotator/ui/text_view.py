@@ -164,13 +164,16 @@ class AnnotationTextView(QPlainTextEdit):
         return self._offsets.to_codepoint(self.textCursor().position())
 
     def select_cp(self, start: int, end: int, *, ensure_visible: bool = True) -> None:
-        """Select ``[start, end)`` (code points); the cursor ends up at ``end``."""
+        """Select ``[start, end)`` (code points); the cursor ends up at ``end``.
+
+        Qt keeps the cursor (``end``) visible; ``ensure_visible`` also brings ``start`` into view.
+        """
         cur = QTextCursor(self.document())
         cur.setPosition(self._offsets.to_utf16(start))
         cur.setPosition(self._offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cur)
         if ensure_visible:
-            self.ensure_visible_cp(start, end)
+            self.ensure_visible_cp(start)
 
     def _emit_selection(self) -> None:
         if self._setting:
@@ -189,10 +192,10 @@ class AnnotationTextView(QPlainTextEdit):
 
     # -- scrolling --------------------------------------------------------------------------------
 
-    def ensure_visible_cp(self, start: int, end: int | None = None) -> None:
-        """Scroll (if needed) so the range's first line is visible, a third from the top when a
+    def ensure_visible_cp(self, cp: int) -> None:
+        """Scroll (if needed) so the line holding ``cp`` is visible, a third from the top when a
         jump is needed. Does not move the cursor or the selection."""
-        u = self._offsets.to_utf16(start)
+        u = self._offsets.to_utf16(cp)
         cur = QTextCursor(self.document())
         cur.setPosition(u)
         block = cur.block()
@@ -212,8 +215,8 @@ class AnnotationTextView(QPlainTextEdit):
         self.verticalScrollBar().setValue(max(0, line_no - visible_lines // 3))
 
     def ensure_span_visible(self, span: Any) -> None:
-        """``ensure_visible_cp(span.start, span.end)``."""
-        self.ensure_visible_cp(span.start, span.end)
+        """Bring the first line of ``span`` (anything with ``start``) into view."""
+        self.ensure_visible_cp(span.start)
 
     # -- hit testing ------------------------------------------------------------------------------
 
@@ -323,7 +326,7 @@ class AnnotationTextView(QPlainTextEdit):
             self._composing = composing
             self.compositionChanged.emit(composing)
 
-    # -- transient layers (ExtraSelections) ---------------------------------------------------------
+    # -- transient layers (ExtraSelections) -----------------------------------------------------
 
     def set_transient(
         self, kind: str, ranges: Iterable[tuple[int, int]], fmt: QTextCharFormat | None = None

@@ -57,7 +57,7 @@ def convert_exact(run: str) -> list[Item]:
         return []
     items = convert_raw(run)
     if "".join(i[0] for i in items) != run or not all(i[0] for i in items):
-        return [item for c in clusters(run) for item in convert_cluster(c)]
+        return _fallback(run)
     out: list[Item] = []
     for item in items:
         if out and is_mark(item[0][0]):
@@ -66,6 +66,26 @@ def convert_exact(run: str) -> list[Item]:
             out.extend(convert_cluster(item[0]) if len(clusters(item[0])) == 1 else _per_cluster(item[0]))
         else:
             out.append(item)
+    return out
+
+
+def _fallback(run: str) -> list[Item]:
+    """Convert a run pykakasi did not give back: if it has clusters with marks (which is what
+    usually trips pykakasi: 葛+VS eats the next character), convert those alone and the
+    stretches between them as runs again; otherwise convert cluster by cluster."""
+    cs = clusters(run)
+    if not any(len(c) > 1 or is_mark(c) for c in cs):
+        return _per_cluster(run)
+    out: list[Item] = []
+    plain = ""
+    for c in cs:
+        if len(c) > 1 or is_mark(c):
+            out.extend(convert_exact(plain))
+            out.extend(convert_cluster(c))
+            plain = ""
+        else:
+            plain += c
+    out.extend(convert_exact(plain))
     return out
 
 

@@ -190,13 +190,33 @@ def import_paths(
     """
     report = ImportReport()
     annotator = annotator or default_annotator()
-    who = who or annotator
     files = collect_files(list(paths))
     records: list[tuple[ParsedRecord, str]] = []
     for number, path in enumerate(files):
         if progress and progress(number, len(files), f"reading {path.name}") is False:
             raise ImportCancelled()
         records.extend((record, str(path)) for record in _read_file(path, report))
+    return import_records(project, records, annotator=annotator, add_labels=add_labels,
+                          who=who or annotator, progress=progress, report=report)
+
+
+def import_records(
+    project: Project,
+    records: list[tuple[ParsedRecord, str]],
+    *,
+    annotator: str,
+    add_labels: bool = False,
+    who: str,
+    progress: Progress | None = None,
+    report: ImportReport | None = None,
+) -> ImportReport:
+    """Write already-parsed records (each with the file it came from), all or nothing.
+
+    Checks labels, skips exact duplicate spans and re-ids clashing span ids (see the module
+    docstring), then writes documents and spans in one transaction. Spans without an annotator
+    take ``annotator``. Shared by :func:`import_paths` and the merge of colleagues' work.
+    """
+    report = report if report is not None else ImportReport()
     planned, new_labels = _plan(project, records, annotator, add_labels, report)
     with project.atomic():
         for label in new_labels:

@@ -87,9 +87,15 @@ def _parse_span(raw: Any, index: int, text: str, removed: list[int], path: str, 
     span_id = raw.get("id")
     if span_id is not None and not isinstance(span_id, (str, int)) or isinstance(span_id, bool):
         raise DataError(f"{where}: id must be a string", path=path, line=line)
+    canonical_start = canonical_offset(start, removed)
+    canonical_end = canonical_offset(end, removed)
+    if canonical_start == canonical_end:
+        raise DataError(f"{where} [{start}, {end}) covers nothing of the stored text: only a "
+                        f"leading BOM or the \\r of a \\r\\n, which import removes",
+                        path=path, line=line)
     return ParsedSpan(
-        start=canonical_offset(start, removed),
-        end=canonical_offset(end, removed),
+        start=canonical_start,
+        end=canonical_end,
         label=label,
         line=line,
         id=None if span_id is None else str(span_id),

@@ -125,7 +125,8 @@ def parse_record(raw: Any, path: str, line: int) -> ParsedRecord:
     canonical = canonicalise(text)
     sha = sha256_text(canonical)
     given_sha = raw.get("sha256")
-    if given_sha is not None and given_sha not in {sha, sha256_text(text)}:
+    if given_sha is not None and (not isinstance(given_sha, str)
+                                  or given_sha not in {sha, sha256_text(text)}):
         raise DataError(f"sha256 {given_sha!r} does not match the record's text ({sha})",
                         path=path, line=line)
     meta = raw.get("meta") or {}

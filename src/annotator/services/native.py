@@ -13,6 +13,7 @@ On import only ``text`` is required per record, and ``start``, ``end`` and ``lab
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -148,6 +149,9 @@ def parse_record(raw: Any, path: str, line: int) -> ParsedRecord:
     )
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def read_records(lines: Iterator[str], path: str) -> Iterator[ParsedRecord]:
     """Parse JSONL lines (blank lines skipped) into records, raising on the first bad line."""
     for number, line in enumerate(lines, start=1):
@@ -158,6 +162,12 @@ def read_records(lines: Iterator[str], path: str) -> Iterator[ParsedRecord]:
         except json.JSONDecodeError as exc:
             raise DataError(f"not valid JSON ({exc.msg} at column {exc.colno})",
                             path=path, line=number) from None
+        if _SURROGATE_ESCAPE.search(line):  # a \ud800-\udfff escape; fine only in pairs
+            try:
+                json.dumps(raw, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:
+                raise DataError("the record contains an unpaired surrogate (\\ud800-\\udfff "
+                                "escape), which cannot be stored", path=path, line=number) from None
         yield parse_record(raw, path, number)
 
 

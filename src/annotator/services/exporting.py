@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -179,6 +180,22 @@ def _write(records: Iterator[dict[str, Any]], fmt: str, out: IO[str], report: Ex
         report.spans += len(record[key])
 
 
+def _temporary_beside(output: Path) -> tuple[IO[str], Path]:
+    """A new, exclusive temporary file next to ``output`` with the mode the export should get:
+    the existing file's mode, or what the umask gives a new file (``tempfile`` would make it
+    0600, unreadable to colleagues)."""
+    mode = stat.S_IMODE(output.stat().st_mode) if output.exists() else 0o666
+    while True:
+        name = output.parent / f".{output.name}.{secrets.token_hex(6)}.part"
+        try:
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        except FileExistsError:
+            continue
+        if output.exists():
+            os.chmod(name, mode)  # the umask must not narrow an existing file's mode
+        return open(fd, "w", encoding="utf-8", newline="\n"), name  # noqa: SIM115
+
+
 def export(
     project: Project,
     fmt: str = "jsonl",
@@ -204,16 +221,14 @@ def export(
     output = Path(output)
     if not output.parent.is_dir():
         raise DataError("cannot write the export: its folder does not exist", path=str(output))
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", newline="\n", dir=output.parent or ".",
-        prefix=f".{output.name}.", suffix=".part", delete=False)
+    handle, temporary = _temporary_beside(output)
     try:
         with handle:
             _write(records, fmt, handle, report)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(handle.name, output)
+        os.replace(temporary, output)
     except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
     return report

@@ -24,6 +24,10 @@ COMMAND_MODULES = (
     "annotator.cli.labels_cmd",
     "annotator.cli.stats_cmd",
     "annotator.cli.validate_cmd",
+    "annotator.cli.merge_cmd",
+    "annotator.cli.agree_cmd",
+    "annotator.cli.check_cmd",
+    "annotator.cli.review_status_cmd",
 )
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,38 @@
+"""``annotator merge``: bring colleagues' work (native JSONL or a project file) into the project."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from annotator.cli.common import TerminalProgress, project_from
+from annotator.services.importing import default_annotator
+from annotator.services.review.colleagues import merge_work
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "merge", parents=[common], help="merge colleagues' spans (JSONL export or project file)",
+        description="Merge colleagues' spans into this project, keeping their annotator names. "
+        "Documents are matched by the SHA-256 of their text: if any document is not in this "
+        "project, each one is named and nothing is merged. A project file is only read. "
+        "Merging the same work twice adds nothing.")
+    parser.add_argument("paths", nargs="+", metavar="FILE")
+    parser.add_argument("--annotator", metavar="NAME",
+                        help="annotator for spans that name none (default: refuse them)")
+    parser.add_argument("--add-labels", action="store_true",
+                        help="add unknown labels to the project instead of refusing them")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with project_from(args) as project:
+        progress = TerminalProgress("merging")
+        try:
+            report = merge_work(project, args.paths, who=default_annotator(),
+                                annotator=args.annotator, add_labels=args.add_labels,
+                                progress=progress)
+        finally:
+            progress.finish()
+    print(report.summary(), file=sys.stderr)
+    return 0

@@ -1,0 +1,155 @@
+"""The export dialog: format, filters (documents, labels, annotators), destination, progress.
+
+Runs ``annotator.services.exporting.export`` (the command line's code path), which writes the
+file atomically, so a cancelled or failed export leaves any existing file untouched.
+Open it with ``open()``; it emits ``exported(report)`` or ``failed(message)`` and closes itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.services.exporting import ExportCancelled, ExportFilter, export
+from annotator.ui.dialogs.import_dialog import make_progress, progress_callback
+from annotator.ui.session import USER_ERRORS, Session
+
+__all__ = ["ExportDialog"]
+
+FORMATS = (
+    ("jsonl", "Native JSONL (code-point offsets; Prodigy, Hugging Face datasets)", ".jsonl"),
+    ("doccano", "doccano JSONL (UTF-16 offsets)", ".jsonl"),
+    ("labelstudio", "Label Studio JSON (UTF-16 offsets)", ".json"),
+)
+
+
+def _checklist(names: list[str]) -> QListWidget:
+    widget = QListWidget()
+    for name in names:
+        item = QListWidgetItem(name)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked)
+        widget.addItem(item)
+    widget.setMaximumHeight(110)
+    return widget
+
+
+def _checked(widget: QListWidget) -> list[str] | None:
+    """Checked names, or None when all are checked (no filter)."""
+    items = [widget.item(i) for i in range(widget.count())]
+    names = [i.text() for i in items if i.checkState() == Qt.CheckState.Checked]
+    return None if len(names) == len(items) else names
+
+
+class ExportDialog(QDialog):
+    """Choose what to export and where; Export runs it with a progress dialog.
+
+    Emits ``exported(ExportReport)`` on success and ``failed(str)`` on an error (the dialog then
+    stays open so the user can fix the destination); a cancelled export emits neither.
+    """
+
+    exported = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, session: Session, parent: QWidget | None = None, folder: str = "") -> None:
+        super().__init__(parent)
+        self.setObjectName("exportDialog")
+        self.setWindowTitle("Export")
+        self._session = session
+        self.format_combo = QComboBox(self)
+        for fmt, text, _suffix in FORMATS:
+            self.format_combo.addItem(text, fmt)
+        self.all_documents = QRadioButton("All documents", self)
+        self.current_document = QRadioButton("Current document only", self)
+        self.all_documents.setChecked(True)
+        self.current_document.setEnabled(session.document is not None)
+        self.skip_empty = QCheckBox("Leave out documents without spans", self)
+        self.labels = _checklist([lab.name for lab in session.labels])
+        self.annotators = _checklist(session.project.annotators())
+        self.destination = QLineEdit(self)
+        self.destination.setObjectName("exportDestination")
+        base = Path(folder or Path.home()) / f"{session.project.path.stem}-export.jsonl"
+        self.destination.setText(str(base))
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse)
+        self.format_combo.currentIndexChanged.connect(self._fix_suffix)
+        where = QHBoxLayout()
+        where.addWidget(self.destination, 1)
+        where.addWidget(browse)
+        documents = QVBoxLayout()
+        documents.addWidget(self.all_documents)
+        documents.addWidget(self.current_document)
+        documents.addWidget(self.skip_empty)
+        form = QFormLayout()
+        form.addRow("Format", self.format_combo)
+        form.addRow("Documents", documents)
+        form.addRow("Labels", self.labels)
+        form.addRow("Annotators", self.annotators)
+        form.addRow("Save to", where)
+        self.buttons = QDialogButtonBox(self)
+        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.run_export)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+    def _fix_suffix(self) -> None:
+        suffix = FORMATS[self.format_combo.currentIndex()][2]
+        path = Path(self.destination.text())
+        if path.suffix in (".json", ".jsonl"):
+            self.destination.setText(str(path.with_suffix(suffix)))
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.destination.text(),
+                                              "JSON Lines (*.jsonl);;JSON (*.json);;All files (*)")
+        if path:
+            self.destination.setText(path)
+
+    def filters(self) -> ExportFilter:
+        """The filters chosen in the dialog."""
+        documents = None
+        if self.current_document.isChecked() and self._session.document is not None:
+            documents = [self._session.document.uid]
+        return ExportFilter(annotators=_checked(self.annotators), labels=_checked(self.labels),
+                            documents=documents, skip_empty=self.skip_empty.isChecked())
+
+    def run_export(self) -> None:
+        """Export with a progress dialog; on success close the dialog (accept)."""
+        fmt = self.format_combo.currentData()
+        output = Path(self.destination.text().strip()).expanduser()
+        if not self.destination.text().strip():
+            self.failed.emit("Choose where to save the export.")
+            return
+        progress = make_progress(self, "Exporting")
+        try:
+            report = export(self._session.project, fmt, output=output, filters=self.filters(),
+                            progress=progress_callback(progress))
+        except ExportCancelled:
+            return
+        except USER_ERRORS as exc:
+            self.failed.emit(str(exc))
+            return
+        finally:
+            progress.close()
+            progress.deleteLater()
+        self.exported.emit(report)
+        self.accept()

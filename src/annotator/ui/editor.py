@@ -1,0 +1,221 @@
+"""The annotation editor: the text view, its highlighter and find bar, and what keys do.
+
+``AnnotationEditor`` connects the read-only ``AnnotationTextView`` to the session: it shows the
+current document with a ``SpanHighlighter`` (re-highlighting only the blocks an edit touches),
+shows the focused span, and turns label keys, clicks and span actions into session commands.
+Offsets are code points throughout; the view converts at the Qt boundary.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from annotator.domain.offsets import Utf16Map
+from annotator.domain.spans import Span
+from annotator.ui.find_bar import FindBar
+from annotator.ui.fonts import text_font
+from annotator.ui.highlighter import SpanHighlighter
+from annotator.ui.session import Session
+from annotator.ui.text_view import AnnotationTextView
+
+__all__ = ["AnnotationEditor", "NUDGES"]
+
+#: action id -> (which end, step): how the nudge keys resize the focused span.
+NUDGES = {
+    "span.end_right": ("end", 1),
+    "span.end_left": ("end", -1),
+    "span.start_left": ("start", -1),
+    "span.start_right": ("start", 1),
+}
+_BLOCKING_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                       | Qt.KeyboardModifier.MetaModifier)
+
+
+class AnnotationEditor(QWidget):
+    """Find bar + font banner + text view for the session's current document.
+
+    Emits ``message(text)`` for the status bar (hints, refused keys). Expects the session's
+    document, span, label, focus and reveal signals. Call ``install_label_keys(widget)`` on any
+    widget whose label-key presses should label (the text view, the span table).
+    """
+
+    message = Signal(str)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.view = AnnotationTextView(self)
+        self.view.setObjectName("textView")
+        self.view.setFont(text_font(13))
+        self.view.setLineWrapMode(AnnotationTextView.LineWrapMode.WidgetWidth)
+        self.highlighter: SpanHighlighter | None = None
+        self.find_bar = FindBar(session, self.view, self)
+        self.find_bar.hide()
+        self.banner = QLabel(self)
+        self.banner.setObjectName("fontBanner")
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background:#fff3cd;color:#5c4400;padding:6px;")
+        self.banner.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.find_bar)
+        layout.addWidget(self.view, 1)
+        self.install_label_keys(self.view)
+        self.view.clickedCp.connect(self._clicked)
+        session.documentChanged.connect(self._show_document)
+        session.spanAdded.connect(self._added)
+        session.spanRemoved.connect(self._removed)
+        session.spanUpdated.connect(self._updated)
+        session.spansReset.connect(self._reset)
+        session.labelsChanged.connect(self._labels)
+        session.focusedSpanChanged.connect(self._focus)
+        session.revealRequested.connect(self.reveal)
+
+    # -- showing ----------------------------------------------------------------------------------
+
+    def show_banner(self, text: str | None) -> None:
+        """Show a warning above the text (plain text), or hide it with None."""
+        self.banner.setText(text or "")
+        self.banner.setVisible(bool(text))
+
+    def _show_document(self, _document_id: int) -> None:
+        session = self.session
+        if self.highlighter is not None:
+            self.highlighter.setDocument(None)
+            self.highlighter.deleteLater()
+        self.view.set_span_index(None)
+        self.view.set_text("")
+        self.highlighter = SpanHighlighter(self.view.document(), session.index,
+                                           Utf16Map(session.text), session.colors())
+        self.view.set_text(session.text)
+        self.view.set_span_index(session.index)
+
+    def _added(self, span: Span) -> None:
+        if self.highlighter is not None:
+            self.highlighter.rehighlight_blocks(self.session.index.blocks_of(span.start, span.end))
+
+    def _removed(self, span: Span) -> None:
+        if self.highlighter is not None:
+            self.highlighter.rehighlight_blocks(self.session.index.blocks_of(span.start, span.end))
+
+    def _updated(self, old: Span, new: Span) -> None:
+        if self.highlighter is not None:
+            index = self.session.index
+            blocks = set(index.blocks_of(old.start, old.end)) | set(index.blocks_of(new.start, new.end))
+            self.highlighter.rehighlight_blocks(sorted(blocks))
+        if new.id == self.session.focused_span_id:
+            self.view.set_transient("focus", [(new.start, new.end)])
+
+    def _reset(self) -> None:
+        if self.highlighter is not None:
+            self.highlighter.set_colors(self.session.colors())
+        self._focus(self.session.focused_span_id)
+
+    def _labels(self) -> None:
+        if self.highlighter is not None and self.highlighter.colors() != self.session.colors():
+            self.highlighter.set_colors(self.session.colors())
+
+    def _focus(self, span_id: str | None) -> None:
+        span = self.session.index.get(span_id) if span_id else None
+        if self.highlighter is not None:
+            self.highlighter.set_focused_span(span.id if span else None)
+        if span is None:
+            self.view.clear_transient("focus")
+            return
+        self.view.set_transient("focus", [(span.start, span.end)])
+        start, end = self.view.selection_cp()
+        if start != end or not span.start <= start <= span.end:
+            self.view.select_cp(span.start, span.start, ensure_visible=False)
+        self.view.ensure_span_visible(span)
+
+    def reveal(self, start: int, end: int) -> None:
+        """Select ``[start, end)`` and scroll to it."""
+        self.view.select_cp(start, end)
+
+    # -- keys and clicks --------------------------------------------------------------------------
+
+    def install_label_keys(self, widget: QObject) -> None:
+        """Make label keys pressed in ``widget`` label the selection or the focused span."""
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.modifiers() & _BLOCKING_MODIFIERS:
+                return False
+            text = event.text()
+            label = self.session.label_for_key(text) if len(text) == 1 else None
+            if label is None:
+                return False
+            if self.view.is_composing():
+                return True  # a key confirming an input-method conversion is not a label key
+            self.apply_label(label.name)
+            return True
+        return super().eventFilter(watched, event)
+
+    def apply_label(self, name: str) -> Span | None:
+        """Label the selection with ``name`` (a new span, focused), or relabel the focused span
+        when nothing is selected."""
+        start, end = self.view.selection_cp()
+        session = self.session
+        if start < end:
+            return session.create_span(start, end, name)
+        focused = session.focused_span()
+        if focused is None:
+            self.message.emit("Select some text (or focus a span) before pressing a label key.")
+            return None
+        if focused.label != name:
+            session.update_span(focused.id, f"Relabel span as {name!r}", label=name)
+        return session.focused_span()
+
+    def _clicked(self, cp: int) -> None:
+        spans = self.session.index.spans_at(cp) if cp >= 0 else []
+        if not spans:
+            self.session.focus_span(None)
+            return
+        ids = [s.id for s in spans]
+        focused = self.session.focused_span_id
+        # A second click on the same place picks the next span covering it (overlaps).
+        pick = ids[(ids.index(focused) + 1) % len(ids)] if focused in ids else ids[0]
+        self.session.focus_span(pick)
+        if len(ids) > 1:
+            self.message.emit(f"Span {ids.index(pick) + 1} of {len(ids)} here; click again for "
+                              f"the next one.")
+
+    # -- span actions -----------------------------------------------------------------------------
+
+    def _focused_or_hint(self) -> Span | None:
+        span = self.session.focused_span()
+        if span is None:
+            self.message.emit("No span is focused: click a span, or use Alt+Down / Alt+Up.")
+        return span
+
+    def delete_focused(self) -> bool:
+        span = self._focused_or_hint()
+        return span is not None and self.session.delete_span(span.id)
+
+    def nudge(self, action_id: str) -> bool:
+        """Move the focused span's start or end by one character (see ``NUDGES``)."""
+        span = self._focused_or_hint()
+        if span is None:
+            return False
+        which, step = NUDGES[action_id]
+        start = span.start + step if which == "start" else span.start
+        end = span.end + step if which == "end" else span.end
+        if not 0 <= start < end <= len(self.session.text):
+            self.message.emit("The span cannot become empty or leave the text.")
+            return False
+        return self.session.update_span(span.id, "Resize span", start=start, end=end)
+
+    def step_span(self, forward: bool) -> Span | None:
+        """Focus the next (or previous) span from the focused span or the cursor."""
+        span = self.session.neighbour_span(self.view.cursor_cp(), forward)
+        if span is None:
+            self.message.emit("No more spans " + ("after" if forward else "before") + " this one.")
+            return None
+        self.session.focus_span(span.id)
+        return span

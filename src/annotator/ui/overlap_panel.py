@@ -1,0 +1,81 @@
+"""The "Spans here" panel: every span covering one character, so overlaps are reachable.
+
+The window sets the position (the character under the mouse, else at the cursor) with
+``set_position``; clicking a row focuses that span (``Session.focus_span``). Rows are plain
+text: label, range in code points, the text, annotator and note.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
+
+from annotator.ui.label_palette import swatch
+from annotator.ui.session import Session
+from annotator.ui.text_view import plain_text_html
+
+__all__ = ["SpansHerePanel"]
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class SpansHerePanel(QListWidget):
+    """Lists the spans at a code-point position (paint order: outermost first).
+
+    Expects the session's span and focus signals; emits only ``QListWidget`` signals. A click on
+    a row focuses its span."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("spansHere")
+        self._session = session
+        self._position = -1
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setWordWrap(True)
+        self.itemClicked.connect(self._clicked)
+        for signal in (session.spanAdded, session.spanRemoved, session.spansReset,
+                       session.documentChanged, session.labelsChanged):
+            signal.connect(lambda *_: self.refresh())
+        session.spanUpdated.connect(lambda *_: self.refresh())
+        session.focusedSpanChanged.connect(lambda *_: self._mark_focus())
+
+    @property
+    def position(self) -> int:
+        return self._position
+
+    def set_position(self, cp: int) -> None:
+        """Show the spans covering character ``cp`` (-1: none)."""
+        if cp != self._position:
+            self._position = cp
+            self.refresh()
+
+    def span_ids(self) -> list[str]:
+        return [self.item(i).data(ID_ROLE) for i in range(self.count())]
+
+    def refresh(self) -> None:
+        self.clear()
+        session = self._session
+        spans = session.index.spans_at(self._position) if self._position >= 0 else []
+        colors = session.colors()
+        for span in spans:
+            snippet = session.text[span.start : span.end]
+            if len(snippet) > 40:
+                snippet = snippet[:39] + "…"
+            text = f"{span.label}  [{span.start}, {span.end})  {snippet}\n{span.annotator}"
+            if span.note:
+                text += f" — {span.note}"
+            item = QListWidgetItem(swatch(colors.get(span.label, "#9e9e9e")), text)
+            item.setData(ID_ROLE, span.id)
+            item.setToolTip(plain_text_html(f"{span.label}: {session.text[span.start:span.end]}"
+                                             + (f"\nNote: {span.note}" if span.note else "")))
+            self.addItem(item)
+        self._mark_focus()
+
+    def _mark_focus(self) -> None:
+        focused = self._session.focused_span_id
+        for i in range(self.count()):
+            item = self.item(i)
+            item.setSelected(item.data(ID_ROLE) == focused)
+
+    def _clicked(self, item: QListWidgetItem) -> None:
+        self._session.focus_span(item.data(ID_ROLE))

@@ -1,0 +1,126 @@
+"""Typed access to the user's settings (one ``QSettings``), so no other module touches keys.
+
+Stored per user (not per project): the annotator's name, recent projects, window geometry and
+state, splitter sizes, the last project/document and its scroll position, and the theme.
+Tests pass their own ``QSettings`` (an INI file in a temporary folder).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+
+__all__ = ["AppSettings", "MAX_RECENT"]
+
+MAX_RECENT = 10
+THEMES = ("light", "dark")
+
+
+class AppSettings:
+    """A thin typed wrapper over ``QSettings``. Every setter writes through at once."""
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        self.qsettings = settings if settings is not None else QSettings("annotator", "annotator")
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _str(self, key: str, default: str = "") -> str:
+        value = self.qsettings.value(key, default)
+        return value if isinstance(value, str) else default
+
+    def _int(self, key: str, default: int = 0) -> int:
+        value = self.qsettings.value(key, default)
+        try:
+            return int(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return default
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self.qsettings.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def _set(self, key: str, value: object) -> None:
+        self.qsettings.setValue(key, value)
+        self.qsettings.sync()
+
+    # -- who ------------------------------------------------------------------------------------
+
+    @property
+    def annotator(self) -> str:
+        """The annotator's name ('' until asked)."""
+        return self._str("annotator/name").strip()
+
+    @annotator.setter
+    def annotator(self, name: str) -> None:
+        self._set("annotator/name", name.strip())
+
+    # -- projects -------------------------------------------------------------------------------
+
+    @property
+    def recent_projects(self) -> list[str]:
+        """Recently opened project files, most recent first."""
+        value = self.qsettings.value("projects/recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in (value or []) if isinstance(v, str) and v]
+
+    def add_recent_project(self, path: str) -> None:
+        """Put ``path`` first in the recent list (kept to ``MAX_RECENT`` entries)."""
+        recent = [path, *(p for p in self.recent_projects if p != path)][:MAX_RECENT]
+        self._set("projects/recent", recent)
+
+    def remove_recent_project(self, path: str) -> None:
+        """Drop ``path`` from the recent list (e.g. it no longer exists)."""
+        self._set("projects/recent", [p for p in self.recent_projects if p != path])
+
+    # -- window -----------------------------------------------------------------------------------
+
+    def geometry(self) -> QByteArray | None:
+        """Saved ``QMainWindow.saveGeometry()``."""
+        return self._bytes("window/geometry")
+
+    def set_geometry(self, data: QByteArray) -> None:
+        self._set("window/geometry", data)
+
+    def window_state(self) -> QByteArray | None:
+        """Saved ``QMainWindow.saveState()`` (docks, toolbars)."""
+        return self._bytes("window/state")
+
+    def set_window_state(self, data: QByteArray) -> None:
+        self._set("window/state", data)
+
+    def splitter(self, name: str) -> QByteArray | None:
+        """Saved ``QSplitter.saveState()`` of the splitter called ``name``."""
+        return self._bytes(f"splitters/{name}")
+
+    def set_splitter(self, name: str, data: QByteArray) -> None:
+        self._set(f"splitters/{name}", data)
+
+    # -- where the user was -----------------------------------------------------------------------
+
+    def last_document(self, project: str) -> tuple[str, int] | None:
+        """``(document uid, scroll position)`` last shown in ``project``, if any."""
+        uid = self._str(f"last/{_key(project)}/document")
+        return (uid, self._int(f"last/{_key(project)}/scroll")) if uid else None
+
+    def set_last_document(self, project: str, uid: str, scroll: int) -> None:
+        self.qsettings.setValue(f"last/{_key(project)}/document", uid)
+        self._set(f"last/{_key(project)}/scroll", int(scroll))
+
+    # -- look -------------------------------------------------------------------------------------
+
+    @property
+    def theme(self) -> str:
+        """``"light"`` or ``"dark"``."""
+        value = self._str("view/theme", "light")
+        return value if value in THEMES else "light"
+
+    @theme.setter
+    def theme(self, value: str) -> None:
+        self._set("view/theme", value if value in THEMES else "light")
+
+
+def _key(path: str) -> str:
+    """A settings-safe key for a file path (QSettings treats / and \\ as groups)."""
+    import hashlib
+
+    return hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]

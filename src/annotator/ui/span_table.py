@@ -1,0 +1,260 @@
+"""The spans of the current document as a table: a lazy model over the session's span index.
+
+``SpanTableModel`` holds only span ids (and their sort keys); cells are rendered from the
+session's ``SpanIndex`` when Qt asks for them, so 100,000 spans cost two lists. One edit is one
+``beginInsertRows``/``beginRemoveRows`` (a move is a remove then an insert), never a reset; a
+reset happens only when another document is opened, on a label rename, or on sorting.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from annotator.domain.spans import Span
+from annotator.ui.session import Session
+from annotator.ui.text_view import plain_text_html
+
+__all__ = ["COLUMNS", "SpanTableModel", "SpanTableView", "SPAN_ID_ROLE"]
+
+COLUMNS = ("Label", "Text", "Start", "End", "Annotator", "Note")
+SPAN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SNIPPET = 60
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class SpanTableModel(QAbstractTableModel):
+    """Rows are the spans of ``session``'s current document, sorted by one column.
+
+    Expects the session's signals (``documentChanged``, ``spanAdded``, ``spanRemoved``,
+    ``spanUpdated``, ``spansReset``, ``labelsChanged``); emits the standard model signals,
+    row by row. ``SPAN_ID_ROLE`` gives a row's span id.
+    """
+
+    def __init__(self, session: Session, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._column = 2
+        self._descending = False
+        self._keys: list[tuple[Any, ...]] = []
+        self._ids: list[str] = []
+        session.documentChanged.connect(self.reload)
+        session.spansReset.connect(self.reload)
+        session.spanAdded.connect(self._on_added)
+        session.spanRemoved.connect(self._on_removed)
+        session.spanUpdated.connect(self._on_updated)
+        session.labelsChanged.connect(self._on_labels)
+        self.reload()
+
+    # -- keys -------------------------------------------------------------------------------------
+
+    def _key_function(self) -> Callable[[Span], tuple[Any, ...]]:
+        text = self._session.text
+        column = self._column
+        if column == 0:
+            return lambda s: (s.label, s.start, -s.end, s.id)
+        if column == 1:
+            return lambda s: (text[s.start : s.start + SNIPPET], s.start, -s.end, s.id)
+        if column == 3:
+            return lambda s: (s.end, s.start, s.id)
+        if column == 4:
+            return lambda s: (s.annotator, s.start, -s.end, s.id)
+        if column == 5:
+            return lambda s: (s.note or "", s.start, -s.end, s.id)
+        return lambda s: (s.start, -s.end, s.id)
+
+    def reload(self, *_: object) -> None:
+        """Re-read every span of the current document (a reset)."""
+        self.beginResetModel()
+        key = self._key_function()
+        pairs = sorted((key(s), s.id) for s in self._session.index)
+        self._keys = [k for k, _ in pairs]
+        self._ids = [i for _, i in pairs]
+        self.endResetModel()
+
+    def _row(self, i: int) -> int:
+        return len(self._ids) - 1 - i if self._descending else i
+
+    def _find(self, span: Span) -> int:
+        i = bisect_left(self._keys, self._key_function()(span))
+        if i >= len(self._ids) or self._ids[i] != span.id:
+            raise KeyError(span.id)
+        return i
+
+    # -- updates from the session -----------------------------------------------------------------
+
+    def _on_added(self, span: Span) -> None:
+        key = self._key_function()(span)
+        i = bisect_left(self._keys, key)
+        row = len(self._ids) - i if self._descending else i
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._keys.insert(i, key)
+        self._ids.insert(i, span.id)
+        self.endInsertRows()
+
+    def _on_removed(self, span: Span) -> None:
+        i = self._find(span)
+        row = self._row(i)
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._keys[i]
+        del self._ids[i]
+        self.endRemoveRows()
+
+    def _on_updated(self, old: Span, new: Span) -> None:
+        key = self._key_function()
+        if key(old) == key(new):
+            row = self._row(self._find(old))
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            return
+        self._on_removed(old)
+        self._on_added(new)
+
+    def _on_labels(self) -> None:
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
+
+    # -- queries ----------------------------------------------------------------------------------
+
+    def span_id(self, row: int) -> str:
+        """The id of the span on ``row``."""
+        return self._ids[len(self._ids) - 1 - row if self._descending else row]
+
+    def row_of(self, span_id: str) -> int:
+        """The row showing ``span_id`` (-1 when it is not in the table)."""
+        span = self._session.index.get(span_id)
+        if span is None:
+            return -1
+        try:
+            return self._row(self._find(span))
+        except KeyError:
+            return -1
+
+    # -- Qt model ---------------------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        span_id = self.span_id(index.row())
+        if role == SPAN_ID_ROLE:
+            return span_id
+        span = self._session.index.get(span_id)
+        if span is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(span, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column in (1, 5):
+            full = self._session.text[span.start : span.end] if column == 1 else span.note
+            return plain_text_html(full) if full else None
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            return QColor(self._session.colors().get(span.label, "#9e9e9e"))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 3):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, span: Span, column: int) -> Any:
+        if column == 0:
+            return span.label
+        if column == 1:
+            snippet = self._session.text[span.start : min(span.end, span.start + SNIPPET)]
+            more = "…" if span.end - span.start > SNIPPET else ""
+            return snippet.replace("\n", " ⏎ ") + more
+        if column == 2:
+            return span.start
+        if column == 3:
+            return span.end
+        if column == 4:
+            return span.annotator
+        return (span.note or "").replace("\n", " ⏎ ")
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_ids = list(self._ids)
+        old_desc = self._descending
+        persistent = self.persistentIndexList()
+        self._column = column
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        key = self._key_function()
+        index = self._session.index
+        pairs = sorted((key(index.get(i)), i) for i in self._ids)
+        self._keys = [k for k, _ in pairs]
+        self._ids = [i for _, i in pairs]
+        position = {span_id: i for i, span_id in enumerate(self._ids)}
+        n = len(self._ids)
+        for old in persistent:
+            old_i = n - 1 - old.row() if old_desc else old.row()
+            new_row = self._row(position[old_ids[old_i]])
+            self.changePersistentIndex(old, self.index(new_row, old.column()))
+        self.layoutChanged.emit()
+
+
+class SpanTableView(QTableView):
+    """A sortable table of ``SpanTableModel``; selecting a row focuses its span (the window
+    then scrolls the text to it).
+
+    Keeps its selection on the session's focused span. Emits the standard view signals.
+    """
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("spanTable")
+        self._session = session
+        self.span_model = SpanTableModel(session, self)
+        self.setModel(self.span_model)
+        self.setSortingEnabled(True)
+        self.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setWordWrap(False)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.setColumnWidth(0, 80)
+        self.setColumnWidth(1, 160)
+        self.setColumnWidth(2, 60)
+        self.setColumnWidth(3, 60)
+        self._syncing = False
+        self.selectionModel().currentRowChanged.connect(self._on_current)
+        session.focusedSpanChanged.connect(self.show_span)
+        session.spanUpdated.connect(lambda _old, new: self.show_span(session.focused_span_id))
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._syncing or not current.isValid():
+            return
+        self._session.focus_span(self.span_model.span_id(current.row()))
+
+    def show_span(self, span_id: str | None) -> None:
+        """Select (without re-emitting a focus change) the row of ``span_id``."""
+        row = self.span_model.row_of(span_id) if span_id else -1
+        self._syncing = True
+        try:
+            if row < 0:
+                self.clearSelection()
+                return
+            index = self.span_model.index(row, 0)
+            self.setCurrentIndex(index)
+            self.scrollTo(index)
+        finally:
+            self._syncing = False

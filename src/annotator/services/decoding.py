@@ -74,7 +74,10 @@ def decode_bytes(data: bytes, path: str) -> tuple[str, str]:
                 path=path,
                 line=_first_bad_line(data, unicode_error),
             ) from None
-    text, encoding = max(decoded, key=lambda pair: _score_japanese(pair[0]))
+    if len(decoded) == 1:  # only the legacy candidates need choosing between
+        text, encoding = decoded[0]
+    else:
+        text, encoding = max(decoded, key=lambda pair: _score_japanese(pair[0]))
     if _looks_binary(text):
         raise DataError("binary file (too many control characters), not text", path=path)
     return text, encoding

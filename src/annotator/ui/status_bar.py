@@ -36,6 +36,7 @@ class AnnotatorStatusBar(QStatusBar):
             self.addPermanentWidget(field, 1 if name == "document" else 0)
         session.documentChanged.connect(lambda *_: self.refresh())
         session.spanCountChanged.connect(lambda *_: self.refresh())
+        session.spansReset.connect(self.refresh)
         session.documentStatusChanged.connect(lambda *_: self.refresh())
         session.annotatorChanged.connect(lambda *_: self.refresh())
         session.undoStateChanged.connect(self._saved)

@@ -1,0 +1,94 @@
+"""The span table and document list models: Qt's model checks, sorting, row-level signals."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.gui.conftest import TEXT, assert_file_matches_screen, cp_of
+
+
+def add(window, needle, label):
+    start, end = cp_of(TEXT, needle)
+    window.view.select_cp(start, end)
+    return window.editor.apply_label(label)
+
+
+def test_span_table_passes_qtmodeltester_through_edits(qtmodeltester, window):
+    model = window.span_table.span_model
+    add(window, "プーチン氏", "actor")
+    add(window, "北朝鮮", "actor")
+    qtmodeltester.check(model, force_py=True)
+    add(window, "ドローン", "weapon")
+    window.editor.delete_focused()
+    window.session.undo()
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_one_edit_is_one_row_signal_never_a_reset(qtbot, window, project_path):
+    model = window.span_table.span_model
+    add(window, "北朝鮮", "actor")
+    events: list[str] = []
+    model.modelReset.connect(lambda: events.append("reset"))
+    model.rowsInserted.connect(lambda *_: events.append("insert"))
+    model.rowsRemoved.connect(lambda *_: events.append("remove"))
+    model.dataChanged.connect(lambda *_: events.append("changed"))
+    add(window, "プーチン氏", "claim")
+    window.editor.apply_label("source")  # relabel the focused span
+    window.editor.delete_focused()
+    window.session.undo()
+    assert "reset" not in events
+    assert events.count("insert") >= 2 and events.count("remove") >= 1
+    assert_file_matches_screen(window, project_path)
+
+
+def test_sorting_by_each_column_keeps_rows_and_edits_consistent(qtbot, window, project_path):
+    add(window, "プーチン氏", "claim")
+    add(window, "北朝鮮", "actor")
+    add(window, "ドローン", "weapon")
+    table = window.span_table
+    model = table.span_model
+    table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert [model.index(r, 0).data() for r in range(3)] == ["actor", "claim", "weapon"]
+    table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+    starts = [model.index(r, 2).data() for r in range(3)]
+    assert starts == sorted(starts, reverse=True)
+    add(window, "金正恩氏", "number")
+    starts = [model.index(r, 2).data() for r in range(4)]
+    assert starts == sorted(starts, reverse=True)
+    span_id = window.session.focused_span_id
+    assert model.span_id(table.currentIndex().row()) == span_id
+    assert_file_matches_screen(window, project_path)
+
+
+def test_selecting_a_table_row_focuses_and_shows_the_span(qtbot, window):
+    first = add(window, "プーチン氏", "claim")
+    add(window, "ドローン", "weapon")
+    table = window.span_table
+    row = table.span_model.row_of(first.id)
+    rect = table.visualRect(table.span_model.index(row, 1))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.session.focused_span_id == first.id
+    assert window.view.transient_ranges("focus") == [(first.start, first.end)]
+
+
+def test_document_list_counts_status_and_filter(qtmodeltester, qtbot, window):
+    panel = window.documents
+    qtmodeltester.check(panel.model, force_py=True)
+    add(window, "北朝鮮", "actor")
+    assert panel.model.index(0, 1).data() == 1
+    assert panel.model.index(0, 2).data() == "in progress"
+    window.actions_registry.action("doc.status_done").trigger()
+    assert panel.model.index(0, 2).data() == "done"
+    window.session.undo()
+    assert panel.model.index(0, 2).data() == "in progress"
+    panel.filter_edit.setText("SECOND")
+    assert panel.proxy.rowCount() == 1
+    panel.filter_edit.setText("new")
+    assert panel.proxy.rowCount() == 1
+    panel.filter_edit.clear()
+    rect = panel.view.visualRect(panel.proxy.index(1, 0))
+    qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.session.document.name == "second.txt"
+    assert window.status.text("document") == "second.txt (new)"
+    qtbot.keyClick(window.view, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.document.name == "astral.txt"

@@ -28,6 +28,9 @@ COMMAND_MODULES = (
     "annotator.cli.agree_cmd",
     "annotator.cli.check_cmd",
     "annotator.cli.review_status_cmd",
+    "annotator.cli.search_cmd",
+    "annotator.cli.aliases_cmd",
+    "annotator.cli.numbers_cmd",
 )
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,115 @@
+"""``annotator search``, ``aliases`` and ``numbers``: output, exit status 0/1/2, no Qt."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from annotator.cli import main
+from annotator.services.japanese.index_cache import CACHE_VERSION
+from annotator.store import Project
+
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
+ASTRAL = "😀𠮷"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    path = tmp_path / "p.annotator"
+    with Project.open(path) as project:
+        for seed in sorted(SEEDS.glob("*.txt")):
+            text = seed.read_text(encoding="utf-8")
+            project.add_document(seed.name, text, who="alice")
+            project.add_document("astral_" + seed.name, ASTRAL + text.replace("\n", "\n" + ASTRAL), who="alice")
+    return str(path)
+
+
+def _texts(db: str) -> dict[str, str]:
+    with Project.open(db) as project:
+        return {d.name: project.text(d.id) for d in project.documents()}
+
+
+def _search(db: str, capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, object]]:
+    assert main(["search", "--db", db, "--json", *args]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize(("query", "word"), [("puchin", "プーチン"), ("kitachosen", "北朝鮮"),
+                                             ("kitachousen", "北朝鮮"), ("roshia", "ロシア")])
+def test_search_json_lists_every_hit_with_code_point_offsets(
+        db: str, capsys: pytest.CaptureFixture[str], query: str, word: str) -> None:
+    hits = _search(db, capsys, query)
+    texts = _texts(db)
+    assert hits and all(set(h) == {"document", "id", "start", "end", "text"} for h in hits)
+    for name, text in texts.items():
+        mine = [(h["start"], h["end"]) for h in hits if h["document"] == name]
+        expected, i = [], text.find(word)
+        while i != -1:
+            expected.append((i, i + len(word)))
+            i = text.find(word, i + 1)
+        assert mine == expected
+    assert all(texts[h["document"]][h["start"]:h["end"]] == h["text"] == word for h in hits)  # type: ignore[index, misc]
+
+
+def test_search_max_plain_output_and_cache(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert len(_search(db, capsys, "--max", "3", "roshia")) == 3
+    with Project.open(db) as project:
+        assert all(project.cached_reading(d.sha256, CACHE_VERSION) for d in project.documents())
+    assert main(["search", "--db", db, "プーチン"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all("[プーチン]" in line for line in lines)
+
+
+def test_aliases_stored_and_used_by_search(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert not any(h["text"] == "金正恩" for h in _search(db, capsys, "Kim Jong Un"))
+    assert main(["aliases", "--db", db, "add", "Putin", "プーチン"]) == 0
+    assert main(["aliases", "--db", db, "add", "Kim Jong Un", "金正恩"]) == 0
+    assert main(["aliases", "--db", db, "add", "Kim Jong Un", "金正恩"]) == 0  # already there
+    capsys.readouterr()
+    assert main(["aliases", "--db", db, "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"Putin": ["プーチン"], "Kim Jong Un": ["金正恩"]}
+    with Project.open(db) as project:
+        assert project.aliases() == {"Putin": ["プーチン"], "Kim Jong Un": ["金正恩"]}
+    kim = _search(db, capsys, "kim jong-un")
+    assert {h["text"] for h in kim} >= {"金正恩"}
+    assert {h["text"] for h in _search(db, capsys, "Putin")} == {"プーチン"}
+    assert main(["aliases", "--db", db, "remove", "Kim Jong Un", "金正恩"]) == 0
+    assert not any(h["text"] == "金正恩" for h in _search(db, capsys, "Kim Jong Un"))
+
+
+def test_exit_statuses(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["aliases", "--db", db, "remove", "nobody", "誰"]) == 1
+    assert main(["search", "--db", db, "--max", "0", "x"]) == 2
+    assert main(["search", "--db", db, "  "]) == 2
+    assert main(["aliases", "--db", db, "add", " ", "x"]) == 2
+    assert main(["numbers", "--db", db, "--document", "missing"]) == 1
+    with pytest.raises(SystemExit) as info:
+        main(["search", "--db", db])
+    assert info.value.code == 2
+
+
+def test_numbers_fills_values_of_number_spans(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with Project.open(db) as project:
+        doc = project.documents()[0]
+        text = project.text(doc.id)
+        start = text.index("2400マイル")
+        project.add_span(doc.id, start, start + 7, "number", "alice")
+        project.add_span(doc.id, 0, 1, "actor", "alice")
+    assert main(["numbers", "--db", db]) == 0
+    assert "1 number span(s)" in capsys.readouterr().out
+    assert main(["numbers", "--db", db, "--list"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 1 and rows[0]["text"] == "2400マイル"
+    assert rows[0]["value"]["value"] == 2400 and rows[0]["value"]["unit"] == "マイル"
+
+
+def test_search_never_imports_qt(db: str) -> None:
+    code = ("import sys; from annotator.cli import main; "
+            f"main(['search', '--db', {db!r}, '--json', 'puchin']); "
+            "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt imported'")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

@@ -1,0 +1,144 @@
+"""The agreement window: a table (overall, per label, per document) and a chart per label.
+
+The figures come from :func:`annotator.services.review.project_review.project_agreement`,
+the very function behind ``annotator agree``, so the window and the command line agree.
+Each number cell keeps the unrounded value under ``Qt.UserRole`` (``None`` when undefined).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.domain.errors import AnnotatorError
+from annotator.services.review.project_review import project_agreement
+from annotator.services.review.results import AgreementResult, Figures
+from annotator.ui.review.agreement_chart import AgreementChart
+from annotator.ui.review.context import ReviewContext
+
+__all__ = ["COLUMNS", "AgreementWindow"]
+
+COLUMNS = ("scope", "exact P", "exact R", "exact F1", "overlap P", "overlap R", "overlap F1",
+           "kappa", "alpha")
+
+
+def figure_values(f: Figures) -> list[float | None]:
+    """The numbers of one row, in ``COLUMNS`` order after ``scope``."""
+    return [f.exact.precision, f.exact.recall, f.exact.f1, f.overlap.precision, f.overlap.recall,
+            f.overlap.f1, f.cohen_kappa, f.krippendorff_alpha]
+
+
+def _cell(value: float | None) -> QTableWidgetItem:
+    item = QTableWidgetItem("–" if value is None else f"{value:.3f}")
+    item.setData(Qt.ItemDataRole.UserRole, value)
+    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    return item
+
+
+class AgreementWindow(QWidget):
+    """Choose annotators (the first checked is the reference), press Compute.
+
+    Emits nothing; ``result`` holds the last :class:`AgreementResult`, ``rows`` the
+    ``(kind, key)`` of each table row (``("overall", None)``, ``("label", name)``,
+    ``("document", uid)``).
+    """
+
+    def __init__(self, context: ReviewContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("agreementWindow")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle("Agreement")
+        self.context = context
+        self.result: AgreementResult | None = None
+        self.rows: list[tuple[str, str | None]] = []
+        self.annotator_list = QListWidget()
+        self.annotator_list.setObjectName("annotatorList")
+        for name in context.project.annotators():
+            item = QListWidgetItem(name)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.annotator_list.addItem(item)
+        self.compute_button = QPushButton("Compute")
+        self.compute_button.clicked.connect(self.compute)
+        self.message = QLabel("")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("agreementTable")
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.chart = AgreementChart()
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.addWidget(QLabel("Annotators (the first checked is the reference)"))
+        side_layout.addWidget(self.annotator_list)
+        side_layout.addWidget(self.compute_button)
+        side_layout.addWidget(self.message)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.table)
+        right.addWidget(self.chart)
+        layout = QHBoxLayout(self)
+        layout.addWidget(side, 1)
+        layout.addWidget(right, 4)
+        self.resize(1100, 700)
+
+    def set_annotators(self, names: list[str]) -> None:
+        """Check exactly ``names``, in that order (moving them to the top)."""
+        for name in reversed(names):
+            found = self.annotator_list.findItems(name, Qt.MatchFlag.MatchExactly)
+            if found:
+                row = self.annotator_list.row(found[0])
+                self.annotator_list.insertItem(0, self.annotator_list.takeItem(row))
+        for i in range(self.annotator_list.count()):
+            item = self.annotator_list.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.text() in names
+                               else Qt.CheckState.Unchecked)
+
+    def annotators(self) -> list[str]:
+        items = [self.annotator_list.item(i) for i in range(self.annotator_list.count())]
+        return [i.text() for i in items if i.checkState() == Qt.CheckState.Checked]
+
+    def compute(self) -> None:
+        """Measure agreement of the checked annotators and fill the table and chart."""
+        try:
+            result = project_agreement(self.context.project, self.annotators())
+        except (AnnotatorError, ValueError) as exc:
+            self.message.setText(str(exc))
+            return
+        self.result = result
+        names = {d.uid: d.name for d in self.context.project.documents()}
+        rows: list[tuple[str, tuple[str, str | None], Figures]] = [
+            ("overall", ("overall", None), result.overall)]
+        rows += [(f"label: {k}", ("label", k), f) for k, f in result.per_label.items()]
+        rows += [(f"document: {names.get(str(k), k)}", ("document", str(k)), f)
+                 for k, f in result.per_document.items()]
+        self.rows = [key for _, key, _ in rows]
+        self.table.setRowCount(len(rows))
+        for r, (title, _key, figures) in enumerate(rows):
+            scope = QTableWidgetItem(title)
+            scope.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+            self.table.setItem(r, 0, scope)
+            for c, value in enumerate(figure_values(figures), start=1):
+                self.table.setItem(r, c, _cell(value))
+        self.table.resizeColumnsToContents()
+        self.chart.set_figures(result.per_label)
+        self.message.setText(f"{len(result.documents)} document(s) in which every chosen "
+                             f"annotator has a span.")
+
+    def value(self, row: int, column: int) -> float | None:
+        """The unrounded number in a cell (``None`` when undefined)."""
+        return self.table.item(row, column).data(Qt.ItemDataRole.UserRole)

@@ -1,0 +1,188 @@
+"""The consistency window: findings of both checks, each jumpable and fixable in place.
+
+Findings come from :func:`annotator.services.review.project_review.project_consistency`
+(the function behind ``annotator check``). Selecting a finding shows its place in the preview
+(and emits ``jumpRequested``); *Fix* labels an unlabelled occurrence (a new span in the layer
+chosen under "Write new spans as") or relabels the spans of a conflicting place, as one
+undoable step on the shared stack; the list is then checked again.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.domain.commands import Command, Compound, CreateSpan, UpdateSpan
+from annotator.domain.errors import AnnotatorError
+from annotator.services.review.consistency import Finding, FindingKind
+from annotator.services.review.project_review import project_consistency
+from annotator.ui.review.context import ReviewContext
+from annotator.ui.text_view import AnnotationTextView
+
+__all__ = ["ConsistencyWindow"]
+
+COLUMNS = ("what", "document", "place", "text", "labels elsewhere", "labels here")
+
+
+def _item(text: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    return item
+
+
+class ConsistencyWindow(QWidget):
+    """Lists :class:`Finding`s; ``findings`` holds them in table order.
+
+    Signals: ``jumpRequested(document_id, start, end)`` when a finding is selected.
+    """
+
+    jumpRequested = Signal(int, int, int)  # noqa: N815
+
+    def __init__(self, context: ReviewContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("consistencyWindow")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle("Consistency")
+        self.context = context
+        self.findings: list[Finding] = []
+        self._names: dict[int, str] = {}
+        self._shown_document: int | None = None
+        self.annotator_list = QListWidget()
+        self.annotator_list.setObjectName("annotatorList")
+        for name in context.project.annotators():
+            item = QListWidgetItem(name)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.annotator_list.addItem(item)
+        self.check_button = QPushButton("Check")
+        self.check_button.clicked.connect(lambda: self.run_check())
+        self.message = QLabel("Check every span, or only the checked annotators'.")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("findingsTable")
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.itemSelectionChanged.connect(self._jump)
+        self.label_box = QComboBox()
+        self.label_box.setObjectName("fixLabelBox")
+        self.label_box.addItems([label.name for label in context.project.labels()])
+        self.layer_box = QComboBox()
+        self.layer_box.setObjectName("fixLayerBox")
+        self.layer_box.setEditable(True)
+        self.layer_box.addItems(list(dict.fromkeys([context.layer, context.who,
+                                                    *context.project.annotators()])))
+        self.fix_button = QPushButton("Fix")
+        self.fix_button.setObjectName("fixButton")
+        self.fix_button.clicked.connect(self.fix_current)
+        self.preview = AnnotationTextView()
+        self.preview.setObjectName("preview")
+        context.errorOccurred.connect(self._show_error)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.addWidget(QLabel("Annotators (none checked: all)"))
+        side_layout.addWidget(self.annotator_list)
+        side_layout.addWidget(self.check_button)
+        side_layout.addWidget(self.message)
+        form = QFormLayout()
+        form.addRow("Label as", self.label_box)
+        form.addRow("Write new spans as", self.layer_box)
+        form.addRow(self.fix_button)
+        side_layout.addLayout(form)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.table)
+        right.addWidget(self.preview)
+        layout = QHBoxLayout(self)
+        layout.addWidget(side, 1)
+        layout.addWidget(right, 4)
+        self.resize(1100, 700)
+
+    def _show_error(self, message: str) -> None:
+        self.message.setText(message)
+
+    def annotators(self) -> list[str]:
+        items = [self.annotator_list.item(i) for i in range(self.annotator_list.count())]
+        return [i.text() for i in items if i.checkState() == Qt.CheckState.Checked]
+
+    def run_check(self, keep_row: int = 0) -> None:
+        """Run both checks and list the findings (selecting row ``keep_row`` if it exists)."""
+        project = self.context.project
+        try:
+            self.findings = project_consistency(project, annotators=self.annotators() or None)
+        except (AnnotatorError, ValueError) as exc:
+            self.message.setText(str(exc))
+            return
+        self._names = {d.id: d.name for d in project.documents()}
+        self.table.blockSignals(True)
+        self.table.clearSelection()  # so selecting the same row number again jumps
+        self.table.setRowCount(len(self.findings))
+        for row, f in enumerate(self.findings):
+            labels = ", ".join(f"{label} ×{n}" for label, n in f.labels)
+            for column, value in enumerate((f.kind.value, self._names[f.document_id],
+                                            f"[{f.start}, {f.end})", f.text, labels,
+                                            ", ".join(f.labels_here))):
+                self.table.setItem(row, column, _item(value))
+        self.table.blockSignals(False)
+        self.message.setText(f"{len(self.findings)} finding(s).")
+        if self.findings:
+            self.table.selectRow(min(keep_row, len(self.findings) - 1))
+        self.table.setFocus()
+
+    def current(self) -> Finding | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.findings[rows[0].row()] if rows else None
+
+    def _jump(self) -> None:
+        finding = self.current()
+        if finding is None:
+            return
+        if self._shown_document != finding.document_id:
+            self.preview.set_text(self.context.project.text(finding.document_id))
+            self._shown_document = finding.document_id
+        self.preview.select_cp(finding.start, finding.end)
+        suggested = finding.label_names[0] if finding.label_names else ""
+        if suggested:
+            self.label_box.setCurrentText(suggested)
+        self.jumpRequested.emit(finding.document_id, finding.start, finding.end)
+
+    def fix_command(self, finding: Finding, label: str, layer: str) -> Command | None:
+        """The step that fixes ``finding`` with ``label`` (``None`` when nothing would change)."""
+        if finding.kind is FindingKind.UNLABELLED:
+            return CreateSpan(finding.document_id, finding.start, finding.end, label, layer)
+        project, who = self.context.project, self.context.who
+        children: list[Command] = [
+            UpdateSpan(span_id, who, {"label": label}, f"Relabel as {label!r}")
+            for span_id in finding.span_ids if project.span(span_id).label != label]
+        if not children:
+            return None
+        return Compound(children, description=f"Relabel {len(children)} span(s) as {label!r}")
+
+    def fix_current(self) -> None:
+        """Fix the selected finding, then check again."""
+        finding = self.current()
+        if finding is None:
+            return
+        row = self.table.currentRow()
+        command = self.fix_command(finding, self.label_box.currentText(),
+                                   self.layer_box.currentText().strip() or self.context.layer)
+        if command is None:
+            self.message.setText("Nothing to change at this place.")
+            return
+        if self.context.push(command):
+            self.run_check(keep_row=max(row, 0))

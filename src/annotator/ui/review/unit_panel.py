@@ -1,0 +1,169 @@
+"""The current disagreement unit: its spans in a table, and the controls of a decision.
+
+Plain-text cells only. The label box and the start/end boxes start as the selected span's and
+are what "accept with changes" and "add" use; the reason box (empty, one of the suggested
+reasons, or free text) goes with every decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.services.review.alignment import SpanMark, Unit
+from annotator.store import REASONS
+
+__all__ = ["UnitPanel"]
+
+COLUMNS = ("annotator", "label", "start", "end", "text", "how others relate")
+
+
+def _item(text: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    return item
+
+
+class UnitPanel(QWidget):
+    """Shows one :class:`Unit` and the decision inputs.
+
+    Signals: ``markChosen(mark or None)`` when the selected row changes. Read the inputs with
+    ``label()``, ``bounds()`` and ``reason()``; ``set_bounds_limit(length)`` sets the text length.
+    """
+
+    markChosen = Signal(object)  # noqa: N815
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.unit: Unit | None = None
+        self.marks: list[SpanMark] = []
+        self.heading = QLabel("No unit: press N for the next disagreement.")
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("unitTable")
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.label_box = QComboBox()
+        self.label_box.setObjectName("labelBox")
+        self.start_box, self.end_box = QSpinBox(), QSpinBox()
+        self.start_box.setObjectName("startBox")
+        self.end_box.setObjectName("endBox")
+        self.reason_box = QComboBox()
+        self.reason_box.setObjectName("reasonBox")
+        self.reason_box.setEditable(True)
+        self.reason_box.addItems(["", *REASONS])
+        self.reason_box.lineEdit().setPlaceholderText("optional; pick one or type your own")
+        bounds = QHBoxLayout()
+        bounds.addWidget(self.start_box)
+        bounds.addWidget(QLabel("to"))
+        bounds.addWidget(self.end_box)
+        form = QFormLayout()
+        form.addRow("Label", self.label_box)
+        form.addRow("Bounds (code points)", bounds)
+        form.addRow("Reason", self.reason_box)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.table)
+        layout.addLayout(form)
+
+    def set_labels(self, names: Sequence[str]) -> None:
+        current = self.label_box.currentText()
+        self.label_box.clear()
+        self.label_box.addItems(list(names))
+        if current in names:
+            self.label_box.setCurrentText(current)
+
+    def set_bounds_limit(self, length: int) -> None:
+        self.start_box.setRange(0, length)
+        self.end_box.setRange(0, length)
+
+    def show_unit(self, unit: Unit | None, text: str, keep: str | None = None) -> None:
+        """Fill the table with ``unit``'s spans; select the one with id ``keep`` or the first."""
+        self.unit = unit
+        self.marks = list(unit.marks) if unit is not None else []
+        if unit is None:
+            self.heading.setText("No unit: press N for the next disagreement.")
+        else:
+            absent = f"; no span from {', '.join(unit.absent)}" if unit.absent else ""
+            self.heading.setText(f"[{unit.start}, {unit.end}) {text[unit.start:unit.end]} — "
+                                 f"{unit.kind.value}{absent}")
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.marks))
+        for row, mark in enumerate(self.marks):
+            s = mark.span
+            how = mark.kind.value + (f" (not marked by {', '.join(mark.missing)})"
+                                     if mark.missing else "")
+            for column, value in enumerate((s.annotator, s.label, str(s.start), str(s.end),
+                                            text[s.start:s.end], how)):
+                self.table.setItem(row, column, _item(value))
+        self.table.blockSignals(False)
+        ids = [m.span.id for m in self.marks]
+        self.select_row(ids.index(keep) if keep in ids else 0 if ids else -1)
+
+    def select_row(self, row: int) -> None:
+        if 0 <= row < len(self.marks):
+            self.table.selectRow(row)
+        else:
+            self.table.clearSelection()
+        self._selection_changed()
+
+    def step(self, delta: int) -> None:
+        """Select the next (``+1``) or previous (``-1``) span of the unit, wrapping."""
+        if self.marks:
+            self.select_row((self.current_row() + delta) % len(self.marks))
+
+    def current_row(self) -> int:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else -1
+
+    def current_mark(self) -> SpanMark | None:
+        row = self.current_row()
+        return self.marks[row] if 0 <= row < len(self.marks) else None
+
+    def _selection_changed(self) -> None:
+        mark = self.current_mark()
+        if mark is not None:
+            self.set_inputs(mark.span.start, mark.span.end, mark.span.label)
+        self.markChosen.emit(mark)
+
+    def set_inputs(self, start: int, end: int, label: str | None = None) -> None:
+        self.start_box.setValue(start)
+        self.end_box.setValue(end)
+        if label is not None:
+            self.label_box.setCurrentText(label)
+
+    def nudge(self, which: str, delta: int) -> None:
+        """Move the ``start`` or ``end`` box by ``delta`` code points."""
+        box = self.start_box if which == "start" else self.end_box
+        box.setValue(box.value() + delta)
+
+    def label(self) -> str:
+        return self.label_box.currentText()
+
+    def bounds(self) -> tuple[int, int]:
+        return self.start_box.value(), self.end_box.value()
+
+    def reason(self) -> str | None:
+        return self.reason_box.currentText().strip() or None
+
+    def clear_reason(self) -> None:
+        self.reason_box.setCurrentIndex(0)
+        self.reason_box.setEditText("")

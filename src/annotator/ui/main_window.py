@@ -41,6 +41,7 @@ from annotator.ui.dialogs.messages import show_message
 from annotator.ui.dialogs.prompts import ask_annotator_name, edit_note
 from annotator.ui.document_list import DocumentListPanel
 from annotator.ui.editor import NUDGES, AnnotationEditor
+from annotator.ui.fonts import text_font
 from annotator.ui.help_dialog import ShortcutsDialog
 from annotator.ui.label_editor import LabelEditor
 from annotator.ui.label_palette import LabelPalette
@@ -80,6 +81,8 @@ class MainWindow(QMainWindow):
         self.label_editor: LabelEditor | None = None
         self.export_dialog: ExportDialog | None = None
         self.setAcceptDrops(True)
+        # Japanese text in every panel: a font with the glyphs avoids per-glyph font fallback.
+        self.setFont(text_font(max(self.font().pointSize(), 9)))
         self._build_panels()
         self.actions_registry = ActionRegistry(self)
         self._build_menus()

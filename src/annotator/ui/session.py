@@ -82,6 +82,8 @@ class Session(QObject):
         self.undo_stack = UndoStack(project)
         self.undo_stack.subscribe(self._after_command)
         self.labels: list[Label] = project.labels()
+        self._colors: dict[str, str] = {}
+        self._colors_of: list[Label] | None = None
         self.documents: list[Document] = project.documents()
         self.span_counts: dict[int, int] = project.span_counts()
         self.document: Document | None = None
@@ -109,8 +111,11 @@ class Session(QObject):
         return next((lab for lab in self.labels if lab.key == key), None)
 
     def colors(self) -> dict[str, str]:
-        """Label name -> colour."""
-        return {lab.name: lab.color for lab in self.labels}
+        """Label name -> colour (do not modify the returned mapping)."""
+        if self._colors_of is not self.labels:
+            self._colors = {lab.name: lab.color for lab in self.labels}
+            self._colors_of = self.labels
+        return self._colors
 
     # -- documents --------------------------------------------------------------------------------
 

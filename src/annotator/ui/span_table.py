@@ -25,8 +25,12 @@ __all__ = ["COLUMNS", "SpanTableModel", "SpanTableView", "SPAN_ID_ROLE"]
 COLUMNS = ("Label", "Text", "Start", "End", "Annotator", "Note")
 SPAN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SNIPPET = 60
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 _Index = QModelIndex | QPersistentModelIndex
+_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                    Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.TextAlignmentRole,
+                    SPAN_ID_ROLE})
 
 
 class SpanTableModel(QAbstractTableModel):
@@ -150,7 +154,12 @@ class SpanTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+        if role not in _ROLES or not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if column in (2, 3) else None
+        if role == Qt.ItemDataRole.DecorationRole and column != 0:
             return None
         span_id = self.span_id(index.row())
         if role == SPAN_ID_ROLE:
@@ -158,7 +167,6 @@ class SpanTableModel(QAbstractTableModel):
         span = self._session.index.get(span_id)
         if span is None:
             return None
-        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(span, column)
         if role == Qt.ItemDataRole.ToolTipRole and column in (1, 5):
@@ -166,8 +174,6 @@ class SpanTableModel(QAbstractTableModel):
             return plain_text_html(full) if full else None
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return QColor(self._session.colors().get(span.label, "#9e9e9e"))
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 3):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def _display(self, span: Span, column: int) -> Any:

@@ -64,13 +64,9 @@ def project_agreement(
         raise DataError(f"give two or more distinct annotators, got {list(annotators)}")
     _check_names(project, annotators, labels)
     chosen = select_documents(project, list(documents) if documents else None)
-    uid = {d.id: d.uid for d in chosen}
     lengths = {d.uid: d.length for d in chosen}
-    spans = [
-        KeyedSpan(s.id, uid[s.document_id], s.start, s.end, s.label, s.annotator)
-        for s in project.spans(annotators=annotators)
-        if s.document_id in uid
-    ]
+    make = KeyedSpan._make
+    spans = [make(row) for row in project.span_rows_by_uid(annotators) if row[1] in lengths]
     return compute_agreement(spans, lengths, list(annotators), labels)
 
 

@@ -92,3 +92,29 @@ def test_document_list_counts_status_and_filter(qtmodeltester, qtbot, window):
     assert window.status.text("document") == "second.txt (new)"
     qtbot.keyClick(window.view, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
     assert window.session.document.name == "astral.txt"
+
+
+def test_large_table_fetches_rows_lazily(qtmodeltester, qtbot, window, project_path, monkeypatch):
+    from annotator.domain.spans import Span, new_span_id, now
+    from annotator.store import Project
+    from annotator.ui import span_table
+
+    monkeypatch.setattr(span_table, "FETCH_CHUNK", 5)
+    stamp = now()
+    with Project.open(project_path) as project:
+        spans = [Span(new_span_id(), 1, i, i + 1, "claim", "bulk", None, stamp, stamp)
+                 for i in range(30)]
+        project.add_spans_bulk(spans, who="bulk", source="test")
+    window.session.open_document(1)
+    model = window.span_table.span_model
+    assert (model.rowCount(), model.total()) == (5, 30)
+    qtmodeltester.check(model, force_py=True)
+    start, end = cp_of(TEXT, "ドローン")
+    window.view.select_cp(start, end)
+    span = window.editor.apply_label("weapon")  # sorts after the fetched rows: shown on demand
+    assert model.total() == 31
+    assert model.span_id(window.span_table.currentIndex().row()) == span.id
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 31
+    qtmodeltester.check(model, force_py=True)

@@ -3,7 +3,9 @@
 ``SpanTableModel`` holds only span ids (and their sort keys); cells are rendered from the
 session's ``SpanIndex`` when Qt asks for them, so 100,000 spans cost two lists. One edit is one
 ``beginInsertRows``/``beginRemoveRows`` (a move is a remove then an insert), never a reset; a
-reset happens only when another document is opened, on a label rename, or on sorting.
+reset happens only when another document is opened, on a label rename, or on sorting. Rows are
+handed to the view in chunks (``canFetchMore``/``fetchMore``), so the view's header never holds
+100,000 sections unless the user scrolls that far.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ __all__ = ["COLUMNS", "SpanTableModel", "SpanTableView", "SPAN_ID_ROLE"]
 COLUMNS = ("Label", "Text", "Start", "End", "Annotator", "Note")
 SPAN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SNIPPET = 60
+#: Rows handed to the view at a time (``fetchMore`` as the user scrolls).
+FETCH_CHUNK = 500
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -48,6 +52,8 @@ class SpanTableModel(QAbstractTableModel):
         self._descending = False
         self._keys: list[tuple[Any, ...]] = []
         self._ids: list[str] = []
+        self._fetched = 0
+        self._fetching = False
         session.documentChanged.connect(self.reload)
         session.spansReset.connect(self.reload)
         session.spanAdded.connect(self._on_added)
@@ -80,6 +86,7 @@ class SpanTableModel(QAbstractTableModel):
         pairs = sorted((key(s), s.id) for s in self._session.index)
         self._keys = [k for k, _ in pairs]
         self._ids = [i for _, i in pairs]
+        self._fetched = min(len(self._ids), FETCH_CHUNK)
         self.endResetModel()
 
     def _row(self, i: int) -> int:
@@ -91,37 +98,46 @@ class SpanTableModel(QAbstractTableModel):
             raise KeyError(span.id)
         return i
 
-    # -- updates from the session -----------------------------------------------------------------
+    # -- updates from the session (rows beyond the fetched ones change silently) -----------------
 
     def _on_added(self, span: Span) -> None:
         key = self._key_function()(span)
         i = bisect_left(self._keys, key)
         row = len(self._ids) - i if self._descending else i
-        self.beginInsertRows(QModelIndex(), row, row)
+        shown = row <= self._fetched and (row < self._fetched or self._fetched == len(self._ids))
+        if shown:
+            self.beginInsertRows(QModelIndex(), row, row)
         self._keys.insert(i, key)
         self._ids.insert(i, span.id)
-        self.endInsertRows()
+        if shown:
+            self._fetched += 1
+            self.endInsertRows()
 
     def _on_removed(self, span: Span) -> None:
         i = self._find(span)
         row = self._row(i)
-        self.beginRemoveRows(QModelIndex(), row, row)
+        shown = row < self._fetched
+        if shown:
+            self.beginRemoveRows(QModelIndex(), row, row)
         del self._keys[i]
         del self._ids[i]
-        self.endRemoveRows()
+        if shown:
+            self._fetched -= 1
+            self.endRemoveRows()
 
     def _on_updated(self, old: Span, new: Span) -> None:
         key = self._key_function()
         if key(old) == key(new):
             row = self._row(self._find(old))
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            if row < self._fetched:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
             return
         self._on_removed(old)
         self._on_added(new)
 
     def _on_labels(self) -> None:
-        if self._ids:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
+        if self._fetched:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._fetched - 1, 0))
 
     # -- queries ----------------------------------------------------------------------------------
 
@@ -129,20 +145,48 @@ class SpanTableModel(QAbstractTableModel):
         """The id of the span on ``row``."""
         return self._ids[len(self._ids) - 1 - row if self._descending else row]
 
-    def row_of(self, span_id: str) -> int:
-        """The row showing ``span_id`` (-1 when it is not in the table)."""
+    def row_of(self, span_id: str, *, fetch: bool = True) -> int:
+        """The row showing ``span_id`` (-1 when it is not in the table). With ``fetch``, rows
+        up to it are fetched so that it can be shown."""
         span = self._session.index.get(span_id)
         if span is None:
             return -1
         try:
-            return self._row(self._find(span))
+            row = self._row(self._find(span))
         except KeyError:
             return -1
+        if row >= self._fetched:
+            if not fetch:
+                return -1
+            self._fetch_to(row + 1)
+        return row
+
+    def total(self) -> int:
+        """Number of spans (rows fetched or not)."""
+        return len(self._ids)
+
+    def _fetch_to(self, count: int) -> None:
+        count = min(count, len(self._ids))
+        if count > self._fetched and not self._fetching:
+            self._fetching = True  # views may ask for more while rows are being inserted
+            try:
+                self.beginInsertRows(QModelIndex(), self._fetched, count - 1)
+                self._fetched = count
+                self.endInsertRows()
+            finally:
+                self._fetching = False
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: N802, B008
+        return not parent.isValid() and not self._fetching and self._fetched < len(self._ids)
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: N802, B008
+        if not parent.isValid():
+            self._fetch_to(self._fetched + FETCH_CHUNK)
 
     # -- Qt model ---------------------------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else self._fetched
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -154,7 +198,7 @@ class SpanTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role not in _ROLES or not index.isValid() or not 0 <= index.row() < len(self._ids):
+        if role not in _ROLES or not index.isValid() or not 0 <= index.row() < self._fetched:
             return None
         column = index.column()
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -192,26 +236,12 @@ class SpanTableModel(QAbstractTableModel):
         return (span.note or "").replace("\n", " ⏎ ")
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by ``column`` (a reset: sorting is a view change, not an edit)."""
         if not 0 <= column < len(COLUMNS):
             return
-        self.layoutAboutToBeChanged.emit()
-        old_ids = list(self._ids)
-        old_desc = self._descending
-        persistent = self.persistentIndexList()
         self._column = column
         self._descending = order == Qt.SortOrder.DescendingOrder
-        key = self._key_function()
-        index = self._session.index
-        pairs = sorted((key(index.get(i)), i) for i in self._ids)
-        self._keys = [k for k, _ in pairs]
-        self._ids = [i for _, i in pairs]
-        position = {span_id: i for i, span_id in enumerate(self._ids)}
-        n = len(self._ids)
-        for old in persistent:
-            old_i = n - 1 - old.row() if old_desc else old.row()
-            new_row = self._row(position[old_ids[old_i]])
-            self.changePersistentIndex(old, self.index(new_row, old.column()))
-        self.layoutChanged.emit()
+        self.reload()
 
 
 class SpanTableView(QTableView):
@@ -244,6 +274,7 @@ class SpanTableView(QTableView):
         self._syncing = False
         self.selectionModel().currentRowChanged.connect(self._on_current)
         session.focusedSpanChanged.connect(self.show_span)
+        self.span_model.modelReset.connect(lambda: self.show_span(session.focused_span_id))
         session.spanUpdated.connect(lambda _old, new: self.show_span(session.focused_span_id))
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:

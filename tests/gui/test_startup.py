@@ -3,6 +3,7 @@ projects opened and refused with a message, plain-text display."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -138,3 +139,26 @@ def test_strings_are_shown_as_plain_text(qtbot, window, project_path):
     assert model.index(0, 1).data() == "<b>"
     tip = window.view.tooltip_html_at(1)
     assert "&lt;b&gt;" in tip and "<b>" not in tip
+
+
+def test_run_starts_and_quits(qtbot, monkeypatch, tmp_path):
+    """``annotator`` without arguments: the name is asked once, the default project opens."""
+    from PySide6.QtCore import QSettings, QTimer
+
+    from annotator.ui import main_window as main_window_module
+
+    monkeypatch.setenv(default_project.DATA_DIR_ENV, str(tmp_path / "data"))
+    ini = QSettings(str(tmp_path / "run.ini"), QSettings.Format.IniFormat)
+    real_settings = app_module.AppSettings
+    monkeypatch.setattr(app_module, "AppSettings", lambda: real_settings(ini))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(main_window_module, "_PANEL_FACTORIES", [])
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Aiko", True)))
+    monkeypatch.setattr(app_module.QApplication, "exec", staticmethod(lambda: 0))
+    seen = []
+    monkeypatch.setattr(app_module.WindowManager, "open", lambda self, path: seen.append(
+        (path, self.annotator)) or object())
+    assert app_module.run(None) == 0
+    assert seen == [(None, "Aiko")]
+    assert ini.value("annotator/name") == "Aiko"
+    assert [f.__module__ for f in main_window_module._PANEL_FACTORIES] == ["annotator.ui.review"]

@@ -8,6 +8,7 @@ left it. Opening another project replaces the window; errors are shown in the wi
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 import sys
 import traceback
@@ -24,13 +25,15 @@ from annotator.ui import theme
 from annotator.ui.dialogs.messages import show_message
 from annotator.ui.dialogs.prompts import ask_annotator_name
 from annotator.ui.fonts import japanese_font_status
-from annotator.ui.main_window import MainWindow
+from annotator.ui.main_window import MainWindow, register_panel
 from annotator.ui.session import Session
 from annotator.ui.settings import AppSettings
 
 __all__ = ["WindowManager", "application", "run"]
 
 OPEN_ERRORS = (AnnotatorError, sqlite3.Error, OSError, ValueError)
+#: Modules whose ``install(window)`` adds panels or menus to every window (see main_window).
+EXTENSIONS = ("annotator.ui.review",)
 
 
 def application(argv: Sequence[str] | None = None) -> QApplication:
@@ -107,9 +110,16 @@ def _excepthook(manager: WindowManager):  # type: ignore[no-untyped-def]
     return hook
 
 
+def register_extensions(names: Sequence[str] = EXTENSIONS) -> None:
+    """Register the ``install`` function of each extension module with ``register_panel``."""
+    for name in names:
+        register_panel(importlib.import_module(name).install)
+
+
 def run(db: str | None) -> int:
     """Start the app on project ``db`` (None: the default project); returns the exit status."""
     app = application()
+    register_extensions()
     settings = AppSettings()
     theme.apply_theme(app, settings.theme)
     name = settings.annotator

@@ -2,8 +2,9 @@
 
 Canonicalisation happens once, at import, and never again:
 
-* a leading BOM (U+FEFF) is removed (Qt's ``setPlainText`` drops it silently, which would shift
-  every offset by one);
+* leading BOMs (U+FEFF) are removed (Qt's ``setPlainText`` drops one silently, which would
+  shift every offset; all of a leading run go, so that canonical text is a fixed point:
+  ``canonicalise(canonicalise(t)) == canonicalise(t)``);
 * ``\\r\\n``, ``\\r``, U+2028 and U+2029 become ``\\n`` (Qt turns each into one block separator);
 * nothing else changes: no NFC/NFKC, which would change lengths (㍻ -> 平成) and break offsets.
 """
@@ -20,9 +21,7 @@ BOM = "\ufeff"
 
 def canonicalise(text: str) -> str:
     """Return ``text`` in canonical form (see the module docstring)."""
-    if text.startswith(BOM):
-        text = text[1:]
-    return _LINE_BREAKS.sub("\n", text)
+    return _LINE_BREAKS.sub("\n", text.lstrip(BOM))
 
 
 def is_canonical(text: str) -> bool:
@@ -36,9 +35,9 @@ def sha256_text(text: str) -> str:
 
 
 def removed_positions(text: str) -> list[int]:
-    """Code-point positions of ``text`` that :func:`canonicalise` removes (a leading BOM, the
+    """Code-point positions of ``text`` that :func:`canonicalise` removes (leading BOMs, the
     ``\\r`` of each ``\\r\\n``), ascending. Every other character keeps its length."""
-    removed = [0] if text.startswith(BOM) else []
+    removed = list(range(len(text) - len(text.lstrip(BOM))))
     start = 0
     while True:
         index = text.find("\r\n", start)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotator.domain.text import (
     canonical_offset,
@@ -33,9 +35,9 @@ def test_canonicalise_bom_and_line_breaks(raw: str, canonical: str) -> None:
     assert canonicalise(canonical) == canonical
 
 
-def test_only_a_leading_bom_is_removed() -> None:
+def test_only_leading_boms_are_removed() -> None:
     assert canonicalise("a\ufeffb") == "a\ufeffb"
-    assert canonicalise("\ufeff\ufeffa") == "\ufeffa"
+    assert canonicalise("\ufeff\ufeffa") == "a"  # the whole run: canonical text is a fixed point
 
 
 @pytest.mark.parametrize(
@@ -68,3 +70,19 @@ def test_offsets_map_to_the_canonical_text(raw: str) -> None:
         assert canonical_offset(old, removed) == new
         assert canonicalise(raw[old]) == canonical[new] or raw[old] == "\r"
     assert canonical_offset(len(raw), removed) == len(canonical)
+
+
+@given(st.text(alphabet=st.sampled_from(["\ufeff", "\r", "\n", "\u2028", "a", "𠮷"]), max_size=12))
+def test_canonical_text_is_a_fixed_point(text: str) -> None:
+    once = canonicalise(text)
+    assert canonicalise(once) == once
+    assert is_canonical(once)
+    removed = removed_positions(text)
+    assert len(once) == len(text) - len(removed)
+    assert "".join(c for i, c in enumerate(text) if i not in set(removed)).replace(
+        "\r", "\n").replace("\u2028", "\n") == once
+
+
+def test_a_run_of_leading_boms_is_removed_whole() -> None:
+    assert canonicalise("\ufeff\ufeffab") == "ab"
+    assert removed_positions("\ufeff\ufeffab\r\n") == [0, 1, 4]

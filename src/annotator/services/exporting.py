@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import stat
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import IO, Any
 
 from annotator.domain.errors import DataError
 from annotator.domain.offsets import Utf16Map
 from annotator.domain.spans import Span
-from annotator.services.native import document_record
+from annotator.services.native import document_record, span_record_from_row
 from annotator.services.validation import record_problems
 from annotator.store import Document, Project
 
@@ -87,19 +89,20 @@ def _check_filter(project: Project, filters: ExportFilter) -> None:
                             f"(annotators in the project: {', '.join(sorted(known)) or 'none'})")
 
 
-def iter_documents(
-    project: Project, filters: ExportFilter, progress: Progress | None = None
-) -> Iterator[tuple[Document, str, list[Span]]]:
-    """``(document, text, spans)`` for every selected document, spans filtered and ordered."""
+def _selected(
+    project: Project, filters: ExportFilter, progress: Progress | None, raw: bool
+) -> Iterator[tuple[Document, str, list[Any]]]:
     _check_filter(project, filters)
     documents = select_documents(project, filters.documents)
     wanted = {d.id for d in documents}
-    all_spans = project.spans(annotators=filters.annotators, labels=filters.labels)
-    by_document = {
-        doc_id: list(group)
-        for doc_id, group in groupby((s for s in all_spans if s.document_id in wanted),
-                                     key=lambda s: s.document_id)
-    }
+    if raw:
+        rows: list[Any] = project.span_rows(annotators=filters.annotators, labels=filters.labels)
+        document_of = itemgetter(1)
+    else:
+        rows = project.spans(annotators=filters.annotators, labels=filters.labels)
+        document_of = attrgetter("document_id")
+    by_document = {doc_id: list(group) for doc_id, group in groupby(rows, key=document_of)
+                   if doc_id in wanted}
     for number, document in enumerate(documents):
         if progress and progress(number, len(documents), document.name) is False:
             raise ExportCancelled()
@@ -109,13 +112,21 @@ def iter_documents(
         yield document, project.text(document.id), spans
 
 
+def iter_documents(
+    project: Project, filters: ExportFilter, progress: Progress | None = None
+) -> Iterator[tuple[Document, str, list[Span]]]:
+    """``(document, text, spans)`` for every selected document, spans filtered and ordered."""
+    return _selected(project, filters, progress, raw=False)
+
+
 def native_records(project: Project, filters: ExportFilter,
                    progress: Progress | None = None) -> Iterator[dict[str, Any]]:
     """Native records, each validated before it is yielded."""
     labels = {label.name for label in project.labels()}
-    for document, text, spans in iter_documents(project, filters, progress):
-        record = document_record(document.uid, document.name, text, document.sha256, spans,
+    for document, text, rows in _selected(project, filters, progress, raw=True):
+        record = document_record(document.uid, document.name, text, document.sha256, [],
                                  document.meta)
+        record["spans"] = [span_record_from_row(row, text) for row in rows]
         problems = record_problems(record, labels)
         if problems:  # a bug, never bad user data: refuse to write a wrong dataset
             raise DataError(f"document {document.name!r} failed validation: {problems[0]}")
@@ -163,19 +174,32 @@ def labelstudio_tasks(project: Project, filters: ExportFilter,
         }
 
 
+_LINE_SEPARATORS = re.compile("[\u0085\u2028\u2029]")
+
+
+def dumps(record: dict[str, Any]) -> str:
+    """One record as JSON on one line: UTF-8 characters as they are, except the three that
+    some line splitters treat as line ends (NEL, U+2028, U+2029), which are escaped so that
+    ``str.splitlines`` and JavaScript readers see one record per line. JSON control characters
+    are escaped by ``json.dumps`` already."""
+    line = json.dumps(record, ensure_ascii=False)
+    if _LINE_SEPARATORS.search(line):
+        line = _LINE_SEPARATORS.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+    return line
+
+
 def _write(records: Iterator[dict[str, Any]], fmt: str, out: IO[str], report: ExportReport) -> None:
-    dumps = json.dumps
     if fmt == "labelstudio":
         out.write("[")
         for number, record in enumerate(records):
-            out.write(("\n" if number == 0 else ",\n") + dumps(record, ensure_ascii=False))
+            out.write(("\n" if number == 0 else ",\n") + dumps(record))
             report.documents += 1
             report.spans += sum(len(a["result"]) for a in record["annotations"])
         out.write("\n]\n")
         return
     key = "spans" if fmt == "jsonl" else "label"
     for record in records:
-        out.write(dumps(record, ensure_ascii=False) + "\n")
+        out.write(dumps(record) + "\n")
         report.documents += 1
         report.spans += len(record[key])
 

@@ -71,12 +71,15 @@ def read_project_file(path: str | Path) -> list[ForeignDocument]:
             for row in conn.execute(
                 "SELECT id, uid, name, sha256, text, meta FROM documents ORDER BY id")
         }
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(spans)")}
+        value = "s.value" if "value" in columns else "NULL"  # span values came with schema 3
         rows = conn.execute(
             'SELECT s.id, s.document_id, s.start, s."end", l.name, s.annotator, s.note, '
-            "s.created_at, s.updated_at FROM spans s JOIN labels l ON l.id = s.label_id "
-            'ORDER BY s.document_id, s.start, s."end", s.rowid')
+            f"s.created_at, s.updated_at, {value} FROM spans s "
+            'JOIN labels l ON l.id = s.label_id ORDER BY s.document_id, s.start, s."end", s.rowid')
         for row in rows:
-            docs[row[1]].spans.append(Span(*row))
+            docs[row[1]].spans.append(
+                Span(*row[:9], None if row[9] is None else json.loads(row[9])))
     except sqlite3.DatabaseError as exc:
         raise ProjectError(f"{path}: cannot read the project ({exc})") from exc
     finally:

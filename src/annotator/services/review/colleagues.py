@@ -51,8 +51,9 @@ def _project_records(path: Path) -> list[ParsedRecord]:
         ParsedRecord(
             text=doc.text, sha256=doc.sha256, line=number, name=doc.name, uid=doc.uid,
             meta=doc.meta,
-            spans=[ParsedSpan(s.start, s.end, s.label, number, s.id, s.annotator, s.created_at,
-                              s.updated_at, s.note) for s in doc.spans],
+            spans=[ParsedSpan(start=s.start, end=s.end, label=s.label, line=number, id=s.id,
+                              annotator=s.annotator, created_at=s.created_at,
+                              updated_at=s.updated_at, note=s.note) for s in doc.spans],
         )
         for number, doc in enumerate(documents, start=1)
     ]

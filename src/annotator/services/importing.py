@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.domain.errors import DataError
 from annotator.domain.labels import Label
-from annotator.domain.spans import Span, check_annotator, new_span_id, now
+from annotator.domain.spans import check_annotator, new_span_id, now
 from annotator.domain.text import canonicalise, sha256_text
 from annotator.services.decoding import read_text_file
-from annotator.services.native import ParsedRecord, read_records
+from annotator.services.native import ParsedRecord, ParsedSpan, read_records
 from annotator.store import Project
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -97,7 +97,7 @@ class _Planned:
 
     record: ParsedRecord
     source: str
-    spans: list[Span] = field(default_factory=list)
+    spans: list[ParsedSpan] = field(default_factory=list)
 
 
 def _read_file(path: Path, report: ImportReport) -> list[ParsedRecord]:
@@ -130,6 +130,7 @@ def _plan(project: Project, records: list[tuple[ParsedRecord, str]], annotator: 
     used_ids: set[str] = project.span_ids() if any(
         parsed.id is not None for record, _ in records for parsed in record.spans) else set()
     stamp = now()
+    checked: set[str] = set()
     for record, source in records:
         entry = planned.setdefault(record.sha256, _Planned(record, source))
         if record.sha256 not in keys:
@@ -140,22 +141,25 @@ def _plan(project: Project, records: list[tuple[ParsedRecord, str]], annotator: 
             )
         for parsed in record.spans:
             who = parsed.annotator if parsed.annotator is not None else annotator
-            try:
-                check_annotator(who)
-            except Exception as exc:
-                raise DataError(str(exc), path=source, line=parsed.line) from None
+            if who not in checked:
+                try:
+                    check_annotator(who)
+                except Exception as exc:
+                    raise DataError(str(exc), path=source, line=parsed.line) from None
+                checked.add(who)
             key = (parsed.start, parsed.end, parsed.label, who)
             if key in keys[record.sha256]:
                 report.spans_skipped += 1
                 continue
             keys[record.sha256].add(key)
-            span_id = parsed.id
-            if span_id is None or span_id in used_ids:
-                span_id = new_span_id()
-            used_ids.add(span_id)
-            entry.spans.append(Span(span_id, 0, parsed.start, parsed.end, parsed.label, who,
-                                    parsed.note or None, parsed.created_at or stamp,
-                                    parsed.updated_at or parsed.created_at or stamp))
+            if parsed.id is None or parsed.id in used_ids:
+                parsed.id = new_span_id()
+            used_ids.add(parsed.id)
+            parsed.annotator = who
+            parsed.note = parsed.note or None
+            parsed.updated_at = parsed.updated_at or parsed.created_at or stamp
+            parsed.created_at = parsed.created_at or stamp
+            entry.spans.append(parsed)
     return list(planned.values()), new_labels
 
 
@@ -230,8 +234,8 @@ def import_records(
             document, created = project.add_document(name, record.text, who=who, uid=record.uid,
                                                      meta=record.meta)
             (report.documents_added if created else report.documents_existing).append(document.name)
-            spans = [replace(s, document_id=document.id) for s in entry.spans]
-            report.spans_added += project.add_spans_bulk(spans, who=who, source=entry.source)
+            report.spans_added += project.add_spans_bulk(
+                entry.spans, who=who, source=entry.source, document_id=document.id)
     if progress:
         progress(len(planned), len(planned), "done")
     return report

@@ -2,7 +2,7 @@
 
     {"id", "name", "text", "sha256", "offset_unit": "codepoint",
      "spans": [{"id", "start", "end", "label", "text", "annotator",
-                "created_at", "updated_at", "note"}],
+                "created_at", "updated_at", "note", "value"}],
      "meta"}
 
 Offsets are code points of ``text``, end-exclusive. On export every key is present on every span
@@ -23,11 +23,13 @@ from annotator.domain.spans import Span
 from annotator.domain.text import canonical_offset, canonicalise, removed_positions, sha256_text
 
 OFFSET_UNIT = "codepoint"
-SPAN_KEYS = ("id", "start", "end", "label", "text", "annotator", "created_at", "updated_at", "note")
+SPAN_KEYS = ("id", "start", "end", "label", "text", "annotator", "created_at", "updated_at", "note",
+             "value")
+_STR_OR_NONE = (str, type(None))
 RECORD_KEYS = ("id", "name", "text", "sha256", "offset_unit", "spans", "meta")
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedSpan:
     """A span read from a record, with offsets already mapped to the canonical text."""
 
@@ -40,6 +42,7 @@ class ParsedSpan:
     created_at: str | None = None
     updated_at: str | None = None
     note: str | None = None
+    value: dict[str, Any] | None = None
 
 
 @dataclass
@@ -65,6 +68,25 @@ def _optional_str(value: Any, what: str, path: str, line: int) -> str | None:
 
 
 def _parse_span(raw: Any, index: int, text: str, removed: list[int], path: str, line: int) -> ParsedSpan:
+    # Fast path for a well-formed span (what an export holds); anything else takes the slow
+    # path below, which finds the problem and names it.
+    if type(raw) is dict:
+        get = raw.get
+        start, end, label = get("start"), get("end"), get("label")
+        if (type(start) is int and type(end) is int and 0 <= start < end <= len(text)
+                and type(label) is str and label):
+            expected, span_id, annotator = get("text"), get("id"), get("annotator")
+            created, updated, note, value = (get("created_at"), get("updated_at"), get("note"),
+                                             get("value"))
+            if ((expected is None or expected == text[start:end])
+                    and type(span_id) in _STR_OR_NONE and type(annotator) in _STR_OR_NONE
+                    and type(created) in _STR_OR_NONE and type(updated) in _STR_OR_NONE
+                    and type(note) in _STR_OR_NONE and (value is None or type(value) is dict)):
+                if removed:
+                    start, end = canonical_offset(start, removed), canonical_offset(end, removed)
+                if start < end:
+                    return ParsedSpan(start, end, label, line, span_id, annotator, created,
+                                      updated, note, value)
     where = f"span {index}"
     if not isinstance(raw, dict):
         raise DataError(f"{where} is not an object", path=path, line=line)
@@ -88,6 +110,9 @@ def _parse_span(raw: Any, index: int, text: str, removed: list[int], path: str, 
     span_id = raw.get("id")
     if span_id is not None and not isinstance(span_id, (str, int)) or isinstance(span_id, bool):
         raise DataError(f"{where}: id must be a string", path=path, line=line)
+    value = raw.get("value")
+    if value is not None and not isinstance(value, dict):
+        raise DataError(f"{where}: value must be an object or null", path=path, line=line)
     canonical_start = canonical_offset(start, removed)
     canonical_end = canonical_offset(end, removed)
     if canonical_start == canonical_end:
@@ -104,6 +129,7 @@ def _parse_span(raw: Any, index: int, text: str, removed: list[int], path: str, 
         created_at=_optional_str(raw.get("created_at"), f"{where}: created_at", path, line),
         updated_at=_optional_str(raw.get("updated_at"), f"{where}: updated_at", path, line),
         note=_optional_str(raw.get("note"), f"{where}: note", path, line),
+        value=value,
     )
 
 
@@ -183,6 +209,23 @@ def span_record(span: Span, text: str) -> dict[str, Any]:
         "created_at": span.created_at,
         "updated_at": span.updated_at,
         "note": span.note,
+        "value": span.value,
+    }
+
+
+def span_record_from_row(row: tuple[Any, ...], text: str) -> dict[str, Any]:
+    """:func:`span_record` of a row from ``Project.span_rows`` (no :class:`Span` built)."""
+    return {
+        "id": row[0],
+        "start": row[2],
+        "end": row[3],
+        "label": row[4],
+        "text": text[row[2] : row[3]],
+        "annotator": row[5],
+        "created_at": row[7],
+        "updated_at": row[8],
+        "note": row[6],
+        "value": None if row[9] is None else json.loads(row[9]),
     }
 
 

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 
@@ -88,6 +88,21 @@ def _span_row(span: Span, label_id: int) -> dict[str, Any]:
 def span_to_json(span: Span) -> dict[str, Any]:
     """A span as a plain dict (used in history rows)."""
     return asdict(span)
+
+
+class SpanFields(Protocol):
+    """What a bulk insert reads from each span (a :class:`Span` or an importer's record)."""
+
+    id: str
+    document_id: int
+    start: int
+    end: int
+    label: str
+    annotator: str
+    note: str | None
+    created_at: str
+    updated_at: str
+    value: dict[str, Any] | None
 
 
 class Project(LabelsMixin, ReviewMixin, ReadingMixin):
@@ -309,7 +324,19 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         annotators: Iterable[str] | None = None,
         labels: Iterable[str] | None = None,
     ) -> list[Span]:
-        """Spans ordered by document, start, end; optionally filtered."""
+        """Spans ordered by document, start, end (then label, annotator); optionally filtered."""
+        return [_span(row) for row in self.span_rows(document_id, annotators=annotators,
+                                                     labels=labels)]
+
+    def span_rows(
+        self,
+        document_id: int | None = None,
+        *,
+        annotators: Iterable[str] | None = None,
+        labels: Iterable[str] | None = None,
+    ) -> list[tuple[Any, ...]]:
+        """What :meth:`spans` returns, as plain tuples in :class:`Span` field order with
+        ``value`` still JSON text: the fast path for exporting 100k spans."""
         where, params = [], []
         if document_id is not None:
             where.append("s.document_id = ?")
@@ -322,8 +349,9 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         sql = _SPAN_SELECT
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += ' ORDER BY s.document_id, s.start, s."end", s.rowid'
-        return [_span(row) for row in self.db.execute(sql, params).fetchall()]
+        # The order of the UNIQUE index: no temporary sort.
+        sql += ' ORDER BY s.document_id, s.start, s."end", s.label_id, s.annotator'
+        return self.db.execute(sql, params).fetchall()
 
     def span(self, span_id: str) -> Span:
         """The span with this id (KeyError when there is none)."""
@@ -449,24 +477,45 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
                       before=span_to_json(before))
         return before
 
-    def add_spans_bulk(self, spans: Iterable[Span], *, who: str, source: str) -> int:
+    def add_spans_bulk(
+        self, spans: Iterable[SpanFields], *, who: str, source: str,
+        document_id: int | None = None,
+    ) -> int:
         """Insert already-validated spans in one transaction (imports). Returns the count.
 
-        The caller checks bounds, labels and duplicates first; the database constraints still
-        refuse anything invalid, rolling the whole batch back. One history row per document
-        records the import (``source`` names the file) and the ids it added.
+        ``document_id``, when given, replaces each span's own (the importer plans spans before
+        their document exists). The caller checks bounds, labels and duplicates first; the
+        database constraints still refuse anything invalid, rolling the whole batch back. One
+        history row per document records the import (``source`` names the file) and the ids.
+
+        This is the one write that bypasses sqlite-utils' row-by-row ``insert_all`` (about 3x
+        slower than the driver here): it runs one ``executemany`` inside the same
+        sqlite-utils transaction, so atomicity is unchanged.
         """
         per_document: dict[int, list[str]] = {}
         label_ids = self._label_ids
+        dumps = json.dumps
 
-        def rows() -> Iterator[dict[str, Any]]:
+        def rows() -> Iterator[tuple[Any, ...]]:
             for span in spans:
-                per_document.setdefault(span.document_id, []).append(span.id)
-                yield _span_row(span, label_ids[span.label])
+                doc = document_id if document_id is not None else span.document_id
+                ids = per_document.get(doc)
+                if ids is None:
+                    ids = per_document[doc] = []
+                ids.append(span.id)
+                yield (span.id, doc, span.start, span.end, label_ids[span.label], span.annotator,
+                       span.note, span.created_at, span.updated_at,
+                       None if span.value is None else dumps(span.value, ensure_ascii=False))
 
         with self.atomic():
-            self.db["spans"].insert_all(rows(), batch_size=2000)
-            for document_id, ids in per_document.items():
-                self._log(who, "import", "span", None, document_id,
+            try:
+                self.db.conn.executemany(
+                    'INSERT INTO spans (id, document_id, start, "end", label_id, annotator, '
+                    "note, created_at, updated_at, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows())
+            except sqlite3.IntegrityError as exc:
+                raise SpanError(f"the imported spans cannot be added: {exc}") from exc
+            for doc, ids in per_document.items():
+                self._log(who, "import", "span", None, doc,
                           after={"source": source, "span_ids": ids})
         return sum(len(ids) for ids in per_document.values())

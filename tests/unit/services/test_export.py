@@ -43,13 +43,16 @@ def test_native_keys_and_types(filled: Project) -> None:
         assert record["offset_unit"] == "codepoint"
         for span in record["spans"]:
             assert list(span) == ["id", "start", "end", "label", "text", "annotator",
-                                  "created_at", "updated_at", "note"]
-            assert {k: type(v).__name__ for k, v in span.items() if k != "note"} == {
+                                  "created_at", "updated_at", "note", "value"]
+            assert {k: type(v).__name__ for k, v in span.items()
+                    if k not in ("note", "value")} == {
                 "id": "str", "start": "int", "end": "int", "label": "str", "text": "str",
                 "annotator": "str", "created_at": "str", "updated_at": "str"}
             assert span["note"] is None or isinstance(span["note"], str)
+            assert span["value"] is None or isinstance(span["value"], dict)
             assert record["text"][span["start"]:span["end"]] == span["text"]
     assert any(s["note"] is None for s in records[0]["spans"])  # null, not missing
+    assert all(s["value"] is None for r in records for s in r["spans"])  # no values given
     assert records[0]["meta"] == {"source": "news"} and records[1]["meta"] == {}
 
 

@@ -162,3 +162,27 @@ def test_run_starts_and_quits(qtbot, monkeypatch, tmp_path):
     assert seen == [(None, "Aiko")]
     assert ini.value("annotator/name") == "Aiko"
     assert [f.__module__ for f in main_window_module._PANEL_FACTORIES] == ["annotator.ui.review"]
+
+
+def test_theme_toggle_is_kept_and_shortcut_list_shows_keys(qtbot, window, settings):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.ui import theme
+    from annotator.ui.help_dialog import ShortcutsDialog
+
+    app = QApplication.instance()
+    before = theme.current_theme()
+    try:
+        window.actions_registry.action("view.dark").trigger()
+        assert settings.theme == theme.current_theme() != before
+        dark = theme.palette("dark").color(QPalette.ColorRole.Base)
+        assert (app.palette().color(QPalette.ColorRole.Base) == dark) == (settings.theme == "dark")
+    finally:
+        theme.apply_theme(app, before)
+    window.actions_registry.action("help.shortcuts").trigger()
+    dialog = window.findChild(ShortcutsDialog)
+    keys = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert keys[:5] == ["1", "2", "3", "4", "5"]
+    assert "Alt+Right" in keys and "Alt+Shift+Left" in keys and "Ctrl+Shift+Z, Ctrl+Y" in keys
+    dialog.close()

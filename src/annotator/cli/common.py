@@ -11,9 +11,12 @@ from annotator.services.importing import default_annotator
 from annotator.store import Project
 
 
-def project_from(args: argparse.Namespace) -> Project:
-    """Open ``--db`` or the default project (created with the seed texts on first use)."""
-    return open_project(getattr(args, "db", None), who=default_annotator())
+def project_from(args: argparse.Namespace, *, create: bool = False) -> Project:
+    """Open ``--db`` or the default project (created with the seed texts on first use).
+
+    A ``--db`` path that does not exist is an error unless ``create`` (only ``import`` and
+    ``merge`` create a project: reading commands must not leave an empty file behind)."""
+    return open_project(getattr(args, "db", None), who=default_annotator(), create=create)
 
 
 class TerminalProgress:

@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    with project_from(args) as project:
+    with project_from(args, create=True) as project:
         progress = TerminalProgress("importing")
         try:
             report = import_paths(project, args.paths, annotator=args.annotator,

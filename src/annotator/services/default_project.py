@@ -39,10 +39,14 @@ def seeds_dir() -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
-def open_project(path: str | Path | None = None, *, who: str) -> Project:
-    """Open ``path``, or the default project, creating it with the seed texts on first use."""
+def open_project(path: str | Path | None = None, *, who: str, create: bool = True) -> Project:
+    """Open ``path``, or the default project, creating it with the seed texts on first use.
+
+    With ``create`` False a ``path`` that does not exist is refused (ProjectError) rather than
+    created empty: a mistyped ``--db`` must not leave a new project behind.
+    """
     if path is not None:
-        return Project.open(path)
+        return Project.open(path, create=create)
     target = default_project_path()
     is_new = not target.exists()
     project = Project.open(target)

@@ -109,3 +109,14 @@ def test_commands_never_import_qt(db: str) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("command", [["export"], ["stats"], ["labels", "list"], ["agree",
+                                     "--annotators", "a", "b"], ["search", "puchin"]])
+def test_a_missing_db_is_an_error_not_a_new_project(
+    tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo.annotator"
+    assert main([*command, "--db", str(missing)]) == 1
+    assert f"{missing}: no such project file" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

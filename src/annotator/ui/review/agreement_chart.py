@@ -77,7 +77,7 @@ class AgreementChart(QWidget):
         for tick in sorted({1.0, 0.5, 0.0, low}):
             painter.drawText(QRectF(0, y_of(tick) - line / 2, left - 4, line),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             f"{tick:.1f}")
+                             f"{tick:.2f}")
         painter.drawLine(int(left), int(y_of(0.0)), width - 4, int(y_of(0.0)))
         group = (width - left - 8) / len(values)
         bar = max(2.0, group * 0.8 / len(SERIES))

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from annotator.domain.span_index import SpanIndex
+from annotator.ui.fonts import text_font
 from annotator.ui.highlighter import SpanHighlighter
 from annotator.ui.review.marks import KindHighlighter, LaneSpan
 from annotator.ui.text_view import AnnotationTextView
@@ -28,6 +29,7 @@ class Lane(QWidget):
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.view = AnnotationTextView()
         self.view.setObjectName("lane")
+        self.view.setFont(text_font())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(1)

@@ -1,0 +1,60 @@
+"""A table model over search hits: document, position and context, computed lazily per row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from annotator.services.japanese import Hit, context
+
+__all__ = ["HitModel"]
+
+_HEADERS = ("Document", "Position", "Context")
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class HitModel(QAbstractTableModel):
+    """Rows are :class:`Hit` objects (``document`` = document id). ``names`` maps a document
+    id to its name and ``text_of(document_id)`` returns its text (for the context column).
+    ``set_hits`` resets the model (a new search); nothing else changes rows. Display only
+    (plain text: the view shows strings, never markup)."""
+
+    def __init__(self, names: Callable[[int], str], text_of: Callable[[int], str], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._names = names
+        self._text_of = text_of
+        self.hits: list[Hit] = []
+
+    def set_hits(self, hits: Sequence[Hit]) -> None:
+        self.beginResetModel()
+        self.hits = list(hits)
+        self.endResetModel()
+
+    def hit(self, row: int) -> Hit:
+        return self.hits[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
+        return 0 if parent.isValid() else len(self.hits)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
+        return 0 if parent.isValid() else len(_HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt API)
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return _HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        hit = self.hits[index.row()]
+        column = index.column()
+        if column == 0:
+            return self._names(hit.document)
+        if column == 1:
+            return f"{hit.start}–{hit.end}"
+        before, match, after = context(self._text_of(hit.document), hit.start, hit.end, 16)
+        return f"{before}【{match}】{after}"

@@ -1,0 +1,220 @@
+"""Search by reading across all documents: query, hits with context, jump, label one or all.
+
+Labelling hits (the selected ones, or all) is ONE undoable step: a ``Compound`` of
+``CreateSpan`` commands, across documents, exact duplicates skipped, with number values when
+the label is the number label, and ``new`` documents marked ``in progress`` in the same step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.domain.commands import Command, Compound, CreateSpan
+from annotator.services.japanese import Hit, search
+from annotator.services.japanese.number_values import number_label, parse_value
+from annotator.ui.document_status import SetDocumentStatus
+from annotator.ui.reading.hit_model import HitModel
+from annotator.ui.reading.indexer import ReadingIndexer
+from annotator.ui.session import Session
+
+__all__ = ["MAX_SHOWN_HITS", "SearchPanel"]
+
+MAX_SHOWN_HITS = 20_000
+
+
+class SearchPanel(QDockWidget):
+    """Query box, result table, label chooser and buttons.
+
+    Emits ``aliasesRequested()`` when the user asks for the alias editor and
+    ``searched(count)`` after each search. ``open_document(document_id)`` is called to switch
+    documents before a jump. Expects the indexer to report ``indexReady``/``allReady``: a
+    search made while documents are still being indexed is re-run when they are ready.
+    """
+
+    aliasesRequested = Signal()  # noqa: N815
+    searched = Signal(int)
+
+    def __init__(self, session: Session, indexer: ReadingIndexer, open_document: Callable[[int], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__("Search by reading", parent)
+        self.setObjectName("readingSearchDock")
+        self.session = session
+        self.indexer = indexer
+        self._open_document = open_document
+        self._partial = False
+        self._texts: dict[int, str] = {}
+        body = QWidget(self)
+        self.query_edit = QLineEdit(body)
+        self.query_edit.setObjectName("readingQuery")
+        self.query_edit.setPlaceholderText("kana, romaji or text: puchin, きたちょうせん, Putin")
+        self.query_edit.setClearButtonEnabled(True)
+        self.search_button = QPushButton("Search", body)
+        self.alias_button = QPushButton("Aliases…", body)
+        self.model = HitModel(self._name, self._text, self)
+        self.table = QTableView(body)
+        self.table.setObjectName("readingHits")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.status = QLabel(body)
+        self.status.setObjectName("readingSearchStatus")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setWordWrap(True)
+        self.label_box = QComboBox(body)
+        self.label_box.setObjectName("readingLabel")
+        self.label_selected_button = QPushButton("Label selected", body)
+        self.label_all_button = QPushButton("Label all hits", body)
+        self.label_all_button.setObjectName("readingLabelAll")
+        top = QHBoxLayout()
+        for w in (self.query_edit, self.search_button, self.alias_button):
+            top.addWidget(w)
+        bottom = QHBoxLayout()
+        for w in (self.label_box, self.label_selected_button, self.label_all_button):
+            bottom.addWidget(w)
+        layout = QVBoxLayout(body)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        layout.addLayout(bottom)
+        self.setWidget(body)
+        self._rerun = QTimer(self)
+        self._rerun.setSingleShot(True)
+        self._rerun.setInterval(300)
+        self._rerun.timeout.connect(self._rerun_if_partial)
+        self.query_edit.returnPressed.connect(self.run_search)
+        self.search_button.clicked.connect(self.run_search)
+        self.alias_button.clicked.connect(self.aliasesRequested)
+        self.table.clicked.connect(self._jump_index)
+        self.table.activated.connect(self._jump_index)
+        self.label_selected_button.clicked.connect(lambda: self.label_hits(self.selected_hits()))
+        self.label_all_button.clicked.connect(lambda: self.label_hits(self.model.hits))
+        session.labelsChanged.connect(self._fill_labels)
+        session.documentsChanged.connect(self._texts.clear)
+        indexer.indexReady.connect(lambda *_: self._partial and self._rerun.start())
+        indexer.allReady.connect(self._rerun_if_partial)
+        self._fill_labels()
+
+    # -- data -------------------------------------------------------------------------------------
+
+    def _name(self, document_id: int) -> str:
+        doc = self.session.document_by_id(document_id)
+        return doc.name if doc is not None else str(document_id)
+
+    def _text(self, document_id: int) -> str:
+        index = self.indexer.index(document_id)
+        if index is not None:
+            return index.text
+        if document_id not in self._texts:
+            self._texts[document_id] = self.session.project.text(document_id)
+        return self._texts[document_id]
+
+    def _fill_labels(self) -> None:
+        current = self.label_box.currentText()
+        self.label_box.clear()
+        self.label_box.addItems([lab.name for lab in self.session.labels])
+        if current:
+            self.label_box.setCurrentText(current)
+
+    # -- searching --------------------------------------------------------------------------------
+
+    def run_search(self, query: str | None = None) -> list[Hit]:
+        """Search ``query`` (default: the box) in every indexed document; asks the indexer for
+        the missing ones and re-runs when they are ready. Returns the hits."""
+        if query is not None:
+            self.query_edit.setText(query)
+        query = self.query_edit.text()
+        if not query.strip():
+            self.model.set_hits([])
+            self.status.setText("")
+            return []
+        indexes = self.indexer.indexes()
+        total = len(self.session.documents)
+        self._partial = len(indexes) < total
+        if self._partial:
+            self.indexer.request_all()
+        hits = search(indexes, None, query, self.session.project.aliases(), max_hits=MAX_SHOWN_HITS)
+        self.model.set_hits(hits)
+        docs = len({h.document for h in hits})
+        text = f"{len(hits)} hit(s) in {docs} document(s)"
+        if len(hits) >= MAX_SHOWN_HITS:
+            text += f" (the first {MAX_SHOWN_HITS})"
+        if self._partial:
+            text += f"; {len(indexes)} of {total} documents indexed so far, the list will update"
+        self.status.setText(text)
+        self.searched.emit(len(hits))
+        return hits
+
+    def _rerun_if_partial(self) -> None:
+        if self._partial and self.query_edit.text().strip():
+            self.run_search()
+
+    # -- jumping ----------------------------------------------------------------------------------
+
+    def _jump_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.jump(self.model.hit(index.row()))
+
+    def jump(self, hit: Hit) -> None:
+        """Show the hit: switch documents if needed, then select it in the text."""
+        current = self.session.document
+        if current is None or current.id != hit.document:
+            self._open_document(int(hit.document))  # type: ignore[call-overload]
+        self.session.reveal(hit.start, hit.end)
+
+    # -- labelling --------------------------------------------------------------------------------
+
+    def selected_hits(self) -> list[Hit]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.hit(r) for r in rows]
+
+    def label_hits(self, hits: Sequence[Hit], label: str | None = None) -> int:
+        """Create a ``label`` span (default: the chosen one) on every hit as ONE undoable step.
+        Exact duplicates of existing spans are skipped. Returns how many spans were created."""
+        label = label or self.label_box.currentText()
+        if not label or not hits:
+            return 0
+        session, who = self.session, self.session.annotator
+        numbers = label == number_label(session.project)
+        children: list[Command] = []
+        touched: list[int] = []
+        existing: dict[int, set[tuple[int, int]]] = {}
+        for hit in hits:
+            doc_id = int(hit.document)  # type: ignore[call-overload]
+            if doc_id not in existing:
+                existing[doc_id] = {(s.start, s.end) for s in session.project.spans(doc_id, labels=[label],
+                                                                                     annotators=[who])}
+                touched.append(doc_id)
+            if (hit.start, hit.end) in existing[doc_id]:
+                continue
+            existing[doc_id].add((hit.start, hit.end))
+            value = parse_value(hit.text) if numbers else None
+            children.append(CreateSpan(doc_id, hit.start, hit.end, label, who, value=value))
+        created = len(children)
+        if not created:
+            self.status.setText("Every hit already has that label.")
+            return 0
+        for doc_id in touched:
+            doc = session.document_by_id(doc_id)
+            if doc is not None and doc.status == "new":
+                children.append(SetDocumentStatus(doc_id, "in progress", who))
+        if not session.push(Compound(children, description=f"Label {created} search hits {label!r}")):
+            return 0
+        self.status.setText(f"Labelled {created} hit(s) as {label!r} (one undo step).")
+        return created

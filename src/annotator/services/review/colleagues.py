@@ -53,7 +53,8 @@ def _project_records(path: Path) -> list[ParsedRecord]:
             meta=doc.meta,
             spans=[ParsedSpan(start=s.start, end=s.end, label=s.label, line=number, id=s.id,
                               annotator=s.annotator, created_at=s.created_at,
-                              updated_at=s.updated_at, note=s.note) for s in doc.spans],
+                              updated_at=s.updated_at, note=s.note, value=s.value)
+                   for s in doc.spans],
         )
         for number, doc in enumerate(documents, start=1)
     ]

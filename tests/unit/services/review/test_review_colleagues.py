@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -55,13 +56,16 @@ def test_span_ids_and_times_are_kept(tmp_path: Path) -> None:
     main = new_project(tmp_path / "main.annotator")
     source = colleague_project(tmp_path, "bob")
     with Project.open(source) as project:
+        first = project.spans()[0]
+        project.update_span(first.id, who="bob", note="see p. 2", value={"value": 4000})
         theirs = {s.id: s for s in project.spans()}
     with Project.open(main) as project:
         merge_work(project, [source], who="reviewer")
         ours = {s.id: s for s in project.spans()}
     assert ours.keys() == theirs.keys()
     for span_id, span in theirs.items():
-        assert (ours[span_id].created_at, ours[span_id].annotator) == (span.created_at, "bob")
+        assert replace(ours[span_id], document_id=span.document_id) == span  # every field kept
+    assert ours[first.id].value == {"value": 4000} and ours[first.id].note == "see p. 2"
 
 
 def test_the_project_file_is_only_read(tmp_path: Path) -> None:

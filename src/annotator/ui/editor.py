@@ -96,7 +96,11 @@ class AnnotationEditor(QWidget):
         self.view.set_span_index(session.index)
 
     def _added(self, span: Span) -> None:
-        if self.highlighter is not None:
+        if self.highlighter is None:
+            return
+        if span.id == self.session.focused_span_id:
+            self.highlighter.set_focused_span(span.id)  # redraws its blocks (and the old focus)
+        else:
             self.highlighter.rehighlight_blocks(self.session.index.blocks_of(span.start, span.end))
 
     def _removed(self, span: Span) -> None:

@@ -90,6 +90,7 @@ class Session(QObject):
         self.text = ""
         self.index = SpanIndex("")
         self.focused_span_id: str | None = None
+        self._pending_focus: str | None = None
 
     # -- who --------------------------------------------------------------------------------------
 
@@ -203,7 +204,12 @@ class Session(QObject):
             if old is None and new is not None:
                 self.index.add(new)
                 delta += 1
+                focus = span_id == self._pending_focus
+                if focus:  # focused before it is drawn: its blocks are highlighted once
+                    self._pending_focus, self.focused_span_id = None, span_id
                 self.spanAdded.emit(new)
+                if focus:
+                    self.focusedSpanChanged.emit(span_id)
             elif old is not None and new is None:
                 self.index.remove(span_id)
                 delta -= 1
@@ -245,9 +251,12 @@ class Session(QObject):
         if doc.status == "new":
             command = Compound([create, SetDocumentStatus(doc.id, "in progress", self._annotator)],
                                description=create.text)
-        if not self.push(command):
-            return None
-        self.focus_span(create.span_id)
+        self._pending_focus = create.span_id
+        try:
+            if not self.push(command):
+                return None
+        finally:
+            self._pending_focus = None
         return self.index.get(create.span_id)
 
     def delete_span(self, span_id: str) -> bool:

@@ -161,7 +161,8 @@ def test_run_starts_and_quits(qtbot, monkeypatch, tmp_path):
     assert app_module.run(None) == 0
     assert seen == [(None, "Aiko")]
     assert ini.value("annotator/name") == "Aiko"
-    assert [f.__module__ for f in main_window_module._PANEL_FACTORIES] == ["annotator.ui.review"]
+    assert [f.__module__ for f in main_window_module._PANEL_FACTORIES] == [
+        "annotator.ui.review", "annotator.ui.reading"]
 
 
 def test_theme_toggle_is_kept_and_shortcut_list_shows_keys(qtbot, window, settings):

@@ -33,7 +33,7 @@ __all__ = ["WindowManager", "application", "run"]
 
 OPEN_ERRORS = (AnnotatorError, sqlite3.Error, OSError, ValueError)
 #: Modules whose ``install(window)`` adds panels or menus to every window (see main_window).
-EXTENSIONS = ("annotator.ui.review",)
+EXTENSIONS = ("annotator.ui.review", "annotator.ui.reading")
 
 
 def application(argv: Sequence[str] | None = None) -> QApplication:

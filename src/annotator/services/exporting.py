@@ -175,6 +175,7 @@ def labelstudio_tasks(project: Project, filters: ExportFilter,
 
 
 _LINE_SEPARATORS = re.compile("[\u0085\u2028\u2029]")
+_SEPARATOR_CHARS = ("\u0085", "\u2028", "\u2029")
 
 
 def dumps(record: dict[str, Any]) -> str:
@@ -183,7 +184,7 @@ def dumps(record: dict[str, Any]) -> str:
     ``str.splitlines`` and JavaScript readers see one record per line. JSON control characters
     are escaped by ``json.dumps`` already."""
     line = json.dumps(record, ensure_ascii=False)
-    if _LINE_SEPARATORS.search(line):
+    if any(char in line for char in _SEPARATOR_CHARS):  # three substring scans beat one regex
         line = _LINE_SEPARATORS.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
     return line
 

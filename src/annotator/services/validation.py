@@ -46,7 +46,9 @@ def record_problems(record: Any, labels: set[str] | None = None) -> list[str]:
         return [*problems, "spans is not a list"]
     seen_ids: set[str] = set()
     for index, span in enumerate(spans):
-        problems.extend(f"span {index}: {p}" for p in _span_problems(span, text, labels, seen_ids))
+        if not _valid_span(span, text, labels, seen_ids):
+            problems.extend(f"span {index}: {p}"
+                            for p in _span_problems(span, text, labels, seen_ids))
     return problems
 
 
@@ -68,8 +70,6 @@ def _valid_span(span: Any, text: str, labels: set[str] | None, seen: set[str]) -
 
 
 def _span_problems(span: Any, text: str, labels: set[str] | None, seen: set[str]) -> list[str]:
-    if _valid_span(span, text, labels, seen):
-        return []
     if not isinstance(span, dict):
         return ["not an object"]
     problems = []

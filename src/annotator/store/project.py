@@ -492,27 +492,26 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         slower than the driver here): it runs one ``executemany`` inside the same
         sqlite-utils transaction, so atomicity is unchanged.
         """
-        per_document: dict[int, list[str]] = {}
         label_ids = self._label_ids
         dumps = json.dumps
-
-        def rows() -> Iterator[tuple[Any, ...]]:
-            for span in spans:
-                doc = document_id if document_id is not None else span.document_id
-                ids = per_document.get(doc)
-                if ids is None:
-                    ids = per_document[doc] = []
-                ids.append(span.id)
-                yield (span.id, doc, span.start, span.end, label_ids[span.label], span.annotator,
-                       span.note, span.created_at, span.updated_at,
-                       None if span.value is None else dumps(span.value, ensure_ascii=False))
-
+        rows = [
+            (span.id, document_id if document_id is not None else span.document_id, span.start,
+             span.end, label_ids[span.label], span.annotator, span.note, span.created_at,
+             span.updated_at, None if span.value is None else dumps(span.value, ensure_ascii=False))
+            for span in spans
+        ]
+        per_document: dict[int, list[str]] = {}
+        for row in rows:
+            ids = per_document.get(row[1])
+            if ids is None:
+                ids = per_document[row[1]] = []
+            ids.append(row[0])
         with self.atomic():
             try:
                 self.db.conn.executemany(
                     'INSERT INTO spans (id, document_id, start, "end", label_id, annotator, '
                     "note, created_at, updated_at, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    rows())
+                    rows)
             except sqlite3.IntegrityError as exc:
                 raise SpanError(f"the imported spans cannot be added: {exc}") from exc
             for doc, ids in per_document.items():

@@ -6,34 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 
-from annotator.store import Project
 from annotator.ui.main_window import MainWindow
-from annotator.ui.reading import ReadingAids, install
-from annotator.ui.session import Session
-from annotator.ui.settings import AppSettings
-from reading_fixtures import WHO, make_project
+from annotator.ui.reading import ReadingAids
+from reading_fixtures import make_project, open_window
 
 
 @pytest.fixture
 def seed_project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "seeds.annotator")
-
-
-def open_window(qtbot, path: Path, tmp_path: Path) -> tuple[MainWindow, ReadingAids]:  # type: ignore[no-untyped-def]
-    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    session = Session(Project.open(path), WHO)
-    window = MainWindow(session, settings)
-    qtbot.addWidget(window)
-    aids = install(window)
-    window.restore()
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    window.view.setFocus()
-    return window, aids
 
 
 @pytest.fixture

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, QSettings
 from PySide6.QtGui import QTextCursor
 
 from annotator.domain.offsets import Utf16Map
 from annotator.store import Project
 from annotator.ui.main_window import MainWindow
+from annotator.ui.reading import ReadingAids, install
+from annotator.ui.session import Session
+from annotator.ui.settings import AppSettings
 
 SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 WHO = "tester"
@@ -71,3 +74,18 @@ def type_text(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
     event = QInputMethodEvent("", [])
     event.setCommitString(text)
     QApplication.sendEvent(widget, event)
+
+
+def open_window(qtbot, path: Path, tmp_path: Path) -> tuple[MainWindow, ReadingAids]:  # type: ignore[no-untyped-def]
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    session = Session(Project.open(path), WHO)
+    window = MainWindow(session, settings)
+    qtbot.addWidget(window)
+    aids = install(window)
+    window.restore()
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.view.setFocus()
+    return window, aids

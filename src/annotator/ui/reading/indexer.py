@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QThread, Signal
 
 from annotator.services.japanese import IndexingCancelled, ReadingIndex
-from annotator.services.japanese.index_cache import cached_blob, load_or_build, store_index
+from annotator.services.japanese.index_cache import CACHE_VERSION, cached_blob, load_or_build
 from annotator.store import Project
 
 __all__ = ["ReadingIndexer"]
@@ -33,11 +33,12 @@ class _Job:
 
 class _IndexThread(QThread):
     """Builds (or loads) one index. Emits, with the document id, ``progressed(id, done,
-    total)`` while building and ``done(id, index, built)``, ``failed(id, message)`` or
+    total)`` while building and ``done(id, index, blob)`` (``blob``: the serialised index to cache, None when it was
+    loaded from the cache), ``failed(id, message)`` or
     ``cancelled(id)`` at the end (from the worker thread: connect GUI-thread receivers)."""
 
     progressed = Signal(int, int, int)
-    done = Signal(int, object, bool)
+    done = Signal(int, object, object)
     failed = Signal(int, str)
     cancelled = Signal(int)
 
@@ -59,8 +60,8 @@ class _IndexThread(QThread):
             self.cancelled.emit(doc_id)
         except Exception as exc:  # noqa: BLE001 - reported in the window, never a crash
             self.failed.emit(doc_id, f"{type(exc).__name__}: {exc}")
-        else:
-            self.done.emit(doc_id, index, built)
+        else:  # serialising a long index takes a while: do it here, not in the GUI thread
+            self.done.emit(doc_id, index, index.to_bytes() if built else None)
 
 
 class ReadingIndexer(QObject):
@@ -198,14 +199,14 @@ class ReadingIndexer(QObject):
         thread.wait()
         thread.deleteLater()
 
-    def _done(self, doc_id: int, index: ReadingIndex, built: bool) -> None:
+    def _done(self, doc_id: int, index: ReadingIndex, blob: bytes | None) -> None:
         thread = self._current(doc_id)
         if thread is None or self._closed:
             return
         self._finish_thread(thread)
-        if built:
+        if blob is not None:
             try:
-                store_index(self.project, index)
+                self.project.store_reading(index.sha256, CACHE_VERSION, blob)
             except Exception as exc:  # noqa: BLE001 - a cache write failing must not stop indexing
                 self.failed.emit(doc_id, f"the index could not be cached: {exc}")
         self._indexes[doc_id] = index
@@ -226,5 +227,6 @@ class ReadingIndexer(QObject):
         if thread is None:
             return
         self._finish_thread(thread)
-        self.stateChanged.emit("" if self._closed else "Reading aids: indexing cancelled")
         self._start_next()
+        if self._thread is None and not self._closed:
+            self.stateChanged.emit("Reading aids: indexing cancelled")

@@ -1,0 +1,94 @@
+"""Readings of the selection and the word under the mouse, word snapping on and off, and the
+furigana overlay leaving the text, selection and offsets untouched."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from reading_fixtures import ASTRAL, point_at
+
+
+def _drag(qtbot, window, start: int, last: int) -> None:  # type: ignore[no-untyped-def]
+    """Drag from inside character ``start`` to inside character ``last`` (inclusive)."""
+    viewport = window.view.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=point_at(window, start))
+    qtbot.mouseMove(viewport, point_at(window, last, right=True))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=point_at(window, last, right=True))
+
+
+def test_readings_of_selection_and_hover(qtbot, aids_window) -> None:  # type: ignore[no-untyped-def]
+    window, aids = aids_window
+    text = window.session.text
+    assert text.startswith(ASTRAL)
+    start = text.index("プーチン")
+    _drag(qtbot, window, start, start + 3)
+    assert window.view.selection_cp() == (start, start + 4)
+    qtbot.waitUntil(lambda: aids.readings.hira.text() == "ぷーちん")
+    assert aids.readings.romaji.text() == "puuchin" and aids.readings.surface.text() == "プーチン"
+    assert "guess" in aids.readings.note.text()
+    window.view.select_cp(start, start)  # no selection: the word under the mouse is read
+    k = text.index("北朝鮮")
+    qtbot.mouseMove(window.view.viewport(), point_at(window, k + 1))
+    qtbot.waitUntil(lambda: aids.readings.surface.text() == "北朝鮮")
+    assert aids.readings.hira.text() == "きたちょうせん" and aids.readings.romaji.text() == "kitachousen"
+
+
+def test_word_snapping_off_by_default_then_on(qtbot, aids_window) -> None:  # type: ignore[no-untyped-def]
+    window, aids = aids_window
+    text = window.session.text
+    k = text.index("大統領")
+    action = aids.actions["reading.snap"]
+    assert not action.isChecked() and not aids.snapper.enabled
+    _drag(qtbot, window, k + 1, k + 1)
+    qtbot.wait(20)
+    assert window.view.selection_cp() == (k + 1, k + 2)  # off: character-exact
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert action.isChecked() and aids.snapper.enabled
+    qtbot.wait(QApplication.doubleClickInterval() + 50)  # the next press is not a double-click
+    n = text.index("北朝鮮")
+    _drag(qtbot, window, n + 1, n + 1)
+    qtbot.waitUntil(lambda: window.view.selection_cp() == (n, n + 3))
+    assert aids.snapper.snap(k + 1, k + 2) == (k, k + 3)
+    # by keyboard: Shift+Right inside a word; when Shift is released (QTest presses and
+    # releases the modifier key around the click) the selection becomes the whole word
+    window.view.select_cp(k + 1, k + 1)
+    qtbot.keyPress(window.view, Qt.Key.Key_Shift)
+    qtbot.keyClick(window.view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyRelease(window.view, Qt.Key.Key_Shift)
+    assert window.view.selection_cp() == (k, k + 3)
+    # the label key labels the snapped selection: the span is the whole word
+    qtbot.keyClick(window.view, "2")
+    assert [(s.start, s.end, s.label) for s in window.session.index] == [(k, k + 3, "actor")]
+    action.trigger()
+    assert not aids.snapper.enabled and aids.snapper.snap(k + 1, k + 2) == (k + 1, k + 2)
+
+
+def test_furigana_toggle_changes_nothing_in_the_text(qtbot, aids_window) -> None:  # type: ignore[no-untyped-def]
+    window, aids = aids_window
+    view, doc = window.view, window.view.document()
+    text = window.session.text
+    k = text.index("北朝鮮")
+    view.select_cp(k, k + 3)
+    before = (view.canonical_text, doc.toPlainText(), doc.revision(), doc.isModified(), view.selection_cp(),
+              doc.characterCount(), view.textCursor().selectionStart(), view.textCursor().selectionEnd())
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert aids.actions["reading.furigana"].isChecked()
+    view.ensure_visible_cp(k)
+    qtbot.waitUntil(lambda: any(s <= k < e for s, e, _r in aids.furigana.drawn))
+    drawn = aids.furigana.drawn
+    assert all(text[s:e] and any("\u4e00" <= c <= "\u9fff" for c in text[s:e]) for s, e, _r in drawn)
+    assert ("きたちょうせん" in {r for s, e, r in drawn if text[s:e] == "北朝鮮"})
+    after = (view.canonical_text, doc.toPlainText(), doc.revision(), doc.isModified(), view.selection_cp(),
+             doc.characterCount(), view.textCursor().selectionStart(), view.textCursor().selectionEnd())
+    assert after == before
+    # a click through the overlay still reaches the text
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point_at(window, k + 1))
+    assert view.selection_cp() in ((k + 1, k + 1), (k + 2, k + 2))
+    # scrolling repaints the visible blocks only
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
+    qtbot.waitUntil(lambda: bool(aids.furigana.drawn) and min(s for s, _e, _r in aids.furigana.drawn) > k)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert not aids.furigana.isVisible() and aids.furigana.drawn == []
+    assert view.canonical_text == text == window.session.project.text(window.session.document.id)
+    assert doc.toPlainText() == before[1] and doc.revision() == before[2] and not doc.isModified()

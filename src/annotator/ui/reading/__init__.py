@@ -110,7 +110,7 @@ class ReadingAids(QObject):
 
     def _build_actions(self) -> None:
         self.actions: dict[str, QAction] = {}
-        self._action("reading.furigana", "&Furigana", "Ctrl+Shift+R", True).toggled.connect(
+        self._action("reading.furigana", "&Furigana", "Ctrl+Shift+K", True).toggled.connect(
             self.furigana.set_enabled)
         self._action("reading.snap", "Word &Snapping", "Ctrl+Shift+W", True).toggled.connect(
             self.snapper.set_enabled)

@@ -72,7 +72,7 @@ def test_furigana_toggle_changes_nothing_in_the_text(qtbot, aids_window) -> None
     view.select_cp(k, k + 3)
     before = (view.canonical_text, doc.toPlainText(), doc.revision(), doc.isModified(), view.selection_cp(),
               doc.characterCount(), view.textCursor().selectionStart(), view.textCursor().selectionEnd())
-    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert aids.actions["reading.furigana"].isChecked()
     view.ensure_visible_cp(k)
     qtbot.waitUntil(lambda: any(s <= k < e for s, e, _r in aids.furigana.drawn))
@@ -88,7 +88,7 @@ def test_furigana_toggle_changes_nothing_in_the_text(qtbot, aids_window) -> None
     # scrolling repaints the visible blocks only
     view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
     qtbot.waitUntil(lambda: bool(aids.furigana.drawn) and min(s for s, _e, _r in aids.furigana.drawn) > k)
-    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert not aids.furigana.isVisible() and aids.furigana.drawn == []
     assert view.canonical_text == text == window.session.project.text(window.session.document.id)
     assert doc.toPlainText() == before[1] and doc.revision() == before[2] and not doc.isModified()

@@ -68,6 +68,7 @@ def search_project(
 
 
 def hit_record(hit: Hit, document: Document) -> dict[str, Any]:
-    """The JSON form of a hit: ``{"document": name, "id": document id, "start", "end", "text"}``
-    (code-point offsets, end-exclusive)."""
-    return {"document": document.name, "id": document.id, "start": hit.start, "end": hit.end, "text": hit.text}
+    """The JSON form of a hit: ``{"document": name, "id": the document's id as exported (its
+    uid), "start", "end", "text"}`` (code-point offsets, end-exclusive)."""
+    return {"document": document.name, "id": document.uid, "start": hit.start, "end": hit.end,
+            "text": hit.text}

@@ -70,7 +70,7 @@ def test_max_hits_records_and_cancel(path: Path) -> None:
         hits = search_project(project, "roshia", 2)
         assert len(hits) == 2
         doc = project.document(hits[0].document)
-        assert hit_record(hits[0], doc) == {"document": doc.name, "id": doc.id, "start": hits[0].start,
+        assert hit_record(hits[0], doc) == {"document": doc.name, "id": doc.uid, "start": hits[0].start,
                                             "end": hits[0].end, "text": "ロシア"}
         with pytest.raises(IndexingCancelled):
             load_indexes(project, progress=lambda done, total, name: done < 1)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from annotator.services.japanese.parallel import IndexPool, build_index
 from annotator.services.japanese.progress import CancelCheck, ProgressCallback
 from annotator.services.japanese.reading_index import FORMAT_VERSION, IndexFormatError, ReadingIndex, text_sha256
 
@@ -45,19 +46,21 @@ def load_or_build(
     blob: bytes | None,
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
+    pool: IndexPool | None = None,
 ) -> tuple[ReadingIndex, bool]:
     """Return ``(index, built)``: the index loaded from ``blob``, or built from ``text`` when
     there is no blob or it does not load (``built`` is then True: store it).
 
     Touches no project, so it is safe in a worker thread. Building reports progress and may
-    raise :class:`~.progress.IndexingCancelled` (see :meth:`ReadingIndex.build`).
+    raise :class:`~.progress.IndexingCancelled` (see :meth:`ReadingIndex.build`). With a
+    ``pool``, a long text is built across its worker processes (see :func:`.parallel.build_index`).
     """
     if blob is not None:
         try:
             return ReadingIndex.from_bytes(blob, text), False
         except IndexFormatError:
             pass
-    return ReadingIndex.build(text, progress=progress, cancel=cancel), True
+    return build_index(text, progress=progress, cancel=cancel, pool=pool), True
 
 
 def store_index(project: ReadingCache, index: ReadingIndex) -> None:
@@ -72,15 +75,17 @@ def document_index(
     sha256: str | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
+    pool: IndexPool | None = None,
 ) -> ReadingIndex:
     """Get-or-build the index of one document, storing a freshly built one in the cache.
 
-    ``sha256`` (the document's, when the caller has it) saves hashing the text once more.
+    ``sha256`` (the document's, when the caller has it) saves hashing the text once more;
+    ``pool`` builds long texts across processes (see :func:`load_or_build`).
     """
     text = project.text(document_id)
     if sha256 is None:
         sha256 = text_sha256(text)
-    index, built = load_or_build(text, cached_blob(project, sha256), progress, cancel)
+    index, built = load_or_build(text, cached_blob(project, sha256), progress, cancel, pool)
     if built:
         store_index(project, index)
     return index

@@ -20,6 +20,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_right
+from collections.abc import Iterable
 from typing import Any
 
 from annotator.services.japanese import romaji
@@ -49,6 +50,30 @@ def _token_key(kind: str, surface: str, hepburn: str) -> str:
     if kind == "s":
         return "\n" if "\n" in surface else ""
     return romaji.normalise(surface if kind == "o" else hepburn)
+
+
+#: What an index keeps per token: start offsets, kind codes, hiragana, Hepburn, search keys.
+Columns = tuple["array[int]", str, list[str], list[str], list[str]]
+
+
+def token_columns(text: str, tuples: Iterable[tuple[int, int, str, str, str, str]]) -> Columns:
+    """Turn token tuples (see :func:`.tokens.iter_token_tuples`) of ``text`` into the per-token
+    columns of an index: ``(starts, kind codes, hiragana, hepburn, search keys)``.
+
+    The search keys of neighbouring tokens are only joined later (:meth:`ReadingIndex.from_columns`),
+    so the columns of consecutive slices of a text, offsets shifted and concatenated, are the
+    columns of the whole text.
+    """
+    starts, kinds, hira, hep, keys = array("i"), [], [], [], []
+    intern = sys.intern
+    for s, e, h, _k, r, kind in tuples:
+        code = _KIND_CODE[kind]
+        starts.append(s)
+        kinds.append(code)
+        hira.append(intern(h))
+        hep.append(intern(r))
+        keys.append(_token_key(code, text[s:e], r))
+    return starts, "".join(kinds), hira, hep, keys
 
 
 class ReadingIndex:
@@ -92,17 +117,15 @@ class ReadingIndex:
         thousand characters (return False to cancel); ``cancel()`` returning True cancels.
         Cancelling raises :class:`~.progress.IndexingCancelled`. Safe to run in a worker thread.
         """
-        starts, kinds, hira, hep, keys = array("i"), [], [], [], []
-        intern = sys.intern
-        for s, e, h, _k, r, kind in iter_token_tuples(text, progress, cancel):
-            code = _KIND_CODE[kind]
-            starts.append(s)
-            kinds.append(code)
-            hira.append(intern(h))
-            hep.append(intern(r))
-            keys.append(_token_key(code, text[s:e], r))
+        return cls.from_columns(text, *token_columns(text, iter_token_tuples(text, progress, cancel)))
+
+    @classmethod
+    def from_columns(
+        cls, text: str, starts: array[int], kinds: str, hira: list[str], hepburn: list[str], keys: list[str]
+    ) -> ReadingIndex:
+        """Build the index from the :func:`token_columns` of all the tokens of ``text``."""
         key, key_starts, drops = romaji.join_keys(keys)
-        return cls(text, starts, "".join(kinds), hira, hep, key, array("i", key_starts), drops)
+        return cls(text, starts, kinds, hira, hepburn, key, array("i", key_starts), drops)
 
     # -- tokens ---------------------------------------------------------------------------
     def __len__(self) -> int:

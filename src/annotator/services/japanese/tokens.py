@@ -11,7 +11,7 @@ aids for reading, never data.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -130,15 +130,21 @@ def iter_token_tuples(
     text: str,
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
+    runs: Iterable[tuple[int, int, str]] | None = None,
 ) -> Iterator[tuple[int, int, str, str, str, str]]:
     """Yield ``(start, end, hira, kana, hepburn, kind)`` for each token of ``text``, in order.
 
     The lightweight form of :func:`tokenize` (no objects built). Reports progress and checks
     cancellation every few thousand characters; raises
     :class:`~.progress.IndexingCancelled` when asked to stop.
+
+    ``runs`` are the text's runs from :func:`.runs.split_runs` when the caller has them already
+    (a worker process gets its slice of the runs of the whole text, see :mod:`.parallel`).
+    Each run is tokenised on its own, from its own characters only, so the tokens of a slice of
+    runs are exactly the tokens those runs get in the whole text.
     """
     reporter = Reporter(len(text), progress, cancel)
-    for start, end, kind in split_runs(text):
+    for start, end, kind in split_runs(text) if runs is None else runs:
         if kind != "text":
             s = text[start:end]
             yield start, end, s, s, s, (SPACE if kind == "space" else OPAQUE)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from PySide6.QtGui import QColor, QTextCharFormat
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QRect
+from PySide6.QtGui import QColor, QPaintEvent, QRegion, QTextCharFormat
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotator.domain.span_index import SpanIndex
@@ -162,3 +163,49 @@ def test_reset_spans_clears_focus_of_vanished_span(view: AnnotationTextView) -> 
     hl.reset_spans([span("loc", "東京", "LOC")])
     assert hl.focused_span_id is None
     assert drawn(view) == [("東京", "#0088ff", BACKGROUND_ALPHA, NoLine, "")]
+
+
+class PaintRecorder(QObject):
+    """Records the regions of the paint events a widget receives."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.regions: list[QRegion] = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint and isinstance(event, QPaintEvent):
+            self.regions.append(QRegion(event.region()))
+        return False
+
+
+def test_an_edit_repaints_only_the_touched_blocks(
+    view: AnnotationTextView, qapp: QApplication
+) -> None:
+    hl = make(view, [span("org", "東京大学", "ORG")])
+    qapp.processEvents()
+    painted = PaintRecorder(view.viewport())
+    doc = view.document()
+
+    def visual_rect(n: int) -> QRect:
+        block = doc.findBlockByNumber(n)
+        return view.blockBoundingGeometry(block).translated(view.contentOffset()).toAlignedRect()
+
+    hl.add_span(span("new", "葛\U000e0100城", "PER"))
+    qapp.processEvents()
+    region = QRegion()
+    for r in painted.regions:
+        region += r
+    block1 = visual_rect(1).adjusted(-2, -2, 2, 2)
+    assert not region.isEmpty()
+    assert block1.contains(region.boundingRect())  # not the whole viewport
+    assert not region.intersects(visual_rect(0).adjusted(0, 0, 0, -2))
+    assert drawn(view)[1] == ("葛\U000e0100城", "#00aa00", BACKGROUND_ALPHA, NoLine, "")
+    painted.regions.clear()
+    hl.set_focused_span("org")  # a focus change repaints just its block too
+    qapp.processEvents()
+    region = QRegion()
+    for r in painted.regions:
+        region += r
+    assert visual_rect(0).adjusted(-2, -2, 2, 2).contains(region.boundingRect())
+    assert not doc.isModified()

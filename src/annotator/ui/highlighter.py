@@ -148,15 +148,31 @@ class SpanHighlighter(QSyntaxHighlighter):
         doc.setModified(modified)
 
     def rehighlight_blocks(self, numbers: Iterable[int]) -> None:
-        """Re-highlight the given blocks only (Qt relayouts and repaints just those)."""
+        """Re-highlight the given blocks only; views repaint just those blocks' rectangles.
+
+        Qt's ``rehighlightBlock`` marks a range twice the block's length dirty, which makes
+        ``QPlainTextDocumentLayout`` ask every view to repaint its whole viewport. Formats never
+        change a block's height (no font changes), so that blanket ``update`` is held back here
+        and ``updateBlock`` is emitted for each re-highlighted block instead.
+        """
         doc = self.document()
         if doc is None:
             return
         modified = doc.isModified()
-        for n in numbers:
-            block = doc.findBlockByNumber(n)
-            if block.isValid():
-                self.rehighlightBlock(block)
+        layout = doc.documentLayout()
+        blocks = []
+        blocked = layout.blockSignals(True)
+        try:
+            for n in numbers:
+                block = doc.findBlockByNumber(n)
+                if block.isValid():
+                    self.rehighlightBlock(block)
+                    blocks.append(block)
+        finally:
+            layout.blockSignals(blocked)
+        if not blocked:
+            for block in blocks:
+                layout.updateBlock.emit(block)
         doc.setModified(modified)
 
     # -- drawing ------------------------------------------------------------------------------
@@ -178,10 +194,15 @@ class SpanHighlighter(QSyntaxHighlighter):
         local = to16(end_cp) - origin == end_cp - origin_cp  # no astral character in the block
         formats = self._formats
         set_format = self.setFormat
-        focused = self._focused
+        # Only segments inside the focused span need the slower key that looks for it.
+        focused = index.get(self._focused) if self._focused is not None else None
+        if focused is not None:
+            focus_start, focus_end = focused.start, focused.end
+            if focus_end <= origin_cp or focus_start > end_cp:
+                focused = None
         for seg in segments:
             spans = seg.spans
-            if focused is None:
+            if focused is None or seg.end <= focus_start or seg.start >= focus_end:
                 count = len(spans)
                 key = (
                     spans[0].label,

@@ -25,6 +25,7 @@ Short texts are built in the calling process (spawning a worker costs ~0.3–1 s
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -97,8 +98,12 @@ def chunk_target(length: int, workers: int) -> int:
 
 
 def _start_worker() -> None:
-    """Load pykakasi's dictionaries once per worker process (~0.5 s), before the first chunk."""
+    """Load pykakasi's dictionaries once per worker process (~0.5 s), before the first chunk,
+    then move them out of the garbage collector's sight: the collections it runs while a worker
+    builds and the last one when it exits no longer walk ~130 MB of dictionary objects
+    (a worker exits in ~15 ms instead of ~200 ms)."""
     convert_raw("日本語")
+    gc.freeze()
 
 
 def _chunk_columns(chunk: str, runs: list[tuple[int, int, str]]) -> Columns:
@@ -122,6 +127,7 @@ class IndexPool:
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
         self._broken = self.workers < 2
+        self._closing: list[threading.Thread] = []
 
     @property
     def usable(self) -> bool:
@@ -151,12 +157,28 @@ class IndexPool:
         self.shutdown()
 
     def shutdown(self, wait: bool = True) -> None:
-        """Cancel queued chunks and stop the processes (waiting for them unless ``wait=False``).
-        The pool starts new processes if it is used again (unless broken)."""
+        """Cancel queued chunks and stop the processes; the pool starts new ones if it is used
+        again (unless broken).
+
+        ``wait=True`` returns when every process this pool started has exited (chunks already
+        running finish first). ``wait=False`` returns at once and leaves the waiting to a
+        helper thread; a later ``shutdown()`` waits for it too.
+        """
         with self._lock:
             executor, self._executor = self._executor, None
+            if executor is not None and not wait:
+                helper = threading.Thread(
+                    target=executor.shutdown, kwargs={"wait": True, "cancel_futures": True},
+                    name="reading-index-pool-shutdown", daemon=True,
+                )
+                helper.start()
+                self._closing.append(helper)
+                return
+            closing, self._closing = self._closing, []
         if executor is not None:
-            executor.shutdown(wait=wait, cancel_futures=True)
+            executor.shutdown(wait=True, cancel_futures=True)
+        for helper in closing:
+            helper.join()
 
     def __enter__(self) -> IndexPool:
         return self

@@ -3,6 +3,7 @@ progress is shown, cancelling works, and the index ends up cached in the project
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from pathlib import Path
 
@@ -53,6 +54,9 @@ def test_window_stays_responsive_while_a_long_text_is_indexed(qtbot, tmp_path: P
         assert progress == sorted(progress) and progress[-1] == 150_000
         qtbot.waitUntil(lambda: not aids.indexer.missing() and not aids.indexer.busy(), timeout=60_000)
         assert aids.state_label.text() == "" and not aids.progress_bar.isVisible()
+        # the text was built in worker processes, which stop once the indexer is idle
+        qtbot.waitUntil(lambda: not aids.indexer.pool.started() and not multiprocessing.active_children(),
+                        timeout=10_000)
         with Project.open(path) as project:
             assert all(project.cached_reading(d.sha256, CACHE_VERSION) for d in project.documents())
     finally:

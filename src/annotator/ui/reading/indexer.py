@@ -7,6 +7,12 @@ one, the cached blob; the project (SQLite, bound to the GUI thread) is only touc
 thread: the blob is read before the thread starts and a freshly built index is cached after it
 finishes. The window never waits for pykakasi; cancelling stops the build within a few
 thousand characters.
+
+A long text is built across worker processes (:func:`annotator.services.japanese.parallel.build_index`):
+the thread then mostly waits on their results, without holding the GIL the GUI thread needs.
+The indexer's :class:`~annotator.services.japanese.parallel.IndexPool` starts its processes with
+the first long text and stops them when the queue runs dry (each holds ~130 MB of pykakasi
+dictionaries) and, waiting for them, in ``shutdown()``: no process outlives the window.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from annotator.services.japanese import IndexingCancelled, ReadingIndex
 from annotator.services.japanese.index_cache import CACHE_VERSION, cached_blob, load_or_build
+from annotator.services.japanese.parallel import IndexPool
 from annotator.store import Project
 
 __all__ = ["ReadingIndexer"]
@@ -29,6 +36,7 @@ class _Job:
     name: str
     text: str
     blob: bytes | None
+    pool: IndexPool | None = None
 
 
 class _IndexThread(QThread):
@@ -55,7 +63,7 @@ class _IndexThread(QThread):
 
         try:
             index, built = load_or_build(self.job.text, self.job.blob, progress=report,
-                                         cancel=self.stop.is_set)
+                                         cancel=self.stop.is_set, pool=self.job.pool)
         except IndexingCancelled:
             self.cancelled.emit(doc_id)
         except Exception as exc:  # noqa: BLE001 - reported in the window, never a crash
@@ -76,7 +84,9 @@ class ReadingIndexer(QObject):
     - ``failed(document_id, message)``: a document could not be indexed (skipped).
 
     Expects to live in the GUI thread with ``project``; call ``shutdown()`` before the project
-    is closed (it cancels and waits for the worker).
+    is closed (it cancels and waits for the worker and its processes). ``pool`` builds long
+    texts across processes (default: a new :class:`IndexPool`; pass ``IndexPool(workers=1)``
+    to build in the worker thread only).
     """
 
     indexReady = Signal(int)  # noqa: N815
@@ -85,9 +95,10 @@ class ReadingIndexer(QObject):
     allReady = Signal()  # noqa: N815
     failed = Signal(int, str)
 
-    def __init__(self, project: Project, parent: QObject | None = None) -> None:
+    def __init__(self, project: Project, parent: QObject | None = None, pool: IndexPool | None = None) -> None:
         super().__init__(parent)
         self.project = project
+        self.pool = pool if pool is not None else IndexPool()
         self._indexes: dict[int, ReadingIndex] = {}
         self._queue: list[int] = []
         self._thread: _IndexThread | None = None
@@ -141,13 +152,14 @@ class ReadingIndexer(QObject):
             self._thread.stop.set()
 
     def shutdown(self) -> None:
-        """Cancel and wait for the worker; no work starts afterwards."""
+        """Cancel and wait for the worker and the pool's processes; no work starts afterwards."""
         self._closed = True
         self.cancel()
         thread = self._thread
         if thread is not None:
             thread.wait()
             self._finish_thread(thread)
+        self.pool.shutdown(wait=True)
 
     def forget(self, document_id: int) -> None:
         """Drop a document's index (e.g. it was removed)."""
@@ -168,7 +180,7 @@ class ReadingIndexer(QObject):
                 blob = cached_blob(self.project, doc.sha256)
             except KeyError:
                 continue
-            thread = _IndexThread(_Job(doc_id, doc.name, text, blob), self)
+            thread = _IndexThread(_Job(doc_id, doc.name, text, blob, self.pool), self)
             # bound methods of this GUI-thread object: the calls are queued to the GUI thread
             thread.progressed.connect(self._progressed)
             thread.done.connect(self._done)
@@ -178,6 +190,7 @@ class ReadingIndexer(QObject):
             self.stateChanged.emit(f"Reading aids: indexing {doc.name}…")
             thread.start(QThread.Priority.LowPriority)
             return
+        self.pool.shutdown(wait=False)  # idle: free the processes (they exit in the background)
         self.stateChanged.emit("")
         if not self.missing():
             self.allReady.emit()

@@ -1,6 +1,7 @@
 """Benchmark the Japanese reading aids: index build throughput, linearity, search over 1,000 docs.
 
-Run: ``.venv/bin/python benchmarks/bench_readings.py``. Prints figures; asserts nothing.
+Run: ``.venv/bin/python benchmarks/bench_readings.py``. Prints figures; asserts only that the
+parallel build (worker processes, as the window builds long texts) equals the one-process build.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 
 from annotator.services.japanese import ReadingIndex, search, tokenize
+from annotator.services.japanese.parallel import PARALLEL_MIN_CHARS, IndexPool, build_index
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
 
@@ -32,11 +34,27 @@ def main() -> None:
 
     calls = []
     index, wall, cpu = timed(ReadingIndex.build, big, progress=lambda d, t: calls.append(d) is None)
-    print(f"index build: {wall:.2f} s wall, {cpu:.2f} s CPU -> {len(big) / wall:,.0f} chars/s wall, "
+    wall_single = wall
+    print(f"one-process index build: {wall:.2f} s wall, {cpu:.2f} s CPU -> {len(big) / wall:,.0f} chars/s wall, "
           f"{len(big) / cpu:,.0f} chars/s CPU; {len(index):,} tokens; {len(calls)} progress calls")
     half = big[: len(big) // 2]
     _i, w_half, c_half = timed(ReadingIndex.build, half)
     print(f"linearity: half text {c_half:.2f} s CPU, full {cpu:.2f} s CPU, ratio {cpu / c_half:.2f} (2.0 = linear)")
+
+    # across worker processes (what the window does for long texts): cold start, then warm pool
+    with IndexPool() as pool:
+        cold, w_cold, _c = timed(build_index, big[:PARALLEL_MIN_CHARS], pool=pool)
+        print(f"parallel, {pool.workers} workers: first build of {PARALLEL_MIN_CHARS:,} chars incl. starting "
+              f"the processes {w_cold:.2f} s")
+        pcalls: list[int] = []
+        par, p_wall, p_cpu = timed(build_index, big, progress=lambda d, t: pcalls.append(d) is None, pool=pool)
+        assert par.to_bytes() == index.to_bytes(), "the parallel build differs"
+        print(f"parallel index build: {p_wall:.2f} s wall -> {len(big) / p_wall:,.0f} chars/s "
+              f"({wall_single / p_wall:.2f}x one process); {p_cpu:.2f} s CPU in this process; "
+              f"{len(pcalls)} progress calls; identical to the one-process build")
+        _i, p_half, _c = timed(build_index, half, pool=pool)
+        print(f"parallel linearity: half text {p_half:.2f} s wall, full {p_wall:.2f} s wall, "
+              f"ratio {p_wall / p_half:.2f} (2.0 = linear)")
 
     blob, wall, _c = timed(index.to_bytes)
     _r, wall2, _c2 = timed(ReadingIndex.from_bytes, blob, big)

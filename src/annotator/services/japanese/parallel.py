@@ -172,7 +172,7 @@ class IndexPool:
                     name="reading-index-pool-shutdown", daemon=True,
                 )
                 helper.start()
-                self._closing.append(helper)
+                self._closing = [t for t in self._closing if t.is_alive()] + [helper]
                 return
             closing, self._closing = self._closing, []
         if executor is not None:

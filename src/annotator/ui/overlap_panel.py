@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
+from annotator.domain.spans import Span
 from annotator.ui.label_palette import swatch
 from annotator.ui.session import Session
 from annotator.ui.text_view import plain_text_html
@@ -33,10 +34,11 @@ class SpansHerePanel(QListWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setWordWrap(True)
         self.itemClicked.connect(self._clicked)
-        for signal in (session.spanAdded, session.spanRemoved, session.spansReset,
-                       session.documentChanged, session.labelsChanged):
+        for signal in (session.spansReset, session.documentChanged, session.labelsChanged):
             signal.connect(lambda *_: self.refresh())
-        session.spanUpdated.connect(lambda *_: self.refresh())
+        session.spanAdded.connect(self._span_changed)
+        session.spanRemoved.connect(self._span_changed)
+        session.spanUpdated.connect(self._span_changed)
         session.focusedSpanChanged.connect(lambda *_: self._mark_focus())
 
     @property
@@ -47,6 +49,13 @@ class SpansHerePanel(QListWidget):
         """Show the spans covering character ``cp`` (-1: none)."""
         if cp != self._position:
             self._position = cp
+            self.refresh()
+
+    def _span_changed(self, *spans: Span) -> None:
+        """A span was added, removed or changed (``spans``: it, or its old and new state): the
+        list changes only if one of them covers the position."""
+        cp = self._position
+        if any(span.start <= cp < span.end for span in spans):
             self.refresh()
 
     def span_ids(self) -> list[str]:
@@ -75,7 +84,9 @@ class SpansHerePanel(QListWidget):
         focused = self._session.focused_span_id
         for i in range(self.count()):
             item = self.item(i)
-            item.setSelected(item.data(ID_ROLE) == focused)
+            selected = item.data(ID_ROLE) == focused
+            if item.isSelected() != selected:
+                item.setSelected(selected)
 
     def _clicked(self, item: QListWidgetItem) -> None:
         self._session.focus_span(item.data(ID_ROLE))

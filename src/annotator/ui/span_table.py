@@ -32,9 +32,13 @@ FETCH_CHUNK = 500
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 _Index = QModelIndex | QPersistentModelIndex
-_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                    Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.TextAlignmentRole,
-                    SPAN_ID_ROLE})
+# Roles as plain ints: Qt passes ints, and ``data`` runs for every role of every visible cell.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_SPAN_ID = int(SPAN_ID_ROLE)
+_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _ALIGNMENT, _SPAN_ID})
 
 
 class SpanTableModel(QAbstractTableModel):
@@ -54,6 +58,8 @@ class SpanTableModel(QAbstractTableModel):
         self._ids: list[str] = []
         self._fetched = 0
         self._fetching = False
+        self._colors_of: dict[str, str] | None = None
+        self._swatches: dict[str, QColor] = {}
         session.documentChanged.connect(self.reload)
         session.spansReset.connect(self.reload)
         session.spanAdded.connect(self._on_added)
@@ -197,28 +203,42 @@ class SpanTableModel(QAbstractTableModel):
             return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role not in _ROLES or not index.isValid() or not 0 <= index.row() < self._fetched:
+    def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+        if role not in _ROLES:
+            return None
+        row = index.row()  # -1 for an invalid index
+        if not 0 <= row < self._fetched:
             return None
         column = index.column()
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column in (2, 3) else None
-        if role == Qt.ItemDataRole.DecorationRole and column != 0:
+        if role == _ALIGNMENT:
+            return _RIGHT if column == 2 or column == 3 else None
+        if role == _DECORATION and column != 0:
             return None
-        span_id = self.span_id(index.row())
-        if role == SPAN_ID_ROLE:
+        ids = self._ids
+        span_id = ids[len(ids) - 1 - row] if self._descending else ids[row]
+        if role == _SPAN_ID:
             return span_id
-        span = self._session.index.get(span_id)
+        session = self._session
+        span = session.index.get(span_id)
         if span is None:
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(span, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column in (1, 5):
-            full = self._session.text[span.start : span.end] if column == 1 else span.note
-            return plain_text_html(full) if full else None
-        if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return QColor(self._session.colors().get(span.label, "#9e9e9e"))
-        return None
+        if role == _TOOLTIP:
+            if column == 1 or column == 5:
+                full = session.text[span.start : span.end] if column == 1 else span.note
+                return plain_text_html(full) if full else None
+            return None
+        return self._color(span.label)  # decoration of the label column
+
+    def _color(self, label: str) -> QColor:
+        colors = self._session.colors()
+        if colors is not self._colors_of:
+            self._colors_of, self._swatches = colors, {}
+        color = self._swatches.get(label)
+        if color is None:
+            color = self._swatches[label] = QColor(colors.get(label, "#9e9e9e"))
+        return color
 
     def _display(self, span: Span, column: int) -> Any:
         if column == 0:

@@ -27,6 +27,7 @@ from annotator.store.schema import APPLICATION_ID, MIGRATIONS, current_version
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
+CACHE_KIB = 65536  # page cache per connection (SQLite default 2 MiB): bulk writes stay in memory
 
 
 def _probe(path: Path) -> tuple[int, int, int]:
@@ -127,6 +128,7 @@ def connect(path: Path, *, create: bool = True) -> sqlite_utils.Database:
         db = sqlite_utils.Database(conn)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         with db.ensure_autocommit_on():
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")

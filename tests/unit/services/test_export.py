@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from annotator.domain.errors import DataError
-from annotator.services.exporting import ExportCancelled, ExportFilter, export
+from annotator.services.exporting import ExportCancelled, ExportFilter, dumps, export
 from annotator.store import Project
 
 TEXT = "\U0001F600𠮷葛\U000E0100城で\U0001F680ミサイル3発、プーチン大統領が発表。"
@@ -151,3 +151,11 @@ def test_native_roundtrip_into_empty_project(filled: Project, tmp_path: Path) ->
         second = tmp_path / "second.jsonl"
         export(fresh, output=second)
     assert second.read_bytes() == first.read_bytes()
+
+
+def test_export_line_escapes_line_separators_and_falls_back_for_huge_integers() -> None:
+    record = {"text": "a\u0085b\u2028c\u2029d", "meta": {"big": 2**70}}
+    line = dumps(record)
+    assert line.splitlines() == [line]  # NEL, U+2028, U+2029 escaped: one record per line
+    assert json.loads(line) == record  # 2**70 is beyond orjson: the json fallback wrote it
+    assert dumps({"text": "ロシア"}) == '{"text":"ロシア"}'  # UTF-8 as it is, not \\u escapes

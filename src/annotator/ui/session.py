@@ -9,7 +9,6 @@ touched and emits fine-grained signals, so views update rows and blocks, never e
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -27,19 +26,17 @@ from annotator.domain.commands import (
     UpdateSpan,
     iter_commands,
 )
-from annotator.domain.errors import AnnotatorError
 from annotator.domain.labels import Label
 from annotator.domain.span_index import SpanIndex, paint_order
 from annotator.domain.spans import Span
 from annotator.domain.undo import UndoStack
 from annotator.store import Document, Project
+from annotator.ui import guarded
 from annotator.ui.document_status import SetDocumentStatus
 
 __all__ = ["Session"]
 
 _LABEL_COMMANDS = (AddLabel, EditLabel, MoveLabel, RemoveLabel)
-#: Errors a user action can meet; shown as a message, the project unchanged.
-USER_ERRORS = (AnnotatorError, KeyError, ValueError, sqlite3.Error, OSError)
 
 
 class Session(QObject):
@@ -146,28 +143,15 @@ class Session(QObject):
     def push(self, command: Command) -> bool:
         """Do ``command`` through the undo stack (saved at once). On failure: ``errorOccurred``,
         nothing changed, False."""
-        try:
-            self.undo_stack.push(command)
-        except USER_ERRORS as exc:
-            self.errorOccurred.emit(_message(exc))
-            return False
-        return True
+        return guarded.push(self.undo_stack, command, self.errorOccurred.emit)
 
     def undo(self) -> bool:
         """Undo the last step (False when there is none or it failed)."""
-        try:
-            return self.undo_stack.undo() is not None
-        except USER_ERRORS as exc:
-            self.errorOccurred.emit("Cannot undo: " + _message(exc))
-            return False
+        return guarded.undo(self.undo_stack, self.errorOccurred.emit)
 
     def redo(self) -> bool:
         """Redo the last undone step (False when there is none or it failed)."""
-        try:
-            return self.undo_stack.redo() is not None
-        except USER_ERRORS as exc:
-            self.errorOccurred.emit("Cannot redo: " + _message(exc))
-            return False
+        return guarded.redo(self.undo_stack, self.errorOccurred.emit)
 
     def _after_command(self, command: Command, what: str) -> None:
         commands = list(iter_commands(command))
@@ -331,10 +315,3 @@ class Session(QObject):
         """Close the project (every change is already saved)."""
         self.undo_stack.clear()
         self.project.close()
-
-
-def _message(exc: BaseException) -> str:
-    text = str(exc)
-    if isinstance(exc, KeyError) and exc.args:
-        text = str(exc.args[0])
-    return text or exc.__class__.__name__

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 
 from annotator.services.exporting import ExportCancelled, ExportFilter, export
 from annotator.ui.dialogs.import_dialog import make_progress, progress_callback
-from annotator.ui.session import USER_ERRORS, Session
+from annotator.ui.guarded import USER_ERRORS
+from annotator.ui.session import Session
 
 __all__ = ["ExportDialog"]
 

@@ -14,7 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from annotator.services.importing import ImportCancelled, ImportReport, import_paths
-from annotator.ui.session import USER_ERRORS, Session
+from annotator.ui.guarded import USER_ERRORS
+from annotator.ui.session import Session
 
 __all__ = ["ImportOutcome", "run_import"]
 

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.ui.session import USER_ERRORS, Session
+from annotator.ui.guarded import USER_ERRORS
+from annotator.ui.session import Session
 
 __all__ = ["AliasEditor"]
 

@@ -22,7 +22,8 @@ from typing import Any
 from annotator.domain.commands import Command, CreateSpan, UpdateSpan, iter_commands
 from annotator.domain.spans import Span
 from annotator.services.japanese.number_values import number_label, parse_value
-from annotator.ui.session import USER_ERRORS, Session
+from annotator.ui.guarded import USER_ERRORS
+from annotator.ui.session import Session
 
 __all__ = ["NumberValueHook"]
 

@@ -8,27 +8,17 @@ listener calls into a Qt signal, so windows that close simply stop receiving the
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
 from annotator.domain.commands import Command
-from annotator.domain.errors import AnnotatorError
 from annotator.domain.undo import UndoStack
 from annotator.services.review.adjudication import review_layer
 from annotator.store import Project
+from annotator.ui import guarded
 
 __all__ = ["ReviewContext"]
-
-USER_ERRORS = (AnnotatorError, KeyError, ValueError, sqlite3.Error, OSError)
-
-
-def _message(exc: BaseException) -> str:
-    if isinstance(exc, KeyError) and exc.args:
-        return str(exc.args[0])
-    return str(exc) or exc.__class__.__name__
-
 
 class ReviewContext(QObject):
     """The project under review and how changes are made to it.
@@ -70,23 +60,10 @@ class ReviewContext(QObject):
 
     def push(self, command: Command) -> bool:
         """Do ``command`` (saved at once); on failure emit ``errorOccurred`` and return False."""
-        try:
-            self.stack.push(command)
-        except USER_ERRORS as exc:
-            self.errorOccurred.emit(_message(exc))
-            return False
-        return True
+        return guarded.push(self.stack, command, self.errorOccurred.emit)
 
     def undo(self) -> bool:
-        try:
-            return self.stack.undo() is not None
-        except USER_ERRORS as exc:
-            self.errorOccurred.emit("Cannot undo: " + _message(exc))
-            return False
+        return guarded.undo(self.stack, self.errorOccurred.emit)
 
     def redo(self) -> bool:
-        try:
-            return self.stack.redo() is not None
-        except USER_ERRORS as exc:
-            self.errorOccurred.emit("Cannot redo: " + _message(exc))
-            return False
+        return guarded.redo(self.stack, self.errorOccurred.emit)

@@ -136,3 +136,17 @@ def test_duplicate_span_is_refused_with_a_message(qtbot, window, project_path):
     make(window, "北朝鮮", "actor")
     assert "already has" in window.status.currentMessage()
     assert len(assert_file_matches_screen(window, project_path)) == 1
+
+
+def test_delete_focuses_the_next_span_so_presses_clear_a_run(qtbot, window, project_path):
+    first = make(window, "金正恩氏", "actor")
+    second = make(window, "砲弾", "weapon")
+    third = make(window, "ドローン5機", "weapon")
+    window.session.focus_span(first.id)
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert window.session.focused_span_id == second.id
+    assert [s.id for s in assert_file_matches_screen(window, project_path)] == [second.id, third.id]
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert window.session.focused_span_id == third.id
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)  # each press is its own undo step
+    assert [s.id for s in assert_file_matches_screen(window, project_path)] == [second.id, third.id]

@@ -13,6 +13,10 @@ from reading_fixtures import occurrences, seed_texts, stored, type_text
 
 
 def _search(qtbot, aids, query: str):  # type: ignore[no-untyped-def]
+    if not aids.search.isVisible():  # hidden on first run: open it as a user does
+        qtbot.keyClick(aids.search.parentWidget(), Qt.Key.Key_F,
+                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        qtbot.waitUntil(aids.search.isVisible)
     edit = aids.search.query_edit
     edit.clear()
     type_text(qtbot, edit, query)

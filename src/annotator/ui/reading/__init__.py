@@ -69,6 +69,10 @@ class ReadingAids(QObject):
         window.add_panel(self.readings, Qt.DockWidgetArea.RightDockWidgetArea)
         window.add_panel(self.numbers, Qt.DockWidgetArea.RightDockWidgetArea)
         window.add_panel(self.search, Qt.DockWidgetArea.BottomDockWidgetArea)
+        if window.settings.window_state() is None:  # first run: keep the text large
+            window.tabifyDockWidget(self.readings, self.numbers)
+            self.readings.raise_()
+            self.search.hide()  # Ctrl+Shift+F (Reading > Search by Reading) shows it
         view.selectionChangedCp.connect(self.readings.show_selection)
         view.hoveredPositionChanged.connect(self.readings.show_hover)
         session.documentChanged.connect(self._document_changed)

@@ -8,6 +8,7 @@ IPAex Gothic. Uses a throw-away project and settings, so nothing of the user's i
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import tempfile
@@ -22,7 +23,7 @@ from annotator.services.default_project import seeds_dir  # noqa: E402
 from annotator.services.importing import import_paths  # noqa: E402
 from annotator.store import Project  # noqa: E402
 from annotator.ui import theme  # noqa: E402
-from annotator.ui.app import application  # noqa: E402
+from annotator.ui.app import EXTENSIONS, application  # noqa: E402
 from annotator.ui.main_window import MainWindow  # noqa: E402
 from annotator.ui.session import Session  # noqa: E402
 from annotator.ui.settings import AppSettings  # noqa: E402
@@ -58,6 +59,8 @@ def render(output: Path, width: int = 1400, height: int = 860) -> Path:
         settings = AppSettings(QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
         session = Session(Project.open(path), WHO)
         window = MainWindow(session, settings)
+        for name in EXTENSIONS:  # the Review and Reading menus and docks, as in the app
+            importlib.import_module(name).install(window)
         window.resize(width, height)
         window.restore()
         window.show()

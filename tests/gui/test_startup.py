@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
 
 from annotator.services import default_project
 from annotator.store import Project
@@ -34,6 +34,25 @@ def test_default_project_opens_with_seed_texts_ready(qtbot, settings, monkeypatc
         assert window.session.document is not None
         assert window.view.toPlainText() == window.session.text != ""
         assert settings.recent_projects == [str(window.session.project.path)]
+    finally:
+        manager.close()
+
+
+def test_the_keyboard_starts_in_the_text_so_a_label_key_labels(qtbot, settings, monkeypatch,
+                                                                tmp_path):
+    manager = manager_for(settings, monkeypatch, tmp_path)
+    window = manager.open(None)
+    qtbot.addWidget(window)
+    try:
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        assert QApplication.focusWidget() is window.view
+        target = QApplication.focusWidget()  # keys go where a user's would, not to a chosen widget
+        qtbot.keyClick(target, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+        qtbot.keyClick(target, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+        qtbot.keyClick(target, Qt.Key.Key_2)
+        [span] = window.session.project.spans(window.session.document.id)
+        assert (span.start, span.end, span.label) == (0, 2, "actor")
     finally:
         manager.close()
 

@@ -230,7 +230,12 @@ class MainWindow(QMainWindow):
             self.open_document(target)
 
     def restore(self) -> None:
-        """Restore geometry, splitters and the last document (or open the first one)."""
+        """Restore geometry, splitters and the last document (or open the first one), and put
+        the keyboard in the text, so label keys work from the first key press."""
+        self._restore_layout_and_document()
+        self.view.setFocus()
+
+    def _restore_layout_and_document(self) -> None:
         settings = self.settings
         if (geometry := settings.geometry()) is not None:
             self.restoreGeometry(geometry)

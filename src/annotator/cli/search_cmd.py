@@ -13,6 +13,7 @@ import sys
 
 from annotator.cli.common import TerminalProgress, project_from
 from annotator.services.japanese import context
+from annotator.services.japanese.parallel import IndexPool
 from annotator.services.japanese.project_search import hit_record, load_indexes, search_project
 
 
@@ -35,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
         return _usage("the query is empty")
     with project_from(args) as project:
         progress = TerminalProgress("indexing")
-        indexes = load_indexes(project, progress=progress)
+        with IndexPool() as pool:  # only started when there is enough text left to index
+            indexes = load_indexes(project, progress=progress, pool=pool)
         progress.finish()
         hits = search_project(project, args.query, args.max, indexes=indexes)
         documents = {d.id: d for d in project.documents()}

@@ -284,3 +284,42 @@ def _merge(text: str, chunks: list[Chunk], results: list[Columns | None]) -> Rea
         hep.extend(map(intern, c_hep))
         keys.extend(c_keys)
     return ReadingIndex.from_columns(text, starts, "".join(kinds), hira, hep, keys)
+
+
+def _text_columns(text: str) -> Columns:
+    """Index columns of one whole (short) text, in a worker process."""
+    return token_columns(text, iter_token_tuples(text))
+
+
+def build_indexes(
+    texts: list[str], pool: IndexPool, cancel: CancelCheck | None = None,
+    done: ProgressCallback | None = None,
+) -> list[ReadingIndex]:
+    """The indexes of many texts (each identical to ``ReadingIndex.build``), one text per task
+    across ``pool``'s processes: for a project of many short documents, where no single text
+    is long enough for :func:`build_index` to split it. ``done(n, len(texts))`` is called as texts
+    finish (False cancels, as does ``cancel()``: :class:`~.progress.IndexingCancelled`). Falls
+    back to this process when the pool cannot be used."""
+    executor = pool.executor() if pool.usable else None
+    if executor is None:
+        return [ReadingIndex.build(text, cancel=cancel) for text in texts]
+    futures: dict[Future[Columns], int] = {}
+    results: list[Columns | None] = [None] * len(texts)
+    try:
+        for i, text in enumerate(texts):
+            futures[executor.submit(_text_columns, text)] = i
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for future in finished:
+                results[futures[future]] = future.result()
+            count = len(texts) - len(pending)
+            if (cancel is not None and cancel()) or (done is not None and done(count, len(texts)) is False):
+                raise IndexingCancelled(f"cancelled after {count} of {len(texts)} texts")
+    except BrokenProcessPool:
+        pool.mark_broken()
+        return [ReadingIndex.build(text, cancel=cancel) for text in texts]
+    finally:
+        for future in futures:
+            future.cancel()
+    return [_merge(text, [(0, len(text), 0, 0)], [columns]) for text, columns in zip(texts, results, strict=True)]

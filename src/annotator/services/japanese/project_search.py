@@ -10,9 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from annotator.services.japanese.index_cache import document_index
+from annotator.services.japanese.index_cache import cached_blob, store_index
+from annotator.services.japanese.parallel import (
+    PARALLEL_MIN_CHARS,
+    IndexPool,
+    build_index,
+    build_indexes,
+)
 from annotator.services.japanese.progress import CancelCheck, IndexingCancelled
-from annotator.services.japanese.reading_index import ReadingIndex
+from annotator.services.japanese.reading_index import IndexFormatError, ReadingIndex
 from annotator.services.japanese.search import Hit, search
 from annotator.store import Document, Project
 
@@ -28,21 +34,56 @@ def load_indexes(
     *,
     progress: DocumentProgress | None = None,
     cancel: CancelCheck | None = None,
+    pool: IndexPool | None = None,
 ) -> dict[int, ReadingIndex]:
     """Get-or-build the index of each document (all by default): document id -> index.
 
-    Cached indexes are loaded; missing or outdated ones are built and cached. Raises
+    Cached indexes are loaded; missing or outdated ones are built and cached. With a ``pool``,
+    the missing ones are built across its worker processes (one document per task, or a long
+    document split) when there is enough text to pay for starting them. Raises
     :class:`~.progress.IndexingCancelled` when ``progress`` returns False or ``cancel()`` is True.
     """
     docs = project.documents() if documents is None else documents
-    out: dict[int, ReadingIndex] = {}
+    total = len(docs)
+
+    def report(n: int, name: str) -> None:
+        if (cancel is not None and cancel()) or (progress is not None and progress(n, total, name) is False):
+            raise IndexingCancelled(f"cancelled after {n} of {total} documents")
+
+    loaded: dict[int, ReadingIndex] = {}
+    missing: list[tuple[Document, str]] = []
     for n, doc in enumerate(docs):
-        if (cancel is not None and cancel()) or (progress is not None and progress(n, len(docs), doc.name) is False):
-            raise IndexingCancelled(f"cancelled after {n} of {len(docs)} documents")
-        out[doc.id] = document_index(project, doc.id, sha256=doc.sha256, cancel=cancel)
+        report(n, doc.name)
+        text = project.text(doc.id)
+        index = _cached(text, cached_blob(project, doc.sha256))
+        if index is None:
+            missing.append((doc, text))
+        else:
+            loaded[doc.id] = index
+    texts = [text for _doc, text in missing]
+    if pool is not None and len(texts) > 1 and sum(map(len, texts)) >= PARALLEL_MIN_CHARS:
+        built = build_indexes(texts, pool, cancel, lambda k, _n: report(len(loaded) + k, ""))
+    else:
+        built = []
+        for k, (doc, text) in enumerate(missing):
+            report(len(loaded) + k, doc.name)
+            built.append(build_index(text, cancel=cancel, pool=pool))
+    for (doc, _text), index in zip(missing, built, strict=True):
+        store_index(project, index)
+        loaded[doc.id] = index
     if progress is not None:
-        progress(len(docs), len(docs), "")
-    return out
+        progress(total, total, "")
+    return {doc.id: loaded[doc.id] for doc in docs}
+
+
+def _cached(text: str, blob: bytes | None) -> ReadingIndex | None:
+    """The cached index of ``text``, or None when there is none or it is outdated."""
+    if blob is None:
+        return None
+    try:
+        return ReadingIndex.from_bytes(blob, text)
+    except IndexFormatError:
+        return None
 
 
 def search_project(

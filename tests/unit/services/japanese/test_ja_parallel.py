@@ -122,3 +122,13 @@ def test_cancel_stops_and_the_pool_stays_usable(pool: IndexPool) -> None:
     assert calls and calls[-1] < len(text)
     short = VARIANTS["no final newline"]
     _assert_identical(short, build_index(short, pool=pool, min_chars=0))
+
+
+def test_many_texts_one_per_task_equal_the_one_process_build(pool: IndexPool) -> None:
+    texts = [VARIANTS["astral+half-width"][:4000], seed(SEED_003), "😀𠮷葛\U000e0100城 " + HALF_WIDTH, ""]
+    built = parallel.build_indexes(texts, pool)
+    assert [index.to_bytes() for index in built] == [ReadingIndex.build(t).to_bytes() for t in texts]
+    seen: list[int] = []
+    with pytest.raises(IndexingCancelled):
+        parallel.build_indexes(texts, pool, done=lambda n, total: seen.append(n) or n < 1)
+    assert seen and seen[-1] >= 1

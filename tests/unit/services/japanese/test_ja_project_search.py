@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from annotator.services.japanese import ReadingIndex
+from annotator.services.japanese.index_cache import cached_blob
+from annotator.services.japanese.parallel import PARALLEL_MIN_CHARS, IndexPool
 from annotator.services.japanese.project_search import hit_record, load_indexes, search_project
 from annotator.services.japanese.progress import IndexingCancelled
 from annotator.store import Project
@@ -74,3 +77,21 @@ def test_max_hits_records_and_cancel(path: Path) -> None:
                                             "end": hits[0].end, "text": "ロシア"}
         with pytest.raises(IndexingCancelled):
             load_indexes(project, progress=lambda done, total, name: done < 1)
+
+
+def test_missing_indexes_are_built_across_processes_and_cached(tmp_path: Path) -> None:
+    seeds = list(seed_texts().values())
+    with Project.open(tmp_path / "p.annotator") as project:
+        total, n = 0, 0
+        while total < PARALLEL_MIN_CHARS:  # enough text for the processes to be started
+            text = f"{n}: " + seeds[n % len(seeds)]  # distinct texts: distinct documents
+            project.add_document(f"d{n}.txt", text, who=WHO)
+            total, n = total + len(text), n + 1
+        with IndexPool(workers=2) as pool:
+            built = load_indexes(project, pool=pool)
+            assert pool.started()  # the worker processes did the building
+        assert {d: i.to_bytes() for d, i in built.items()} == {
+            d.id: ReadingIndex.build(project.text(d.id)).to_bytes() for d in project.documents()}
+        assert all(cached_blob(project, d.sha256) is not None for d in project.documents())
+        cached = load_indexes(project)  # every index now comes from the project's cache
+        assert {d: i.to_bytes() for d, i in cached.items()} == {d: i.to_bytes() for d, i in built.items()}

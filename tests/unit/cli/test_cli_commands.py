@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,12 @@ def test_a_missing_db_is_an_error_not_a_new_project(
     assert main([*command, "--db", str(missing)]) == 1
     assert f"{missing}: no such project file" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_export_to_stdout_is_utf8_whatever_the_console_encoding(db: str) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}  # a console that cannot show kana
+    result = subprocess.run([sys.executable, "-m", "annotator", "export", "--db", db],
+                            capture_output=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    [record] = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert record["text"] == "北朝鮮はミサイルを発射した。"

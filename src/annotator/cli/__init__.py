@@ -67,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is not None and hasattr(sys.stdout, "reconfigure"):
+        # Exports, --json and names are UTF-8 whatever the locale's encoding (latin-1, cp1252).
+        sys.stdout.reconfigure(encoding="utf-8")
     try:
         if args.command is None:
             return start_app(args.db)

@@ -32,9 +32,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run(args: argparse.Namespace) -> int:
     filters = ExportFilter(annotators=args.annotator, labels=args.label,
                            documents=args.document, skip_empty=args.skip_empty)
-    if args.output is None and hasattr(sys.stdout, "reconfigure"):
-        # The formats are UTF-8 whatever the console's code page (e.g. cp1252 on Windows).
-        sys.stdout.reconfigure(encoding="utf-8")
     with project_from(args) as project:
         progress = TerminalProgress("exporting") if args.output else None
         try:

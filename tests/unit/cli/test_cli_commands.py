@@ -130,3 +130,11 @@ def test_export_to_stdout_is_utf8_whatever_the_console_encoding(db: str) -> None
     assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
     [record] = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
     assert record["text"] == "北朝鮮はミサイルを発射した。"
+
+
+def test_search_json_is_utf8_whatever_the_console_encoding(db: str) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    result = subprocess.run([sys.executable, "-m", "annotator", "search", "--db", db,
+                             "kitachosen", "--json"], capture_output=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    assert [hit["text"] for hit in json.loads(result.stdout.decode("utf-8"))] == ["北朝鮮"]

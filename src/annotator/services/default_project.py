@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 from annotator.services.importing import import_paths
+from annotator.services.shipped import shipped_dir
 from annotator.store import Project
 
 DATA_DIR_ENV = "ANNOTATOR_DATA_DIR"
 DEFAULT_PROJECT_NAME = "default.annotator"
-SOURCE_ROOT = Path(__file__).resolve().parents[3]
 
 
 def data_dir() -> Path:
@@ -35,8 +35,7 @@ def default_project_path() -> Path:
 
 def seeds_dir() -> Path | None:
     """The folder of seed texts shipped with the project, when it can be found."""
-    candidate = SOURCE_ROOT / "seeds"
-    return candidate if candidate.is_dir() else None
+    return shipped_dir("seeds")
 
 
 def open_project(path: str | Path | None = None, *, who: str, create: bool = True) -> Project:

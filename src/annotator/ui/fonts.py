@@ -8,11 +8,12 @@ Japanese-capable family exists and, if not, what to install. Needs a ``QGuiAppli
 
 from __future__ import annotations
 
-import importlib.resources
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase
+
+from annotator.services.shipped import SOURCE_ROOT, shipped_dir
 
 __all__ = [
     "BUNDLED_FONT",
@@ -31,11 +32,8 @@ _loaded: dict[str, list[str]] = {}
 
 
 def resources_dir() -> Path:
-    """The ``resources`` directory: the source checkout's, else the installed package's."""
-    checkout = Path(__file__).resolve().parents[3] / "resources"
-    if (checkout / BUNDLED_FONT).is_file():
-        return checkout
-    return Path(str(importlib.resources.files("annotator") / "resources"))
+    """The ``resources`` directory: the source checkout's, else the installation's."""
+    return shipped_dir("resources") or SOURCE_ROOT / "resources"
 
 
 def load_bundled_fonts(path: Path | None = None) -> list[str]:

@@ -26,6 +26,7 @@ from annotator.domain.errors import AnnotatorError
 from annotator.services.review.project_review import project_agreement
 from annotator.services.review.results import AgreementResult, Figures
 from annotator.ui.review.agreement_chart import AgreementChart
+from annotator.ui.review.cells import read_only_item
 from annotator.ui.review.context import ReviewContext
 
 __all__ = ["COLUMNS", "AgreementWindow"]
@@ -41,10 +42,9 @@ def figure_values(f: Figures) -> list[float | None]:
 
 
 def _cell(value: float | None) -> QTableWidgetItem:
-    item = QTableWidgetItem("–" if value is None else f"{value:.3f}")
+    item = read_only_item("–" if value is None else f"{value:.3f}")
     item.setData(Qt.ItemDataRole.UserRole, value)
     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
     return item
 
 
@@ -129,9 +129,7 @@ class AgreementWindow(QWidget):
         self.rows = [key for _, key, _ in rows]
         self.table.setRowCount(len(rows))
         for r, (title, _key, figures) in enumerate(rows):
-            scope = QTableWidgetItem(title)
-            scope.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
-            self.table.setItem(r, 0, scope)
+            self.table.setItem(r, 0, read_only_item(title))
             for c, value in enumerate(figure_values(figures), start=1):
                 self.table.setItem(r, c, _cell(value))
         self.table.resizeColumnsToContents()

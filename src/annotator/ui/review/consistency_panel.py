@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -30,18 +29,13 @@ from annotator.domain.commands import Command, Compound, CreateSpan, UpdateSpan
 from annotator.domain.errors import AnnotatorError
 from annotator.services.review.consistency import Finding, FindingKind
 from annotator.services.review.project_review import project_consistency
+from annotator.ui.review.cells import read_only_item
 from annotator.ui.review.context import ReviewContext
 from annotator.ui.text_view import AnnotationTextView
 
 __all__ = ["ConsistencyWindow"]
 
 COLUMNS = ("what", "document", "place", "text", "labels elsewhere", "labels here")
-
-
-def _item(text: str) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
-    return item
 
 
 class ConsistencyWindow(QWidget):
@@ -137,7 +131,7 @@ class ConsistencyWindow(QWidget):
             for column, value in enumerate((f.kind.value, self._names[f.document_id],
                                             f"[{f.start}, {f.end})", f.text, labels,
                                             ", ".join(f.labels_here))):
-                self.table.setItem(row, column, _item(value))
+                self.table.setItem(row, column, read_only_item(value))
         self.table.blockSignals(False)
         self.message.setText(f"{len(self.findings)} finding(s).")
         if self.findings:

@@ -19,23 +19,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QSpinBox,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from annotator.services.review.alignment import SpanMark, Unit
 from annotator.store import REASONS
+from annotator.ui.review.cells import read_only_item
 
 __all__ = ["UnitPanel"]
 
 COLUMNS = ("annotator", "label", "start", "end", "text", "how others relate")
-
-
-def _item(text: str) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
-    return item
 
 
 class UnitPanel(QWidget):
@@ -113,7 +107,7 @@ class UnitPanel(QWidget):
                                      if mark.missing else "")
             for column, value in enumerate((s.annotator, s.label, str(s.start), str(s.end),
                                             text[s.start:s.end], how)):
-                self.table.setItem(row, column, _item(value))
+                self.table.setItem(row, column, read_only_item(value))
         self.table.blockSignals(False)
         ids = [m.span.id for m in self.marks]
         self.select_row(ids.index(keep) if keep in ids else 0 if ids else -1)

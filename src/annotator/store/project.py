@@ -34,7 +34,8 @@ _SPAN_SELECT = (
 )
 
 
-def _span(row: Sequence[Any]) -> Span:
+def span_from_row(row: Sequence[Any]) -> Span:
+    """A :class:`Span` from a row of ``_SPAN_SELECT``'s columns (``value`` as JSON text)."""
     if row[9] is None:
         return Span(*row[:9])
     return Span(*row[:9], json.loads(row[9]))
@@ -325,7 +326,7 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         labels: Iterable[str] | None = None,
     ) -> list[Span]:
         """Spans ordered by document, start, end (then label, annotator); optionally filtered."""
-        return [_span(row) for row in self.span_rows(document_id, annotators=annotators,
+        return [span_from_row(row) for row in self.span_rows(document_id, annotators=annotators,
                                                      labels=labels)]
 
     def span_rows(
@@ -358,7 +359,7 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         row = self.db.execute(_SPAN_SELECT + " WHERE s.id = ?", [span_id]).fetchone()
         if row is None:
             raise KeyError(f"no span with id {span_id}")
-        return _span(row)
+        return span_from_row(row)
 
     def span_ids(self) -> set[str]:
         """The ids of every span in the project."""

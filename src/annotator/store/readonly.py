@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from annotator.domain.spans import Span
 from annotator.store.database import SQLITE_HEADER
+from annotator.store.project import span_from_row
 from annotator.store.errors import NewerVersionError, NotAProjectError, ProjectError
 from annotator.store.schema import APPLICATION_ID, current_version
 
@@ -79,7 +80,7 @@ def read_project_file(path: str | Path) -> list[ForeignDocument]:
             'JOIN labels l ON l.id = s.label_id ORDER BY s.document_id, s.start, s."end", s.rowid')
         for row in rows:
             docs[row[1]].spans.append(
-                Span(*row[:9], None if row[9] is None else json.loads(row[9])))
+                span_from_row(row))
     except sqlite3.DatabaseError as exc:
         raise ProjectError(f"{path}: cannot read the project ({exc})") from exc
     finally:

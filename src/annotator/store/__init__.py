@@ -1,6 +1,8 @@
 """The project store: the only package that talks to SQLite (through sqlite-utils)."""
 
 from annotator.store.errors import (
+    ConflictError,
+    ProjectBusyError,
     NetworkShareError,
     NewerVersionError,
     NotAProjectError,
@@ -11,6 +13,8 @@ from annotator.store.project import Document, HistoryEntry, Project
 from annotator.store.review import REASONS, Decision
 
 __all__ = [
+    "ConflictError",
+    "ProjectBusyError",
     "REASONS",
     "Decision",
     "Document",

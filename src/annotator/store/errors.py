@@ -23,3 +23,12 @@ class ReadOnlyError(ProjectError):
 
 class NetworkShareError(ProjectError):
     """The project file is on a network file system, where SQLite's locking is unsafe."""
+
+
+class ConflictError(ProjectError):
+    """What a change (an undo, a redo, an edit) expected is no longer there: another window,
+    the command line or a merge changed it since. Nothing was written."""
+
+
+class ProjectBusyError(ProjectError):
+    """Another program held the project's write lock for longer than this one would wait."""

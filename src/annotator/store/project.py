@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,12 +23,16 @@ import sqlite_utils
 from annotator.domain.errors import SpanError
 from annotator.domain.spans import Span, check_annotator, check_bounds, new_span_id, now
 from annotator.domain.text import canonicalise, sha256_text
-from annotator.store.database import connect
+from annotator.store import registry
+from annotator.store.database import BUSY_TIMEOUT_MS, connect
+from annotator.store.errors import ProjectBusyError, ProjectError
 from annotator.store.labels import UNSET, LabelsMixin
 from annotator.store.reading import ReadingMixin
 from annotator.store.review import ReviewMixin
 
 DOCUMENT_STATUSES = ("new", "in progress", "done")
+DEFAULT_LOCK_TIMEOUT = 60.0  # seconds a write waits for another program's write lock
+LOCK_POLL_MS = 100
 
 _SPAN_SELECT = (
     'SELECT s.id, s.document_id, s.start, s."end", l.name, s.annotator, s.note, '
@@ -71,6 +77,31 @@ class HistoryEntry:
     after: Any
 
 
+def _history_entry(r: Sequence[Any]) -> HistoryEntry:
+    return HistoryEntry(r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+                        None if r[7] is None else json.loads(r[7]),
+                        None if r[8] is None else json.loads(r[8]))
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+def default_lock_timeout() -> float | None:
+    """How long a write waits for another program's lock: ``ANNOTATOR_LOCK_TIMEOUT`` seconds
+    (``0`` or ``none``: no limit), else ``DEFAULT_LOCK_TIMEOUT``."""
+    raw = os.environ.get("ANNOTATOR_LOCK_TIMEOUT", "").strip().lower()
+    if not raw:
+        return DEFAULT_LOCK_TIMEOUT
+    if raw in {"0", "none", "inf"}:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT
+
+
 def _span_row(span: Span, label_id: int) -> dict[str, Any]:
     return {
         "id": span.id,
@@ -113,6 +144,11 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         self.db = db
         self.path = path
         self._label_ids: dict[str, int] = {}
+        self._opened = 1
+        #: Seconds a write waits for another program's write lock (None: no limit).
+        self.lock_timeout: float | None = default_lock_timeout()
+        #: Called as ``wait_handler(seconds_waited)`` while a write waits for the lock.
+        self.wait_handler: Callable[[float], None] | None = None
         self._reload_label_ids()
 
     # -- opening -------------------------------------------------------------------------
@@ -125,11 +161,33 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         a project, is newer, read-only or on a network share.
         """
         path = Path(path).expanduser().absolute()
-        return cls(connect(path, create=create), path)
+        shared = registry.open_project_at(path)
+        if shared is not None:
+            # One connection per file per process: a second open shares the first (its header
+            # is not sniffed again: closing that descriptor would drop the first one's locks).
+            if not isinstance(shared, cls):
+                raise ProjectError(f"{path}: the project is already open here")
+            shared._opened += 1
+            return shared
+        project = cls(connect(path, create=create), path)
+        key = registry.file_key(path)
+        if key is not None:
+            registry.register(key, project)
+        return project
+
+    @property
+    def closed(self) -> bool:
+        return self._opened == 0
 
     def close(self) -> None:
-        """Close the connection (every change is already committed)."""
-        self.db.conn.close()
+        """Close this handle; the connection closes with the last handle (every change is
+        already committed)."""
+        if self._opened == 0:
+            return
+        self._opened -= 1
+        if self._opened == 0:
+            registry.unregister(self)
+            self.db.conn.close()
 
     def __enter__(self) -> Project:
         return self
@@ -149,7 +207,7 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
                 self._reload_label_ids()  # a rolled-back label change must not linger
                 raise
             return
-        conn.execute("BEGIN IMMEDIATE")
+        self._begin_immediate()
         try:
             with self.db.atomic():
                 yield self
@@ -159,6 +217,58 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
             self._reload_label_ids()
             raise
         conn.execute("COMMIT")
+
+    def _begin_immediate(self) -> None:
+        """``BEGIN IMMEDIATE``, waiting for another program's write lock: polls every
+        ``LOCK_POLL_MS``, calls ``wait_handler`` while it waits, and gives up after
+        ``lock_timeout`` seconds with :class:`ProjectBusyError`."""
+        conn = self.db.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+        started = time.monotonic()
+        conn.execute(f"PRAGMA busy_timeout = {LOCK_POLL_MS}")
+        try:
+            while True:
+                waited = time.monotonic() - started
+                if self.lock_timeout is not None and waited >= self.lock_timeout:
+                    raise ProjectBusyError(
+                        f"{self.path}: another program has been writing to this project for "
+                        f"{waited:.0f} s (an import or a merge?); nothing was written. Try again "
+                        f"when it has finished (ANNOTATOR_LOCK_TIMEOUT sets how long to wait)")
+                if self.wait_handler is not None:
+                    self.wait_handler(waited)
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not _is_busy(exc):
+                        raise
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    # -- changes made by others --------------------------------------------------------------
+
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: changes when *another* connection commits.
+
+        A cheap poll (no table read): the window compares it to decide whether to read the
+        history rows written elsewhere."""
+        return self.db.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def last_history_id(self) -> int:
+        """The id of the newest history row (0 when there is none)."""
+        return self.db.conn.execute("SELECT coalesce(max(id), 0) FROM history").fetchone()[0]
+
+    def history_after(self, history_id: int, *, limit: int | None = None) -> list[HistoryEntry]:
+        """History rows newer than ``history_id``, oldest first (what changed since)."""
+        sql = "SELECT * FROM history WHERE id > ? ORDER BY id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [_history_entry(r) for r in self.db.execute(sql, [history_id]).fetchall()]
 
     # -- history and settings ------------------------------------------------------------
 
@@ -203,14 +313,7 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         rows = self.db.execute(sql, params).fetchall()
-        return [
-            HistoryEntry(
-                r[0], r[1], r[2], r[3], r[4], r[5], r[6],
-                None if r[7] is None else json.loads(r[7]),
-                None if r[8] is None else json.loads(r[8]),
-            )
-            for r in rows
-        ]
+        return [_history_entry(r) for r in rows]
 
     def setting(self, key: str, default: Any = None) -> Any:
         """A project setting (JSON value), or ``default``."""

@@ -137,7 +137,26 @@ def _v3_reading_aids(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_review, _v3_reading_aids]
+def _v4_presence(db: sqlite_utils.Database) -> None:
+    """Version 4: which processes have the project open in a window (``annotator.store.presence``).
+
+    One row per process: its pid and host, a token telling a reused pid from the original
+    process, who works in it, when it started and when it last said it was still there. Not
+    history: the rows come and go with the windows."""
+    db.execute(
+        """CREATE TABLE presence (
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            token TEXT,
+            who TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (host, pid)
+        )"""
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_review, _v3_reading_aids, _v4_presence]
 
 
 def current_version() -> int:

@@ -10,7 +10,7 @@ import sqlite_utils
 
 from annotator.domain.labels import DEFAULT_LABELS
 from annotator.domain.text import sha256_text
-from annotator.store import Project
+from annotator.store import Project, presence
 from annotator.store.schema import APPLICATION_ID, MIGRATIONS, current_version
 
 TEXT = "北朝鮮は\U0001F600ミサイルを発射"
@@ -67,8 +67,11 @@ def test_migrate_from_every_earlier_version(project_path: Path, version: int) ->
                 span.updated_at) == ("s1", 0, 3, "actor", "alice", "kept",
                                      "2026-01-02T00:00:00.000Z")
         assert [h.entity_id for h in project.history()] == ["s1"]
+        tables = {r[0] for r in project.db.execute("SELECT name FROM sqlite_master")}
+        assert {"review_decisions", "aliases", "reading_cache", "presence"} <= tables
         # The migrated project works as a new one does.
         project.add_span(document.id, 1, 4, "claim", "bob")
+        assert presence.register(project, "bob")
     backup = project_path.with_name(f"{project_path.name}.v{version}.backup")
     assert backup.exists()
     assert user_version(backup) == version

@@ -15,8 +15,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "merge", parents=[common], help="merge colleagues' spans (JSONL export or project file)",
         description="Merge colleagues' spans into this project, keeping their annotator names. "
         "Documents are matched by the SHA-256 of their text: if any document is not in this "
-        "project, each one is named and nothing is merged. A project file is only read. "
-        "Merging the same work twice adds nothing.")
+        "project, each one is named and nothing is merged. Each file is checked first as "
+        "strictly as an import (every text against its SHA-256, every span's bounds, label, "
+        "annotator and times): a problem is named with its file, document and span, and "
+        "nothing is merged. A project file is only read; the project open here (under any "
+        "name) and anything but a regular file are refused. Merging the same work twice adds "
+        "nothing.")
     parser.add_argument("paths", nargs="+", metavar="FILE")
     parser.add_argument("--annotator", metavar="NAME",
                         help="annotator for spans that name none (default: refuse them)")

@@ -4,85 +4,212 @@ The file is opened through SQLite's read-only URI (``mode=ro``), never migrated,
 written: when it has no write-ahead log beside it, it is opened ``immutable`` so SQLite does
 not even create ``-wal``/``-shm`` files next to it. It must be an annotator project
 (application id) of this version or older; every version has the tables read here.
+
+Before anything opens the file:
+
+- a project open in this process (the same file under any name, or its ``-wal``/``-shm``) is
+  refused (:func:`annotator.store.registry.check_not_open`): a second descriptor on it, once
+  closed, would drop this process's locks on the project;
+- anything but a regular file (a folder, a named pipe, a device, a socket, a symbolic-link
+  loop) is refused by name from ``os.stat`` alone, so reading never blocks.
+
+The file is a stranger's: nothing read from it is trusted. Rows come back as stored (any
+SQLite type, text that may not be valid UTF-8), for the caller to check
+(:mod:`annotator.services.review.project_file`). SQLite itself is told not to trust the
+file's schema (``trusted_schema = OFF``) and checks its pages (``quick_check``) first.
 """
 
 from __future__ import annotations
 
-import json
+import errno
+import os
 import sqlite3
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
-from annotator.domain.spans import Span
+from annotator.store import registry
 from annotator.store.database import SQLITE_HEADER
-from annotator.store.project import span_from_row
 from annotator.store.errors import NewerVersionError, NotAProjectError, ProjectError
 from annotator.store.schema import APPLICATION_ID, current_version
+
+__all__ = ["ForeignDocument", "ForeignProject", "ForeignSpan", "check_foreign_file",
+           "read_header", "read_project_file"]
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignSpan:
+    """One row of the other project's ``spans`` table, as stored (nothing checked yet)."""
+
+    id: Any
+    document_id: Any
+    start: Any
+    end: Any
+    label_id: Any
+    annotator: Any
+    note: Any
+    created_at: Any
+    updated_at: Any
+    value: Any
 
 
 @dataclass(frozen=True, slots=True)
 class ForeignDocument:
-    """A document of the other project, with its canonical text."""
+    """One row of the other project's ``documents`` table, as stored (nothing checked yet)."""
 
-    id: int
-    uid: str
-    name: str
-    sha256: str
-    text: str
-    meta: dict
-    spans: list[Span] = field(default_factory=list)
+    id: Any
+    uid: Any
+    name: Any
+    sha256: Any
+    text: Any
+    length: Any
+    meta: Any
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    if not path.is_file():
-        raise ProjectError(f"{path}: no such project file")
-    with path.open("rb") as handle:
-        if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-            raise NotAProjectError(f"{path}: not an annotator project (not an SQLite database)")
+@dataclass(frozen=True, slots=True)
+class ForeignProject:
+    """What a merge reads from another project file: documents, label names by row id, spans
+    (ordered by document, start, end)."""
+
+    path: str
+    version: int
+    documents: list[ForeignDocument] = field(default_factory=list)
+    labels: dict[Any, Any] = field(default_factory=dict)
+    spans: list[ForeignSpan] = field(default_factory=list)
+
+
+_KINDS = (
+    (stat.S_ISDIR, "is a folder, not a file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
+    (stat.S_ISCHR, "is a character device, not a regular file"),
+    (stat.S_ISBLK, "is a block device, not a regular file"),
+    (stat.S_ISSOCK, "is a socket, not a regular file"),
+)
+
+
+def _not_regular(mode: int) -> str | None:
+    for test, reason in _KINDS:
+        if test(mode):
+            return reason
+    return None if stat.S_ISREG(mode) else "is not a regular file"
+
+
+def check_foreign_file(path: str | Path, doing: str = "merge") -> None:
+    """Refuse ``path`` (:class:`ProjectError` naming it) unless it is a regular file that is
+    not a project open in this process. Opens no descriptor (``os.stat`` only)."""
+    registry.check_not_open(path, doing)
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            reason = "is a symbolic link loop (too many levels of symbolic links)"
+        elif exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            reason = "no such file"
+        elif exc.errno == errno.EACCES:
+            reason = "cannot be read (permission denied)"
+        else:
+            reason = f"cannot be read ({exc.strerror or exc})"
+        raise ProjectError(f"{path}: {reason}") from None
+    except ValueError as exc:  # e.g. a NUL byte in the name
+        raise ProjectError(f"{path}: not a usable file name ({exc})") from None
+    reason = _not_regular(info.st_mode)
+    if reason is not None:
+        raise ProjectError(f"{path}: {reason}; nothing was read from it")
+
+
+def read_header(path: str | Path, size: int = len(SQLITE_HEADER)) -> bytes:
+    """The first ``size`` bytes of the regular file ``path`` (checked with
+    :func:`check_foreign_file` first, so never of a project open here).
+
+    Opened non-blocking and checked again on the descriptor: a file swapped for a pipe in
+    between cannot make this wait."""
+    check_foreign_file(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+                     | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise ProjectError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        reason = _not_regular(os.fstat(fd).st_mode)
+        if reason is not None:
+            raise ProjectError(f"{path}: {reason}; nothing was read from it")
+        try:
+            return os.read(fd, size)
+        except OSError as exc:
+            raise ProjectError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+
+
+def _text(data: bytes) -> str:
+    # Invalid UTF-8 becomes lone surrogates (U+DC80-U+DCFF), which the caller detects and
+    # names, instead of an exception from the driver that names nothing.
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _connect(path: Path, shown: str) -> tuple[sqlite3.Connection, int]:
+    if read_header(path) != SQLITE_HEADER:
+        raise NotAProjectError(f"{shown}: not an annotator project (not an SQLite database)")
     uri = f"file:{quote(str(path))}?mode=ro"
     if not Path(f"{path}-wal").exists():
         uri += "&immutable=1"
+    conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(uri, uri=True)
+        conn.text_factory = _text
+        conn.execute("PRAGMA trusted_schema = OFF")
+        conn.execute("PRAGMA cell_size_check = ON")
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise NotAProjectError(f"{path}: not an annotator project ({exc})") from exc
+        if conn is not None:
+            conn.close()
+        raise NotAProjectError(f"{shown}: not an annotator project ({exc})") from None
     if app_id != APPLICATION_ID:
         conn.close()
-        raise NotAProjectError(f"{path}: an SQLite database, but not an annotator project")
+        raise NotAProjectError(f"{shown}: an SQLite database, but not an annotator project")
     if version > current_version():
         conn.close()
         raise NewerVersionError(
-            f"{path}: written by a newer version of annotator (schema {version}); update annotator")
-    return conn
-
-
-def read_project_file(path: str | Path) -> list[ForeignDocument]:
-    """Every document of the project at ``path`` with its spans (ordered by position).
-
-    Raises :class:`annotator.store.errors.ProjectError` when the file is not a readable project.
-    """
-    path = Path(path).expanduser().absolute()
-    conn = _connect(path)
+            f"{shown}: written by a newer version of annotator (schema {version}; this version "
+            f"reads up to {current_version()}); update annotator")
+    if version < 1:
+        conn.close()
+        raise NotAProjectError(f"{shown}: an annotator project file that was never set up "
+                               f"(schema version {version})")
     try:
-        docs = {
-            row[0]: ForeignDocument(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
-            for row in conn.execute(
-                "SELECT id, uid, name, sha256, text, meta FROM documents ORDER BY id")
-        }
-        columns = {row[1] for row in conn.execute("PRAGMA table_info(spans)")}
-        value = "s.value" if "value" in columns else "NULL"  # span values came with schema 3
-        rows = conn.execute(
-            'SELECT s.id, s.document_id, s.start, s."end", l.name, s.annotator, s.note, '
-            f"s.created_at, s.updated_at, {value} FROM spans s "
-            'JOIN labels l ON l.id = s.label_id ORDER BY s.document_id, s.start, s."end", s.rowid')
-        for row in rows:
-            docs[row[1]].spans.append(
-                span_from_row(row))
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
     except sqlite3.DatabaseError as exc:
-        raise ProjectError(f"{path}: cannot read the project ({exc})") from exc
+        conn.close()
+        raise ProjectError(f"{shown}: the project file is damaged ({exc})") from None
+    if problems != ["ok"]:
+        conn.close()
+        raise ProjectError(f"{shown}: the project file is damaged ({'; '.join(map(str, problems))})")
+    return conn, version
+
+
+def read_project_file(path: str | Path) -> ForeignProject:
+    """Everything a merge needs from the project file at ``path``, rows as stored.
+
+    Raises :class:`annotator.store.errors.ProjectError` naming ``path`` (as given) when it is
+    a project open here, not a regular file, not a readable annotator project, or newer.
+    """
+    shown = str(path)
+    absolute = Path(path).expanduser().absolute()
+    conn, version = _connect(absolute, shown)
+    try:
+        documents = [ForeignDocument(*row) for row in conn.execute(
+            "SELECT id, uid, name, sha256, text, length, meta FROM documents ORDER BY id")]
+        labels = dict(conn.execute("SELECT id, name FROM labels").fetchall())
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(spans)")}
+        value = "value" if "value" in columns else "NULL"  # span values came with schema 3
+        spans = [ForeignSpan(*row) for row in conn.execute(
+            'SELECT id, document_id, start, "end", label_id, annotator, note, created_at, '
+            f'updated_at, {value} FROM spans ORDER BY document_id, start, "end", id')]
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"{shown}: cannot read the project ({exc})") from None
     finally:
         conn.close()
-    return list(docs.values())
+    return ForeignProject(shown, version, documents, labels, spans)

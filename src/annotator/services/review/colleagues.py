@@ -2,17 +2,30 @@
 
 Decisions:
 
+- A colleague's file is checked before anything is merged, as strictly as an import
+  (:mod:`annotator.services.review.project_file`): a project file's texts against their
+  stored SHA-256 (recomputed), canonical form and length; every span's bounds, label,
+  annotator, id, times and value. A JSONL export gets the importer's checks plus the same
+  span checks. A refusal names the file, the document (name and id) and the span (id,
+  ``[start, end)``, label); nothing is merged.
+- The project open here (the same file under any name, a link to it, or its ``-wal``/``-shm``)
+  is refused before anything opens it, and so is anything but a regular file (a folder, a
+  named pipe, a device, a link loop): nothing blocks, no descriptor of the open project is
+  ever opened and closed (which would drop this process's locks on it).
 - Documents are matched by the SHA-256 of their canonical text. If any document of the input
-  is not in this project, every such document is listed by name (with file and line or
-  position) in one :class:`DataError` and nothing is merged: a merge never adds documents,
-  because review compares work on the same texts.
+  is not in this project, every such document is listed by name (with file and line, or file
+  and document id) in one :class:`DataError` and nothing is merged: a merge never adds
+  documents, because review compares work on the same texts.
 - Spans keep their annotator (and id, times and note). A span without an annotator (possible
   only in hand-made JSONL) takes ``annotator``; without one the merge is refused.
+- Labels the project lacks are refused, each named with where it is first used
+  (:class:`UnknownLabelsError`), unless ``add_labels``: then they are added as an import adds
+  them.
 - Everything else is the import's logic, shared through
   :func:`annotator.services.importing.import_records`: exact duplicates (same document, start,
-  end, label, annotator) are skipped, so merging the same work twice adds nothing; a span id
-  already used by a different span gets a fresh id; unknown labels are refused unless
-  ``add_labels``. All or nothing, in one transaction.
+  end, label, annotator) are skipped, within the input and against the project, so merging the
+  same work twice adds nothing; a span id already used by a different span gets a fresh id.
+  All or nothing, in one transaction.
 - A project file is opened read-only (:func:`annotator.store.readonly.read_project_file`).
 """
 
@@ -29,58 +42,68 @@ from annotator.services.importing import (
     Progress,
     import_records,
 )
-from annotator.services.native import ParsedRecord, ParsedSpan, read_records
+from annotator.services.native import ParsedRecord, read_records
+from annotator.services.review.project_file import (
+    ColleagueRecord,
+    check_records,
+    describe_document,
+    describe_span,
+    records_of_project,
+)
 from annotator.store import Project, ProjectError
 from annotator.store.database import SQLITE_HEADER
-from annotator.store.readonly import read_project_file
+from annotator.store.readonly import check_foreign_file, read_header, read_project_file
 
-__all__ = ["merge_work", "read_work"]
-
-
-def _is_sqlite(path: Path) -> bool:
-    with path.open("rb") as handle:
-        return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+__all__ = ["UnknownLabelsError", "merge_work", "read_work"]
 
 
-def _project_records(path: Path) -> list[ParsedRecord]:
-    try:
-        documents = read_project_file(path)
-    except ProjectError as exc:
-        raise DataError(str(exc), path=str(path)) from None
-    return [
-        ParsedRecord(
-            text=doc.text, sha256=doc.sha256, line=number, name=doc.name, uid=doc.uid,
-            meta=doc.meta,
-            spans=[ParsedSpan(start=s.start, end=s.end, label=s.label, line=number, id=s.id,
-                              annotator=s.annotator, created_at=s.created_at,
-                              updated_at=s.updated_at, note=s.note, value=s.value)
-                   for s in doc.spans],
-        )
-        for number, doc in enumerate(documents, start=1)
-    ]
+class UnknownLabelsError(DataError):
+    """The work uses labels this project lacks (``labels``, in order of first use); merging
+    with ``add_labels`` adds them."""
+
+    def __init__(self, message: str, labels: list[str], *, path: str | None = None,
+                 line: int | None = None) -> None:
+        super().__init__(message, path=path, line=line)
+        self.labels = labels
 
 
 def read_work(path: str | Path) -> list[ParsedRecord]:
-    """The records of one colleague's file: native JSONL (``.jsonl``/``.ndjson``) or a project
-    file (recognised by its SQLite header). Raises :class:`DataError` naming the file."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError("no such file", path=str(path))
-    if _is_sqlite(path):
-        return _project_records(path)
-    if path.suffix.lower() in JSONL_SUFFIXES:
-        text, _encoding = read_text_file(path)
-        return list(read_records(iter(text.split("\n")), str(path)))
+    """The checked records of one colleague's file: native JSONL (``.jsonl``/``.ndjson``) or a
+    project file (recognised by its SQLite header).
+
+    Raises :class:`DataError` naming the file (and the document and span) with nothing read
+    into the project.
+    """
+    try:
+        check_foreign_file(path, "merge")
+        if read_header(path) == SQLITE_HEADER:
+            return list(records_of_project(read_project_file(path)))
+    except ProjectError as exc:  # its message names the file already
+        raise DataError(f"{exc}; nothing was merged") from None
+    if Path(path).suffix.lower() in JSONL_SUFFIXES:
+        try:
+            text, _encoding = read_text_file(Path(path))
+            records = list(read_records(iter(text.split("\n")), str(path)))
+        except DataError as exc:
+            raise DataError(f"{exc.reason}; nothing was merged", path=exc.path,
+                            line=exc.line) from None
+        check_records(records, str(path))
+        return records
     raise DataError("not a native JSONL export (.jsonl) or an annotator project file",
                     path=str(path))
+
+
+def _where(record: ParsedRecord, source: str) -> str:
+    if isinstance(record, ColleagueRecord):
+        return record.where(source)
+    return f"{record.name or record.uid or '(unnamed)'!r} ({source}:{record.line})"
 
 
 def _check_matched(project: Project, records: Sequence[tuple[ParsedRecord, str]]) -> None:
     unmatched: dict[str, str] = {}
     for record, source in records:
         if record.sha256 not in unmatched and project.document_by_sha256(record.sha256) is None:
-            name = record.name or record.uid or "(unnamed)"
-            unmatched[record.sha256] = f"{name!r} ({Path(source).name}:{record.line})"
+            unmatched[record.sha256] = _where(record, source)
     if unmatched:
         listed = ", ".join(unmatched.values())
         raise DataError(
@@ -95,7 +118,29 @@ def _check_annotators(records: Sequence[tuple[ParsedRecord, str]], annotator: st
         for span in record.spans:
             if span.annotator is None:
                 raise DataError("a span names no annotator; give one for such spans "
-                                "(--annotator)", path=source, line=span.line)
+                                "(--annotator); nothing was merged", path=source, line=span.line)
+
+
+def _check_labels(project: Project, records: Sequence[tuple[ParsedRecord, str]]) -> None:
+    known = {label.name for label in project.labels()}
+    first: dict[str, tuple[ParsedRecord, str, str]] = {}
+    for record, source in records:
+        for span in record.spans:
+            if span.label not in known and span.label not in first:
+                first[span.label] = (record, source,
+                                     describe_span(span.id or "(no id)", span.start, span.end,
+                                                   span.label))
+    if not first:
+        return
+    listed = ", ".join(f"{name!r}" for name in first)
+    record, source, span_text = next(iter(first.values()))
+    document_id = record.document_id if isinstance(record, ColleagueRecord) else None
+    document = describe_document(record.name or record.uid or "(unnamed)", document_id)
+    line = None if isinstance(record, ColleagueRecord) else record.line
+    raise UnknownLabelsError(
+        f"{document}: {span_text}: unknown label(s) {listed}, not in this project; add them "
+        f"to the project first or merge with --add-labels; nothing was merged",
+        list(first), path=source, line=line)
 
 
 def merge_work(
@@ -110,12 +155,23 @@ def merge_work(
     """Merge colleagues' files into ``project``, all or nothing (see the module docstring).
 
     Returns the import report (``documents_existing`` lists the matched documents; no document
-    is ever added). Raises :class:`DataError` with the project unchanged.
+    is ever added). Raises :class:`DataError` (:class:`UnknownLabelsError` for labels the
+    project lacks) with the project unchanged.
     """
     records: list[tuple[ParsedRecord, str]] = []
     for path in paths:
         records.extend((record, str(path)) for record in read_work(path))
-    _check_matched(project, records)
     _check_annotators(records, annotator)
-    return import_records(project, records, annotator=annotator or who, add_labels=add_labels,
-                          who=who, progress=progress)
+    # Matching, the label check and the writes share one write transaction: a document that
+    # another program removes meanwhile cannot turn the merge into an import of it.
+    with project.atomic():
+        _check_matched(project, records)
+        if not add_labels:
+            _check_labels(project, records)
+        report = import_records(project, records, annotator=annotator or who,
+                                add_labels=add_labels, who=who, progress=progress)
+        if report.documents_added:
+            raise DataError("documents of the input are no longer in this project: "
+                            + ", ".join(map(repr, report.documents_added))
+                            + "; nothing was merged")
+    return report

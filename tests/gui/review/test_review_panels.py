@@ -116,7 +116,7 @@ def test_install_adds_the_review_menu_to_the_main_window(
     installer = install(main_window)
     menu = main_window.menus["Review"]
     assert [a.objectName() for a in menu.actions()] == [
-        "review.document", "review.agreement", "review.consistency"]
+        "review.document", "review.agreement", "review.consistency", "review.merge"]
     one = next(d.id for d in merged.documents() if d.name == "one.txt")
     session.open_document(one)
     installer.actions["review.document"].trigger()

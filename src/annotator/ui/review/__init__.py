@@ -5,8 +5,10 @@ window's extension points (:mod:`annotator.ui.main_window`): ``main_window.sessi
 project, undo stack and annotator name are shared, so one Undo walks one history) and
 ``main_window.add_menu_action(title, action)``. The application registers it once with
 ``annotator.ui.main_window.register_panel(annotator.ui.review.install)`` so every window gets
-the menu. Without a main window, build a :class:`ReviewContext` over a ``Project`` and open
-the windows directly.
+the menu. **Merge Colleagues' Work…** (:mod:`annotator.ui.review.merge_action`) brings in
+colleagues' exports or project files, checked as the command line's ``annotator merge`` does.
+Without a main window, build a :class:`ReviewContext` over a ``Project`` and open the windows
+directly.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from annotator.ui.review.agreement_panel import AgreementWindow
 from annotator.ui.review.consistency_panel import ConsistencyWindow
 from annotator.ui.review.context import ReviewContext
+from annotator.ui.review.merge_action import MergeOutcome, merge_into
 from annotator.ui.review.review_window import ReviewWindow
 
 __all__ = ["AgreementWindow", "ConsistencyWindow", "ReviewContext", "ReviewInstaller",
@@ -36,6 +39,7 @@ class ReviewInstaller:
             ("review.document", "&Review Document…", ("Ctrl+Shift+R",), self.open_review),
             ("review.agreement", "&Agreement…", (), self.open_agreement),
             ("review.consistency", "&Consistency Checks…", (), self.open_consistency),
+            ("review.merge", "&Merge Colleagues' Work…", (), self.merge_work),
         ):
             action = QAction(text, main_window)
             action.setObjectName(action_id)
@@ -62,6 +66,10 @@ class ReviewInstaller:
         window.jumpRequested.connect(self._reveal)
         window.show()
         return window
+
+    def merge_work(self, paths: list[str] | None = None) -> MergeOutcome | None:
+        """Merge colleagues' exports or project files (asks for them unless ``paths``)."""
+        return merge_into(self.main, paths)
 
     def _reveal(self, document_id: int, start: int, end: int) -> None:
         session = self.session

@@ -5,6 +5,11 @@ that redo re-creates the same span), and ``do``/``undo`` call project methods th
 one transaction. Commands know the project only through the :class:`ProjectLike` protocol, so
 this module stays free of SQLite and Qt. Compound commands (``label all hits``) run their children
 inside one transaction.
+
+Other writers (a second window, the command line, a merge) may change the project between a
+command's ``do`` and its ``undo``. So ``undo`` and redo pass the state they expect to find
+(``expect=``) and the project refuses, with ``ConflictError`` and nothing written, when the
+target has changed since: an undo never overwrites someone's newer work.
 """
 
 from __future__ import annotations
@@ -26,14 +31,16 @@ class ProjectLike(Protocol):
                  updated_at: str | None = ..., value: dict[str, Any] | None = ...,
                  who: str | None = ...) -> Span: ...
     def restore_span(self, span: Span, *, who: str) -> Span: ...
-    def delete_span(self, span_id: str, *, who: str) -> Span: ...
+    def delete_span(self, span_id: str, *, who: str, expect: Span | None = ...) -> Span: ...
     def update_span(self, span_id: str, *, who: str, **changes: Any) -> Span: ...
     def span(self, span_id: str) -> Span: ...
     def labels(self) -> list[Label]: ...
+    def label(self, name: str) -> Label: ...
     def add_label(self, label: Label, *, who: str, position: int | None = ...) -> Label: ...
     def update_label(self, name: str, *, who: str, **changes: Any) -> Label: ...
     def move_label(self, name: str, position: int, *, who: str) -> None: ...
-    def remove_label(self, name: str, *, who: str, delete_spans: bool = ...) -> list[Span]: ...
+    def remove_label(self, name: str, *, who: str, delete_spans: bool = ...,
+                     expect: Label | None = ...) -> list[Span]: ...
     def restore_label(self, label: Label, position: int, spans: list[Span], *, who: str) -> None: ...
     def atomic(self) -> contextlib.AbstractContextManager[Any]: ...
 
@@ -81,7 +88,7 @@ class CreateSpan(Command):
             project.restore_span(self.created, who=self.annotator)
 
     def undo(self, project: ProjectLike) -> None:
-        project.delete_span(self.span_id, who=self.annotator)
+        project.delete_span(self.span_id, who=self.annotator, expect=self.created)
 
     def affected_spans(self) -> set[str]:
         return {self.span_id}
@@ -97,7 +104,8 @@ class DeleteSpan(Command):
     text = "Delete span"
 
     def do(self, project: ProjectLike) -> None:
-        self.deleted = project.delete_span(self.span_id, who=self.who)
+        # Redo deletes only the very span the undo restored.
+        self.deleted = project.delete_span(self.span_id, who=self.who, expect=self.deleted)
 
     def undo(self, project: ProjectLike) -> None:
         assert self.deleted is not None
@@ -124,18 +132,24 @@ class UpdateSpan(Command):
         return self.description
 
     def do(self, project: ProjectLike) -> None:
-        self.before = project.span(self.span_id)
         if self.after is None:
-            self.after = project.update_span(self.span_id, who=self.who, **self.changes)
-        else:  # redo: the very state the first do produced, update time included
+            before = project.span(self.span_id)
+            # Written only if the span is still ``before`` inside the writing transaction.
+            self.after = project.update_span(self.span_id, who=self.who, expect=before,
+                                             **self.changes)
+            self.before = before
+        else:  # redo: the very state the first do produced, from the state undo left
+            assert self.before is not None
             project.update_span(self.span_id, who=self.who, updated_at=self.after.updated_at,
+                                expect=self.before,
                                 **{key: getattr(self.after, key) for key in self.changes})
 
     def undo(self, project: ProjectLike) -> None:
         assert self.before is not None
         b = self.before
         project.update_span(self.span_id, who=self.who, label=b.label, start=b.start, end=b.end,
-                            note=b.note, value=b.value, updated_at=b.updated_at)
+                            note=b.note, value=b.value, updated_at=b.updated_at,
+                            expect=self.after)
 
     def affected_spans(self) -> set[str]:
         return {self.span_id}
@@ -182,7 +196,7 @@ class AddLabel(Command):
         project.add_label(self.label, who=self.who, position=self.position)
 
     def undo(self, project: ProjectLike) -> None:
-        project.remove_label(self.label.name, who=self.who)
+        project.remove_label(self.label.name, who=self.who, expect=self.label)
 
 
 @dataclass
@@ -194,21 +208,28 @@ class EditLabel(Command):
     who: str
     changes: dict[str, Any]
     before: Label | None = None
+    after: Label | None = None
 
     @property
     def text(self) -> str:  # type: ignore[override]
         return f"Edit label {self.name!r}"
 
     def do(self, project: ProjectLike) -> None:
-        self.before = next(lab for lab in project.labels() if lab.name == self.name)
-        project.update_label(self.name, who=self.who, **self.changes)
+        if self.after is None:
+            before = project.label(self.name)
+            self.after = project.update_label(self.name, who=self.who, expect=before,
+                                              **self.changes)
+            self.before = before
+        else:  # redo: from the state undo left
+            a = self.after
+            project.update_label(self.name, who=self.who, new_name=a.name, color=a.color,
+                                 key=a.key, description=a.description, expect=self.before)
 
     def undo(self, project: ProjectLike) -> None:
-        assert self.before is not None
-        current = self.changes.get("new_name", self.name)
+        assert self.before is not None and self.after is not None
         b = self.before
-        project.update_label(current, who=self.who, new_name=b.name, color=b.color, key=b.key,
-                             description=b.description)
+        project.update_label(self.after.name, who=self.who, new_name=b.name, color=b.color,
+                             key=b.key, description=b.description, expect=self.after)
 
 
 @dataclass

@@ -45,14 +45,15 @@ class ReviewProjectLike(Protocol):
     def add_span(self, document_id: int, start: int, end: int, label: str, annotator: str, *,
                  span_id: str | None = ..., who: str | None = ...) -> Span: ...
     def restore_span(self, span: Span, *, who: str) -> Span: ...
-    def delete_span(self, span_id: str, *, who: str) -> Span: ...
+    def delete_span(self, span_id: str, *, who: str, expect: Span | None = ...) -> Span: ...
     def add_decision(self, document_id: int, decision: str, *, who: str,
                      source_spans: Sequence[Span] = ..., result_span_id: str | None = ...,
                      reason: str | None = ..., decision_id: str | None = ...,
                      at: str | None = ...) -> Any: ...
     def delete_decision(self, decision_id: str, *, who: str) -> Any: ...
     def review_status(self, document_id: int) -> str: ...
-    def set_review_status(self, document_id: int, status: str, *, who: str) -> None: ...
+    def set_review_status(self, document_id: int, status: str, *, who: str,
+                          expect: str | None = ...) -> None: ...
     def atomic(self) -> contextlib.AbstractContextManager[Any]: ...
 
 
@@ -115,7 +116,8 @@ class Decide(Command):
         with project.atomic():
             project.delete_decision(self.decision_id, who=self.who)
             if self.result is not None:
-                project.delete_span(self.span_id, who=self.who)
+                # The reviewed span as the decision made it: edited since, it is kept.
+                project.delete_span(self.span_id, who=self.who, expect=self.created)
 
     def affected_spans(self) -> set[str]:
         return {self.span_id} if self.result is not None else set()
@@ -135,12 +137,17 @@ class SetReviewStatus(Command):
         return f"Mark document {self.status!r}"
 
     def do(self, project: ReviewProjectLike) -> None:  # type: ignore[override]
-        self.before = project.review_status(self.document_id)
-        project.set_review_status(self.document_id, self.status, who=self.who)
+        if self.before is None:
+            self.before = project.review_status(self.document_id)
+            project.set_review_status(self.document_id, self.status, who=self.who)
+        else:  # redo
+            project.set_review_status(self.document_id, self.status, who=self.who,
+                                      expect=self.before)
 
     def undo(self, project: ReviewProjectLike) -> None:  # type: ignore[override]
         assert self.before is not None
-        project.set_review_status(self.document_id, self.before, who=self.who)
+        project.set_review_status(self.document_id, self.before, who=self.who,
+                                  expect=self.status)
 
 
 def with_status(command: Command, document_id: int, status: str, who: str) -> Command:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.domain.errors import LabelError
 from annotator.domain.labels import Label, check_label_set
+from annotator.store.errors import ConflictError
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -31,13 +32,18 @@ def _label_json(label: Label, position: int) -> dict[str, Any]:
 
 
 class LabelsMixin:
-    """Label-set operations of :class:`annotator.store.project.Project`."""
+    """Label-set operations of :class:`annotator.store.project.Project`.
+
+    Nothing about labels is cached: another writer (a second window, ``annotator labels``) may
+    rename or remove a label at any moment, so names are resolved to row ids by reading the
+    file inside the transaction that writes them, and every change reads the label set inside
+    its own ``BEGIN IMMEDIATE`` transaction.
+    """
 
     db: sqlite_utils.Database
-    _label_ids: dict[str, int]
 
-    def _reload_label_ids(self) -> None:
-        self._label_ids = dict(self.db.execute("SELECT name, id FROM labels").fetchall())
+    def _read_label_ids(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT name, id FROM labels").fetchall())
 
     def labels(self) -> list[Label]:
         """The label set, in palette order."""
@@ -48,18 +54,20 @@ class LabelsMixin:
 
     def label(self, name: str) -> Label:
         """The label called ``name`` (LabelError when there is none)."""
-        for label in self.labels():
-            if label.name == name:
-                return label
-        raise LabelError(f"unknown label {name!r}")
+        row = self.db.execute(
+            "SELECT name, color, key, description FROM labels WHERE name = ?", [name]).fetchone()
+        if row is None:
+            raise LabelError(f"unknown label {name!r}")
+        return Label(*row)
 
     def label_id(self, name: str) -> int:
-        """The row id of a label (LabelError naming it when it does not exist)."""
-        try:
-            return self._label_ids[name]
-        except KeyError:
+        """The row id of a label, read from the file now (LabelError naming it when it does
+        not exist). Call it inside the transaction that uses the id."""
+        row = self.db.execute("SELECT id FROM labels WHERE name = ?", [name]).fetchone()
+        if row is None:
             known = ", ".join(label.name for label in self.labels())
-            raise LabelError(f"unknown label {name!r} (the project has: {known})") from None
+            raise LabelError(f"unknown label {name!r} (the project has: {known})")
+        return row[0]
 
     def label_usage(self, name: str) -> int:
         """How many spans carry the label."""
@@ -68,19 +76,33 @@ class LabelsMixin:
         ).fetchone()[0]
 
     def _write_positions(self, labels: list[Label]) -> None:
+        ids = self._read_label_ids()
         for position, label in enumerate(labels):
-            self.db.execute(
-                "UPDATE labels SET position = ? WHERE id = ?", [position, self._label_ids[label.name]]
-            )
+            self.db.execute("UPDATE labels SET position = ? WHERE id = ?", [position, ids[label.name]])
+
+    def _expect_label(self, name: str, expect: Label | None) -> Label:
+        """The label as stored now; with ``expect`` it must be exactly that (ConflictError)."""
+        try:
+            current = self.label(name)
+        except LabelError:
+            if expect is None:
+                raise
+            raise ConflictError(
+                f"label {name!r} was renamed or removed elsewhere"
+                f"{self._changed_by('label', name)}; nothing was changed") from None  # type: ignore[attr-defined]
+        if expect is not None and current != expect:
+            raise ConflictError(
+                f"label {name!r} was changed elsewhere{self._changed_by('label', name)}; "  # type: ignore[attr-defined]
+                f"its newer definition is kept and nothing was changed")
+        return current
 
     def add_label(self, label: Label, *, who: str, position: int | None = None) -> Label:
         """Add a label at ``position`` (default: last)."""
-        current = self.labels()
-        check_label_set([*current, label])
-        position = len(current) if position is None else max(0, min(position, len(current)))
         with self.atomic():  # type: ignore[attr-defined]
+            current = self.labels()
+            check_label_set([*current, label])
+            position = len(current) if position is None else max(0, min(position, len(current)))
             self.db["labels"].insert(_label_json(label, len(current)))
-            self._reload_label_ids()
             ordered = [*current]
             ordered.insert(position, label)
             self._write_positions(ordered)
@@ -96,67 +118,75 @@ class LabelsMixin:
         color: str = UNSET,
         key: str | None = UNSET,
         description: str = UNSET,
+        expect: Label | None = None,
     ) -> Label:
-        """Rename, recolour, re-key or describe a label; returns the new definition."""
-        current = self.labels()
-        before = self.label(name)
-        after = Label(
-            before.name if new_name is UNSET else new_name,
-            before.color if color is UNSET else color,
-            before.key if key is UNSET else key,
-            before.description if description is UNSET else description,
-        )
-        if after == before:
-            return before
-        check_label_set([after if lab.name == name else lab for lab in current])
-        position = current.index(before)
+        """Rename, recolour, re-key or describe a label; returns the new definition.
+
+        With ``expect`` (undo, redo) the label must still be exactly ``expect``."""
         with self.atomic():  # type: ignore[attr-defined]
-            self.db["labels"].update(self._label_ids[name], {
+            current = self.labels()
+            before = self._expect_label(name, expect)
+            after = Label(
+                before.name if new_name is UNSET else new_name,
+                before.color if color is UNSET else color,
+                before.key if key is UNSET else key,
+                before.description if description is UNSET else description,
+            )
+            if after == before:
+                return before
+            check_label_set([after if lab.name == name else lab for lab in current])
+            position = current.index(before)
+            self.db["labels"].update(self.label_id(name), {
                 "name": after.name, "color": after.color, "key": after.key,
                 "description": after.description})
-            self._reload_label_ids()
             self._log(who, "update", "label", name, before=_label_json(before, position),  # type: ignore[attr-defined]
                       after=_label_json(after, position))
         return after
 
     def move_label(self, name: str, position: int, *, who: str) -> None:
         """Move a label to ``position`` in the palette order."""
-        current = self.labels()
-        label = self.label(name)
-        old = current.index(label)
-        position = max(0, min(position, len(current) - 1))
-        if old == position:
-            return
-        current.pop(old)
-        current.insert(position, label)
         with self.atomic():  # type: ignore[attr-defined]
+            current = self.labels()
+            label = self.label(name)
+            old = current.index(label)
+            position = max(0, min(position, len(current) - 1))
+            if old == position:
+                return
+            current.pop(old)
+            current.insert(position, label)
             self._write_positions(current)
             self._log(who, "move", "label", name, before=old, after=position)  # type: ignore[attr-defined]
 
-    def remove_label(self, name: str, *, who: str, delete_spans: bool = False) -> list[Span]:
+    def remove_label(self, name: str, *, who: str, delete_spans: bool = False,
+                     expect: Label | None = None) -> list[Span]:
         """Remove a label. Refused when spans use it, unless ``delete_spans``; returns those spans."""
-        label = self.label(name)
-        used = self.label_usage(name)
-        if used and not delete_spans:
-            raise LabelError(
-                f"label {name!r} is used by {used} span{'s' if used != 1 else ''}; "
-                f"remove those spans too, or keep the label"
-            )
-        position = self.labels().index(label)
-        removed = self.spans(labels=[name]) if used else []  # type: ignore[attr-defined]
         with self.atomic():  # type: ignore[attr-defined]
+            label = self._expect_label(name, expect)
+            used = self.label_usage(name)
+            if used and not delete_spans:
+                raise LabelError(
+                    f"label {name!r} is used by {used} span{'s' if used != 1 else ''}; "
+                    f"remove those spans too, or keep the label"
+                )
+            position = self.labels().index(label)
+            removed = self.spans(labels=[name]) if used else []  # type: ignore[attr-defined]
             for span in removed:
                 self.delete_span(span.id, who=who)  # type: ignore[attr-defined]
-            self.db["labels"].delete(self._label_ids[name])
-            self._reload_label_ids()
+            self.db["labels"].delete(self.label_id(name))
             self._write_positions([lab for lab in self.labels()])
             self._log(who, "remove", "label", name, before=_label_json(label, position),  # type: ignore[attr-defined]
                       after={"deleted_spans": len(removed)})
         return removed
 
     def restore_label(self, label: Label, position: int, spans: list[Span], *, who: str) -> None:
-        """Put back a removed label at its position, with the spans removed with it (undo)."""
+        """Put back a removed label at its position, with the spans removed with it (undo).
+        Refused with :class:`ConflictError` when a label of that name exists again."""
         with self.atomic():  # type: ignore[attr-defined]
+            if any(lab.name == label.name for lab in self.labels()):
+                raise ConflictError(
+                    f"a label {label.name!r} exists again (added elsewhere"
+                    f"{self._changed_by('label', label.name)}); "  # type: ignore[attr-defined]
+                    f"nothing was changed")
             self.add_label(label, who=who, position=position)
             for span in spans:
                 self.restore_span(span, who=who)  # type: ignore[attr-defined]

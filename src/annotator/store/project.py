@@ -20,12 +20,12 @@ from typing import Any, Protocol
 
 import sqlite_utils
 
-from annotator.domain.errors import SpanError
+from annotator.domain.errors import LabelError, SpanError
 from annotator.domain.spans import Span, check_annotator, check_bounds, new_span_id, now
 from annotator.domain.text import canonicalise, sha256_text
 from annotator.store import registry
 from annotator.store.database import BUSY_TIMEOUT_MS, connect
-from annotator.store.errors import ProjectBusyError, ProjectError
+from annotator.store.errors import ConflictError, ProjectBusyError, ProjectError
 from annotator.store.labels import UNSET, LabelsMixin
 from annotator.store.reading import ReadingMixin
 from annotator.store.review import ReviewMixin
@@ -102,6 +102,20 @@ def default_lock_timeout() -> float | None:
         return DEFAULT_LOCK_TIMEOUT
 
 
+def describe_change(old: Span, new: Span) -> str:
+    """What differs between two states of a span, briefly: ``label actor → weapon; note``."""
+    parts = []
+    if old.label != new.label:
+        parts.append(f"label {old.label} → {new.label}")
+    if (old.start, old.end) != (new.start, new.end):
+        parts.append(f"bounds [{old.start}, {old.end}) → [{new.start}, {new.end})")
+    if old.note != new.note:
+        parts.append("note")
+    if old.value != new.value:
+        parts.append("value")
+    return "; ".join(parts) or "edited"
+
+
 def _span_row(span: Span, label_id: int) -> dict[str, Any]:
     return {
         "id": span.id,
@@ -143,13 +157,11 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
     def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
         self.db = db
         self.path = path
-        self._label_ids: dict[str, int] = {}
         self._opened = 1
         #: Seconds a write waits for another program's write lock (None: no limit).
         self.lock_timeout: float | None = default_lock_timeout()
         #: Called as ``wait_handler(seconds_waited)`` while a write waits for the lock.
         self.wait_handler: Callable[[float], None] | None = None
-        self._reload_label_ids()
 
     # -- opening -------------------------------------------------------------------------
 
@@ -200,12 +212,8 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         """One transaction around the block (``BEGIN IMMEDIATE``; nested blocks use savepoints)."""
         conn = self.db.conn
         if conn.in_transaction:
-            try:
-                with self.db.atomic():
-                    yield self
-            except BaseException:
-                self._reload_label_ids()  # a rolled-back label change must not linger
-                raise
+            with self.db.atomic():
+                yield self
             return
         self._begin_immediate()
         try:
@@ -214,7 +222,6 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            self._reload_label_ids()
             raise
         conn.execute("COMMIT")
 
@@ -223,15 +230,15 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         ``LOCK_POLL_MS``, calls ``wait_handler`` while it waits, and gives up after
         ``lock_timeout`` seconds with :class:`ProjectBusyError`."""
         conn = self.db.conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as exc:
-            if not _is_busy(exc):
-                raise
         started = time.monotonic()
         conn.execute(f"PRAGMA busy_timeout = {LOCK_POLL_MS}")
         try:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
             while True:
                 waited = time.monotonic() - started
                 if self.lock_timeout is not None and waited >= self.lock_timeout:
@@ -322,8 +329,8 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
 
     def set_setting(self, key: str, value: Any, *, who: str) -> None:
         """Store a project setting (one transaction, with history)."""
-        before = self.setting(key)
         with self.atomic():
+            before = self.setting(key)
             self.db["settings"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
             self._log(who, "set", "setting", key, before=before, after=value)
 
@@ -380,39 +387,48 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         """
         text = canonicalise(text)
         sha = sha256_text(text)
-        existing = self.document_by_sha256(sha)
-        if existing is not None:
-            return existing, False
-        uid = uid or sha[:16]
-        if self.db.execute("SELECT 1 FROM documents WHERE uid = ?", [uid]).fetchone():
-            uid = f"{uid}-{sha[:8]}"
-        row = {
-            "uid": uid,
-            "name": name,
-            "sha256": sha,
-            "text": text,
-            "length": len(text),
-            "status": "new",
-            "meta": json.dumps(meta or {}, ensure_ascii=False),
-            "created_at": now(),
-        }
         with self.atomic():
+            existing = self.document_by_sha256(sha)
+            if existing is not None:
+                return existing, False
+            uid = uid or sha[:16]
+            if self.db.execute("SELECT 1 FROM documents WHERE uid = ?", [uid]).fetchone():
+                uid = f"{uid}-{sha[:8]}"
+            row = {
+                "uid": uid,
+                "name": name,
+                "sha256": sha,
+                "text": text,
+                "length": len(text),
+                "status": "new",
+                "meta": json.dumps(meta or {}, ensure_ascii=False),
+                "created_at": now(),
+            }
             doc_id = self.db["documents"].insert(row).last_pk
             self._log(who, "add", "document", doc_id, doc_id, after={
                 "uid": uid, "name": name, "sha256": sha, "length": len(text)})
         return self.document(doc_id), True
 
-    def set_document_status(self, document_id: int, status: str, *, who: str) -> Document:
-        """Set a document's status: ``new``, ``in progress`` or ``done``."""
+    def set_document_status(self, document_id: int, status: str, *, who: str,
+                            expect: str | None = None) -> Document:
+        """Set a document's status: ``new``, ``in progress`` or ``done``.
+
+        With ``expect`` (an undo or redo) the status must still be ``expect``, else
+        :class:`ConflictError` and nothing is written."""
         if status not in DOCUMENT_STATUSES:
             raise ValueError(f"status must be one of {', '.join(DOCUMENT_STATUSES)}")
-        before = self.document(document_id)
-        if before.status != status:
-            with self.atomic():
+        with self.atomic():
+            before = self.document(document_id)
+            if expect is not None and before.status not in (expect, status):
+                raise ConflictError(
+                    f"document {before.name!r} was marked {before.status!r} elsewhere since "
+                    f"(expected {expect!r}){self._changed_by('document', document_id)}; "
+                    f"nothing was changed")
+            if before.status != status:
                 self.db["documents"].update(document_id, {"status": status})
                 self._log(who, "status", "document", document_id, document_id,
                           before=before.status, after=status)
-        return self.document(document_id)
+            return self.document(document_id)
 
     def span_counts(self) -> dict[int, int]:
         """Number of spans per document id (documents without spans are absent)."""
@@ -461,7 +477,9 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         """The span with this id (KeyError when there is none)."""
         row = self.db.execute(_SPAN_SELECT + " WHERE s.id = ?", [span_id]).fetchone()
         if row is None:
-            raise KeyError(f"no span with id {span_id}")
+            gone = self._changed_by("span", span_id)
+            raise KeyError(f"the span was deleted elsewhere{gone}; nothing was changed"
+                           if gone else f"no span with id {span_id}")
         return span_from_row(row)
 
     def span_ids(self) -> set[str]:
@@ -507,18 +525,19 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
     ) -> Span:
         """Create a span (validated: bounds, label, no exact duplicate) and log it.
 
-        ``who`` (default: the annotator) is recorded in the history.
+        ``who`` (default: the annotator) is recorded in the history. Every check reads the
+        file inside the writing transaction, so another writer cannot slip in between.
         """
-        check_bounds(start, end, self._document_length(document_id))
         check_annotator(annotator)
-        label_id = self.label_id(label)
         stamp = now()
         span = Span(
             span_id or new_span_id(), document_id, start, end, label, annotator,
             note or None, created_at or stamp, updated_at or created_at or stamp, value,
         )
-        self._check_not_duplicate(span, label_id)
         with self.atomic():
+            check_bounds(start, end, self._document_length(document_id))
+            label_id = self.label_id(label)
+            self._check_not_duplicate(span, label_id)
             try:
                 self.db["spans"].insert(_span_row(span, label_id))
             except sqlite3.IntegrityError as exc:
@@ -528,12 +547,51 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         return span
 
     def restore_span(self, span: Span, *, who: str) -> Span:
-        """Insert ``span`` exactly as given (id and times kept): the undo of a delete."""
-        return self.add_span(
-            span.document_id, span.start, span.end, span.label, span.annotator,
-            note=span.note, span_id=span.id, created_at=span.created_at,
-            updated_at=span.updated_at, value=span.value, who=who,
-        )
+        """Insert ``span`` exactly as given (id and times kept): the undo of a delete, the redo
+        of a create. Refused with :class:`ConflictError` when a span with that id exists again
+        (another writer restored or re-created it)."""
+        with self.atomic():
+            if self._span_or_none(span.id) is not None:
+                raise ConflictError(
+                    f"the {span.label!r} span at [{span.start}, {span.end}) exists again "
+                    f"(restored elsewhere{self._changed_by('span', span.id)}); "
+                    f"nothing was changed")
+            return self.add_span(
+                span.document_id, span.start, span.end, span.label, span.annotator,
+                note=span.note, span_id=span.id, created_at=span.created_at,
+                updated_at=span.updated_at, value=span.value, who=who,
+            )
+
+    def _span_or_none(self, span_id: str) -> Span | None:
+        row = self.db.execute(_SPAN_SELECT + " WHERE s.id = ?", [span_id]).fetchone()
+        return None if row is None else span_from_row(row)
+
+    def _changed_by(self, entity: str, entity_id: str | int) -> str:
+        """`` (by NAME at TIME UTC)`` from the newest history row of an entity, or ``""``."""
+        row = self.db.execute(
+            "SELECT who, at FROM history WHERE entity = ? AND entity_id = ? "
+            "ORDER BY id DESC LIMIT 1", [entity, str(entity_id)]).fetchone()
+        if row is None:
+            return ""
+        return f" (by {row[0]} at {row[1][:19].replace('T', ' ')} UTC)"
+
+    def _current_span(self, span_id: str, expect: Span | None) -> Span:
+        """The span as stored now (inside a transaction). With ``expect``, it must be exactly
+        that state, else :class:`ConflictError` saying what changed; a span deleted since is a
+        ``ConflictError`` too (KeyError without ``expect``, for callers that ask by id)."""
+        current = self._span_or_none(span_id)
+        if current is None:
+            if expect is None:
+                raise KeyError(f"no span with id {span_id}")
+            raise ConflictError(
+                f"the {expect.label!r} span at [{expect.start}, {expect.end}) was deleted "
+                f"elsewhere{self._changed_by('span', span_id)}; nothing was changed")
+        if expect is not None and current != expect:
+            raise ConflictError(
+                f"the {expect.label!r} span at [{expect.start}, {expect.end}) was changed "
+                f"elsewhere{self._changed_by('span', span_id)} ({describe_change(expect, current)}); "
+                f"its newer state is kept and nothing was changed")
+        return current
 
     def update_span(
         self,
@@ -546,36 +604,44 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         note: str | None = UNSET,
         value: dict[str, Any] | None = UNSET,
         updated_at: str | None = None,
+        expect: Span | None = None,
     ) -> Span:
-        """Change a span's label, bounds, note and/or value; returns the new span."""
-        before = self.span(span_id)
-        changes: dict[str, Any] = {}
-        if label is not UNSET and label != before.label:
-            changes["label"] = label
-        if start is not UNSET and start != before.start:
-            changes["start"] = start
-        if end is not UNSET and end != before.end:
-            changes["end"] = end
-        if note is not UNSET and (note or None) != before.note:
-            changes["note"] = note or None
-        if value is not UNSET and value != before.value:
-            changes["value"] = value
-        if not changes:
-            return before
-        after = Span(**{**span_to_json(before), **changes, "updated_at": updated_at or now()})
-        check_bounds(after.start, after.end, self._document_length(after.document_id))
-        label_id = self.label_id(after.label)
-        self._check_not_duplicate(after, label_id, ignore_id=span_id)
+        """Change a span's label, bounds, note and/or value; returns the new span.
+
+        The span is read inside the writing transaction, so a concurrent change by another
+        writer is never overwritten with a stale copy. With ``expect`` (undo, redo) the span
+        must still be exactly ``expect``, else :class:`ConflictError` and nothing is written.
+        """
         with self.atomic():
+            before = self._current_span(span_id, expect)
+            changes: dict[str, Any] = {}
+            if label is not UNSET and label != before.label:
+                changes["label"] = label
+            if start is not UNSET and start != before.start:
+                changes["start"] = start
+            if end is not UNSET and end != before.end:
+                changes["end"] = end
+            if note is not UNSET and (note or None) != before.note:
+                changes["note"] = note or None
+            if value is not UNSET and value != before.value:
+                changes["value"] = value
+            if not changes and (updated_at is None or updated_at == before.updated_at):
+                return before
+            after = Span(**{**span_to_json(before), **changes,
+                            "updated_at": updated_at or now()})
+            check_bounds(after.start, after.end, self._document_length(after.document_id))
+            label_id = self.label_id(after.label)
+            self._check_not_duplicate(after, label_id, ignore_id=span_id)
             self.db["spans"].update(span_id, _span_row(after, label_id))
             self._log(who, "update", "span", span_id, after.document_id,
                       before=span_to_json(before), after=span_to_json(after))
         return after
 
-    def delete_span(self, span_id: str, *, who: str) -> Span:
-        """Delete a span; returns it as it was (so it can be restored)."""
-        before = self.span(span_id)
+    def delete_span(self, span_id: str, *, who: str, expect: Span | None = None) -> Span:
+        """Delete a span; returns it as it was (so it can be restored). With ``expect`` it
+        must still be exactly that state (else :class:`ConflictError`)."""
         with self.atomic():
+            before = self._current_span(span_id, expect)
             self.db["spans"].delete(span_id)
             self._log(who, "delete", "span", span_id, before.document_id,
                       before=span_to_json(before))
@@ -596,29 +662,41 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         slower than the driver here): it runs one ``executemany`` inside the same
         sqlite-utils transaction, so atomicity is unchanged.
         """
-        label_ids = self._label_ids
+        with self.atomic():
+            label_ids = self._read_label_ids()  # resolved inside the writing transaction
+            return self._insert_spans(spans, label_ids, who=who, source=source,
+                                      document_id=document_id)
+
+    def _insert_spans(
+        self, spans: Iterable[SpanFields], label_ids: dict[str, int], *, who: str, source: str,
+        document_id: int | None,
+    ) -> int:
         dumps = json.dumps
-        rows = [
-            (span.id, document_id if document_id is not None else span.document_id, span.start,
-             span.end, label_ids[span.label], span.annotator, span.note, span.created_at,
-             span.updated_at, None if span.value is None else dumps(span.value, ensure_ascii=False))
-            for span in spans
-        ]
+        try:
+            rows = [
+                (span.id, document_id if document_id is not None else span.document_id,
+                 span.start, span.end, label_ids[span.label], span.annotator, span.note,
+                 span.created_at, span.updated_at,
+                 None if span.value is None else dumps(span.value, ensure_ascii=False))
+                for span in spans
+            ]
+        except KeyError as exc:
+            raise LabelError(f"unknown label {exc.args[0]!r} (removed elsewhere meanwhile?); "
+                             f"nothing was imported") from None
         per_document: dict[int, list[str]] = {}
         for row in rows:
             ids = per_document.get(row[1])
             if ids is None:
                 ids = per_document[row[1]] = []
             ids.append(row[0])
-        with self.atomic():
-            try:
-                self.db.conn.executemany(
-                    'INSERT INTO spans (id, document_id, start, "end", label_id, annotator, '
-                    "note, created_at, updated_at, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    rows)
-            except sqlite3.IntegrityError as exc:
-                raise SpanError(f"the imported spans cannot be added: {exc}") from exc
-            for doc, ids in per_document.items():
-                self._log(who, "import", "span", None, doc,
-                          after={"source": source, "span_ids": ids})
+        try:
+            self.db.conn.executemany(
+                'INSERT INTO spans (id, document_id, start, "end", label_id, annotator, '
+                "note, created_at, updated_at, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows)
+        except sqlite3.IntegrityError as exc:
+            raise SpanError(f"the imported spans cannot be added: {exc}") from exc
+        for doc, ids in per_document.items():
+            self._log(who, "import", "span", None, doc,
+                      after={"source": source, "span_ids": ids})
         return sum(len(ids) for ids in per_document.values())

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from annotator.domain.spans import Span, new_span_id, now
+from annotator.store.errors import ConflictError
 from annotator.store.schema import DECISIONS, REVIEW_STATUSES
 
 if TYPE_CHECKING:
@@ -50,14 +51,21 @@ class ReviewMixin:
             raise KeyError(f"no document with id {document_id}")
         return row[0]
 
-    def set_review_status(self, document_id: int, status: str, *, who: str) -> None:
-        """Set a document's review status (one transaction, with history)."""
+    def set_review_status(self, document_id: int, status: str, *, who: str,
+                          expect: str | None = None) -> None:
+        """Set a document's review status (one transaction, with history). With ``expect``
+        (undo, redo) the status must still be ``expect`` (else ConflictError)."""
         if status not in REVIEW_STATUSES:
             raise ValueError(f"review status must be one of {', '.join(REVIEW_STATUSES)}")
-        before = self.review_status(document_id)
-        if before == status:
-            return
         with self.atomic():  # type: ignore[attr-defined]
+            before = self.review_status(document_id)
+            if before == status:
+                return
+            if expect is not None and before != expect:
+                raise ConflictError(
+                    f"the document's review status was set to {before!r} elsewhere since "
+                    f"(expected {expect!r}){self._changed_by('document', document_id)}; "  # type: ignore[attr-defined]
+                    f"nothing was changed")
             self.db["documents"].update(document_id, {"review_status": status})
             self._log(who, "review status", "document", document_id, document_id,  # type: ignore[attr-defined]
                       before=before, after=status)
@@ -89,8 +97,14 @@ class ReviewMixin:
 
     def delete_decision(self, decision_id: str, *, who: str) -> Decision:
         """Remove a decision (the undo of :meth:`add_decision`); returns it."""
-        before = self.decision(decision_id)
         with self.atomic():  # type: ignore[attr-defined]
+            try:
+                before = self.decision(decision_id)
+            except KeyError:
+                raise ConflictError(
+                    f"the review decision was undone elsewhere"
+                    f"{self._changed_by('decision', decision_id)}; nothing was changed"  # type: ignore[attr-defined]
+                ) from None
             self.db["review_decisions"].delete(decision_id)
             self._log(who, "undo decision", "decision", decision_id, before.document_id,  # type: ignore[attr-defined]
                       before=asdict(before))

@@ -28,9 +28,14 @@ class SetDocumentStatus(Command):
         return f"Mark document {self.status!r}"
 
     def do(self, project: Any) -> None:
-        self.before = project.document(self.document_id).status
-        project.set_document_status(self.document_id, self.status, who=self.who)
+        if self.before is None:
+            self.before = project.document(self.document_id).status
+            project.set_document_status(self.document_id, self.status, who=self.who)
+        else:  # redo: only from the state the undo left
+            project.set_document_status(self.document_id, self.status, who=self.who,
+                                        expect=self.before)
 
     def undo(self, project: Any) -> None:
         assert self.before is not None
-        project.set_document_status(self.document_id, self.before, who=self.who)
+        project.set_document_status(self.document_id, self.before, who=self.who,
+                                    expect=self.status)

@@ -31,22 +31,22 @@ class ReadingMixin:
         term, surface = term.strip(), surface.strip()
         if not term or not surface:
             raise ValueError("an alias needs a term and a surface form")
-        exists = self.db.execute("SELECT 1 FROM aliases WHERE term = ? AND surface = ?",
-                                 [term, surface]).fetchone()
-        if exists:
-            return False
         with self.atomic():  # type: ignore[attr-defined]
+            exists = self.db.execute("SELECT 1 FROM aliases WHERE term = ? AND surface = ?",
+                                     [term, surface]).fetchone()
+            if exists:
+                return False
             self.db["aliases"].insert({"term": term, "surface": surface})
             self._log(who, "add", "alias", term, after={"term": term, "surface": surface})  # type: ignore[attr-defined]
         return True
 
     def remove_alias(self, term: str, surface: str, *, who: str) -> bool:
         """Remove ``term -> surface``; False when it was not there."""
-        row = self.db.execute("SELECT id FROM aliases WHERE term = ? AND surface = ?",
-                              [term, surface]).fetchone()
-        if row is None:
-            return False
         with self.atomic():  # type: ignore[attr-defined]
+            row = self.db.execute("SELECT id FROM aliases WHERE term = ? AND surface = ?",
+                                  [term, surface]).fetchone()
+            if row is None:
+                return False
             self.db["aliases"].delete(row[0])
             self._log(who, "remove", "alias", term, before={"term": term, "surface": surface})  # type: ignore[attr-defined]
         return True

@@ -1,7 +1,8 @@
 """The project's documents: name, span count and status, with a filter box.
 
-``DocumentListModel`` adapts the session's document list (rows follow ``Session.documents``);
-span-count and status changes are single ``dataChanged`` cells. ``DocumentListPanel`` adds a
+``DocumentListModel`` adapts the session's document list (rows follow ``Session.documents``):
+documents added (an import here or elsewhere) are inserted rows, span-count and status changes
+are single ``dataChanged`` cells; only a list that changed otherwise is a reset. ``DocumentListPanel`` adds a
 filter (name or status, case-insensitive) and emits ``documentActivated(document_id)``.
 """
 
@@ -40,25 +41,42 @@ _Index = QModelIndex | QPersistentModelIndex
 
 class DocumentListModel(QAbstractTableModel):
     """Rows: the session's documents in import order. Expects the session's
-    ``documentsChanged`` (reset), ``spanCountChanged``, ``documentStatusChanged`` and
-    ``documentChanged`` (the current document is shown in bold)."""
+    ``documentsChanged`` (new rows at the end, or a reset if the list changed otherwise),
+    ``spanCountChanged``, ``documentStatusChanged`` and ``documentChanged`` (the current
+    document is shown in bold). Holds its own copy of the list, so rows change only between
+    the model's begin/end signals."""
 
     def __init__(self, session: Session, parent: Any = None) -> None:
         super().__init__(parent)
         self._session = session
+        self._docs = list(session.documents)
         self._rows: dict[int, int] = {}
         self._reindex()
-        session.documentsChanged.connect(self._reset)
+        session.documentsChanged.connect(self._on_documents)
         session.spanCountChanged.connect(self._on_count)
         session.documentStatusChanged.connect(self._on_status)
         session.documentChanged.connect(self._on_current)
         self._current: int | None = None
 
     def _reindex(self) -> None:
-        self._rows = {doc.id: row for row, doc in enumerate(self._session.documents)}
+        self._rows = {doc.id: row for row, doc in enumerate(self._docs)}
 
-    def _reset(self) -> None:
+    def _on_documents(self) -> None:
+        fresh = list(self._session.documents)
+        n = len(self._docs)
+        if len(fresh) >= n and [d.id for d in fresh[:n]] == [d.id for d in self._docs]:
+            for row, doc in enumerate(fresh[:n]):
+                if doc != self._docs[row]:
+                    self._docs[row] = doc
+                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            if len(fresh) > n:
+                self.beginInsertRows(QModelIndex(), n, len(fresh) - 1)
+                self._docs = fresh
+                self._reindex()
+                self.endInsertRows()
+            return
         self.beginResetModel()
+        self._docs = fresh
         self._reindex()
         self.endResetModel()
 
@@ -67,7 +85,7 @@ class DocumentListModel(QAbstractTableModel):
         return self._rows.get(document_id, -1)
 
     def document_id(self, row: int) -> int:
-        return self._session.documents[row].id
+        return self._docs[row].id
 
     def _changed(self, document_id: int, column: int) -> None:
         row = self._rows.get(document_id)
@@ -79,6 +97,10 @@ class DocumentListModel(QAbstractTableModel):
         self._changed(document_id, 1)
 
     def _on_status(self, document_id: int, _status: str) -> None:
+        row = self._rows.get(document_id)
+        doc = self._session.document_by_id(document_id)
+        if row is not None and doc is not None:
+            self._docs[row] = doc
         self._changed(document_id, 2)
 
     def _on_current(self, document_id: int) -> None:
@@ -89,7 +111,7 @@ class DocumentListModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._session.documents)
+        return 0 if parent.isValid() else len(self._docs)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -101,9 +123,9 @@ class DocumentListModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._session.documents):
+        if not index.isValid() or not 0 <= index.row() < len(self._docs):
             return None
-        doc = self._session.documents[index.row()]
+        doc = self._docs[index.row()]
         column = index.column()
         if role == DOCUMENT_ID_ROLE:
             return doc.id

@@ -1,6 +1,7 @@
 """The label palette: each label's colour, key, name and description; a click applies it.
 
-Expects the session's ``labelsChanged``; emits ``labelClicked(name)``. Every string is shown as
+Expects the session's ``labelsChanged`` (rows are reconciled in place: a label added, changed,
+moved or removed here or elsewhere touches its own row only); emits ``labelClicked(name)``. Every string is shown as
 plain text (item views never interpret HTML; tooltips are escaped).
 """
 
@@ -10,12 +11,14 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
+from annotator.domain.labels import Label
 from annotator.ui.session import Session
 from annotator.ui.text_view import plain_text_html
 
 __all__ = ["LabelPalette", "swatch"]
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+LABEL_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 def swatch(color: str, size: int = 14) -> QIcon:
@@ -46,18 +49,40 @@ class LabelPalette(QListWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Rebuild the rows from the session's label set."""
-        self.clear()
-        for label in self._session.labels:
-            key = label.key if label.key is not None else " "
-            text = f"{key}  {label.name}"
-            if label.description:
-                text += f"\n{label.description}"
-            item = QListWidgetItem(swatch(label.color), text)
-            item.setData(NAME_ROLE, label.name)
-            tip = f"{label.name} (key {label.key or 'none'})\n{label.description}".strip()
-            item.setToolTip(plain_text_html(tip))
-            self.addItem(item)
+        """Bring the rows in line with the session's label set: unchanged rows stay as they
+        are, a changed label updates its row, new, moved and removed labels insert, move and
+        remove single rows."""
+        labels = self._session.labels
+        names = {label.name for label in labels}
+        for row, label in enumerate(labels):
+            item = self.item(row)
+            if item is not None and item.data(NAME_ROLE) not in names:
+                item.setData(NAME_ROLE, label.name)  # renamed (or replaced): same row
+            elif item is None or item.data(NAME_ROLE) != label.name:
+                found = self.item_for(label.name)
+                if found is not None:
+                    item = self.takeItem(self.row(found))
+                else:
+                    item = QListWidgetItem()
+                    item.setData(NAME_ROLE, label.name)
+                self.insertItem(row, item)
+            self._fill(item, label)
+        while self.count() > len(labels):
+            self.takeItem(self.count() - 1)
+
+    @staticmethod
+    def _fill(item: QListWidgetItem, label: Label) -> None:
+        if item.data(LABEL_ROLE) == label:
+            return
+        key = label.key if label.key is not None else " "
+        text = f"{key}  {label.name}"
+        if label.description:
+            text += f"\n{label.description}"
+        item.setText(text)
+        item.setIcon(swatch(label.color))
+        item.setData(LABEL_ROLE, label)
+        tip = f"{label.name} (key {label.key or 'none'})\n{label.description}".strip()
+        item.setToolTip(plain_text_html(tip))
 
     def names(self) -> list[str]:
         """Label names in palette order."""

@@ -13,6 +13,12 @@ them; behaviour lives in the panels (``editor``, ``span_table``, ``document_list
 - ``window.add_menu_action(menu_title, action)``: adds an action to a menu (created if new);
 - ``register_panel(factory)``: ``factory(window)`` is called for every window created later
   (a window is created per opened project), so a panel survives opening another project.
+
+**Other writers.** ``window.live`` (:class:`annotator.ui.live.LiveUpdates`) keeps the window
+in step with other windows, the command line and merges (the session applies their history
+rows; the status bar says what arrived), records this process in the project's presence table
+(a banner above the panels names the other processes with the project open), and shows waits
+for another program's write lock in the status bar.
 """
 
 from __future__ import annotations
@@ -25,15 +31,18 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
+    QLabel,
     QMainWindow,
     QMenu,
     QSplitter,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
 from annotator.ui import theme
 from annotator.ui.actions import MENUS, ActionRegistry
+from annotator.ui.changes import plain
 from annotator.ui.dialogs import project_files
 from annotator.ui.dialogs.export_dialog import ExportDialog
 from annotator.ui.dialogs.import_dialog import run_import
@@ -45,11 +54,13 @@ from annotator.ui.fonts import text_font
 from annotator.ui.help_dialog import ShortcutsDialog
 from annotator.ui.label_editor import LabelEditor
 from annotator.ui.label_palette import LabelPalette
+from annotator.ui.live import LiveUpdates
 from annotator.ui.overlap_panel import SpansHerePanel
 from annotator.ui.session import Session
 from annotator.ui.settings import AppSettings
 from annotator.ui.span_table import SpanTableView
 from annotator.ui.status_bar import AnnotatorStatusBar
+from annotator.ui.text_view import plain_text_html
 
 __all__ = ["MainWindow", "register_panel"]
 
@@ -91,8 +102,12 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_undo()
         self.resize(1280, 800)
+        self.live = LiveUpdates(session, self)
+        self.live.othersChanged.connect(self._show_others)
+        self.live.waitingChanged.connect(self.status.show_waiting)
         for factory in _PANEL_FACTORIES:
             factory(self)
+        self.live.start()
 
     # -- building -------------------------------------------------------------------------------
 
@@ -117,7 +132,21 @@ class MainWindow(QMainWindow):
             self.splitter.addWidget(widget)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([240, 700, 340])
-        self.setCentralWidget(self.splitter)
+        self.presence_banner = QLabel(self)
+        self.presence_banner.setObjectName("presenceBanner")
+        self.presence_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.presence_banner.setWordWrap(True)
+        self.presence_banner.setStyleSheet(
+            "background:#e3eefc;color:#123a6b;padding:5px 8px;border-bottom:1px solid #b8cdea;")
+        self.presence_banner.hide()
+        central = QWidget(self)
+        central.setObjectName("centralArea")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.presence_banner)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
         self.status = AnnotatorStatusBar(session, self)
         self.setStatusBar(self.status)
 
@@ -260,6 +289,20 @@ class MainWindow(QMainWindow):
             self.settings.set_last_document(str(self.session.project.path), doc.uid,
                                             self.view.verticalScrollBar().value())
 
+    # -- other writers ---------------------------------------------------------------------------
+
+    def _show_others(self, others: list) -> None:  # type: ignore[type-arg]
+        """Name the other processes with this project open in a window (or hide the banner)."""
+        if not others:
+            self.presence_banner.hide()
+            return
+        names = "; ".join(plain(record.describe()) for record in others)
+        text = (f"This project is also open in {names}. Their changes appear here within a "
+                f"second, and each window saves its own work at once.")
+        self.presence_banner.setText(text)
+        self.presence_banner.setToolTip(plain_text_html(text))
+        self.presence_banner.show()
+
     # -- small handlers --------------------------------------------------------------------------
 
     def _update_title(self) -> None:
@@ -376,7 +419,6 @@ class MainWindow(QMainWindow):
             self.status.showMessage("Import cancelled: nothing was imported.", 8000)
         elif outcome.report is not None:
             self.status.showMessage("Imported: " + outcome.report.summary(), 10_000)
-            self.session.reload_spans()
             if self.session.document is None and self.session.documents:
                 self.open_document(self.session.documents[0].id)
 
@@ -414,6 +456,13 @@ class MainWindow(QMainWindow):
         self._remember_position()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if self.live.waiting:  # a write is waiting for the lock: close once it is saved
+            event.ignore()
+            self.status.showMessage(
+                "A change is waiting for another program to finish writing; the window can "
+                "close once it is saved.", 8000)
+            return
+        self.live.stop()
         self.save_layout()
         if self.label_editor is not None:
             self.label_editor.close()

@@ -5,6 +5,13 @@ share. It owns the Qt-free ``annotator.domain.undo.UndoStack``; every change is 
 ``annotator.domain.commands`` pushed with ``push`` (which saves it at once and turns errors into
 ``errorOccurred``), and after each do/undo/redo the session re-reads just the spans the command
 touched and emits fine-grained signals, so views update rows and blocks, never everything.
+
+**Changes made elsewhere** (another window, the command line, a merge) reach the session through
+``sync()``, which the window calls on a timer and which every action calls first: it reads the
+history rows written since (``annotator.ui.changes.ChangeFeed``) and reconciles the same state by
+id, with the same signals, so re-applying a row is harmless and the views keep their scroll
+position, selection and focus. Rows from other connections are announced with
+``changesFromElsewhere(rows)``.
 """
 
 from __future__ import annotations
@@ -30,13 +37,17 @@ from annotator.domain.labels import Label
 from annotator.domain.span_index import SpanIndex, paint_order
 from annotator.domain.spans import Span
 from annotator.domain.undo import UndoStack
-from annotator.store import Document, Project
+from annotator.store import Document, HistoryEntry, Project
 from annotator.ui import guarded
+from annotator.ui.changes import ChangeFeed, plain
 from annotator.ui.document_status import SetDocumentStatus
 
 __all__ = ["Session"]
 
 _LABEL_COMMANDS = (AddLabel, EditLabel, MoveLabel, RemoveLabel)
+#: More spans of the current document than this changed at once: re-read the document's spans
+#: in one query (and reset the views if most of them changed) instead of one query per span.
+BULK_SPANS = 2000
 
 
 class Session(QObject):
@@ -54,7 +65,10 @@ class Session(QObject):
     - ``focusedSpanChanged(span_id or None)``;
     - ``undoStateChanged()``: after every push/undo/redo (``undo_text``, ``can_undo`` ...);
     - ``revealRequested(start, end)``: a panel asked to select and show a code-point range;
-    - ``annotatorChanged(name)``; ``errorOccurred(message)``: an action failed, nothing changed.
+    - ``annotatorChanged(name)``; ``errorOccurred(message)``: an action failed, nothing changed;
+    - ``changesFromElsewhere(rows)``: ``sync`` applied history rows written by another
+      connection (``annotator.store.HistoryEntry`` objects, oldest first);
+    - ``commandFinished()``: a push, undo or redo returned (done or refused).
     """
 
     documentsChanged = Signal()  # noqa: N815 (Qt naming)
@@ -71,6 +85,8 @@ class Session(QObject):
     revealRequested = Signal(int, int)  # noqa: N815
     annotatorChanged = Signal(str)  # noqa: N815
     errorOccurred = Signal(str)  # noqa: N815
+    changesFromElsewhere = Signal(list)  # noqa: N815
+    commandFinished = Signal()  # noqa: N815
 
     def __init__(self, project: Project, annotator: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +104,16 @@ class Session(QObject):
         self.index = SpanIndex("")
         self.focused_span_id: str | None = None
         self._pending_focus: str | None = None
+        self.feed = ChangeFeed(project)
+        #: True while a push/undo/redo runs (a write waiting for the lock processes events:
+        #: the timer's ``sync`` must not interleave with it).
+        self.in_command = False
+        self._own_spans: set[str] = set()
+        #: span id -> who deleted it elsewhere (for a clear message when the user acts on it).
+        self._deleted_elsewhere: dict[str, str] = {}
+        self.applying_history = False
+        #: After ``apply_history``: who deleted the focused span ("" unknown), None if kept.
+        self.focus_lost_to: str | None = None
 
     # -- who --------------------------------------------------------------------------------------
 
@@ -121,14 +147,13 @@ class Session(QObject):
         return next((d for d in self.documents if d.id == document_id), None)
 
     def reload_documents(self) -> None:
-        """Re-read documents, counts and labels (after an import)."""
-        self.documents = self.project.documents()
-        self.span_counts = self.project.span_counts()
-        labels = self.project.labels()
-        if labels != self.labels:
-            self.labels = labels
-            self.labelsChanged.emit()
-        self.documentsChanged.emit()
+        """Bring documents, counts, labels and the current document's spans up to date (after
+        an import in this window): the import's history rows are applied like any others."""
+        self.sync()
+        if [d.id for d in self.documents] != [d.id for d in self.project.documents()]:
+            self.documents = self.project.documents()
+            self.span_counts = self.project.span_counts()
+            self.documentsChanged.emit()
 
     def open_document(self, document_id: int) -> None:
         """Make a document current: read its text and spans, then emit ``documentChanged``."""
@@ -143,18 +168,191 @@ class Session(QObject):
     def push(self, command: Command) -> bool:
         """Do ``command`` through the undo stack (saved at once). On failure: ``errorOccurred``,
         nothing changed, False."""
-        return guarded.push(self.undo_stack, command, self.errorOccurred.emit)
+        return self._run(lambda: guarded.push(self.undo_stack, command, self.errorOccurred.emit))
 
     def undo(self) -> bool:
         """Undo the last step (False when there is none or it failed)."""
-        return guarded.undo(self.undo_stack, self.errorOccurred.emit)
+        return self._run(lambda: guarded.undo(self.undo_stack, self.errorOccurred.emit))
 
     def redo(self) -> bool:
         """Redo the last undone step (False when there is none or it failed)."""
-        return guarded.redo(self.undo_stack, self.errorOccurred.emit)
+        return self._run(lambda: guarded.redo(self.undo_stack, self.errorOccurred.emit))
+
+    def _run(self, action: Any) -> bool:
+        """Catch up with changes made elsewhere, run ``action`` (a guarded stack call), then
+        mark this window's own history rows as seen."""
+        if self.in_command:  # an action started while another one waits for the lock
+            self.errorOccurred.emit("Another change is still being saved; try again.")
+            return False
+        self.sync()
+        self.in_command = True
+        try:
+            done = bool(action())
+        finally:
+            self.in_command = False
+        own, self._own_spans = self._own_spans, set()
+        if not self.feed.settle():
+            self._sync(own)  # another program committed while this action ran
+        self.commandFinished.emit()
+        return done
+
+    # -- changes made elsewhere -------------------------------------------------------------------
+
+    def sync(self) -> list[HistoryEntry]:
+        """Apply what was written to the project since the last look (by another window, the
+        command line, a merge, or another part of this window). Returns the rows that came
+        from another connection, also emitted with ``changesFromElsewhere``. Cheap when
+        nothing changed (the window's timer calls it several times a second)."""
+        if self.in_command or not self.feed.pending():
+            return []
+        return self._sync()
+
+    def _sync(self, own_spans: set[str] | None = None) -> list[HistoryEntry]:
+        rows, foreign = self.feed.take()
+        if not rows:
+            return []
+        self.apply_history(rows)
+        if not foreign:
+            return []
+        elsewhere = list(rows)
+        if own_spans is not None:
+            # Right after this window's own action, while another program committed too: the
+            # action's rows are those by this annotator about the spans it touched (or about
+            # labels, documents, ...: rows a window cannot tell apart by more than author).
+            own = self._annotator
+            elsewhere = [r for r in rows if not (r.who == own and (
+                r.entity != "span" or r.entity_id in own_spans))]
+        if elsewhere:
+            self.changesFromElsewhere.emit(elsewhere)
+        return elsewhere
+
+    def apply_history(self, rows: Sequence[HistoryEntry]) -> None:
+        """Reconcile the session with history ``rows`` by re-reading what they name: the spans
+        of the current document, span counts, documents (new ones, statuses) and labels.
+        Idempotent: applying a row twice, or a row of this window's own, changes nothing.
+        While it runs, ``applying_history`` is True (a view then follows, never moves, the
+        focus: a span deleted elsewhere loses the focus instead of passing it on)."""
+        self.applying_history = True
+        try:
+            self._apply_history(rows)
+        finally:
+            self.applying_history = False
+
+    def _apply_history(self, rows: Sequence[HistoryEntry]) -> None:
+        current = self.document.id if self.document is not None else None
+        span_ids: set[str] = set()
+        counts_elsewhere = labels = False
+        renamed: set[str] = set()
+        documents: dict[int, str] = {}
+        for row in rows:
+            if row.entity == "span":
+                if row.action == "import":
+                    after = row.after if isinstance(row.after, dict) else {}
+                    ids = [str(i) for i in after.get("span_ids", ())]
+                else:
+                    ids = [row.entity_id] if row.entity_id else []
+                    if row.action == "delete" and row.entity_id:
+                        self._deleted_elsewhere[row.entity_id] = row.who
+                if row.document_id == current:
+                    span_ids.update(ids)
+                else:
+                    counts_elsewhere = True
+            elif row.entity == "label":
+                labels = True
+                before = row.before if isinstance(row.before, dict) else {}
+                after = row.after if isinstance(row.after, dict) else {}
+                if row.action == "update" and before.get("name") != after.get("name"):
+                    renamed.add(str(before.get("name")))
+            elif row.entity == "document" and row.document_id is not None:
+                documents[row.document_id] = row.action
+        if len(self._deleted_elsewhere) > 10_000:
+            self._deleted_elsewhere.clear()
+        if documents:
+            self._apply_documents(documents)
+        if renamed:  # spans show their label by name: re-read those of the current document
+            span_ids.update(s.id for s in self.index if s.label in renamed)
+        if labels:
+            fresh = self.project.labels()
+            if fresh != self.labels:
+                self.labels = fresh
+                self.labelsChanged.emit()
+        focused = self.focused_span()
+        if len(span_ids) > BULK_SPANS:
+            self._resync_document()
+        elif span_ids:
+            self._refresh_spans(span_ids)
+        if counts_elsewhere:
+            self._refresh_counts()
+        self.focus_lost_to = None
+        if focused is not None and focused.id not in self.index:
+            self.focus_lost_to = self._deleted_elsewhere.get(focused.id, "")
+
+    def _apply_documents(self, changes: dict[int, str]) -> None:
+        known = {d.id for d in self.documents}
+        added = False
+        for document_id in sorted(changes):
+            try:
+                doc = self.project.document(document_id)
+            except KeyError:
+                continue
+            if document_id not in known:
+                self.documents = [*self.documents, doc]
+                added = True
+                continue
+            old = self.document_by_id(document_id)
+            self.documents = [doc if d.id == doc.id else d for d in self.documents]
+            if self.document is not None and self.document.id == doc.id:
+                self.document = doc
+            if old is not None and old.status != doc.status:
+                self.documentStatusChanged.emit(doc.id, doc.status)
+        if added:
+            self.documentsChanged.emit()
+
+    def _refresh_counts(self) -> None:
+        fresh = self.project.span_counts()
+        current = self.document.id if self.document is not None else None
+        if current is not None:
+            fresh[current] = len(self.index)
+        for doc in self.documents:
+            if fresh.get(doc.id, 0) != self.span_counts.get(doc.id, 0):
+                self.span_counts[doc.id] = fresh.get(doc.id, 0)
+                self.spanCountChanged.emit(doc.id, self.span_counts[doc.id])
+        self.span_counts = fresh
+
+    def _resync_document(self) -> None:
+        """Many spans of the current document changed: one query, then the difference as
+        single-span signals, or a reset when most of the document changed."""
+        if self.document is None:
+            return
+        fresh = {s.id: s for s in self.project.spans(self.document.id)}
+        index = self.index
+        gone = [s.id for s in index if s.id not in fresh]
+        changed = [s.id for s in fresh.values() if index.get(s.id) != s]
+        if len(gone) + len(changed) > BULK_SPANS:
+            self.reload_spans()
+        else:  # e.g. this window's own import applied again: little or nothing differs
+            self._refresh_spans(gone + changed)
+        self._set_current_count()
+
+    def _set_current_count(self) -> None:
+        if self.document is not None:
+            doc_id = self.document.id
+            if self.span_counts.get(doc_id, 0) != len(self.index):
+                self.span_counts[doc_id] = len(self.index)
+                self.spanCountChanged.emit(doc_id, len(self.index))
+
+    def gone_message(self, span_id: str) -> str:
+        """Why a span the user acted on is not there: deleted elsewhere (by whom), or gone."""
+        who = self._deleted_elsewhere.get(span_id)
+        if who is None:
+            return "That span no longer exists; nothing was changed."
+        by = f" by {plain(who)}" if who else ""
+        return (f"That span was deleted elsewhere{by} (another window or the command line); "
+                f"nothing was changed.")
 
     def _after_command(self, command: Command, what: str) -> None:
         commands = list(iter_commands(command))
+        self._own_spans |= command.affected_spans()
         if any(isinstance(c, _LABEL_COMMANDS) for c in commands):
             self.labels = self.project.labels()
             self.labelsChanged.emit()
@@ -220,6 +418,7 @@ class Session(QObject):
             if self.focused_span_id not in self.index:
                 self.focused_span_id = None
         self.spansReset.emit()
+        self._set_current_count()
 
     # -- span actions (each one command) ----------------------------------------------------------
 
@@ -244,11 +443,23 @@ class Session(QObject):
         return self.index.get(create.span_id)
 
     def delete_span(self, span_id: str) -> bool:
+        """Delete a span (refused with a message when it was deleted elsewhere meanwhile)."""
+        if not self._still_there(span_id):
+            return False
         return self.push(DeleteSpan(span_id, self._annotator))
 
     def update_span(self, span_id: str, description: str, **changes: Any) -> bool:
         """Relabel (``label``), resize (``start``, ``end``) or annotate (``note``) a span."""
+        if not self._still_there(span_id):
+            return False
         return self.push(UpdateSpan(span_id, self._annotator, changes, description))
+
+    def _still_there(self, span_id: str) -> bool:
+        self.sync()
+        if span_id in self.index:
+            return True
+        self.errorOccurred.emit(self.gone_message(span_id))
+        return False
 
     def label_all(self, ranges: Sequence[tuple[int, int]], label: str) -> int:
         """Create a ``label`` span on each range (exact duplicates skipped) as one undoable

@@ -268,7 +268,9 @@ class SpanTableView(QTableView):
     """A sortable table of ``SpanTableModel``; selecting a row focuses its span (the window
     then scrolls the text to it).
 
-    Keeps its selection on the session's focused span. Emits the standard view signals.
+    Keeps its selection on the session's focused span, and its scroll position on the span
+    at the top when rows are inserted or removed above it or the model is reset (changes made
+    elsewhere must not move the table under the user's eyes). Emits the standard view signals.
     """
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -292,18 +294,53 @@ class SpanTableView(QTableView):
         self.setColumnWidth(2, 60)
         self.setColumnWidth(3, 60)
         self._syncing = False
+        self._anchor: tuple[str, int, int] | None = None
+        model = self.span_model
+        for about in (model.rowsAboutToBeInserted, model.rowsAboutToBeRemoved):
+            about.connect(lambda *_: self._keep_anchor())
+        model.modelAboutToBeReset.connect(self._keep_anchor)
+        for done in (model.rowsInserted, model.rowsRemoved):
+            done.connect(lambda *_: self._restore_anchor())
+        model.modelReset.connect(self._restore_anchor)
         self.selectionModel().currentRowChanged.connect(self._on_current)
         session.focusedSpanChanged.connect(self.show_span)
         self.span_model.modelReset.connect(lambda: self.show_span(session.focused_span_id))
-        session.spanUpdated.connect(lambda _old, new: self.show_span(session.focused_span_id))
+        # A moved row (a re-sorted key) loses its selection: put it back on the focused span.
+        # (Not scrolled to when the change came from elsewhere: the table stays where it is.)
+        session.spanUpdated.connect(
+            lambda _old, new: new.id == session.focused_span_id and self.show_span(
+                new.id, scroll=not session.applying_history))
+
+    def _keep_anchor(self) -> None:
+        top = self.rowAt(0)
+        bar = self.verticalScrollBar()
+        self._anchor = None
+        if top >= 0 and bar.value() > 0 and top < self.span_model.rowCount():
+            self._anchor = (self.span_model.span_id(top), top, self.rowViewportPosition(top))
+
+    def _restore_anchor(self) -> None:
+        anchor, self._anchor = self._anchor, None
+        if anchor is None:
+            return
+        span_id, _old_row, offset = anchor
+        row = self.span_model.row_of(span_id, fetch=False)
+        if row < 0 or row == self.rowAt(0):
+            return
+        self.updateGeometries()
+        bar = self.verticalScrollBar()
+        if self.verticalScrollMode() == QAbstractItemView.ScrollMode.ScrollPerItem:
+            bar.setValue(row)
+        else:
+            bar.setValue(bar.value() + self.rowViewportPosition(row) - offset)
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if self._syncing or not current.isValid():
-            return
+        if self._syncing or not current.isValid() or self._session.applying_history:
+            return  # (a row removed by a change made elsewhere passes no focus on)
         self._session.focus_span(self.span_model.span_id(current.row()))
 
-    def show_span(self, span_id: str | None) -> None:
-        """Select (without re-emitting a focus change) the row of ``span_id``."""
+    def show_span(self, span_id: str | None, *, scroll: bool = True) -> None:
+        """Select (without re-emitting a focus change) the row of ``span_id``, scrolled into
+        view unless ``scroll`` is False."""
         row = self.span_model.row_of(span_id) if span_id else -1
         self._syncing = True
         try:
@@ -311,6 +348,11 @@ class SpanTableView(QTableView):
                 self.clearSelection()
                 return
             index = self.span_model.index(row, 0)
+            if not scroll:  # select only: moving the current index would auto-scroll
+                self.selectionModel().select(
+                    index, self.selectionModel().SelectionFlag.ClearAndSelect
+                    | self.selectionModel().SelectionFlag.Rows)
+                return
             self.setCurrentIndex(index)
             self.scrollTo(index)
         finally:

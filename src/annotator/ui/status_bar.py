@@ -1,15 +1,24 @@
-"""The status bar: document, selection in code points, span count, annotator, save state.
+"""The status bar: changes from elsewhere, document, selection in code points, span count,
+annotator, save state.
 
 Every field is a plain-text ``QLabel``. There is no unsaved state: each action is committed
-before the window shows it, so the save field always reads "saved" (or the last error).
+before the window shows it, so the save field reads "saved", "not done" after a refused action,
+or the waiting notice while a write waits for another program's write lock. The ``elsewhere``
+field says for a while what arrived from other windows, the command line or a merge.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from annotator.store import HistoryEntry
+from annotator.ui.changes import describe, plain
+from annotator.ui.live import WAITING_TEXT
 from annotator.ui.session import Session
+from annotator.ui.text_view import plain_text_html
 
 __all__ = ["AnnotatorStatusBar"]
 
@@ -21,19 +30,34 @@ def _label(name: str) -> QLabel:
     return label
 
 
-class AnnotatorStatusBar(QStatusBar):
-    """Permanent fields: ``document``, ``selection``, ``spans``, ``annotator``, ``saved``.
+#: How long the ``elsewhere`` field shows what arrived.
+ELSEWHERE_MS = 30_000
+_NOTICE_STYLE = "color:#1d4f91;font-weight:600;"
+_WAIT_STYLE = "background:#fff3cd;color:#5c4400;padding:0 4px;"
+_ERROR_STYLE = "color:#b00020;"
 
-    Expects the session's signals; ``set_selection(start, end)`` is called by the window when
-    the text view's selection changes (code points)."""
+
+class AnnotatorStatusBar(QStatusBar):
+    """Permanent fields: ``elsewhere`` (hidden when empty), ``document``, ``selection``,
+    ``spans``, ``annotator``, ``saved``.
+
+    Expects the session's signals (``changesFromElsewhere`` fills ``elsewhere``);
+    ``set_selection(start, end)`` is called by the window when the text view's selection
+    changes (code points), ``show_waiting(bool)`` while a write waits for the lock."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        self.fields = {name: _label(f"status_{name}")
-                       for name in ("document", "selection", "spans", "annotator", "saved")}
+        self.fields = {name: _label(f"status_{name}") for name in
+                       ("elsewhere", "document", "selection", "spans", "annotator", "saved")}
         for name, field in self.fields.items():
             self.addPermanentWidget(field, 1 if name == "document" else 0)
+        self.fields["elsewhere"].setStyleSheet(_NOTICE_STYLE)
+        self.fields["elsewhere"].hide()
+        self._elsewhere_timer = QTimer(self)
+        self._elsewhere_timer.setSingleShot(True)
+        self._elsewhere_timer.timeout.connect(lambda: self.show_elsewhere([]))
+        session.changesFromElsewhere.connect(self.show_elsewhere)
         session.documentChanged.connect(lambda *_: self.refresh())
         session.spanCountChanged.connect(lambda *_: self.refresh())
         session.spansReset.connect(self.refresh)
@@ -67,3 +91,27 @@ class AnnotatorStatusBar(QStatusBar):
     def show_error(self, message: str) -> None:
         """Show an error (the project is unchanged) for a while."""
         self.showMessage(f"Not done: {message}", 10_000)
+        self.fields["saved"].setText("not done")
+        self.fields["saved"].setStyleSheet(_ERROR_STYLE)
+
+    def show_waiting(self, waiting: bool) -> None:
+        """Say that a write waits for another program's write lock (or stop saying it)."""
+        if waiting:
+            self.fields["saved"].setText(WAITING_TEXT)
+            self.fields["saved"].setStyleSheet(_WAIT_STYLE)
+        elif self.fields["saved"].text() == WAITING_TEXT:
+            self._saved()
+
+    def show_elsewhere(self, rows: Sequence[HistoryEntry]) -> None:
+        """Say what arrived from elsewhere (``describe(rows)``) for ``ELSEWHERE_MS``; nothing
+        for no rows."""
+        field = self.fields["elsewhere"]
+        text = describe(rows)
+        lost = self._session.focus_lost_to
+        if text and lost is not None:
+            text += " (the focused span was deleted" + (f" by {plain(lost)})" if lost else ")")
+        field.setText(text)
+        field.setToolTip(plain_text_html(text) if text else "")
+        field.setVisible(bool(text))
+        if text:
+            self._elsewhere_timer.start(ELSEWHERE_MS)

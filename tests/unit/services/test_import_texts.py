@@ -43,11 +43,20 @@ def test_encodings_detected(project: Project, tmp_path: Path, data: bytes,
 
 @pytest.mark.parametrize(
     "text",
-    ["アメリカ国防総省", "ロシア軍は砲弾を", "日本語", "東京都庁", "平成三十一年"],
+    ["アメリカ国防総省", "ロシア軍は砲弾を", "東京都庁", "平成三十一年"],
 )
 def test_short_legacy_texts_detected(text: str) -> None:
     assert decode_bytes(text.encode("cp932"), "x")[0] == text
     assert decode_bytes(text.encode("euc-jp"), "x")[0] == text
+
+
+def test_three_kanji_alone_are_ambiguous() -> None:
+    """日本語 in Shift_JIS is also valid, plausible Big5 and GB18030: refused, not guessed."""
+    data = "日本語".encode("cp932")
+    with pytest.raises(DataError, match="ambiguous.*cp932.*--encoding") as info:
+        decode_bytes(data, "x.txt")
+    assert "gb18030" in str(info.value) or "big5" in str(info.value)
+    assert decode_bytes(data, "x.txt", "shift_jis") == ("日本語", "shift-jis")
 
 
 def test_reimport_changes_nothing_and_says_so(project: Project, tmp_path: Path,
@@ -68,7 +77,7 @@ def test_folders_are_recursive(project: Project, tmp_path: Path) -> None:
     (tmp_path / "in" / "sub" / "deeper").mkdir(parents=True)
     (tmp_path / "in" / "a.txt").write_text("一", encoding="utf-8")
     (tmp_path / "in" / "sub" / "b.txt").write_text("二", encoding="utf-8")
-    (tmp_path / "in" / "sub" / "deeper" / "c.TXT").write_bytes("三".encode("cp932"))
+    (tmp_path / "in" / "sub" / "deeper" / "c.TXT").write_bytes("三つ目です".encode("cp932"))
     (tmp_path / "in" / "sub" / "ignored.csv").write_text("x", encoding="utf-8")
     (tmp_path / "in" / ".hidden").mkdir()
     (tmp_path / "in" / ".hidden" / "d.txt").write_text("四", encoding="utf-8")
@@ -81,7 +90,7 @@ def test_folders_are_recursive(project: Project, tmp_path: Path) -> None:
     [
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary file", None),
         (b"\x01\x02\x03\x04\x05\x06" * 50, "binary file", None),
-        ("一行目\n二行目\n".encode() + b"\x81\x20bad\n", "cannot decode", 3),
+        ("一行目\n二行目\n".encode() + b"\x81\x20bad\n", "not valid UTF-8", 3),
     ],
     ids=["png", "controls", "undecodable"],
 )

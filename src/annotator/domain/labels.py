@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from annotator.domain.errors import LabelError
+from annotator.domain.text import name_problem
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_NAME_LENGTH = 64
@@ -30,18 +31,23 @@ class Label:
         check_key(self.key)
         if "\n" in self.description or "\r" in self.description:
             raise LabelError(f"the description of label {self.name!r} must be one line")
+        problem = name_problem(self.description.replace("\t", " "))
+        if problem is not None:
+            raise LabelError(f"the description of label {self.name!r} {problem}")
 
 
 def check_name(name: str) -> None:
-    """Refuse an empty, padded, over-long or multi-line label name."""
+    """Refuse an empty, padded or over-long label name, or one holding a control or invisible
+    format character (:func:`annotator.domain.text.name_problem`)."""
     if not isinstance(name, str) or not name.strip():
         raise LabelError("a label needs a name")
     if name != name.strip():
         raise LabelError(f"label name {name!r} starts or ends with white space")
     if len(name) > MAX_NAME_LENGTH:
         raise LabelError(f"label name {name[:20]!r}... is longer than {MAX_NAME_LENGTH} characters")
-    if any(ord(c) < 32 or c in "\u2028\u2029\x7f" for c in name):
-        raise LabelError(f"label name {name!r} contains a control character")
+    problem = name_problem(name)
+    if problem is not None:
+        raise LabelError(f"label name {name!r} {problem}; a name must be plain text")
 
 
 def check_color(color: str) -> None:

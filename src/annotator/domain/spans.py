@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from annotator.domain.errors import SpanError
+from annotator.domain.text import name_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +62,13 @@ def check_bounds(start: object, end: object, length: int, *, what: str = "span")
 
 
 def check_annotator(name: object) -> str:
-    """Return a valid annotator name or refuse it."""
+    """Return a valid annotator name or refuse it: empty, padded, over-long, or holding a
+    control or invisible format character (:func:`annotator.domain.text.name_problem`)."""
     if not isinstance(name, str) or not name.strip():
         raise SpanError("a span needs an annotator name")
-    if name != name.strip() or "\n" in name or len(name) > 128:
+    if name != name.strip() or len(name) > 128:
         raise SpanError(f"annotator name {name!r} is not a clean one-line name")
+    problem = name_problem(name)
+    if problem is not None:
+        raise SpanError(f"annotator name {name!r} {problem}; a name must be plain text")
     return name

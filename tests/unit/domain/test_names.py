@@ -1,0 +1,69 @@
+"""Names are plain text: control and invisible format characters refused, file names cleaned,
+terminal output escaped."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.domain.errors import LabelError, SpanError
+from annotator.domain.labels import Label, check_name
+from annotator.domain.spans import check_annotator
+from annotator.domain.text import clean_name, escape_unsafe, name_problem
+
+UNSAFE = {
+    "nul": "\x00", "tab": "\t", "line-feed": "\n", "carriage-return": "\r", "escape": "\x1b",
+    "bell": "\x07", "delete": "\x7f", "next-line": "\x85", "csi": "\x9b", "osc": "\x9d",
+    "zwsp": "\u200b", "zwnj": "\u200c", "zwj": "\u200d", "lrm": "\u200e", "rlm": "\u200f",
+    "lre": "\u202a", "rlo": "\u202e", "lri": "\u2066", "pdi": "\u2069", "word-joiner": "\u2060",
+    "bom": "\ufeff", "line-separator": "\u2028", "arabic-letter-mark": "\u061c",
+}
+
+
+@pytest.mark.parametrize("char", list(UNSAFE.values()), ids=list(UNSAFE))
+def test_unsafe_characters_are_refused_in_every_kind_of_name(char: str) -> None:
+    name = f"ab{char}cd"
+    problem = name_problem(name)
+    assert problem is not None and f"U+{ord(char):04X}" in problem and "position 3" in problem
+    with pytest.raises(LabelError, match=f"U\\+{ord(char):04X}.*plain text"):
+        check_name(name)
+    with pytest.raises(LabelError):
+        Label(name, "#123456")
+    with pytest.raises(SpanError, match=f"U\\+{ord(char):04X}.*plain text"):
+        check_annotator(name)
+
+
+@pytest.mark.parametrize("name", ["北朝鮮", "weapon-2", "Señor Muñoz", "🚀 rocket", "a b",
+                                  "𠮷野家", "x<b>y</b>", "Ελλάδα"])
+def test_plain_names_pass(name: str) -> None:
+    assert name_problem(name) is None
+    check_name(name)
+    assert check_annotator(name) == name
+
+
+def test_label_descriptions_are_plain_text_too() -> None:
+    with pytest.raises(LabelError, match="U\\+202E"):
+        Label("claim", "#123456", None, "a \u202eclaim")
+    assert Label("claim", "#123456", None, "a\tclaim").description == "a\tclaim"
+
+
+@pytest.mark.parametrize(
+    ("name", "cleaned", "mentions"),
+    [
+        ("x\u202eevil.txt", "xevil.txt", ["U+202E RIGHT-TO-LEFT OVERRIDE"]),
+        ("a\tb\nc.txt", "a b c.txt", ["U+0009 TAB", "U+000A LINE FEED"]),
+        ("\u200b\u200bzero.txt", "zero.txt", ["U+200B ZERO WIDTH SPACE ×2"]),
+        ("\x1b[31mred.txt", "[31mred.txt", ["U+001B ESCAPE"]),
+        ("plain.txt", "plain.txt", []),
+    ],
+)
+def test_file_names_are_cleaned_and_the_cleaning_described(name: str, cleaned: str,
+                                                          mentions: list[str]) -> None:
+    result, changes = clean_name(name)
+    assert result == cleaned and name_problem(result) is None
+    assert changes == mentions
+
+
+def test_terminal_output_is_escaped() -> None:
+    assert escape_unsafe("\x1b]0;pwned\x07title") == "\\x1b]0;pwned\\x07title"
+    assert escape_unsafe("abc\u202edef") == "abc\\u202edef"
+    assert escape_unsafe("北朝鮮 <b>") == "北朝鮮 <b>"

@@ -58,12 +58,12 @@ class Presence:
         return _parse(self.started_at).astimezone()
 
     def describe(self) -> str:
-        """``process 4242 on host (hana) since 14:05`` (the date too when not today)."""
+        """``process 4242 on host since 14:05 (hana)`` (the date too when not today)."""
         started = self.started_local()
         when = started.strftime("%H:%M")
         if started.date() != datetime.now().astimezone().date():
             when = started.strftime("%Y-%m-%d %H:%M")
-        return f"process {self.pid} on {self.host} ({self.who}) since {when}"
+        return f"process {self.pid} on {self.host} since {when} ({self.who})"
 
 
 def _parse(stamp: str) -> datetime:

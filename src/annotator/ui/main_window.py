@@ -297,8 +297,7 @@ class MainWindow(QMainWindow):
             self.presence_banner.hide()
             return
         names = "; ".join(plain(record.describe()) for record in others)
-        text = (f"This project is also open in {names}. Their changes appear here within a "
-                f"second, and each window saves its own work at once.")
+        text = f"Also open in {names}: changes made there appear here within a second."
         self.presence_banner.setText(text)
         self.presence_banner.setToolTip(plain_text_html(text))
         self.presence_banner.show()

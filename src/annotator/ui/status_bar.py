@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 from annotator.store import HistoryEntry
 from annotator.ui.changes import describe, plain
@@ -23,8 +24,45 @@ from annotator.ui.text_view import plain_text_html
 __all__ = ["AnnotatorStatusBar"]
 
 
-def _label(name: str) -> QLabel:
-    label = QLabel()
+class ElidedLabel(QLabel):
+    """A plain-text label that shrinks with the window, ending its text with "…" (the whole
+    text is its tooltip; ``text()`` returns it whole). A long document name or report never
+    widens the window."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        self._full = text
+        self.setToolTip(plain_text_html(text) if text else "")
+        self._elide()
+
+    def text(self) -> str:
+        return self._full
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 8,
+                     super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(40, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        room = self.contentsRect().width()
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, room)
+        if shown != super().text():
+            super().setText(shown)
+
+
+def _label(name: str, elided: bool = False) -> QLabel:
+    label = ElidedLabel() if elided else QLabel()
     label.setObjectName(name)
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
@@ -32,9 +70,11 @@ def _label(name: str) -> QLabel:
 
 #: How long the ``elsewhere`` field shows what arrived.
 ELSEWHERE_MS = 30_000
-_NOTICE_STYLE = "color:#1d4f91;font-weight:600;"
+_NOTICE_STYLE = "background:#e3eefc;color:#123a6b;padding:0 6px;border-radius:3px;"
 _WAIT_STYLE = "background:#fff3cd;color:#5c4400;padding:0 4px;"
 _ERROR_STYLE = "color:#b00020;"
+#: Fields that shrink (with "…") rather than widen the window, and their stretch.
+_ELIDED = {"elsewhere": 2, "document": 1}
 
 
 class AnnotatorStatusBar(QStatusBar):
@@ -48,10 +88,10 @@ class AnnotatorStatusBar(QStatusBar):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        self.fields = {name: _label(f"status_{name}") for name in
+        self.fields = {name: _label(f"status_{name}", name in _ELIDED) for name in
                        ("elsewhere", "document", "selection", "spans", "annotator", "saved")}
         for name, field in self.fields.items():
-            self.addPermanentWidget(field, 1 if name == "document" else 0)
+            self.addPermanentWidget(field, _ELIDED.get(name, 0))
         self.fields["elsewhere"].setStyleSheet(_NOTICE_STYLE)
         self.fields["elsewhere"].hide()
         self._elsewhere_timer = QTimer(self)
@@ -110,8 +150,7 @@ class AnnotatorStatusBar(QStatusBar):
         lost = self._session.focus_lost_to
         if text and lost is not None:
             text += " (the focused span was deleted" + (f" by {plain(lost)})" if lost else ")")
-        field.setText(text)
-        field.setToolTip(plain_text_html(text) if text else "")
+        field.setText(text)  # (an ElidedLabel: its tooltip is the whole text)
         field.setVisible(bool(text))
         if text:
             self._elsewhere_timer.start(ELSEWHERE_MS)

@@ -73,3 +73,23 @@ def test_describe_words_arrivals() -> None:
 def test_names_from_elsewhere_cannot_restyle_the_status_bar() -> None:
     assert plain("a\u202eb\x1b[31mc\u200b") == "a\\u202eb\\u001b[31mc\\u200b"
     assert "\u202e" not in describe([row("x\u202e", "add", "label", "l\x07")])
+
+
+def test_feed_waits_for_this_processs_open_transaction(tmp_path: Path) -> None:
+    path = tmp_path / "feed.annotator"
+    with Project.open(path) as project:
+        feed = ChangeFeed(project)
+        try:
+            with project.atomic():
+                project.add_document("half.txt", "取り消される文書", who="me")
+                assert not feed.pending()  # uncommitted: nothing to show yet
+                raise RuntimeError("cancelled")
+        except RuntimeError:
+            pass
+        assert not feed.pending() and project.documents() == []
+        with project.atomic():
+            project.add_document("kept.txt", "残る文書", who="me")
+            assert not feed.pending()
+        assert feed.pending()
+        rows, foreign = feed.take()
+        assert [r.after["name"] for r in rows] == ["kept.txt"] and not foreign

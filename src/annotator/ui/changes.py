@@ -31,8 +31,13 @@ class ChangeFeed:
         self.last_seen = project.last_history_id()
 
     def pending(self) -> bool:
-        """True when something was committed since the last ``take`` (the idle poll)."""
+        """True when something was committed since the last ``take`` (the idle poll). Always
+        False while this process has a transaction open on the project (an import reporting
+        progress runs the event loop mid-transaction): its rows are not committed yet and may
+        still be rolled back."""
         project = self.project
+        if project.db.conn.in_transaction:
+            return False
         return (project.data_version() != self.version
                 or project.last_history_id() != self.last_seen)
 

@@ -122,7 +122,7 @@ class AnnotationEditor(QWidget):
 
     def _labels(self) -> None:
         if self.highlighter is not None and self.highlighter.colors() != self.session.colors():
-            self.highlighter.set_colors(self.session.colors())
+            self.highlighter.update_colors(self.session.colors())
 
     def _focus(self, span_id: str | None) -> None:
         span = self.session.index.get(span_id) if span_id else None

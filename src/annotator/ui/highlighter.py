@@ -92,6 +92,16 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._formats.clear()
         self.rehighlight()
 
+    def update_colors(self, colors: Mapping[str, str]) -> None:
+        """Replace the colour mapping, re-highlighting everything only if a label it had is
+        gone or has another colour: a label just added draws no span differently, so adding
+        one to a text with 100,000 spans costs nothing."""
+        old = self._colors
+        if any(colors.get(label) != color for label, color in old.items()):
+            self.set_colors(colors)
+        else:
+            self._colors = dict(colors)
+
     def set_color(self, label: str, color: str) -> None:
         """Recolour one label and re-highlight everything."""
         self.set_colors({**self._colors, label: color})

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from annotator.domain.errors import LabelError
-from annotator.domain.text import name_problem
+from annotator.domain.text import describe_char, name_problem
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_NAME_LENGTH = 64
@@ -26,28 +26,55 @@ class Label:
     description: str = ""
 
     def __post_init__(self) -> None:
-        check_name(self.name)
+        _check_shape(self.name)
         check_color(self.color)
         check_key(self.key)
         if "\n" in self.description or "\r" in self.description:
             raise LabelError(f"the description of label {self.name!r} must be one line")
-        problem = name_problem(self.description.replace("\t", " "))
-        if problem is not None:
-            raise LabelError(f"the description of label {self.name!r} {problem}")
 
 
-def check_name(name: str) -> None:
-    """Refuse an empty, padded or over-long label name, or one holding a control or invisible
-    format character (:func:`annotator.domain.text.name_problem`)."""
+def _check_shape(name: str) -> None:
+    """What every label, old or new, satisfies: a non-empty, unpadded, one-line name of at most
+    ``MAX_NAME_LENGTH`` characters without C0 controls. (A project written by an older version
+    may hold a name with a C1 control or an invisible format character; it must still open, so
+    those are refused where a name comes in, by :func:`check_name`, not here.)"""
     if not isinstance(name, str) or not name.strip():
         raise LabelError("a label needs a name")
     if name != name.strip():
         raise LabelError(f"label name {name!r} starts or ends with white space")
     if len(name) > MAX_NAME_LENGTH:
         raise LabelError(f"label name {name[:20]!r}... is longer than {MAX_NAME_LENGTH} characters")
+    for index, char in enumerate(name):
+        if ord(char) < 32 or char in "\u2028\u2029\x7f":
+            raise LabelError(f"label name {name!r} contains a control character "
+                             f"({describe_char(char)}) at position {index + 1}; a name must be "
+                             f"plain text")
+
+
+def check_name(name: str) -> None:
+    """Refuse a new label name: empty, padded, over-long, or holding a control or invisible
+    format character (:func:`annotator.domain.text.name_problem`). Every place a name comes in
+    (the command line, an import, a merge, the label editor) calls this."""
+    _check_shape(name)
     problem = name_problem(name)
     if problem is not None:
         raise LabelError(f"label name {name!r} {problem}; a name must be plain text")
+
+
+def check_description(label_name: str, description: str) -> None:
+    """Refuse a new description holding a control or invisible format character (a tab is
+    allowed; a line break never is)."""
+    problem = name_problem(description.replace("\t", " "))
+    if problem is not None:
+        raise LabelError(f"the description of label {label_name!r} {problem}")
+
+
+def check_new_label(label: Label) -> Label:
+    """``label`` when its name and description pass :func:`check_name` and
+    :func:`check_description` (what a new or changed label must), else :class:`LabelError`."""
+    check_name(label.name)
+    check_description(label.name, label.description)
+    return label
 
 
 def check_color(color: str) -> None:

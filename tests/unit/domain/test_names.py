@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from annotator.domain.errors import LabelError, SpanError
-from annotator.domain.labels import Label, check_name
+from annotator.domain.labels import Label, check_name, check_new_label
 from annotator.domain.spans import check_annotator
 from annotator.domain.text import clean_name, escape_unsafe, name_problem
 
@@ -27,7 +27,8 @@ def test_unsafe_characters_are_refused_in_every_kind_of_name(char: str) -> None:
     with pytest.raises(LabelError, match=f"U\\+{ord(char):04X}.*plain text"):
         check_name(name)
     with pytest.raises(LabelError):
-        Label(name, "#123456")
+        check_new_label(Label(name, "#123456") if ord(char) >= 0x20 and char not in
+                        "\x7f\u2028" else Label(name, "#123456"))
     with pytest.raises(SpanError, match=f"U\\+{ord(char):04X}.*plain text"):
         check_annotator(name)
 
@@ -42,8 +43,23 @@ def test_plain_names_pass(name: str) -> None:
 
 def test_label_descriptions_are_plain_text_too() -> None:
     with pytest.raises(LabelError, match="U\\+202E"):
-        Label("claim", "#123456", None, "a \u202eclaim")
-    assert Label("claim", "#123456", None, "a\tclaim").description == "a\tclaim"
+        check_new_label(Label("claim", "#123456", None, "a \u202eclaim"))
+    assert check_new_label(Label("claim", "#1234ab", None, "a\tclaim")).description == "a\tclaim"
+
+
+@pytest.mark.parametrize("name", ["a\u202eb", "a\u200bb", "a\x9bb", "a\ufeffb"])
+def test_a_label_an_older_version_stored_still_loads(name: str) -> None:
+    """A project written before these checks may hold such a label: reading it must not fail
+    (the label is refused only where a name comes in)."""
+    assert Label(name, "#123456").name == name
+    with pytest.raises(LabelError):
+        check_new_label(Label(name, "#123456"))
+
+
+@pytest.mark.parametrize("name", ["a\x1bb", "a\tb", "a\nb", "a\x7fb", "a\u2028b"])
+def test_c0_controls_were_never_loadable_and_stay_refused(name: str) -> None:
+    with pytest.raises(LabelError):
+        Label(name, "#123456")
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 
 from annotator import __version__
 from annotator.domain.errors import AnnotatorError
+from annotator.domain.text import escape_unsafe as shown
 
 # Each module has ``register(subparsers, common)``, which adds its sub-command and sets
 # ``func`` (``func(args) -> int``) as the parser default.
@@ -64,21 +67,93 @@ def start_app(db: str | None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Every error a user can cause ends as one line ``annotator: error: FILE[:LINE]: reason``
+    on standard error and exit status 1, never a traceback: the project's own errors
+    (:class:`AnnotatorError`), and what the operating system or SQLite report (a full disk, a
+    file too large, an unreadable or damaged project file). Programming errors (SQLite's
+    ``ProgrammingError``, anything else) still raise; ``ANNOTATOR_DEBUG=1`` re-raises all.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is not None and hasattr(sys.stdout, "reconfigure"):
         # Exports, --json and names are UTF-8 whatever the locale's encoding (latin-1, cp1252).
         sys.stdout.reconfigure(encoding="utf-8")
+    debug = os.environ.get("ANNOTATOR_DEBUG", "") not in ("", "0")
     try:
         if args.command is None:
             return start_app(args.db)
-        return int(args.func(args))
+        status = int(args.func(args))
+        sys.stdout.flush()  # a full disk under `> file` shows here, not at exit
+        return status
     except AnnotatorError as exc:
-        print(f"annotator: error: {exc}", file=sys.stderr)
-        return EXIT_DATA
+        return _fail(str(exc))
     except KeyboardInterrupt:
         print("annotator: interrupted; nothing was written", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        _silence_stdout()
         return EXIT_OK
+    except sqlite3.Error as exc:
+        if debug or not _is_file_error(exc):
+            raise
+        return _fail(f"{_project_path(args)}: {_sqlite_reason(exc)}")
+    except OSError as exc:
+        if debug:
+            raise
+        if exc.filename is None:
+            _silence_stdout()
+        return _fail(_os_reason(exc))
+
+
+def _fail(message: str) -> int:
+    print(f"annotator: error: {shown(message)}", file=sys.stderr)
+    return EXIT_DATA
+
+
+def _is_file_error(exc: sqlite3.Error) -> bool:
+    """SQLite errors about the file or the disk (not about how it was called)."""
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    code = getattr(exc, "sqlite_errorname", None)
+    if code and code != "SQLITE_ERROR" and code not in text:
+        text = f"{text}, {code}"
+    if "full" in text or "disk I/O" in text:
+        return f"cannot write the project ({text}); the change was rolled back"
+    if "malformed" in text or "not a database" in text:
+        return (f"the project file is damaged ({text}); restore it from a backup or an "
+                f"export")
+    return f"the project file could not be read or written ({text})"
+
+
+def _os_reason(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{exc.filename}: {reason}"
+    return f"cannot write the output ({reason})"
+
+
+def _project_path(args: argparse.Namespace) -> str:
+    if getattr(args, "db", None):
+        return str(args.db)
+    from annotator.services.default_project import default_project_path
+
+    return str(default_project_path())
+
+
+def _silence_stdout() -> None:
+    """After a failed write to standard output, point it at /dev/null so that the exit does
+    not fail again flushing what is left (and print a second, Python-made message)."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from annotator.cli.common import project_from
+from annotator.cli.common import dumps_json, project_from, shown
 from annotator.services.review.project_review import project_agreement
 
 
@@ -35,15 +34,17 @@ def _row(name: str, figures: dict[str, Any]) -> str:
     cells = [figures["exact"]["precision"], figures["exact"]["recall"], figures["exact"]["f1"],
              figures["overlap"]["precision"], figures["overlap"]["recall"],
              figures["overlap"]["f1"], figures["cohen_kappa"], figures["krippendorff_alpha"]]
-    shown = name if len(name) <= 24 else name[:23] + "…"
-    return f"{shown:<24}" + "".join(f"{_num(c):>8}" for c in cells)
+    name = shown(name)
+    cut = name if len(name) <= 24 else name[:23] + "…"
+    return f"{cut:<24}" + "".join(f"{_num(c):>8}" for c in cells)
 
 
 def format_table(result: dict[str, Any], names: dict[str, str]) -> str:
     """The JSON result as a readable table (``names``: document uid -> name)."""
     header = f"{'':<24}" + "".join(f"{h:>8}" for h in (
         "ex.P", "ex.R", "ex.F1", "ov.P", "ov.R", "ov.F1", "kappa", "alpha"))
-    lines = [f"annotators: {', '.join(result['annotators'])} (the first is the reference)",
+    lines = [f"annotators: {', '.join(map(shown, result['annotators']))} (the first is the "
+             f"reference)",
              f"documents:  {len(result['documents'])} in which every annotator has a span", "",
              header, _row("overall", result["overall"])]
     if result["per_label"]:
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
                                    documents=args.document).to_json()
         names = {d.uid: d.name for d in project.documents()}
     if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+        print(dumps_json(result))
     else:
         print(format_table(result, names))
     return 0

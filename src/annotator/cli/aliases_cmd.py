@@ -7,10 +7,9 @@ term also finds every surface form listed for it.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from annotator.cli.common import project_from
+from annotator.cli.common import dumps_json, project_from, shown
 from annotator.services.importing import default_annotator
 
 
@@ -36,17 +35,19 @@ def run(args: argparse.Namespace) -> int:
                       file=sys.stderr)
                 return 2
             if not project.add_alias(args.term, args.surface, who=who):
-                print(f"already there: {args.term.strip()} -> {args.surface.strip()}", file=sys.stderr)
+                print(f"already there: {shown(args.term.strip())} -> {shown(args.surface.strip())}",
+                      file=sys.stderr)
             return 0
         if args.action == "remove":
             if not project.remove_alias(args.term.strip(), args.surface.strip(), who=who):
-                print(f"annotator: error: no alias {args.term} -> {args.surface}", file=sys.stderr)
+                print(f"annotator: error: no alias {shown(args.term)} -> {shown(args.surface)}",
+                      file=sys.stderr)
                 return 1
             return 0
         table = project.aliases()
     if args.json:
-        print(json.dumps(table, ensure_ascii=False, indent=2))
+        print(dumps_json(table, indent=2))
     else:
         for term, surfaces in table.items():
-            print(f"{term}\t{', '.join(surfaces)}")
+            print(f"{shown(term)}\t{', '.join(map(shown, surfaces))}")
     return 0

@@ -4,9 +4,8 @@ unlabelled elsewhere)."""
 from __future__ import annotations
 
 import argparse
-import json
 
-from annotator.cli.common import project_from
+from annotator.cli.common import dumps_json, project_from, shown
 from annotator.services.review.project_review import project_consistency
 
 
@@ -30,15 +29,15 @@ def run(args: argparse.Namespace) -> int:
         names = {d.id: d.name for d in project.documents()}
     for f in findings:
         if args.json:
-            print(json.dumps({
+            print(dumps_json({
                 "kind": f.kind.value, "document": names[f.document_id], "start": f.start,
                 "end": f.end, "text": f.text, "labels": dict(f.labels),
                 "labels_here": list(f.labels_here), "span_ids": list(f.span_ids),
-                "covering_labels": list(f.covering_labels)}, ensure_ascii=False))
+                "covering_labels": list(f.covering_labels)}))
         else:
-            labels = ", ".join(f"{label} ×{n}" for label, n in f.labels)
-            here = f"; here: {', '.join(f.labels_here)}" if f.labels_here else ""
-            print(f"{names[f.document_id]}:[{f.start},{f.end}) {f.text!r}: {f.kind.value} "
+            labels = ", ".join(f"{shown(label)} ×{n}" for label, n in f.labels)
+            here = f"; here: {', '.join(map(shown, f.labels_here))}" if f.labels_here else ""
+            print(f"{shown(names[f.document_id])}:[{f.start},{f.end}) {f.text!r}: {f.kind.value} "
                   f"({labels}{here})")
     if not args.json:
         print(f"{len(findings)} finding(s)")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from annotator.cli.common import TerminalProgress, project_from
+from annotator.cli.common import TerminalProgress, path_argument, project_from, shown
 from annotator.services.exporting import FORMATS, ExportFilter, export
 
 
@@ -24,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                         help="only this document: name, id or SHA-256 prefix (repeatable)")
     parser.add_argument("--skip-empty", action="store_true",
                         help="leave out documents with no (selected) spans")
-    parser.add_argument("-o", "--output", metavar="FILE", type=Path,
+    parser.add_argument("-o", "--output", metavar="FILE", type=path_argument,
                         help="write here, atomically (default: standard output)")
     parser.set_defaults(func=run)
 
@@ -42,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
                 progress.finish()
     if args.output:
         print(f"{report.documents} document(s), {report.spans} span(s) written to "
-              f"{args.output}", file=sys.stderr)
+              f"{shown(args.output)}", file=sys.stderr)
     for note in report.notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {shown(note)}", file=sys.stderr)
     return 0

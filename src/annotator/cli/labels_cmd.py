@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from annotator.cli.common import project_from
-from annotator.domain.labels import Label
+from annotator.cli.common import dumps_json, project_from, shown
+from annotator.domain.labels import Label, check_description, check_name, check_new_label
 from annotator.services.importing import EXTRA_LABEL_COLORS, default_annotator
 from annotator.store import Project
 
@@ -50,13 +49,13 @@ def _print(project: Project, as_json: bool) -> None:
     labels = project.labels()
     usage = {label.name: project.label_usage(label.name) for label in labels}
     if as_json:
-        print(json.dumps([{"name": lab.name, "color": lab.color, "key": lab.key,
+        print(dumps_json([{"name": lab.name, "color": lab.color, "key": lab.key,
                            "description": lab.description, "spans": usage[lab.name]}
-                          for lab in labels], ensure_ascii=False, indent=2))
+                          for lab in labels], indent=2))
         return
     for label in labels:
-        print(f"{label.key or '-':>2}  {label.name:<16} {label.color}  {usage[label.name]:>7} "
-              f"spans  {label.description}")
+        print(f"{shown(label.key or '-'):>2}  {shown(label.name):<16} {label.color}  "
+              f"{usage[label.name]:>7} spans  {shown(label.description)}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,17 +65,20 @@ def run(args: argparse.Namespace) -> int:
             _print(project, args.json)
             return 0
         if args.action == "add":
-            project.add_label(Label(args.name, args.color or _free_color(project), args.key,
-                                    args.description), who=who, position=args.position)
+            label = check_new_label(Label(args.name, args.color or _free_color(project),
+                                          args.key, args.description))
+            project.add_label(label, who=who, position=args.position)
         elif args.action == "set":
             changes: dict[str, object] = {}
             if args.rename is not None:
+                check_name(args.rename)
                 changes["new_name"] = args.rename
             if args.color is not None:
                 changes["color"] = args.color
             if args.key is not None or args.no_key:
                 changes["key"] = None if args.no_key else args.key
             if args.description is not None:
+                check_description(args.name, args.description)
                 changes["description"] = args.description
             project.update_label(args.name, who=who, **changes)  # type: ignore[arg-type]
         elif args.action == "move":
@@ -84,6 +86,6 @@ def run(args: argparse.Namespace) -> int:
         elif args.action == "remove":
             removed = project.remove_label(args.name, who=who, delete_spans=args.delete_spans)
             if removed:
-                print(f"deleted {len(removed)} span(s) labelled {args.name!r}", file=sys.stderr)
+                print(f"deleted {len(removed)} span(s) labelled {shown(args.name)!r}", file=sys.stderr)
         _print(project, False)
     return 0

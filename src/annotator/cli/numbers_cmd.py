@@ -7,10 +7,9 @@ before (by hand or earlier) are never changed. ``--list`` prints the number span
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from annotator.cli.common import project_from
+from annotator.cli.common import dumps_json, project_from, shown
 from annotator.services.importing import default_annotator
 from annotator.services.japanese.number_values import fill_values, number_label
 
@@ -31,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         if args.document is not None:
             doc = next((d for d in docs if args.document in (d.name, d.uid, str(d.id))), None)
             if doc is None:
-                print(f"annotator: error: no document {args.document!r} in the project",
+                print(f"annotator: error: no document {shown(args.document)!r} in the project",
                       file=sys.stderr)
                 return 1
             document_id = doc.id
@@ -39,9 +38,8 @@ def run(args: argparse.Namespace) -> int:
         if args.list:
             for span in project.spans(document_id, labels=[number_label(project)]):
                 text = project.text(span.document_id)[span.start:span.end]
-                print(json.dumps({"document": names[span.document_id], "start": span.start,
-                                  "end": span.end, "text": text, "value": span.value},
-                                 ensure_ascii=False))
+                print(dumps_json({"document": names[span.document_id], "start": span.start,
+                                  "end": span.end, "text": text, "value": span.value}))
             return 0
         updated = fill_values(project, who=default_annotator(), document_id=document_id)
     print(f"{len(updated)} number span(s) given a value")

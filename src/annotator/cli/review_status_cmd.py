@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from annotator.cli.common import project_from
+from annotator.cli.common import project_from, shown
 from annotator.domain.errors import DataError
 from annotator.services.exporting import select_documents
 from annotator.services.importing import default_annotator
@@ -30,5 +30,5 @@ def run(args: argparse.Namespace) -> int:
         doc = documents[0]
         if args.status is not None:
             project.set_review_status(doc.id, args.status, who=default_annotator())
-        print(f"{doc.name}\t{project.review_status(doc.id)}")
+        print(f"{shown(doc.name)}\t{project.review_status(doc.id)}")
     return 0

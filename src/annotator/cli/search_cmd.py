@@ -8,10 +8,9 @@ built (with a progress bar on a terminal) and cached for the next search.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from annotator.cli.common import TerminalProgress, project_from
+from annotator.cli.common import TerminalProgress, dumps_json, project_from, shown
 from annotator.services.japanese import context
 from annotator.services.japanese.parallel import IndexPool
 from annotator.services.japanese.project_search import hit_record, load_indexes, search_project
@@ -42,11 +41,12 @@ def run(args: argparse.Namespace) -> int:
         hits = search_project(project, args.query, args.max, indexes=indexes)
         documents = {d.id: d for d in project.documents()}
     if args.json:
-        print(json.dumps([hit_record(h, documents[h.document]) for h in hits], ensure_ascii=False, indent=2))
+        print(dumps_json([hit_record(h, documents[h.document]) for h in hits], indent=2))
         return 0
     for hit in hits:
         before, match, after = context(indexes[hit.document].text, hit.start, hit.end)
-        print(f"{documents[hit.document].name}\t{hit.start}\t{hit.end}\t{before}[{match}]{after}")
+        print(f"{shown(documents[hit.document].name)}\t{hit.start}\t{hit.end}\t"
+              f"{shown(before)}[{shown(match)}]{shown(after)}")
     return 0
 
 

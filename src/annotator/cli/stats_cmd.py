@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from annotator.cli.common import project_from
+from annotator.cli.common import dumps_json, project_from, shown
 from annotator.store import Project
 
 
@@ -37,18 +36,18 @@ def run(args: argparse.Namespace) -> int:
     with project_from(args) as project:
         stats = project_stats(project)
     if args.json:
-        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        print(dumps_json(stats, indent=2))
         return 0
-    print(f"project    {stats['project']}")
+    print(f"project    {shown(stats['project'])}")
     print(f"documents  {stats['documents']}")
     print(f"spans      {stats['spans']}")
     for title, table in (("per label", stats["per_label"]),
                          ("per annotator", stats["per_annotator"])):
         print(f"\n{title}:")
         for name, count in table.items():
-            print(f"  {count:>8}  {name}")
+            print(f"  {count:>8}  {shown(name)}")
     print("\nper document:")
     for doc in stats["per_document"]:
-        print(f"  {doc['spans']:>8}  {doc['name']}  ({doc['characters']} characters, "
+        print(f"  {doc['spans']:>8}  {shown(doc['name'])}  ({doc['characters']} characters, "
               f"{doc['status']})")
     return 0

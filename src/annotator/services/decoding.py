@@ -112,9 +112,12 @@ def _encode(text: str, encoding: str, data: bytes) -> bytes:
 def _strict(data: bytes, encoding: str, path: str) -> str:
     """Decode strictly and check the round trip; :class:`DataError` naming the line if not."""
     shown = DISPLAY.get(encoding, encoding)
+    skip = len(codecs.BOM_UTF8) if encoding == "utf_8_sig" and data.startswith(
+        codecs.BOM_UTF8) else 0  # the utf-8-sig codec counts offsets after its BOM
     try:
-        text = data.decode(encoding)
+        text = data[skip:].decode("utf_8") if skip else data.decode(encoding)
     except UnicodeDecodeError as exc:
+        exc.start, exc.end = exc.start + skip, exc.end + skip
         bad = data[exc.start : max(exc.end, exc.start + 1)]
         raise DataError(f"not valid {shown}: byte(s) {bad.hex(' ')} at offset {exc.start} "
                         f"({exc.reason})", path=path, line=_line_of(data, exc.start)) from None
@@ -228,7 +231,7 @@ def _hint(candidates: list[str]) -> str:
 def detect(data: bytes, path: str) -> tuple[str, str]:
     """``(text, codec)`` of legacy-encoded bytes (no BOM, not UTF-8); see the module docstring."""
     readings: dict[str, str] = {}  # codec -> strict, round-tripping text
-    inexact: list[str] = []  # codecs that decode strictly but do not give the bytes back
+    inexact: dict[str, str] = {}  # codecs that decode strictly but do not give the bytes back
     for encoding in DETECTED:
         try:
             text = data.decode(encoding)
@@ -238,12 +241,11 @@ def detect(data: bytes, path: str) -> tuple[str, str]:
             exact = text.encode(encoding) == data
         except UnicodeEncodeError:
             exact = False
-        if exact:
-            readings[encoding] = text
-        else:
-            inexact.append(encoding)
-    japanese = _japanese(readings)
+        (readings if exact else inexact)[encoding] = text
+    japanese = _japanese({**readings, **inexact})
     if japanese is not None:
+        if japanese in inexact:  # Japanese, but the text cannot be stored exactly
+            _strict(data, japanese, path)
         return readings[japanese], japanese
     ours = {c.encoding: c for c in _ranked(data, list(DETECTED))}
     ours = {name: c for name, c in ours.items() if name in readings}
@@ -251,7 +253,7 @@ def detect(data: bytes, path: str) -> tuple[str, str]:
     if not ours:
         rated = {c.encoding for c in everything}
         if inexact:
-            rated |= {c.encoding for c in _ranked(data, inexact)}
+            rated |= {c.encoding for c in _ranked(data, list(inexact))}
         for encoding in inexact:
             if encoding in rated:  # the right codec, but the text cannot be stored exactly
                 _strict(data, encoding, path)
@@ -324,8 +326,8 @@ def _detected(data: bytes, path: str) -> tuple[str, str]:
         if data.startswith(bom):
             return _strict(data, codec, path), codec
     if b"\x00" in data:
-        raise DataError("binary file (it contains NUL bytes), not text (a UTF-16 text needs "
-                        "its byte-order mark, or pass --encoding utf-16-le)", path=path)
+        raise DataError("binary file (it contains NUL bytes), not text" + _utf16_hint(data),
+                        path=path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -336,6 +338,19 @@ def _detected(data: bytes, path: str) -> tuple[str, str]:
     if _iso2022(data):
         return _strict(data, "iso2022_jp", path), "iso2022_jp"
     return text, "utf_8"
+
+
+def _utf16_hint(data: bytes) -> str:
+    """A hint when the NUL bytes look like UTF-16 without its byte-order mark (every other
+    byte zero, as ASCII and Latin text in UTF-16 is)."""
+    sample = data[:65536]
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, other, order in ((odd, even, "le"), (even, odd, "be")):
+        if zeros and other and zeros.count(0) * 10 >= len(zeros) * 4 and \
+                other.count(0) * 20 <= len(other):
+            return (f"; if it is UTF-16 without a byte-order mark, pass --encoding "
+                    f"utf-16-{order}")
+    return ""
 
 
 def check_regular_file(path: Path, what: str = "file") -> os.stat_result:

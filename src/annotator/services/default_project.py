@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from pathlib import Path
 
+from annotator.services.decoding import file_kind
 from annotator.services.importing import import_paths
 from annotator.services.shipped import shipped_dir
-from annotator.store import Project
+from annotator.store import Project, ProjectError
 
 DATA_DIR_ENV = "ANNOTATOR_DATA_DIR"
 DEFAULT_PROJECT_NAME = "default.annotator"
@@ -38,6 +40,27 @@ def seeds_dir() -> Path | None:
     return shipped_dir("seeds")
 
 
+def check_project_path(path: Path) -> None:
+    """Refuse (ProjectError), without opening it, a project path that is there but is not a
+    regular file: a FIFO (opening it would block for ever), a device, a socket, a symlink loop
+    or a link to nothing. A path that does not exist is left to :meth:`Project.open`."""
+    if str(path) == "":
+        raise ProjectError("the project path is empty")
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise ProjectError(f"{path}: a symbolic link to nothing ({os.readlink(path)}), not "
+                               f"a project file") from None
+        return
+    except OSError as exc:
+        raise ProjectError(f"{path}: cannot open the project ({exc.strerror or exc})") from None
+    except ValueError as exc:  # an embedded NUL byte
+        raise ProjectError(f"{path!r}: not a usable path ({exc})") from None
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+        raise ProjectError(f"{path}: is a {file_kind(info.st_mode)}, not a project file")
+
+
 def open_project(path: str | Path | None = None, *, who: str, create: bool = True) -> Project:
     """Open ``path``, or the default project, creating it with the seed texts on first use.
 
@@ -45,8 +68,10 @@ def open_project(path: str | Path | None = None, *, who: str, create: bool = Tru
     created empty: a mistyped ``--db`` must not leave a new project behind.
     """
     if path is not None:
+        check_project_path(Path(path))
         return Project.open(path, create=create)
     target = default_project_path()
+    check_project_path(target)
     is_new = not target.exists()
     project = Project.open(target)
     seeds = seeds_dir()

@@ -16,6 +16,7 @@ import re
 import secrets
 import stat
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -25,12 +26,18 @@ from typing import IO, Any
 
 import orjson
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 from annotator.domain.errors import DataError
 from annotator.domain.offsets import Utf16Map
 from annotator.domain.spans import Span
+from annotator.services.decoding import file_kind
 from annotator.services.native import document_record, span_record_from_row
 from annotator.services.validation import record_problems
-from annotator.store import Document, Project
+from annotator.store import Document, Project, ProjectError, registry
 
 FORMATS = ("jsonl", "doccano", "labelstudio")
 Progress = Callable[[int, int, str], bool | None]
@@ -214,20 +221,135 @@ def _write(records: Iterator[dict[str, Any]], fmt: str, out: IO[str], report: Ex
         report.spans += len(record[key])
 
 
+PART_SUFFIX = ".part"
+_TOKEN = re.compile(r"[0-9a-f]{12}")
+STALE_WITHOUT_LOCKS = 24 * 3600.0  # seconds, where advisory locks do not exist (Windows)
+
+
+def part_name(output: Path, token: str) -> Path:
+    """The temporary file an export to ``output`` writes first: ``.NAME.<12 hex>.part``."""
+    return output.parent / f".{output.name}.{token}{PART_SUFFIX}"
+
+
+def _lock(fd: int) -> bool:
+    """Take an exclusive advisory lock on ``fd`` without waiting; False if another process
+    holds it. Where there are no such locks, always True."""
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
 def _temporary_beside(output: Path) -> tuple[IO[str], Path]:
     """A new, exclusive temporary file next to ``output`` with the mode the export should get:
     the existing file's mode, or what the umask gives a new file (``tempfile`` would make it
-    0600, unreadable to colleagues)."""
+    0600, unreadable to colleagues). It stays locked (``flock``) while it is written, which is
+    how :func:`remove_stale_parts` tells a live export from a killed one."""
     mode = stat.S_IMODE(output.stat().st_mode) if output.exists() else 0o666
     while True:
-        name = output.parent / f".{output.name}.{secrets.token_hex(6)}.part"
+        name = part_name(output, secrets.token_hex(6))
         try:
             fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         except FileExistsError:
             continue
+        _lock(fd)
         if output.exists():
             os.chmod(name, mode)  # the umask must not narrow an existing file's mode
         return open(fd, "w", encoding="utf-8", newline="\n"), name  # noqa: SIM115
+
+
+def remove_stale_parts(output: Path, before: float) -> list[Path]:
+    """Remove what killed exports to ``output`` left behind; return the files removed.
+
+    A file is removed only when all of these hold: its name is exactly the pattern of
+    :func:`part_name` for this ``output`` (``.NAME.<12 lowercase hex>.part``), it is a regular
+    file (not a link) owned by this user, it was last written before ``before`` (when the
+    current export started), and no live process is writing it: every export holds an
+    exclusive ``flock`` on its part file until it is renamed, and the kernel drops that lock
+    when the process dies, however it dies (``kill -9`` included). Where advisory locks do not
+    exist (Windows), a part file must also be a day old. Anything else is left alone.
+    """
+    prefix = f".{output.name}."
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(output.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(PART_SUFFIX)
+                and _TOKEN.fullmatch(name[len(prefix):-len(PART_SUFFIX)])):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if (not stat.S_ISREG(info.st_mode) or info.st_mtime >= before
+                or (hasattr(os, "getuid") and info.st_uid != os.getuid())
+                or (fcntl is None and info.st_mtime > before - STALE_WITHOUT_LOCKS)):
+            continue
+        if _remove_if_unlocked(Path(entry.path)):
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _remove_if_unlocked(path: Path) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        if not _lock(fd):
+            return False  # a live export is writing it
+        path.unlink()
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def check_output(output: Path) -> None:
+    """Refuse an export target that must not be written: the project open in this process or
+    its -wal/-shm (overwriting them would destroy it), a folder, a FIFO or device, an SQLite
+    database (a project file?), a path whose folder does not exist."""
+    absolute = Path(os.path.abspath(output))
+    for project in registry.open_projects():
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if absolute == Path(os.path.abspath(f"{project.path}{suffix}")):
+                raise ProjectError(f"{output}: this is the file of the project open here "
+                                   f"({project.path}{suffix}); an export onto it would "
+                                   f"destroy the project: choose another name")
+    registry.check_not_open(output, "export onto")  # the same file by another name or link
+    try:
+        info = os.stat(output)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise DataError(f"cannot write the export ({exc.strerror or exc})",
+                        path=str(output)) from None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise DataError("is a folder; give the export a file name", path=str(output))
+        if not stat.S_ISREG(info.st_mode):
+            raise DataError(f"is a {file_kind(info.st_mode)}, not a file an export can "
+                            f"replace", path=str(output))
+        if _is_sqlite(output):
+            raise DataError("is an SQLite database (a project file?), not an export; it is "
+                            "left as it is: choose another name", path=str(output))
+    if not output.parent.is_dir():
+        raise DataError("cannot write the export: its folder does not exist", path=str(output))
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def export(
@@ -239,7 +361,12 @@ def export(
     filters: ExportFilter | None = None,
     progress: Progress | None = None,
 ) -> ExportReport:
-    """Export to ``output`` (atomically) or to ``stream`` (default: standard output)."""
+    """Export to ``output`` (atomically) or to ``stream`` (default: standard output).
+
+    An export to a file first removes the partial files killed exports to it left behind
+    (:func:`remove_stale_parts`). A write that fails (a full disk, a file too large) raises
+    :class:`DataError` naming the file, with the destination untouched and no partial file
+    left."""
     if fmt not in FORMATS:
         raise DataError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
     filters = filters or ExportFilter()
@@ -248,20 +375,32 @@ def export(
     report = ExportReport(format=fmt, path=None if output is None else str(output))
     if fmt != "jsonl":
         report.notes.append(f"{fmt} offsets are UTF-16 code units, as the browser counts them")
-    records = produce(project, filters, progress)
     if output is None:
-        _write(records, fmt, stream or sys.stdout, report)
+        _write(produce(project, filters, progress), fmt, stream or sys.stdout, report)
         return report
     output = Path(output)
-    if not output.parent.is_dir():
-        raise DataError("cannot write the export: its folder does not exist", path=str(output))
-    handle, temporary = _temporary_beside(output)
+    check_output(output)
+    started = time.time()
+    stale = remove_stale_parts(output, started)
+    if stale:
+        report.notes.append(f"removed {len(stale)} partial file(s) that an interrupted export "
+                            f"to {output.name} left behind")
+    records = produce(project, filters, progress)
+    try:
+        handle, temporary = _temporary_beside(output)
+    except OSError as exc:
+        raise DataError(f"cannot write the export ({exc.strerror or exc})",
+                        path=str(output)) from None
     try:
         with handle:
             _write(records, fmt, handle, report)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, output)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise DataError(f"cannot write the export ({exc.strerror or exc}); nothing was "
+                        f"written", path=str(output)) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

@@ -16,17 +16,18 @@ from __future__ import annotations
 import contextlib
 import gc
 import getpass
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.domain.errors import DataError
-from annotator.domain.labels import Label
+from annotator.domain.errors import AnnotatorError, DataError
+from annotator.domain.labels import Label, check_new_label
 from annotator.domain.spans import check_annotator, new_span_id, now
-from annotator.domain.text import canonicalise, sha256_text
-from annotator.services.decoding import read_text_file
+from annotator.domain.text import canonicalise, clean_name, name_problem, sha256_text
+from annotator.services.decoding import check_regular_file, read_text_file, read_utf8_file
 from annotator.services.native import ParsedRecord, ParsedSpan, read_records
-from annotator.store import Project
+from annotator.store import Project, registry
 
 TEXT_SUFFIXES = {".txt", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -51,6 +52,8 @@ class ImportReport:
     spans_skipped: int = 0
     labels_added: list[str] = field(default_factory=list)
     encodings: dict[str, str] = field(default_factory=dict)
+    #: File names that were cleaned to become document names: ``(file name, name, what)``.
+    names_cleaned: list[tuple[str, str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"{len(self.documents_added)} document(s) added"]
@@ -61,6 +64,8 @@ class ImportReport:
             parts.append(f"{self.spans_skipped} duplicate span(s) skipped")
         if self.labels_added:
             parts.append("labels added: " + ", ".join(self.labels_added))
+        for original, cleaned, what in self.names_cleaned:
+            parts.append(f"file name {original!r} named {cleaned!r} ({what})")
         return "; ".join(parts)
 
 
@@ -73,10 +78,14 @@ def default_annotator() -> str:
 
 
 def collect_files(paths: Sequence[str | Path]) -> list[Path]:
-    """Expand folders (recursively: ``.txt`` and ``.jsonl`` files, hidden ones skipped)."""
+    """Expand folders (recursively: ``.txt`` and ``.jsonl`` files, hidden ones skipped).
+
+    A path that is neither a folder nor a regular file (a FIFO, a device, a symlink loop) is
+    refused without being opened; so is the project open in this process (or its -wal/-shm)."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
+        registry.check_not_open(path, "import")
         if path.is_dir():
             found = sorted(
                 p for p in path.rglob("*")
@@ -85,8 +94,11 @@ def collect_files(paths: Sequence[str | Path]) -> list[Path]:
             )
             if not found:
                 raise DataError("the folder holds no .txt or .jsonl files", path=str(path))
+            for found_path in found:
+                registry.check_not_open(found_path, "import")
             files.extend(found)
-        elif path.is_file():
+        elif os.path.lexists(path):
+            check_regular_file(path)
             files.append(path)
         else:
             raise DataError("no such file or folder", path=str(path))
@@ -102,15 +114,35 @@ class _Planned:
     spans: list[ParsedSpan] = field(default_factory=list)
 
 
-def _read_file(path: Path, report: ImportReport) -> list[ParsedRecord]:
+def _read_file(path: Path, report: ImportReport, encoding: str | None = None
+               ) -> list[ParsedRecord]:
     if path.suffix.lower() in JSONL_SUFFIXES:
-        text, encoding = read_text_file(path)
-        report.encodings[str(path)] = encoding
-        return list(read_records(iter(text.split("\n")), str(path)))
-    text, encoding = read_text_file(path)
-    report.encodings[str(path)] = encoding
+        text, used = read_utf8_file(path, encoding)
+        report.encodings[str(path)] = used
+        records = list(read_records(iter(text.split("\n")), str(path)))
+        for record in records:
+            for what, value in (("name", record.name), ("id", record.uid)):
+                problem = None if value is None else name_problem(value)
+                if problem is not None:
+                    raise DataError(f"the document {what} {value!r} {problem}; a document "
+                                    f"name must be plain text", path=str(path), line=record.line)
+        return records
+    text, used = read_text_file(path, encoding)
+    report.encodings[str(path)] = used
     canonical = canonicalise(text)
-    return [ParsedRecord(text=canonical, sha256=sha256_text(canonical), line=1, name=path.name)]
+    return [ParsedRecord(text=canonical, sha256=sha256_text(canonical), line=1,
+                         name=_document_name(path, report))]
+
+
+def _document_name(path: Path, report: ImportReport) -> str:
+    """The file's name as a document name, cleaned of control and invisible format
+    characters (the report says how)."""
+    name, changes = clean_name(path.name)
+    if changes:
+        if not name:
+            name = "document" + path.suffix
+        report.names_cleaned.append((path.name, name, "removed " + ", ".join(changes)))
+    return name
 
 
 def _plan(project: Project, records: list[tuple[ParsedRecord, str]], annotator: str,
@@ -120,6 +152,10 @@ def _plan(project: Project, records: list[tuple[ParsedRecord, str]], annotator: 
     for record, source in records:
         for span in record.spans:
             if span.label not in known and span.label not in unknown:
+                problem = name_problem(span.label)
+                if problem is not None:
+                    raise DataError(f"label {span.label!r} {problem}; a label name must be "
+                                    f"plain text", path=source, line=span.line)
                 unknown[span.label] = f"{source}:{span.line}"
     if unknown and not add_labels:
         listed = ", ".join(f"{name!r} (first at {where})" for name, where in unknown.items())
@@ -146,7 +182,7 @@ def _plan(project: Project, records: list[tuple[ParsedRecord, str]], annotator: 
             if who not in checked:
                 try:
                     check_annotator(who)
-                except Exception as exc:
+                except AnnotatorError as exc:
                     raise DataError(str(exc), path=source, line=parsed.line) from None
                 checked.add(who)
             key = (parsed.start, parsed.end, parsed.label, who)
@@ -172,9 +208,10 @@ def _new_labels(project: Project, names: list[str]) -> list[Label]:
     labels = []
     for index, name in enumerate(names):
         try:
-            labels.append(Label(name, EXTRA_LABEL_COLORS[(len(current) + index) % len(EXTRA_LABEL_COLORS)],
-                                free_keys.pop(0) if free_keys else None, "Added by import."))
-        except Exception as exc:
+            labels.append(check_new_label(Label(
+                name, EXTRA_LABEL_COLORS[(len(current) + index) % len(EXTRA_LABEL_COLORS)],
+                free_keys.pop(0) if free_keys else None, "Added by import.")))
+        except AnnotatorError as exc:
             raise DataError(f"label {name!r} cannot be added: {exc}") from None
     return labels
 
@@ -187,22 +224,28 @@ def import_paths(
     add_labels: bool = False,
     who: str | None = None,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> ImportReport:
     """Import ``.txt`` files, ``.jsonl`` files and folders of them, all or nothing.
 
     Spans without an ``annotator`` take ``annotator`` (default: the OS user name). ``progress``
     is called per file read and per document written; returning False cancels (raises
-    :class:`ImportCancelled` with nothing written).
+    :class:`ImportCancelled` with nothing written). ``encoding`` (a codec name) is used for
+    every file instead of detecting it (:mod:`annotator.services.decoding`).
     """
     report = ImportReport()
     annotator = annotator or default_annotator()
+    try:
+        check_annotator(annotator)
+    except AnnotatorError as exc:
+        raise DataError(f"--annotator: {exc}") from None
     files = collect_files(list(paths))
     records: list[tuple[ParsedRecord, str]] = []
     with gc_paused():
         for number, path in enumerate(files):
             if progress and progress(number, len(files), f"reading {path.name}") is False:
                 raise ImportCancelled()
-            records.extend((record, str(path)) for record in _read_file(path, report))
+            records.extend((record, str(path)) for record in _read_file(path, report, encoding))
         return import_records(project, records, annotator=annotator, add_labels=add_labels,
                               who=who or annotator, progress=progress, report=report)
 

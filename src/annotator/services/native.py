@@ -178,16 +178,27 @@ def parse_record(raw: Any, path: str, line: int) -> ParsedRecord:
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
+def load_json_line(line: str, path: str, number: int) -> Any:
+    """One JSON value from one line, or :class:`DataError` naming the line: not JSON, nested
+    too deeply for the parser (``[[[[...`` 100,000 deep), or a number too long to convert."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"not valid JSON ({exc.msg} at column {exc.colno})",
+                        path=path, line=number) from None
+    except RecursionError:
+        raise DataError("the JSON is nested too deeply to read (arrays or objects inside "
+                        "each other thousands of levels deep)", path=path, line=number) from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise DataError(f"not usable JSON ({exc})", path=path, line=number) from None
+
+
 def read_records(lines: Iterator[str], path: str) -> Iterator[ParsedRecord]:
     """Parse JSONL lines (blank lines skipped) into records, raising on the first bad line."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"not valid JSON ({exc.msg} at column {exc.colno})",
-                            path=path, line=number) from None
+        raw = load_json_line(line, path, number)
         if _SURROGATE_ESCAPE.search(line):  # a \ud800-\udfff escape; fine only in pairs
             try:
                 json.dumps(raw, ensure_ascii=False).encode("utf-8")

@@ -8,14 +8,15 @@ the same types (so Hugging Face ``datasets`` keeps a typed column). It runs on e
 
 from __future__ import annotations
 
-import json
+import codecs
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from annotator.domain.errors import DataError
 from annotator.domain.text import sha256_text
-from annotator.services.native import OFFSET_UNIT, RECORD_KEYS, SPAN_KEYS
+from annotator.services.decoding import check_regular_file
+from annotator.services.native import OFFSET_UNIT, RECORD_KEYS, SPAN_KEYS, load_json_line
 
 _SPAN_TYPES = {
     "id": str, "start": int, "end": int, "label": str, "text": str, "annotator": str,
@@ -108,20 +109,36 @@ def check_records(records: Iterable[dict[str, Any]], labels: set[str] | None, pa
 
 
 def validate_file(path: Path, labels: set[str] | None = None) -> list[tuple[int, str]]:
-    """Validate a native JSONL file; returns ``(line, problem)`` pairs (empty when valid)."""
+    """Validate a native JSONL file; returns ``(line, problem)`` pairs (empty when valid).
+
+    The file must be a regular file (a FIFO or a device is refused before it is opened) of
+    UTF-8 lines; a line that is not UTF-8 or not JSON is a problem of that line. A file that
+    cannot be read at all raises :class:`DataError`."""
+    check_regular_file(path)
     found: list[tuple[int, str]] = []
     try:
-        handle = path.open(encoding="utf-8")
+        handle = path.open("rb")
     except OSError as exc:
-        raise DataError(f"cannot read the file ({exc.strerror or exc})", path=str(path)) from exc
+        raise DataError(f"cannot read the file ({exc.strerror or exc})", path=str(path)) from None
     with handle:
-        for line, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                found.append((line, f"not valid JSON ({exc.msg})"))
-                continue
-            found.extend((line, problem) for problem in record_problems(record, labels))
+        for line, chunk in enumerate(handle, start=1):
+            if line == 1 and chunk.startswith(codecs.BOM_UTF8):
+                chunk = chunk[len(codecs.BOM_UTF8):]
+            problem = _line_problems(chunk, line, path, labels)
+            found.extend((line, p) for p in problem)
     return found
+
+
+def _line_problems(chunk: bytes, line: int, path: Path, labels: set[str] | None) -> list[str]:
+    try:
+        raw = chunk.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [f"not valid UTF-8 (byte(s) {chunk[exc.start:max(exc.end, exc.start + 1)].hex(' ')} at byte "
+                f"{exc.start + 1} of the line: {exc.reason})"]
+    if not raw.strip():
+        return []
+    try:
+        record = load_json_line(raw, str(path), line)
+    except DataError as exc:
+        return [exc.reason]
+    return record_problems(record, labels)

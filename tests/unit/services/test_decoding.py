@@ -193,8 +193,13 @@ def test_a_decoding_that_does_not_round_trip_is_refused() -> None:
 
 
 def test_utf16_without_a_bom_is_refused_with_a_hint() -> None:
-    with pytest.raises(DataError, match="byte-order mark.*--encoding utf-16-le"):
-        decode_bytes(JAPANESE.encode("utf-16-le"), "x.txt")
+    latin = "Die Straße in München, sagt Frau Müller. " * 3
+    with pytest.raises(DataError, match="without a byte-order mark.*--encoding utf-16-le"):
+        decode_bytes(latin.encode("utf-16-le"), "x.txt")
+    with pytest.raises(DataError, match="without a byte-order mark.*--encoding utf-16-be"):
+        decode_bytes(latin.encode("utf-16-be"), "x.txt")
+    with pytest.raises(DataError, match=r"binary file \(it contains NUL bytes\), not text$"):
+        decode_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "x.png")
 
 
 def test_text_with_escape_sequences_that_is_not_iso2022_is_utf8() -> None:

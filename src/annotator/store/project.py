@@ -191,6 +191,11 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
     def closed(self) -> bool:
         return self._opened == 0
 
+    @property
+    def in_transaction(self) -> bool:
+        """True inside an open write transaction (its rows may still be rolled back)."""
+        return self.db.conn.in_transaction
+
     def close(self) -> None:
         """Close this handle; the connection closes with the last handle (every change is
         already committed)."""

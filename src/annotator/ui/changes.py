@@ -36,7 +36,7 @@ class ChangeFeed:
         progress runs the event loop mid-transaction): its rows are not committed yet and may
         still be rolled back."""
         project = self.project
-        if project.db.conn.in_transaction:
+        if project.in_transaction:
             return False
         return (project.data_version() != self.version
                 or project.last_history_id() != self.last_seen)

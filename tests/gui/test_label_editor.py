@@ -59,7 +59,7 @@ def test_rename_relabels_shown_spans_and_refuses_duplicate_key(qtbot, window, pr
     assert stored_labels(project_path)[1][:2] == ("party", "2")
 
 
-def test_reorder_and_remove_with_spans(qtbot, window, project_path, monkeypatch):
+def test_reorder_and_remove_with_spans(qtbot, window, project_path):
     start, end = cp_of(TEXT, "砲弾")
     window.view.select_cp(start, end)
     window.editor.apply_label("weapon")
@@ -67,9 +67,11 @@ def test_reorder_and_remove_with_spans(qtbot, window, project_path, monkeypatch)
     editor.table.setCurrentCell(2, 0)
     editor.buttons["up"].click()
     assert [n for n, *_ in stored_labels(project_path)][:3] == ["claim", "weapon", "actor"]
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
     editor.buttons["remove"].click()
+    box = editor.findChild(QMessageBox, "confirmMessage")
+    assert box is not None and box.isVisible()
+    assert "weapon" in [n for n, *_ in stored_labels(project_path)]  # nothing before Yes
+    box.button(QMessageBox.StandardButton.Yes).click()
     assert "weapon" not in [n for n, *_ in stored_labels(project_path)]
     assert assert_file_matches_screen(window, project_path) == []
     window.session.undo()

@@ -69,6 +69,17 @@ _HIGH_BYTES = bytes(range(0x80, 0x100))
 _CP1252_ONLY = re.compile(b"[\x80-\x9f]")  # where cp1252 and latin-1 differ
 
 
+class EncodingError(DataError):
+    """The encoding of a text file cannot be told for sure; ``candidates`` are the codec names
+    (display form, best first) worth offering, possibly none. Passing one as ``encoding``
+    decodes the file without detection."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 candidates: list[str] | None = None) -> None:
+        super().__init__(message, path=path, line=line)
+        self.candidates = list(dict.fromkeys(candidates or []))
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One decoding the detector found plausible."""
@@ -158,10 +169,10 @@ def _utf8_problem(data: bytes, error: UnicodeDecodeError, path: str) -> DataErro
     valid += data.count("\ufffd".encode()) * 3  # U+FFFD written in the file itself
     if valid >= 6 and valid >= 0.9 * non_ascii:
         bad = data[error.start : max(error.end, error.start + 1)]
-        return DataError(f"not valid UTF-8: byte(s) {bad.hex(' ')} at offset {error.start} "
-                         f"({error.reason}), though the rest of the file is UTF-8; nothing was "
-                         f"imported (if the file is in another encoding, pass --encoding NAME)",
-                         path=path, line=line)
+        return EncodingError(f"not valid UTF-8: byte(s) {bad.hex(' ')} at offset "
+                             f"{error.start} ({error.reason}), though the rest of the file is "
+                             f"UTF-8; nothing was imported (if the file is in another encoding, "
+                             f"pass --encoding NAME)", path=path, line=line)
     return None
 
 
@@ -259,16 +270,17 @@ def detect(data: bytes, path: str) -> tuple[str, str]:
                 _strict(data, encoding, path)
         seen = [c.shown for c in everything[:4]]
         looks = f"; it looks like {' or '.join(seen)}" if seen else ""
-        raise DataError(f"cannot tell the file's encoding: it is neither UTF-8 nor one of "
-                        f"Shift_JIS (cp932), EUC-JP, ISO-2022-JP, GB18030, Big5, cp1252/latin-1"
-                        f"{looks}; {_hint(seen)}", path=path)
+        raise EncodingError(f"cannot tell the file's encoding: it is neither UTF-8 nor one of "
+                            f"Shift_JIS (cp932), EUC-JP, ISO-2022-JP, GB18030, Big5, "
+                            f"cp1252/latin-1{looks}; {_hint(seen)}", path=path, candidates=seen)
     best = min(ours.values(), key=lambda c: c.mess)
     tied = [c for c in ours.values() if c.mess <= best.mess + TIE]
     distinct = {readings[c.encoding] for c in tied}
     if len(distinct) > 1:
         names = [c.shown for c in sorted(tied, key=lambda c: (c.mess, DETECTED.index(c.encoding)))]
-        raise DataError(f"the encoding is ambiguous: the file reads as plausible text in "
-                        f"{', '.join(names)} (different texts); {_hint(names)}", path=path)
+        raise EncodingError(f"the encoding is ambiguous: the file reads as plausible text in "
+                            f"{', '.join(names)} (different texts); {_hint(names)}", path=path,
+                            candidates=names)
     chosen = min(tied, key=lambda c: DETECTED.index(c.encoding))
     text = readings[chosen.encoding]
     for other in everything:  # does an encoding we never choose fit clearly better?
@@ -285,8 +297,9 @@ def detect(data: bytes, path: str) -> tuple[str, str]:
         if chosen.encoding == "cp1252" and _latin_alternative(reading):
             continue
         names = [other.shown, chosen.shown]
-        raise DataError(f"the file looks like {other.shown} rather than {chosen.shown} (an "
-                        f"encoding not detected automatically); {_hint(names)}", path=path)
+        raise EncodingError(f"the file looks like {other.shown} rather than {chosen.shown} (an "
+                            f"encoding not detected automatically); {_hint(names)}", path=path,
+                            candidates=names)
     if chosen.encoding == "cp1252" and _CP1252_ONLY.search(data) is None:
         return text, "latin_1"  # the two agree on every byte the file has
     return text, chosen.encoding
@@ -326,8 +339,11 @@ def _detected(data: bytes, path: str) -> tuple[str, str]:
         if data.startswith(bom):
             return _strict(data, codec, path), codec
     if b"\x00" in data:
-        raise DataError("binary file (it contains NUL bytes), not text" + _utf16_hint(data),
-                        path=path)
+        hint, order = _utf16_hint(data)
+        if order:
+            raise EncodingError("binary file (it contains NUL bytes), not text" + hint,
+                                path=path, candidates=[f"utf-16-{order}"])
+        raise DataError("binary file (it contains NUL bytes), not text", path=path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -340,17 +356,18 @@ def _detected(data: bytes, path: str) -> tuple[str, str]:
     return text, "utf_8"
 
 
-def _utf16_hint(data: bytes) -> str:
-    """A hint when the NUL bytes look like UTF-16 without its byte-order mark (every other
-    byte zero, as ASCII and Latin text in UTF-16 is)."""
+def _utf16_hint(data: bytes) -> tuple[str, str]:
+    """A hint, and the byte order, when the NUL bytes look like UTF-16 without its byte-order
+    mark (every other byte zero, as ASCII and Latin text in UTF-16 is); else two empty
+    strings."""
     sample = data[:65536]
     even, odd = sample[0::2], sample[1::2]
     for zeros, other, order in ((odd, even, "le"), (even, odd, "be")):
         if zeros and other and zeros.count(0) * 10 >= len(zeros) * 4 and \
                 other.count(0) * 20 <= len(other):
             return (f"; if it is UTF-16 without a byte-order mark, pass --encoding "
-                    f"utf-16-{order}")
-    return ""
+                    f"utf-16-{order}"), order
+    return "", ""
 
 
 def check_regular_file(path: Path, what: str = "file") -> os.stat_result:

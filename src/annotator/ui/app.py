@@ -22,7 +22,7 @@ from annotator.domain.errors import AnnotatorError
 from annotator.services import default_project
 from annotator.services.importing import default_annotator
 from annotator.ui import theme
-from annotator.ui.dialogs.messages import show_message
+from annotator.ui.dialogs.messages import literal_html, show_message
 from annotator.ui.dialogs.prompts import ask_annotator_name
 from annotator.ui.fonts import japanese_font_status
 from annotator.ui.main_window import MainWindow, register_panel
@@ -66,7 +66,7 @@ class WindowManager(QObject):
             if self.window is not None:
                 show_message(self.window, "Cannot open project", text)
             else:
-                QMessageBox.critical(None, "Cannot open project", text)
+                QMessageBox.critical(None, "Cannot open project", literal_html(text))
             return None
         old = self.window
         if old is not None:

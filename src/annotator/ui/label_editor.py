@@ -3,7 +3,8 @@
 Every change is one command (``AddLabel``, ``EditLabel``, ``MoveLabel``, ``RemoveLabel``) pushed
 through the session, so it is saved at once and undoable with Ctrl+Z like a span edit. Cells
 are edited in place (name, key, colour as ``#rrggbb``, description); refused changes (a key used
-twice, an invalid colour) are reported through ``Session.errorOccurred`` and the cell reverts.
+twice, an invalid colour, a name with a control or invisible character) are reported through
+``Session.errorOccurred`` and the cell reverts.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.domain.commands import AddLabel, EditLabel, MoveLabel, RemoveLabel
-from annotator.domain.labels import Label
+from annotator.domain.errors import LabelError
+from annotator.domain.labels import Label, check_description, check_name, check_new_label
 from annotator.services.importing import EXTRA_LABEL_COLORS
+from annotator.ui.dialogs.messages import confirm
 from annotator.ui.label_palette import swatch
 from annotator.ui.session import Session
 
@@ -137,6 +140,15 @@ class LabelEditor(QDialog):
                    "description": label.description}[field]
         if value == current:
             return
+        try:
+            if field == "new_name":
+                check_name(str(value))
+            elif field == "description":
+                check_description(label.name, str(value))
+        except LabelError as exc:  # shown like any refused edit; the cell reverts
+            self._session.errorOccurred.emit(str(exc))
+            self.refresh()
+            return
         if not self._session.push(EditLabel(label.name, self._session.annotator, {field: value})):
             self.refresh()
 
@@ -150,7 +162,8 @@ class LabelEditor(QDialog):
         key = next((k for k in "123456789" if k not in keys), None)
         colors = {lab.color.lower() for lab in labels}
         color = next((c for c in EXTRA_LABEL_COLORS if c not in colors), EXTRA_LABEL_COLORS[0])
-        if self._session.push(AddLabel(Label(name, color, key, ""), self._session.annotator)):
+        if self._session.push(AddLabel(check_new_label(Label(name, color, key, "")),
+                                       self._session.annotator)):
             self.select(name)
             self.table.editItem(self.table.item(self.table.currentRow(), 0))
 
@@ -170,17 +183,19 @@ class LabelEditor(QDialog):
             return
         self._session.push(MoveLabel(label.name, row + step, self._session.annotator))
 
-    def remove_label(self) -> None:
-        """Remove the current label; if spans use it, ask first and remove them with it."""
+    def remove_label(self) -> QMessageBox | None:
+        """Remove the current label; if spans use it, ask first (a plain-text "confirmMessage"
+        box, returned) and on Yes remove them with it."""
         label = self._label_at(self.table.currentRow())
         if label is None:
-            return
+            return None
         used = self._session.project.label_usage(label.name)
-        if used:
-            answer = QMessageBox.question(
-                self, "Remove label",
-                f"{used} span(s) carry the label {label.name!r}. Remove the label and those "
-                f"spans? (Undo brings both back.)")
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        self._session.push(RemoveLabel(label.name, self._session.annotator, delete_spans=bool(used)))
+        if not used:
+            self._session.push(RemoveLabel(label.name, self._session.annotator))
+            return None
+        return confirm(
+            self, "Remove label",
+            f"{used} span(s) carry the label “{label.name}”. Remove the label and those "
+            f"spans? (Undo brings both back.)",
+            lambda: self._session.push(RemoveLabel(label.name, self._session.annotator,
+                                                   delete_spans=True)))

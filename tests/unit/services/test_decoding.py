@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from annotator.domain.errors import DataError
-from annotator.services.decoding import decode_bytes, encoding_name, read_utf8_file
+from annotator.services.decoding import (
+    EncodingError,
+    decode_bytes,
+    encoding_name,
+    read_utf8_file,
+)
 from annotator.services.shipped import shipped_dir
 
 SEEDS = shipped_dir("seeds")
@@ -214,3 +219,19 @@ def test_jsonl_must_be_utf8(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"a.jsonl:2: not valid UTF-8.*must be UTF-8"):
         read_utf8_file(path)
     assert read_utf8_file(path, "cp932")[0].endswith('"日本語"}\n')
+
+
+@pytest.mark.parametrize(
+    ("data", "candidates"),
+    [("日本語".encode("cp932"), ["cp932", "gb18030"]),
+     (KOREAN.encode("euc_kr"), ["cp949", "euc-jp"]),
+     (("Die Straße in München. " * 3).encode("utf-16-le"), ["utf-16-le"])],
+    ids=["ambiguous", "other-encoding", "utf16-without-bom"],
+)
+def test_encoding_refusals_carry_their_candidates(data: bytes, candidates: list[str]) -> None:
+    """What the import dialog offers to choose from when detection refuses a file."""
+    with pytest.raises(EncodingError) as info:
+        decode_bytes(data, "x.txt")
+    assert info.value.candidates[:len(candidates)] == candidates
+    for name in info.value.candidates:
+        encoding_name(name)

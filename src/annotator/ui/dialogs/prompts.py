@@ -1,11 +1,14 @@
-"""Small prompts: the annotator's name and a span's note (static ``QInputDialog`` calls)."""
+"""Small prompts: the annotator's name and a span's note (static ``QInputDialog`` calls; their
+labels quote names and text, so they are given as :func:`literal_html`)."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QInputDialog, QWidget
 
+from annotator.domain.errors import AnnotatorError
 from annotator.domain.spans import check_annotator
 from annotator.services.importing import default_annotator
+from annotator.ui.dialogs.messages import literal_html
 
 __all__ = ["ask_annotator_name", "edit_note"]
 
@@ -16,13 +19,13 @@ def ask_annotator_name(parent: QWidget | None, current: str = "") -> str | None:
     name = current or default_annotator()
     prompt = "Your name, recorded on every span you create:"
     while True:
-        text, ok = QInputDialog.getText(parent, "Annotator name", prompt, text=name)
+        text, ok = QInputDialog.getText(parent, "Annotator name", literal_html(prompt), text=name)
         if not ok:
             return None
         name = " ".join(str(text).split())
         try:
             return check_annotator(name)
-        except Exception as exc:  # noqa: BLE001 (shown to the user, then asked again)
+        except AnnotatorError as exc:  # shown to the user, then asked again
             prompt = f"{exc}. Please enter a name:"
 
 
@@ -31,6 +34,6 @@ def edit_note(parent: QWidget | None, label: str, snippet: str, current: str | N
     if len(snippet) > 40:
         snippet = snippet[:39] + "…"
     text, ok = QInputDialog.getMultiLineText(
-        parent, "Span note", f"Note for the {label} span “{snippet}” (empty: no note):",
-        current or "")
+        parent, "Span note",
+        literal_html(f"Note for the {label} span “{snippet}” (empty: no note):"), current or "")
     return str(text).strip() if ok else None

@@ -8,6 +8,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from annotator.services.japanese import Hit, context
+from annotator.ui.dialogs.messages import shown_text
+from annotator.ui.text_view import plain_text_html
 
 __all__ = ["HitModel"]
 
@@ -19,7 +21,8 @@ class HitModel(QAbstractTableModel):
     """Rows are :class:`Hit` objects (``document`` = document id). ``names`` maps a document
     id to its name and ``text_of(document_id)`` returns its text (for the context column).
     ``set_hits`` resets the model (a new search); nothing else changes rows. Display only
-    (plain text: the view shows strings, never markup)."""
+    (plain text: the view shows strings, never markup; tooltips are markup that shows the
+    strings literally; control and invisible characters in names are shown escaped)."""
 
     def __init__(self, names: Callable[[int], str], text_of: Callable[[int], str], parent: Any = None) -> None:
         super().__init__(parent)
@@ -53,8 +56,12 @@ class HitModel(QAbstractTableModel):
         hit = self.hits[index.row()]
         column = index.column()
         if column == 0:
-            return self._names(hit.document)
-        if column == 1:
-            return f"{hit.start}–{hit.end}"
-        before, match, after = context(self._text_of(hit.document), hit.start, hit.end, 16)
-        return f"{before}【{match}】{after}"
+            text = shown_text(self._names(hit.document))
+        elif column == 1:
+            text = f"{hit.start}–{hit.end}"
+        else:
+            before, match, after = context(self._text_of(hit.document), hit.start, hit.end, 16)
+            text = f"{before}【{match}】{after}"
+        # A tooltip is rich text whenever it looks like markup: give it markup that shows the
+        # name or the text literally.
+        return plain_text_html(text) if role == Qt.ItemDataRole.ToolTipRole else text

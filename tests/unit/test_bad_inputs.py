@@ -415,6 +415,21 @@ CASES: list[Case] = [
          "#rrggbb", None),
     Case("labels-remove-in-use", ["labels", "--db", "{db}", "remove", "actor"],
          "is used by 1 span", None),
+    # merge (a colleague's work), as strict as an import
+    Case("merge-the-project", ["merge", "--db", "{db}", "{db}"], "project open here", "{db}"),
+    Case("merge-fifo", ["merge", "--db", "{db}", "{tmp}/pipe.jsonl"], r"named pipe \(FIFO\)",
+         "{tmp}/pipe.jsonl", setup=_fifo("pipe.jsonl"), subprocess=True),
+    Case("merge-nested", ["merge", "--db", "{db}", "{tmp}/a.jsonl"], "nested too deeply",
+         "{tmp}/a.jsonl", 1, files={"a.jsonl": "[" * 100_000 + "]" * 100_000 + "\n"}),
+    Case("merge-garbage-project", ["merge", "--db", "{db}", "{tmp}/garbage.annotator"],
+         "not an annotator project|damaged|not a", "{tmp}/garbage.annotator",
+         setup=_garbage_after_header),
+    Case("merge-span-outside", ["merge", "--db", "{db}", "{tmp}/a.jsonl"], "outside the text",
+         "{tmp}/a.jsonl", 1, files={"a.jsonl": jsonl(rec(text=TEXT, spans=[
+             span(3, 99999, annotator="carol")]))}),
+    Case("merge-annotator-escape", ["merge", "--db", "{db}", "{tmp}/a.jsonl"],
+         r"annotator .*U\+001B", "{tmp}/a.jsonl", 1, files={"a.jsonl": jsonl(rec(text=TEXT, spans=[
+             span(0, 3, annotator="ca\x1b[2Jrol")]))}),
     # usage errors (argparse's own form, exit 2)
     Case("usage-unknown-encoding", [*IMPORT, "--encoding", "klingon", "{tmp}/a.txt"],
          "unknown encoding 'klingon'", code=2, files={"a.txt": "x"}),

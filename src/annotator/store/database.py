@@ -47,6 +47,10 @@ def _probe(path: Path) -> tuple[int, int, int]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if "malformed" in str(exc):
+            raise NotAProjectError(
+                f"{path}: the file is damaged ({exc}); open a backup of it "
+                f"(e.g. {path.name}.vN.backup beside it)") from exc
         raise NotAProjectError(f"{path}: not an annotator project ({exc})") from exc
     return app_id, version, tables
 
@@ -82,6 +86,9 @@ def check_project_file(path: Path, *, create: bool) -> int:
         return 0
     if path.is_dir():
         raise NotAProjectError(f"{path}: is a folder, not a project file")
+    if not stat.S_ISREG(path.stat().st_mode):
+        # A FIFO or a device would block or be read forever: refused without opening it.
+        raise NotAProjectError(f"{path}: not a regular file, so not a project file")
     if path.stat().st_size == 0:
         _check_writable(path)
         return 0

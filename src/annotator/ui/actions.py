@@ -42,6 +42,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Import .txt or .jsonl files (or drop them on the window)"),
     ActionSpec("file.import_folder", "Import &Folder…", "File", ("Ctrl+Shift+I",),
                "Import every .txt and .jsonl file of a folder"),
+    ActionSpec("file.import_encoding", "Import Texts with E&ncoding…", "File", (),
+               "Import files read in an encoding you choose (when detection cannot tell)"),
     ActionSpec("file.export", "&Export…", "File", ("Ctrl+E",), "Export spans (JSONL, doccano, Label Studio)"),
     ActionSpec("file.quit", "&Quit", "File", ("Ctrl+Q",), "Quit (everything is already saved)"),
     # Edit

@@ -45,7 +45,7 @@ from annotator.ui.actions import MENUS, ActionRegistry
 from annotator.ui.changes import plain
 from annotator.ui.dialogs import project_files
 from annotator.ui.dialogs.export_dialog import ExportDialog
-from annotator.ui.dialogs.import_dialog import run_import
+from annotator.ui.dialogs.import_dialog import ImportOutcome, import_with_encoding, run_import
 from annotator.ui.dialogs.messages import show_message
 from annotator.ui.dialogs.prompts import ask_annotator_name, edit_note
 from annotator.ui.document_list import DocumentListPanel
@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
         r.connect("file.open", self.open_project)
         r.connect("file.import_files", self.import_files)
         r.connect("file.import_folder", self.import_folder)
+        r.connect("file.import_encoding", self.import_files_with_encoding)
         r.connect("file.export", self.export)
         r.connect("file.quit", self.close)
         r.connect("edit.undo", session.undo)
@@ -409,9 +410,19 @@ class MainWindow(QMainWindow):
         if path:
             self.import_paths([path])
 
+    def import_files_with_encoding(self) -> None:
+        """Choose files, then their encoding ("Detect" or a name), then import them."""
+        paths = project_files.choose_import_files(self, self._folder())
+        if paths:
+            outcome = import_with_encoding(self, self.session, paths)
+            if outcome is not None:
+                self._report_import(outcome)
+
     def import_paths(self, paths: list[str]) -> None:
         """Import files/folders with a cancellable progress dialog; report in the window."""
-        outcome = run_import(self, self.session, paths)
+        self._report_import(run_import(self, self.session, paths))
+
+    def _report_import(self, outcome: ImportOutcome) -> None:
         if outcome.error:
             show_message(self, "Import failed", outcome.error + "\n\nNothing was imported.")
         elif outcome.cancelled:

@@ -265,3 +265,10 @@ def test_closing_a_second_handle_keeps_what_another_program_wrote(project_path: 
     with Project.open(project_path) as reopened:
         added = [h for h in reopened.history(entity="label") if h.action == "add"]
         assert [h.entity_id for h in added][-5:] == [f"extra{n}" for n in range(5)]
+
+
+def test_opening_a_fifo_as_a_project_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.annotator"
+    os.mkfifo(fifo)
+    with pytest.raises(Exception, match="not a regular file"):
+        Project.open(fifo)  # opening it for reading would block until a writer came

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from annotator.domain.errors import DataError
-from annotator.services.decoding import read_text_file
+from annotator.services.decoding import read_utf8_file
 from annotator.services.importing import (
     JSONL_SUFFIXES,
     ImportReport,
@@ -82,7 +82,7 @@ def read_work(path: str | Path) -> list[ParsedRecord]:
         raise DataError(f"{exc}; nothing was merged") from None
     if Path(path).suffix.lower() in JSONL_SUFFIXES:
         try:
-            text, _encoding = read_text_file(Path(path))
+            text, _encoding = read_utf8_file(Path(path))
             records = list(read_records(iter(text.split("\n")), str(path)))
         except DataError as exc:
             raise DataError(f"{exc.reason}; nothing was merged", path=exc.path,

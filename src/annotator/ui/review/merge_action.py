@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from annotator.services.importing import ImportCancelled, ImportReport
 from annotator.services.review.colleagues import UnknownLabelsError, merge_work
 from annotator.ui.dialogs.import_dialog import make_progress, progress_callback
-from annotator.ui.dialogs.messages import show_message
+from annotator.ui.dialogs.messages import literal_html, show_message
 from annotator.ui.guarded import USER_ERRORS, error_message
 
 __all__ = ["WORK_FILTER", "MergeOutcome", "choose_work", "merge_into", "run_merge"]
@@ -70,10 +70,10 @@ def run_merge(parent: QWidget | None, session: Any, paths: Sequence[str | Path],
 
 def _add_labels_first(parent: QWidget, labels: list[str]) -> bool:
     listed = ", ".join(repr(name) for name in labels)
-    answer = QMessageBox.question(
-        parent, "Merge colleagues' work",
-        f"The work uses {len(labels)} label(s) this project does not have: {listed}.\n\n"
-        f"Add them to the label set and merge?")
+    answer = QMessageBox.question(  # a static box guesses rich text: names shown literally
+        parent, "Merge colleagues' work", literal_html(
+            f"The work uses {len(labels)} label(s) this project does not have: {listed}.\n\n"
+            f"Add them to the label set and merge?"))
     return answer == QMessageBox.StandardButton.Yes
 
 

@@ -110,9 +110,9 @@ def test_cancelling_the_encoding_choice_imports_nothing(qtbot, window, project_p
         assert [d.name for d in project.documents()] == ["astral.txt", "second.txt"]
 
 
-def test_import_with_a_chosen_encoding_from_the_start(qtbot, window, project_path, tmp_path,
+def test_import_with_an_encoding_chosen_from_the_file_menu(qtbot, window, project_path, tmp_path,
                                                      monkeypatch):
-    from annotator.ui.dialogs.import_dialog import ENCODING_CHOICES, import_with_encoding
+    from annotator.ui.dialogs.import_dialog import ENCODING_CHOICES
 
     source = tmp_path / "korean.txt"
     source.write_bytes("대한민국 국회는 오늘 본회의를 열었다.".encode("euc_kr"))
@@ -123,9 +123,12 @@ def test_import_with_a_chosen_encoding_from_the_start(qtbot, window, project_pat
         return "euc-kr", True
 
     monkeypatch.setattr(QInputDialog, "getItem", staticmethod(choose))
-    outcome = import_with_encoding(window, window.session, [str(source)])
-    assert outcome is not None and outcome.report is not None
+    from annotator.ui.dialogs import project_files
+
+    monkeypatch.setattr(project_files, "choose_import_files", lambda *a: [str(source)])
+    window.actions_registry.action("file.import_encoding").trigger()  # File menu
     assert offered == [list(ENCODING_CHOICES)] and offered[0][0] == "Detect"
+    assert "1 document(s) added" in window.status.currentMessage()
     with Project.open(project_path) as project:
         texts = [project.text(d.id) for d in project.documents()]
     assert "대한민국 국회는 오늘 본회의를 열었다." in texts

@@ -238,13 +238,13 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         started = time.monotonic()
         conn.execute(f"PRAGMA busy_timeout = {LOCK_POLL_MS}")
         try:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if not _is_busy(exc):
-                    raise
             while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not _is_busy(exc):
+                        raise
                 waited = time.monotonic() - started
                 if self.lock_timeout is not None and waited >= self.lock_timeout:
                     raise ProjectBusyError(
@@ -253,12 +253,6 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
                         f"when it has finished (ANNOTATOR_LOCK_TIMEOUT sets how long to wait)")
                 if self.wait_handler is not None:
                     self.wait_handler(waited)
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    return
-                except sqlite3.OperationalError as exc:
-                    if not _is_busy(exc):
-                        raise
         finally:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 

@@ -39,12 +39,14 @@ def test_overlapping_spans_are_drawn_listed_and_reachable(qtbot, window, project
     underlines = [r.format.underlineColor().name() for r in ranges
                   if r.format.underlineStyle() != r.format.UnderlineStyle.NoUnderline]
     assert underlines == [QColor("#4e79a7").name()]
-    # The "spans here" panel lists both; clicks on the text cycle through them.
+    # The "spans here" panel lists both; clicks on the text cycle through them, innermost first.
     window.spans_here.set_position(overlap)
     assert window.spans_here.span_ids() == [outer.id, inner.id]
     viewport = window.view.viewport()
     point = point_of(window, overlap)
     point.setX(point.x() + 3)
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=point)
+    assert window.session.focused_span_id == inner.id
     qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=point)
     assert window.session.focused_span_id == outer.id
     qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=point)

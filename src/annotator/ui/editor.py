@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from annotator.domain.offsets import Utf16Map
 from annotator.domain.spans import Span
+from annotator.services.words import word_at
 from annotator.ui.find_bar import FindBar
 from annotator.ui.fonts import text_font
 from annotator.ui.highlighter import SpanHighlighter
@@ -66,7 +67,16 @@ class AnnotationEditor(QWidget):
         layout.addWidget(self.find_bar)
         layout.addWidget(self.view, 1)
         self.install_label_keys(self.view)
+        self.view.set_word_finder(lambda cp: word_at(self.session.text, cp))
         self.view.clickedCp.connect(self._clicked)
+        self.find_bar.message.connect(self.message)
+        # The find bar is hidden at first: the editor is always as wide as the bar needs, so
+        # opening it never changes the editor's minimum width (the panes never reflow).
+        self.setMinimumWidth(self.find_bar.minimumSizeHint().width())
+        #: The focused span an edit of this window is changing (see ``_keep_focus``).
+        self._kept_focus: str | None = None
+        #: (click position's span ids) of the last click, for cycling through overlaps.
+        self._last_click: tuple[str, ...] = ()
         session.documentChanged.connect(self._show_document)
         session.spanAdded.connect(self._added)
         session.spanRemoved.connect(self._removed)
@@ -75,6 +85,7 @@ class AnnotationEditor(QWidget):
         session.labelsChanged.connect(self._labels)
         session.focusedSpanChanged.connect(self._focus)
         session.revealRequested.connect(self.reveal)
+        session.commandFinished.connect(self._restore_focus)
 
     # -- showing ----------------------------------------------------------------------------------
 
@@ -108,6 +119,12 @@ class AnnotationEditor(QWidget):
             self.highlighter.rehighlight_blocks(self.session.index.blocks_of(span.start, span.end))
 
     def _updated(self, old: Span, new: Span) -> None:
+        session = self.session
+        if new.id == session.focused_span_id and session.in_command \
+                and not session.applying_history:
+            # An edit of the focused span (nudge, relabel, note, their undo): other views may
+            # move its row and pass the focus on meanwhile; it comes back when the command ends.
+            self._kept_focus = new.id
         if self.highlighter is not None:
             index = self.session.index
             blocks = set(index.blocks_of(old.start, old.end)) | set(index.blocks_of(new.start, new.end))
@@ -124,7 +141,14 @@ class AnnotationEditor(QWidget):
         if self.highlighter is not None and self.highlighter.colors() != self.session.colors():
             self.highlighter.update_colors(self.session.colors())
 
+    def _restore_focus(self) -> None:
+        kept, self._kept_focus = self._kept_focus, None
+        if kept is not None and kept in self.session.index:
+            self.session.focus_span(kept)
+
     def _focus(self, span_id: str | None) -> None:
+        if self._kept_focus is not None and span_id != self._kept_focus:
+            return  # passed on while the focused span's row moved: restored when the edit ends
         span = self.session.index.get(span_id) if span_id else None
         if self.highlighter is not None:
             self.highlighter.set_focused_span(span.id if span else None)
@@ -167,7 +191,10 @@ class AnnotationEditor(QWidget):
         start, end = self.view.selection_cp()
         session = self.session
         if start < end:
-            return session.create_span(start, end, name)
+            span = session.create_span(start, end, name)
+            if span is not None:  # the caret after the new span, nothing selected
+                self.view.select_cp(span.end, span.end, ensure_visible=False)
+            return span
         focused = session.focused_span()
         if focused is None:
             self.message.emit("Select some text (or focus a span) before pressing a label key.")
@@ -179,12 +206,17 @@ class AnnotationEditor(QWidget):
     def _clicked(self, cp: int) -> None:
         spans = self.session.index.spans_at(cp) if cp >= 0 else []
         if not spans:
+            self._last_click = ()
             self.session.focus_span(None)
             return
+        # Innermost first (shortest, then the one starting last); clicking again on a place
+        # covered by the same spans picks the next one outwards, then wraps round.
+        spans = sorted(spans, key=lambda s: (s.end - s.start, -s.start, s.id))
         ids = [s.id for s in spans]
         focused = self.session.focused_span_id
-        # A second click on the same place picks the next span covering it (overlaps).
-        pick = ids[(ids.index(focused) + 1) % len(ids)] if focused in ids else ids[0]
+        again = tuple(ids) == self._last_click and focused in ids
+        pick = ids[(ids.index(focused) + 1) % len(ids)] if again else ids[0]
+        self._last_click = tuple(ids)
         self.session.focus_span(pick)
         if len(ids) > 1:
             self.message.emit(f"Span {ids.index(pick) + 1} of {len(ids)} here; click again for "

@@ -3,19 +3,28 @@
 Hits are found in the stored canonical text with Python (code points, never Qt's UTF-16
 search) and shown as the text view's transient ``"find"`` layer. ``Label all`` pushes one
 ``Compound`` of ``CreateSpan`` commands (``Session.label_all``): one undo removes them all.
+
+**Width.** The field is never narrower than ``FIELD_MIN`` (200 px). The bar is one row when
+its parent is wide enough, else two (field and hit buttons; then match case and label all);
+its minimum width is that of the two-row form and never changes (the hit counter and the
+label list have fixed widths), so opening the bar never widens the panes around it.
 """
 
 from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
+    QSizePolicy,
     QToolButton,
     QWidget,
 )
@@ -23,20 +32,24 @@ from PySide6.QtWidgets import (
 from annotator.ui.session import Session
 from annotator.ui.text_view import AnnotationTextView
 
-__all__ = ["FindBar", "MAX_HITS"]
+__all__ = ["FIELD_MIN", "FindBar", "MAX_HITS"]
 
 MAX_HITS = 100_000
+#: The find field's minimum width in pixels.
+FIELD_MIN = 200
 
 
 class FindBar(QWidget):
     """A find field, match-case box, hit counter, next/previous, and a label-all control.
 
-    Emits ``hitsChanged(count)`` after each search and ``closed()`` when hidden by the user.
-    Expects ``view`` to show the session's current text.
+    Emits ``hitsChanged(count)`` after each search, ``closed()`` when hidden by the user and
+    ``message(text)`` for the status bar (what "Label all hits" did). Expects ``view`` to show
+    the session's current text.
     """
 
     hitsChanged = Signal(int)  # noqa: N815
     closed = Signal()
+    message = Signal(str)
 
     def __init__(self, session: Session, view: AnnotationTextView,
                  parent: QWidget | None = None) -> None:
@@ -51,9 +64,12 @@ class FindBar(QWidget):
         self.edit.setObjectName("findEdit")
         self.edit.setPlaceholderText("Find in this text")
         self.edit.setClearButtonEnabled(True)
+        self.edit.setMinimumWidth(FIELD_MIN)
         self.case = QCheckBox("Match case", self)
         self.count_label = QLabel(self)
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance("100000 of 100000") + 8)
         self.previous_button = QToolButton(self)
         self.previous_button.setText("▲")
         self.previous_button.setToolTip("Previous hit (Shift+F3)")
@@ -62,19 +78,33 @@ class FindBar(QWidget):
         self.next_button.setToolTip("Next hit (F3, Enter)")
         self.label_combo = QComboBox(self)
         self.label_combo.setObjectName("findLabel")
+        self.label_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.label_combo.setMinimumContentsLength(10)
         self.label_all_button = QToolButton(self)
         self.label_all_button.setObjectName("labelAllHits")
         self.label_all_button.setText("Label all hits")
         self.close_button = QToolButton(self)
         self.close_button.setText("✕")
         self.close_button.setToolTip("Close (Escape)")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 2, 4, 2)
-        for widget in (self.edit, self.case, self.count_label, self.previous_button,
-                       self.next_button, QLabel("as", self), self.label_combo,
-                       self.label_all_button, self.close_button):
-            layout.addWidget(widget)
-        layout.setStretch(0, 1)
+        self.options = QWidget(self)
+        self.options.setObjectName("findOptions")
+        options = QHBoxLayout(self.options)
+        options.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.case, QLabel("as", self), self.label_combo, self.label_all_button):
+            options.addWidget(widget)
+        options.addStretch(1)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(4, 2, 4, 2)
+        self._grid.setVerticalSpacing(2)
+        self._grid.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        for column, widget in enumerate((self.edit, self.count_label, self.previous_button,
+                                         self.next_button, self.close_button)):
+            self._grid.addWidget(widget, 0, column)
+        self._grid.setColumnStretch(0, 1)
+        self._one_row: bool | None = None
+        self._arrange(one_row=False)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.edit.textChanged.connect(self.search)
         self.edit.returnPressed.connect(self.next_hit)
         self.case.toggled.connect(self.search)
@@ -85,6 +115,42 @@ class FindBar(QWidget):
         session.labelsChanged.connect(self._fill_labels)
         session.documentChanged.connect(lambda *_: self.search())
         self._fill_labels()
+
+    # -- layout -----------------------------------------------------------------------------------
+
+    def _row_width(self) -> int:
+        """Width of the first row at its minimum (field at ``FIELD_MIN``)."""
+        margins = self._grid.contentsMargins()
+        spacing = max(0, self._grid.horizontalSpacing())
+        widgets = (self.edit, self.count_label, self.previous_button, self.next_button,
+                   self.close_button)
+        return (margins.left() + margins.right() + spacing * (len(widgets) - 1)
+                + sum(max(w.minimumSizeHint().width(), w.minimumWidth()) for w in widgets))
+
+    def _arrange(self, *, one_row: bool) -> None:
+        if one_row == self._one_row:
+            return
+        self._one_row = one_row
+        self._grid.removeWidget(self.options)
+        if one_row:
+            self._grid.addWidget(self.options, 0, 5)
+        else:
+            self._grid.addWidget(self.options, 1, 0, 1, 5)
+        self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        """The two-row form's minimum: the same whether the bar shows one row or two."""
+        margins = self._grid.contentsMargins()
+        width = max(self._row_width(), self.options.minimumSizeHint().width()
+                    + margins.left() + margins.right())
+        return QSize(width, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        spacing = max(0, self._grid.horizontalSpacing())
+        wide = event.size().width() >= (self._row_width() + spacing
+                                        + self.options.sizeHint().width() + 120)
+        self._arrange(one_row=wide)
+        super().resizeEvent(event)
 
     def _fill_labels(self) -> None:
         current = self.label_combo.currentText()
@@ -161,4 +227,22 @@ class FindBar(QWidget):
         label = self.label_combo.currentText()
         if not label or not self.hits:
             return 0
-        return self._session.label_all(self.hits, label)
+        session = self._session
+        mine = {(s.start, s.end) for s in session.index
+                if s.label == label and s.annotator == session.annotator}
+        hits = len(self.hits)
+        needle = self.edit.text()
+        if all(hit in mine for hit in self.hits):
+            self.message.emit(f"Nothing labelled: every hit of “{needle}” already has a "
+                              f"{label!r} span of yours.")
+            return 0
+        count = session.label_all(self.hits, label)
+        if count:
+            rest = f"; {hits - count} already had the label" if count < hits else ""
+            self.message.emit(f"Labelled {_plural(count, 'hit')} of “{needle}” as {label!r}"
+                              f"{rest} (one step: Ctrl+Z undoes it).")
+        return count
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

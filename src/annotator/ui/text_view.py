@@ -106,6 +106,7 @@ class AnnotationTextView(QPlainTextEdit):
         self._hover_ids: list[Any] = []
         self._press: QPoint | None = None
         self._tooltip_provider: Callable[[int], str | None] = self._default_tooltip
+        self._word_finder: Callable[[int], tuple[int, int]] | None = None
         # kind -> (ranges sorted, format, longest range length)
         self._transient: dict[str, tuple[list[tuple[int, int]], QTextCharFormat, int]] = {}
         self.selectionChanged.connect(self._emit_selection)
@@ -151,6 +152,11 @@ class AnnotationTextView(QPlainTextEdit):
     def set_tooltip_provider(self, provider: Callable[[int], str | None]) -> None:
         """``provider(cp)`` returns the tooltip for a character as plain text (or ``None``)."""
         self._tooltip_provider = provider
+
+    def set_word_finder(self, finder: Callable[[int], tuple[int, int]] | None) -> None:
+        """``finder(cp)`` returns the word ``(start, end)`` a double-click on character ``cp``
+        selects (code points); None: Qt's own word selection."""
+        self._word_finder = finder
 
     # -- selection ------------------------------------------------------------------------------
 
@@ -265,6 +271,19 @@ class AnnotationTextView(QPlainTextEdit):
             and (pos - press).manhattanLength() < QApplication.startDragDistance()
         ):
             self.clickedCp.emit(self.char_at(pos))
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        """Selects the word under the mouse with the word finder (see ``set_word_finder``)."""
+        if self._word_finder is None or event.button() != Qt.MouseButton.LeftButton:
+            super().mouseDoubleClickEvent(event)
+            return
+        event.accept()
+        cp = self.char_at(event.position())
+        if cp < 0:
+            return
+        start, end = self._word_finder(cp)
+        if start < end:
+            self.select_cp(start, end, ensure_visible=False)
 
     def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().leaveEvent(event)

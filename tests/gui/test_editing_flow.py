@@ -1,0 +1,231 @@
+"""The keyboard and editing flow: nudges keep the focus, the caret after a label, word
+double-click, overlap click cycling, the note dialog, the find bar's width, export and
+import reports, and the first-start name prompt. Real keys and mouse; the file is checked
+after each action."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QPlainTextEdit
+
+from annotator.store import Project
+from tests.gui.conftest import TEXT, assert_file_matches_screen, cp_of, point_of, stored_spans
+from tests.gui.test_find import type_japanese
+
+ALT = Qt.KeyboardModifier.AltModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
+LEFT = Qt.MouseButton.LeftButton
+
+
+def select_by_keys(qtbot, window, start, count):
+    window.view.select_cp(start, start)
+    for _ in range(count):
+        qtbot.keyClick(window.view, Qt.Key.Key_Right, SHIFT)
+
+
+def label(qtbot, window, needle, key):
+    start, end = cp_of(TEXT, needle)
+    select_by_keys(qtbot, window, start, end - start)
+    qtbot.keyClick(window.view, key)
+    span = window.session.focused_span()
+    assert span is not None and (span.start, span.end) == (start, end)
+    return span
+
+
+def click_at(qtbot, window, cp):
+    point = point_of(window, cp)
+    point.setX(point.x() + 3)  # inside the character after the boundary
+    qtbot.mouseClick(window.view.viewport(), LEFT, pos=point)
+
+
+# -- 1. nudging keeps the focus on the nudged span ------------------------------------------------
+
+
+def test_nudges_keep_acting_on_the_same_span(qtbot, window, project_path):
+    first = label(qtbot, window, "北朝鮮", Qt.Key.Key_2)
+    second = label(qtbot, window, "訪問", Qt.Key.Key_1)
+    third = label(qtbot, window, "砲弾", Qt.Key.Key_4)
+    click_at(qtbot, window, first.start + 1)
+    assert window.session.focused_span_id == first.id
+    qtbot.keyClick(window.view, Qt.Key.Key_Right, ALT)  # end one right: the row moves
+    assert window.session.focused_span_id == first.id
+    assert window.span_table.span_model.span_id(window.span_table.currentIndex().row()) \
+        == first.id
+    spans = {s.id: s for s in assert_file_matches_screen(window, project_path)}
+    assert (spans[first.id].start, spans[first.id].end) == (first.start, first.end + 1)
+    qtbot.keyClick(window.view, Qt.Key.Key_Left, ALT)  # and back: the same span
+    assert window.session.focused_span_id == first.id
+    qtbot.keyClick(window.view, Qt.Key.Key_Left, ALT | SHIFT)  # start one left
+    qtbot.keyClick(window.view, Qt.Key.Key_Right, ALT | SHIFT)  # and back
+    spans = {s.id: s for s in assert_file_matches_screen(window, project_path)}
+    assert (spans[first.id].start, spans[first.id].end) == (first.start, first.end)
+    assert (spans[second.id].start, spans[second.id].end) == (second.start, second.end)
+    assert (spans[third.id].start, spans[third.id].end) == (third.start, third.end)
+    assert window.session.focused_span_id == first.id
+    # Undo of a nudge keeps the focus too.
+    qtbot.keyClick(window.view, Qt.Key.Key_Right, ALT)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert window.session.focused_span_id == first.id
+    spans = {s.id: s for s in assert_file_matches_screen(window, project_path)}
+    assert (spans[first.id].start, spans[first.id].end) == (first.start, first.end)
+
+
+def test_relabel_in_a_table_sorted_by_label_keeps_the_focus(qtbot, window, project_path):
+    first = label(qtbot, window, "北朝鮮", Qt.Key.Key_2)  # actor
+    label(qtbot, window, "訪問", Qt.Key.Key_1)  # claim
+    window.span_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    click_at(qtbot, window, first.start + 1)
+    assert window.session.focused_span_id == first.id
+    qtbot.keyClick(window.view, Qt.Key.Key_5)  # relabel as source: the row moves to the end
+    assert window.session.focused_span_id == first.id
+    qtbot.keyClick(window.view, Qt.Key.Key_Right, ALT)
+    spans = {s.id: s for s in assert_file_matches_screen(window, project_path)}
+    assert (spans[first.id].label, spans[first.id].end) == ("source", first.end + 1)
+
+
+def test_delete_still_passes_the_focus_to_the_next_span(qtbot, window, project_path):
+    first = label(qtbot, window, "北朝鮮", Qt.Key.Key_2)
+    second = label(qtbot, window, "訪問", Qt.Key.Key_1)
+    click_at(qtbot, window, first.start + 1)
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert window.session.focused_span_id == second.id
+    assert [s.id for s in assert_file_matches_screen(window, project_path)] == [second.id]
+
+
+# -- 2. the caret after a label key ----------------------------------------------------------------
+
+
+def test_after_a_label_key_the_caret_is_at_the_span_end(qtbot, window, project_path):
+    start, end = cp_of(TEXT, "プーチン")
+    select_by_keys(qtbot, window, start, end - start)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)
+    assert window.view.selection_cp() == (end, end)
+    assert window.view.cursor_cp() == end
+    # The next Shift+Right selection starts at the span's end, not inside it.
+    qtbot.keyClick(window.view, Qt.Key.Key_Right, SHIFT)
+    assert window.view.selection_cp() == (end, end + 1)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    spans = assert_file_matches_screen(window, project_path)
+    assert [(s.start, s.end, s.label) for s in spans] == [(start, end, "actor"),
+                                                           (end, end + 1, "claim")]
+    assert TEXT[end:end + 1] == "氏"
+    assert window.view.selection_cp() == (end + 1, end + 1)
+
+
+# -- 3. double-click selects a word ----------------------------------------------------------------
+
+
+def test_double_click_selects_a_japanese_word_after_astral_characters(qtbot, window,
+                                                                       project_path):
+    viewport = window.view.viewport()
+    for needle in ("北朝鮮", "訪問", "砲弾", "ドローン", "野家"):
+        start, end = cp_of(TEXT, needle)
+        point = point_of(window, start + 1)
+        point.setX(point.x() + 3)
+        qtbot.mouseDClick(viewport, LEFT, pos=point)
+        assert window.view.selection_cp() == (start, end), needle
+        assert window.view.textCursor().selectedText() == needle
+    start, end = cp_of(TEXT, "北朝鮮")
+    point = point_of(window, start + 1)
+    point.setX(point.x() + 3)
+    qtbot.mouseDClick(viewport, LEFT, pos=point)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)
+    spans = assert_file_matches_screen(window, project_path)
+    assert [(TEXT[s.start:s.end], s.label) for s in spans] == [("北朝鮮", "actor")]
+    # An astral character alone (not the emoji beside it).
+    start, _ = cp_of(TEXT, "𩸽")
+    point = point_of(window, start)
+    point.setX(point.x() + 3)
+    qtbot.mouseDClick(viewport, LEFT, pos=point)
+    assert window.view.selection_cp() == (start, start + 1)
+
+
+def test_double_click_in_other_text_selects_a_whitespace_word(qtbot, window, project_path):
+    english = "😀𠮷 Mr Putin, the president, said \"no\" twice.\nNext line."
+    with Project.open(project_path) as project:
+        doc_id = project.add_document("english.txt", english, who="tester")[0].id
+    window.session.reload_documents()
+    window.open_document(doc_id)
+    start, end = english.index("Putin"), english.index("Putin") + 5
+    cursor = window.view.textCursor()
+    cursor.setPosition(window.view.offsets.to_utf16(start + 2))
+    point = window.view.cursorRect(cursor).center()
+    qtbot.mouseDClick(window.view.viewport(), LEFT, pos=point)
+    assert window.view.selection_cp() == (start, end)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)
+    spans = stored_spans(project_path, doc_id)
+    assert [(english[s.start:s.end], s.label) for s in spans] == [("Putin", "actor")]
+
+
+# -- 4. clicks cycle through the spans at one place, innermost first ---------------------------
+
+
+def test_clicks_cycle_innermost_first(qtbot, window, project_path):
+    outer = label(qtbot, window, "プーチン氏は北朝鮮を訪問した。", Qt.Key.Key_1)
+    middle = label(qtbot, window, "北朝鮮を訪問", Qt.Key.Key_3)
+    inner = label(qtbot, window, "北朝鮮", Qt.Key.Key_2)
+    window.session.focus_span(None)
+    cp = inner.start + 1
+    order = []
+    for _ in range(4):
+        click_at(qtbot, window, cp)
+        order.append(window.session.focused_span_id)
+    assert order == [inner.id, middle.id, outer.id, inner.id]
+    # Another place starts again with its innermost span.
+    click_at(qtbot, window, middle.end - 1)
+    assert window.session.focused_span_id == middle.id
+    click_at(qtbot, window, cp)
+    assert window.session.focused_span_id == inner.id
+    # A label key now relabels the inner span.
+    qtbot.keyClick(window.view, Qt.Key.Key_5)
+    labels = {s.id: s.label for s in stored_spans(project_path)}
+    assert labels == {outer.id: outer.label, middle.id: middle.label, inner.id: "source"}
+    assert window.session.focused_span_id == inner.id
+
+
+# -- 6. the find bar: a wide field, no reflow, "Label all hits" counts ---------------------------
+
+
+def test_find_bar_keeps_its_field_wide_and_never_reflows_the_panes(qtbot, window, project_path):
+    window.resize(1280, 800)
+    for sizes in ([240, 700, 340], [430, 330, 520]):  # a wide and a narrow text pane
+        window.splitter.setSizes(sizes)
+        qtbot.wait(10)
+        before = window.splitter.sizes()
+        side_before = window.side.sizes()
+        qtbot.keyClick(window.view, Qt.Key.Key_F, CTRL)
+        bar = window.editor.find_bar
+        qtbot.waitUntil(bar.isVisible)
+        QApplication.processEvents()
+        assert window.splitter.sizes() == before
+        assert window.side.sizes() == side_before
+        assert window.size().width() == 1280
+        assert bar.edit.width() >= 200
+        assert bar.geometry().right() <= window.editor.width()
+        for widget in (bar.edit, bar.label_all_button, bar.close_button, bar.label_combo):
+            assert widget.isVisible()
+            assert widget.geometry().right() <= bar.width(), widget
+        type_japanese(bar.edit, "北朝鮮")
+        assert bar.edit.width() >= 200
+        assert window.splitter.sizes() == before
+        qtbot.keyClick(bar.edit, Qt.Key.Key_Escape)
+        assert not bar.isVisible()
+        assert window.splitter.sizes() == before
+        bar.edit.clear()
+
+
+def test_label_all_hits_reports_its_count(qtbot, window, project_path):
+    qtbot.keyClick(window.view, Qt.Key.Key_F, CTRL)
+    bar = window.editor.find_bar
+    type_japanese(bar.edit, "氏")
+    bar.label_combo.setCurrentText("actor")
+    qtbot.mouseClick(bar.label_all_button, LEFT)
+    spans = assert_file_matches_screen(window, project_path)
+    assert [(TEXT[s.start:s.end], s.label) for s in spans] == [("氏", "actor")] * 2
+    assert window.status.currentMessage().startswith("Labelled 2 hits of “氏” as 'actor'")
+    qtbot.mouseClick(bar.label_all_button, LEFT)
+    assert len(assert_file_matches_screen(window, project_path)) == 2
+    assert window.status.currentMessage().startswith("Nothing labelled")

@@ -177,4 +177,5 @@ def accept_agreed(
     ]
     if not children:
         return None
-    return Compound(children, description=f"Accept {len(children)} agreed span(s)")
+    n = len(children)
+    return Compound(children, description=f"Accept {n} agreed span{'' if n == 1 else 's'}")

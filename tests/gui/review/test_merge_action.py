@@ -107,7 +107,8 @@ def test_unknown_labels_are_added_only_when_the_user_agrees(
     assert len(questions) == 1
     shown = QTextDocument()
     shown.setHtml(questions[0])  # the box gets markup that shows the names literally
-    assert "'vessel'" in shown.toPlainText() and "Add them" in shown.toPlainText()
+    asked = shown.toPlainText()
+    assert "'vessel'" in asked and "uses 1 label this" in asked and "Add it to" in asked
     if answer == QMessageBox.StandardButton.Yes:
         assert window.session.project.span(span.id).label == "vessel"
         assert "vessel" in {label.name for label in window.session.labels}

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from annotator.services.review.results import Figures
+from annotator.ui.review.cells import figure_text
 
 __all__ = ["AgreementChart", "SERIES"]
 
@@ -77,7 +78,7 @@ class AgreementChart(QWidget):
         for tick in sorted({1.0, 0.5, 0.0, low}):
             painter.drawText(QRectF(0, y_of(tick) - line / 2, left - 4, line),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             f"{tick:.2f}")
+                             figure_text(tick, 2))
         painter.drawLine(int(left), int(y_of(0.0)), width - 4, int(y_of(0.0)))
         group = (width - left - 8) / len(values)
         bar = max(2.0, group * 0.8 / len(SERIES))

@@ -26,7 +26,7 @@ from annotator.domain.errors import AnnotatorError
 from annotator.services.review.project_review import project_agreement
 from annotator.services.review.results import AgreementResult, Figures
 from annotator.ui.review.agreement_chart import AgreementChart
-from annotator.ui.review.cells import read_only_item
+from annotator.ui.review.cells import counted, figure_text, read_only_item
 from annotator.ui.review.context import ReviewContext
 
 __all__ = ["COLUMNS", "AgreementWindow"]
@@ -42,7 +42,7 @@ def figure_values(f: Figures) -> list[float | None]:
 
 
 def _cell(value: float | None) -> QTableWidgetItem:
-    item = read_only_item("–" if value is None else f"{value:.3f}")
+    item = read_only_item(figure_text(value))
     item.setData(Qt.ItemDataRole.UserRole, value)
     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
@@ -134,8 +134,8 @@ class AgreementWindow(QWidget):
                 self.table.setItem(r, c, _cell(value))
         self.table.resizeColumnsToContents()
         self.chart.set_figures(result.per_label)
-        self.message.setText(f"{len(result.documents)} document(s) in which every chosen "
-                             f"annotator has a span.")
+        self.message.setText(f"{counted(len(result.documents), 'document')} in which every "
+                             f"chosen annotator has a span.")
 
     def value(self, row: int, column: int) -> float | None:
         """The unrounded number in a cell (``None`` when undefined)."""

@@ -29,7 +29,7 @@ from annotator.domain.commands import Command, Compound, CreateSpan, UpdateSpan
 from annotator.domain.errors import AnnotatorError
 from annotator.services.review.consistency import Finding, FindingKind
 from annotator.services.review.project_review import project_consistency
-from annotator.ui.review.cells import read_only_item
+from annotator.ui.review.cells import counted, read_only_item
 from annotator.ui.review.context import ReviewContext
 from annotator.ui.text_view import AnnotationTextView
 
@@ -133,7 +133,7 @@ class ConsistencyWindow(QWidget):
                                             ", ".join(f.labels_here))):
                 self.table.setItem(row, column, read_only_item(value))
         self.table.blockSignals(False)
-        self.message.setText(f"{len(self.findings)} finding(s).")
+        self.message.setText(f"{counted(len(self.findings), 'finding')}.")
         if self.findings:
             self.table.selectRow(min(keep_row, len(self.findings) - 1))
         self.table.setFocus()
@@ -165,7 +165,8 @@ class ConsistencyWindow(QWidget):
             for span_id in finding.span_ids if project.span(span_id).label != label]
         if not children:
             return None
-        return Compound(children, description=f"Relabel {len(children)} span(s) as {label!r}")
+        return Compound(children,
+                        description=f"Relabel {counted(len(children), 'span')} as {label!r}")
 
     def fix_current(self) -> None:
         """Fix the selected finding, then check again."""

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
 from annotator.domain.span_index import SpanIndex
 from annotator.ui.fonts import text_font
 from annotator.ui.highlighter import SpanHighlighter
+from annotator.ui.review.cells import counted
 from annotator.ui.review.marks import KindHighlighter, LaneSpan
 from annotator.ui.text_view import AnnotationTextView
 
@@ -21,12 +22,18 @@ __all__ = ["Lane", "ReviewLanes"]
 
 
 class Lane(QWidget):
-    """A title and a read-only ``AnnotationTextView`` (``view``) for one layer."""
+    """A title counting the layer's spans and a read-only ``AnnotationTextView`` (``view``).
 
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+    The title never widens the window: a long one is cut at the lane's edge (the full title
+    is its tooltip)."""
+
+    def __init__(self, name: str, caption: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = QLabel(title)
+        self.name, self.caption, self.count = name, caption, 0
+        self.title = QLabel()
+        self.title.setObjectName("laneTitle")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.view = AnnotationTextView()
         self.view.setObjectName("lane")
         self.view.setFont(text_font())
@@ -35,6 +42,13 @@ class Lane(QWidget):
         layout.setSpacing(1)
         layout.addWidget(self.title)
         layout.addWidget(self.view)
+
+    def set_count(self, count: int) -> None:
+        """Show ``count`` spans in the title ("alice — 1 span", "reviewed (…) — 36 spans")."""
+        self.count = count
+        text = f"{self.name}{self.caption} — {counted(count, 'span')}"
+        self.title.setText(text)
+        self.title.setToolTip(text)
 
 
 class ReviewLanes(QSplitter):
@@ -67,9 +81,8 @@ class ReviewLanes(QSplitter):
         self.lanes, self._highlighters = {}, []
         for name in [*annotators, layer]:
             spans = marks.get(name, []) if name != layer else list(reviewed)
-            title = f"{name} — {len(spans)} span(s)" if name != layer else (
-                f"{name} (reviewed layer, editable) — {len(spans)} span(s)")
-            lane = Lane(title)
+            lane = Lane(name, " (reviewed layer, editable)" if name == layer else "")
+            lane.set_count(len(spans))
             view = lane.view
             view.set_text(text)
             index = SpanIndex(text, spans)
@@ -95,6 +108,11 @@ class ReviewLanes(QSplitter):
                      f"{s.kind.value}" for s in view.spans_at(cp)]
             return "\n".join(lines) or None
         return provider
+
+    def count_reviewed(self) -> None:
+        """Bring the reviewed lane's title up to date with its highlighter's spans."""
+        if self.reviewed is not None and self.reviewed_highlighter is not None:
+            self.reviewed.set_count(len(self.reviewed_highlighter.index))
 
     def views(self) -> list[AnnotationTextView]:
         """Every lane's view, annotators first, the reviewed lane last."""

@@ -20,6 +20,7 @@ from annotator.services.review.colleagues import UnknownLabelsError, merge_work
 from annotator.ui.dialogs.import_dialog import make_progress, progress_callback
 from annotator.ui.dialogs.messages import literal_html, show_message
 from annotator.ui.guarded import USER_ERRORS, error_message
+from annotator.ui.review.cells import counted
 
 __all__ = ["WORK_FILTER", "MergeOutcome", "choose_work", "merge_into", "run_merge"]
 
@@ -72,8 +73,9 @@ def _add_labels_first(parent: QWidget, labels: list[str]) -> bool:
     listed = ", ".join(repr(name) for name in labels)
     answer = QMessageBox.question(  # a static box guesses rich text: names shown literally
         parent, "Merge colleagues' work", literal_html(
-            f"The work uses {len(labels)} label(s) this project does not have: {listed}.\n\n"
-            f"Add them to the label set and merge?"))
+            f"The work uses {counted(len(labels), 'label')} this project does not have: "
+            f"{listed}.\n\n"
+            f"Add {'it' if len(labels) == 1 else 'them'} to the label set and merge?"))
     return answer == QMessageBox.StandardButton.Yes
 
 

@@ -61,10 +61,13 @@ class ReviewWindow(QMainWindow):
         self.text = ""
         self.units: list[Unit] = []
         self.focused_reviewed: str | None = None
+        #: The compared annotators' spans the lanes show, by id (what a change is checked against).
+        self.shown: dict[str, Span] = {}
         self._selection = (0, 0)
         self._build()
         context.changed.connect(self._changed)
         context.errorOccurred.connect(self._show_error)
+        context.spansChanged.connect(self._changed_elsewhere)
         documents = self.project.documents()
         if documents:
             self.open_document(document_id if document_id is not None else documents[0].id,
@@ -79,6 +82,9 @@ class ReviewWindow(QMainWindow):
     def _build(self) -> None:
         self.document_box = QComboBox()
         self.document_box.setObjectName("documentBox")
+        self.document_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.document_box.setMinimumContentsLength(12)
         for doc in self.project.documents():
             self.document_box.addItem(doc.name, doc.id)
         self.document_box.activated.connect(
@@ -177,6 +183,7 @@ class ReviewWindow(QMainWindow):
         names, layer = self.annotators(), self.context.layer
         spans = self.project.spans(self.document_id, annotators=[*names, layer])
         compared = [s for s in spans if s.annotator != layer]
+        self.shown = {s.id: s for s in compared}
         self.units = disagreement_units(compared, names) if len(names) >= 2 else []
         marks: dict[str, list[LaneSpan]] = {name: [] for name in names}
         for unit in self.units:
@@ -370,36 +377,81 @@ class ReviewWindow(QMainWindow):
     # -- refreshing -----------------------------------------------------------------------------
 
     def _changed(self, command: Command, what: str) -> None:
-        """Refresh after any command: the reviewed lane incrementally, the rest if needed."""
+        """Refresh after any command on the shared stack (this window's or another's)."""
+        self.follow(command.affected_spans())
+
+    def _changed_elsewhere(self, document_id: int | None, span_ids: frozenset[str] | None) -> None:
+        """The session reported spans that changed (another process, a merge, a label)."""
+        if self.document_id is None or document_id not in (None, self.document_id):
+            return
+        if span_ids is None:
+            self.set_labels_and_reload()
+        else:
+            self.follow(span_ids)
+
+    def set_labels_and_reload(self) -> None:
+        """Re-read the label set (names, colours) and every span of the document."""
+        self.unit_panel.set_labels([label.name for label in self.project.labels()])
+        self.reload()
+
+    #: More changed spans than this: re-read the document instead of each span by id.
+    FOLLOW_BY_ID = 500
+
+    def follow(self, span_ids: set[str] | frozenset[str]) -> None:
+        """Bring the lanes up to date with the spans ``span_ids`` as they are now stored: the
+        reviewed lane span by span, the annotators' lanes (and their units) rebuilt when one
+        of their spans changed. Idempotent: spans already shown as stored change nothing."""
         if self.document_id is None:
+            return
+        if len(span_ids) > self.FOLLOW_BY_ID:
+            self.reload()
             return
         layer, compared = self.context.layer, set(self.annotators())
         highlighter = self.lanes.reviewed_highlighter
-        for span_id in sorted(command.affected_spans()):
+        rebuild = False
+        for span_id in sorted(span_ids):
             try:
                 span: Span | None = self.project.span(span_id)
             except KeyError:
                 span = None
-            known = highlighter is not None and span_id in highlighter.index
-            if span is not None and span.document_id == self.document_id and (
-                    span.annotator in compared):
-                self.reload()
-                return
+            if span is not None and span.document_id != self.document_id:
+                span = None
+            if span is not None and span.annotator != layer:
+                self._offer_annotator(span.annotator)
+            if span is not None and span.annotator in compared:
+                rebuild = rebuild or self.shown.get(span_id) != span
+            elif span_id in self.shown:
+                rebuild = True
             if highlighter is None:
                 continue
-            if span is not None and span.document_id == self.document_id and (
-                    span.annotator == layer):
-                if known:
-                    highlighter.update_span(span)
-                else:
+            known = highlighter.index.get(span_id)
+            if span is not None and span.annotator == layer:
+                if known is None:
                     highlighter.add_span(span)
-            elif known:
+                elif known != span:
+                    highlighter.update_span(span)
+            elif known is not None:
                 highlighter.remove_span(span_id)
                 if span_id == self.focused_reviewed:
                     self.focused_reviewed = None
-        self._refresh_status()
+        if rebuild:
+            self.reload()
+        else:
+            self.lanes.count_reviewed()
+            self._refresh_status()
+
+    def _offer_annotator(self, name: str) -> None:
+        """List an annotator who has just got spans in this document (unchecked)."""
+        if not self.annotator_list.findItems(name, Qt.MatchFlag.MatchExactly):
+            item = QListWidgetItem(name)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.annotator_list.blockSignals(True)
+            self.annotator_list.addItem(item)
+            self.annotator_list.blockSignals(False)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.context.changed.disconnect(self._changed)
         self.context.errorOccurred.disconnect(self._show_error)
+        self.context.spansChanged.disconnect(self._changed_elsewhere)
         super().closeEvent(event)

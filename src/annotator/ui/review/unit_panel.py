@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QVBoxLayout,
@@ -30,6 +31,8 @@ from annotator.ui.review.cells import read_only_item
 __all__ = ["UnitPanel"]
 
 COLUMNS = ("annotator", "label", "start", "end", "text", "how others relate")
+#: The heading quotes at most this many code points of the unit's text (all of it in the tooltip).
+HEADING_QUOTE = 40
 
 
 class UnitPanel(QWidget):
@@ -46,7 +49,11 @@ class UnitPanel(QWidget):
         self.unit: Unit | None = None
         self.marks: list[SpanMark] = []
         self.heading = QLabel("No unit: press N for the next disagreement.")
+        self.heading.setObjectName("unitHeading")
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        # A long unit wraps inside the panel instead of widening it (and the window).
+        self.heading.setWordWrap(True)
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("unitTable")
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
@@ -95,10 +102,13 @@ class UnitPanel(QWidget):
         self.marks = list(unit.marks) if unit is not None else []
         if unit is None:
             self.heading.setText("No unit: press N for the next disagreement.")
+            self.heading.setToolTip("")
         else:
             absent = f"; no span from {', '.join(unit.absent)}" if unit.absent else ""
-            self.heading.setText(f"[{unit.start}, {unit.end}) {text[unit.start:unit.end]} — "
-                                 f"{unit.kind.value}{absent}")
+            quote = text[unit.start:unit.end]
+            short = quote if len(quote) <= HEADING_QUOTE else quote[:HEADING_QUOTE] + "…"
+            self.heading.setText(f"[{unit.start}, {unit.end}) {short} — {unit.kind.value}{absent}")
+            self.heading.setToolTip(f"[{unit.start}, {unit.end}) {quote}")
         self.table.blockSignals(True)
         self.table.setRowCount(len(self.marks))
         for row, mark in enumerate(self.marks):

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from PySide6.QtCore import QEventLoop, QStandardPaths, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QPlainTextEdit
 
 from annotator.store import Project
 from tests.gui.conftest import TEXT, assert_file_matches_screen, cp_of, point_of, stored_spans
@@ -18,6 +19,49 @@ ALT = Qt.KeyboardModifier.AltModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
 LEFT = Qt.MouseButton.LeftButton
+
+
+def drive_dialog(monkeypatch, cls, drive):
+    """Make ``cls.exec()`` show the real dialog and run ``drive(dialog)`` (real key presses)
+    in its event loop, as a user would. Returns the dialogs shown."""
+    shown = []
+
+    def exec_(self):
+        shown.append(self)
+        errors = []
+
+        def run():
+            try:
+                self.activateWindow()
+                for _ in range(200):  # until the dialog has the keyboard, as a user's would
+                    if self.isActiveWindow() and QApplication.focusWidget() is not None:
+                        break
+                    QTest.qWait(10)
+                drive(self)
+            except BaseException as exc:  # noqa: BLE001 (re-raised below)
+                errors.append(exc)
+            if self.isVisible():
+                errors.append(AssertionError("the dialog is still open"))
+                self.reject()
+
+        loop = QEventLoop()
+        self.finished.connect(loop.quit)
+        self.open()
+        QTimer.singleShot(0, run)
+        loop.exec()
+        parent = self.parentWidget()
+        if parent is not None:  # the window manager gives the keyboard back to the window
+            parent.window().activateWindow()
+            for _ in range(200):
+                if parent.window().isActiveWindow():
+                    break
+                QTest.qWait(10)
+        if errors:
+            raise errors[0]
+        return self.result()
+
+    monkeypatch.setattr(cls, "exec", exec_)
+    return shown
 
 
 def select_by_keys(qtbot, window, start, count):
@@ -229,3 +273,64 @@ def test_label_all_hits_reports_its_count(qtbot, window, project_path):
     qtbot.mouseClick(bar.label_all_button, LEFT)
     assert len(assert_file_matches_screen(window, project_path)) == 2
     assert window.status.currentMessage().startswith("Nothing labelled")
+
+
+# -- 5. the note dialog: Ctrl+Enter accepts, Enter is a new line, Tab moves the focus -------------
+
+
+def test_note_dialog_keys(qtbot, window, project_path, monkeypatch):
+    from annotator.ui.dialogs.prompts import NoteDialog
+
+    span = label(qtbot, window, "砲弾", Qt.Key.Key_4)
+
+    def type_note(dialog):
+        edit = dialog.findChild(QPlainTextEdit, "noteEdit")
+        assert edit.hasFocus()
+        qtbot.keyClicks(edit, "155 mm")
+        qtbot.keyClick(edit, Qt.Key.Key_Tab)  # moves the focus, types nothing
+        assert not edit.hasFocus()
+        assert edit.toPlainText() == "155 mm"
+        assert isinstance(QApplication.focusWidget().parent(), QDialogButtonBox)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab, SHIFT)
+        assert edit.hasFocus()
+        qtbot.keyClick(edit, Qt.Key.Key_Return)  # a new line, the dialog stays open
+        assert dialog.isVisible()
+        qtbot.keyClicks(edit, "shells")
+        qtbot.keyClick(edit, Qt.Key.Key_Return, CTRL)
+        assert not dialog.isVisible()
+
+    shown = drive_dialog(monkeypatch, NoteDialog, type_note)
+    qtbot.keyClick(window.view, Qt.Key.Key_N)
+    assert len(shown) == 1
+    [stored] = assert_file_matches_screen(window, project_path)
+    assert (stored.id, stored.note) == (span.id, "155 mm\nshells")
+
+    def enter_on_ok(dialog):  # Ctrl+Enter also accepts from the buttons; Escape cancels
+        edit = dialog.findChild(QPlainTextEdit, "noteEdit")
+        assert edit.toPlainText() == "155 mm\nshells"
+        qtbot.keyClicks(edit, " x")
+        qtbot.keyClick(edit, Qt.Key.Key_Escape)
+        assert dialog.result() == QDialog.DialogCode.Rejected
+
+    shown = drive_dialog(monkeypatch, NoteDialog, enter_on_ok)
+    qtbot.keyClick(window.view, Qt.Key.Key_F2)
+    assert len(shown) == 1
+    [stored] = assert_file_matches_screen(window, project_path)
+    assert stored.note == "155 mm\nshells"
+
+    def tab_then_ctrl_enter(dialog):
+        edit = dialog.findChild(QPlainTextEdit, "noteEdit")
+        edit.selectAll()
+        qtbot.keyClicks(edit, "rounds")
+        assert edit.toPlainText() == "rounds"
+        qtbot.keyClick(edit, Qt.Key.Key_Tab)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return, CTRL)
+        assert not dialog.isVisible()
+
+    shown = drive_dialog(monkeypatch, NoteDialog, tab_then_ctrl_enter)
+    qtbot.keyClick(window.view, Qt.Key.Key_N)
+    assert len(shown) == 1
+    [stored] = assert_file_matches_screen(window, project_path)
+    assert stored.note == "rounds"
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert assert_file_matches_screen(window, project_path)[0].note == "155 mm\nshells"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QInputDialog
 
+from annotator.ui.dialogs.prompts import NoteDialog
 from tests.gui.conftest import (
     TEXT,
     assert_file_matches_screen,
@@ -13,6 +13,7 @@ from tests.gui.conftest import (
     drawn_background,
     point_of,
 )
+from tests.gui.test_editing_flow import drive_dialog
 
 ALT = Qt.KeyboardModifier.AltModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -101,11 +102,12 @@ def test_note_key_edits_note(qtbot, window, project_path, monkeypatch):
     make(window, "砲弾", "weapon")
     asked = []
 
-    def fake(parent, title, label, text=""):
-        asked.append(text)
-        return "155 mm <b>shells</b>", True
+    def type_note(dialog):
+        asked.append(dialog.edit.toPlainText())
+        qtbot.keyClicks(dialog.edit, "155 mm <b>shells</b>")
+        qtbot.keyClick(dialog.edit, Qt.Key.Key_Return, CTRL)
 
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", staticmethod(fake))
+    drive_dialog(monkeypatch, NoteDialog, type_note)
     qtbot.keyClick(window.view, Qt.Key.Key_N)
     assert asked == [""]
     spans = assert_file_matches_screen(window, project_path)

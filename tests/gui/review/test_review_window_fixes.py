@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QImage, QTextCursor
 from PySide6.QtWidgets import QWidget
 
 from annotator.services.review import project_review
@@ -262,3 +262,51 @@ def test_a_span_added_by_another_process_appears_in_its_lane(
         "carol", Qt.MatchFlag.MatchExactly)), timeout=1000)
     assert review.annotators() == ["alice", "bob"]
     review.close()
+
+
+# -- layout at 1280×800 --------------------------------------------------------------------------
+
+def test_the_unit_table_fits_its_panel_without_side_scrolling(
+        qtbot, window: ReviewWindow) -> None:
+    press(qtbot, window, Qt.Key.Key_N)  # the long claim: the widest cells there are
+    qtbot.wait(20)
+    table = window.unit_panel.table
+    header = table.horizontalHeader()
+    widths = sum(header.sectionSize(c) for c in range(header.count()))
+    assert widths <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+    assert CLAIM[3:] == table.item(0, 4).toolTip()  # cut in the cell, whole in the tooltip
+
+
+def test_the_agreement_table_shows_every_row(qtbot, path: Path) -> None:
+    with Project.open(path) as project:
+        win = AgreementWindow(ReviewContext(project, "rita"))
+        qtbot.addWidget(win)
+        win.resize(1280, 800)
+        show(qtbot, win)
+        win.set_annotators(["alice", "bob"])
+        qtbot.mouseClick(win.compute_button, Qt.MouseButton.LeftButton)
+        qtbot.wait(20)
+        table = win.table
+        last = table.rowCount() - 1
+        assert table.rowViewportPosition(last) + table.rowHeight(last) <= \
+            table.viewport().height()
+        assert not table.verticalScrollBar().isVisible()
+        assert win.chart.height() >= 300
+        win.close()
+
+
+# -- the pictures ----------------------------------------------------------------------------------
+
+def test_the_screenshot_script_writes_six_pictures(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, str(REPO / "packaging" / "screenshots.py"),
+                           str(tmp_path)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    sizes = {}
+    for png in sorted(tmp_path.glob("*.png")):
+        image = QImage(str(png))
+        sizes[png.name] = (image.width(), image.height())
+        assert png.stat().st_size < 400_000
+    assert sizes == {f"{kind}-{w}x{h}.png": (w, h) for kind in ("main", "review", "agreement")
+                     for w, h in ((1280, 800), (1920, 1080))}

@@ -75,7 +75,10 @@ class AgreementChart(QWidget):
             return top + (1.0 - value) * scale
 
         painter.setPen(QPen(text_color, 1))
-        for tick in sorted({1.0, 0.5, 0.0, low}):
+        ticks = [1.0, 0.5, 0.0]
+        if y_of(low) - y_of(0.0) >= line:  # a low tick only where it does not cover 0.00
+            ticks.append(low)
+        for tick in ticks:
             painter.drawText(QRectF(0, y_of(tick) - line / 2, left - 4, line),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                              figure_text(tick, 2))

@@ -88,7 +88,7 @@ class AgreementWindow(QWidget):
         side_layout.addWidget(self.annotator_list)
         side_layout.addWidget(self.compute_button)
         side_layout.addWidget(self.message)
-        right = QSplitter(Qt.Orientation.Vertical)
+        self.splitter = right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.table)
         right.addWidget(self.chart)
         layout = QHBoxLayout(self)
@@ -133,9 +133,23 @@ class AgreementWindow(QWidget):
             for c, value in enumerate(figure_values(figures), start=1):
                 self.table.setItem(r, c, _cell(value))
         self.table.resizeColumnsToContents()
+        self._fit_table()
         self.chart.set_figures(result.per_label)
         self.message.setText(f"{counted(len(result.documents), 'document')} in which every "
                              f"chosen annotator has a span.")
+
+    def _fit_table(self) -> None:
+        """Give the table the height of all its rows, up to two thirds of the window (the
+        chart keeps the rest)."""
+        table = self.table
+        rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        frame = 2 * table.frameWidth() + table.horizontalHeader().height()
+        if table.horizontalScrollBar().isVisible():
+            frame += table.horizontalScrollBar().height()
+        total = sum(self.splitter.sizes())
+        if total > 0:
+            wanted = min(rows + frame + 2, total * 2 // 3)
+            self.splitter.setSizes([wanted, total - wanted])
 
     def value(self, row: int, column: int) -> float | None:
         """The unrounded number in a cell (``None`` when undefined)."""

@@ -30,7 +30,9 @@ from annotator.ui.review.cells import read_only_item
 
 __all__ = ["UnitPanel"]
 
-COLUMNS = ("annotator", "label", "start", "end", "text", "how others relate")
+COLUMNS = ("annotator", "label", "start", "end", "text", "others")
+#: Header tooltips (the headers are short so that every column fits a narrow panel).
+HEADER_TIPS = {"others": "How the other chosen annotators relate to this span"}
 #: The heading quotes at most this many code points of the unit's text (all of it in the tooltip).
 HEADING_QUOTE = 40
 
@@ -60,7 +62,16 @@ class UnitPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        for column, name in enumerate(COLUMNS):
+            if name in HEADER_TIPS:
+                self.table.horizontalHeaderItem(column).setToolTip(HEADER_TIPS[name])
+        for column in range(len(COLUMNS)):  # the short columns fit; text and relation share
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        for column in (4, 5):  # the rest, cut with "…" (whole in the tooltip): no side scroll
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setWordWrap(False)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.label_box = QComboBox()
         self.label_box.setObjectName("labelBox")
@@ -71,7 +82,8 @@ class UnitPanel(QWidget):
         self.reason_box.setObjectName("reasonBox")
         self.reason_box.setEditable(True)
         self.reason_box.addItems(["", *REASONS])
-        self.reason_box.lineEdit().setPlaceholderText("optional; pick one or type your own")
+        self.reason_box.lineEdit().setPlaceholderText("optional")
+        self.reason_box.setToolTip("Why (optional): pick a suggested reason or type your own")
         bounds = QHBoxLayout()
         bounds.addWidget(self.start_box)
         bounds.addWidget(QLabel("to"))
@@ -117,7 +129,10 @@ class UnitPanel(QWidget):
                                      if mark.missing else "")
             for column, value in enumerate((s.annotator, s.label, str(s.start), str(s.end),
                                             text[s.start:s.end], how)):
-                self.table.setItem(row, column, read_only_item(value))
+                item = read_only_item(value)
+                if column >= 4:
+                    item.setToolTip(value)
+                self.table.setItem(row, column, item)
         self.table.blockSignals(False)
         ids = [m.span.id for m in self.marks]
         self.select_row(ids.index(keep) if keep in ids else 0 if ids else -1)

@@ -64,6 +64,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("span.end_left", "Shrink End", "Span", ("Alt+Left",), "Move the focused span's end one character left"),
     ActionSpec("span.start_left", "Extend Start", "Span", ("Alt+Shift+Left",), "Move the focused span's start one character left"),
     ActionSpec("span.start_right", "Shrink Start", "Span", ("Alt+Shift+Right",), "Move the focused span's start one character right"),
+    ActionSpec("span.copy_mine", "Copy into &My Layer", "Span", ("Ctrl+Shift+C",),
+               "Copy the focused span of another layer (colleague, reviewed) into my layer"),
     ActionSpec("span.unfocus", "Clear Focus", "Span", ("Escape",), "Unfocus the span and close the find bar"),
     # Document
     ActionSpec("doc.next", "&Next Document", "Document", ("Ctrl+PgDown",), "Open the next document in the list"),
@@ -72,6 +74,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("doc.status_progress", "Mark as &In Progress", "Document", (), "Set the document's status"),
     ActionSpec("doc.status_done", "Mark as &Done", "Document", ("Ctrl+D",), "Set the document's status"),
     # View
+    ActionSpec("view.layers", "&Layer List", "View", (), "Show or hide the layer list",
+               checkable=True),
     ActionSpec("view.dark", "&Dark Theme", "View", ("Ctrl+Shift+T",), "Switch light/dark theme", checkable=True),
     # Help
     ActionSpec("help.shortcuts", "&Keyboard Shortcuts", "Help", ("F1",), "This list"),

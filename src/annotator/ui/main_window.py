@@ -19,6 +19,12 @@ in step with other windows, the command line and merges (the session applies the
 rows; the status bar says what arrived), records this process in the project's presence table
 (a banner above the panels names the other processes with the project open), and shows waits
 for another program's write lock in the status bar.
+
+**Layers.** ``window.layers`` (:class:`annotator.ui.layers.LayerPanel`, in the side column,
+View > Layer List) shows or hides other annotators' layers; a toggle re-highlights the visible
+lines at once and the rest from the event loop (lines scrolled into view first). Span > Copy
+into My Layer copies the focused span of another layer. Clicking where my span and a
+colleague's overlap focuses mine first (clicking again cycles on).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -54,6 +60,7 @@ from annotator.ui.fonts import text_font
 from annotator.ui.help_dialog import ShortcutsDialog
 from annotator.ui.label_editor import LabelEditor
 from annotator.ui.label_palette import LabelPalette
+from annotator.ui.layers import LayerPanel
 from annotator.ui.live import LiveUpdates
 from annotator.ui.overlap_panel import SpansHerePanel
 from annotator.ui.session import Session
@@ -118,14 +125,16 @@ class MainWindow(QMainWindow):
         self.view = self.editor.view
         self.palette_panel = LabelPalette(session, self)
         self.spans_here = SpansHerePanel(session, self)
+        self.layers = LayerPanel(session, self.settings, self)
+        self.layers.restore_visibility()
         self.span_table = SpanTableView(session, self)
         self.editor.install_label_keys(self.span_table)
         self.editor.install_label_keys(self.spans_here)
         self.side = QSplitter(Qt.Orientation.Vertical, self)
         self.side.setObjectName("sideSplitter")
-        for widget in (self.palette_panel, self.spans_here, self.span_table):
+        for widget in (self.palette_panel, self.layers, self.spans_here, self.span_table):
             self.side.addWidget(widget)
-        self.side.setSizes([200, 140, 400])
+        self.side.setSizes([200, 100, 140, 400])
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         for widget in (self.documents, self.editor, self.side):
@@ -169,6 +178,7 @@ class MainWindow(QMainWindow):
             self.toolbar.addAction(registry.action(action_id))
         self.addToolBar(self.toolbar)
         registry.action("view.dark").setChecked(theme.current_theme() == "dark")
+        registry.action("view.layers").setChecked(True)
 
     def _connect_actions(self) -> None:
         r, editor, session = self.actions_registry, self.editor, self.session
@@ -193,6 +203,8 @@ class MainWindow(QMainWindow):
         for action_id in NUDGES:
             r.connect(action_id, lambda a=action_id: editor.nudge(a))
         r.connect("span.unfocus", self._escape)
+        r.connect("span.copy_mine", self.copy_focused_to_my_layer)
+        r.action("view.layers").toggled.connect(self.layers.setVisible)
         r.connect("doc.next", lambda: self._step_document(1))
         r.connect("doc.previous", lambda: self._step_document(-1))
         r.connect("doc.status_new", lambda: session.set_status("new"))
@@ -215,6 +227,10 @@ class MainWindow(QMainWindow):
         session.documentChanged.connect(lambda *_: self._update_title())
         session.annotatorChanged.connect(lambda *_: self._update_title())
         session.labelsChanged.connect(self._sync_shortcuts)
+        session.layerVisibilityChanged.connect(self._layer_toggled)
+        self.view.clickedCp.connect(self._prefer_my_span)  # after the editor's own handler
+        self.view.verticalScrollBar().valueChanged.connect(self._draw_pending_lines)
+        self._last_click: frozenset[str] = frozenset()
         self._sync_shortcuts()
 
     # -- extension points -----------------------------------------------------------------------
@@ -346,10 +362,66 @@ class MainWindow(QMainWindow):
         else:
             self.session.focus_span(None)
 
+    # -- layers ----------------------------------------------------------------------------------
+
+    def visible_lines(self) -> tuple[int, int]:
+        """First and last block number shown in the text view."""
+        view = self.view
+        first = view.cursorForPosition(QPoint(0, 0)).blockNumber()
+        rect = view.viewport().rect()
+        last = view.cursorForPosition(QPoint(rect.right(), rect.bottom())).blockNumber()
+        return first, max(first, last)
+
+    def _layer_toggled(self, _name: str, _visible: bool, spans: list) -> None:  # type: ignore[type-arg]
+        highlighter = self.editor.highlighter
+        if highlighter is not None and spans:
+            index = self.session.index
+            blocks: set[int] = set()
+            for span in spans:
+                first = index.block_of(span.start)
+                blocks.add(first)
+                if span.end > index.block_end(first):  # spans more than one line
+                    blocks.update(index.blocks_of(span.start, span.end))
+            highlighter.rehighlight_progressively(blocks, *self.visible_lines())
+        self.status.refresh()
+
+    def _draw_pending_lines(self, *_: object) -> None:
+        highlighter = self.editor.highlighter
+        if highlighter is not None and highlighter.pending:
+            highlighter.flush(*self.visible_lines())
+
+    def _prefer_my_span(self, cp: int) -> None:
+        """A first click where spans overlap focuses my innermost span there, not a
+        colleague's; clicking again on the same spans cycles as the editor does."""
+        session = self.session
+        spans = session.index.spans_at(cp) if cp >= 0 else []
+        ids = frozenset(s.id for s in spans)
+        again, self._last_click = ids == self._last_click, ids
+        focused = session.focused_span()
+        if again or focused is None or session.is_own(focused):
+            return
+        mine = [s for s in spans if session.is_own(s)]
+        if mine:
+            session.focus_span(min(mine, key=lambda s: (s.end - s.start, -s.start, s.id)).id)
+
+    def copy_focused_to_my_layer(self) -> None:
+        """Span > Copy into My Layer: my copy of the focused span of another layer."""
+        span = self.session.focused_span()
+        if span is None:
+            self.status.showMessage("No span is focused: click a colleague's span first.", 6000)
+            return
+        copy = self.session.copy_to_my_layer(span.id)
+        if copy is not None:
+            self.status.showMessage(
+                f"Copied {plain(span.annotator)}'s {span.label!r} span into my layer.", 6000)
+
     def edit_focused_note(self) -> None:
         span = self.session.focused_span()
         if span is None:
             self.status.showMessage("No span is focused: click a span first.", 6000)
+            return
+        if not self.session.is_own(span):
+            self.session.errorOccurred.emit(self.session.read_only_message(span))
             return
         note = edit_note(self, span.label, self.session.text[span.start:span.end], span.note)
         if note is not None and (note or None) != span.note:

@@ -12,6 +12,14 @@ history rows written since (``annotator.ui.changes.ChangeFeed``) and reconciles 
 id, with the same signals, so re-applying a row is harmless and the views keep their scroll
 position, selection and focus. Rows from other connections are announced with
 ``changesFromElsewhere(rows)``.
+
+**Layers.** Every span belongs to the layer of its annotator. The window edits *my* layer (the
+session's ``annotator``); other annotators' layers and the reviewed layer (``reviewed``, or the
+project setting ``review.layer``) are read-only here and can be hidden one by one
+(``set_layer_visible``). ``index`` holds the spans of the visible layers only, so drawing, the
+span table, navigation and hit-testing follow the visible layers by construction; the spans of
+hidden layers wait in ``hidden``. ``update_span`` and ``delete_span`` refuse, with a message, a
+span of another layer; ``copy_to_my_layer`` makes an own copy of one as one undoable command.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from annotator.domain.labels import Label
 from annotator.domain.span_index import SpanIndex, paint_order
 from annotator.domain.spans import Span
 from annotator.domain.undo import UndoStack
+from annotator.services.review.adjudication import review_layer
 from annotator.store import Document, HistoryEntry, Project
 from annotator.ui import guarded
 from annotator.ui.changes import ChangeFeed, plain
@@ -48,6 +57,8 @@ _LABEL_COMMANDS = (AddLabel, EditLabel, MoveLabel, RemoveLabel)
 #: More spans of the current document than this changed at once: re-read the document's spans
 #: in one query (and reset the views if most of them changed) instead of one query per span.
 BULK_SPANS = 2000
+#: The shortcut of Span > Copy into My Layer (named in the read-only message).
+COPY_SHORTCUT = "Ctrl+Shift+C"
 
 
 class Session(QObject):
@@ -68,7 +79,12 @@ class Session(QObject):
     - ``annotatorChanged(name)``; ``errorOccurred(message)``: an action failed, nothing changed;
     - ``changesFromElsewhere(rows)``: ``sync`` applied history rows written by another
       connection (``annotator.store.HistoryEntry`` objects, oldest first);
-    - ``commandFinished()``: a push, undo or redo returned (done or refused).
+    - ``commandFinished()``: a push, undo or redo returned (done or refused);
+    - ``layersChanged()``: the layers of the current document, their span counts or their
+      visibility changed (``layers()``);
+    - ``layerVisibilityChanged(name, visible, spans)``: a layer was shown or hidden; ``spans``
+      (the layer's spans of the current document) were just added to or removed from ``index``
+      without ``spanAdded``/``spanRemoved`` signals (views update in one go).
     """
 
     documentsChanged = Signal()  # noqa: N815 (Qt naming)
@@ -87,6 +103,8 @@ class Session(QObject):
     errorOccurred = Signal(str)  # noqa: N815
     changesFromElsewhere = Signal(list)  # noqa: N815
     commandFinished = Signal()  # noqa: N815
+    layersChanged = Signal()  # noqa: N815
+    layerVisibilityChanged = Signal(str, bool, list)  # noqa: N815
 
     def __init__(self, project: Project, annotator: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +120,13 @@ class Session(QObject):
         self.document: Document | None = None
         self.text = ""
         self.index = SpanIndex("")
+        self.index.own_layer = annotator
+        #: Spans of the current document in hidden layers (id -> span).
+        self.hidden: dict[str, Span] = {}
+        self._hidden_layers: set[str] = set()
+        #: layer name -> spans of the current document in it (visible or not).
+        self._layer_counts: dict[str, int] = {}
+        self.review_layer = review_layer(project)
         self.focused_span_id: str | None = None
         self._pending_focus: str | None = None
         self.feed = ChangeFeed(project)
@@ -126,7 +151,92 @@ class Session(QObject):
         name = name.strip()
         if name and name != self._annotator:
             self._annotator = name
+            self.index.own_layer = name
+            self._hidden_layers.discard(name)  # my layer is always shown
             self.annotatorChanged.emit(name)
+            if self.document is not None:  # other spans are mine now (and mine are not)
+                self.reload_spans()
+            self.layersChanged.emit()
+
+    # -- layers -----------------------------------------------------------------------------------
+
+    def is_own(self, span: Span) -> bool:
+        """True when ``span`` is in my layer (the only one edited here)."""
+        return span.annotator == self._annotator
+
+    def layers(self) -> list[tuple[str, int, bool]]:
+        """``(name, spans in the current document, visible)`` for my layer first, then the
+        reviewed layer, then the other annotators' layers by name (layers without spans in the
+        current document are listed when hidden, so they can be shown again)."""
+        counts = self._layer_counts
+        names = {self._annotator, *counts, *self._hidden_layers}
+        rest = sorted(n for n in names if n not in (self._annotator, self.review_layer))
+        order = [self._annotator] + ([self.review_layer] if self.review_layer in names
+                                     and self.review_layer != self._annotator else []) + rest
+        return [(n, counts.get(n, 0), n not in self._hidden_layers) for n in order]
+
+    @property
+    def hidden_layers(self) -> frozenset[str]:
+        """Names of the layers not shown (never my own)."""
+        return frozenset(self._hidden_layers)
+
+    def set_hidden_layers(self, names: Iterable[str]) -> None:
+        """Hide exactly ``names`` (my own layer is ignored): one toggle per changed layer."""
+        wanted = {n for n in names if n != self._annotator}
+        for name in sorted(self._hidden_layers - wanted):
+            self.set_layer_visible(name, True)
+        for name in sorted(wanted - self._hidden_layers):
+            self.set_layer_visible(name, False)
+
+    def set_layer_visible(self, name: str, visible: bool) -> bool:
+        """Show or hide the layer ``name`` (my own layer cannot be hidden). Moves its spans
+        between ``index`` and ``hidden`` and emits ``layerVisibilityChanged`` once (a focused
+        span of a layer being hidden loses the focus first). False if nothing changed."""
+        if name == self._annotator or (name not in self._hidden_layers) == visible:
+            return False
+        if visible:
+            self._hidden_layers.discard(name)
+            moved = [s for s in self.hidden.values() if s.annotator == name]
+            for span in moved:
+                del self.hidden[span.id]
+            self.index.add_many(moved)
+        else:
+            self._hidden_layers.add(name)
+            focused = self.focused_span()
+            if focused is not None and focused.annotator == name:
+                self.focus_span(None)
+            moved = [s for s in self.index if s.annotator == name]
+            self.index.remove_many(s.id for s in moved)
+            for span in moved:
+                self.hidden[span.id] = span
+        self.layerVisibilityChanged.emit(name, visible, moved)
+        self.layersChanged.emit()
+        return True
+
+    def _split(self, spans: Iterable[Span]) -> list[Span]:
+        """Put the spans of hidden layers in ``hidden``; return the others; count layers."""
+        hidden_layers = self._hidden_layers
+        self.hidden = {}
+        counts: dict[str, int] = {}
+        shown = []
+        for span in spans:
+            counts[span.annotator] = counts.get(span.annotator, 0) + 1
+            if span.annotator in hidden_layers:
+                self.hidden[span.id] = span
+            else:
+                shown.append(span)
+        self._layer_counts = counts
+        return shown
+
+    def _count_layer(self, name: str, step: int) -> None:
+        n = self._layer_counts.get(name, 0) + step
+        if n > 0:
+            self._layer_counts[name] = n
+        else:
+            self._layer_counts.pop(name, None)
+
+    def _total(self) -> int:
+        return len(self.index) + len(self.hidden)
 
     # -- labels -----------------------------------------------------------------------------------
 
@@ -159,9 +269,12 @@ class Session(QObject):
         """Make a document current: read its text and spans, then emit ``documentChanged``."""
         self.document = self.project.document(document_id)
         self.text = self.project.text(document_id)
-        self.index = SpanIndex(self.text, self.project.spans(document_id))
+        self.review_layer = review_layer(self.project)
+        self.index = SpanIndex(self.text, self._split(self.project.spans(document_id)))
+        self.index.own_layer = self._annotator
         self.focused_span_id = None
         self.documentChanged.emit(document_id)
+        self.layersChanged.emit()
 
     # -- commands ---------------------------------------------------------------------------------
 
@@ -271,6 +384,7 @@ class Session(QObject):
             self._apply_documents(documents)
         if renamed:  # spans show their label by name: re-read those of the current document
             span_ids.update(s.id for s in self.index if s.label in renamed)
+            span_ids.update(i for i, s in self.hidden.items() if s.label in renamed)
         if labels:
             fresh = self.project.labels()
             if fresh != self.labels:
@@ -312,7 +426,7 @@ class Session(QObject):
         fresh = self.project.span_counts()
         current = self.document.id if self.document is not None else None
         if current is not None:
-            fresh[current] = len(self.index)
+            fresh[current] = self._total()
         for doc in self.documents:
             if fresh.get(doc.id, 0) != self.span_counts.get(doc.id, 0):
                 self.span_counts[doc.id] = fresh.get(doc.id, 0)
@@ -325,9 +439,9 @@ class Session(QObject):
         if self.document is None:
             return
         fresh = {s.id: s for s in self.project.spans(self.document.id)}
-        index = self.index
-        gone = [s.id for s in index if s.id not in fresh]
-        changed = [s.id for s in fresh.values() if index.get(s.id) != s]
+        index, hidden = self.index, self.hidden
+        gone = [s.id for s in index if s.id not in fresh] + [i for i in hidden if i not in fresh]
+        changed = [s.id for s in fresh.values() if (index.get(s.id) or hidden.get(s.id)) != s]
         if len(gone) + len(changed) > BULK_SPANS:
             self.reload_spans()
         else:  # e.g. this window's own import applied again: little or nothing differs
@@ -336,10 +450,10 @@ class Session(QObject):
 
     def _set_current_count(self) -> None:
         if self.document is not None:
-            doc_id = self.document.id
-            if self.span_counts.get(doc_id, 0) != len(self.index):
-                self.span_counts[doc_id] = len(self.index)
-                self.spanCountChanged.emit(doc_id, len(self.index))
+            doc_id, total = self.document.id, self._total()
+            if self.span_counts.get(doc_id, 0) != total:
+                self.span_counts[doc_id] = total
+                self.spanCountChanged.emit(doc_id, total)
 
     def gone_message(self, span_id: str) -> str:
         """Why a span the user acted on is not there: deleted elsewhere (by whom), or gone."""
@@ -374,6 +488,8 @@ class Session(QObject):
         current = self.document.id if self.document is not None else None
         elsewhere = False
         delta = 0
+        layers = False
+        hidden, hidden_layers = self.hidden, self._hidden_layers
         for span_id in sorted(span_ids):
             old = self.index.get(span_id)
             try:
@@ -383,6 +499,25 @@ class Session(QObject):
             if new is not None and new.document_id != current:
                 elsewhere = True
                 new = None
+            was_hidden = hidden.pop(span_id, None)
+            if was_hidden is not None or old is not None or new is not None:
+                before = was_hidden or old
+                if before is not None and (new is None or new.annotator != before.annotator):
+                    self._count_layer(before.annotator, -1)
+                    layers = True
+                if new is not None and (before is None or new.annotator != before.annotator):
+                    self._count_layer(new.annotator, 1)
+                    layers = True
+            if was_hidden is not None:
+                delta -= 1
+                if new is None:
+                    continue
+            if new is not None and new.annotator in hidden_layers:
+                hidden[span_id] = new  # a span of a hidden layer: kept, not shown
+                delta += 1
+                new = None
+                if old is None:
+                    continue
             if old is None and new is not None:
                 self.index.add(new)
                 delta += 1
@@ -410,11 +545,14 @@ class Session(QObject):
         elif delta and current is not None:
             self.span_counts[current] = self.span_counts.get(current, 0) + delta
             self.spanCountChanged.emit(current, self.span_counts[current])
+        if layers:
+            self.layersChanged.emit()
 
     def reload_spans(self) -> None:
         """Re-read every span of the current document (emits ``spansReset``)."""
         if self.document is not None:
-            self.index.reset(self.project.spans(self.document.id))
+            self.index.reset(self._split(self.project.spans(self.document.id)))
+            self.layersChanged.emit()
             if self.focused_span_id not in self.index:
                 self.focused_span_id = None
         self.spansReset.emit()
@@ -443,23 +581,69 @@ class Session(QObject):
         return self.index.get(create.span_id)
 
     def delete_span(self, span_id: str) -> bool:
-        """Delete a span (refused with a message when it was deleted elsewhere meanwhile)."""
-        if not self._still_there(span_id):
+        """Delete a span of my layer (refused with a message when it is another layer's or
+        was deleted elsewhere meanwhile)."""
+        if not self._still_mine(span_id):
             return False
         return self.push(DeleteSpan(span_id, self._annotator))
 
     def update_span(self, span_id: str, description: str, **changes: Any) -> bool:
-        """Relabel (``label``), resize (``start``, ``end``) or annotate (``note``) a span."""
-        if not self._still_there(span_id):
+        """Relabel (``label``), resize (``start``, ``end``) or annotate (``note``) a span of my
+        layer (another layer's span is refused with a message: nothing is written)."""
+        if not self._still_mine(span_id):
             return False
         return self.push(UpdateSpan(span_id, self._annotator, changes, description))
 
-    def _still_there(self, span_id: str) -> bool:
+    def read_only_message(self, span: Span) -> str:
+        """Why a span of another layer cannot be changed here, and what to do instead."""
+        return (f"That span is in {plain(span.annotator)}'s layer, read-only here; nothing was "
+                f"changed. Span > Copy into My Layer ({COPY_SHORTCUT}) makes your own copy.")
+
+    def _still_mine(self, span_id: str) -> bool:
         self.sync()
-        if span_id in self.index:
-            return True
-        self.errorOccurred.emit(self.gone_message(span_id))
-        return False
+        span = self.index.get(span_id) or self.hidden.get(span_id)
+        if span is None:
+            self.errorOccurred.emit(self.gone_message(span_id))
+            return False
+        if not self.is_own(span):
+            self.errorOccurred.emit(self.read_only_message(span))
+            return False
+        return True
+
+    def copy_to_my_layer(self, span_id: str) -> Span | None:
+        """Create my copy (same range, label, note and value) of another layer's span as one
+        undoable step, and focus it. Refused with a message for my own span; when my layer
+        already has the same span, that one is focused and nothing is written."""
+        self.sync()
+        span = self.index.get(span_id) or self.hidden.get(span_id)
+        doc = self.document
+        if span is None or doc is None:
+            self.errorOccurred.emit(self.gone_message(span_id))
+            return None
+        if self.is_own(span):
+            self.errorOccurred.emit("That span is already in your layer.")
+            return None
+        me = self._annotator
+        twin = next((s for s in self.index.spans_overlapping(span.start, span.end)
+                     if s.annotator == me and (s.start, s.end, s.label) ==
+                     (span.start, span.end, span.label)), None)
+        if twin is not None:
+            self.focus_span(twin.id)
+            return twin
+        create = CreateSpan(doc.id, span.start, span.end, span.label, me, note=span.note,
+                            value=span.value)
+        command: Command = Compound([create], description=(
+            f"Copy {plain(span.annotator)}'s {span.label!r} span into my layer"))
+        if doc.status == "new":
+            command = Compound([create, SetDocumentStatus(doc.id, "in progress", me)],
+                               description=command.text)
+        self._pending_focus = create.span_id
+        try:
+            if not self.push(command):
+                return None
+        finally:
+            self._pending_focus = None
+        return self.index.get(create.span_id)
 
     def label_all(self, ranges: Sequence[tuple[int, int]], label: str) -> int:
         """Create a ``label`` span on each range (exact duplicates skipped) as one undoable

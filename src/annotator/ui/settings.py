@@ -1,7 +1,8 @@
 """Typed access to the user's settings (one ``QSettings``), so no other module touches keys.
 
 Stored per user (not per project): the annotator's name, recent projects, window geometry and
-state, splitter sizes, the last project/document and its scroll position, and the theme.
+state, splitter sizes, the last project/document and its scroll position, the theme, and per project the layers
+that are hidden.
 Tests pass their own ``QSettings`` (an INI file in a temporary folder).
 """
 
@@ -105,6 +106,18 @@ class AppSettings:
     def set_last_document(self, project: str, uid: str, scroll: int) -> None:
         self.qsettings.setValue(f"last/{_key(project)}/document", uid)
         self._set(f"last/{_key(project)}/scroll", int(scroll))
+
+    # -- layers ---------------------------------------------------------------------------------
+
+    def hidden_layers(self, project: str) -> list[str]:
+        """Names of the layers hidden in ``project`` (remembered per project file)."""
+        value = self.qsettings.value(f"layers/{_key(project)}/hidden", [])
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in (value or []) if isinstance(v, str) and v]
+
+    def set_hidden_layers(self, project: str, names: list[str]) -> None:
+        self._set(f"layers/{_key(project)}/hidden", sorted(names))
 
     # -- look -------------------------------------------------------------------------------------
 

@@ -6,6 +6,11 @@ session's ``SpanIndex`` when Qt asks for them, so 100,000 spans cost two lists. 
 reset happens only when another document is opened, on a label rename, or on sorting. Rows are
 handed to the view in chunks (``canFetchMore``/``fetchMore``), so the view's header never holds
 100,000 sections unless the user scrolls that far.
+
+**Layers.** Rows are the spans of the visible layers (the session's ``index``). The Layer
+column names each span's layer; rows of other layers (read-only here) are shown in italics and
+grey, with a tooltip saying so. Showing a layer merges its spans (sorted alone) into the sorted
+rows, hiding one filters them out: both linear, then one reset.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from annotator.domain.spans import Span
@@ -24,7 +29,7 @@ from annotator.ui.text_view import plain_text_html
 
 __all__ = ["COLUMNS", "SpanTableModel", "SpanTableView", "SPAN_ID_ROLE"]
 
-COLUMNS = ("Label", "Text", "Start", "End", "Annotator", "Note")
+COLUMNS = ("Label", "Text", "Start", "End", "Layer", "Note")
 SPAN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SNIPPET = 60
 #: Rows handed to the view at a time (``fetchMore`` as the user scrolls).
@@ -38,7 +43,10 @@ _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _SPAN_ID = int(SPAN_ID_ROLE)
-_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _ALIGNMENT, _SPAN_ID})
+_FONT = int(Qt.ItemDataRole.FontRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _ALIGNMENT, _SPAN_ID, _FONT, _FOREGROUND})
+_OTHER_COLOR = QColor("#7a7a7a")
 
 
 class SpanTableModel(QAbstractTableModel):
@@ -60,7 +68,11 @@ class SpanTableModel(QAbstractTableModel):
         self._fetching = False
         self._colors_of: dict[str, str] | None = None
         self._swatches: dict[str, QColor] = {}
+        self._italic = QFont()
+        self._italic.setItalic(True)
         session.documentChanged.connect(self.reload)
+        session.layerVisibilityChanged.connect(self._on_layer)
+        session.annotatorChanged.connect(self._on_annotator)
         session.spansReset.connect(self.reload)
         session.spanAdded.connect(self._on_added)
         session.spanRemoved.connect(self._on_removed)
@@ -141,6 +153,28 @@ class SpanTableModel(QAbstractTableModel):
         self._on_removed(old)
         self._on_added(new)
 
+    def _on_layer(self, _name: str, visible: bool, spans: list[Span]) -> None:
+        """A layer was shown (its spans merged into the rows) or hidden (filtered out)."""
+        self.beginResetModel()
+        if visible:
+            key = self._key_function()
+            pairs = list(zip(self._keys, self._ids, strict=True))
+            pairs += sorted((key(s), s.id) for s in spans)
+            pairs.sort()  # two sorted runs: a linear merge
+            self._keys = [k for k, _ in pairs]
+            self._ids = [i for _, i in pairs]
+        else:
+            gone = {s.id for s in spans}
+            keep = [n for n, i in enumerate(self._ids) if i not in gone]
+            self._keys = [self._keys[n] for n in keep]
+            self._ids = [self._ids[n] for n in keep]
+        self._fetched = min(len(self._ids), max(self._fetched, FETCH_CHUNK))
+        self.endResetModel()
+
+    def _on_annotator(self, _name: str) -> None:
+        if self._fetched:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._fetched - 1, len(COLUMNS) - 1))
+
     def _on_labels(self) -> None:
         if self._fetched:
             self.dataChanged.emit(self.index(0, 0), self.index(self._fetched - 1, 0))
@@ -214,6 +248,11 @@ class SpanTableModel(QAbstractTableModel):
             return _RIGHT if column == 2 or column == 3 else None
         if role == _DECORATION and column != 0:
             return None
+        if role == _FONT or role == _FOREGROUND:
+            span = self._session.index.get(self.span_id(row))
+            if span is None or self._session.is_own(span):
+                return None
+            return self._italic if role == _FONT else _OTHER_COLOR
         ids = self._ids
         span_id = ids[len(ids) - 1 - row] if self._descending else ids[row]
         if role == _SPAN_ID:
@@ -228,6 +267,10 @@ class SpanTableModel(QAbstractTableModel):
             if column == 1 or column == 5:
                 full = session.text[span.start : span.end] if column == 1 else span.note
                 return plain_text_html(full) if full else None
+            if column == 4:
+                return plain_text_html(
+                    "My layer" if session.is_own(span) else
+                    f"{span.annotator}'s layer: read-only here (Span > Copy into My Layer)")
             return None
         return self._color(span.label)  # decoration of the label column
 

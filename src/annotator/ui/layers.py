@@ -1,0 +1,211 @@
+"""The layer list: every annotator's layer of the current document, shown or hidden one by one.
+
+A *layer* is the spans of one annotator (``annotator.ui.session.Session`` explains the rules):
+my layer (edited here, always shown), the reviewed layer and the other annotators' layers
+(read-only here). ``LayerListModel`` is a thin adapter over ``Session.layers()``: one row per
+layer with its name, its span count in the current document, a sample of how its spans are
+drawn (my layer: filled; other layers: faint fill and dotted underline) and a visibility check
+box. Checking a box calls ``Session.set_layer_visible``; the hidden layers are remembered per
+project in the settings. Showing or hiding a layer is a view change, like sorting the table: it
+writes nothing to the project and is not an undo step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.ui.highlighter import BACKGROUND_ALPHA, OTHER_ALPHA
+from annotator.ui.session import Session
+from annotator.ui.settings import AppSettings
+from annotator.ui.text_view import plain_text_html
+
+__all__ = ["LAYER_COLUMNS", "LayerListModel", "LayerPanel", "LAYER_NAME_ROLE"]
+
+LAYER_COLUMNS = ("Layer", "Spans")
+LAYER_NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+_SAMPLE = "#4e79a7"
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def style_sample(own: bool, width: int = 26, height: int = 14) -> QPixmap:
+    """A small picture of how a layer's spans are drawn on the text."""
+    pixmap = QPixmap(width, height)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(pixmap)
+    fill = QColor(_SAMPLE)
+    fill.setAlpha(BACKGROUND_ALPHA if own else OTHER_ALPHA)
+    painter.fillRect(0, 1, width, height - 4, fill)
+    if not own:
+        pen = QPen(QColor(_SAMPLE), 2, Qt.PenStyle.DotLine)
+        painter.setPen(pen)
+        painter.drawLine(0, height - 2, width, height - 2)
+    painter.end()
+    return pixmap
+
+
+class LayerListModel(QAbstractTableModel):
+    """One row per layer of ``session`` (``Session.layers()``), columns ``LAYER_COLUMNS``.
+
+    Column 0 is checkable (visible or not; my layer's box is checked and disabled). Expects the
+    session's ``layersChanged`` and ``annotatorChanged``; emits ``dataChanged`` per changed row
+    and resets only when the set of layers changes. ``toggled(name, visible)`` is not a signal
+    here: ``setData`` calls ``Session.set_layer_visible`` and then ``on_toggle`` if given.
+    """
+
+    def __init__(self, session: Session, parent: Any = None, on_toggle: Any = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._on_toggle = on_toggle
+        self._rows: list[tuple[str, int, bool]] = session.layers()
+        self._own = style_sample(True)
+        self._other = style_sample(False)
+        session.layersChanged.connect(self.refresh)
+        session.annotatorChanged.connect(lambda _name: self.refresh())
+
+    def refresh(self) -> None:
+        """Re-read the layers: changed rows get ``dataChanged``; a new set of layers a reset."""
+        fresh = self._session.layers()
+        if [r[0] for r in fresh] != [r[0] for r in self._rows]:
+            self.beginResetModel()
+            self._rows = fresh
+            self.endResetModel()
+            return
+        old, self._rows = self._rows, fresh
+        for row, (before, after) in enumerate(zip(old, fresh, strict=True)):
+            if before != after:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(LAYER_COLUMNS) - 1))
+
+    def layers(self) -> list[tuple[str, int, bool]]:
+        """``(name, span count, visible)`` of every row."""
+        return list(self._rows)
+
+    def row_of(self, name: str) -> int:
+        return next((n for n, r in enumerate(self._rows) if r[0] == name), -1)
+
+    # -- Qt model ---------------------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(LAYER_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return LAYER_COLUMNS[section] if 0 <= section < len(LAYER_COLUMNS) else None
+        return None
+
+    def _name(self, name: str) -> str:
+        session = self._session
+        if name == session.annotator:
+            return f"{name} (me)"
+        if name == session.review_layer:
+            return f"{name} (reviewed)"
+        return name
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        name, count, visible = self._rows[index.row()]
+        own = name == self._session.annotator
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._name(name) if column == 0 else count
+        if role == LAYER_NAME_ROLE:
+            return name
+        if role == Qt.ItemDataRole.CheckStateRole and column == 0:
+            return Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            return self._own if own else self._other
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            what = ("My layer: the spans I create and edit here (always shown)." if own else
+                    f"{name}'s layer: read-only here, drawn with a dotted underline. "
+                    "Uncheck to hide it; Span > Copy into My Layer copies a focused span.")
+            return plain_text_html(f"{what}\n{count} span(s) in this document.")
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == 0 and self._rows[index.row()][0] != self._session.annotator:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def setData(self, index: _Index, value: Any,  # noqa: N802
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.CheckStateRole or not index.isValid() or index.column() != 0:
+            return False
+        name = self._rows[index.row()][0]
+        visible = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) \
+            else value
+        changed = self._session.set_layer_visible(name, visible)
+        if changed and self._on_toggle is not None:
+            self._on_toggle(name, visible)
+        return changed
+
+
+class LayerPanel(QWidget):
+    """The "Layers" panel (a title and a table of ``LayerListModel``), compact enough for the
+    window's side column; hidden layers are saved per project in ``settings`` (and restored by
+    ``restore_visibility``)."""
+
+    def __init__(self, session: Session, settings: AppSettings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("layerPanel")
+        self._session = session
+        self._settings = settings
+        self.model = LayerListModel(session, self, on_toggle=lambda *_: self.save_visibility())
+        self.table = QTableView(self)
+        self.table.setObjectName("layerList")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
+        title = QLabel("Layers", self)
+        title.setObjectName("layerTitle")
+        title.setToolTip(plain_text_html(
+            "Whose spans are shown. My layer is edited here; the others are read-only."))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(title)
+        layout.addWidget(self.table, 1)
+
+    def _project_key(self) -> str:
+        return str(self._session.project.path)
+
+    def restore_visibility(self) -> None:
+        """Hide the layers remembered as hidden for this project."""
+        self._session.set_hidden_layers(self._settings.hidden_layers(self._project_key()))
+
+    def save_visibility(self) -> None:
+        self._settings.set_hidden_layers(self._project_key(), sorted(self._session.hidden_layers))
+
+    def set_visible(self, name: str, visible: bool) -> bool:
+        """Show or hide a layer as its check box does (and remember it)."""
+        row = self.model.row_of(name)
+        if row < 0:
+            return False
+        state = Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked
+        return self.model.setData(self.model.index(row, 0), state, Qt.ItemDataRole.CheckStateRole)

@@ -334,3 +334,76 @@ def test_note_dialog_keys(qtbot, window, project_path, monkeypatch):
     assert stored.note == "rounds"
     qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
     assert assert_file_matches_screen(window, project_path)[0].note == "155 mm\nshells"
+
+
+# -- 7. export confirms and remembers its folder; a folder import says what it left out ----------
+
+
+def test_export_confirms_and_remembers_its_folder(qtbot, window, project_path, settings,
+                                                  tmp_path, monkeypatch):
+    from annotator.ui.dialogs.export_dialog import ExportDialog, default_export_folder
+
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    assert default_export_folder() == home / "Documents"
+    label(qtbot, window, "北朝鮮", Qt.Key.Key_2)
+    qtbot.keyClick(window.view, Qt.Key.Key_E, CTRL)
+    dialog = window.findChild(ExportDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    field = dialog.destination
+    assert Path(field.text()).parent == home / "Documents"  # not the project's folder
+    out = tmp_path / "exports" / "mine.jsonl"
+    out.parent.mkdir()
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClicks(field, str(out))
+    qtbot.mouseClick(dialog.export_button, LEFT)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert out.is_file()
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    message = window.status.currentMessage()
+    assert str(out) in message and "2 document(s)" in message and "1 span(s)" in message
+    # The next export starts in the same folder, also in a new window (the settings).
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window.view, Qt.Key.Key_E, CTRL)
+    again = window.export_dialog
+    qtbot.waitUntil(again.isVisible)
+    assert Path(again.destination.text()).parent == out.parent
+    again.reject()
+    fresh = ExportDialog(window.session, None, settings=settings)
+    qtbot.addWidget(fresh)
+    assert Path(fresh.destination.text()).parent == out.parent
+
+
+def test_folder_import_summarises_added_skipped_and_refused(qtbot, window, project_path,
+                                                            monkeypatch, tmp_path):
+    import os
+
+    from PySide6.QtWidgets import QFileDialog
+
+    folder = tmp_path / "incoming"
+    (folder / "sub").mkdir(parents=True)
+    (folder / ".git").mkdir()
+    (folder / ".git" / "notes.txt").write_text("hidden", encoding="utf-8")
+    (folder / "a.txt").write_text("新しい文書です。", encoding="utf-8")
+    (folder / "sub" / "b.txt").write_text("もう一つ。", encoding="utf-8")
+    (folder / "dup.txt").write_text(TEXT, encoding="utf-8")  # already in the project
+    (folder / ".draft.txt").write_text("隠し", encoding="utf-8")
+    (folder / "photo.png").write_bytes(b"\x89PNG")
+    (folder / "report.pdf").write_bytes(b"%PDF")
+    os.mkfifo(folder / "pipe.txt")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *a, **k: str(folder)))
+    qtbot.keyClick(window.view, Qt.Key.Key_I, CTRL | SHIFT)
+    message = window.status.currentMessage()
+    assert message.startswith("Imported: 2 document(s) added; 1 already in the project")
+    assert "skipped 4: 2 not .txt/.jsonl (photo.png, report.pdf); 2 hidden (.draft.txt, .git/)" \
+        in message
+    assert "refused 1 not a regular file (pipe.txt)" in message
+    with Project.open(project_path) as project:
+        names = sorted(d.name for d in project.documents())
+    assert names == ["a.txt", "astral.txt", "b.txt", "second.txt"]

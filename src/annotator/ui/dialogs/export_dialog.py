@@ -3,13 +3,17 @@
 Runs ``annotator.services.exporting.export`` (the command line's code path), which writes the
 file atomically, so a cancelled or failed export leaves any existing file untouched.
 Open it with ``open()``; it emits ``exported(report)`` or ``failed(message)`` and closes itself.
+
+**Where.** The destination starts in the folder of the last export (remembered in the user's
+settings), else in the user's documents folder (``QStandardPaths.DocumentsLocation``), never
+in the hidden folder the default project lives in.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,14 +35,41 @@ from annotator.services.exporting import ExportCancelled, ExportFilter, export
 from annotator.ui.dialogs.import_dialog import make_progress, progress_callback
 from annotator.ui.guarded import USER_ERRORS
 from annotator.ui.session import Session
+from annotator.ui.settings import AppSettings
 
-__all__ = ["ExportDialog"]
+__all__ = ["ExportDialog", "default_export_folder"]
+
+#: Settings key of the last export's folder (read and written only here).
+EXPORT_FOLDER_KEY = "export/folder"
 
 FORMATS = (
     ("jsonl", "Native JSONL (code-point offsets; Prodigy, Hugging Face datasets)", ".jsonl"),
     ("doccano", "doccano JSONL (UTF-16 offsets)", ".jsonl"),
     ("labelstudio", "Label Studio JSON (UTF-16 offsets)", ".json"),
 )
+
+
+def default_export_folder(fallback: str = "") -> Path:
+    """The user's documents folder (``fallback``, else the home folder, when there is none)."""
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    for candidate in (documents, fallback):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return Path.home()
+
+
+def remembered_folder(settings: AppSettings | None) -> Path | None:
+    """The folder of the last export, if it still exists."""
+    if settings is None:
+        return None
+    value = settings.qsettings.value(EXPORT_FOLDER_KEY, "")
+    return Path(value) if isinstance(value, str) and value and Path(value).is_dir() else None
+
+
+def remember_folder(settings: AppSettings | None, folder: Path) -> None:
+    if settings is not None:
+        settings.qsettings.setValue(EXPORT_FOLDER_KEY, str(folder))
+        settings.qsettings.sync()
 
 
 def _checklist(names: list[str]) -> QListWidget:
@@ -69,8 +100,14 @@ class ExportDialog(QDialog):
     exported = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, session: Session, parent: QWidget | None = None, folder: str = "") -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, folder: str = "",
+                 settings: AppSettings | None = None) -> None:
+        """``folder`` is used only when the user has no documents folder; ``settings`` (default:
+        the parent's ``settings``) remember the last export's folder."""
         super().__init__(parent)
+        if settings is None and isinstance(getattr(parent, "settings", None), AppSettings):
+            settings = parent.settings  # type: ignore[union-attr]
+        self._settings = settings
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export")
         self._session = session
@@ -86,7 +123,8 @@ class ExportDialog(QDialog):
         self.annotators = _checklist(session.project.annotators())
         self.destination = QLineEdit(self)
         self.destination.setObjectName("exportDestination")
-        base = Path(folder or Path.home()) / f"{session.project.path.stem}-export.jsonl"
+        where_to = remembered_folder(settings) or default_export_folder(folder)
+        base = where_to / f"{session.project.path.stem}-export.jsonl"
         self.destination.setText(str(base))
         browse = QPushButton("Browse…", self)
         browse.clicked.connect(self._browse)
@@ -152,5 +190,6 @@ class ExportDialog(QDialog):
         finally:
             progress.close()
             progress.deleteLater()
+        remember_folder(self._settings, output.absolute().parent)
         self.exported.emit(report)
         self.accept()

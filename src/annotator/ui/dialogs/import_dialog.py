@@ -4,7 +4,9 @@ Uses ``annotator.services.importing.import_paths`` (the command line's code path
 checks everything first and writes in one transaction, so cancelling (the progress callback
 returns False) or an error leaves the project exactly as it was. When a text's encoding cannot
 be told for sure, the user chooses one (the candidates the refusal names first) and the import
-runs again with it.
+runs again with it. A folder's report (:class:`~annotator.services.import_scan.FolderImportReport`)
+also says which of its entries were skipped (hidden, not .txt/.jsonl) or refused (not a regular
+file), so nothing is left out silently.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QInputDialog, QProgressDialog, QWidget
 
 from annotator.services.decoding import COMMON_ENCODINGS, EncodingError
+from annotator.services.import_scan import FolderImportReport, skipped_in_folders
 from annotator.services.importing import ImportCancelled, ImportReport, import_paths
 from annotator.ui.dialogs.messages import literal_html
 from annotator.ui.guarded import USER_ERRORS
@@ -98,6 +101,8 @@ def run_import(parent: QWidget | None, session: Session, paths: Sequence[str | P
                 return run_import(parent, session, paths, encoding=chosen)
         return ImportOutcome(error=str(refused))
     session.reload_documents()
+    if any(Path(p).is_dir() for p in paths):
+        report = FolderImportReport.of(report, skipped_in_folders(paths))
     return ImportOutcome(report)
 
 

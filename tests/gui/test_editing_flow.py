@@ -407,3 +407,71 @@ def test_folder_import_summarises_added_skipped_and_refused(qtbot, window, proje
     with Project.open(project_path) as project:
         names = sorted(d.name for d in project.documents())
     assert names == ["a.txt", "astral.txt", "b.txt", "second.txt"]
+
+
+# -- 8. cancelling the name prompt at first start ---------------------------------------------
+
+
+def test_cancelled_name_prompt_says_which_name_is_used_and_asks_again(qtbot, monkeypatch,
+                                                                      tmp_path):
+    import sys
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    from annotator.services import default_project
+    from annotator.services.importing import default_annotator
+    from annotator.ui import app as app_module
+    from annotator.ui import main_window as main_window_module
+
+    monkeypatch.setenv(default_project.DATA_DIR_ENV, str(tmp_path / "data"))
+    ini = QSettings(str(tmp_path / "run.ini"), QSettings.Format.IniFormat)
+    real_settings = app_module.AppSettings
+    monkeypatch.setattr(app_module, "AppSettings", lambda: real_settings(ini))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(main_window_module, "_PANEL_FACTORIES", [])
+    monkeypatch.setattr(app_module.QApplication, "exec", staticmethod(lambda: 0))
+    managers = []
+    real_open = app_module.WindowManager.open
+
+    def open_(self, path):
+        managers.append(self)
+        return real_open(self, path)
+
+    monkeypatch.setattr(app_module.WindowManager, "open", open_)
+    asked = drive_dialog(monkeypatch, QInputDialog,
+                         lambda d: qtbot.keyClick(d.findChild(QLineEdit), Qt.Key.Key_Escape))
+    assert app_module.run(None) == 0
+    [manager] = managers
+    window = manager.window
+    qtbot.addWidget(window)
+    try:
+        assert len(asked) == 1
+        os_user = default_annotator()
+        assert ini.value("annotator/name", "") == ""  # nothing recorded: asked again next time
+        assert window.session.annotator == os_user
+        message = window.status.currentMessage()
+        assert "No name given" in message and f"“{os_user}”" in message
+        assert "Annotator Name" in message
+        # Setting a name from the menu (real keys in the prompt) clears the notice.
+
+        def type_name(dialog):
+            field = dialog.findChild(QLineEdit)
+            field.selectAll()
+            qtbot.keyClicks(field, "Aiko")
+            qtbot.keyClick(field, Qt.Key.Key_Return)
+
+        drive_dialog(monkeypatch, QInputDialog, type_name)
+        window.actions_registry.action("edit.annotator").trigger()
+        assert window.session.annotator == "Aiko" == ini.value("annotator/name")
+        assert "No name given" not in window.status.currentMessage()
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        window.view.setFocus()
+        window.view.select_cp(0, 0)
+        qtbot.keyClick(window.view, Qt.Key.Key_Right, SHIFT)
+        qtbot.keyClick(window.view, Qt.Key.Key_2)
+        [span] = window.session.project.spans(window.session.document.id)
+        assert span.annotator == "Aiko"
+    finally:
+        manager.close()

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
 from annotator.services import default_project
 from annotator.store import Project
@@ -17,6 +17,7 @@ from annotator.ui.fonts import FontStatus
 from annotator.ui.main_window import MainWindow
 from annotator.ui.session import Session
 from tests.gui.conftest import WHO
+from tests.gui.test_editing_flow import drive_dialog
 
 
 def manager_for(settings, monkeypatch, tmp_path) -> app_module.WindowManager:
@@ -89,14 +90,20 @@ def test_geometry_splitters_document_and_scroll_come_back(qtbot, settings, proje
         second.session.close()
 
 
-def test_annotator_name_prompt_is_prefilled_and_validated(monkeypatch):
+def test_annotator_name_prompt_is_prefilled_and_validated(qtbot, monkeypatch):
     calls = []
 
-    def fake(parent, title, label, text=""):
-        calls.append(text)
-        return ("" if len(calls) == 1 else "  Aiko   Tanaka "), True
+    def answer(dialog):  # real keys: an empty name and Enter, then a name and Enter
+        field = dialog.findChild(QLineEdit)
+        calls.append(field.text())
+        field.selectAll()
+        if len(calls) == 1:
+            qtbot.keyClick(field, Qt.Key.Key_Delete)
+        else:
+            qtbot.keyClicks(field, "  Aiko   Tanaka ")
+        qtbot.keyClick(field, Qt.Key.Key_Return)
 
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(fake))
+    drive_dialog(monkeypatch, QInputDialog, answer)
     assert ask_annotator_name(None) == "Aiko Tanaka"
     assert calls[0]  # pre-filled with the OS user name
     assert len(calls) == 2
@@ -172,7 +179,13 @@ def test_run_starts_and_quits(qtbot, monkeypatch, tmp_path):
     monkeypatch.setattr(app_module, "AppSettings", lambda: real_settings(ini))
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     monkeypatch.setattr(main_window_module, "_PANEL_FACTORIES", [])
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Aiko", True)))
+    def answer(dialog):
+        field = dialog.findChild(QLineEdit)
+        field.selectAll()
+        qtbot.keyClicks(field, "Aiko")
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+
+    drive_dialog(monkeypatch, QInputDialog, answer)
     monkeypatch.setattr(app_module.QApplication, "exec", staticmethod(lambda: 0))
     seen = []
     monkeypatch.setattr(app_module.WindowManager, "open", lambda self, path: seen.append(

@@ -1,7 +1,9 @@
 """Starting the desktop app: ``run(db)`` (called by ``annotator`` without a command).
 
 Sets up the ``QApplication`` (Fusion style, the saved theme, the bundled Japanese font), asks
-the annotator's name once (kept in the settings), opens the project (``--db PATH``, else the
+the annotator's name once (kept in the settings; when the prompt is cancelled the computer's
+user name is used for this run only, the status bar says so, and the name is asked again at the
+next start), opens the project (``--db PATH``, else the
 default project, created with the seed texts on first use) and shows the window where the user
 left it. Opening another project replaces the window; errors are shown in the window.
 """
@@ -50,10 +52,13 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
 class WindowManager(QObject):
     """Opens projects into windows; one window (and one ``Session``) per open project."""
 
-    def __init__(self, settings: AppSettings, annotator: str) -> None:
+    def __init__(self, settings: AppSettings, annotator: str, *, unnamed: bool = False) -> None:
+        """``unnamed``: the user gave no name (``annotator`` is the computer's user name);
+        each window says so in its status bar until a name is set."""
         super().__init__()
         self.settings = settings
         self.annotator = annotator
+        self.unnamed = unnamed
         self.window: MainWindow | None = None
 
     def open(self, path: str | None) -> MainWindow | None:
@@ -82,6 +87,8 @@ class WindowManager(QObject):
         self.settings.add_recent_project(str(project.path))
         self.window = window
         window.show()
+        if self.unnamed:
+            window.status.showMessage(unnamed_notice(self.annotator))
         if old is not None:
             old.close()
             old.session.close()
@@ -90,6 +97,9 @@ class WindowManager(QObject):
 
     def _annotator_changed(self, name: str) -> None:
         self.annotator = name
+        self.unnamed = False
+        if self.window is not None:
+            self.window.status.clearMessage()
 
     def close(self) -> None:
         """Close the window and the project."""
@@ -97,6 +107,12 @@ class WindowManager(QObject):
             self.window.close()
             self.window.session.close()
             self.window = None
+
+
+def unnamed_notice(name: str) -> str:
+    """What the status bar says while the user has given no name."""
+    return (f"No name given: spans you create are recorded as “{name}” (this computer's user "
+            f"name). Set yours with Edit > Annotator Name…; it is asked again at the next start.")
 
 
 def _excepthook(manager: WindowManager):  # type: ignore[no-untyped-def]
@@ -123,11 +139,14 @@ def run(db: str | None) -> int:
     settings = AppSettings()
     theme.apply_theme(app, settings.theme)
     name = settings.annotator
+    unnamed = False
     if not name:
         name = ask_annotator_name(None) or ""
         if name:
             settings.annotator = name
-    manager = WindowManager(settings, name or default_annotator())
+        else:  # cancelled: not recorded; used for this run only, and said so
+            unnamed = True
+    manager = WindowManager(settings, name or default_annotator(), unnamed=unnamed)
     if manager.open(db) is None:
         return 1
     sys.excepthook = _excepthook(manager)

@@ -1,4 +1,4 @@
-"""Small prompts: the annotator's name (a static ``QInputDialog`` call: Enter accepts) and a
+"""Small prompts: the annotator's name (a one-line ``QInputDialog``: Enter accepts) and a
 span's note (``NoteDialog``: Ctrl+Enter accepts, Enter starts a new line, Tab moves the focus).
 Their labels quote names and text, so they are shown literally (:func:`literal_html`, or a
 plain-text label)."""
@@ -31,9 +31,18 @@ def ask_annotator_name(parent: QWidget | None, current: str = "") -> str | None:
     name = current or default_annotator()
     prompt = "Your name, recorded on every span you create:"
     while True:
-        text, ok = QInputDialog.getText(parent, "Annotator name", literal_html(prompt), text=name)
-        if not ok:
-            return None
+        dialog = QInputDialog(parent)
+        dialog.setObjectName("annotatorNameDialog")
+        dialog.setWindowTitle("Annotator name")
+        dialog.setInputMode(QInputDialog.InputMode.TextInput)
+        dialog.setLabelText(literal_html(prompt))
+        dialog.setTextValue(name)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:  # Enter accepts, Escape cancels
+                return None
+            text = dialog.textValue()
+        finally:
+            dialog.deleteLater()
         name = " ".join(str(text).split())
         try:
             return check_annotator(name)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage, QTextCursor
 from PySide6.QtWidgets import QWidget
 
+from annotator.domain.commands import Compound, CreateSpan
 from annotator.services.review import project_review
 from annotator.store import Project
 from annotator.ui.main_window import MainWindow
@@ -310,3 +311,19 @@ def test_the_screenshot_script_writes_six_pictures(tmp_path: Path) -> None:
         assert png.stat().st_size < 400_000
     assert sizes == {f"{kind}-{w}x{h}.png": (w, h) for kind in ("main", "review", "agreement")
                      for w, h in ((1280, 800), (1920, 1080))}
+
+
+def test_a_bulk_step_on_another_document_leaves_the_lanes_alone(
+        qtbot, window: ReviewWindow, path: Path) -> None:
+    lanes = dict(window.lanes.lanes)
+    pairs = [(a, b) for a in range(len(OTHER)) for b in range(a + 1, len(OTHER) + 1)]
+    steps = [CreateSpan(2, a, b, label, "alice") for label in ("actor", "claim", "source", "weapon")
+             for a, b in pairs][:600]
+    assert window.context.push(Compound(steps, description="600 spans"))
+    assert window.lanes.lanes == lanes  # not rebuilt: nothing shown here changed
+    assert titles(window)[0] == "alice — 40 spans"
+    # a bulk step on the shown document is followed
+    steps = [CreateSpan(1, a, b, "number", "alice") for a in range(40)
+             for b in range(a + 1, 41)][:600]
+    assert window.context.push(Compound(steps, description="600 more"))
+    assert titles(window)[0] == "alice — 640 spans"

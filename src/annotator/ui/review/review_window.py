@@ -403,17 +403,27 @@ class ReviewWindow(QMainWindow):
         of their spans changed. Idempotent: spans already shown as stored change nothing."""
         if self.document_id is None:
             return
-        if len(span_ids) > self.FOLLOW_BY_ID:
-            self.reload()
-            return
         layer, compared = self.context.layer, set(self.annotators())
         highlighter = self.lanes.reviewed_highlighter
+        stored: dict[str, Span] | None = None
+        if len(span_ids) > self.FOLLOW_BY_ID:  # one query; only the ids this window shows
+            stored = {s.id: s for s in self.project.spans(
+                self.document_id, annotators=[*sorted(compared), layer])}
+            span_ids = {i for i in span_ids if i in stored or i in self.shown or (
+                highlighter is not None and i in highlighter.index)}
+            if len(span_ids) > self.FOLLOW_BY_ID:
+                self.reload()
+                return
         rebuild = False
         for span_id in sorted(span_ids):
-            try:
-                span: Span | None = self.project.span(span_id)
-            except KeyError:
-                span = None
+            span: Span | None
+            if stored is not None:
+                span = stored.get(span_id)
+            else:
+                try:
+                    span = self.project.span(span_id)
+                except KeyError:
+                    span = None
             if span is not None and span.document_id != self.document_id:
                 span = None
             if span is not None and span.annotator != layer:

@@ -142,9 +142,17 @@ def render(folder: Path) -> list[Path]:
             window = MainWindow(session, settings)
             for name in EXTENSIONS:  # the Review and Reading menus and docks, as in the app
                 importlib.import_module(name).install(window)
+            ready: list[bool] = []
+            aids = getattr(window, "reading_aids", None)
+            if aids is not None:  # the picture shows the window at rest, not mid-indexing
+                aids.indexer.allReady.connect(lambda: ready.append(True))
             window.resize(width, height)
             window.restore()
             _settle(window, width, height)
+            for _ in range(200):
+                if ready or aids is None:
+                    break
+                QTest.qWait(50)
             text = session.text
             focus = next((s for s in session.index if text[s.start:s.end] == "プーチン"), None)
             if focus is not None:

@@ -235,7 +235,7 @@ def test_clicks_cycle_innermost_first(qtbot, window, project_path):
 
 def test_find_bar_keeps_its_field_wide_and_never_reflows_the_panes(qtbot, window, project_path):
     window.resize(1280, 800)
-    for sizes in ([240, 700, 340], [430, 330, 520]):  # a wide and a narrow text pane
+    for sizes, rows in (([200, 800, 280], 1), ([430, 330, 520], 2)):  # wide, narrow text pane
         window.splitter.setSizes(sizes)
         qtbot.wait(10)
         before = window.splitter.sizes()
@@ -249,9 +249,13 @@ def test_find_bar_keeps_its_field_wide_and_never_reflows_the_panes(qtbot, window
         assert window.size().width() == 1280
         assert bar.edit.width() >= 200
         assert bar.geometry().right() <= window.editor.width()
-        for widget in (bar.edit, bar.label_all_button, bar.close_button, bar.label_combo):
+        for widget in (bar.edit, bar.label_all_button, bar.close_button, bar.label_combo,
+                       bar.case):
             assert widget.isVisible()
-            assert widget.geometry().right() <= bar.width(), widget
+            assert widget.mapTo(bar, widget.rect().topRight()).x() < bar.width(), widget
+        one_row = bar.label_all_button.mapTo(bar, bar.label_all_button.rect().center()).y() \
+            < bar.edit.geometry().bottom()
+        assert (1 if one_row else 2) == rows
         type_japanese(bar.edit, "北朝鮮")
         assert bar.edit.width() >= 200
         assert window.splitter.sizes() == before

@@ -17,7 +17,6 @@ import re
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
@@ -65,11 +64,16 @@ class FindBar(QWidget):
         self.edit.setPlaceholderText("Find in this text")
         self.edit.setClearButtonEnabled(True)
         self.edit.setMinimumWidth(FIELD_MIN)
-        self.case = QCheckBox("Match case", self)
+        self.case = QToolButton(self)
+        self.case.setObjectName("matchCase")
+        self.case.setText("Aa")
+        self.case.setCheckable(True)
+        self.case.setToolTip("Match case")
+        self.case.setAccessibleName("Match case")
         self.count_label = QLabel(self)
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance("100000 of 100000") + 8)
+        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance("100000 of 100000") + 2)
         self.previous_button = QToolButton(self)
         self.previous_button.setText("▲")
         self.previous_button.setToolTip("Previous hit (Shift+F3)")
@@ -80,7 +84,7 @@ class FindBar(QWidget):
         self.label_combo.setObjectName("findLabel")
         self.label_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.label_combo.setMinimumContentsLength(10)
+        self.label_combo.setMinimumContentsLength(8)
         self.label_all_button = QToolButton(self)
         self.label_all_button.setObjectName("labelAllHits")
         self.label_all_button.setText("Label all hits")
@@ -99,7 +103,7 @@ class FindBar(QWidget):
         self._grid.setVerticalSpacing(2)
         self._grid.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         for column, widget in enumerate((self.edit, self.count_label, self.previous_button,
-                                         self.next_button, self.close_button)):
+                                         self.next_button)):
             self._grid.addWidget(widget, 0, column)
         self._grid.setColumnStretch(0, 1)
         self._one_row: bool | None = None
@@ -132,9 +136,12 @@ class FindBar(QWidget):
             return
         self._one_row = one_row
         self._grid.removeWidget(self.options)
-        if one_row:
-            self._grid.addWidget(self.options, 0, 5)
-        else:
+        self._grid.removeWidget(self.close_button)
+        if one_row:  # field, hits, options, close
+            self._grid.addWidget(self.options, 0, 4)
+            self._grid.addWidget(self.close_button, 0, 5)
+        else:  # field, hits, close / options
+            self._grid.addWidget(self.close_button, 0, 4)
             self._grid.addWidget(self.options, 1, 0, 1, 5)
         self.updateGeometry()
 
@@ -148,7 +155,7 @@ class FindBar(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         spacing = max(0, self._grid.horizontalSpacing())
         wide = event.size().width() >= (self._row_width() + spacing
-                                        + self.options.sizeHint().width() + 120)
+                                        + self.options.sizeHint().width())
         self._arrange(one_row=wide)
         super().resizeEvent(event)
 

@@ -315,3 +315,36 @@ def test_table_marks_other_layers(qtbot, window):
     assert model.index(rows[hers.id], 1).data(Qt.ItemDataRole.FontRole).italic()
     assert model.index(rows[mine.id], 1).data(Qt.ItemDataRole.FontRole) is None
     assert "read-only" in model.index(rows[hers.id], 4).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_lines_off_screen_are_redrawn_after_a_toggle_and_on_scroll(qtbot, tmp_path, settings):
+    lines = [f"第{n:03d}行：プーチン氏は😀北朝鮮を訪問した。" for n in range(400)]
+    text = "\n".join(lines)
+    path = tmp_path / "long.annotator"
+    with Project.open(path) as project:
+        doc, _ = project.add_document("long.txt", text, who=WHO)
+        for n in range(400):
+            at = sum(len(line) + 1 for line in lines[:n]) + lines[n].index("北朝鮮")
+            project.add_span(doc.id, at, at + 3, "actor", "hana")
+    window = open_window(qtbot, path, settings)
+    try:
+        highlighter = window.editor.highlighter
+        first_span = min(window.session.index, key=lambda s: s.start)
+        last_span = max(window.session.index, key=lambda s: s.start)
+        window.layers.set_visible("hana", False)
+        # The visible lines are redrawn at once, the others wait for the event loop.
+        assert drawn_background(window, first_span.start) is None
+        assert highlighter.pending > 0
+        assert drawn_background(window, last_span.start) is not None  # not redrawn yet
+        # Scrolling to the end draws the lines that come into view first.
+        window.view.verticalScrollBar().setValue(window.view.verticalScrollBar().maximum())
+        assert drawn_background(window, last_span.start) is None
+        qtbot.waitUntil(lambda: highlighter.pending == 0)
+        assert all(drawn_background(window, s.start) is None
+                   for s in window.session.hidden.values())
+        window.layers.set_visible("hana", True)
+        qtbot.waitUntil(lambda: highlighter.pending == 0)
+        assert all(drawn_background(window, s.start) is not None for s in window.session.index)
+    finally:
+        window.close()
+        window.session.close()

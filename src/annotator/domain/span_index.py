@@ -198,8 +198,10 @@ class SpanIndex:
                 f"0..{self._length}"
             )
 
-    def _add_many(self, spans: Iterable[SpanLike]) -> None:
+    def _add_many(self, spans: Iterable[SpanLike], blocks: set[int] | None = None) -> None:
         starts, by_block, index = self._starts, self._by_block, self._spans
+        touched = blocks.add if blocks is not None else None
+        n_starts = len(starts)
         length = self._length
         for sp in spans:
             s, e, sid = sp.start, sp.end, sp.id
@@ -209,12 +211,19 @@ class SpanIndex:
                 raise ValueError(f"duplicate span id {sid!r}")
             index[sid] = sp
             first = bisect_right(starts, s) - 1
-            last = bisect_right(starts, e - 1) - 1 if e > s else first
+            if e <= s or first + 1 >= n_starts or e <= starts[first + 1]:
+                last = first  # on one line (the usual case): one search, not two
+            else:
+                last = bisect_right(starts, e - 1) - 1
             if first == last:
                 by_block[first][sid] = sp
+                if touched is not None:
+                    touched(first)
             else:
                 for n in range(first, last + 1):
                     by_block[n][sid] = sp
+                if blocks is not None:
+                    blocks.update(range(first, last + 1))
 
     def add(self, span: SpanLike) -> list[int]:
         """Add a span (its id must be new); return the blocks to re-highlight."""
@@ -222,14 +231,42 @@ class SpanIndex:
         self._add_many((span,))
         return list(self.blocks_of(span.start, span.end))
 
-    def add_many(self, spans: Iterable[SpanLike]) -> None:
-        """Add many spans at once (ids must be new), e.g. a layer being shown."""
-        self._add_many(spans)
+    def add_many(self, spans: Iterable[SpanLike]) -> set[int]:
+        """Add many spans at once (ids must be new), e.g. a layer being shown; returns the
+        blocks they touch."""
+        blocks: set[int] = set()
+        self._add_many(spans, blocks)
+        return blocks
 
-    def remove_many(self, span_ids: Iterable[Hashable]) -> None:
-        """Remove many spans at once (``KeyError`` if one is unknown)."""
-        for span_id in span_ids:
-            self._detach(span_id)
+    def remove_many(self, span_ids: Iterable[Hashable]) -> set[int]:
+        """Remove many spans at once (``KeyError`` if one is unknown); returns the blocks they
+        touched. Removing more spans than there are blocks scans the blocks once instead of
+        locating each span."""
+        index, by_block, starts = self._spans, self._by_block, self._starts
+        removed = [index.pop(span_id) for span_id in span_ids]
+        blocks: set[int] = set()
+        if len(removed) > len(starts):
+            gone = {sp.id for sp in removed}
+            for n, spans in enumerate(by_block):
+                hits = [sid for sid in spans if sid in gone]
+                if hits:
+                    for sid in hits:
+                        del spans[sid]
+                    blocks.add(n)
+            return blocks
+        add = blocks.add
+        for sp in removed:
+            s, e, sid = sp.start, sp.end, sp.id
+            first = bisect_right(starts, s) - 1
+            last = bisect_right(starts, e - 1) - 1 if e > s else first
+            if first == last:
+                del by_block[first][sid]
+                add(first)
+            else:
+                for n in range(first, last + 1):
+                    del by_block[n][sid]
+                    add(n)
+        return blocks
 
     def remove(self, span_id: Hashable) -> list[int]:
         """Remove the span with this id (``KeyError`` if unknown); return the affected blocks."""

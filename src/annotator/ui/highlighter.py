@@ -46,7 +46,7 @@ BACKGROUND_ALPHA = 110
 OTHER_ALPHA = 40
 DEFAULT_COLOR = "#9e9e9e"
 #: Blocks re-highlighted per event-loop turn by ``rehighlight_progressively``.
-CHUNK_BLOCKS = 150
+CHUNK_BLOCKS = 40
 
 #: primary label, underline label, span count (3 = three or more), focused, primary of another
 #: layer, underline of another layer.

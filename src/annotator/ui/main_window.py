@@ -372,16 +372,10 @@ class MainWindow(QMainWindow):
         last = view.cursorForPosition(QPoint(rect.right(), rect.bottom())).blockNumber()
         return first, max(first, last)
 
-    def _layer_toggled(self, _name: str, _visible: bool, spans: list) -> None:  # type: ignore[type-arg]
+    def _layer_toggled(self, _name: str, _visible: bool, _spans: list,  # type: ignore[type-arg]
+                       blocks: list[int]) -> None:
         highlighter = self.editor.highlighter
-        if highlighter is not None and spans:
-            index = self.session.index
-            blocks: set[int] = set()
-            for span in spans:
-                first = index.block_of(span.start)
-                blocks.add(first)
-                if span.end > index.block_end(first):  # spans more than one line
-                    blocks.update(index.blocks_of(span.start, span.end))
+        if highlighter is not None and blocks:
             highlighter.rehighlight_progressively(blocks, *self.visible_lines())
         self.status.refresh()
 

@@ -82,9 +82,10 @@ class Session(QObject):
     - ``commandFinished()``: a push, undo or redo returned (done or refused);
     - ``layersChanged()``: the layers of the current document, their span counts or their
       visibility changed (``layers()``);
-    - ``layerVisibilityChanged(name, visible, spans)``: a layer was shown or hidden; ``spans``
-      (the layer's spans of the current document) were just added to or removed from ``index``
-      without ``spanAdded``/``spanRemoved`` signals (views update in one go).
+    - ``layerVisibilityChanged(name, visible, spans, blocks)``: a layer was shown or hidden;
+      ``spans`` (the layer's spans of the current document) were just added to or removed from
+      ``index`` without ``spanAdded``/``spanRemoved`` signals (views update in one go);
+      ``blocks`` are the numbers of the lines they touch.
     """
 
     documentsChanged = Signal()  # noqa: N815 (Qt naming)
@@ -104,7 +105,8 @@ class Session(QObject):
     changesFromElsewhere = Signal(list)  # noqa: N815
     commandFinished = Signal()  # noqa: N815
     layersChanged = Signal()  # noqa: N815
-    layerVisibilityChanged = Signal(str, bool, list)  # noqa: N815
+    #: (``object``, not ``list``: a list argument would be converted element by element.)
+    layerVisibilityChanged = Signal(str, bool, object, object)  # noqa: N815
 
     def __init__(self, project: Project, annotator: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -199,17 +201,16 @@ class Session(QObject):
             moved = [s for s in self.hidden.values() if s.annotator == name]
             for span in moved:
                 del self.hidden[span.id]
-            self.index.add_many(moved)
+            blocks = self.index.add_many(moved)
         else:
             self._hidden_layers.add(name)
             focused = self.focused_span()
             if focused is not None and focused.annotator == name:
                 self.focus_span(None)
             moved = [s for s in self.index if s.annotator == name]
-            self.index.remove_many(s.id for s in moved)
-            for span in moved:
-                self.hidden[span.id] = span
-        self.layerVisibilityChanged.emit(name, visible, moved)
+            blocks = self.index.remove_many(s.id for s in moved)
+            self.hidden.update((s.id, s) for s in moved)
+        self.layerVisibilityChanged.emit(name, visible, moved, sorted(blocks))
         self.layersChanged.emit()
         return True
 

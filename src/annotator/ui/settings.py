@@ -117,7 +117,9 @@ class AppSettings:
         return [v for v in (value or []) if isinstance(v, str) and v]
 
     def set_hidden_layers(self, project: str, names: list[str]) -> None:
-        self._set(f"layers/{_key(project)}/hidden", sorted(names))
+        """Not written through at once (a toggle must stay fast): ``QSettings`` writes it from
+        the event loop shortly after, and when it is destroyed."""
+        self.qsettings.setValue(f"layers/{_key(project)}/hidden", sorted(names))
 
     # -- look -------------------------------------------------------------------------------------
 

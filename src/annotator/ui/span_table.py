@@ -64,6 +64,8 @@ class SpanTableModel(QAbstractTableModel):
         self._descending = False
         self._keys: list[tuple[Any, ...]] = []
         self._ids: list[str] = []
+        #: layer -> (sort column and text, its sorted keys, its spans) while it is hidden.
+        self._stash: dict[str, tuple[Any, list[tuple[Any, ...]], list[Span]]] = {}
         self._fetched = 0
         self._fetching = False
         self._colors_of: dict[str, str] | None = None
@@ -101,9 +103,9 @@ class SpanTableModel(QAbstractTableModel):
         """Re-read every span of the current document (a reset)."""
         self.beginResetModel()
         key = self._key_function()
-        pairs = sorted((key(s), s.id) for s in self._session.index)
-        self._keys = [k for k, _ in pairs]
-        self._ids = [i for _, i in pairs]
+        self._keys = sorted(key(s) for s in self._session.index)  # each key ends with the id
+        self._ids = [k[-1] for k in self._keys]
+        self._stash.clear()
         self._fetched = min(len(self._ids), FETCH_CHUNK)
         self.endResetModel()
 
@@ -153,21 +155,39 @@ class SpanTableModel(QAbstractTableModel):
         self._on_removed(old)
         self._on_added(new)
 
-    def _on_layer(self, _name: str, visible: bool, spans: list[Span]) -> None:
-        """A layer was shown (its spans merged into the rows) or hidden (filtered out)."""
+    def _on_layer(self, name: str, visible: bool, spans: list[Span], _blocks: object) -> None:
+        """A layer was shown (its spans merged into the rows) or hidden (filtered out).
+
+        Every sort key ends with the span id, so keys are unique and name their row. A hidden
+        layer's sorted keys are kept: shown again unchanged (the same span objects in the same order,
+        same sort column), they are merged without sorting the layer again."""
         self.beginResetModel()
         if visible:
-            key = self._key_function()
-            pairs = list(zip(self._keys, self._ids, strict=True))
-            pairs += sorted((key(s), s.id) for s in spans)
-            pairs.sort()  # two sorted runs: a linear merge
-            self._keys = [k for k, _ in pairs]
-            self._ids = [i for _, i in pairs]
+            stash = self._stash.pop(name, None)
+            if stash is not None and stash[0] == (self._column, self._session.text) \
+                    and len(stash[2]) == len(spans) \
+                    and all(a is b for a, b in zip(stash[2], spans, strict=True)):
+                keys = stash[1]
+            else:
+                key = self._key_function()
+                keys = sorted(key(s) for s in spans)
+            merged = self._keys + keys
+            merged.sort()  # two sorted runs: a linear merge
+            self._keys = merged
+            self._ids = [k[-1] for k in merged]
         else:
             gone = {s.id for s in spans}
-            keep = [n for n, i in enumerate(self._ids) if i not in gone]
-            self._keys = [self._keys[n] for n in keep]
-            self._ids = [self._ids[n] for n in keep]
+            kept: list[tuple[Any, ...]] = []
+            dropped: list[tuple[Any, ...]] = []
+            keep, drop = kept.append, dropped.append
+            for k in self._keys:
+                if k[-1] in gone:
+                    drop(k)
+                else:
+                    keep(k)
+            self._keys = kept
+            self._ids = [k[-1] for k in kept]
+            self._stash[name] = ((self._column, self._session.text), dropped, spans)
         self._fetched = min(len(self._ids), max(self._fetched, FETCH_CHUNK))
         self.endResetModel()
 

@@ -327,3 +327,38 @@ def test_a_bulk_step_on_another_document_leaves_the_lanes_alone(
              for b in range(a + 1, 41)][:600]
     assert window.context.push(Compound(steps, description="600 more"))
     assert titles(window)[0] == "alice — 640 spans"
+
+
+BULK = textwrap.dedent("""
+    import sys
+    from annotator.store import Project
+    path, doc, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    with Project.open(path) as project, project.atomic():
+        for n in range(count):
+            project.add_span(doc, n, n + 1, "number", "bob", who="hana")
+""")
+
+
+def test_many_spans_from_elsewhere_rebuild_the_lanes_once(
+        qtbot, main_window: MainWindow, path: Path) -> None:
+    review = ReviewWindow(main_window.review.context, 1, ["alice", "bob"], parent=main_window)
+    qtbot.addWidget(review)
+    show(qtbot, review)
+    rebuilds: list[int] = []
+    reload = review.reload
+
+    def counting_reload() -> None:
+        rebuilds.append(1)
+        reload()
+
+    review.reload = counting_reload  # type: ignore[method-assign]
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", BULK, str(path), "1", "60"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    qtbot.waitUntil(lambda: titles(review)[1] == "bob — 101 spans", timeout=1000)
+    qtbot.wait(300)  # one more poll: nothing else arrives
+    assert rebuilds == [1]
+    assert len(main_window.session.index) == 40 + 41 + 60  # the main window saw them too
+    del review.reload  # no reference cycle keeps the window's wrapper alive
+    review.close()

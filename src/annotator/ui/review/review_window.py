@@ -9,7 +9,7 @@ and the colour legend. Middle: one lane per annotator and the editable reviewed 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -64,6 +64,14 @@ class ReviewWindow(QMainWindow):
         #: The compared annotators' spans the lanes show, by id (what a change is checked against).
         self.shown: dict[str, Span] = {}
         self._selection = (0, 0)
+        # What the session reported, followed once the event loop is free: an import of
+        # thousands of spans elsewhere arrives as thousands of signals, and rebuilds once.
+        self._pending_ids: set[str] = set()
+        self._pending_all = False
+        self._follow_timer = QTimer(self)
+        self._follow_timer.setSingleShot(True)
+        self._follow_timer.setInterval(0)
+        self._follow_timer.timeout.connect(self._follow_pending)
         self._build()
         context.changed.connect(self._changed)
         context.errorOccurred.connect(self._show_error)
@@ -385,9 +393,18 @@ class ReviewWindow(QMainWindow):
         if self.document_id is None or document_id not in (None, self.document_id):
             return
         if span_ids is None:
-            self.set_labels_and_reload()
+            self._pending_all = True
         else:
-            self.follow(span_ids)
+            self._pending_ids |= span_ids
+        self._follow_timer.start()
+
+    def _follow_pending(self) -> None:
+        ids, everything = self._pending_ids, self._pending_all
+        self._pending_ids, self._pending_all = set(), False
+        if everything:
+            self.set_labels_and_reload()
+        elif ids:
+            self.follow(ids)
 
     def set_labels_and_reload(self) -> None:
         """Re-read the label set (names, colours) and every span of the document."""
@@ -464,4 +481,5 @@ class ReviewWindow(QMainWindow):
         self.context.changed.disconnect(self._changed)
         self.context.errorOccurred.disconnect(self._show_error)
         self.context.spansChanged.disconnect(self._changed_elsewhere)
+        self._follow_timer.stop()
         super().closeEvent(event)

@@ -348,3 +348,32 @@ def test_lines_off_screen_are_redrawn_after_a_toggle_and_on_scroll(qtbot, tmp_pa
     finally:
         window.close()
         window.session.close()
+
+
+def test_layer_list_toggle_in_the_view_menu(qtbot, window):
+    action = window.actions_registry.action("view.layers")
+    assert action in window.menus["View"].actions()
+    assert window.layers.isVisible() and action.isChecked()
+    action.trigger()
+    assert not window.layers.isVisible()
+    action.trigger()
+    assert window.layers.isVisible()
+    assert window.actions_registry.action("span.copy_mine") in window.menus["Span"].actions()
+
+
+def test_changing_my_name_changes_my_layer(qtbot, window, merged_path):
+    session, view = window.session, window.view
+    window.layers.set_visible("hana", False)
+    session.set_annotator("hana")  # hana's layer becomes mine: shown, editable
+    assert session.hidden_layers == frozenset()
+    assert window.layers.model.layers()[0] == ("hana", 2, True)
+    hers = span_of(window, "金正恩", "hana")
+    tester = span_of(window, "北朝鮮", WHO)
+    session.focus_span(hers.id)
+    qtbot.keyClick(view, Qt.Key.Key_3)
+    assert (hers.id, hers.start, hers.end, "weapon", "hana", None) in stored(merged_path)
+    before = stored(merged_path)
+    session.focus_span(tester.id)
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert stored(merged_path) == before
+    assert "tester's layer, read-only here" in window.status.currentMessage()

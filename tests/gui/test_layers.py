@@ -280,7 +280,7 @@ def test_layer_list_counts_follow_edits_here_and_elsewhere(qtbot, window, merged
     model = window.layers.model
     assert model.layers() == [(WHO, 2, True), ("reviewed", 1, True), ("hana", 2, True)]
     assert model.index(0, 0).data() == f"{WHO} (me)"
-    assert model.index(1, 0).data() == "reviewed (reviewed)"
+    assert model.index(1, 0).data() == "reviewed"
     session, view = window.session, window.view
     view.select_cp(*cp_of(TEXT, "ロシア軍"))
     qtbot.keyClick(view, Qt.Key.Key_2)
@@ -377,3 +377,9 @@ def test_changing_my_name_changes_my_layer(qtbot, window, merged_path):
     qtbot.keyClick(view, Qt.Key.Key_Delete)
     assert stored(merged_path) == before
     assert "tester's layer, read-only here" in window.status.currentMessage()
+
+
+def test_layer_list_model_passes_the_model_tester(qtmodeltester, window):
+    qtmodeltester.check(window.layers.model)
+    window.layers.set_visible("hana", False)
+    qtmodeltester.check(window.layers.model)

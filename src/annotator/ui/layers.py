@@ -112,7 +112,7 @@ class LayerListModel(QAbstractTableModel):
         if name == session.annotator:
             return f"{name} (me)"
         if name == session.review_layer:
-            return f"{name} (reviewed)"
+            return name if name.casefold() == "reviewed" else f"{name} (reviewed)"
         return name
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

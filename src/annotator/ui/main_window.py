@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         self.side.setObjectName("sideSplitter")
         for widget in (self.palette_panel, self.layers, self.spans_here, self.span_table):
             self.side.addWidget(widget)
-        self.side.setSizes([200, 100, 140, 400])
+        self.side.setSizes([200, 135, 120, 385])
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         for widget in (self.documents, self.editor, self.side):

@@ -383,3 +383,26 @@ def test_layer_list_model_passes_the_model_tester(qtmodeltester, window):
     qtmodeltester.check(window.layers.model)
     window.layers.set_visible("hana", False)
     qtmodeltester.check(window.layers.model)
+
+
+def test_a_hidden_layer_changed_elsewhere_is_shown_as_it_is_now(qtbot, window, merged_path):
+    session = window.session
+    model = window.span_table.span_model
+    alone = span_of(window, "金正恩", "hana")
+    hers = span_of(window, "プーチン氏は北朝鮮", "hana")
+    window.layers.set_visible("hana", False)
+    with Project.open(merged_path) as other:  # relabel one, resize the other, elsewhere
+        other.update_span(alone.id, who="hana", label="source")
+        other.update_span(hers.id, who="hana", start=hers.start + 1)
+    session.sync()
+    assert session.hidden[alone.id].label == "source"
+    assert not {alone.id, hers.id} & table_ids(window)
+    window.layers.set_visible("hana", True)
+    rows = {model.span_id(r): r for r in range(model.rowCount())}
+    assert model.index(rows[alone.id], 0).data() == "source"
+    assert model.index(rows[hers.id], 2).data() == hers.start + 1
+    starts = [model.index(r, 2).data() for r in range(model.rowCount())]
+    assert starts == sorted(starts)
+    assert table_ids(window) == {s.id for s in session.index}
+    assert {(s.id, s.start, s.end, s.label) for s in session.index} == \
+        {(i, a, b, lab) for i, a, b, lab, _who, _note in stored(merged_path)}

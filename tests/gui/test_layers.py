@@ -121,9 +121,8 @@ def test_keys_never_change_a_colleagues_span(qtbot, window, merged_path):
     # write nothing and say why.
     click(qtbot, window, mine.start + 1)
     assert session.focused_span_id == hers.id
-    qtbot.keyClick(view, Qt.Key.Key_1)  # the label it has already: nothing to do
-    assert stored(merged_path) == before
-    for key, modifiers in ((Qt.Key.Key_2, Qt.KeyboardModifier.NoModifier),
+    for key, modifiers in ((Qt.Key.Key_1, Qt.KeyboardModifier.NoModifier),  # its own label
+                           (Qt.Key.Key_2, Qt.KeyboardModifier.NoModifier),
                            (Qt.Key.Key_Delete, Qt.KeyboardModifier.NoModifier),
                            (Qt.Key.Key_Backspace, Qt.KeyboardModifier.NoModifier),
                            (Qt.Key.Key_Right, ALT), (Qt.Key.Key_Left, ALT | SHIFT),
@@ -138,6 +137,21 @@ def test_keys_never_change_a_colleagues_span(qtbot, window, merged_path):
     click(qtbot, window, alone.start)
     assert session.focused_span_id == alone.id
     qtbot.keyClick(view, Qt.Key.Key_4)
+    assert stored(merged_path) == before
+    # The same from the span table (label keys work there too).
+    table = window.span_table
+    table.setFocus()
+    window.status.clearMessage()
+    qtbot.keyClick(table, Qt.Key.Key_5)
+    assert stored(merged_path) == before
+    assert "hana's layer, read-only here" in window.status.currentMessage()
+    # With a selection, a label key creates my span over it as usual.
+    view.setFocus()
+    view.select_cp(alone.start, alone.end)
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    (created,) = stored(merged_path) - before
+    assert created[1:] == (alone.start, alone.end, "actor", WHO, None)
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
     assert stored(merged_path) == before
     # The reviewed layer is read-only too.
     reviewed = span_of(window, "砲弾", "reviewed")

@@ -14,8 +14,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from collections.abc import Callable
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -30,12 +39,14 @@ from annotator.ui.session import Session
 from annotator.ui.settings import AppSettings
 from annotator.ui.text_view import plain_text_html
 
-__all__ = ["LAYER_COLUMNS", "LayerListModel", "LayerPanel", "LAYER_NAME_ROLE"]
+__all__ = ["LAYER_COLUMNS", "LAYER_NAME_ROLE", "LayerListModel", "LayerPanel", "ReadOnlyGuard"]
 
 LAYER_COLUMNS = ("Layer", "Spans")
 LAYER_NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 _SAMPLE = "#4e79a7"
 _Index = QModelIndex | QPersistentModelIndex
+_BLOCKING_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                       | Qt.KeyboardModifier.MetaModifier)
 
 
 def style_sample(own: bool, width: int = 26, height: int = 14) -> QPixmap:
@@ -209,3 +220,36 @@ class LayerPanel(QWidget):
             return False
         state = Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked
         return self.model.setData(self.model.index(row, 0), state, Qt.ItemDataRole.CheckStateRole)
+
+
+class ReadOnlyGuard(QObject):
+    """An event filter that answers a label key pressed while a span of another layer is
+    focused and nothing is selected: the key is consumed and the session's ``errorOccurred``
+    says the span is read-only (also for the label the span already has, which would
+    otherwise pass silently). Install it after the editor's own label-key filter (Qt asks the
+    filter installed last first). ``selection(...)`` gives the text view's selection and
+    ``composing()`` whether an input method is composing (then the key is left alone).
+    """
+
+    def __init__(self, session: Session, selection: Callable[[], tuple[int, int]],
+                 composing: Callable[[], bool], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._selection = selection
+        self._composing = composing
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.modifiers() & _BLOCKING_MODIFIERS:
+            return False
+        text = event.text()
+        session = self._session
+        if len(text) != 1 or session.label_for_key(text) is None or self._composing():
+            return False
+        focused = session.focused_span()
+        start, end = self._selection()
+        if focused is None or start < end or session.is_own(focused):
+            return False
+        session.errorOccurred.emit(session.read_only_message(focused))
+        return True

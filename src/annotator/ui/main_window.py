@@ -60,7 +60,7 @@ from annotator.ui.fonts import text_font
 from annotator.ui.help_dialog import ShortcutsDialog
 from annotator.ui.label_editor import LabelEditor
 from annotator.ui.label_palette import LabelPalette
-from annotator.ui.layers import LayerPanel
+from annotator.ui.layers import LayerPanel, ReadOnlyGuard
 from annotator.ui.live import LiveUpdates
 from annotator.ui.overlap_panel import SpansHerePanel
 from annotator.ui.session import Session
@@ -130,6 +130,12 @@ class MainWindow(QMainWindow):
         self.span_table = SpanTableView(session, self)
         self.editor.install_label_keys(self.span_table)
         self.editor.install_label_keys(self.spans_here)
+        # After the editor's filters, so it sees label keys first: a focused colleague's span
+        # answers every label key with the read-only message.
+        self.read_only_guard = ReadOnlyGuard(session, self.view.selection_cp,
+                                             self.view.is_composing, self)
+        for widget in (self.view, self.span_table, self.spans_here):
+            widget.installEventFilter(self.read_only_guard)
         self.side = QSplitter(Qt.Orientation.Vertical, self)
         self.side.setObjectName("sideSplitter")
         for widget in (self.palette_panel, self.layers, self.spans_here, self.span_table):

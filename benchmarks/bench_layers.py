@@ -114,7 +114,8 @@ def main() -> int:
         t = time.perf_counter()
         window.open_document(doc_id)
         next_frame(window)
-        print(f"open + paint, 100,000 spans in three layers: {(time.perf_counter() - t) * 1000:.0f} ms")
+        elapsed = (time.perf_counter() - t) * 1000
+        print(f"open + paint, 100,000 spans in three layers: {elapsed:.0f} ms")
         bench_toggles(window, rounds)
         print("edits with three layers visible:")
         bench_edits(window, len(session.index), rounds * 4)

@@ -61,7 +61,8 @@ def settings(tmp_path: Path) -> AppSettings:
 
 
 @pytest.fixture
-def window(qtbot, merged_path: Path, settings: AppSettings) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def window(qtbot, merged_path: Path,  # type: ignore[no-untyped-def]
+           settings: AppSettings) -> Iterator[MainWindow]:
     win = open_window(qtbot, merged_path, settings)
     yield win
     win.close()

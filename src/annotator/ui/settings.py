@@ -1,8 +1,8 @@
 """Typed access to the user's settings (one ``QSettings``), so no other module touches keys.
 
 Stored per user (not per project): the annotator's name, recent projects, window geometry and
-state, splitter sizes, the last project/document and its scroll position, the theme, and per project the layers
-that are hidden.
+state, splitter sizes, the last project/document and its scroll position, the theme, and, per
+project, the layers that are hidden.
 Tests pass their own ``QSettings`` (an INI file in a temporary folder).
 """
 

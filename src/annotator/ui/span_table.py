@@ -159,8 +159,8 @@ class SpanTableModel(QAbstractTableModel):
         """A layer was shown (its spans merged into the rows) or hidden (filtered out).
 
         Every sort key ends with the span id, so keys are unique and name their row. A hidden
-        layer's sorted keys are kept: shown again unchanged (the same span objects in the same order,
-        same sort column), they are merged without sorting the layer again."""
+        layer's sorted keys are kept: shown again unchanged (the same span objects in the same
+        order, same sort column), they are merged without sorting the layer again."""
         self.beginResetModel()
         if visible:
             stash = self._stash.pop(name, None)

@@ -421,3 +421,17 @@ def test_a_hidden_layer_changed_elsewhere_is_shown_as_it_is_now(qtbot, window, m
     assert table_ids(window) == {s.id for s in session.index}
     assert {(s.id, s.start, s.end, s.label) for s in session.index} == \
         {(i, a, b, lab) for i, a, b, lab, _who, _note in stored(merged_path)}
+
+
+def test_no_toggle_while_a_change_is_being_saved(qtbot, window):
+    session = window.session
+    session.in_command = True  # as while a write waits for another program's lock
+    try:
+        toggle_layer(qtbot, window, "hana")
+        assert session.hidden_layers == frozenset()
+        assert "still being saved" in window.status.currentMessage()
+        assert window.layers.model.layers()[2] == ("hana", 2, True)
+    finally:
+        session.in_command = False
+    toggle_layer(qtbot, window, "hana")
+    assert session.hidden_layers == {"hana"}

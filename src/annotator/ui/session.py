@@ -196,6 +196,9 @@ class Session(QObject):
         span of a layer being hidden loses the focus first). False if nothing changed."""
         if name == self._annotator or (name not in self._hidden_layers) == visible:
             return False
+        if self.in_command:  # a write waits for the lock: the index must not change under it
+            self.errorOccurred.emit("Another change is still being saved; try again.")
+            return False
         if visible:
             self._hidden_layers.discard(name)
             moved = [s for s in self.hidden.values() if s.annotator == name]

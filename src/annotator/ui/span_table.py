@@ -68,6 +68,8 @@ class SpanTableModel(QAbstractTableModel):
         self._stash: dict[str, tuple[Any, list[tuple[Any, ...]], list[Span]]] = {}
         self._fetched = 0
         self._fetching = False
+        #: True while an updated span's row moves (removed, then inserted at its new place).
+        self.moving = False
         self._colors_of: dict[str, str] | None = None
         self._swatches: dict[str, QColor] = {}
         self._italic = QFont()
@@ -152,8 +154,12 @@ class SpanTableModel(QAbstractTableModel):
             if row < self._fetched:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
             return
-        self._on_removed(old)
-        self._on_added(new)
+        self.moving = True
+        try:
+            self._on_removed(old)
+            self._on_added(new)
+        finally:
+            self.moving = False
 
     def _on_layer(self, name: str, visible: bool, spans: list[Span], _blocks: object) -> None:
         """A layer was shown (its spans merged into the rows) or hidden (filtered out).
@@ -397,8 +403,9 @@ class SpanTableView(QTableView):
             bar.setValue(bar.value() + self.rowViewportPosition(row) - offset)
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if self._syncing or not current.isValid() or self._session.applying_history:
-            return  # (a row removed by a change made elsewhere passes no focus on)
+        if (self._syncing or not current.isValid() or self._session.applying_history
+                or self.span_model.moving):
+            return  # (a row removed by a change made elsewhere, or moving, passes no focus on)
         self._session.focus_span(self.span_model.span_id(current.row()))
 
     def show_span(self, span_id: str | None, *, scroll: bool = True) -> None:

@@ -92,3 +92,31 @@ def test_furigana_toggle_changes_nothing_in_the_text(qtbot, aids_window) -> None
     assert not aids.furigana.isVisible() and aids.furigana.drawn == []
     assert view.canonical_text == text == window.session.project.text(window.session.document.id)
     assert doc.toPlainText() == before[1] and doc.revision() == before[2] and not doc.isModified()
+
+
+
+def test_readings_follow_the_focused_span(qtbot, aids_window) -> None:  # type: ignore[no-untyped-def]
+    """With a span focused, the panel reads the span, not the word at the caret; a selection
+    and the word under the mouse still win over it; unfocused, the caret's word is read."""
+    window, aids = aids_window
+    text, session = window.session.text, window.session
+    start, k = text.index("プーチン"), text.index("北朝鮮")
+    key = session.labels[1].key
+    for a, b in ((k, k + 3), (start, start + 4)):
+        window.view.select_cp(a, b)
+        qtbot.keyClick(window.view, key)
+    focused = session.focused_span()
+    assert focused is not None and (focused.start, focused.end) == (start, start + 4)
+    aids.readings.show_hover(-1)
+    window.view.select_cp(0, 0)  # the caret on another word, the span still focused
+    assert session.focused_span_id == focused.id
+    qtbot.waitUntil(lambda: aids.readings.surface.text() == "プーチン")
+    assert aids.readings.hira.text() == "ぷーちん"
+    other = next(s for s in session.index if s.start == k)
+    session.focus_span(other.id)
+    qtbot.waitUntil(lambda: aids.readings.surface.text() == "北朝鮮")
+    window.view.select_cp(start, start + 2)  # a selection wins
+    qtbot.waitUntil(lambda: aids.readings.surface.text() == "プー")
+    window.view.select_cp(0, 0)
+    session.focus_span(None)
+    qtbot.waitUntil(lambda: aids.readings.surface.text() not in ("北朝鮮", "プー", ""))

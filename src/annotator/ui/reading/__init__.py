@@ -3,7 +3,7 @@
 Adds to a :class:`annotator.ui.main_window.MainWindow` (through its extension API only):
 
 - docks (View menu toggles): *Readings* (hiragana + Hepburn of the selection or the word under
-  the mouse, marked as a dictionary guess), *Search by reading* (all documents, jump, label one
+  the mouse, else of the focused span, marked as a dictionary guess), *Search by reading* (all documents, jump, label one
   or all hits as one undo step, alias editor) and *Number value* (the focused number span's
   value, corrected by hand as an undoable step);
 - a *Reading* menu: Furigana (overlay, off by default), Word Snapping (off by default), Search
@@ -75,6 +75,9 @@ class ReadingAids(QObject):
             self.search.hide()  # Ctrl+Shift+F (Reading > Search by Reading) shows it
         view.selectionChangedCp.connect(self.readings.show_selection)
         view.hoveredPositionChanged.connect(self.readings.show_hover)
+        session.focusedSpanChanged.connect(self._focus_changed)
+        session.spanUpdated.connect(lambda _old, new: new.id == session.focused_span_id
+                                    and self._focus_changed(new.id))
         session.documentChanged.connect(self._document_changed)
         session.documentsChanged.connect(self.indexer.request_all)
         self.indexer.indexReady.connect(self._index_ready)
@@ -133,9 +136,14 @@ class ReadingAids(QObject):
 
     def _document_changed(self, document_id: int) -> None:
         self.readings.set_text(self.session.text)
+        self._focus_changed(None)
         self.indexer.request(document_id)
         self.indexer.request_all()
         self.furigana.update()
+
+    def _focus_changed(self, _span_id: object) -> None:
+        span = self.session.focused_span()
+        self.readings.show_focused((span.start, span.end) if span is not None else None)
 
     def _index_ready(self, document_id: int) -> None:
         doc = self.session.document

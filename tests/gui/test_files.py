@@ -28,7 +28,7 @@ def test_import_files_through_dialog(qtbot, window, project_path, tmp_path, monk
     window.actions_registry.action("file.import_files").trigger()
     assert documents(project_path) == ["astral.txt", "second.txt", "new.txt"]
     assert window.documents.model.rowCount() == 3
-    assert "1 document(s) added" in window.status.currentMessage()
+    assert "1 document added" in window.status.currentMessage()
     window.open_document(3)
     assert window.view.toPlainText() == NEW_TEXT
 

@@ -70,6 +70,8 @@ def test_reorder_and_remove_with_spans(qtbot, window, project_path):
     editor.buttons["remove"].click()
     box = editor.findChild(QMessageBox, "confirmMessage")
     assert box is not None and box.isVisible()
+    assert box.text().startswith("1 span carries the label “weapon”. Remove the label and that "
+                                 "span?")
     assert "weapon" in [n for n, *_ in stored_labels(project_path)]  # nothing before Yes
     box.button(QMessageBox.StandardButton.Yes).click()
     assert "weapon" not in [n for n, *_ in stored_labels(project_path)]

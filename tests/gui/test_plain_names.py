@@ -93,7 +93,7 @@ def test_an_ambiguous_text_asks_for_its_encoding(qtbot, window, project_path, tm
     with Project.open(project_path) as project:
         names = {d.name: project.text(d.id) for d in project.documents()}
     assert names["kanji.txt"] == "日本語"
-    assert "1 document(s) added" in window.status.currentMessage()
+    assert "1 document added" in window.status.currentMessage()
 
 
 def test_cancelling_the_encoding_choice_imports_nothing(qtbot, window, project_path, tmp_path,
@@ -128,7 +128,7 @@ def test_import_with_an_encoding_chosen_from_the_file_menu(qtbot, window, projec
     monkeypatch.setattr(project_files, "choose_import_files", lambda *a: [str(source)])
     window.actions_registry.action("file.import_encoding").trigger()  # File menu
     assert offered == [list(ENCODING_CHOICES)] and offered[0][0] == "Detect"
-    assert "1 document(s) added" in window.status.currentMessage()
+    assert "1 document added" in window.status.currentMessage()
     with Project.open(project_path) as project:
         texts = [project.text(d.id) for d in project.documents()]
     assert "대한민국 국회는 오늘 본회의를 열었다." in texts

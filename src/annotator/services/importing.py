@@ -28,6 +28,7 @@ from annotator.domain.text import canonicalise, clean_name, name_problem, sha256
 from annotator.services.decoding import check_regular_file, read_text_file, read_utf8_file
 from annotator.services.native import ParsedRecord, ParsedSpan, read_records
 from annotator.store import Project, registry
+from annotator.services.wording import counted
 
 TEXT_SUFFIXES = {".txt", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -56,12 +57,12 @@ class ImportReport:
     names_cleaned: list[tuple[str, str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        parts = [f"{len(self.documents_added)} document(s) added"]
+        parts = [counted(len(self.documents_added), "document") + " added"]
         if self.documents_existing:
             parts.append(f"{len(self.documents_existing)} already in the project")
-        parts.append(f"{self.spans_added} span(s) added")
+        parts.append(counted(self.spans_added, "span") + " added")
         if self.spans_skipped:
-            parts.append(f"{self.spans_skipped} duplicate span(s) skipped")
+            parts.append(counted(self.spans_skipped, "duplicate span") + " skipped")
         if self.labels_added:
             parts.append("labels added: " + ", ".join(self.labels_added))
         for original, cleaned, what in self.names_cleaned:

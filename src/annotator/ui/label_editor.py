@@ -29,6 +29,7 @@ from annotator.domain.commands import AddLabel, EditLabel, MoveLabel, RemoveLabe
 from annotator.domain.errors import LabelError
 from annotator.domain.labels import Label, check_description, check_name, check_new_label
 from annotator.services.importing import EXTRA_LABEL_COLORS
+from annotator.services.wording import counted
 from annotator.ui.dialogs.messages import confirm
 from annotator.ui.label_palette import swatch
 from annotator.ui.session import Session
@@ -195,7 +196,8 @@ class LabelEditor(QDialog):
             return None
         return confirm(
             self, "Remove label",
-            f"{used} span(s) carry the label “{label.name}”. Remove the label and those "
-            f"spans? (Undo brings both back.)",
+            f"{counted(used, 'span')} {'carries' if used == 1 else 'carry'} the label "
+            f"“{label.name}”. Remove the label and {'that span' if used == 1 else 'those spans'}?"
+            f" (Undo brings both back.)",
             lambda: self._session.push(RemoveLabel(label.name, self._session.annotator,
                                                    delete_spans=True)))

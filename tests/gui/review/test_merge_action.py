@@ -60,7 +60,7 @@ def test_the_menu_merges_the_chosen_files(qtbot, window: MainWindow, bob: Path,
     spans = window.session.project.spans()
     assert len(spans) == len(WORK["bob"]) and {s.annotator for s in spans} == {"bob"}
     assert len(window.session.index) == len(window.session.project.spans(1))  # the view saw it
-    assert "Merged: 0 document(s) added" in window.statusBar().currentMessage()
+    assert "Merged: 0 documents added" in window.statusBar().currentMessage()
 
 
 def test_a_refusal_is_a_plain_text_message_and_nothing_is_merged(

@@ -21,7 +21,7 @@ def merged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     db = new_project(tmp_path / "main.annotator")
     files = [colleague_export(tmp_path, "alice"), colleague_project(tmp_path, "bob")]
     assert main(["merge", "--db", str(db), *map(str, files)]) == 0
-    assert "12 span(s) added" in capsys.readouterr().err
+    assert "12 spans added" in capsys.readouterr().err
     return db
 
 

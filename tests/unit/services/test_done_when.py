@@ -22,7 +22,7 @@ def test_import_seeds_then_export_gives_the_seed_texts(tmp_path: Path,
     db = str(tmp_path / "p.annotator")
     result = run("import", "--db", db, str(SEEDS), data_dir=isolated_data_dir)
     assert result.returncode == 0, result.stderr
-    assert "2 document(s) added" in result.stderr
+    assert "2 documents added" in result.stderr
     result = run("export", "--db", db, data_dir=isolated_data_dir)
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]

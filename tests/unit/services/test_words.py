@@ -66,5 +66,5 @@ def test_folder_scan_names_what_an_import_leaves_out(tmp_path: Path) -> None:
     report = FolderImportReport.of(ImportReport(documents_added=["a.txt"], spans_added=0),
                                    skipped_in_folders([tmp_path]))
     assert report.summary() == (
-        "1 document(s) added; 0 span(s) added; skipped 4: 2 not .txt/.jsonl (photo.png, "
+        "1 document added; 0 spans added; skipped 4: 2 not .txt/.jsonl (photo.png, "
         "sub/c.PDF); 2 hidden (.git/, .hidden.txt); refused 1 not a regular file (pipe.txt)")

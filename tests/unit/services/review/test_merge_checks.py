@@ -364,7 +364,7 @@ def test_a_good_project_file_merges_exactly(main_db: Path, bob: Path, capsys, sn
     with Project.open(bob) as project:
         theirs = sorted(project.spans(), key=lambda s: s.id)
     assert main(["merge", "--db", str(main_db), str(bob)]) == 0
-    assert "0 document(s) added; 2 already in the project; 7 span(s) added" in \
+    assert "0 documents added; 2 already in the project; 7 spans added" in \
         capsys.readouterr().err
     after = snapshot(main_db)
     assert {k: v for k, v in after.items() if k not in {"spans", "history"}} == \
@@ -375,7 +375,7 @@ def test_a_good_project_file_merges_exactly(main_db: Path, bob: Path, capsys, sn
     assert [h.document_id for h in imports] == [1, 2]
     merged = snapshot(main_db)
     assert main(["merge", "--db", str(main_db), str(bob)]) == 0  # twice: nothing more
-    assert "0 span(s) added; 7 duplicate span(s) skipped" in capsys.readouterr().err
+    assert "0 spans added; 7 duplicate spans skipped" in capsys.readouterr().err
     assert snapshot(main_db) == merged
 
 
@@ -392,7 +392,7 @@ def test_exact_duplicates_within_the_file_are_skipped_as_import_does(
     """)
     conn.close()
     assert main(["merge", "--db", str(main_db), str(bob)]) == 0
-    assert "7 span(s) added; 1 duplicate span(s) skipped" in capsys.readouterr().err
+    assert "7 spans added; 1 duplicate span skipped" in capsys.readouterr().err
 
 
 def test_the_real_command_line_refuses_without_a_traceback(main_db: Path, bob: Path,

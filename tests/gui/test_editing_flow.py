@@ -369,7 +369,7 @@ def test_export_confirms_and_remembers_its_folder(qtbot, window, project_path, s
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
     message = window.status.currentMessage()
-    assert str(out) in message and "2 document(s)" in message and "1 span(s)" in message
+    assert str(out) in message and "Exported 2 documents, 1 span to" in message
     # The next export starts in the same folder, also in a new window (the settings).
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)

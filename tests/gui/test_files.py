@@ -108,7 +108,7 @@ def test_export_through_dialog(qtbot, window, project_path, tmp_path):
     (span,) = records[0]["spans"]
     assert (span["start"], span["end"], span["label"]) == (start, end, "weapon")
     assert records[0]["text"][span["start"]:span["end"]] == "ドローン"
-    assert "Exported 1 document(s), 1 span(s)" in window.status.currentMessage()
+    assert "Exported 1 document, 1 span to" in window.status.currentMessage()
 
 
 def test_export_doccano_converts_offsets(qtbot, window, tmp_path):

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.services.wording import counted
 from annotator.ui import theme
 from annotator.ui.actions import MENUS, ActionRegistry
 from annotator.ui.changes import plain
@@ -507,7 +508,8 @@ class MainWindow(QMainWindow):
     def export(self) -> None:
         dialog = ExportDialog(self.session, self, self._folder())
         dialog.exported.connect(lambda report: self.status.showMessage(
-            f"Exported {report.documents} document(s), {report.spans} span(s) to {report.path}",
+            f"Exported {counted(report.documents, 'document')}, {counted(report.spans, 'span')} "
+            f"to {report.path}",
             10_000))
         dialog.failed.connect(lambda text: show_message(dialog, "Export failed", text))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -1,8 +1,8 @@
 """Typed access to the user's settings (one ``QSettings``), so no other module touches keys.
 
 Stored per user (not per project): the annotator's name, recent projects, window geometry and
-state, splitter sizes, the last project/document and its scroll position, the theme, and, per
-project, the layers that are hidden.
+state, splitter sizes, the last project/document and its scroll position, the theme, the last
+export's folder, and, per project, the layers that are hidden.
 Tests pass their own ``QSettings`` (an INI file in a temporary folder).
 """
 
@@ -120,6 +120,17 @@ class AppSettings:
         """Not written through at once (a toggle must stay fast): ``QSettings`` writes it from
         the event loop shortly after, and when it is destroyed."""
         self.qsettings.setValue(f"layers/{_key(project)}/hidden", sorted(names))
+
+    # -- export ---------------------------------------------------------------------------------
+
+    @property
+    def export_folder(self) -> str:
+        """The folder of the last export ('' before the first one)."""
+        return self._str("export/folder")
+
+    @export_folder.setter
+    def export_folder(self, folder: str) -> None:
+        self._set("export/folder", str(folder))
 
     # -- look -------------------------------------------------------------------------------------
 

@@ -39,9 +39,6 @@ from annotator.ui.settings import AppSettings
 
 __all__ = ["ExportDialog", "default_export_folder"]
 
-#: Settings key of the last export's folder (read and written only here).
-EXPORT_FOLDER_KEY = "export/folder"
-
 FORMATS = (
     ("jsonl", "Native JSONL (code-point offsets; Prodigy, Hugging Face datasets)", ".jsonl"),
     ("doccano", "doccano JSONL (UTF-16 offsets)", ".jsonl"),
@@ -62,14 +59,13 @@ def remembered_folder(settings: AppSettings | None) -> Path | None:
     """The folder of the last export, if it still exists."""
     if settings is None:
         return None
-    value = settings.qsettings.value(EXPORT_FOLDER_KEY, "")
-    return Path(value) if isinstance(value, str) and value and Path(value).is_dir() else None
+    value = settings.export_folder
+    return Path(value) if value and Path(value).is_dir() else None
 
 
 def remember_folder(settings: AppSettings | None, folder: Path) -> None:
     if settings is not None:
-        settings.qsettings.setValue(EXPORT_FOLDER_KEY, str(folder))
-        settings.qsettings.sync()
+        settings.export_folder = str(folder)
 
 
 def _checklist(names: list[str]) -> QListWidget:

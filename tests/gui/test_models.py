@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from annotator.ui.overlap_panel import innermost_first
 from tests.gui.conftest import TEXT, assert_file_matches_screen, cp_of
 
 
@@ -160,7 +161,8 @@ def test_random_creates_relabels_deletes_and_undos_keep_every_panel_exact(
             here.set_position(rng.randrange(0, len(TEXT)))
         ids = [model.span_id(row) for row in range(model.rowCount())]
         assert all(i in session.index for i in ids)
-        assert here.span_ids() == [s.id for s in session.index.spans_at(here.position)]
+        assert here.span_ids() == [s.id for s in innermost_first(
+            session.index.spans_at(here.position), session.annotator)]
         doc_row = window.documents.model.row_of(1)
         assert window.documents.model.index(doc_row, 1).data() == len(session.index)
     while model.canFetchMore():

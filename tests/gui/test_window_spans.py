@@ -42,7 +42,7 @@ def test_overlapping_spans_are_drawn_listed_and_reachable(qtbot, window, project
     assert underlines == [QColor("#4e79a7").name()]
     # The "spans here" panel lists both; clicks on the text cycle through them, innermost first.
     window.spans_here.set_position(overlap)
-    assert window.spans_here.span_ids() == [outer.id, inner.id]
+    assert window.spans_here.span_ids() == [inner.id, outer.id]  # innermost first
     viewport = window.view.viewport()
     point = point_of(window, overlap)
     point.setX(point.x() + 3)
@@ -53,7 +53,7 @@ def test_overlapping_spans_are_drawn_listed_and_reachable(qtbot, window, project
     qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=point)
     assert window.session.focused_span_id == inner.id
     # A click on a row of the panel picks that span too.
-    item = window.spans_here.item(0)
+    item = window.spans_here.item(1)
     qtbot.mouseClick(window.spans_here.viewport(), Qt.MouseButton.LeftButton,
                      pos=window.spans_here.visualItemRect(item).center())
     assert window.session.focused_span_id == outer.id

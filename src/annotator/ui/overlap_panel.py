@@ -2,10 +2,14 @@
 
 The window sets the position (the character under the mouse, else at the cursor) with
 ``set_position``; clicking a row focuses that span (``Session.focus_span``). Rows are plain
-text: label, range in code points, the text, annotator and note.
+text: label, range in code points, the text, annotator and note. They come innermost first
+(shortest, then the one starting last), like the editor's click cycle; at equal nesting the
+user's own layer comes before the others.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
@@ -15,13 +19,20 @@ from annotator.ui.label_palette import swatch
 from annotator.ui.session import Session
 from annotator.ui.text_view import plain_text_html
 
-__all__ = ["SpansHerePanel"]
+__all__ = ["SpansHerePanel", "innermost_first"]
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+def innermost_first(spans: Iterable[Span], own_layer: str) -> list[Span]:
+    """``spans`` innermost first: shortest, then the one starting last; at equal range the
+    spans of ``own_layer`` first; then by id (a stable order)."""
+    return sorted(spans, key=lambda s: (s.end - s.start, -s.start, s.annotator != own_layer,
+                                        s.id))
+
+
 class SpansHerePanel(QListWidget):
-    """Lists the spans at a code-point position (paint order: outermost first).
+    """Lists the spans at a code-point position, innermost first (see :func:`innermost_first`).
 
     Expects the session's span and focus signals; emits only ``QListWidget`` signals. A click on
     a row focuses its span."""
@@ -65,6 +76,7 @@ class SpansHerePanel(QListWidget):
         self.clear()
         session = self._session
         spans = session.index.spans_at(self._position) if self._position >= 0 else []
+        spans = innermost_first(spans, session.annotator)
         colors = session.colors()
         for span in spans:
             snippet = session.text[span.start : span.end]

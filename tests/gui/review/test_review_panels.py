@@ -77,16 +77,21 @@ def test_consistency_findings_jump_and_fix_in_place(qtbot, merged: Project) -> N
     qtbot.mouseClick(window.check_button, Qt.MouseButton.LeftButton)
     texts = [(f.kind.name, f.text) for f in window.findings]
     assert ("LABEL_CONFLICT", "東京") in texts
-    # the conflict at 東京: relabel every span there as "source"
+    # the conflict at 東京: rita has no span there, so Fix creates hers; alice's and bob's
+    # spans (colleagues' layers) are left as they are
     row = texts.index(("LABEL_CONFLICT", "東京"))
     window.table.selectRow(row)
     tokyo = where("one.txt", "東京")
     assert window.preview.selection_cp() == tokyo and jumps[-1][1:] == tokyo
+    assert [window.layer_box.itemText(i) for i in range(window.layer_box.count())] == [
+        "rita", "reviewed"]
     window.label_box.setCurrentText("source")
     qtbot.mouseClick(window.fix_button, Qt.MouseButton.LeftButton)
-    labels = {s.label for s in merged.spans() if (s.start, s.end) == tokyo}
-    assert labels == {"source"}
-    assert ("LABEL_CONFLICT", "東京") not in [(f.kind.name, f.text) for f in window.findings]
+    labels = {(s.annotator, s.label) for s in merged.spans() if (s.start, s.end) == tokyo}
+    assert labels == {("alice", "source"), ("bob", "claim"), ("rita", "source")}
+    assert window.status.currentMessage() == (
+        f"Added a 'source' span to your layer (rita) at [{tokyo[0]}, {tokyo[1]}). Left as they "
+        f"are (other layers are read-only here): alice's 1 span, bob's 1 span.")
     # an unlabelled 外務省 in two.txt: label it in the reviewed layer
     row = next(i for i, f in enumerate(window.findings)
                if f.kind.name == "UNLABELLED" and f.text == "外務省")
@@ -100,7 +105,55 @@ def test_consistency_findings_jump_and_fix_in_place(qtbot, merged: Project) -> N
     # both fixes undo through the shared stack
     assert context.undo() and context.undo()
     assert merged.spans(two, annotators=["reviewed"]) == []
-    assert {s.label for s in merged.spans() if (s.start, s.end) == tokyo} == {"source", "claim"}
+    assert {(s.annotator, s.label) for s in merged.spans() if (s.start, s.end) == tokyo} == {
+        ("alice", "source"), ("bob", "claim")}
+
+
+def _stored(path: Path) -> list[tuple[str, int, int, str, str]]:
+    with Project.open(path) as project:
+        return sorted((s.annotator, s.start, s.end, s.label, s.updated_at)
+                      for s in project.spans())
+
+
+def test_consistency_fix_relabels_only_my_layer_from_the_review_menu(
+        qtbot, merged: Project, merged_path: Path, tmp_path: Path) -> None:
+    from annotator.ui.main_window import MainWindow
+    from annotator.ui.session import Session
+    from annotator.ui.settings import AppSettings
+
+    session = Session(merged, "alice")  # alice reviews her own work after the merge
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    main_window = MainWindow(session, settings)
+    qtbot.addWidget(main_window)
+    main_window.show()
+    install(main_window).actions["review.consistency"].trigger()
+    [window] = main_window.findChildren(ConsistencyWindow)
+    qtbot.addWidget(window)
+    qtbot.mouseClick(window.check_button, Qt.MouseButton.LeftButton)
+    tokyo = where("one.txt", "東京")
+    row = next(i for i, f in enumerate(window.findings)
+               if f.kind.name == "LABEL_CONFLICT" and (f.start, f.end) == tokyo)
+    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.table.visualRect(window.table.model().index(row, 0)).center())
+    assert window.current() is window.findings[row]
+    assert window.layer_box.currentText() == "alice"
+    window.label_box.setCurrentText("claim")
+    before = _stored(merged_path)
+    qtbot.mouseClick(window.fix_button, Qt.MouseButton.LeftButton)
+    after = _stored(merged_path)
+    changed = [s for s in before if s not in after]
+    assert [(a, st, en, lab) for a, st, en, lab, _ in changed] == [
+        ("alice", *tokyo, "source")]  # only alice's span changed; bob's, carol's as they were
+    assert [s for s in after if s[0] != "alice"] == [s for s in before if s[0] != "alice"]
+    assert ("alice", *tokyo, "claim") in [s[:4] for s in after]
+    assert window.status.currentMessage() == (
+        "Relabelled 1 span as 'claim' in your layer (alice). Left as they are (other layers are "
+        "read-only here): bob's 1 span.")
+    # the conflict is gone: every span at 東京 says claim now
+    assert tokyo not in [(f.start, f.end) for f in window.findings
+                         if f.kind.name == "LABEL_CONFLICT"]
+    assert session.undo()  # one undoable step brings it back
+    assert _stored(merged_path) == before
 
 
 def test_install_adds_the_review_menu_to_the_main_window(

@@ -2,9 +2,11 @@
 
 Findings come from :func:`annotator.services.review.project_review.project_consistency`
 (the function behind ``annotator check``). Selecting a finding shows its place in the preview
-(and emits ``jumpRequested``); *Fix* labels an unlabelled occurrence (a new span in the layer
-chosen under "Write new spans as") or relabels the spans of a conflicting place, as one
-undoable step on the shared stack; the list is then checked again.
+(and emits ``jumpRequested``); *Fix* follows the layer rules: it writes only to the layer
+chosen under "Fix in layer" (the user's own, or the reviewed layer). It relabels that layer's
+spans at the place, or creates one there when the layer has none, as one undoable step on the
+shared stack; colleagues' spans at the place are left as they are, and the status bar names
+them. The list is then checked again.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
+    QStatusBar,
     QTableWidget,
     QVBoxLayout,
     QWidget,
@@ -77,11 +80,9 @@ class ConsistencyWindow(QWidget):
         self.label_box = QComboBox()
         self.label_box.setObjectName("fixLabelBox")
         self.label_box.addItems([label.name for label in context.project.labels()])
-        self.layer_box = QComboBox()
+        self.layer_box = QComboBox()  # the layers the user may write: never a colleague's
         self.layer_box.setObjectName("fixLayerBox")
-        self.layer_box.setEditable(True)
-        self.layer_box.addItems(list(dict.fromkeys([context.layer, context.who,
-                                                    *context.project.annotators()])))
+        self.layer_box.addItems(list(dict.fromkeys([context.who, context.layer])))
         self.fix_button = QPushButton("Fix")
         self.fix_button.setObjectName("fixButton")
         self.fix_button.clicked.connect(self.fix_current)
@@ -96,15 +97,20 @@ class ConsistencyWindow(QWidget):
         side_layout.addWidget(self.message)
         form = QFormLayout()
         form.addRow("Label as", self.label_box)
-        form.addRow("Write new spans as", self.layer_box)
+        form.addRow("Fix in layer", self.layer_box)
         form.addRow(self.fix_button)
         side_layout.addLayout(form)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.table)
         right.addWidget(self.preview)
-        layout = QHBoxLayout(self)
-        layout.addWidget(side, 1)
-        layout.addWidget(right, 4)
+        self.status = QStatusBar()
+        self.status.setObjectName("consistencyStatus")
+        panes = QHBoxLayout()
+        panes.addWidget(side, 1)
+        panes.addWidget(right, 4)
+        layout = QVBoxLayout(self)
+        layout.addLayout(panes, 1)
+        layout.addWidget(self.status)
         self.resize(1100, 700)
 
     def _show_error(self, message: str) -> None:
@@ -156,28 +162,65 @@ class ConsistencyWindow(QWidget):
         self.jumpRequested.emit(finding.document_id, finding.start, finding.end)
 
     def fix_command(self, finding: Finding, label: str, layer: str) -> Command | None:
-        """The step that fixes ``finding`` with ``label`` (``None`` when nothing would change)."""
-        if finding.kind is FindingKind.UNLABELLED:
+        """The step that fixes ``finding`` with ``label`` in ``layer`` only: relabel that
+        layer's spans exactly at the place, or create one when it has none there (``None``
+        when nothing would change). Other layers' spans are never touched."""
+        project = self.context.project
+        own = [sp for sp in project.spans(finding.document_id, annotators=[layer])
+               if (sp.start, sp.end) == (finding.start, finding.end)]
+        if not own:
             return CreateSpan(finding.document_id, finding.start, finding.end, label, layer)
-        project, who = self.context.project, self.context.who
+        who = self.context.who
         children: list[Command] = [
-            UpdateSpan(span_id, who, {"label": label}, f"Relabel as {label!r}")
-            for span_id in finding.span_ids if project.span(span_id).label != label]
+            UpdateSpan(sp.id, who, {"label": label}, f"Relabel as {label!r}")
+            for sp in own if sp.label != label]
         if not children:
             return None
         return Compound(children,
                         description=f"Relabel {counted(len(children), 'span')} as {label!r}")
 
+    def left_alone(self, finding: Finding, layer: str) -> dict[str, int]:
+        """Annotator -> number of their spans at the place that a fix in ``layer`` leaves as
+        they are (every layer but ``layer``)."""
+        project = self.context.project
+        others: dict[str, int] = {}
+        for span_id in finding.span_ids:
+            span = project.span(span_id)
+            if span.annotator != layer:
+                others[span.annotator] = others.get(span.annotator, 0) + 1
+        return dict(sorted(others.items()))
+
+    def _layer_name(self, layer: str) -> str:
+        if layer == self.context.who:
+            return f"your layer ({layer})"
+        return "the reviewed layer" if layer == self.context.layer else f"{layer}'s layer"
+
     def fix_current(self) -> None:
-        """Fix the selected finding, then check again."""
+        """Fix the selected finding in the chosen layer, say what was left alone, then check
+        again."""
         finding = self.current()
         if finding is None:
             return
         row = self.table.currentRow()
-        command = self.fix_command(finding, self.label_box.currentText(),
-                                   self.layer_box.currentText().strip() or self.context.layer)
+        label = self.label_box.currentText()
+        layer = self.layer_box.currentText() or self.context.who
+        command = self.fix_command(finding, label, layer)
+        others = self.left_alone(finding, layer)
+        alone = ""
+        if others:
+            listed = ", ".join(f"{name}'s {counted(n, 'span')}" for name, n in others.items())
+            alone = f" Left as they are (other layers are read-only here): {listed}."
         if command is None:
-            self.message.setText("Nothing to change at this place.")
+            self.status.showMessage(f"Nothing to change in {self._layer_name(layer)} at this "
+                                    f"place." + alone)
             return
+        if isinstance(command, CreateSpan):
+            done = (f"Added a {label!r} span to {self._layer_name(layer)} at "
+                    f"[{finding.start}, {finding.end}).")
+        else:
+            relabelled = len(command.children) if isinstance(command, Compound) else 1
+            done = (f"Relabelled {counted(relabelled, 'span')} as {label!r} in "
+                    f"{self._layer_name(layer)}.")
         if self.context.push(command):
+            self.status.showMessage(done + alone)
             self.run_check(keep_row=max(row, 0))

@@ -103,6 +103,10 @@ class Session(QObject):
     annotatorChanged = Signal(str)  # noqa: N815
     errorOccurred = Signal(str)  # noqa: N815
     changesFromElsewhere = Signal(list)  # noqa: N815
+    #: ``(document_id, span_ids)`` (a ``frozenset``) for each document whose span rows
+    #: ``apply_history`` applied: any document, and also rows this process wrote without the
+    #: undo stack (a merge through this connection), not only other connections' rows.
+    spansChangedIn = Signal(int, object)  # noqa: N815
     commandFinished = Signal()  # noqa: N815
     layersChanged = Signal()  # noqa: N815
     #: (``object``, not ``list``: a list argument would be converted element by element.)
@@ -347,6 +351,7 @@ class Session(QObject):
         """Reconcile the session with history ``rows`` by re-reading what they name: the spans
         of the current document, span counts, documents (new ones, statuses) and labels.
         Idempotent: applying a row twice, or a row of this window's own, changes nothing.
+        Emits ``spansChangedIn`` once per document (any document) named by span rows.
         While it runs, ``applying_history`` is True (a view then follows, never moves, the
         focus: a span deleted elsewhere loses the focus instead of passing it on)."""
         self.applying_history = True
@@ -358,6 +363,7 @@ class Session(QObject):
     def _apply_history(self, rows: Sequence[HistoryEntry]) -> None:
         current = self.document.id if self.document is not None else None
         span_ids: set[str] = set()
+        by_document: dict[int, set[str]] = {}
         counts_elsewhere = labels = False
         renamed: set[str] = set()
         documents: dict[int, str] = {}
@@ -370,6 +376,8 @@ class Session(QObject):
                     ids = [row.entity_id] if row.entity_id else []
                     if row.action == "delete" and row.entity_id:
                         self._deleted_elsewhere[row.entity_id] = row.who
+                if row.document_id is not None:
+                    by_document.setdefault(row.document_id, set()).update(ids)
                 if row.document_id == current:
                     span_ids.update(ids)
                 else:
@@ -404,6 +412,8 @@ class Session(QObject):
         self.focus_lost_to = None
         if focused is not None and focused.id not in self.index:
             self.focus_lost_to = self._deleted_elsewhere.get(focused.id, "")
+        for document_id, ids in sorted(by_document.items()):
+            self.spansChangedIn.emit(document_id, frozenset(ids))
 
     def _apply_documents(self, changes: dict[int, str]) -> None:
         known = {d.id for d in self.documents}

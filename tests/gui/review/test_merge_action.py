@@ -115,3 +115,29 @@ def test_unknown_labels_are_added_only_when_the_user_agrees(
     else:
         assert take_snapshot(main_path) == before
         assert "nothing was merged" in window.statusBar().currentMessage()
+
+
+def test_an_open_review_window_follows_a_merge_into_another_document(
+        qtbot, window: MainWindow, bob: Path, main_path: Path) -> None:
+    from annotator.ui.review import ReviewWindow
+
+    session = window.session
+    session.open_document(1)  # the main window shows one.txt; the review window two.txt
+    review = ReviewWindow(window.review.context, 2, parent=window)
+    qtbot.addWidget(review)
+    review.show()
+    qtbot.waitExposed(review)
+    reported: list[tuple[int, frozenset[str]]] = []
+    session.spansChangedIn.connect(lambda doc, ids: reported.append((doc, ids)))
+    assert review.annotator_list.findItems("bob", Qt.MatchFlag.MatchExactly) == []
+    window.review.merge_work([str(bob)])
+    with Project.open(main_path) as project:  # the project file holds bob's work on two.txt
+        stored = {s.id for s in project.spans(2) if s.annotator == "bob"}
+    assert len(stored) == sum(1 for doc, *_ in WORK["bob"] if doc == "two.txt")
+    assert (2, frozenset(stored)) in reported  # every document's spans, not only the shown one
+    qtbot.waitUntil(lambda: bool(review.annotator_list.findItems(
+        "bob", Qt.MatchFlag.MatchExactly)), timeout=1000)
+    [item] = review.annotator_list.findItems("bob", Qt.MatchFlag.MatchExactly)
+    assert item.checkState() == Qt.CheckState.Unchecked  # new to the document: listed, unchecked
+    assert review.document_id == 2
+    review.close()

@@ -5,7 +5,9 @@ window's session (so Edit > Undo there and Ctrl+Z in a review window walk one hi
 stack of its own when the windows are used without a main window. It turns the stack's
 listener calls into a Qt signal, so windows that close simply stop receiving them. Built from
 a session, it also relays what the session reports about spans (its own document's span
-signals, and the history rows other processes wrote, for any document) as ``spansChanged``.
+signals, ``Session.spansChangedIn`` for any document: rows other processes wrote, or this
+connection wrote without the undo stack, e.g. a merge; and document rows from elsewhere) as
+``spansChanged``.
 """
 
 from __future__ import annotations
@@ -67,7 +69,10 @@ class ReviewContext(QObject):
             lambda: context.spansChanged.emit(current(), None))
         session.labelsChanged.connect(  # type: ignore[attr-defined]
             lambda: context.spansChanged.emit(None, None))
-        session.changesFromElsewhere.connect(context.relay_rows)  # type: ignore[attr-defined]
+        session.spansChangedIn.connect(  # type: ignore[attr-defined]
+            lambda document_id, ids: context.spansChanged.emit(document_id, ids))
+        session.changesFromElsewhere.connect(  # type: ignore[attr-defined]
+            lambda rows: context.relay_rows([r for r in rows if r.entity == "document"]))
         return context
 
     def relay_rows(self, rows: Sequence[HistoryEntry]) -> None:

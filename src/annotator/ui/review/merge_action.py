@@ -50,7 +50,8 @@ def run_merge(parent: QWidget | None, session: Any, paths: Sequence[str | Path],
               add_labels: bool = False) -> MergeOutcome:
     """Merge ``paths`` into the session's project with a cancellable progress dialog (the
     session's annotator is recorded as who merged). Re-reads the documents and the open
-    document's spans when something was written."""
+    document's spans when something was written, then applies the merge's history rows
+    (``Session.sync``), so the session reports the spans it added to every document."""
     dialog = make_progress(parent, "Merging")
     try:
         report = merge_work(session.project, [str(p) for p in paths], who=session.annotator,
@@ -66,6 +67,7 @@ def run_merge(parent: QWidget | None, session: Any, paths: Sequence[str | Path],
         dialog.deleteLater()
     session.reload_documents()
     session.reload_spans()
+    session.sync()  # the merge's history rows: spansChangedIn for every document it touched
     return MergeOutcome(report)
 
 

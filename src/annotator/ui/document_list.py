@@ -14,21 +14,27 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QRectF,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLineEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from annotator.ui.session import Session
+from annotator.ui.text_view import plain_text_html
 
 __all__ = ["DOCUMENT_ID_ROLE", "DocumentListModel", "DocumentListPanel"]
 
@@ -37,6 +43,9 @@ DOCUMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_COLORS = {"new": "#808080", "in progress": "#d08a00", "done": "#2e8b3a"}
 
 _Index = QModelIndex | QPersistentModelIndex
+#: Width of the Status column: a mark per status (its name in the tooltip), so the names get
+#: the room.
+STATUS_WIDTH = 26
 
 
 class DocumentListModel(QAbstractTableModel):
@@ -118,8 +127,12 @@ class DocumentListModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "" if section == 2 else COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole and section == 2:
+            return plain_text_html("Status: ring = new, half = in progress, full = done")
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -131,10 +144,11 @@ class DocumentListModel(QAbstractTableModel):
             return doc.id
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if column == 0:
-                return doc.name if role == Qt.ItemDataRole.DisplayRole else None
+                display = role == Qt.ItemDataRole.DisplayRole
+                return doc.name if display else plain_text_html(doc.name)
             if column == 1:
                 return self._session.span_counts.get(doc.id, 0)
-            return doc.status if role == Qt.ItemDataRole.DisplayRole else None
+            return doc.status
         if role == Qt.ItemDataRole.ForegroundRole and column == 2:
             return QColor(STATUS_COLORS.get(doc.status, "#808080"))
         if role == Qt.ItemDataRole.FontRole and doc.id == self._current:
@@ -144,6 +158,38 @@ class DocumentListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+class StatusMark(QStyledItemDelegate):
+    """Paints a document's status as a mark in its colour: a ring (new), a half-filled
+    circle (in progress), a full circle (done); the cell's text stays the status name (the
+    filter and the tooltip use it)."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        status = str(index.data() or "")
+        color = QColor(STATUS_COLORS.get(status, "#808080"))
+        size = min(opt.rect.height() - 8, 11)
+        center = opt.rect.center()
+        rect = QRectF(center.x() - size / 2 + 0.5, center.y() - size / 2 + 0.5, size, size)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(color, 1.6))
+        painter.setBrush(QBrush(color) if status == "done" else Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(rect)
+        if status == "in progress":
+            painter.setBrush(QBrush(color))
+            painter.drawPie(rect, 90 * 16, 180 * 16)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+        return QSize(STATUS_WIDTH, super().sizeHint(option, index).height())
 
 
 class DocumentFilter(QSortFilterProxyModel):
@@ -193,10 +239,18 @@ class DocumentListPanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().setVisible(False)
+        # A long name keeps its start and its end (…_60e0.txt); the tooltip has it whole.
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.view.setWordWrap(False)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        digits = self.view.fontMetrics().horizontalAdvance("000000")
+        header.resizeSection(1, max(digits, header.fontMetrics().horizontalAdvance("Spans")) + 12)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(2, STATUS_WIDTH)
+        self.status_mark = StatusMark(self.view)
+        self.view.setItemDelegateForColumn(2, self.status_mark)
         self.view.activated.connect(self._activate)
         self.view.clicked.connect(self._activate)
         layout = QVBoxLayout(self)

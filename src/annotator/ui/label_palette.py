@@ -1,8 +1,9 @@
-"""The label palette: each label's colour, key, name and description; a click applies it.
+"""The label palette: each label's colour, key and name on one line (the description is the
+row's tooltip), so the whole default set fits the side column; a click applies a label.
 
 Expects the session's ``labelsChanged`` (rows are reconciled in place: a label added, changed,
-moved or removed here or elsewhere touches its own row only); emits ``labelClicked(name)``. Every string is shown as
-plain text (item views never interpret HTML; tooltips are escaped).
+moved or removed here or elsewhere touches its own row only); emits ``labelClicked(name)``.
+Every string is shown as plain text (item views never interpret HTML; tooltips are escaped).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ __all__ = ["LabelPalette", "swatch"]
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 2
+#: Pixels around each row (a comfortable click target).
+ROW_GAP = 2
 
 
 def swatch(color: str, size: int = 14) -> QIcon:
@@ -29,9 +32,9 @@ def swatch(color: str, size: int = 14) -> QIcon:
 
 
 class LabelPalette(QListWidget):
-    """One row per label (``key  name`` over its description). Clicking or pressing Enter on a
-    row emits ``labelClicked(name)``; the window labels the selection or relabels the focused
-    span with it. The palette never takes focus from the text by a click."""
+    """One row per label (``key  name``; the description in its tooltip). Clicking or pressing
+    Enter on a row emits ``labelClicked(name)``; the window labels the selection or relabels
+    the focused span with it. The palette never takes focus from the text by a click."""
 
     labelClicked = Signal(str)  # noqa: N815
 
@@ -40,10 +43,13 @@ class LabelPalette(QListWidget):
         self.setObjectName("labelPalette")
         self._session = session
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setWordWrap(True)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setIconSize(QSize(14, 14))
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.setUniformItemSizes(False)
+        self.setUniformItemSizes(True)
+        self.setSpacing(ROW_GAP)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.itemClicked.connect(self._clicked)
         session.labelsChanged.connect(self.refresh)
         self.refresh()
@@ -75,14 +81,17 @@ class LabelPalette(QListWidget):
         if item.data(LABEL_ROLE) == label:
             return
         key = label.key if label.key is not None else " "
-        text = f"{key}  {label.name}"
-        if label.description:
-            text += f"\n{label.description}"
-        item.setText(text)
+        item.setText(f"{key}  {label.name}")
         item.setIcon(swatch(label.color))
         item.setData(LABEL_ROLE, label)
         tip = f"{label.name} (key {label.key or 'none'})\n{label.description}".strip()
         item.setToolTip(plain_text_html(tip))
+
+    def rows_height(self, rows: int | None = None) -> int:
+        """Height showing ``rows`` rows (default: every label) without a scroll bar."""
+        count = self.count() if rows is None else rows
+        row = self.sizeHintForRow(0) if self.count() else self.fontMetrics().height() + 6
+        return max(1, count) * (max(row, 1) + 2 * ROW_GAP) + 2 * self.frameWidth() + 2
 
     def names(self) -> list[str]:
         """Label names in palette order."""

@@ -203,6 +203,15 @@ class LayerPanel(QWidget):
         layout.addWidget(title)
         layout.addWidget(self.table, 1)
 
+    def rows_height(self, rows: int) -> int:
+        """Height of the panel showing its title, the header and ``rows`` rows (or every layer
+        when there are more) without scrolling."""
+        shown = max(rows, self.model.rowCount())
+        table = self.table
+        return (self.layout().itemAt(0).widget().sizeHint().height() + 2
+                + table.horizontalHeader().sizeHint().height()
+                + shown * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth() + 2)
+
     def _project_key(self) -> str:
         return str(self._session.project.path)
 

@@ -1,4 +1,10 @@
-"""The main window: documents | text | labels, spans here and the span table.
+"""The main window: documents | text | labels, layers, spans here and the span table.
+
+**Text first.** On first start the documents column and the side column get fixed widths
+(``DOCUMENTS_WIDTH``, ``SIDE_WIDTH``) and the text the rest (56% of 1280 px); in the side
+column the palette and the layer list are as tall as their rows, "Spans here" three lines, the
+span table the rest. Secondary docks (readings, number value, search) start hidden. After that
+the saved splitters and dock state win.
 
 ``MainWindow`` only assembles panels around one ``Session`` and wires the action registry to
 them; behaviour lives in the panels (``editor``, ``span_table``, ``document_list``, ...).
@@ -73,6 +79,9 @@ from annotator.ui.text_view import plain_text_html
 __all__ = ["MainWindow", "register_panel"]
 
 PanelFactory = Callable[["MainWindow"], object]
+#: Widths of the documents column and the side column on first start (the text gets the rest).
+DOCUMENTS_WIDTH = 200
+SIDE_WIDTH = 364
 _PANEL_FACTORIES: list[PanelFactory] = []
 
 
@@ -141,13 +150,14 @@ class MainWindow(QMainWindow):
         self.side.setObjectName("sideSplitter")
         for widget in (self.palette_panel, self.layers, self.spans_here, self.span_table):
             self.side.addWidget(widget)
-        self.side.setSizes([200, 135, 120, 385])
+        self.side.setStretchFactor(3, 1)  # the span table takes what the others leave
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         for widget in (self.documents, self.editor, self.side):
             self.splitter.addWidget(widget)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([240, 700, 340])
+        self.splitter.setCollapsible(1, False)
+        self._first_start_sizes()
         self.presence_banner = QLabel(self)
         self.presence_banner.setObjectName("presenceBanner")
         self.presence_banner.setTextFormat(Qt.TextFormat.PlainText)
@@ -288,12 +298,31 @@ class MainWindow(QMainWindow):
         self._restore_layout_and_document()
         self.view.setFocus()
 
+    def _first_start_sizes(self) -> None:
+        """Text first: the side columns get what they need, the text everything else (at
+        1280x800 well over half the width); the side column's small panels are as tall as
+        their rows, the span table takes the rest."""
+        total = max(self.splitter.width(), self.width(), 1000)
+        documents, side = DOCUMENTS_WIDTH, SIDE_WIDTH
+        self.splitter.setSizes([documents, max(420, total - documents - side), side])
+        palette = self.palette_panel.rows_height()
+        layers = self.layers.rows_height(3)
+        spans_here = self.spans_here.fontMetrics().height() * 3 + 12
+        height = max(self.side.height(), 600)
+        self.side.setSizes([palette, layers, spans_here,
+                            max(200, height - palette - layers - spans_here)])
+
     def _restore_layout_and_document(self) -> None:
         settings = self.settings
         if (geometry := settings.geometry()) is not None:
             self.restoreGeometry(geometry)
         if (state := settings.window_state()) is not None:
             self.restoreState(state)
+        if any(settings.splitter(s.objectName()) is None for s in (self.splitter, self.side)):
+            layout = self.layout()
+            if layout is not None:
+                layout.activate()  # the splitters get their real size before they are shared
+            self._first_start_sizes()
         for splitter in (self.splitter, self.side):
             if (sizes := settings.splitter(splitter.objectName())) is not None:
                 splitter.restoreState(sizes)

@@ -357,11 +357,14 @@ class SpanTableView(QTableView):
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.horizontalHeader().setStretchLastSection(True)
-        self.setColumnWidth(0, 80)
-        self.setColumnWidth(1, 160)
-        self.setColumnWidth(2, 60)
-        self.setColumnWidth(3, 60)
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(24)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # Text takes the rest
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.fit_columns()
+        session.labelsChanged.connect(self.fit_columns)
         self._syncing = False
         self._anchor: tuple[str, int, int] | None = None
         model = self.span_model
@@ -379,6 +382,35 @@ class SpanTableView(QTableView):
         session.spanUpdated.connect(
             lambda _old, new: new.id == session.focused_span_id and self.show_span(
                 new.id, scroll=not session.applying_history))
+
+    def fit_columns(self) -> None:
+        """Columns as wide as their content needs, measured from the font (never from the rows:
+        100,000 of them): the label names, six-digit offsets, a short layer name and "Note";
+        the Text column stretches over the rest, so nothing scrolls sideways in the side
+        column (longer layer names and notes are cut, with the whole value in the tooltip)."""
+        fm = self.fontMetrics()
+        header = self.horizontalHeader()
+        hfm = header.fontMetrics()
+        pad = 14  # cell margins and the grid line
+        sort_room = 10  # the header's sort arrow
+
+        def title(column: int) -> int:
+            return hfm.horizontalAdvance(COLUMNS[column]) + pad + sort_room
+
+        names = [lab.name for lab in self._session.labels] or ["label"]
+        icon = self.iconSize().width() if self.iconSize().width() > 0 else 16
+        label = max(fm.horizontalAdvance(n) for n in names) + icon + pad + 6
+        number = fm.horizontalAdvance("000000") + pad
+        widths = {0: min(max(label, title(0)), 120), 2: max(number, title(2)),
+                  3: max(number, title(3)), 4: max(fm.horizontalAdvance("reviewer"), title(4)),
+                  5: title(5)}
+        for column, width in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.setColumnWidth(column, width)
+
+    def fixed_width(self) -> int:
+        """Width of every column but Text (the least the table needs besides its text)."""
+        return sum(self.columnWidth(c) for c in range(len(COLUMNS)) if c != 1)
 
     def _keep_anchor(self) -> None:
         top = self.rowAt(0)

@@ -53,6 +53,8 @@ def _open_with(window, needle: str) -> None:  # type: ignore[no-untyped-def]
 def test_value_corrected_by_hand_then_undone(qtbot, aids_window, seed_project: Path) -> None:  # type: ignore[no-untyped-def]
     window, aids = aids_window
     session, panel = window.session, aids.numbers
+    if not panel.isVisible():  # hidden on first run: open it as a user does (View menu)
+        panel.toggleViewAction().trigger()
     _open_with(window, "約4,000人")
     text = session.text
     s = text.index("約4,000人")

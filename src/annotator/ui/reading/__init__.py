@@ -5,7 +5,8 @@ Adds to a :class:`annotator.ui.main_window.MainWindow` (through its extension AP
 - docks (View menu toggles): *Readings* (hiragana + Hepburn of the selection or the word under
   the mouse, else of the focused span, marked as a dictionary guess), *Search by reading* (all documents, jump, label one
   or all hits as one undo step, alias editor) and *Number value* (the focused number span's
-  value, corrected by hand as an undoable step);
+  value, corrected by hand as an undoable step); on first start all three are hidden, so the
+  text gets the width, and the window's saved state brings back what the user opened;
 - a *Reading* menu: Furigana (overlay, off by default), Word Snapping (off by default), Search
   by Reading, Aliases, Index All Documents, Cancel Indexing;
 - background indexing of the current document, then of every document, with progress in the
@@ -69,10 +70,11 @@ class ReadingAids(QObject):
         window.add_panel(self.readings, Qt.DockWidgetArea.RightDockWidgetArea)
         window.add_panel(self.numbers, Qt.DockWidgetArea.RightDockWidgetArea)
         window.add_panel(self.search, Qt.DockWidgetArea.BottomDockWidgetArea)
-        if window.settings.window_state() is None:  # first run: keep the text large
+        if window.settings.window_state() is None:  # first run: the text gets the width
             window.tabifyDockWidget(self.readings, self.numbers)
             self.readings.raise_()
-            self.search.hide()  # Ctrl+Shift+F (Reading > Search by Reading) shows it
+            for dock in (self.readings, self.numbers, self.search):
+                dock.hide()  # View > Readings, Number value; Ctrl+Shift+F shows the search
         view.selectionChangedCp.connect(self.readings.show_selection)
         view.hoveredPositionChanged.connect(self.readings.show_hover)
         session.focusedSpanChanged.connect(self._focus_changed)

@@ -194,10 +194,10 @@ class LabelEditor(QDialog):
         if not used:
             self._session.push(RemoveLabel(label.name, self._session.annotator))
             return None
+        carry, those = ("carries", "that span") if used == 1 else ("carry", "those spans")
         return confirm(
             self, "Remove label",
-            f"{counted(used, 'span')} {'carries' if used == 1 else 'carry'} the label "
-            f"“{label.name}”. Remove the label and {'that span' if used == 1 else 'those spans'}?"
-            f" (Undo brings both back.)",
+            f"{counted(used, 'span')} {carry} the label “{label.name}”. Remove the label and "
+            f"{those}? (Undo brings both back.)",
             lambda: self._session.push(RemoveLabel(label.name, self._session.annotator,
                                                    delete_spans=True)))

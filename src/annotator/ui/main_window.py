@@ -1,9 +1,9 @@
 """The main window: documents | text | labels, layers, spans here and the span table.
 
 **Text first.** On first start the documents column and the side column get fixed widths
-(``DOCUMENTS_WIDTH``, ``SIDE_WIDTH``) and the text the rest (56% of 1280 px); in the side
-column the palette and the layer list are as tall as their rows, "Spans here" three lines, the
-span table the rest. Secondary docks (readings, number value, search) start hidden. After that
+(``DOCUMENTS_WIDTH``, ``SIDE_WIDTH``, a bit more on wider screens) and the text the rest
+(55% of 1280 px, 60% of 1920 px); in the side column the palette and the layer list are as
+tall as their rows, "Spans here" three lines, the span table the rest. Secondary docks (readings, number value, search) start hidden. After that
 the saved splitters and dock state win.
 
 ``MainWindow`` only assembles panels around one ``Session`` and wires the action registry to
@@ -79,7 +79,8 @@ from annotator.ui.text_view import plain_text_html
 __all__ = ["MainWindow", "register_panel"]
 
 PanelFactory = Callable[["MainWindow"], object]
-#: Widths of the documents column and the side column on first start (the text gets the rest).
+#: Least widths of the documents column and the side column on first start (at 1280 px; 14%
+#: and 26% of a wider window); the text gets the rest.
 DOCUMENTS_WIDTH = 200
 SIDE_WIDTH = 364
 _PANEL_FACTORIES: list[PanelFactory] = []
@@ -303,7 +304,9 @@ class MainWindow(QMainWindow):
         1280x800 well over half the width); the side column's small panels are as tall as
         their rows, the span table takes the rest."""
         total = max(self.splitter.width(), self.width(), 1000)
-        documents, side = DOCUMENTS_WIDTH, SIDE_WIDTH
+        # Wider screens widen the side columns a little too (the span table's Text column).
+        documents = max(DOCUMENTS_WIDTH, round(total * 0.14))
+        side = max(SIDE_WIDTH, round(total * 0.26))
         self.splitter.setSizes([documents, max(420, total - documents - side), side])
         palette = self.palette_panel.rows_height()
         layers = self.layers.rows_height(3)

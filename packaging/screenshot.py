@@ -17,6 +17,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from annotator.services.default_project import seeds_dir  # noqa: E402
@@ -61,10 +62,18 @@ def render(output: Path, width: int = 1400, height: int = 860) -> Path:
         window = MainWindow(session, settings)
         for name in EXTENSIONS:  # the Review and Reading menus and docks, as in the app
             importlib.import_module(name).install(window)
+        ready: list[bool] = []
+        aids = getattr(window, "reading_aids", None)
+        if aids is not None:  # the picture shows the window at rest, not mid-indexing
+            aids.indexer.allReady.connect(lambda: ready.append(True))
         window.resize(width, height)
         window.restore()
         window.show()
         app.processEvents()
+        for _ in range(200):
+            if ready or aids is None:
+                break
+            QTest.qWait(50)
         text = session.text
         focus = None
         for needle, label, note in LABELS:

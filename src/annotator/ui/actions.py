@@ -76,6 +76,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     # View
     ActionSpec("view.layers", "&Layer List", "View", (), "Show or hide the layer list",
                checkable=True),
+    ActionSpec("view.label_tags", "Label &Tags", "View", ("Ctrl+Shift+G",),
+               "Show or hide each span's label on the text", checkable=True),
     ActionSpec("view.dark", "&Dark Theme", "View", ("Ctrl+Shift+T",), "Switch light/dark theme", checkable=True),
     # Help
     ActionSpec("help.shortcuts", "&Keyboard Shortcuts", "Help", ("F1",), "This list"),

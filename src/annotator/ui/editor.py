@@ -8,8 +8,8 @@ Offsets are code points throughout; the view converts at the Qt boundary.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionEvent, QKeyEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from annotator.domain.offsets import Utf16Map
@@ -17,11 +17,17 @@ from annotator.domain.spans import Span
 from annotator.services.words import word_at
 from annotator.ui.find_bar import FindBar
 from annotator.ui.fonts import text_font
-from annotator.ui.highlighter import SpanHighlighter
+from annotator.ui.highlighter import DEFAULT_COLOR, SpanHighlighter
+from annotator.ui.label_tags import LabelTagOverlay
 from annotator.ui.session import Session
 from annotator.ui.text_view import AnnotationTextView
 
-__all__ = ["AnnotationEditor", "NUDGES"]
+__all__ = ["AnnotationEditor", "LABEL_TAGS_ACTION", "LABEL_TAGS_SETTING", "NUDGES"]
+
+#: The View menu's toggle of the label tags (``annotator.ui.actions``).
+LABEL_TAGS_ACTION = "view.label_tags"
+#: Where the window's settings remember whether label tags are shown (on by default).
+LABEL_TAGS_SETTING = "view/label_tags"
 
 #: action id -> (which end, step): how the nudge keys resize the focused span.
 NUDGES = {
@@ -40,6 +46,11 @@ class AnnotationEditor(QWidget):
     Emits ``message(text)`` for the status bar (hints, refused keys). Expects the session's
     document, span, label, focus and reveal signals. Call ``install_label_keys(widget)`` on any
     widget whose label-key presses should label (the text view, the span table).
+
+    Label tags (``tags``, a ``LabelTagOverlay``) are on by default. When the editor's parent
+    window adds the ``view.label_tags`` action (``ActionRegistry``), the editor adopts it: the
+    action toggles the tags, and the choice is remembered in the window's settings (its
+    ``settings.qsettings``, key ``LABEL_TAGS_SETTING``).
     """
 
     message = Signal(str)
@@ -66,6 +77,15 @@ class AnnotationEditor(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.find_bar)
         layout.addWidget(self.view, 1)
+        self.tags = LabelTagOverlay(
+            self.view, lambda: self.session.index if self.highlighter is not None else None,
+            self._color_of)
+        self.tags.set_enabled(True)
+        self.label_tags_action: QAction | None = None
+        self._tag_settings: QSettings | None = None
+        self._window = parent
+        if parent is not None:
+            parent.installEventFilter(self)  # adopts the label tags action when it is added
         self.install_label_keys(self.view)
         self.view.set_word_finder(lambda cp: word_at(self.session.text, cp))
         self.view.clickedCp.connect(self._clicked)
@@ -93,6 +113,34 @@ class AnnotationEditor(QWidget):
         """Show a warning above the text (plain text), or hide it with None."""
         self.banner.setText(text or "")
         self.banner.setVisible(bool(text))
+
+    def _color_of(self, label: str) -> str:
+        return self.highlighter.color_of(label) if self.highlighter is not None else DEFAULT_COLOR
+
+    def set_label_tags(self, on: bool) -> None:
+        """Show or hide the label tags (and remember it, once the action is adopted)."""
+        self.tags.set_enabled(on)
+        action = self.label_tags_action
+        if action is not None:
+            if action.isChecked() != on:
+                action.setChecked(on)
+            if self._tag_settings is not None:
+                self._tag_settings.setValue(LABEL_TAGS_SETTING, bool(on))
+
+    def _adopt_label_tags(self, action: QAction, window: QObject) -> None:
+        if self.label_tags_action is action:
+            return
+        self.label_tags_action = action
+        self._tag_settings = getattr(getattr(window, "settings", None), "qsettings", None)
+        on = True
+        settings = self._tag_settings
+        if settings is not None:
+            value = settings.value(LABEL_TAGS_SETTING, True)
+            on = value not in (False, "false", "0", 0)
+        action.setCheckable(True)
+        action.setChecked(on)
+        self.tags.set_enabled(on)
+        action.toggled.connect(self.set_label_tags)
 
     def _show_document(self, _document_id: int) -> None:
         session = self.session
@@ -152,6 +200,7 @@ class AnnotationEditor(QWidget):
         span = self.session.index.get(span_id) if span_id else None
         if self.highlighter is not None:
             self.highlighter.set_focused_span(span.id if span else None)
+        self.tags.set_focused_span(span.id if span else None)
         if span is None:
             self.view.clear_transient("focus")
             return
@@ -172,6 +221,12 @@ class AnnotationEditor(QWidget):
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if watched is self._window:  # only watched for its actions, never for keys
+            if event.type() == QEvent.Type.ActionAdded and isinstance(event, QActionEvent):
+                action = event.action()
+                if action is not None and action.objectName() == LABEL_TAGS_ACTION:
+                    self._adopt_label_tags(action, watched)
+            return False
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             if event.modifiers() & _BLOCKING_MODIFIERS:
                 return False

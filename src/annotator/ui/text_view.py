@@ -24,6 +24,8 @@ from PySide6.QtGui import (
     QHelpEvent,
     QInputMethodEvent,
     QMouseEvent,
+    QPainter,
+    QPaintEvent,
     QPen,
     QTextCharFormat,
     QTextCursor,
@@ -109,6 +111,7 @@ class AnnotationTextView(QPlainTextEdit):
         self._word_finder: Callable[[int], tuple[int, int]] | None = None
         # kind -> (ranges sorted, format, longest range length)
         self._transient: dict[str, tuple[list[tuple[int, int]], QTextCharFormat, int]] = {}
+        self._painters: list[Callable[[QPainter, QPaintEvent], None]] = []
         self.selectionChanged.connect(self._emit_selection)
         self.cursorPositionChanged.connect(self._emit_selection)
         self.verticalScrollBar().valueChanged.connect(self._refresh_transient)
@@ -404,6 +407,24 @@ class AnnotationTextView(QPlainTextEdit):
         lo = self._offsets.to_codepoint(top.position())
         hi = self._offsets.to_codepoint(bottom.position() + bottom.length() - 1)
         return lo, hi
+
+    # -- drawing over the text -----------------------------------------------------------------
+
+    def add_painter(self, paint: Callable[[QPainter, QPaintEvent], None]) -> None:
+        """Call ``paint(painter, event)`` after the text of every viewport paint, with a painter
+        on the viewport (clipped to the event's region): an overlay drawn in the same pass as the
+        text, without a widget of its own. It must not change the document."""
+        self._painters.append(paint)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        if self._painters:
+            painter = QPainter(self.viewport())
+            try:
+                for paint in self._painters:
+                    paint(painter, event)
+            finally:
+                painter.end()
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)

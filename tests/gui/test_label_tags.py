@@ -1,0 +1,285 @@
+"""Label tags on the text: a tag at each span start (exact after 😀𠮷 and 𩸽), toggled from the
+View menu (Ctrl+Shift+G, remembered), stacked underlines for overlaps (also two spans of the
+same label), the focused span's outline, other layers' tags outlined; the document never
+changes. Checked on the pixels of the real viewport."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QTextCursor
+
+from annotator.store import Project
+from annotator.ui.editor import LABEL_TAGS_SETTING
+from annotator.ui.label_tags import underline_rows
+from annotator.ui.main_window import MainWindow
+from annotator.ui.session import Session
+from annotator.ui.settings import AppSettings
+
+from tests.gui.conftest import TEXT, WHO, cp_of
+
+COLLEAGUE = "hana"
+
+
+@pytest.fixture
+def project_path(project_path: Path) -> Path:
+    """The astral text with a colleague's span on ロシア軍 (after 𩸽 and 😀)."""
+    with Project.open(project_path) as project:
+        start, end = cp_of(TEXT, "ロシア軍")
+        project.add_span(1, start, end, "actor", COLLEAGUE)
+    return project_path
+
+
+def _grab(window: MainWindow) -> QImage:
+    return window.view.viewport().grab().toImage()
+
+
+def _cursor_rect(window: MainWindow, cp: int) -> QRect:
+    cursor = QTextCursor(window.view.document())
+    cursor.setPosition(window.view.offsets.to_utf16(cp))
+    return window.view.cursorRect(cursor)
+
+
+def _tinted(color: str, alpha: int = 200, under: QColor | None = None) -> QColor:
+    """``color`` at ``alpha`` over ``under`` (white)."""
+    c, u = QColor(color), under or QColor("#ffffff")
+    a = alpha / 255
+    return QColor(*(round(getattr(c, ch)() * a + getattr(u, ch)() * (1 - a))
+                    for ch in ("red", "green", "blue")))
+
+
+def _close(a: QColor, b: QColor, tolerance: int = 14) -> bool:
+    return max(abs(a.red() - b.red()), abs(a.green() - b.green()),
+               abs(a.blue() - b.blue())) <= tolerance
+
+
+def _pixels(image: QImage, rect: QRectF) -> list[QColor]:
+    r = rect.toRect()
+    return [image.pixelColor(x, y) for x in range(r.left(), r.right() + 1)
+            for y in range(r.top(), r.bottom() + 1)
+            if 0 <= x < image.width() and 0 <= y < image.height()]
+
+
+def _drawn(window: MainWindow, kind: str, span_id: str) -> list[QRectF]:
+    return [rect for k, sid, rect in window.editor.tags.drawn if k == kind and sid == span_id]
+
+
+def _painted(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.view.viewport().repaint()
+    qtbot.wait(1)
+
+
+def _doc_state(window: MainWindow) -> tuple[object, ...]:
+    view, doc = window.view, window.view.document()
+    return (view.canonical_text, doc.toPlainText(), doc.revision(), doc.isModified(),
+            doc.characterCount(), doc.blockCount(), view.selection_cp(),
+            view.textCursor().selectionStart(), view.textCursor().selectionEnd(),
+            doc.isUndoAvailable())
+
+
+def test_tags_start_at_the_span_start_after_astral_characters(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    session = window.session
+    colors = session.colors()
+    start, end = cp_of(TEXT, "野家")  # after 😀𠮷 (4 UTF-16 units, 2 code points)
+    span = session.create_span(start, end, "claim")
+    assert span is not None
+    session.focus_span(None)
+    line3 = session.index.spans_at(cp_of(TEXT, "ロシア軍")[0])[0]
+    assert line3.annotator == COLLEAGUE
+    assert window.editor.tags.enabled and window.actions_registry.action("view.label_tags").isChecked()
+    _painted(qtbot, window)
+    image = _grab(window)
+    for sp in (span, line3):
+        rect = _cursor_rect(window, sp.start)
+        (tag,) = _drawn(window, "tag", sp.id)
+        # the tag's left edge is the span start's caret, its bottom just inside the line's top
+        assert abs(tag.left() - rect.left()) <= 1.5, (sp, tag, rect)
+        assert rect.top() - tag.height() <= tag.top() < rect.top() < tag.bottom() < rect.center().y()
+        inside = QRectF(tag.left() + 1, tag.top() + 1, 2, 1)
+        if sp.annotator == WHO:  # my span: a chip filled in the label colour
+            want = _tinted(colors[sp.label])
+        else:  # a colleague's: an outlined chip on the text's background
+            want = _tinted(window.view.palette().base().color().name(), 235)
+        assert all(_close(p, want) for p in _pixels(image, inside)), (sp.label, want.name(),
+                                                                     [p.name() for p in _pixels(image, inside)])
+    # the span's own text stays readable: the tag covers at most a fifth of its line
+    (tag,) = _drawn(window, "tag", span.id)
+    line_height = _cursor_rect(window, span.start).height()
+    assert tag.bottom() - _cursor_rect(window, span.start).top() <= line_height * 0.25
+
+
+def test_toggle_hides_tags_and_is_remembered(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
+                                             settings: AppSettings, project_path: Path) -> None:
+    session = window.session
+    start, end = cp_of(TEXT, "プーチン")
+    span = session.create_span(start, end, "actor")
+    session.focus_span(None)
+    _painted(qtbot, window)
+    (tag,) = _drawn(window, "tag", span.id)
+    probe = QRectF(tag.left() + 1, tag.top() + 1, 2, 1)
+    assert all(_close(p, _tinted(session.colors()["actor"])) for p in _pixels(_grab(window), probe))
+    before = _doc_state(window)
+    qtbot.keyClick(window.view, Qt.Key.Key_G,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    action = window.actions_registry.action("view.label_tags")
+    assert not action.isChecked() and not window.editor.tags.enabled
+    _painted(qtbot, window)
+    assert window.editor.tags.drawn == []
+    assert not any(_close(p, _tinted(session.colors()["actor"])) for p in _pixels(_grab(window), probe))
+    assert _doc_state(window) == before
+    assert settings.qsettings.value(LABEL_TAGS_SETTING) in (False, "false")
+    # a new window with the same settings starts with the tags off; the menu turns them on
+    other = MainWindow(Session(Project.open(project_path), WHO), settings)
+    qtbot.addWidget(other)
+    try:
+        assert not other.editor.tags.enabled
+        assert not other.actions_registry.action("view.label_tags").isChecked()
+        view_menu = other.menus["View"]
+        assert other.actions_registry.action("view.label_tags") in view_menu.actions()
+        other.actions_registry.action("view.label_tags").trigger()
+        assert other.editor.tags.enabled
+        assert settings.qsettings.value(LABEL_TAGS_SETTING) in (True, "true")
+    finally:
+        other.close()
+        other.session.close()
+
+
+def test_same_label_overlaps_get_two_underline_rows(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    session = window.session
+    color = session.colors()["claim"]
+    a0, _ = cp_of(TEXT, "金正恩氏は砲弾")
+    first = session.create_span(a0, a0 + 7, "claim")     # 金正恩氏は砲弾
+    second = session.create_span(a0 + 3, a0 + 12, "claim")  # 氏は砲弾を提供した
+    alone_start, alone_end = cp_of(TEXT, "北朝鮮")
+    alone = session.create_span(alone_start, alone_end, "claim")
+    session.focus_span(None)
+    _painted(qtbot, window)
+    image = _grab(window)
+    (row_a,) = _drawn(window, "underline", first.id)
+    (row_b,) = _drawn(window, "underline", second.id)
+    assert row_b.center().y() - row_a.center().y() >= 2  # two rows, the later span lower
+    # both rows are drawn in the label colour where the spans overlap
+    x = round((_cursor_rect(window, a0 + 4).left() + _cursor_rect(window, a0 + 6).left()) / 2)
+    for row in (row_a, row_b):
+        y = int(row.center().y())
+        assert any(_close(image.pixelColor(x, yy), QColor(color), 30) for yy in (y - 1, y, y + 1)), row
+    # a span overlapping nothing has no underline row (its background is enough)
+    assert _drawn(window, "underline", alone.id) == []
+    assert underline_rows([first, second, alone]) == {first.id: 0, second.id: 1}
+
+
+def test_nested_spans_and_a_colleagues_overlap_get_rows(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    session = window.session
+    start, end = cp_of(TEXT, "ロシア軍はドローン")
+    outer = session.create_span(start, end, "claim")
+    colleague = session.index.spans_at(start)
+    colleague = next(sp for sp in colleague if sp.annotator == COLLEAGUE)
+    session.focus_span(None)
+    _painted(qtbot, window)
+    (row_outer,) = _drawn(window, "underline", outer.id)
+    (row_inner,) = _drawn(window, "underline", colleague.id)
+    assert row_inner.top() > row_outer.top()
+    assert row_inner.width() < row_outer.width()
+
+
+def test_focused_span_has_an_outline_and_a_bold_tag(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    session = window.session
+    start, end = cp_of(TEXT, "ドローン5機")
+    span = session.create_span(start, end, "weapon")
+    session.focus_span(None)
+    _painted(qtbot, window)
+    (plain_tag,) = _drawn(window, "tag", span.id)
+    assert _drawn(window, "focus", span.id) == []
+    session.focus_span(span.id)
+    _painted(qtbot, window)
+    (box,) = _drawn(window, "focus", span.id)
+    (bold_tag,) = _drawn(window, "tag", span.id)
+    assert bold_tag.topLeft() == plain_tag.topLeft()
+    first, last = _cursor_rect(window, start), _cursor_rect(window, end)
+    assert abs(box.left() - first.left()) <= 2 and abs(box.right() - last.left()) <= 2
+    ink = window.view.palette().text().color()
+    image = _grab(window)
+    edge = QRectF(box.left(), box.center().y() - 2, 0, 4)  # the outline's left side
+    assert all(_close(p, ink, 40) for p in _pixels(image, edge)), [p.name() for p in _pixels(image, edge)]
+    # the focused tag's border is in the text colour too (a plain tag's is the label's)
+    corner = QRectF(bold_tag.left() + 3, bold_tag.top(), 3, 0)
+    assert all(_close(p, ink, 60) for p in _pixels(image, corner)), [p.name() for p in _pixels(image, corner)]
+    session.focus_span(None)
+    _painted(qtbot, window)
+    assert _drawn(window, "focus", span.id) == []
+
+
+def test_the_document_never_changes(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    session = window.session
+    for needle, label in (("プーチン", "actor"), ("北朝鮮を訪問", "claim"), ("北朝鮮", "source")):
+        s, e = cp_of(TEXT, needle)
+        session.create_span(s, e, label)
+    window.view.select_cp(3, 9)
+    _painted(qtbot, window)
+    before = _doc_state(window)
+    action = window.actions_registry.action("view.label_tags")
+    for _ in range(3):
+        action.trigger()
+        _painted(qtbot, window)
+        window.view.verticalScrollBar().setValue(window.view.verticalScrollBar().maximum())
+        _painted(qtbot, window)
+        window.view.verticalScrollBar().setValue(0)
+    assert _doc_state(window) == before
+    assert window.view.canonical_text == session.project.text(session.document.id)
+    assert window.view.document().toPlainText() == TEXT
+
+
+@pytest.fixture
+def many(window: MainWindow) -> Iterator[MainWindow]:
+    """A longer text scrolled half way: only the visible lines get tags."""
+    session = window.session
+    doc, _ = session.project.add_document("long.txt", "\n".join(
+        f"{i:04d} 😀𠮷 北朝鮮を訪問した。" for i in range(400)), who=WHO)
+    window.open_document(doc.id)
+    text = session.text
+    for i in range(0, 400, 2):
+        k = text.index(f"{i:04d}")
+        session.create_span(k + 8, k + 11, "actor")
+    yield window
+
+
+def test_only_visible_lines_are_drawn(qtbot, many: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window = many
+    bar = window.view.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    _painted(qtbot, window)
+    tags = [sid for kind, sid, _r in window.editor.tags.drawn if kind == "tag"]
+    assert 0 < len(tags) < 60
+    height = window.view.viewport().height()
+    assert all(-20 < r.top() < height + 20 for _k, _s, r in window.editor.tags.drawn)
+
+
+def test_tags_follow_relabel_nudge_delete_and_recolour(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    session = window.session
+    start, end = cp_of(TEXT, "金正恩")
+    span = session.create_span(start, end, "actor")
+    session.focus_span(None)
+    _painted(qtbot, window)
+    (tag,) = _drawn(window, "tag", span.id)
+    probe = QRectF(tag.left() + 1, tag.top() + 1, 2, 1)
+    assert all(_close(p, _tinted(session.colors()["actor"])) for p in _pixels(_grab(window), probe))
+    session.update_span(span.id, "Relabel", label="weapon")
+    _painted(qtbot, window)
+    assert all(_close(p, _tinted(session.colors()["weapon"])) for p in _pixels(_grab(window), probe))
+    session.update_span(span.id, "Resize", start=start + 1, end=end)
+    _painted(qtbot, window)
+    (moved,) = _drawn(window, "tag", span.id)
+    assert abs(moved.left() - _cursor_rect(window, start + 1).left()) <= 1.5
+    with Project.open(session.project.path) as elsewhere:  # recoloured by another window
+        elsewhere.update_label("weapon", color="#1f77b4", who=COLLEAGUE)
+    session.sync()
+    _painted(qtbot, window)
+    probe = QRectF(moved.left() + 1, moved.top() + 1, 2, 1)
+    assert all(_close(p, _tinted("#1f77b4")) for p in _pixels(_grab(window), probe)), \
+        [p.name() for p in _pixels(_grab(window), probe)]
+    session.delete_span(span.id)
+    _painted(qtbot, window)
+    assert _drawn(window, "tag", span.id) == []

@@ -1,0 +1,142 @@
+"""Timings of label tags on the 1 MB Japanese text at 100,000 spans (offscreen), as figures.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_label_tags.py [--quick]
+
+Targets (issue 9): open and paint with label tags on <= 1.5 s; create, relabel, delete and
+nudge one span (commit and repaint included, the tags too) median <= 16 ms at 100,000 spans.
+Each timed edit ends with the window's next frame painted (the pending paint events are
+processed); the bench checks the text view (which paints the tags in the same pass) really was repainted. Also
+printed: the same edits with tags off, a full repaint of the text view with tags, and
+scrolling one page with tags on and off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from bench_window import PaintCounter, build, median_ms, next_frame, paint  # noqa: E402
+
+from annotator.store import Project  # noqa: E402
+from annotator.ui.main_window import MainWindow  # noqa: E402
+from annotator.ui.session import Session  # noqa: E402
+from annotator.ui.settings import AppSettings  # noqa: E402
+
+WHO = "bench"
+
+
+def bench_open(window: MainWindow, doc_id: int, n: int) -> None:
+    app = QApplication.instance()
+    tags = window.editor.tags
+    start = time.perf_counter()
+    window.open_document(doc_id)
+    app.processEvents()
+    paint(window)
+    elapsed = time.perf_counter() - start
+    assert tags.enabled and tags.drawn, "the tags were not painted"
+    print(f"open + paint with label tags on, {n:,} spans: {elapsed * 1000:7.1f} ms "
+          f"({sum(k == 'tag' for k, _s, _r in tags.drawn)} tags on screen)")
+
+
+def bench_edits(window: MainWindow, n: int, rounds: int) -> None:
+    session, view, editor = window.session, window.view, window.editor
+    on = editor.tags.enabled
+    app = QApplication.instance()
+    bar = view.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    app.processEvents()
+    base = view.offsets.to_codepoint(view.firstVisibleBlock().position())
+    rng = random.Random(n)
+    samples: dict[str, list[float]] = {"create": [], "relabel": [], "nudge": [], "delete": []}
+    counter = PaintCounter(view.viewport())  # the tags are painted in the viewport's paint
+    unpainted = 0
+
+    def timed(kind: str, action: Callable[[], object]) -> object:
+        nonlocal unpainted
+        before = counter.snapshot()
+        t = time.perf_counter()
+        result = action()
+        next_frame(window)
+        samples[kind].append(time.perf_counter() - t)
+        if result:  # a refused action (e.g. a nudge onto an existing span) paints nothing
+            unpainted += any(a == b for a, b in zip(before, counter.snapshot(), strict=True))
+        return result
+
+    for _ in range(rounds):
+        start = base + rng.randrange(0, 200)
+        view.select_cp(start, start + rng.randint(2, 8), ensure_visible=False)
+        app.processEvents()
+        span = timed("create", lambda: editor.apply_label("claim"))
+        if span is None:
+            continue
+        timed("relabel", lambda: editor.apply_label("actor"))
+        timed("nudge", lambda: editor.nudge("span.end_right"))
+        timed("delete", editor.delete_focused)
+    assert len(session.index) == n
+    assert unpainted == 0, f"{unpainted} timed edits did not repaint the text and the tags"
+    for kind, values in samples.items():
+        print(f"  {kind:<8} at {n:,} spans, tags {'on ' if on else 'off'}: {median_ms(values)}")
+
+
+def bench_overlay(window: MainWindow, rounds: int) -> None:
+    tags, bar = window.editor.tags, window.view.verticalScrollBar()
+    samples = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        tags.repaint()
+        samples.append(time.perf_counter() - t)
+    print(f"  one full repaint of the text view with tags: {median_ms(samples)}")
+    for on in (True, False):
+        window.editor.set_label_tags(on)
+        bar.setValue(0)
+        QApplication.instance().processEvents()
+        samples = []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            bar.setValue(bar.value() + bar.pageStep())
+            window.view.viewport().repaint()
+            samples.append(time.perf_counter() - t)
+        print(f"  scroll a page, tags {'on ' if on else 'off'}: {median_ms(samples)}")
+    window.editor.set_label_tags(True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    args = parser.parse_args()
+    rounds = 15 if args.quick else 60
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory() as tmp:
+        n = 100_000
+        docs = build(Path(tmp) / "bench.annotator", [n])
+        settings = AppSettings(QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
+        session = Session(Project.open(Path(tmp) / "bench.annotator"), WHO)
+        window = MainWindow(session, settings)
+        window.resize(1280, 800)
+        window.show()
+        app.processEvents()
+        bench_open(window, docs[n], n)
+        bench_edits(window, n, rounds)
+        window.editor.set_label_tags(False)  # the same edits without tags, for comparison
+        bench_edits(window, n, rounds)
+        window.editor.set_label_tags(True)
+        bench_overlay(window, rounds)
+        window.close()
+        session.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -283,3 +283,17 @@ def test_tags_follow_relabel_nudge_delete_and_recolour(qtbot, window: MainWindow
     session.delete_span(span.id)
     _painted(qtbot, window)
     assert _drawn(window, "tag", span.id) == []
+
+
+def test_a_hidden_layer_has_no_tags(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    session = window.session
+    (colleague,) = [sp for sp in session.index if sp.annotator == COLLEAGUE]
+    _painted(qtbot, window)
+    assert _drawn(window, "tag", colleague.id)
+    assert session.set_layer_visible(COLLEAGUE, False)
+    _painted(qtbot, window)
+    assert _drawn(window, "tag", colleague.id) == []
+    assert session.set_layer_visible(COLLEAGUE, True)
+    _painted(qtbot, window)
+    (tag,) = _drawn(window, "tag", colleague.id)
+    assert abs(tag.left() - _cursor_rect(window, colleague.start).left()) <= 1.5

@@ -106,6 +106,10 @@ class AnnotationEditor(QWidget):
         session.focusedSpanChanged.connect(self._focus)
         session.revealRequested.connect(self.reveal)
         session.commandFinished.connect(self._restore_focus)
+        # A layer shown or hidden changes lines that are redrawn later (off screen): their tags
+        # are drawn anew when next painted.
+        session.layerVisibilityChanged.connect(
+            lambda _name, _visible, _spans, blocks: self.tags.invalidate_blocks(blocks))
 
     # -- showing ----------------------------------------------------------------------------------
 

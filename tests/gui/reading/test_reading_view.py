@@ -4,7 +4,10 @@ furigana overlay leaving the text, selection and offsets untouched."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QApplication
+
+from annotator.domain.offsets import Utf16Map
 
 from reading_fixtures import ASTRAL, point_at
 
@@ -120,3 +123,42 @@ def test_readings_follow_the_focused_span(qtbot, aids_window) -> None:  # type: 
     window.view.select_cp(0, 0)
     session.focus_span(None)
     qtbot.waitUntil(lambda: aids.readings.surface.text() not in ("北朝鮮", "プー", ""))
+
+
+def test_furigana_get_their_own_line_height(qtbot, aids_window) -> None:  # type: ignore[no-untyped-def]
+    """With furigana on, every line is taller by the room the readings are drawn in, so no
+    reading overlaps the glyphs of the line above; the document, its offsets and undo state
+    stay as they were, and turning furigana off gives the view its font back."""
+    window, aids = aids_window
+    view, doc = window.view, window.view.document()
+    text = window.session.text
+    plain = view.font()
+    pitch = QFontMetricsF(plain).height()
+    k = text.index("北朝鮮")
+    before = (doc.toPlainText(), doc.revision(), doc.isModified(), doc.availableUndoSteps(),
+              view.selection_cp())
+    block = doc.findBlock(Utf16Map(text).to_utf16(k))
+    first_height = view.blockBoundingRect(block).height()  # (lays the block out if needed)
+    lines = block.layout().lineCount()
+    aids.actions["reading.furigana"].trigger()
+    view.ensure_visible_cp(k)
+    qtbot.waitUntil(lambda: any(s <= k < e for s, e, _r in aids.furigana.drawn))
+    room = aids.furigana.room()
+    assert room >= 0.45 * pitch
+    assert view.blockBoundingRect(block).height() >= first_height + lines * room - 1
+    assert block.layout().lineCount() == lines  # same glyph widths: the same line breaks
+    assert view.font().pointSizeF() == plain.pointSizeF()
+    offset = view.contentOffset()
+    for (start, _end, _reading), rect in zip(aids.furigana.drawn, aids.furigana.drawn_rects):
+        b = doc.findBlock(Utf16Map(text).to_utf16(start))
+        layout = b.layout()
+        line = layout.lineForTextPosition(Utf16Map(text).to_utf16(start) - b.position())
+        top = view.blockBoundingGeometry(b).translated(offset).top() + line.y()
+        glyph_top = top + room  # the glyphs of this line start below the room
+        assert rect.top() >= top - 0.5 and rect.bottom() <= glyph_top + 1.5, (start, rect, top)
+    after = (doc.toPlainText(), doc.revision(), doc.isModified(), doc.availableUndoSteps(),
+             view.selection_cp())
+    assert after == before
+    aids.actions["reading.furigana"].trigger()
+    assert view.font() == plain and aids.furigana.room() == 0.0
+    assert view.blockBoundingRect(block).height() == first_height

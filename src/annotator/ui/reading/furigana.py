@@ -6,6 +6,12 @@ is inserted into the document: the stored text, the offsets, the selection and t
 never change (Qt rich text has no ruby anyway). Readings are pykakasi's guesses, drawn small
 and in a muted colour; the words of each visible block come from the document's reading
 index when it is ready, else from the block's line read on the fly (cached per block).
+
+**Line height.** While shown, the view's font is the bundled family with half an em of room
+above each line (:mod:`.ruby_font`; a plain text view cannot change its line height otherwise),
+and the readings are drawn in that room, so they never collide with the line above. The font
+the view had comes back when furigana is turned off. With a text font of another family there
+is no room and the readings sit on the line's top edge.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from PySide6.QtWidgets import QWidget
 from annotator.services.japanese import ReadingIndex, Token
 from annotator.services.japanese.chars import KANJI_CLASS
 from annotator.services.japanese.local_tokens import tokens_covering
+from annotator.ui.reading.ruby_font import ruby_font
 from annotator.ui.text_view import AnnotationTextView
 
 __all__ = ["FuriganaOverlay", "has_kanji"]
@@ -56,6 +63,10 @@ class FuriganaOverlay(QWidget):
         self._cache: dict[tuple[int, int], list[Token]] = {}
         self._cache_text = ""
         self.drawn: list[tuple[int, int, str]] = []  # (start, end, reading) painted last time
+        #: Rectangles of the readings painted last time (viewport coordinates), as ``drawn``.
+        self.drawn_rects: list[QRectF] = []
+        self._plain_font: QFont | None = None  # the view's font while furigana is shown
+        self._room = 0.0
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -64,14 +75,30 @@ class FuriganaOverlay(QWidget):
         self.hide()
 
     def set_enabled(self, on: bool) -> None:
+        view = self._view
         if on:
-            self.setGeometry(self._view.viewport().rect())
+            if self._plain_font is None:
+                roomy = ruby_font(view.font())
+                if roomy is not None:
+                    self._plain_font = QFont(view.font())
+                    view.setFont(roomy)
+            self.setGeometry(view.viewport().rect())
             self.show()
             self.raise_()
             self.update()
         else:
             self.hide()
-            self.drawn = []
+            self.drawn, self.drawn_rects = [], []
+            if self._plain_font is not None:
+                view.setFont(self._plain_font)
+                self._plain_font = None
+
+    def room(self) -> float:
+        """Pixels of room above each line's glyphs (0 without the roomy font)."""
+        if self._plain_font is None:
+            return 0.0
+        return max(0.0, QFontMetricsF(self._view.font()).ascent()
+                   - QFontMetricsF(self._plain_font).ascent())
 
     def _follow(self, *_: object) -> None:
         if self.isVisible():
@@ -105,11 +132,12 @@ class FuriganaOverlay(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         view = self._view
         text = view.canonical_text
-        self.drawn = []
+        self.drawn, self.drawn_rects = [], []
         if not text:
             return
         offsets = view.offsets
-        base = view.font()
+        base = self._plain_font or view.font()
+        self._room = self.room()
         small = QFont(base)
         small.setPointSizeF(max(5.0, base.pointSizeF() * 0.5))
         metrics = QFontMetricsF(small)
@@ -150,7 +178,10 @@ class FuriganaOverlay(QWidget):
             x2 = _x(line, b) if same_line else line.x() + line.naturalTextWidth()
             top = geo.top() + line.y()
             width = max(x2 - x1, metrics.horizontalAdvance(token.hira))
-            rect = QRectF(geo.left() + (x1 + x2) / 2 - width / 2, top - metrics.ascent() * 0.55,
-                          width, metrics.height())
+            room = self._room
+            # In the room above the glyphs when there is one, else on the line's top edge.
+            y = top + max(0.0, room - metrics.height()) if room else top - metrics.ascent() * 0.55
+            rect = QRectF(geo.left() + (x1 + x2) / 2 - width / 2, y, width, metrics.height())
             painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, token.hira)
             self.drawn.append((token.start, token.end, token.hira))
+            self.drawn_rects.append(rect)

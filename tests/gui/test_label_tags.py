@@ -297,3 +297,22 @@ def test_a_hidden_layer_has_no_tags(qtbot, window: MainWindow) -> None:  # type:
     _painted(qtbot, window)
     (tag,) = _drawn(window, "tag", colleague.id)
     assert abs(tag.left() - _cursor_rect(window, colleague.start).left()) <= 1.5
+
+
+def test_agreeing_layers_share_one_tag(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    session = window.session
+    (colleague,) = [sp for sp in session.index if sp.annotator == COLLEAGUE]
+    _painted(qtbot, window)
+    (alone,) = _drawn(window, "tag", colleague.id)
+    mine = session.create_span(colleague.start, colleague.end, colleague.label)  # I agree
+    session.focus_span(None)
+    _painted(qtbot, window)
+    (my_tag,) = _drawn(window, "tag", mine.id)
+    (stub,) = _drawn(window, "tag", colleague.id)
+    assert abs(my_tag.left() - _cursor_rect(window, mine.start).left()) <= 1.5
+    assert stub.left() > my_tag.right() and stub.width() < alone.width() / 3
+    # focusing the colleague's span gives it its full (bold) tag again
+    session.focus_span(colleague.id)
+    _painted(qtbot, window)
+    (full,) = _drawn(window, "tag", colleague.id)
+    assert full.width() >= alone.width()

@@ -53,6 +53,8 @@ __all__ = ["LabelTagOverlay", "MAX_TAG_CHARS", "UNDERLINE_ROWS", "tag_text", "un
 MAX_TAG_CHARS = 12
 #: Underline rows drawn under a line; deeper overlaps share the last row.
 UNDERLINE_ROWS = 3
+#: Width of the stub standing for a further layer's tag of the same range and label.
+STUB_WIDTH = 5.0
 #: Pixels between underline rows (each row is 2 px thick).
 ROW_STEP = 2.5
 #: Tag font size relative to the text font.
@@ -436,7 +438,10 @@ class LabelTagOverlay(QObject):
         starting = [sp for sp in spans if sp.start >= bs]
         if not starting:
             return
-        starting.sort(key=_tag_order)
+        # the same range and label in several layers (agreement) is one tag and a narrow stub
+        # per further layer, so agreeing annotators do not double the tags
+        starting.sort(key=lambda sp: (sp.start, -sp.end, sp.label, kind_of(sp), str(sp.id)))
+        seen: set[tuple[int, int, str]] = set()
         right_edge: dict[int, float] = {}
         current_font = None
         first_top = self._view.document().documentMargin() if n == 0 else 0.0
@@ -451,24 +456,27 @@ class LabelTagOverlay(QObject):
             edge = right_edge.get(number)
             if edge is not None and edge > x:
                 x = edge
+            twin = (sp.start, sp.end, sp.label)
+            stub = twin in seen and sp.id != focused
+            seen.add(twin)
+            width = STUB_WIDTH if stub else style.width
             h = style.height
             # the chip sits on the line's top edge: a fifth of it covers the top of the
             # span's first glyphs, the rest lies over the gap below the line above
             y = top + line.y() - h * 0.8
             if n == 0 and number == 0:  # nothing above the first line: keep the tag whole
                 y = max(y, top - first_top)
-            rect = QRectF(x, y, style.width, h)
-            right_edge[number] = x + style.width + 1
+            rect = QRectF(x, y, width, h)
+            right_edge[number] = x + width + 1
             painter.setPen(style.border)
             painter.setBrush(style.fill)
             painter.drawRect(rect)
+            drawn.append(("tag", sp.id, rect))
+            if stub:
+                continue
             if style.font is not current_font:
                 painter.setFont(style.font)
                 current_font = style.font
             painter.setPen(style.ink)
             painter.drawText(QPointF(x + 2.0, y + style.baseline), style.text)
-            drawn.append(("tag", sp.id, rect))
 
-
-def _tag_order(sp: Any) -> tuple[int, int, str]:
-    return (sp.start, -sp.end, str(sp.id))

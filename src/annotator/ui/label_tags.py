@@ -272,7 +272,9 @@ class LabelTagOverlay(QObject):
             self._view.viewport().update(rect.adjusted(0, -m, 0, m))
 
     def _small_font(self, bold: bool) -> QFont:
-        small = QFont(self._view.font())
+        # The application's font, not the text's: the text view's font may have extra room
+        # above its glyphs (furigana), which would make the chips taller.
+        small = QFont()
         small.setPointSizeF(max(6.5, self._view.font().pointSizeF() * TAG_SCALE))
         small.setBold(bold)
         return small

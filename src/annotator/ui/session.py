@@ -581,11 +581,18 @@ class Session(QObject):
         if doc is None:
             self.errorOccurred.emit("Open a document first.")
             return None
-        create = CreateSpan(doc.id, start, end, label, self._annotator)
-        command: Command = create
+        return self._create(doc, CreateSpan(doc.id, start, end, label, self._annotator))
+
+    def _create(self, doc: Document, create: CreateSpan, description: str | None = None,
+                ) -> Span | None:
+        """Push ``create`` (a ``new`` document becoming ``in progress`` in the same step),
+        focus the new span as it is drawn and return it (None on failure)."""
+        children: list[Command] = [create]
         if doc.status == "new":
-            command = Compound([create, SetDocumentStatus(doc.id, "in progress", self._annotator)],
-                               description=create.text)
+            children.append(SetDocumentStatus(doc.id, "in progress", self._annotator))
+        command: Command = create
+        if len(children) > 1 or description is not None:
+            command = Compound(children, description=description or create.text)
         self._pending_focus = create.span_id
         try:
             if not self.push(command):
@@ -646,18 +653,8 @@ class Session(QObject):
             return twin
         create = CreateSpan(doc.id, span.start, span.end, span.label, me, note=span.note,
                             value=span.value)
-        command: Command = Compound([create], description=(
+        return self._create(doc, create, description=(
             f"Copy {plain(span.annotator)}'s {span.label!r} span into my layer"))
-        if doc.status == "new":
-            command = Compound([create, SetDocumentStatus(doc.id, "in progress", me)],
-                               description=command.text)
-        self._pending_focus = create.span_id
-        try:
-            if not self.push(command):
-                return None
-        finally:
-            self._pending_focus = None
-        return self.index.get(create.span_id)
 
     def label_all(self, ranges: Sequence[tuple[int, int]], label: str) -> int:
         """Create a ``label`` span on each range (exact duplicates skipped) as one undoable

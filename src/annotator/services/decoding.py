@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.domain.errors import DataError
+from annotator.store.fsinfo import file_kind
 
 _ALLOWED_CONTROLS = set("\t\n\r\f\v\x1b")
 
@@ -387,21 +388,6 @@ def check_regular_file(path: Path, what: str = "file") -> os.stat_result:
     if not stat.S_ISREG(info.st_mode):
         raise DataError(f"is a {file_kind(info.st_mode)}, not a regular {what}", path=str(path))
     return info
-
-
-def file_kind(mode: int) -> str:
-    """What a non-regular file is, in words."""
-    if stat.S_ISFIFO(mode):
-        return "named pipe (FIFO)"
-    if stat.S_ISCHR(mode):
-        return "character device"
-    if stat.S_ISBLK(mode):
-        return "block device"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    if stat.S_ISDIR(mode):
-        return "folder"
-    return "special file"
 
 
 def read_bytes(path: Path, what: str = "file") -> bytes:

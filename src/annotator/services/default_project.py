@@ -7,7 +7,7 @@ import stat
 import sys
 from pathlib import Path
 
-from annotator.services.decoding import file_kind
+from annotator.store.fsinfo import file_kind
 from annotator.services.importing import import_paths
 from annotator.services.shipped import shipped_dir
 from annotator.store import Project, ProjectError

@@ -34,7 +34,7 @@ except ImportError:  # Windows
 from annotator.domain.errors import DataError
 from annotator.domain.offsets import Utf16Map
 from annotator.domain.spans import Span
-from annotator.services.decoding import file_kind
+from annotator.store.fsinfo import file_kind
 from annotator.services.native import document_record, span_record_from_row
 from annotator.services.validation import record_problems
 from annotator.store import Document, Project, ProjectError, registry

@@ -30,6 +30,12 @@ BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 65536  # page cache per connection (SQLite default 2 MiB): bulk writes stay in memory
 
 
+def is_busy(exc: sqlite3.OperationalError) -> bool:
+    """Whether an SQLite error means another connection holds the lock."""
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
 def _probe(path: Path) -> tuple[int, int, int]:
     """Read application_id, user_version and the table count without writing anything."""
     uri = f"file:{quote(str(path))}?mode=ro"

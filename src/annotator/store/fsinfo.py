@@ -7,6 +7,7 @@ unreliable. Sharing between analysts goes through export and import instead.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -88,3 +89,18 @@ def _windows_network_type(path: Path) -> str | None:  # pragma: no cover - Windo
     if ctypes.windll.kernel32.GetDriveTypeW(drive) == drive_remote:
         return "smb"
     return None
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    if stat.S_ISFIFO(mode):
+        return "named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "character device"
+    if stat.S_ISBLK(mode):
+        return "block device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "special file"

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from annotator.domain.spans import now
-from annotator.store.database import BUSY_TIMEOUT_MS
+from annotator.store.database import BUSY_TIMEOUT_MS, is_busy
 
 if TYPE_CHECKING:
     from annotator.store.project import Project
@@ -126,11 +126,6 @@ def others(project: Project) -> list[Presence]:
             if not (r.host == host and r.pid == pid) and _is_live(r, host, at)]
 
 
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    text = str(exc)
-    return "locked" in text or "busy" in text
-
-
 def _try_write(project: Project, write: Callable[[sqlite3.Connection], None],
                wait_ms: int = 0) -> bool:
     """Run ``write`` in its own ``BEGIN IMMEDIATE`` transaction if the write lock is free within
@@ -143,7 +138,7 @@ def _try_write(project: Project, write: Callable[[sqlite3.Connection], None],
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        if _is_busy(exc):
+        if is_busy(exc):
             return False
         raise
     finally:

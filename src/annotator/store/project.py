@@ -24,7 +24,7 @@ from annotator.domain.errors import LabelError, SpanError
 from annotator.domain.spans import Span, check_annotator, check_bounds, new_span_id, now
 from annotator.domain.text import canonicalise, sha256_text
 from annotator.store import registry
-from annotator.store.database import BUSY_TIMEOUT_MS, connect
+from annotator.store.database import BUSY_TIMEOUT_MS, connect, is_busy
 from annotator.store.errors import ConflictError, ProjectBusyError, ProjectError
 from annotator.store.labels import UNSET, LabelsMixin
 from annotator.store.reading import ReadingMixin
@@ -81,11 +81,6 @@ def _history_entry(r: Sequence[Any]) -> HistoryEntry:
     return HistoryEntry(r[0], r[1], r[2], r[3], r[4], r[5], r[6],
                         None if r[7] is None else json.loads(r[7]),
                         None if r[8] is None else json.loads(r[8]))
-
-
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    text = str(exc)
-    return "locked" in text or "busy" in text
 
 
 def default_lock_timeout() -> float | None:
@@ -243,7 +238,7 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
                     conn.execute("BEGIN IMMEDIATE")
                     return
                 except sqlite3.OperationalError as exc:
-                    if not _is_busy(exc):
+                    if not is_busy(exc):
                         raise
                 waited = time.monotonic() - started
                 if self.lock_timeout is not None and waited >= self.lock_timeout:

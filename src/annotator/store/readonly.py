@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import quote
 
 from annotator.store import registry
+from annotator.store.fsinfo import file_kind
 from annotator.store.database import SQLITE_HEADER
 from annotator.store.errors import NewerVersionError, NotAProjectError, ProjectError
 from annotator.store.schema import APPLICATION_ID, current_version
@@ -80,20 +81,12 @@ class ForeignProject:
     spans: list[ForeignSpan] = field(default_factory=list)
 
 
-_KINDS = (
-    (stat.S_ISDIR, "is a folder, not a file"),
-    (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
-    (stat.S_ISCHR, "is a character device, not a regular file"),
-    (stat.S_ISBLK, "is a block device, not a regular file"),
-    (stat.S_ISSOCK, "is a socket, not a regular file"),
-)
-
-
 def _not_regular(mode: int) -> str | None:
-    for test, reason in _KINDS:
-        if test(mode):
-            return reason
-    return None if stat.S_ISREG(mode) else "is not a regular file"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    return f"is a {file_kind(mode)}, not a regular file"
 
 
 def check_foreign_file(path: str | Path, doing: str = "merge") -> None:

@@ -66,6 +66,8 @@ class ExportReport:
     format: str = "jsonl"
     path: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Spans the format could not hold: reason -> count.
+    lost: dict[str, int] = field(default_factory=dict)
 
 
 def select_documents(project: Project, names: list[str] | None) -> list[Document]:

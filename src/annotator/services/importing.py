@@ -55,6 +55,8 @@ class ImportReport:
     encodings: dict[str, str] = field(default_factory=dict)
     #: File names that were cleaned to become document names: ``(file name, name, what)``.
     names_cleaned: list[tuple[str, str, str]] = field(default_factory=list)
+    #: What the files carried that the project cannot hold: reason -> count.
+    not_kept: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
         parts = [counted(len(self.documents_added), "document") + " added"]
@@ -65,6 +67,8 @@ class ImportReport:
             parts.append(counted(self.spans_skipped, "duplicate span") + " skipped")
         if self.labels_added:
             parts.append("labels added: " + ", ".join(self.labels_added))
+        for reason, count in self.not_kept.items():
+            parts.append(f"not kept: {reason} ({count})")
         for original, cleaned, what in self.names_cleaned:
             parts.append(f"file name {original!r} named {cleaned!r} ({what})")
         return "; ".join(parts)

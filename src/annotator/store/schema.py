@@ -156,7 +156,26 @@ def _v4_presence(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_review, _v3_reading_aids, _v4_presence]
+def _v5_document_names(db: sqlite_utils.Database) -> None:
+    """Version 5: the further names a document was imported under.
+
+    A document is its text (one row per SHA-256); two records or files with the same text
+    become one document, and every name after the first is kept here with where it came
+    from, so that it is shown and exported rather than dropped."""
+    db.execute(
+        """CREATE TABLE document_names (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            source TEXT,
+            added_at TEXT NOT NULL,
+            UNIQUE (document_id, name)
+        )"""
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_review, _v3_reading_aids, _v4_presence,
+                               _v5_document_names]
 
 
 def current_version() -> int:

@@ -17,6 +17,7 @@ Run as a script to build: ``.venv/bin/python benchmarks/corpus.py 1000 10000 100
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -81,7 +82,7 @@ def documents(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
             length += len(sentence) + 1
         text = "\n".join(lines)
         yield {"name": f"article-{number:06d}.txt", "text": text,
-               "spans": _spans(text, rng, rng.randrange(20, 51), ANNOTATORS)}
+               "spans": _spans(text, rng, rng.randrange(13, 31), ANNOTATORS)}
 
 
 def write_jsonl(path: Path, n: int, seed: int = 7) -> Path:
@@ -122,12 +123,18 @@ def project_path(n: int, seed: int = 7) -> Path:
     """A project file holding the corpus of ``n`` documents (built once, then cached)."""
     source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
     path = corpus_dir() / f"corpus-{n}-{seed}-{source}.annotator"
-    if not path.exists():
-        started = time.perf_counter()
-        print(f"building a corpus of {n:,} documents in {path} …", file=sys.stderr)
-        _build(path, n, seed)
-        print(f"  built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    with open(path.with_suffix(".lock"), "w") as lock:  # one builder at a time
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            _timed_build(path, n, seed)
     return path
+
+
+def _timed_build(path: Path, n: int, seed: int) -> None:
+    started = time.perf_counter()
+    print(f"building a corpus of {n:,} documents in {path} …", file=sys.stderr)
+    _build(path, n, seed)
+    print(f"  built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
 def fresh_copy(n: int, folder: Path, seed: int = 7) -> Path:

@@ -174,8 +174,100 @@ def _v5_document_names(db: sqlite_utils.Database) -> None:
     )
 
 
+_AGGREGATE_STATEMENTS = [
+    # One row per document (also those without spans): the list sorts by it with an index.
+    """CREATE TABLE document_span_counts (
+        document_id INTEGER PRIMARY KEY,
+        spans INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX document_span_counts_by_spans ON document_span_counts(spans)",
+    """CREATE TABLE annotator_span_counts (
+        document_id INTEGER NOT NULL,
+        annotator TEXT NOT NULL,
+        spans INTEGER NOT NULL,
+        PRIMARY KEY (document_id, annotator)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE label_span_counts (
+        label_id INTEGER PRIMARY KEY,
+        spans INTEGER NOT NULL
+    )""",
+    # The document list sorts and filters by name and status from these (no table scan).
+    "CREATE INDEX documents_by_name ON documents(name, status)",
+    "CREATE INDEX documents_by_status ON documents(status, name)",
+    """CREATE TRIGGER aggregates_document_insert AFTER INSERT ON documents BEGIN
+        INSERT OR IGNORE INTO document_span_counts (document_id, spans) VALUES (new.id, 0);
+    END""",
+    """CREATE TRIGGER aggregates_document_delete AFTER DELETE ON documents BEGIN
+        DELETE FROM document_span_counts WHERE document_id = old.id;
+        DELETE FROM annotator_span_counts WHERE document_id = old.id;
+    END""",
+    """CREATE TRIGGER aggregates_span_insert AFTER INSERT ON spans BEGIN
+        UPDATE document_span_counts SET spans = spans + 1 WHERE document_id = new.document_id;
+        INSERT INTO annotator_span_counts (document_id, annotator, spans)
+            VALUES (new.document_id, new.annotator, 1)
+            ON CONFLICT (document_id, annotator) DO UPDATE SET spans = spans + 1;
+        INSERT INTO label_span_counts (label_id, spans) VALUES (new.label_id, 1)
+            ON CONFLICT (label_id) DO UPDATE SET spans = spans + 1;
+    END""",
+    """CREATE TRIGGER aggregates_span_delete AFTER DELETE ON spans BEGIN
+        UPDATE document_span_counts SET spans = spans - 1 WHERE document_id = old.document_id;
+        UPDATE annotator_span_counts SET spans = spans - 1
+            WHERE document_id = old.document_id AND annotator = old.annotator;
+        DELETE FROM annotator_span_counts
+            WHERE document_id = old.document_id AND annotator = old.annotator AND spans <= 0;
+        UPDATE label_span_counts SET spans = spans - 1 WHERE label_id = old.label_id;
+    END""",
+    """CREATE TRIGGER aggregates_span_update AFTER UPDATE OF document_id, annotator, label_id
+        ON spans WHEN old.document_id IS NOT new.document_id
+            OR old.annotator IS NOT new.annotator OR old.label_id IS NOT new.label_id BEGIN
+        UPDATE document_span_counts SET spans = spans - 1 WHERE document_id = old.document_id;
+        UPDATE annotator_span_counts SET spans = spans - 1
+            WHERE document_id = old.document_id AND annotator = old.annotator;
+        DELETE FROM annotator_span_counts
+            WHERE document_id = old.document_id AND annotator = old.annotator AND spans <= 0;
+        UPDATE label_span_counts SET spans = spans - 1 WHERE label_id = old.label_id;
+        UPDATE document_span_counts SET spans = spans + 1 WHERE document_id = new.document_id;
+        INSERT INTO annotator_span_counts (document_id, annotator, spans)
+            VALUES (new.document_id, new.annotator, 1)
+            ON CONFLICT (document_id, annotator) DO UPDATE SET spans = spans + 1;
+        INSERT INTO label_span_counts (label_id, spans) VALUES (new.label_id, 1)
+            ON CONFLICT (label_id) DO UPDATE SET spans = spans + 1;
+    END""",
+]
+
+
+def _v6_aggregates(db: sqlite_utils.Database) -> None:
+    """Version 6: span counts per document, per document and annotator, and per label, kept
+    by triggers on ``spans`` and ``documents`` (``annotator.store.aggregates`` reads them), and
+    indexes on the documents' names and statuses for the document list. An existing project
+    gets its counts computed here."""
+    for statement in _AGGREGATE_STATEMENTS:
+        db.execute(statement)
+    db.execute("INSERT INTO annotator_span_counts (document_id, annotator, spans) "
+               "SELECT document_id, annotator, count(*) FROM spans "
+               "GROUP BY document_id, annotator")
+    db.execute("INSERT INTO document_span_counts (document_id, spans) "
+               "SELECT d.id, coalesce((SELECT sum(a.spans) FROM annotator_span_counts a "
+               "WHERE a.document_id = d.id), 0) FROM documents d INDEXED BY documents_by_name")
+    db.execute("INSERT INTO label_span_counts (label_id, spans) "
+               "SELECT label_id, count(*) FROM spans GROUP BY label_id")
+
+
+def _search_index(db: sqlite_utils.Database) -> None:
+    """The search index (``annotator.store.search_index``): an FTS5 trigram index over the
+    documents' texts, kept by triggers, and the table of per-document readings with the trigram
+    index over their search keys (filled as documents get indexed). An existing project gets
+    its text index built here (with progress, see ``search_index.migration_progress``); its
+    readings come later, once per document."""
+    from annotator.store import search_index
+
+    search_index.create(db.conn)
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_review, _v3_reading_aids, _v4_presence,
-                               _v5_document_names]
+                               _v5_document_names,
+                               _v6_aggregates,
+                               _search_index]
 
 
 def current_version() -> int:

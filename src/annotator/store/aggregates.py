@@ -1,0 +1,158 @@
+"""Reads of the counts the project file keeps up to date, and the document list's queries.
+
+Schema version 6 keeps, through triggers on ``spans`` and ``documents`` (so every writer, the
+window, the command line, an import or a merge, keeps them right in its own transaction):
+
+- ``document_span_counts``: one row per document, its number of spans (indexed by count);
+- ``annotator_span_counts``: spans per document and annotator (rows with none are absent);
+- ``label_span_counts``: spans per label.
+
+None of these reads scans ``spans`` or decodes a document's metadata. The document list's
+queries (:func:`document_ids`, :func:`list_rows`) answer from the indexes on the documents'
+names and statuses and on the counts, never from the documents' rows (whose texts are large),
+except for the few rows on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+__all__ = [
+    "LIST_ORDERS",
+    "annotator_totals",
+    "document_count",
+    "document_ids",
+    "label_totals",
+    "list_rows",
+    "span_counts_by_annotator",
+    "span_total",
+    "span_totals",
+    "status_counts",
+]
+
+#: Sort keys of the document list: ``id`` (import order), ``name``, ``spans``, ``status``.
+LIST_ORDERS = ("id", "name", "spans", "status")
+
+_CHUNK = 500
+
+
+def _db(project: Any) -> Any:
+    return project.db
+
+
+def document_count(project: Any) -> int:
+    """How many documents the project holds (from the counts table: no document read)."""
+    return _db(project).execute("SELECT count(*) FROM document_span_counts").fetchone()[0]
+
+
+def span_total(project: Any) -> int:
+    """How many spans the project holds."""
+    return _db(project).execute(
+        "SELECT coalesce(sum(spans), 0) FROM document_span_counts").fetchone()[0]
+
+
+def span_totals(project: Any, document_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """Spans per document id: of ``document_ids`` (all documents when None; documents
+    without spans have 0, unknown ids are absent)."""
+    db = _db(project)
+    if document_ids is None:
+        return dict(db.execute("SELECT document_id, spans FROM document_span_counts"))
+    ids = list(dict.fromkeys(document_ids))
+    found: dict[int, int] = {}
+    for at in range(0, len(ids), _CHUNK):
+        part = ids[at : at + _CHUNK]
+        found.update(db.execute(
+            "SELECT document_id, spans FROM document_span_counts WHERE document_id IN "
+            f"({', '.join('?' for _ in part)})", part))
+    return found
+
+
+def span_counts_by_annotator(project: Any, document_id: int | None = None,
+                             ) -> dict[int, dict[str, int]]:
+    """document id -> annotator -> spans (one document, or all of them)."""
+    sql = "SELECT document_id, annotator, spans FROM annotator_span_counts"
+    params: list[Any] = []
+    if document_id is not None:
+        sql += " WHERE document_id = ?"
+        params.append(document_id)
+    found: dict[int, dict[str, int]] = {}
+    for doc_id, who, n in _db(project).execute(sql + " ORDER BY document_id, annotator", params):
+        found.setdefault(doc_id, {})[who] = n
+    return found
+
+
+def annotator_totals(project: Any) -> dict[str, int]:
+    """Spans per annotator over the project, by name."""
+    return dict(_db(project).execute(
+        "SELECT annotator, sum(spans) FROM annotator_span_counts GROUP BY annotator "
+        "ORDER BY annotator"))
+
+
+def label_totals(project: Any) -> dict[str, int]:
+    """Spans per label (every label of the set, in its order; 0 for unused ones)."""
+    return dict(_db(project).execute(
+        "SELECT l.name, coalesce(c.spans, 0) FROM labels l LEFT JOIN label_span_counts c "
+        "ON c.label_id = l.id ORDER BY l.position"))
+
+
+def status_counts(project: Any) -> dict[str, int]:
+    """Documents per status (``new``, ``in progress``, ``done``; from the status index)."""
+    counts = {"new": 0, "in progress": 0, "done": 0}
+    counts.update(_db(project).execute(
+        "SELECT status, count(*) FROM documents INDEXED BY documents_by_status GROUP BY status"))
+    return counts
+
+
+def _like(needle: str) -> str:
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def document_ids(project: Any, order: str = "id", descending: bool = False,
+                 needle: str = "") -> list[int]:
+    """The ids of the document list's rows: documents whose name or status contains
+    ``needle`` (case-insensitive for ASCII; all documents for ""), sorted by ``order`` (one of
+    :data:`LIST_ORDERS`; ties by name, then id). One indexed query; reads no document row."""
+    if order not in LIST_ORDERS:
+        raise ValueError(f"order must be one of {', '.join(LIST_ORDERS)}")
+    way = "DESC" if descending else "ASC"
+    params: list[Any] = []
+    where = ""
+    needle = needle.strip()
+    if needle:
+        where = " WHERE (d.name LIKE ? ESCAPE '\\' OR d.status LIKE ? ESCAPE '\\')"
+        params = [_like(needle)] * 2
+    db = _db(project)
+    if order == "spans":
+        if not needle:
+            sql = (f"SELECT document_id FROM document_span_counts "
+                   f"ORDER BY spans {way}, document_id {way}")
+        else:
+            sql = (f"SELECT d.id FROM documents d INDEXED BY documents_by_name "
+                   f"JOIN document_span_counts c ON c.document_id = d.id{where} "
+                   f"ORDER BY c.spans {way}, d.id {way}")
+    elif order == "id" and not needle:
+        sql = f"SELECT document_id FROM document_span_counts ORDER BY document_id {way}"
+    else:
+        index = "documents_by_status" if order == "status" else "documents_by_name"
+        keys = {"id": ["d.id"], "name": ["d.name", "d.status", "d.id"],
+                "status": ["d.status", "d.name", "d.id"]}[order]
+        sql = (f"SELECT d.id FROM documents d INDEXED BY {index}{where} ORDER BY "
+               + ", ".join(f"{k} {way}" for k in keys))
+    return [row[0] for row in db.execute(sql, params)]
+
+
+def list_rows(project: Any, document_ids: Sequence[int]) -> dict[int, tuple[str, str, int]]:
+    """``id -> (name, status, spans)`` for the given documents (the rows on screen)."""
+    found: dict[int, tuple[str, str, int]] = {}
+    db = _db(project)
+    ids = list(document_ids)
+    for at in range(0, len(ids), _CHUNK):
+        part = ids[at : at + _CHUNK]
+        for doc_id, name, status, spans in db.execute(
+                "SELECT d.id, d.name, d.status, coalesce(c.spans, 0) FROM documents d "
+                "LEFT JOIN document_span_counts c ON c.document_id = d.id WHERE d.id IN "
+                f"({', '.join('?' for _ in part)})", part):
+            found[doc_id] = (name, status, spans)
+    return found

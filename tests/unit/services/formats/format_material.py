@@ -1,4 +1,5 @@
-"""Shared material of the exchange-format tests: astral texts, overlaps, several annotators."""
+"""Shared material of the exchange-format tests: astral texts, overlaps, several annotators
+(the fixtures are made available to the tests by this folder's conftest.py)."""
 
 from __future__ import annotations
 

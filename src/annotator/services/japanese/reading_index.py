@@ -27,7 +27,8 @@ from annotator.services.japanese import romaji
 from annotator.services.japanese.chars import HIRA_TO_KATA
 from annotator.services.japanese.matching import find_literal, split_point
 from annotator.services.japanese.progress import CancelCheck, ProgressCallback
-from annotator.services.japanese.tokens import OPAQUE, SPACE, WORD, Token, iter_token_tuples
+from annotator.services.japanese.run_memo import iter_token_tuples
+from annotator.services.japanese.tokens import OPAQUE, SPACE, WORD, Token
 
 FORMAT = "annotator.reading-index"
 #: Version of the serialised form; includes the key normalisation version.
@@ -126,6 +127,21 @@ class ReadingIndex:
         """Build the index from the :func:`token_columns` of all the tokens of ``text``."""
         key, key_starts, drops = romaji.join_keys(keys)
         return cls(text, starts, kinds, hira, hepburn, key, array("i", key_starts), drops)
+
+    @classmethod
+    def from_stored(
+        cls, text: str, starts: array[int], kinds: str, hira: list[str], hepburn: list[str], key: str,
+        key_starts: array[int], drops: dict[int, str], sha256: str | None = None,
+    ) -> ReadingIndex:
+        """Rebuild an index from its :meth:`to_columns` (as the search index stores them)."""
+        return cls(text, starts, kinds, hira, hepburn, key, key_starts, drops, sha256)
+
+    def to_columns(self) -> dict[str, Any]:
+        """The index's own columns: ``key``, ``starts``, ``key_starts`` (arrays), ``kinds``,
+        ``hira``, ``hepburn`` (lists) and ``drops`` (token -> letters); not copies."""
+        return {"key": self.key, "starts": self._starts, "key_starts": self._key_starts,
+                "kinds": self._kinds, "hira": self._hira, "hepburn": self._hepburn,
+                "drops": self._drops}
 
     # -- tokens ---------------------------------------------------------------------------
     def __len__(self) -> int:

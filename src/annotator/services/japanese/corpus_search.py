@@ -1,0 +1,201 @@
+"""Search by reading over a whole project through its search index, hits streamed as found.
+
+The index lives in the project file (``annotator.store.search_index``): the texts' trigram
+index is kept by triggers; each document's readings are added once, by :func:`index_readings`
+(the first ``annotator search``) or by the window's background indexer (:func:`build_rows` /
+:func:`store_rows`). :func:`iter_hits` asks the trigram indexes which documents may contain a
+term or its search key, in document-id order, and checks only those, exactly as
+:func:`.search.search` does (the same hits, in the same order), so the first hit comes after
+a few documents and memory holds one small batch of documents, never the project.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from annotator.services.japanese.index_cache import CACHE_VERSION
+from annotator.services.japanese.matching import find_literal
+from annotator.services.japanese.parallel import PARALLEL_MIN_CHARS, IndexPool, build_indexes
+from annotator.services.japanese.progress import CancelCheck, IndexingCancelled
+from annotator.services.japanese.reading_index import IndexFormatError, ReadingIndex
+from annotator.services.japanese.romaji import query_key
+from annotator.services.japanese.search import Hit, _without_overlaps, expand_aliases
+from annotator.services.japanese.search_records import (
+    RECORD_VERSION,
+    index_from_row,
+    row_from_index,
+    search_strings,
+)
+from annotator.store import Project, search_index
+
+__all__ = ["ReadingsState", "build_rows", "index_readings", "iter_hits", "load_index",
+           "readings_state", "store_rows"]
+
+#: ``progress(done_documents, total_documents)``; False cancels.
+Progress = Callable[[int, int], "bool | None"]
+
+#: Documents read per query while hits stream (the first batch is small: a fast first hit).
+BATCH = 64
+#: Documents (and at most this many characters) indexed per transaction by index_readings.
+INDEX_BATCH_DOCS = 200
+INDEX_BATCH_CHARS = 400_000
+
+ReadingsState = tuple[int, int]
+
+
+def readings_state(project: Project) -> ReadingsState:
+    """``(documents whose readings are indexed, documents)``."""
+    return search_index.readings_count(project.db.conn, RECORD_VERSION)
+
+
+def load_index(project: Project, document_id: int) -> ReadingIndex | None:
+    """The reading index of a document as the search index holds it, or None (not indexed
+    yet, or stored by another format)."""
+    conn = project.db.conn
+    row = search_index.reading_row(conn, document_id, RECORD_VERSION)
+    if row is None:
+        return None
+    texts = search_index.text_rows(conn, [document_id])
+    if document_id not in texts:
+        return None
+    text, sha = texts[document_id]
+    try:
+        return index_from_row(row, text, sha)
+    except ValueError:
+        return None
+
+
+def build_rows(items: Sequence[tuple[int, str, bytes | None]], *, pool: IndexPool | None = None,
+               cancel: CancelCheck | None = None) -> list[tuple[Any, ...]]:
+    """The readings rows of ``(document_id, text, cached blob or None)`` items: each index
+    loaded from the reading cache's blob when it fits (no pykakasi), else built (across
+    ``pool``'s processes when there is enough text). Touches no project: safe in a worker
+    thread. Raises :class:`~.progress.IndexingCancelled` when ``cancel()`` is True."""
+    indexes: dict[int, ReadingIndex] = {}
+    todo: list[tuple[int, str]] = []
+    for doc_id, text, blob in items:
+        if cancel is not None and cancel():
+            raise IndexingCancelled("cancelled")
+        if blob is not None:
+            try:
+                indexes[doc_id] = ReadingIndex.from_bytes(blob, text)
+                continue
+            except IndexFormatError:
+                pass
+        todo.append((doc_id, text))
+    texts = [text for _d, text in todo]
+    if pool is not None and len(texts) > 1 and (pool.started() or sum(map(len, texts)) >= PARALLEL_MIN_CHARS):
+        built = build_indexes(texts, pool, cancel)
+    else:
+        built = [ReadingIndex.build(text, cancel=cancel) for text in texts]
+    indexes.update((doc_id, index) for (doc_id, _t), index in zip(todo, built, strict=True))
+    return [row_from_index(doc_id, indexes[doc_id]) for doc_id, _t, _b in items]
+
+
+def store_rows(project: Project, rows: Sequence[tuple[Any, ...]]) -> int:
+    """Write readings rows in one transaction (``BEGIN IMMEDIATE``); rows of documents that
+    are gone are skipped. Returns how many were written."""
+    with project.atomic():
+        return search_index.store_readings(project.db.conn, rows, RECORD_VERSION)
+
+
+def pending_documents(project: Project, after: int = 0, limit: int = 100) -> list[tuple[int, int]]:
+    """``(id, length)`` of the next documents after ``after`` without readings (id order)."""
+    return search_index.documents_without_readings(project.db.conn, RECORD_VERSION, after, limit)
+
+
+def next_items(project: Project, after: int, max_docs: int, max_chars: int
+               ) -> list[tuple[int, str, bytes | None]]:
+    """``(id, text, cached blob)`` of the next documents after ``after`` without readings:
+    at most ``max_docs``, and no more than ``max_chars`` characters unless the first alone."""
+    pending = pending_documents(project, after, max_docs)
+    chosen, chars = [], 0
+    for doc_id, length in pending:
+        if chosen and chars + length > max_chars:
+            break
+        chosen.append(doc_id)
+        chars += length
+    texts = search_index.text_rows(project.db.conn, chosen)
+    return [(d, texts[d][0], project.cached_reading(texts[d][1], CACHE_VERSION))
+            for d in chosen if d in texts]
+
+
+def index_readings(project: Project, *, progress: Progress | None = None,
+                   cancel: CancelCheck | None = None, pool: IndexPool | None = None) -> int:
+    """Index the readings of every document that has none yet, a batch per transaction (a
+    killed or cancelled run keeps what it committed and the next one goes on from there; no
+    document is indexed twice). Returns how many documents were indexed. ``progress(done,
+    total)`` counts documents; returning False cancels (:class:`~.progress.IndexingCancelled`)."""
+    indexed, total = readings_state(project)
+    todo, done, after = total - indexed, 0, 0
+    if progress is not None and todo and progress(0, todo) is False:
+        raise IndexingCancelled("cancelled")
+    while True:
+        items = next_items(project, after, INDEX_BATCH_DOCS, INDEX_BATCH_CHARS)
+        if not items:
+            break
+        rows = build_rows(items, pool=pool, cancel=cancel)
+        store_rows(project, rows)
+        after = items[-1][0]
+        done += len(items)
+        if progress is not None and progress(min(done, todo), todo) is False:
+            raise IndexingCancelled(f"cancelled after {done} of {todo} documents")
+    return done
+
+
+def iter_hits(project: Project, query: str, aliases: Mapping[str, Sequence[str]] | None = None,
+              *, after: int = 0) -> Iterator[Hit]:
+    """The hits of ``query`` (kana, romaji, kanji, plain text or an alias term) in every
+    document after id ``after``, as :func:`.search.search` finds them over every document's
+    index (ordered by document id, then start; ``hit.document`` is the id), as they are found.
+
+    Literal matches come from every document; reading matches from the documents whose
+    readings are indexed (see :func:`readings_state`: the others get theirs once indexed).
+    ``aliases`` defaults to the project's alias table.
+    """
+    if aliases is None:
+        aliases = project.aliases()
+    terms = expand_aliases(query, aliases)
+    literal = [t for t in terms if t.strip()]
+    keys = list(dict.fromkeys(k for k in (query_key(t) for t in terms) if k))
+    conn = project.db.conn
+    literal_ids = search_index.candidate_documents(conn, "search_text", literal, after)
+    key_strings = [s for k in keys for s in search_strings(k)]
+    key_ids = search_index.candidate_documents(conn, "search_keys", key_strings, after)
+    tagged = heapq.merge(((d, 1) for d in literal_ids), ((d, 2) for d in key_ids))
+    batch: dict[int, int] = {}
+    size = 1
+    for doc_id, tag in tagged:
+        if doc_id not in batch and len(batch) >= size:
+            yield from _check(conn, batch, literal, keys)
+            batch, size = {}, min(BATCH, size * 4)
+        batch[doc_id] = batch.get(doc_id, 0) | tag
+    if batch:
+        yield from _check(conn, batch, literal, keys)
+
+
+def _check(conn: Any, batch: dict[int, int], literal: list[str], keys: list[str]) -> Iterator[Hit]:
+    ids = list(batch)
+    texts = search_index.text_rows(conn, ids)
+    rows = search_index.reading_rows(conn, [d for d in ids if batch[d] & 2], RECORD_VERSION)
+    for doc_id in ids:
+        if doc_id not in texts:
+            continue
+        text, sha = texts[doc_id]
+        spans: set[tuple[int, int]] = set()
+        if batch[doc_id] & 1:
+            for term in literal:
+                spans.update(find_literal(text, term))
+        row = rows.get(doc_id)
+        if row is not None:
+            try:
+                index = index_from_row(row, text, sha)
+            except ValueError:
+                index = None
+            if index is not None:
+                for key in keys:
+                    spans.update(index.find_key(key))
+        for s, e in _without_overlaps(spans):
+            yield Hit(doc_id, s, e, text[s:e])

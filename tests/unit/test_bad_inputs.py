@@ -199,7 +199,7 @@ CASES: list[Case] = [
          "not valid ascii", "{tmp}/a.txt", 2, files={"a.txt": "abc\n北朝鮮\n"}),
     Case("txt-missing", [*IMPORT, "{tmp}/nope.txt"], "no such file or folder",
          "{tmp}/nope.txt"),
-    Case("txt-empty-folder", [*IMPORT, "{tmp}/empty"], "holds no .txt or .jsonl",
+    Case("txt-empty-folder", [*IMPORT, "{tmp}/empty"], "holds no file an importer recognises",
          "{tmp}/empty", setup=lambda tmp, db: (tmp / "empty").mkdir()),
     Case("txt-symlink-loop", [*IMPORT, "{tmp}/loop.txt"], "Too many levels of symbolic links",
          "{tmp}/loop.txt", setup=_symlink("loop.txt", "{tmp}/loop.txt")),

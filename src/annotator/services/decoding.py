@@ -36,6 +36,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -420,3 +421,40 @@ def read_utf8_file(path: Path, encoding: str | None = None) -> tuple[str, str]:
         raise DataError(f"not valid UTF-8: byte(s) {bad.hex(' ')} at offset {exc.start} "
                         f"({exc.reason}); JSON Lines files must be UTF-8 (or pass --encoding "
                         f"NAME)", path=str(path), line=_line_of(data, exc.start)) from None
+
+
+def iter_utf8_lines(path: Path, encoding: str | None = None) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` of a JSON Lines file, read one line at a time (memory: one
+    line, never the file): UTF-8 with an optional BOM, each line decoded strictly, a bad byte
+    refused with its line and offset. With ``encoding`` the lines are decoded with that codec
+    instead (an ASCII-compatible one; UTF-16/32 files are read whole, as :func:`read_utf8_file`
+    does). Line ends are not part of the line."""
+    check_regular_file(path)
+    if encoding is not None and encoding_name(encoding).startswith(("utf_16", "utf_32")):
+        text, _used = read_utf8_file(path, encoding)
+        for number, line in enumerate(text.split("\n"), start=1):
+            yield number, line
+        return
+    codec = "utf_8" if encoding is None else encoding_name(encoding)
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise DataError(f"cannot read the file ({exc.strerror or exc})", path=str(path)) from None
+    offset = 0
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+                offset = len(codecs.BOM_UTF8)
+            try:
+                line = raw.decode(codec)
+            except UnicodeDecodeError as exc:
+                bad = raw[exc.start : max(exc.end, exc.start + 1)]
+                shown = "UTF-8" if encoding is None else DISPLAY.get(codec, codec)
+                hint = ("; JSON Lines files must be UTF-8 (or pass --encoding NAME)"
+                        if encoding is None else "")
+                raise DataError(f"not valid {shown}: byte(s) {bad.hex(' ')} at offset "
+                                f"{offset + exc.start} ({exc.reason}){hint}",
+                                path=str(path), line=number) from None
+            offset += len(raw)
+            yield number, line.rstrip("\r\n") if line.endswith("\n") else line

@@ -1,26 +1,31 @@
-"""Export a project's documents and spans: native JSONL, doccano JSONL, Label Studio JSON.
+"""Export a project's documents and spans: the pipeline every format shares, and native JSONL.
 
-Files are written atomically (a temporary file beside the target, flushed to disk, then renamed
-over it), so a failed or interrupted export never leaves half a file. Every exported record is
-validated as it is written (:mod:`annotator.services.validation`).
+**Streaming.** Documents, their texts and spans are read :data:`CHUNK_DOCUMENTS` at a time
+(:func:`iter_chunks`, :func:`iter_documents`) and written as they come, so memory holds one
+chunk, never the project. Every native record is validated as it is written
+(:mod:`annotator.services.validation`; the fast path costs a fraction of the serialisation).
 
-doccano and Label Studio count offsets in UTF-16 code units (they run in the browser), so those
-exports convert each offset; on texts without astral characters (emoji, 𠮷) both units agree.
+**Atomic.** A file is written through :func:`atomic_output` (a temporary file beside the
+target, flushed to disk, then renamed over it); a folder format through :func:`atomic_folder`
+(a new folder beside the target, renamed into place). A failed or cancelled export never
+leaves half a file and never touches the destination.
+
+The other formats live in :mod:`annotator.services.formats`; :func:`export` dispatches to them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import secrets
+import shutil
 import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,14 +37,18 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 from annotator.domain.errors import DataError
-from annotator.domain.offsets import Utf16Map
 from annotator.domain.spans import Span
 from annotator.store.fsinfo import file_kind
+from annotator.domain.spans import now
+from annotator.services.formats import EXPORT_FORMATS, ExportOptions, format_module
 from annotator.services.native import document_record, span_record_from_row
 from annotator.services.validation import record_problems
+from annotator.services.wording import counted
 from annotator.store import Document, Project, ProjectError, registry
+from annotator.store.project import span_from_row
 
-FORMATS = ("jsonl", "doccano", "labelstudio")
+#: Kept for callers of the first three formats; every format: ``EXPORT_FORMATS``.
+FORMATS = EXPORT_FORMATS
 Progress = Callable[[int, int, str], bool | None]
 
 
@@ -90,99 +99,79 @@ def _check_filter(project: Project, filters: ExportFilter) -> None:
         known = {label.name for label in project.labels()}
         unknown = [name for name in filters.labels if name not in known]
         if unknown:
-            raise DataError(f"unknown label(s): {', '.join(unknown)} "
-                            f"(the project has: {', '.join(sorted(known))})")
+            raise DataError(f"unknown {'label' if len(unknown) == 1 else 'labels'}: "
+                            f"{', '.join(unknown)} (the project has: {', '.join(sorted(known))})")
     if filters.annotators:
         known = set(project.annotators())
         unknown = [name for name in filters.annotators if name not in known]
         if unknown:
-            raise DataError(f"no spans by annotator(s): {', '.join(unknown)} "
-                            f"(annotators in the project: {', '.join(sorted(known)) or 'none'})")
+            raise DataError(f"no spans by {'annotator' if len(unknown) == 1 else 'annotators'}"
+                            f": {', '.join(unknown)} (annotators in the project: "
+                            f"{', '.join(sorted(known)) or 'none'})")
 
 
-def _selected(
-    project: Project, filters: ExportFilter, progress: Progress | None, raw: bool
-) -> Iterator[tuple[Document, str, list[Any]]]:
+def selected_ids(project: Project, names: list[str] | None) -> list[int] | None:
+    """The ids of the documents ``names`` select (names, uids or SHA-256 prefixes of 8+
+    characters), from the indexes; None (every document) when ``names`` is empty."""
+    if not names:
+        return None
+    chosen: set[int] = set()
+    for name in names:
+        found = project.document_ids_matching(name)
+        if not found:
+            raise DataError(f"no document named {name!r} in the project")
+        chosen.update(found)
+    return sorted(chosen)
+
+
+#: Documents read per chunk by the streaming export (memory: one chunk, not the project).
+CHUNK_DOCUMENTS = 200
+
+
+def iter_chunks(
+    project: Project, filters: ExportFilter, progress: Progress | None = None
+) -> Iterator[tuple[Document, str, list[tuple[Any, ...]], list[str]]]:
+    """``(document, text, span rows, further names)`` of every selected document, read
+    :data:`CHUNK_DOCUMENTS` at a time (see :meth:`Project.document_chunks`); ``progress`` is
+    called per document and may cancel (:class:`ExportCancelled`)."""
     _check_filter(project, filters)
-    documents = select_documents(project, filters.documents)
-    wanted = {d.id for d in documents}
-    if raw:
-        rows: list[Any] = project.span_rows(annotators=filters.annotators, labels=filters.labels)
-        document_of = itemgetter(1)
-    else:
-        rows = project.spans(annotators=filters.annotators, labels=filters.labels)
-        document_of = attrgetter("document_id")
-    by_document = {doc_id: list(group) for doc_id, group in groupby(rows, key=document_of)
-                   if doc_id in wanted}
-    for number, document in enumerate(documents):
-        if progress and progress(number, len(documents), document.name) is False:
-            raise ExportCancelled()
-        spans = by_document.get(document.id, [])
-        if filters.skip_empty and not spans:
-            continue
-        yield document, project.text(document.id), spans
+    ids = selected_ids(project, filters.documents)
+    total = project.document_count() if ids is None else len(ids)
+    number = 0
+    for chunk in project.document_chunks(ids=ids, annotators=filters.annotators,
+                                         labels=filters.labels, size=CHUNK_DOCUMENTS):
+        for document, text, rows, names in chunk:
+            if progress and progress(number, total, document.name) is False:
+                raise ExportCancelled()
+            number += 1
+            if filters.skip_empty and not rows:
+                continue
+            yield document, text, rows, names
+    if progress:
+        progress(total, total, "done")
 
 
 def iter_documents(
     project: Project, filters: ExportFilter, progress: Progress | None = None
 ) -> Iterator[tuple[Document, str, list[Span]]]:
-    """``(document, text, spans)`` for every selected document, spans filtered and ordered."""
-    return _selected(project, filters, progress, raw=False)
+    """``(document, text, spans)`` for every selected document, one at a time (read in chunks
+    of :data:`CHUNK_DOCUMENTS`), spans filtered and ordered by start, end, label, annotator."""
+    for document, text, rows, _names in iter_chunks(project, filters, progress):
+        yield document, text, [span_from_row(row) for row in rows]
 
 
 def native_records(project: Project, filters: ExportFilter,
                    progress: Progress | None = None) -> Iterator[dict[str, Any]]:
     """Native records, each validated before it is yielded."""
     labels = {label.name for label in project.labels()}
-    for document, text, rows in _selected(project, filters, progress, raw=True):
+    for document, text, rows, names in iter_chunks(project, filters, progress):
         record = document_record(document.uid, document.name, text, document.sha256, [],
-                                 document.meta)
+                                 document.meta, names)
         record["spans"] = [span_record_from_row(row, text) for row in rows]
         problems = record_problems(record, labels)
         if problems:  # a bug, never bad user data: refuse to write a wrong dataset
             raise DataError(f"document {document.name!r} failed validation: {problems[0]}")
         yield record
-
-
-def _utf16_spans(text: str, spans: list[Span]) -> Iterator[tuple[int, int, Span]]:
-    mapping = Utf16Map(text)
-    units = text.encode("utf-16-le") if mapping.has_astral else b""
-    for span in spans:
-        start, end = mapping.to_utf16_range(span.start, span.end)
-        if units and units[2 * start : 2 * end].decode("utf-16-le") != text[span.start : span.end]:
-            raise DataError(f"UTF-16 conversion failed for span {span.id}")
-        yield start, end, span
-
-
-def doccano_records(project: Project, filters: ExportFilter,
-                    progress: Progress | None = None) -> Iterator[dict[str, Any]]:
-    """doccano sequence-labelling records: ``{"text", "label": [[start, end, label], ...]}``
-    with UTF-16 offsets."""
-    for _document, text, spans in iter_documents(project, filters, progress):
-        yield {"text": text,
-               "label": [[s, e, span.label] for s, e, span in _utf16_spans(text, spans)]}
-
-
-def labelstudio_tasks(project: Project, filters: ExportFilter,
-                      progress: Progress | None = None) -> Iterator[dict[str, Any]]:
-    """Label Studio tasks: one annotation per annotator, results with UTF-16 offsets, for a
-    labelling config with ``<Labels name="label" toName="text">`` over ``<Text name="text">``."""
-    for document, text, spans in iter_documents(project, filters, progress):
-        by_annotator: dict[str, list[dict[str, Any]]] = {}
-        for start, end, span in _utf16_spans(text, spans):
-            by_annotator.setdefault(span.annotator, []).append({
-                "id": span.id, "from_name": "label", "to_name": "text", "type": "labels",
-                "origin": "manual",
-                "value": {"start": start, "end": end, "text": text[span.start : span.end],
-                          "labels": [span.label]},
-            })
-        yield {
-            "data": {"text": text, "name": document.name, "id": document.uid,
-                     "sha256": document.sha256},
-            "annotations": [{"completed_by": {"email": name}, "result": results,
-                             "ground_truth": False}
-                            for name, results in by_annotator.items()],
-        }
 
 
 _LINE_SEPARATORS = re.compile("[\u0085\u2028\u2029]")
@@ -207,20 +196,14 @@ def dumps(record: dict[str, Any]) -> str:
     return line
 
 
-def _write(records: Iterator[dict[str, Any]], fmt: str, out: IO[str], report: ExportReport) -> None:
-    if fmt == "labelstudio":
-        out.write("[")
-        for number, record in enumerate(records):
-            out.write(("\n" if number == 0 else ",\n") + dumps(record))
-            report.documents += 1
-            report.spans += sum(len(a["result"]) for a in record["annotations"])
-        out.write("\n]\n")
-        return
-    key = "spans" if fmt == "jsonl" else "label"
+def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str], report: ExportReport,
+                count: Callable[[dict[str, Any]], int]) -> None:
+    """Write one record a line as :func:`dumps` gives it, counting documents and spans."""
+    write = out.write
     for record in records:
-        out.write(dumps(record) + "\n")
+        write(dumps(record) + "\n")
         report.documents += 1
-        report.spans += len(record[key])
+        report.spans += count(record)
 
 
 PART_SUFFIX = ".part"
@@ -354,40 +337,22 @@ def _is_sqlite(path: Path) -> bool:
         return False
 
 
-def export(
-    project: Project,
-    fmt: str = "jsonl",
-    *,
-    output: Path | None = None,
-    stream: IO[str] | None = None,
-    filters: ExportFilter | None = None,
-    progress: Progress | None = None,
-) -> ExportReport:
-    """Export to ``output`` (atomically) or to ``stream`` (default: standard output).
+@contextlib.contextmanager
+def atomic_output(output: Path, report: ExportReport | None = None) -> Iterator[IO[str]]:
+    """A text handle (UTF-8, ``\n`` line ends) on a new temporary file beside ``output``;
+    when the block ends without an exception the file is flushed to disk and renamed over
+    ``output``; on any exception it is removed and ``output`` is left as it was.
 
-    An export to a file first removes the partial files killed exports to it left behind
-    (:func:`remove_stale_parts`). A write that fails (a full disk, a file too large) raises
-    :class:`DataError` naming the file, with the destination untouched and no partial file
-    left."""
-    if fmt not in FORMATS:
-        raise DataError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
-    filters = filters or ExportFilter()
-    produce = {"jsonl": native_records, "doccano": doccano_records,
-               "labelstudio": labelstudio_tasks}[fmt]
-    report = ExportReport(format=fmt, path=None if output is None else str(output))
-    if fmt != "jsonl":
-        report.notes.append(f"{fmt} offsets are UTF-16 code units, as the browser counts them")
-    if output is None:
-        _write(produce(project, filters, progress), fmt, stream or sys.stdout, report)
-        return report
+    The target is checked first (:func:`check_output`: not the open project, not a folder,
+    not an SQLite file, its folder exists), and partial files that killed exports to it left
+    behind are removed (:func:`remove_stale_parts`; ``report.notes`` says so). A write that
+    fails (a full disk) raises :class:`DataError` naming the file."""
     output = Path(output)
     check_output(output)
-    started = time.time()
-    stale = remove_stale_parts(output, started)
-    if stale:
-        report.notes.append(f"removed {len(stale)} partial file(s) that an interrupted export "
-                            f"to {output.name} left behind")
-    records = produce(project, filters, progress)
+    stale = remove_stale_parts(output, time.time())
+    if stale and report is not None:
+        report.notes.append(f"removed {counted(len(stale), 'partial file')} that an "
+                            f"interrupted export to {output.name} left behind")
     try:
         handle, temporary = _temporary_beside(output)
     except OSError as exc:
@@ -395,7 +360,7 @@ def export(
                         path=str(output)) from None
     try:
         with handle:
-            _write(records, fmt, handle, report)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, output)
@@ -406,4 +371,158 @@ def export(
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+#: The file that marks a folder as an export of ours (an export may replace such a folder).
+FOLDER_MARK = ".annotator-export.json"
+
+
+def is_our_export(folder: Path) -> bool:
+    """Whether ``folder`` is a folder export written by annotator (it holds :data:`FOLDER_MARK`)."""
+    try:
+        data = json.loads((folder / FOLDER_MARK).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("written_by") == "annotator"
+
+
+def check_folder_output(output: Path) -> None:
+    """Refuse a folder export target that must not be replaced: anything that is not a folder,
+    or a folder that holds files and is not a previous export of ours."""
+    registry.check_not_open(output, "export onto")
+    if not output.parent.is_dir():
+        raise DataError("cannot write the export: its folder does not exist", path=str(output))
+    if not os.path.lexists(output):
+        return
+    info = os.lstat(output)
+    if not stat.S_ISDIR(info.st_mode):
+        raise DataError(f"is a {file_kind(info.st_mode)}, not a folder; a {output.suffix or 'folder'}"
+                        f" export writes a folder: choose another name", path=str(output))
+    if any(output.iterdir()) and not is_our_export(output):
+        raise DataError("is a folder that is not an earlier export of annotator; it is left as "
+                        "it is: choose a new folder name", path=str(output))
+
+
+def _fsync_tree(folder: Path) -> None:
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_folder(output: Path, fmt: str = "") -> Iterator[Path]:
+    """A new, empty folder beside ``output`` to write a folder export into; when the block
+    ends without an exception its files are flushed to disk, :data:`FOLDER_MARK` is added and
+    it is renamed into place (a previous export of ours at ``output`` is replaced; any other
+    existing folder with files is refused before anything is written). On an exception the
+    new folder is removed and ``output`` is left as it was."""
+    output = Path(output)
+    check_folder_output(output)
+    while True:
+        temporary = output.parent / f".{output.name}.{secrets.token_hex(6)}.partdir"
+        try:
+            temporary.mkdir()
+            break
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise DataError(f"cannot write the export ({exc.strerror or exc})",
+                            path=str(output)) from None
+    try:
+        yield temporary
+        (temporary / FOLDER_MARK).write_text(json.dumps(
+            {"written_by": "annotator", "format": fmt, "at": now()}) + "\n", encoding="utf-8")
+        _fsync_tree(temporary)
+        old = None
+        if os.path.lexists(output):
+            old = output.parent / f".{output.name}.{secrets.token_hex(6)}.old"
+            os.rename(output, old)
+        try:
+            os.rename(temporary, output)
+        except OSError:
+            if old is not None:
+                os.rename(old, output)
+            raise
+        _fsync_dir(output.parent)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise DataError(f"cannot write the export ({exc.strerror or exc}); nothing was "
+                        f"written", path=str(output)) from None
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+
+
+#: Formats written to a folder (``-o`` names the folder).
+FOLDER_FORMATS = ("brat", "hf")
+
+
+def export(
+    project: Project,
+    fmt: str = "jsonl",
+    *,
+    output: Path | None = None,
+    stream: IO[str] | None = None,
+    filters: ExportFilter | None = None,
+    progress: Progress | None = None,
+    options: ExportOptions | None = None,
+) -> ExportReport:
+    """Export in format ``fmt`` to ``output`` (atomically) or to ``stream`` (default:
+    standard output; not for folder or binary formats).
+
+    Native JSONL is written here; every other format by its module
+    (:func:`annotator.services.formats.format_module`). An export to a file first removes the
+    partial files killed exports to it left behind (:func:`remove_stale_parts`). A write that
+    fails (a full disk, a file too large) raises :class:`DataError` naming the file, with the
+    destination untouched and no partial file left."""
+    if fmt not in EXPORT_FORMATS:
+        raise DataError(f"unknown export format {fmt!r} (choose {', '.join(EXPORT_FORMATS)})")
+    filters = filters or ExportFilter()
+    options = options or ExportOptions()
+    if fmt != "jsonl":
+        module = format_module(fmt)
+        if output is None and stream is not None:
+            writer = getattr(module, "write", None)
+            if writer is None:
+                raise DataError(f"the {fmt} export is written to a file or folder: give -o")
+            report = ExportReport(format=fmt)
+            writer(project, stream, filters, options, progress, report)
+            return report
+        if output is None and not hasattr(module, "write"):
+            raise DataError(f"the {fmt} export is written to a file or folder: give -o/--output")
+        report = module.export(project, None if output is None else Path(output), filters,
+                               options, progress)
+        report.format = fmt
+        return report
+    report = ExportReport(format=fmt, path=None if output is None else str(output))
+    records = native_records(project, filters, progress)
+    count = _span_count
+    if output is None:
+        write_jsonl(records, stream or sys.stdout, report, count)
+        return report
+    with atomic_output(Path(output), report) as handle:
+        write_jsonl(records, handle, report, count)
     return report
+
+
+def _span_count(record: dict[str, Any]) -> int:
+    return len(record["spans"])

@@ -1,11 +1,25 @@
-"""Import texts and labelled JSONL into a project: all or nothing per call.
+"""Import texts and labelled files into a project: all or nothing per call, streamed.
 
-Everything is read, decoded and checked first; only when every file is good are documents and
-spans written, in one transaction. A bad file raises :class:`DataError` naming the file and line,
-and the project is unchanged. Importing the same work twice adds nothing:
+**Formats.** ``fmt="auto"`` (the default) recognises each file by its content
+(:func:`detect_format`: every format's ``sniff`` in
+:data:`annotator.services.formats.SNIFF_ORDER`, then native JSONL, then a text file by its
+extension); a ``.json``/``.jsonl``/``.conll`` file whose shape no importer recognises is
+refused, saying what was expected, never imported as a text document. Folders are walked:
+their files are recognised the same way (a folder that is itself a format, brat standoff, is
+read as one); what is left out and why is in the report (:mod:`annotator.services.import_scan`).
+
+**Streaming.** Records are read one at a time (JSONL line by line) and planned and written
+:data:`CHUNK_RECORDS` at a time, all inside ONE transaction (``BEGIN IMMEDIATE``): a bad record
+anywhere, even the last, rolls everything back and the project is unchanged. Every check reads
+the database inside that transaction, through its indexes, per chunk: the document of each text
+(SHA-256), the spans of documents that exist already (duplicates), the span ids given
+(clashes). Memory holds one chunk, never the file or the project.
+
+Importing the same work twice adds nothing:
 
 * a text already in the project (same SHA-256 of its canonical form) is not added again; a
-  record for it adds its spans to the existing document;
+  record for it adds its spans to the existing document, and its name, when it differs, is
+  kept as a further name of the document (``Project.document_names``);
 * an exact duplicate span (same document, start, end, label, annotator) is skipped;
 * a span whose id is already used by a different span gets a fresh id (an import never changes
   or deletes what is in the project).
@@ -25,15 +39,32 @@ from annotator.domain.errors import AnnotatorError, DataError
 from annotator.domain.labels import Label, check_new_label
 from annotator.domain.spans import check_annotator, new_span_id, now
 from annotator.domain.text import canonicalise, clean_name, name_problem, sha256_text
-from annotator.services.decoding import check_regular_file, read_text_file, read_utf8_file
-from annotator.services.native import ParsedRecord, ParsedSpan, read_records
-from annotator.store import Project, registry
+from annotator.services.decoding import check_regular_file, iter_utf8_lines, read_text_file
+from annotator.services.formats import IMPORT_FORMATS, SNIFF_ORDER, ImportOptions, format_module
+from annotator.services.native import HEAD_BYTES, ParsedRecord, ParsedSpan, read_records
+from annotator.services.native import sniff as sniff_native
 from annotator.services.wording import counted
+from annotator.store import Project, registry
 
 TEXT_SUFFIXES = {".txt", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+#: Suffixes of files that hold structured data: never imported as a plain text.
+STRUCTURED_SUFFIXES = {".json", ".jsonl", ".ndjson", ".conll", ".conllu", ".iob", ".iob2",
+                       ".bio", ".bioes", ".spacy", ".qdpx", ".ann"}
+#: What each format's files look like (for messages and folder walks).
+EXPECTED = {
+    "jsonl": "native JSONL (one {\"text\", \"spans\"} object a line)",
+    "labelstudio": "Label Studio JSON (a list of tasks with \"data\": {\"text\"})",
+    "doccano": "doccano JSONL ({\"text\", \"label\": [[start, end, label]]} or \"entities\")",
+    "conll": "CoNLL/IOB2 (a token and a tag a line, a blank line between sentences)",
+    "spacy": "a spaCy DocBin (.spacy)",
+    "brat": "brat standoff (.txt with .ann beside it)",
+    "refi-qda": "a REFI-QDA project (.qdpx)",
+}
 EXTRA_LABEL_COLORS = ("#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#bab0ac", "#17becf",
                       "#bcbd22", "#8c564b", "#e377c2", "#7f7f7f")
+#: Records planned and written together (one chunk's documents, spans and checks).
+CHUNK_RECORDS = 500
 
 Progress = Callable[[int, int, str], bool | None]
 """``progress(done, total, what)``; return False to cancel (nothing is written)."""
@@ -57,6 +88,10 @@ class ImportReport:
     names_cleaned: list[tuple[str, str, str]] = field(default_factory=list)
     #: What the files carried that the project cannot hold: reason -> count.
     not_kept: dict[str, int] = field(default_factory=dict)
+    #: The format each file was read as: path -> format name.
+    formats: dict[str, str] = field(default_factory=dict)
+    #: Records whose text was that of an existing document, with another name (kept).
+    other_names: int = 0
 
     def summary(self) -> str:
         parts = [counted(len(self.documents_added), "document") + " added"]
@@ -67,6 +102,9 @@ class ImportReport:
             parts.append(counted(self.spans_skipped, "duplicate span") + " skipped")
         if self.labels_added:
             parts.append("labels added: " + ", ".join(self.labels_added))
+        if self.other_names:
+            parts.append(f"{counted(self.other_names, 'record')} had the text of an existing "
+                         f"document; {'its name was' if self.other_names == 1 else 'their names were'} kept")
         for reason, count in self.not_kept.items():
             parts.append(f"not kept: {reason} ({count})")
         for original, cleaned, what in self.names_cleaned:
@@ -82,61 +120,175 @@ def default_annotator() -> str:
         return "annotator"
 
 
-def collect_files(paths: Sequence[str | Path]) -> list[Path]:
-    """Expand folders (recursively: ``.txt`` and ``.jsonl`` files, hidden ones skipped).
+# -- recognising formats ------------------------------------------------------------------------
+
+def _head(path: Path) -> bytes:
+    if path.is_dir():
+        return b""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(HEAD_BYTES)
+    except OSError as exc:
+        raise DataError(f"cannot read the file ({exc.strerror or exc})", path=str(path)) from None
+
+
+def _module(name: str):  # noqa: ANN202 - a module or None
+    try:
+        return format_module(name)
+    except ImportError:  # a format whose module is not there (yet)
+        return None
+
+
+def recognise(path: Path, head: bytes | None = None) -> str | None:
+    """The format of a file or folder by its content: the first of
+    :data:`SNIFF_ORDER` whose ``sniff`` says yes, then native JSONL; None when none does."""
+    head = _head(path) if head is None else head
+    for name in SNIFF_ORDER:
+        module = _module(name)
+        if module is not None and getattr(module, "sniff", None) and module.sniff(path, head):
+            return name
+    if not path.is_dir() and sniff_native(path, head):
+        return "jsonl"
+    return None
+
+
+def detect_format(path: Path) -> str:
+    """The format ``auto`` reads ``path`` as, or :class:`DataError` saying what was expected:
+    by content first (:func:`recognise`); else a text file by its extension (``.txt`` and any
+    suffix that is not structured data). A structured file no importer recognises is refused."""
+    head = _head(path)
+    found = recognise(path, head)
+    if found is not None:
+        return found
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        # Not recognised from its first line: the native reader refuses it naming the line
+        # and what it expected (it never reads a record as a plain text).
+        return "jsonl"
+    if suffix in STRUCTURED_SUFFIXES or _looks_json(head):
+        raise DataError(_unrecognised(path, head), path=str(path))
+    return "text"
+
+
+def _looks_json(head: bytes) -> bool:
+    """Whether a file starts like JSON (an object or a list)."""
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+
+
+def _unrecognised(path: Path, head: bytes) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".conll", ".conllu", ".iob", ".iob2", ".bio", ".bioes"):
+        expected = [EXPECTED["conll"]]
+    elif suffix in (".spacy",):
+        expected = [EXPECTED["spacy"]]
+    elif suffix == ".qdpx":
+        expected = [EXPECTED["refi-qda"]]
+    elif suffix == ".ann":
+        expected = [EXPECTED["brat"]]
+    else:
+        expected = [EXPECTED["jsonl"], EXPECTED["doccano"], EXPECTED["labelstudio"]]
+    return ("no importer recognises this file's content; expected " + " or ".join(expected)
+            + "; it was not imported as a text document (give --format to say what it is)")
+
+
+# -- files and folders --------------------------------------------------------------------------
+
+@dataclass
+class Source:
+    """One file (or folder read as one format) to import, with its format."""
+
+    path: Path
+    format: str
+
+
+def _folder_sources(root: Path, fmt: str, skipped: list[tuple[str, str]]) -> list[Source]:
+    """The files of a folder to import (recursively, hidden ones left out), each with its
+    format; what is left out goes to ``skipped`` as ``(relative path, reason)``."""
+    from annotator.services.import_scan import HIDDEN, NOT_REGULAR, NOT_TEXT, UNRECOGNISED
+
+    if fmt not in ("auto", "text", "jsonl", "doccano", "labelstudio", "conll"):
+        return [Source(root, fmt)]  # a folder format (brat) reads the folder itself
+    if fmt == "auto":
+        found = recognise(root, b"")
+        if found is not None:
+            return [Source(root, found)]
+    sources: list[Source] = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        for name in sorted(dirs):
+            if name.startswith("."):
+                skipped.append((str((here / name).relative_to(root)) + "/", HIDDEN))
+            elif fmt == "auto" and recognise(here / name, b"") is not None:
+                sources.append(Source(here / name, recognise(here / name, b"")))  # type: ignore[arg-type]
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and not any(s.path == here / d for s in sources))
+        for name in sorted(files):
+            path = here / name
+            rel = str(path.relative_to(root))
+            if name.startswith("."):
+                skipped.append((rel, HIDDEN))
+                continue
+            if not path.is_file():
+                skipped.append((rel, NOT_REGULAR))
+                continue
+            registry.check_not_open(path, "import")
+            suffix = path.suffix.lower()
+            if fmt != "auto":
+                wanted = (TEXT_SUFFIXES if fmt == "text" else
+                          {".json", ".jsonl", ".ndjson"} if fmt != "conll" else
+                          {".conll", ".conllu", ".iob", ".iob2", ".bio", ".bioes"})
+                if suffix in wanted:
+                    sources.append(Source(path, fmt))
+                else:
+                    skipped.append((rel, NOT_TEXT))
+                continue
+            if suffix not in TEXT_SUFFIXES and suffix not in STRUCTURED_SUFFIXES:
+                skipped.append((rel, NOT_TEXT))
+                continue
+            head = _head(path)
+            found = recognise(path, head)
+            if found is None and suffix in TEXT_SUFFIXES:
+                found = "text"
+            if found is None:
+                skipped.append((rel, UNRECOGNISED))
+                continue
+            sources.append(Source(path, found))
+    sources.sort(key=lambda s: str(s.path))
+    return sources
+
+
+def collect_sources(paths: Sequence[str | Path], fmt: str = "auto",
+                    skipped: list[tuple[str, str]] | None = None) -> list[Source]:
+    """What to import: each file with its format (recognised when ``fmt`` is ``auto``),
+    folders walked (what they leave out goes to ``skipped``).
 
     A path that is neither a folder nor a regular file (a FIFO, a device, a symlink loop) is
-    refused without being opened; so is the project open in this process (or its -wal/-shm)."""
-    files: list[Path] = []
+    refused without being opened; so is the project open in this process (or its -wal/-shm);
+    so is a named file whose format is not recognised."""
+    if fmt not in IMPORT_FORMATS:
+        raise DataError(f"unknown import format {fmt!r} (choose {', '.join(IMPORT_FORMATS)})")
+    skipped = [] if skipped is None else skipped
+    sources: list[Source] = []
     for raw in paths:
         path = Path(raw)
         registry.check_not_open(path, "import")
         if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            found = _folder_sources(path, fmt, skipped)
             if not found:
-                raise DataError("the folder holds no .txt or .jsonl files", path=str(path))
-            for found_path in found:
-                registry.check_not_open(found_path, "import")
-            files.extend(found)
+                raise DataError("the folder holds no file an importer recognises (.txt, "
+                                ".jsonl, .json, .conll, brat, .spacy, .qdpx)", path=str(path))
+            sources.extend(found)
         elif os.path.lexists(path):
             check_regular_file(path)
-            files.append(path)
+            sources.append(Source(path, detect_format(path) if fmt == "auto" else fmt))
         else:
             raise DataError("no such file or folder", path=str(path))
-    return files
+    return sources
 
 
-@dataclass
-class _Planned:
-    """A document to add or extend, with its checked spans."""
-
-    record: ParsedRecord
-    source: str
-    spans: list[ParsedSpan] = field(default_factory=list)
-
-
-def _read_file(path: Path, report: ImportReport, encoding: str | None = None
-               ) -> list[ParsedRecord]:
-    if path.suffix.lower() in JSONL_SUFFIXES:
-        text, used = read_utf8_file(path, encoding)
-        report.encodings[str(path)] = used
-        records = list(read_records(iter(text.split("\n")), str(path)))
-        for record in records:
-            for what, value in (("name", record.name), ("id", record.uid)):
-                problem = None if value is None else name_problem(value)
-                if problem is not None:
-                    raise DataError(f"the document {what} {value!r} {problem}; a document "
-                                    f"name must be plain text", path=str(path), line=record.line)
-        return records
-    text, used = read_text_file(path, encoding)
-    report.encodings[str(path)] = used
-    canonical = canonicalise(text)
-    return [ParsedRecord(text=canonical, sha256=sha256_text(canonical), line=1,
-                         name=_document_name(path, report))]
+def collect_files(paths: Sequence[str | Path]) -> list[Path]:
+    """The files (and folders read as one format) an ``auto`` import of ``paths`` reads."""
+    return [source.path for source in collect_sources(paths)]
 
 
 def _document_name(path: Path, report: ImportReport) -> str:
@@ -150,61 +302,30 @@ def _document_name(path: Path, report: ImportReport) -> str:
     return name
 
 
-def _plan(project: Project, records: list[tuple[ParsedRecord, str]], annotator: str,
-          add_labels: bool, report: ImportReport) -> tuple[list[_Planned], list[Label]]:
-    known = {label.name for label in project.labels()}
-    unknown: dict[str, str] = {}
-    for record, source in records:
-        for span in record.spans:
-            if span.label not in known and span.label not in unknown:
-                problem = name_problem(span.label)
-                if problem is not None:
-                    raise DataError(f"label {span.label!r} {problem}; a label name must be "
-                                    f"plain text", path=source, line=span.line)
-                unknown[span.label] = f"{source}:{span.line}"
-    if unknown and not add_labels:
-        listed = ", ".join(f"{name!r} (first at {where})" for name, where in unknown.items())
-        first = next(iter(unknown.values())).rsplit(":", 1)
-        raise DataError(f"unknown label(s) {listed}; add them to the project first or import "
-                        f"with --add-labels", path=first[0], line=int(first[1]))
-    new_labels = _new_labels(project, list(unknown))
-    planned: dict[str, _Planned] = {}
-    keys: dict[str, set[tuple[int, int, str, str]]] = {}
-    used_ids: set[str] = project.span_ids() if any(
-        parsed.id is not None for record, _ in records for parsed in record.spans) else set()
-    stamp = now()
-    checked: set[str] = set()
-    for record, source in records:
-        entry = planned.setdefault(record.sha256, _Planned(record, source))
-        if record.sha256 not in keys:
-            existing = project.document_by_sha256(record.sha256)
-            keys[record.sha256] = (
-                {(s.start, s.end, s.label, s.annotator) for s in project.spans(existing.id)}
-                if existing else set()
-            )
-        for parsed in record.spans:
-            who = parsed.annotator if parsed.annotator is not None else annotator
-            if who not in checked:
-                try:
-                    check_annotator(who)
-                except AnnotatorError as exc:
-                    raise DataError(str(exc), path=source, line=parsed.line) from None
-                checked.add(who)
-            key = (parsed.start, parsed.end, parsed.label, who)
-            if key in keys[record.sha256]:
-                report.spans_skipped += 1
-                continue
-            keys[record.sha256].add(key)
-            if parsed.id is None or parsed.id in used_ids:
-                parsed.id = new_span_id()
-            used_ids.add(parsed.id)
-            parsed.annotator = who
-            parsed.note = parsed.note or None
-            parsed.updated_at = parsed.updated_at or parsed.created_at or stamp
-            parsed.created_at = parsed.created_at or stamp
-            entry.spans.append(parsed)
-    return list(planned.values()), new_labels
+def read_source(source: Source, options: ImportOptions, report: ImportReport
+                ) -> Iterator[ParsedRecord]:
+    """The records of one source, one at a time, in its format."""
+    path = source.path
+    report.formats[str(path)] = source.format
+    if source.format == "text":
+        text, used = read_text_file(path, options.encoding)
+        report.encodings[str(path)] = used
+        canonical = canonicalise(text)
+        yield ParsedRecord(text=canonical, sha256=sha256_text(canonical), line=1,
+                           name=_document_name(path, report))
+        return
+    if source.format == "jsonl":
+        report.encodings[str(path)] = options.encoding or "utf-8"
+        yield from read_records(iter_utf8_lines(path, options.encoding), str(path))
+        return
+    module = _module(source.format)
+    if module is None or not hasattr(module, "read"):
+        raise DataError(f"the {source.format} import is not available in this version",
+                        path=str(path))
+    yield from module.read(path, options, report)
 
+
+# -- planning and writing, a chunk at a time ------------------------------------------------------
 
 def _new_labels(project: Project, names: list[str]) -> list[Label]:
     current = project.labels()
@@ -221,6 +342,141 @@ def _new_labels(project: Project, names: list[str]) -> list[Label]:
     return labels
 
 
+class ChunkWriter:
+    """Plans and writes records a chunk at a time inside the caller's transaction.
+
+    Every check reads the database (which holds what earlier chunks wrote) through its
+    indexes: nothing read before the transaction is trusted."""
+
+    def __init__(self, project: Project, *, annotator: str, add_labels: bool, who: str,
+                 report: ImportReport) -> None:
+        self.project = project
+        self.annotator = annotator
+        self.add_labels = add_labels
+        self.who = who
+        self.report = report
+        self.known = {label.name for label in project.labels()}
+        self.checked: set[str] = set()
+        self.reported: set[int] = set()  # existing documents already in the report
+        self.stamp = now()
+
+    def _check_names(self, record: ParsedRecord, source: str) -> None:
+        for what, value in (("name", record.name), ("id", record.uid)):
+            problem = None if value is None else name_problem(value)
+            if problem is not None:
+                raise DataError(f"the document {what} {value!r} {problem}; a document "
+                                f"name must be plain text", path=source, line=record.line)
+        for value in record.names:
+            problem = name_problem(value)
+            if problem is not None:
+                raise DataError(f"the document name {value!r} {problem}; a document "
+                                f"name must be plain text", path=source, line=record.line)
+
+    def _labels(self, chunk: Sequence[tuple[ParsedRecord, str]]) -> None:
+        unknown: dict[str, tuple[str, int]] = {}
+        for record, source in chunk:
+            for span in record.spans:
+                if span.label not in self.known and span.label not in unknown:
+                    problem = name_problem(span.label)
+                    if problem is not None:
+                        raise DataError(f"label {span.label!r} {problem}; a label name must be "
+                                        f"plain text", path=source, line=span.line)
+                    unknown[span.label] = (source, span.line)
+        if not unknown:
+            return
+        if not self.add_labels:
+            listed = ", ".join(f"{name!r} (first at {where[0]}:{where[1]})"
+                               for name, where in unknown.items())
+            first = next(iter(unknown.values()))
+            raise DataError(f"unknown {'label' if len(unknown) == 1 else 'labels'} {listed}; "
+                            f"add them to the project first or import with --add-labels",
+                            path=first[0], line=first[1])
+        for label in _new_labels(self.project, list(unknown)):
+            self.project.add_label(label, who=self.who)
+            self.report.labels_added.append(label.name)
+            self.known.add(label.name)
+
+    def write(self, chunk: Sequence[tuple[ParsedRecord, str]]) -> None:
+        """Plan and write one chunk of records (inside the transaction)."""
+        project, report = self.project, self.report
+        for record, source in chunk:
+            self._check_names(record, source)
+        self._labels(chunk)
+        existing = project.documents_by_sha256({record.sha256 for record, _ in chunk})
+        given_ids = [span.id for record, _ in chunk for span in record.spans if span.id is not None]
+        used_ids = project.existing_span_ids(given_ids) if given_ids else set()
+        keys: dict[int, set[tuple[int, int, str, str]]] = {}
+        created: dict[str, tuple[int, str]] = {}
+        groups: list[tuple[int, str, list[ParsedSpan]]] = []
+        for record, source in chunk:
+            name = record.name or record.uid or f"{Path(source).name}:{record.line}"
+            document = existing.get(record.sha256)
+            if document is not None:
+                doc_id, doc_name = document.id, document.name
+            elif record.sha256 in created:
+                doc_id, doc_name = created[record.sha256]
+            else:
+                doc_id, doc_name = project.insert_document(
+                    name, record.text, record.sha256, who=self.who, uid=record.uid,
+                    meta=record.meta, stamp=self.stamp), name
+                created[record.sha256] = (doc_id, name)
+                report.documents_added.append(name)
+                keys[doc_id] = set()
+                for further in record.names:
+                    project.add_document_name(doc_id, further, who=self.who, source=source)
+                doc_name = None  # this record named the new document
+            if doc_name is not None:
+                if doc_id not in self.reported:
+                    self.reported.add(doc_id)
+                    report.documents_existing.append(doc_name)
+                kept = False
+                for further in [name, *record.names]:
+                    kept = project.add_document_name(doc_id, further, who=self.who,
+                                                     source=source) or kept
+                if kept:
+                    report.other_names += 1
+            if doc_id not in keys:
+                keys[doc_id] = project.span_keys(doc_id)
+            seen = keys[doc_id]
+            spans: list[ParsedSpan] = []
+            for parsed in record.spans:
+                who = parsed.annotator if parsed.annotator is not None else self.annotator
+                if who not in self.checked:
+                    try:
+                        check_annotator(who)
+                    except AnnotatorError as exc:
+                        raise DataError(str(exc), path=source, line=parsed.line) from None
+                    self.checked.add(who)
+                key = (parsed.start, parsed.end, parsed.label, who)
+                if key in seen:
+                    report.spans_skipped += 1
+                    continue
+                seen.add(key)
+                if parsed.id is None or parsed.id in used_ids:
+                    parsed.id = new_span_id()
+                used_ids.add(parsed.id)
+                parsed.annotator = who
+                parsed.note = parsed.note or None
+                parsed.updated_at = parsed.updated_at or parsed.created_at or self.stamp
+                parsed.created_at = parsed.created_at or self.stamp
+                spans.append(parsed)
+            if spans:
+                groups.append((doc_id, source, spans))
+        report.spans_added += project.add_span_groups(groups, who=self.who)
+
+
+def _chunks(records: Iterable[tuple[ParsedRecord, str]], size: int
+            ) -> Iterator[list[tuple[ParsedRecord, str]]]:
+    chunk: list[tuple[ParsedRecord, str]] = []
+    for item in records:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def import_paths(
     project: Project,
     paths: Iterable[str | Path],
@@ -230,13 +486,18 @@ def import_paths(
     who: str | None = None,
     progress: Progress | None = None,
     encoding: str | None = None,
+    fmt: str = "auto",
+    options: ImportOptions | None = None,
+    skipped: list[tuple[str, str]] | None = None,
 ) -> ImportReport:
-    """Import ``.txt`` files, ``.jsonl`` files and folders of them, all or nothing.
+    """Import files and folders in format ``fmt`` (``auto``: recognised per file), all or
+    nothing, streamed (see the module docstring).
 
     Spans without an ``annotator`` take ``annotator`` (default: the OS user name). ``progress``
-    is called per file read and per document written; returning False cancels (raises
+    is called per file and per chunk written; returning False cancels (raises
     :class:`ImportCancelled` with nothing written). ``encoding`` (a codec name) is used for
-    every file instead of detecting it (:mod:`annotator.services.decoding`).
+    every file instead of detecting it (:mod:`annotator.services.decoding`). What folders
+    leave out is appended to ``skipped`` (``(relative path, reason)``).
     """
     report = ImportReport()
     annotator = annotator or default_annotator()
@@ -244,15 +505,37 @@ def import_paths(
         check_annotator(annotator)
     except AnnotatorError as exc:
         raise DataError(f"--annotator: {exc}") from None
-    files = collect_files(list(paths))
-    records: list[tuple[ParsedRecord, str]] = []
-    with gc_paused():
-        for number, path in enumerate(files):
-            if progress and progress(number, len(files), f"reading {path.name}") is False:
+    options = options or ImportOptions()
+    if encoding is not None:
+        options.encoding = encoding
+    if options.annotator is None:
+        options.annotator = annotator
+    sources = collect_sources(list(paths), fmt, skipped)
+
+    current = [0, ""]
+
+    def records() -> Iterator[tuple[ParsedRecord, str]]:
+        for number, source in enumerate(sources):
+            current[:] = [number, source.path.name]
+            if progress and progress(number, len(sources),
+                                     f"reading {source.path.name}") is False:
                 raise ImportCancelled()
-            records.extend((record, str(path)) for record in _read_file(path, report, encoding))
-        return import_records(project, records, annotator=annotator, add_labels=add_labels,
-                              who=who or annotator, progress=progress, report=report)
+            where = str(source.path)
+            for record in read_source(source, options, report):
+                yield record, where
+
+    def per_chunk(written: int) -> bool | None:
+        if progress is None:
+            return None
+        return progress(current[0], len(sources),
+                        f"{current[1]}: {counted(written, 'record')} read")
+
+    with gc_paused():
+        report = import_records(project, records(), annotator=annotator, add_labels=add_labels,
+                                who=who or annotator, progress=per_chunk, report=report)
+    if progress:
+        progress(len(sources), len(sources), "done")
+    return report
 
 
 @contextlib.contextmanager
@@ -275,37 +558,40 @@ def gc_paused() -> Iterator[None]:
 
 def import_records(
     project: Project,
-    records: list[tuple[ParsedRecord, str]],
+    records: Iterable[tuple[ParsedRecord, str]],
     *,
     annotator: str,
     add_labels: bool = False,
     who: str,
-    progress: Progress | None = None,
+    progress: Progress | Callable[[int], bool | None] | None = None,
     report: ImportReport | None = None,
 ) -> ImportReport:
-    """Write already-parsed records (each with the file it came from), all or nothing.
+    """Write parsed records (each with the file it came from), all or nothing.
 
-    Checks labels, skips exact duplicate spans and re-ids clashing span ids (see the module
-    docstring), then writes documents and spans in one transaction. Spans without an annotator
-    take ``annotator``. Shared by :func:`import_paths` and the merge of colleagues' work.
+    ``records`` may be a generator: it is consumed :data:`CHUNK_RECORDS` at a time inside one
+    transaction (reading the files happens inside it too, so a bad last record rolls back
+    everything). Checks labels, skips exact duplicate spans and re-ids clashing span ids (see
+    the module docstring). Spans without an annotator take ``annotator``. Shared by
+    :func:`import_paths` and the merge of colleagues' work.
+
+    ``progress`` is ``progress(done, total, what)`` when ``records`` is a list, else
+    ``progress(records written so far)``; either returns False to cancel (nothing written).
     """
     report = report if report is not None else ImportReport()
-    planned, new_labels = _plan(project, records, annotator, add_labels, report)
+    writer = ChunkWriter(project, annotator=annotator, add_labels=add_labels, who=who,
+                         report=report)
+    total = len(records) if isinstance(records, list) else None
+    written = 0
     with project.atomic():
-        for label in new_labels:
-            project.add_label(label, who=who)
-            report.labels_added.append(label.name)
-        for number, entry in enumerate(planned):
-            if progress and progress(number, len(planned), "writing") is False:
+        for chunk in _chunks(records, CHUNK_RECORDS):
+            writer.write(chunk)
+            written += len(chunk)
+            if progress is None:
+                continue
+            answer = (progress(written, total, "writing") if total is not None  # type: ignore[call-arg]
+                      else progress(written))  # type: ignore[call-arg]
+            if answer is False:
                 raise ImportCancelled()
-            record = entry.record
-            name = record.name or record.uid or f"{Path(entry.source).name}:{record.line}"
-            document, created = project.add_document(name, record.text, who=who, uid=record.uid,
-                                                     meta=record.meta)
-            (report.documents_added if created else report.documents_existing).append(document.name)
-            report.spans_added += project.add_spans_bulk(
-                entry.spans, who=who, source=entry.source, document_id=document.id)
-    if progress:
-        progress(len(planned), len(planned), "done")
+    if progress and total is not None:
+        progress(total, total, "done")  # type: ignore[call-arg]
     return report
-

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,10 +23,14 @@ from annotator.domain.spans import Span
 from annotator.domain.text import canonical_offset, canonicalise, removed_positions, sha256_text
 
 OFFSET_UNIT = "codepoint"
+#: How much of a file format sniffers see (``sniff(path, head)``).
+HEAD_BYTES = 65536
 SPAN_KEYS = ("id", "start", "end", "label", "text", "annotator", "created_at", "updated_at", "note",
              "value")
 _STR_OR_NONE = (str, type(None))
-RECORD_KEYS = ("id", "name", "text", "sha256", "offset_unit", "spans", "meta")
+RECORD_KEYS = ("id", "name", "names", "text", "sha256", "offset_unit", "spans", "meta")
+#: Keys an exported record may lack (files written before ``names`` existed).
+OPTIONAL_RECORD_KEYS = ("names",)
 
 
 @dataclass(slots=True)
@@ -56,6 +60,8 @@ class ParsedRecord:
     uid: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     spans: list[ParsedSpan] = field(default_factory=list)
+    #: Further names of the same text (a native record's ``names``), kept as document names.
+    names: list[str] = field(default_factory=list)
 
 
 def _optional_str(value: Any, what: str, path: str, line: int) -> str | None:
@@ -162,6 +168,16 @@ def parse_record(raw: Any, path: str, line: int) -> ParsedRecord:
     spans = raw.get("spans") or []
     if not isinstance(spans, list):
         raise DataError("spans must be a list", path=path, line=line)
+    if "spans" not in raw:
+        for key, fmt in (("label", "doccano"), ("entities", "doccano"),
+                         ("annotations", "labelstudio")):
+            if key in raw:
+                raise DataError(f"the record has {key!r} and no \"spans\": it looks like a "
+                                f"{fmt} record, not the native format (import it with --format "
+                                f"{fmt})", path=path, line=line)
+    names = raw.get("names") or []
+    if type(names) is not list or not all(type(n) is str and n for n in names):
+        raise DataError("names must be a list of non-empty strings", path=path, line=line)
     removed = removed_positions(text)
     uid = raw.get("id")
     return ParsedRecord(
@@ -172,6 +188,7 @@ def parse_record(raw: Any, path: str, line: int) -> ParsedRecord:
         uid=None if uid is None else str(uid),
         meta=meta,
         spans=[_parse_span(s, i, text, removed, path, line) for i, s in enumerate(spans)],
+        names=names,
     )
 
 
@@ -193,9 +210,13 @@ def load_json_line(line: str, path: str, number: int) -> Any:
         raise DataError(f"not usable JSON ({exc})", path=path, line=number) from None
 
 
-def read_records(lines: Iterator[str], path: str) -> Iterator[ParsedRecord]:
-    """Parse JSONL lines (blank lines skipped) into records, raising on the first bad line."""
-    for number, line in enumerate(lines, start=1):
+def read_records(lines: Iterable[str] | Iterable[tuple[int, str]], path: str
+                 ) -> Iterator[ParsedRecord]:
+    """Parse JSONL lines (blank lines skipped) into records, raising on the first bad line.
+
+    ``lines`` are strings (numbered from 1) or ``(number, line)`` pairs as
+    :func:`annotator.services.decoding.iter_utf8_lines` reads them one at a time."""
+    for number, line in _numbered(lines):
         if not line.strip():
             continue
         raw = load_json_line(line, path, number)
@@ -206,6 +227,82 @@ def read_records(lines: Iterator[str], path: str) -> Iterator[ParsedRecord]:
                 raise DataError("the record contains an unpaired surrogate (\\ud800-\\udfff "
                                 "escape), which cannot be stored", path=path, line=number) from None
         yield parse_record(raw, path, number)
+
+
+def _numbered(lines: Iterable[str] | Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    for number, item in enumerate(lines, start=1):
+        if type(item) is tuple:
+            yield item
+        else:
+            yield number, item  # type: ignore[misc]
+
+
+def first_json_line(head: bytes) -> Any:
+    """The first non-blank line of ``head`` decoded as JSON, or None when it is not complete
+    in ``head`` or not JSON (format sniffers: they never read more than the head)."""
+    complete = len(head) < HEAD_BYTES  # the head is the whole file
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    pieces = head.split(b"\n")
+    for raw in pieces if complete else pieces[:-1]:
+        if not raw.strip():
+            continue
+        try:
+            return json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return None
+    return None
+
+
+def sniff(path: Any, head: bytes) -> bool:
+    """Whether a file is native JSONL: its first line is an object with a ``text`` string and
+    ``spans`` (or no key another format uses: ``label``, ``entities``, ``data``)."""
+    record = first_json_line(head)
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        return False
+    return "spans" in record or not any(k in record for k in ("label", "entities", "data",
+                                                                "annotations"))
+
+
+def check_span_range(start: Any, end: Any, length: int, where: str, path: str, line: int) -> None:
+    """Refuse a span that is not ``0 <= start < end <= length`` with whole numbers, saying
+    which it is (:class:`DataError` with the file and line)."""
+    if type(start) is not int or type(end) is not int:
+        raise DataError(f"{where}: start and end must be whole numbers, got {start!r} and "
+                        f"{end!r}", path=path, line=line)
+    if start > end:
+        raise DataError(f"{where}: start {start} is after end {end}", path=path, line=line)
+    if start == end:
+        raise DataError(f"{where} [{start}, {end}) is empty", path=path, line=line)
+    if start < 0 or end > length:
+        raise DataError(f"{where} [{start}, {end}) is outside the text, which has {length} "
+                        f"characters", path=path, line=line)
+
+
+def build_record(text: str, spans: Iterable[ParsedSpan], *, path: str, line: int,
+                 name: str | None = None, uid: str | None = None,
+                 meta: dict[str, Any] | None = None) -> ParsedRecord:
+    """A record from another format: ``text`` as the file has it, ``spans`` with code-point
+    offsets into it already checked (:func:`check_span_range`); the text is canonicalised and
+    the offsets mapped onto it (a span covering only a removed BOM or ``\r`` is refused)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise DataError("the text contains an unpaired surrogate", path=path, line=line) from None
+    removed = removed_positions(text)
+    canonical = canonicalise(text)
+    kept: list[ParsedSpan] = []
+    for span in spans:
+        if removed:
+            span.start = canonical_offset(span.start, removed)
+            span.end = canonical_offset(span.end, removed)
+            if span.start >= span.end:
+                raise DataError(f"span [{span.start}, {span.end}) covers only a leading BOM or "
+                                f"the \\r of a \\r\\n, which import removes", path=path,
+                                line=span.line)
+        kept.append(span)
+    return ParsedRecord(text=canonical, sha256=sha256_text(canonical), line=line, name=name,
+                        uid=uid, meta=meta or {}, spans=kept)
 
 
 def span_record(span: Span, text: str) -> dict[str, Any]:
@@ -241,12 +338,15 @@ def span_record_from_row(row: tuple[Any, ...], text: str) -> dict[str, Any]:
 
 
 def document_record(
-    uid: str, name: str, text: str, sha256: str, spans: list[Span], meta: dict[str, Any]
+    uid: str, name: str, text: str, sha256: str, spans: list[Span], meta: dict[str, Any],
+    names: list[str] | None = None,
 ) -> dict[str, Any]:
-    """A document and its spans as one native record."""
+    """A document and its spans as one native record (``names``: the further names the
+    document's text was imported under; always present, ``[]`` when none)."""
     return {
         "id": uid,
         "name": name,
+        "names": names or [],
         "text": text,
         "sha256": sha256,
         "offset_unit": OFFSET_UNIT,

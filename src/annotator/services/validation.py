@@ -16,7 +16,13 @@ from typing import Any
 from annotator.domain.errors import DataError
 from annotator.domain.text import sha256_text
 from annotator.services.decoding import check_regular_file
-from annotator.services.native import OFFSET_UNIT, RECORD_KEYS, SPAN_KEYS, load_json_line
+from annotator.services.native import (
+    OFFSET_UNIT,
+    OPTIONAL_RECORD_KEYS,
+    RECORD_KEYS,
+    SPAN_KEYS,
+    load_json_line,
+)
 
 _SPAN_TYPES = {
     "id": str, "start": int, "end": int, "label": str, "text": str, "annotator": str,
@@ -29,12 +35,15 @@ def record_problems(record: Any, labels: set[str] | None = None) -> list[str]:
     if not isinstance(record, dict):
         return ["the record is not an object"]
     problems = []
-    missing = [key for key in RECORD_KEYS if key not in record]
+    missing = [key for key in RECORD_KEYS if key not in record and key not in OPTIONAL_RECORD_KEYS]
     if missing:
         problems.append("missing key(s): " + ", ".join(missing))
     extra = [key for key in record if key not in RECORD_KEYS]
     if extra:
         problems.append("unexpected key(s): " + ", ".join(extra))
+    names = record.get("names", [])
+    if type(names) is not list or not all(type(n) is str and n for n in names):
+        problems.append("names must be a list of non-empty strings")
     text = record.get("text")
     if not isinstance(text, str):
         return [*problems, "text is not a string"]

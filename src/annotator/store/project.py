@@ -28,6 +28,7 @@ from annotator.store.database import BUSY_TIMEOUT_MS, connect, is_busy
 from annotator.store.errors import ConflictError, ProjectBusyError, ProjectError
 from annotator.store.labels import UNSET, LabelsMixin
 from annotator.store.reading import ReadingMixin
+from annotator.store.relations import RelationsMixin, attributes_json
 from annotator.store.review import ReviewMixin
 
 DOCUMENT_STATUSES = ("new", "in progress", "done")
@@ -36,12 +37,17 @@ LOCK_POLL_MS = 100
 
 _SPAN_SELECT = (
     'SELECT s.id, s.document_id, s.start, s."end", l.name, s.annotator, s.note, '
-    "s.created_at, s.updated_at, s.value FROM spans s JOIN labels l ON l.id = s.label_id"
+    "s.created_at, s.updated_at, s.value, s.attributes FROM spans s "
+    "JOIN labels l ON l.id = s.label_id"
 )
 
 
 def span_from_row(row: Sequence[Any]) -> Span:
-    """A :class:`Span` from a row of ``_SPAN_SELECT``'s columns (``value`` as JSON text)."""
+    """A :class:`Span` from a row of ``_SPAN_SELECT``'s columns (``value`` and, when the row
+    has it, ``attributes`` as JSON text)."""
+    if len(row) > 10 and row[10] is not None:
+        return Span(*row[:9], None if row[9] is None else json.loads(row[9]),
+                    json.loads(row[10]))
     if row[9] is None:
         return Span(*row[:9])
     return Span(*row[:9], json.loads(row[9]))
@@ -108,6 +114,8 @@ def describe_change(old: Span, new: Span) -> str:
         parts.append("note")
     if old.value != new.value:
         parts.append("value")
+    if old.attributes != new.attributes:
+        parts.append("attributes")
     return "; ".join(parts) or "edited"
 
 
@@ -123,6 +131,7 @@ def _span_row(span: Span, label_id: int) -> dict[str, Any]:
         "created_at": span.created_at,
         "updated_at": span.updated_at,
         "value": None if span.value is None else json.dumps(span.value, ensure_ascii=False),
+        "attributes": attributes_json(span.attributes),
     }
 
 
@@ -146,7 +155,7 @@ class SpanFields(Protocol):
     value: dict[str, Any] | None
 
 
-class Project(LabelsMixin, ReviewMixin, ReadingMixin):
+class Project(RelationsMixin, LabelsMixin, ReviewMixin, ReadingMixin):
     """An open project file. Use :meth:`open`; close it with :meth:`close` or ``with``."""
 
     def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
@@ -429,6 +438,180 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         rows = self.db.execute("SELECT document_id, count(*) FROM spans GROUP BY document_id")
         return dict(rows.fetchall())
 
+    # -- streaming reads and bulk writes (import, export) -------------------------------
+
+    def document_count(self) -> int:
+        """How many documents the project holds."""
+        return self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def document_ids_matching(self, name: str) -> list[int]:
+        """Ids of the documents whose name or uid is ``name``, or whose SHA-256 starts with it
+        (8 characters or more), in id order; answered from the indexes, no document read."""
+        sql = "SELECT id FROM documents WHERE name = ? OR uid = ?"
+        params: list[Any] = [name, name]
+        if len(name) >= 8 and all(c in "0123456789abcdef" for c in name.lower()):
+            sql += " OR sha256 BETWEEN ? AND ?"
+            params += [name.lower(), name.lower() + "g"]
+        sql += " ORDER BY id"
+        return [row[0] for row in self.db.execute(sql, params).fetchall()]
+
+    @contextlib.contextmanager
+    def _read_snapshot(self) -> Iterator[None]:
+        """One read transaction around a few queries (a consistent chunk), unless a
+        transaction is already open."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
+    def document_chunks(
+        self,
+        *,
+        ids: Sequence[int] | None = None,
+        annotators: Iterable[str] | None = None,
+        labels: Iterable[str] | None = None,
+        size: int = 200,
+    ) -> Iterator[list[tuple[Document, str, list[tuple[Any, ...]], list[str]]]]:
+        """The documents (all, or ``ids``) in id order, ``size`` at a time: for each,
+        ``(document, text, span rows, further names)``; span rows as :meth:`span_rows` gives
+        them (filtered by ``annotators`` / ``labels``), names as :meth:`document_names`.
+
+        Each chunk is read in one read transaction (documents, spans and names agree); memory
+        holds one chunk, never the project."""
+        annotators = None if annotators is None else list(annotators)
+        labels = None if labels is None else list(labels)
+        filters, filter_params = [], []
+        for column, values in (("s.annotator", annotators), ("l.name", labels)):
+            if values is not None:
+                filters.append(f"{column} IN ({', '.join('?' for _ in values)})")
+                filter_params.extend(values)
+        wanted = None if ids is None else sorted(set(ids))
+        after, position = 0, 0
+        columns = self._DOC_COLUMNS + ", text"
+        while True:
+            with self._read_snapshot():
+                if wanted is None:
+                    rows = self.db.execute(
+                        f"SELECT {columns} FROM documents WHERE id > ? ORDER BY id LIMIT ?",
+                        [after, size]).fetchall()
+                else:
+                    part = wanted[position : position + size]
+                    position += size
+                    rows = self.db.execute(
+                        f"SELECT {columns} FROM documents WHERE id IN "
+                        f"({', '.join('?' for _ in part)}) ORDER BY id", part).fetchall() if part else []
+                if not rows:
+                    return
+                first, last = rows[0][0], rows[-1][0]
+                sql = _SPAN_SELECT + " WHERE s.document_id BETWEEN ? AND ?"
+                if filters:
+                    sql += " AND " + " AND ".join(filters)
+                sql += ' ORDER BY s.document_id, s.start, s."end", s.label_id, s.annotator'
+                spans: dict[int, list[tuple[Any, ...]]] = {}
+                for row in self.db.execute(sql, [first, last, *filter_params]):
+                    group = spans.get(row[1])
+                    if group is None:
+                        group = spans[row[1]] = []
+                    group.append(row)
+                names: dict[int, list[str]] = {}
+                for doc_id, name in self.db.execute(
+                        "SELECT document_id, name FROM document_names WHERE document_id "
+                        "BETWEEN ? AND ? ORDER BY document_id, id", [first, last]):
+                    names.setdefault(doc_id, []).append(name)
+            after = last
+            yield [(self._document(row), row[9], spans.get(row[0], []), names.get(row[0], []))
+                   for row in rows]
+
+    def document_names(self, document_id: int) -> list[str]:
+        """The further names a document was imported under (its own name not included),
+        in the order they came."""
+        rows = self.db.execute(
+            "SELECT name FROM document_names WHERE document_id = ? ORDER BY id", [document_id])
+        return [r[0] for r in rows.fetchall()]
+
+    def add_document_name(self, document_id: int, name: str, *, who: str,
+                          source: str | None = None) -> bool:
+        """Keep ``name`` as a further name of a document (a record with its text came under
+        another name). False when it is the document's own name or already kept."""
+        with self.atomic():
+            row = self.db.execute("SELECT name FROM documents WHERE id = ?",
+                                  [document_id]).fetchone()
+            if row is None:
+                raise KeyError(f"no document with id {document_id}")
+            if row[0] == name:
+                return False
+            cursor = self.db.conn.execute(
+                "INSERT OR IGNORE INTO document_names (document_id, name, source, added_at) "
+                "VALUES (?, ?, ?, ?)", [document_id, name, source, now()])
+            if cursor.rowcount == 0:
+                return False
+            self._log(who, "add name", "document", document_id, document_id,
+                      after={"name": name, "source": source})
+            return True
+
+    def documents_by_sha256(self, hashes: Iterable[str]) -> dict[str, Document]:
+        """The documents whose canonical text has one of these SHA-256 (absent ones left out);
+        one indexed query per 500 hashes."""
+        hashes = list(hashes)
+        found: dict[str, Document] = {}
+        for at in range(0, len(hashes), 500):
+            part = hashes[at : at + 500]
+            for row in self.db.execute(
+                    f"SELECT {self._DOC_COLUMNS} FROM documents WHERE sha256 IN "
+                    f"({', '.join('?' for _ in part)})", part):
+                found[row[3]] = self._document(row)
+        return found
+
+    def span_keys(self, document_id: int) -> set[tuple[int, int, str, str]]:
+        """``(start, end, label, annotator)`` of every span of a document (duplicate checks)."""
+        rows = self.db.execute(
+            'SELECT s.start, s."end", l.name, s.annotator FROM spans s JOIN labels l '
+            "ON l.id = s.label_id WHERE s.document_id = ?", [document_id])
+        return set(rows.fetchall())
+
+    def existing_span_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are ids of spans in the project (primary-key lookups, 500 a query)."""
+        ids = list(ids)
+        found: set[str] = set()
+        for at in range(0, len(ids), 500):
+            part = ids[at : at + 500]
+            found.update(r[0] for r in self.db.execute(
+                f"SELECT id FROM spans WHERE id IN ({', '.join('?' for _ in part)})", part))
+        return found
+
+    def insert_document(self, name: str, text: str, sha256: str, *, who: str,
+                        uid: str | None = None, meta: dict[str, Any] | None = None,
+                        stamp: str | None = None) -> int:
+        """Insert a new document whose text is already canonical and whose SHA-256 the caller
+        computed and found absent (bulk imports, inside their transaction); returns its id.
+        The uid is made unique as :meth:`add_document` does; one history row."""
+        if not self.in_transaction:
+            raise ProjectError("insert_document runs inside project.atomic()")
+        conn = self.db.conn
+        uid = uid or sha256[:16]
+        if conn.execute("SELECT 1 FROM documents WHERE uid = ?", [uid]).fetchone():
+            uid = f"{uid}-{sha256[:8]}"
+        stamp = stamp or now()
+        cursor = conn.execute(
+            "INSERT INTO documents (uid, name, sha256, text, length, status, meta, created_at) "
+            "VALUES (?, ?, ?, ?, ?, 'new', ?, ?)",
+            [uid, name, sha256, text, len(text), json.dumps(meta or {}, ensure_ascii=False),
+             stamp])
+        doc_id = cursor.lastrowid
+        conn.execute(
+            "INSERT INTO history (at, who, action, entity, entity_id, document_id, after) "
+            "VALUES (?, ?, 'add', 'document', ?, ?, ?)",
+            [stamp, who, str(doc_id), doc_id, json.dumps(
+                {"uid": uid, "name": name, "sha256": sha256, "length": len(text)},
+                ensure_ascii=False)])
+        return doc_id
+
     # -- spans ---------------------------------------------------------------------------
 
     def spans(
@@ -516,8 +699,11 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         updated_at: str | None = None,
         value: dict[str, Any] | None = None,
         who: str | None = None,
+        attributes: dict[str, Any] | None = None,
+        check_attributes: bool = True,
     ) -> Span:
-        """Create a span (validated: bounds, label, no exact duplicate) and log it.
+        """Create a span (validated: bounds, label, no exact duplicate, ``attributes`` declared
+        by the label with valid values unless ``check_attributes`` is False) and log it.
 
         ``who`` (default: the annotator) is recorded in the history. Every check reads the
         file inside the writing transaction, so another writer cannot slip in between.
@@ -527,10 +713,13 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         span = Span(
             span_id or new_span_id(), document_id, start, end, label, annotator,
             note or None, created_at or stamp, updated_at or created_at or stamp, value,
+            dict(attributes or {}),
         )
         with self.atomic():
             check_bounds(start, end, self._document_length(document_id))
             label_id = self.label_id(label)
+            if check_attributes and span.attributes:
+                self.check_span_attributes(label, span.attributes)
             self._check_not_duplicate(span, label_id)
             try:
                 self.db["spans"].insert(_span_row(span, label_id))
@@ -554,6 +743,7 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
                 span.document_id, span.start, span.end, span.label, span.annotator,
                 note=span.note, span_id=span.id, created_at=span.created_at,
                 updated_at=span.updated_at, value=span.value, who=who,
+                attributes=span.attributes, check_attributes=False,
             )
 
     def _span_or_none(self, span_id: str) -> Span | None:
@@ -636,6 +826,7 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
         must still be exactly that state (else :class:`ConflictError`)."""
         with self.atomic():
             before = self._current_span(span_id, expect)
+            self._delete_relations_of_span(span_id, who=who)  # in this same undoable step
             self.db["spans"].delete(span_id)
             self._log(who, "delete", "span", span_id, before.document_id,
                       before=span_to_json(before))
@@ -660,6 +851,42 @@ class Project(LabelsMixin, ReviewMixin, ReadingMixin):
             label_ids = self._read_label_ids()  # resolved inside the writing transaction
             return self._insert_spans(spans, label_ids, who=who, source=source,
                                       document_id=document_id)
+
+    def add_span_groups(self, groups: Sequence[tuple[int, str, Sequence[Any]]], *,
+                        who: str) -> int:
+        """Insert already-checked spans of several documents, ``(document id, source, spans)``
+        each, with one ``executemany`` (an import's chunk, inside its transaction) and one
+        history row per document. Returns the count."""
+        if not groups:
+            return 0
+        with self.atomic():
+            label_ids = self._read_label_ids()
+            dumps = json.dumps
+            try:
+                rows = [
+                    (span.id, doc_id, span.start, span.end, label_ids[span.label],
+                     span.annotator, span.note, span.created_at, span.updated_at,
+                     None if span.value is None else dumps(span.value, ensure_ascii=False))
+                    for doc_id, _source, spans in groups for span in spans
+                ]
+            except KeyError as exc:
+                raise LabelError(f"unknown label {exc.args[0]!r} (removed elsewhere meanwhile?); "
+                                 f"nothing was imported") from None
+            try:
+                self.db.conn.executemany(
+                    'INSERT INTO spans (id, document_id, start, "end", label_id, annotator, '
+                    "note, created_at, updated_at, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows)
+            except sqlite3.IntegrityError as exc:
+                raise SpanError(f"the imported spans cannot be added: {exc}") from exc
+            stamp = now()
+            self.db.conn.executemany(
+                "INSERT INTO history (at, who, action, entity, entity_id, document_id, after) "
+                "VALUES (?, ?, 'import', 'span', NULL, ?, ?)",
+                [(stamp, who, doc_id, json.dumps({"source": source,
+                                                  "span_ids": [s.id for s in spans]}, ensure_ascii=False))
+                 for doc_id, source, spans in groups])
+            return len(rows)
 
     def _insert_spans(
         self, spans: Iterable[SpanFields], label_ids: dict[str, int], *, who: str, source: str,

@@ -39,7 +39,8 @@ def test_native_keys_and_types(filled: Project) -> None:
     records = native(filled)
     assert len(records) == 2
     for record in records:
-        assert list(record) == ["id", "name", "text", "sha256", "offset_unit", "spans", "meta"]
+        assert list(record) == ["id", "name", "names", "text", "sha256", "offset_unit", "spans",
+                                "meta"]
         assert record["offset_unit"] == "codepoint"
         for span in record["spans"]:
             assert list(span) == ["id", "start", "end", "label", "text", "annotator",
@@ -73,22 +74,6 @@ def test_doccano_utf16_offsets(filled: Project) -> None:
         assert label == span.label
         _check_utf16(first["text"], start, end, TEXT[span.start:span.end])
     assert first["label"][0][:2] != [spans[0].start, spans[0].end]  # shifted by the emoji
-
-
-def test_labelstudio_utf16_offsets(filled: Project) -> None:
-    out = io.StringIO()
-    export(filled, "labelstudio", stream=out)
-    tasks = json.loads(out.getvalue())
-    assert len(tasks) == 2
-    task = tasks[0]
-    assert task["data"]["text"] == TEXT
-    by_annotator = {a["completed_by"]["email"]: a["result"] for a in task["annotations"]}
-    assert sorted(by_annotator) == ["alice", "bob"]
-    for results in by_annotator.values():
-        for result in results:
-            value = result["value"]
-            _check_utf16(TEXT, value["start"], value["end"], value["text"])
-            assert value["labels"][0] in {"actor", "claim", "weapon", "number"}
 
 
 def test_filters(filled: Project) -> None:

@@ -119,7 +119,7 @@ def test_unknown_labels_refused_naming_them(project: Project, tmp_path: Path,
                        {"text": TEXT, "spans": [span(0, 3, "place"), span(3, 5, "date"),
                                                 span(5, 6, "place")]})
     before = snapshot(project_path)
-    with pytest.raises(DataError, match=r"unknown label\(s\) 'place' \(first at .*a.jsonl:2\), "
+    with pytest.raises(DataError, match=r"unknown labels 'place' \(first at .*a.jsonl:2\), "
                                         r"'date' .*--add-labels") as info:
         import_paths(project, [path], annotator="alice")
     assert info.value.line == 2

@@ -67,10 +67,16 @@ def test_reimport_changes_nothing_and_says_so(project: Project, tmp_path: Path,
     assert first.documents_added == ["a.txt"]
     before = snapshot(project_path)
     path.with_name("copy.txt").write_bytes(codecs.BOM_UTF8 + JAPANESE.encode("utf-8"))
-    again = import_paths(project, [path, path.with_name("copy.txt")], annotator="alice")
+    again = import_paths(project, [path], annotator="alice")
     assert again.documents_added == [] and again.documents_existing == ["a.txt"]
     assert "already in the project" in again.summary()
     assert snapshot(project_path) == before
+    # The same text under another name: one document, the second name kept and said so.
+    other = import_paths(project, [path, path.with_name("copy.txt")], annotator="alice")
+    assert other.documents_added == [] and other.documents_existing == ["a.txt"]
+    assert "1 record had the text of an existing document; its name was kept" in other.summary()
+    [document] = project.documents()
+    assert project.document_names(document.id) == ["copy.txt"]
 
 
 def test_folders_are_recursive(project: Project, tmp_path: Path) -> None:
@@ -115,5 +121,5 @@ def test_missing_path_and_empty_folder(project: Project, tmp_path: Path) -> None
     with pytest.raises(DataError, match="no such file or folder"):
         import_paths(project, [tmp_path / "nope.txt"], annotator="alice")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(DataError, match="holds no .txt or .jsonl files"):
+    with pytest.raises(DataError, match="holds no file an importer recognises"):
         import_paths(project, [tmp_path / "empty"], annotator="alice")

@@ -64,7 +64,7 @@ def test_a_killed_export_is_cleaned_up_by_the_next_one(big_project: Path, tmp_pa
 
     assert main(["export", "--db", str(big_project), "-o", str(out)]) == 0
     err = capsys.readouterr().err
-    assert "removed 1 partial file(s) that an interrupted export to all.jsonl left behind" in err
+    assert "removed 1 partial file that an interrupted export to all.jsonl left behind" in err
     assert _parts(out_dir) == []
     assert sorted(p.name for p in out_dir.iterdir()) == ["all.jsonl"]
     with out.open(encoding="utf-8") as handle:

@@ -12,6 +12,7 @@ from annotator.services.import_scan import (
     HIDDEN,
     NOT_REGULAR,
     NOT_TEXT,
+    UNRECOGNISED,
     FolderImportReport,
     skipped_in_folders,
 )
@@ -62,9 +63,10 @@ def test_folder_scan_names_what_an_import_leaves_out(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.txt")
     assert skipped_in_folders([tmp_path, tmp_path / "a.txt"]) == [
         (".git/", HIDDEN), (".hidden.txt", HIDDEN), ("photo.png", NOT_TEXT),
-        ("pipe.txt", NOT_REGULAR), ("sub/c.PDF", NOT_TEXT)]
+        ("pipe.txt", NOT_REGULAR), ("sub/b.jsonl", UNRECOGNISED), ("sub/c.PDF", NOT_TEXT)]
     report = FolderImportReport.of(ImportReport(documents_added=["a.txt"], spans_added=0),
                                    skipped_in_folders([tmp_path]))
     assert report.summary() == (
-        "1 document added; 0 spans added; skipped 4: 2 not .txt/.jsonl (photo.png, "
-        "sub/c.PDF); 2 hidden (.git/, .hidden.txt); refused 1 not a regular file (pipe.txt)")
+        "1 document added; 0 spans added; skipped 4: 2 not a format annotator reads (photo.png, "
+        "sub/c.PDF); 2 hidden (.git/, .hidden.txt); refused 1 not a regular file (pipe.txt); "
+        "refused 1 content not recognised (sub/b.jsonl)")

@@ -1,4 +1,4 @@
-"""``annotator export``: native JSONL, doccano JSONL or Label Studio JSON."""
+"""``annotator export``: native JSONL and the formats of other tools (EXPORT_FORMATS)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,25 @@ import argparse
 import sys
 
 from annotator.cli.common import TerminalProgress, path_argument, project_from, shown
-from annotator.services.exporting import FORMATS, ExportFilter, export
+from annotator.services.exporting import FOLDER_FORMATS, ExportFilter, export
+from annotator.services.formats import EXPORT_FORMATS, ExportOptions
+from annotator.services.wording import counted
+
+
+def _email_pair(value: str) -> tuple[str, str]:
+    name, sep, email = value.partition("=")
+    if not sep or not name or not email:
+        raise argparse.ArgumentTypeError("expected NAME=EMAIL")
+    return name, email
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "export", parents=[common], help="export documents and spans",
-        description="Export to standard output or, with -o, atomically to a file. jsonl offsets "
-        "are code points; doccano and labelstudio offsets are UTF-16 code units.")
-    parser.add_argument("--format", choices=FORMATS, default="jsonl")
+        description="Export to standard output or, with -o, atomically to a file (a folder "
+        "for brat and hf). Offsets: jsonl and labelstudio count code points, doccano UTF-16 "
+        "code units. What a format cannot hold is reported, never dropped silently.")
+    parser.add_argument("--format", choices=EXPORT_FORMATS, default="jsonl")
     parser.add_argument("--annotator", action="append", metavar="NAME",
                         help="only spans by this annotator (repeatable)")
     parser.add_argument("--label", action="append", metavar="NAME",
@@ -23,25 +33,48 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                         help="only this document: name, id or SHA-256 prefix (repeatable)")
     parser.add_argument("--skip-empty", action="store_true",
                         help="leave out documents with no (selected) spans")
-    parser.add_argument("-o", "--output", metavar="FILE", type=path_argument,
+    parser.add_argument("-o", "--output", metavar="PATH", type=path_argument,
                         help="write here, atomically (default: standard output)")
+    parser.add_argument("--annotator-email", action="append", metavar="NAME=EMAIL",
+                        type=_email_pair, default=[],
+                        help="labelstudio: completed_by of NAME's annotations (repeatable)")
+    parser.add_argument("--email-domain", metavar="DOMAIN",
+                        help="labelstudio: completed_by NAME@DOMAIN for the other annotators")
+    parser.add_argument("--as", dest="labelstudio_as", choices=("annotations", "predictions"),
+                        default="annotations",
+                        help="labelstudio: write annotations (default) or predictions "
+                             "(pre-annotations, model_version = the annotator)")
+    parser.add_argument("--layer", metavar="NAME",
+                        help="conll: the one annotator whose spans are written")
+    parser.add_argument("--align", choices=("strict", "expand", "contract"), default="strict",
+                        help="spacy: spans that do not align to tokens (default: strict, "
+                             "reported and left out)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     filters = ExportFilter(annotators=args.annotator, labels=args.label,
                            documents=args.document, skip_empty=args.skip_empty)
+    options = ExportOptions(annotator_emails=dict(args.annotator_email),
+                            email_domain=args.email_domain, labelstudio_as=args.labelstudio_as,
+                            layer=args.layer, align=args.align)
+    if args.format in FOLDER_FORMATS and not args.output:
+        parser_error = f"--format {args.format} writes a folder: give -o FOLDER"
+        print(f"annotator: error: {parser_error}", file=sys.stderr)
+        return 2
     with project_from(args) as project:
         progress = TerminalProgress("exporting") if args.output else None
         try:
             report = export(project, args.format, output=args.output, filters=filters,
-                            progress=progress)
+                            progress=progress, options=options)
         finally:
             if progress:
                 progress.finish()
     if args.output:
-        print(f"{report.documents} document(s), {report.spans} span(s) written to "
-              f"{shown(args.output)}", file=sys.stderr)
+        print(f"{counted(report.documents, 'document')}, {counted(report.spans, 'span')} "
+              f"written to {shown(args.output)}", file=sys.stderr)
+    for reason, count in report.lost.items():
+        print(f"lost: {counted(count, 'span')}: {shown(reason)}", file=sys.stderr)
     for note in report.notes:
         print(f"note: {shown(note)}", file=sys.stderr)
     return 0

@@ -1,0 +1,451 @@
+"""Label Studio JSON: tasks with annotations and predictions, in and out. Offsets are CODE POINTS.
+
+Label Studio 1.23 counts ``value.start``/``value.end`` of text regions in Unicode code points
+(it converts JavaScript's UTF-16 lengths since its emoji fix; measured with the real server:
+regions imported with code-point offsets after 😀, 𠮷 and U+E0100 land on the right characters),
+so no conversion is made either way.
+
+**Import** reads a JSON list of tasks, one task object, or tasks one per line, one task at a
+time (a task is decoded when it is complete; the file is never held whole). Per task:
+``data.text`` is the document (``data.name`` / ``data.id`` its name and uid, when our export
+wrote them); each annotation's ``labels`` results become spans (one per label of the region),
+with the annotator taken from the annotation's ``meta.annotator`` (our export), else
+``completed_by`` (an email gives the part before ``@``; a number gives ``user<id>``, or the
+email of ``created_username``), else the import's annotator; ``created_at`` and
+``updated_at`` are kept (normalised to UTC with milliseconds). Predictions become spans of the
+annotator ``model_version`` (or ``prediction``). A region's note (``meta.text``) becomes the
+span's note. A result whose ``start > end``, that lies outside the text, or whose ``text``
+differs from the document's is refused with the line of its task. What the project cannot hold
+is counted in the import's ``not_kept``: ``choices`` and other result types, relations (until
+the project has relations), cancelled annotations.
+
+**Export** writes a JSON list, one task a line, for a labelling config with
+``<Labels name="label" toName="text">`` over ``<Text name="text" value="$text">``: one
+annotation (or, with ``--as predictions``, one prediction with ``model_version``) per
+annotator. Label Studio refuses an annotation whose ``completed_by`` is not the email of one of
+its users, so ``completed_by`` is written only as a valid email, from ``--annotator-email
+NAME=EMAIL`` or ``--email-domain DOMAIN`` (``NAME@DOMAIN``); otherwise it is left out (Label
+Studio then credits the importing user) and the annotator's name is kept in the annotation's
+``meta.annotator`` and in each region's ``meta.annotator``, which Label Studio stores and
+exports again as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from annotator.domain.errors import DataError
+from annotator.domain.spans import check_annotator
+from annotator.domain.errors import AnnotatorError
+from annotator.services.formats import ExportOptions, ImportOptions
+from annotator.services.native import ParsedRecord, ParsedSpan, build_record, check_span_range
+
+__all__ = ["export", "read", "sniff", "tasks", "write"]
+
+_TASK_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:\[\s*)?\{")
+_DATA_KEY = re.compile(rb'"data"\s*:\s*\{')
+_EMAIL = re.compile(r"[^@\s\"<>(),;:\\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+_SPAN_ID = re.compile(r"[0-9a-f]{32}")
+_READ_BYTES = 1 << 20
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    """A JSON file of Label Studio tasks: a list of objects (or one object) with ``data``."""
+    if path.is_dir():
+        return False
+    return bool(_TASK_START.match(head)) and bool(_DATA_KEY.search(head))
+
+
+def valid_email(value: str) -> bool:
+    """Whether ``value`` is an email address Label Studio accepts as a user's."""
+    return bool(_EMAIL.fullmatch(value))
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+def iter_json_values(path: Path, encoding: str | None = None) -> Iterator[tuple[int, Any]]:
+    """``(line, value)`` of each element of a top-level JSON array, or of each top-level
+    value of a file of concatenated values (JSON Lines): decoded one at a time, reading the
+    file a megabyte at a time, so memory holds one task, not the file."""
+    decoder = json.JSONDecoder()
+    where = str(path)
+    try:
+        handle = path.open("r", encoding=encoding or "utf-8-sig", errors="strict", newline="")
+    except OSError as exc:
+        raise DataError(f"cannot read the file ({exc.strerror or exc})", path=where) from None
+    with handle:
+        buffer, position, line, eof = "", 0, 1, False
+        in_array: bool | None = None
+
+        def more(minimum: int) -> bool:
+            nonlocal buffer, position, eof
+            if eof:
+                return False
+            try:
+                chunk = handle.read(max(_READ_BYTES, minimum))
+            except UnicodeDecodeError as exc:
+                raise DataError(f"not valid UTF-8 near line {line} ({exc.reason}); Label "
+                                f"Studio JSON is UTF-8", path=where, line=line) from None
+            if not chunk:
+                eof = True
+                return False
+            buffer = buffer[position:] + chunk
+            position = 0
+            return True
+
+        def skip_space() -> None:
+            nonlocal position, line
+            while True:
+                while position < len(buffer) and buffer[position] in " \t\r\n":
+                    if buffer[position] == "\n":
+                        line += 1
+                    position += 1
+                if position < len(buffer) or not more(0):
+                    return
+
+        skip_space()
+        if position >= len(buffer):
+            raise DataError("the file is empty: expected Label Studio tasks (a JSON list)",
+                            path=where)
+        if buffer[position] == "[":
+            in_array = True
+            position += 1
+        else:
+            in_array = False
+        first = True
+        while True:
+            skip_space()
+            if position >= len(buffer):
+                if in_array:
+                    raise DataError("the JSON list of tasks is not closed (the file is "
+                                    "truncated?)", path=where, line=line)
+                return
+            if in_array:
+                if buffer[position] == "]":
+                    position += 1
+                    skip_space()
+                    if position < len(buffer):
+                        raise DataError("unexpected data after the list of tasks",
+                                        path=where, line=line)
+                    return
+                if not first:
+                    if buffer[position] != ",":
+                        raise DataError(f"not valid JSON: expected ',' or ']' between tasks, "
+                                        f"found {buffer[position]!r}", path=where, line=line)
+                    position += 1
+                    skip_space()
+            while True:
+                try:
+                    value, end = decoder.raw_decode(buffer, position)
+                except json.JSONDecodeError as exc:
+                    if more(len(buffer)):
+                        continue
+                    raise DataError(f"not valid JSON ({exc.msg})", path=where,
+                                    line=line + buffer.count("\n", position, exc.pos)) from None
+                except RecursionError:
+                    raise DataError("the JSON is nested too deeply to read", path=where,
+                                    line=line) from None
+                # A number or literal at the very end of the buffer may continue after it.
+                if end == len(buffer) and not isinstance(value, (dict, list, str)) \
+                        and more(len(buffer)):
+                    continue
+                break
+            yield line, value
+            line += buffer.count("\n", position, end)
+            position = end
+            first = False
+
+
+def _stamp(value: Any) -> str | None:
+    """An ISO 8601 time as stored (UTC, milliseconds, ``Z``), or None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _email_name(value: str) -> str:
+    return value.split("@", 1)[0] or value
+
+
+def annotator_of(annotation: dict[str, Any], default: str | None) -> str | None:
+    """Who made an annotation (see the module docstring)."""
+    meta = annotation.get("meta")
+    if isinstance(meta, dict) and isinstance(meta.get("annotator"), str) and meta["annotator"]:
+        return meta["annotator"]
+    who = annotation.get("completed_by")
+    if isinstance(who, dict):
+        email = who.get("email")
+        if isinstance(email, str) and email:
+            return _email_name(email)
+        who = who.get("id")
+    username = annotation.get("created_username")
+    if isinstance(username, str) and "@" in username:
+        email = next((part.strip() for part in username.split(",") if "@" in part), "")
+        if email:
+            return _email_name(email)
+    if isinstance(who, str) and who:
+        return _email_name(who)
+    if isinstance(who, int) and not isinstance(who, bool):
+        return f"user{who}"
+    return default
+
+
+def _count(report: Any, reason: str, n: int = 1) -> None:
+    if n:
+        report.not_kept[reason] = report.not_kept.get(reason, 0) + n
+
+
+def _note(result: dict[str, Any]) -> str | None:
+    meta = result.get("meta")
+    if isinstance(meta, dict):
+        text = meta.get("text")
+        if isinstance(text, list):
+            text = "\n".join(str(t) for t in text if t)
+        if isinstance(text, str) and text:
+            return text
+    return None
+
+
+def _spans_of(results: Any, text: str, who: str | None, created: str | None,
+              updated: str | None, report: Any, path: str, line: int, where: str
+              ) -> list[ParsedSpan]:
+    if not isinstance(results, list):
+        raise DataError(f"{where}: \"result\" must be a list", path=path, line=line)
+    spans = []
+    for index, result in enumerate(results):
+        here = f"{where} result {index}"
+        if not isinstance(result, dict):
+            raise DataError(f"{here} is not an object", path=path, line=line)
+        kind = result.get("type")
+        if kind == "relation":
+            _count(report, "Label Studio relations (the project has no relations yet)")
+            continue
+        if kind != "labels":
+            _count(report, f"Label Studio {kind or 'untyped'} results (only labels are spans)")
+            continue
+        value = result.get("value")
+        if not isinstance(value, dict):
+            raise DataError(f"{here}: \"value\" must be an object", path=path, line=line)
+        start, end = value.get("start"), value.get("end")
+        check_span_range(start, end, len(text), here, path, line)
+        expected = value.get("text")
+        if expected is not None and expected != text[start:end]:
+            raise DataError(f"{here} [{start}, {end}): its text {expected!r} differs from the "
+                            f"task's text there, {text[start:end]!r} (Label Studio offsets are "
+                            f"code points)", path=path, line=line)
+        labels = value.get("labels")
+        if not isinstance(labels, list) or not labels or not all(
+                isinstance(label, str) and label for label in labels):
+            raise DataError(f"{here}: value.labels must be a list of label names",
+                            path=path, line=line)
+        meta = result.get("meta")
+        span_who = who
+        if isinstance(meta, dict) and isinstance(meta.get("annotator"), str) and meta["annotator"]:
+            span_who = meta["annotator"]
+        span_id = result.get("id")
+        for number, label in enumerate(labels):
+            spans.append(ParsedSpan(
+                start, end, label, line,
+                id=span_id if number == 0 and isinstance(span_id, str)
+                and _SPAN_ID.fullmatch(span_id) else None,
+                annotator=span_who, created_at=created, updated_at=updated or created,
+                note=_note(result)))
+    return spans
+
+
+def _check_who(who: str | None, path: str, line: int) -> None:
+    if who is None:
+        return
+    try:
+        check_annotator(who)
+    except AnnotatorError as exc:
+        raise DataError(str(exc), path=path, line=line) from None
+
+
+def parse_task(task: Any, path: str, line: int, report: Any, annotator: str | None
+               ) -> ParsedRecord:
+    """One Label Studio task as a record (code-point offsets, checked)."""
+    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+        raise DataError("not a Label Studio task: expected an object with \"data\": "
+                        "{\"text\": ...} and \"annotations\" / \"predictions\"",
+                        path=path, line=line)
+    data = task["data"]
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise DataError("the task's data has no \"text\" string (the labelling config must "
+                        "read $text)", path=path, line=line)
+    spans: list[ParsedSpan] = []
+    annotations = task.get("annotations") or []
+    if not isinstance(annotations, list):
+        raise DataError("\"annotations\" must be a list", path=path, line=line)
+    for number, annotation in enumerate(annotations):
+        where = f"annotation {number}"
+        if not isinstance(annotation, dict):
+            raise DataError(f"{where} is not an object", path=path, line=line)
+        if annotation.get("was_cancelled"):
+            _count(report, "Label Studio cancelled annotations")
+            continue
+        who = annotator_of(annotation, annotator)
+        _check_who(who, path, line)
+        spans.extend(_spans_of(annotation.get("result") or [], text, who,
+                               _stamp(annotation.get("created_at")),
+                               _stamp(annotation.get("updated_at")), report, path, line, where))
+    predictions = task.get("predictions") or []
+    if not isinstance(predictions, list):
+        raise DataError("\"predictions\" must be a list", path=path, line=line)
+    for number, prediction in enumerate(predictions):
+        where = f"prediction {number}"
+        if not isinstance(prediction, dict):
+            raise DataError(f"{where} is not an object", path=path, line=line)
+        version = prediction.get("model_version")
+        who = version if isinstance(version, str) and version.strip() else "prediction"
+        _check_who(who, path, line)
+        spans.extend(_spans_of(prediction.get("result") or [], text, who,
+                               _stamp(prediction.get("created_at")),
+                               _stamp(prediction.get("updated_at")), report, path, line, where))
+    if task.get("drafts"):
+        _count(report, "Label Studio drafts", len(task["drafts"]))
+    name = data.get("name") if isinstance(data.get("name"), str) and data.get("name") else None
+    uid = data.get("id") if isinstance(data.get("id"), str) and data.get("id") else None
+    meta: dict[str, Any] = {}
+    if isinstance(task.get("meta"), dict):
+        meta.update(task["meta"])
+    if "id" in task:
+        meta["labelstudio_task_id"] = task["id"]
+    if name is None and "id" in task:
+        name = f"task {task['id']}"
+    record = build_record(text, spans, path=path, line=line, name=name, uid=uid, meta=meta)
+    names = data.get("names")
+    if isinstance(names, list):
+        record.names = [n for n in names if isinstance(n, str) and n]
+    return record
+
+
+def read(path: Path, options: ImportOptions, report: Any) -> Iterator[ParsedRecord]:
+    """The tasks of a Label Studio JSON export, one at a time."""
+    where = str(path)
+    found = False
+    for line, value in iter_json_values(path, options.encoding):
+        found = True
+        yield parse_task(value, where, line, report, options.annotator)
+    if not found:
+        raise DataError("the file holds no Label Studio tasks (an empty list)", path=where)
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+def email_of(name: str, options: ExportOptions) -> str | None:
+    """The email written as ``completed_by`` for annotator ``name``, if a valid one is known."""
+    email = options.annotator_emails.get(name)
+    if email is None and options.email_domain:
+        email = f"{name}@{options.email_domain}"
+    return email if email is not None and valid_email(email) else None
+
+
+def check_options(options: ExportOptions) -> None:
+    """Refuse invalid ``--annotator-email`` / ``--email-domain`` / ``--as`` values."""
+    for name, email in options.annotator_emails.items():
+        if not valid_email(email):
+            raise DataError(f"--annotator-email {name}={email}: not an email address")
+    if options.email_domain is not None and not valid_email("x@" + options.email_domain):
+        raise DataError(f"--email-domain {options.email_domain}: not a domain name")
+    if options.labelstudio_as not in ("annotations", "predictions"):
+        raise DataError(f"--as {options.labelstudio_as}: choose annotations or predictions")
+
+
+def tasks(project: Any, filters: Any, options: ExportOptions, progress: Any = None,
+          report: Any = None) -> Iterator[dict[str, Any]]:
+    """Label Studio tasks of the selected documents (code-point offsets)."""
+    from annotator.services.exporting import iter_chunks
+
+    predictions = options.labelstudio_as == "predictions"
+    without_email: set[str] = set()
+    for document, text, rows, names in iter_chunks(project, filters, progress):
+        by_annotator: dict[str, list[dict[str, Any]]] = {}
+        times: dict[str, list[str]] = {}
+        for row in rows:
+            result = {
+                "id": row[0], "from_name": "label", "to_name": "text", "type": "labels",
+                "origin": "prediction" if predictions else "manual",
+                "value": {"start": row[2], "end": row[3], "text": text[row[2] : row[3]],
+                          "labels": [row[4]]},
+                "meta": {"annotator": row[5]},
+            }
+            if row[6]:
+                result["meta"]["text"] = [row[6]]
+            by_annotator.setdefault(row[5], []).append(result)
+            stamps = times.setdefault(row[5], [row[7], row[8]])
+            stamps[0] = min(stamps[0], row[7])
+            stamps[1] = max(stamps[1], row[8])
+        data = {"text": text, "name": document.name, "id": document.uid,
+                "sha256": document.sha256}
+        if names:
+            data["names"] = names
+        task: dict[str, Any] = {"data": data}
+        if predictions:
+            task["predictions"] = [{"model_version": name, "result": results}
+                                   for name, results in by_annotator.items()]
+        else:
+            annotations = []
+            for name, results in by_annotator.items():
+                annotation: dict[str, Any] = {"result": results, "ground_truth": False,
+                                              "created_at": times[name][0],
+                                              "updated_at": times[name][1],
+                                              "meta": {"annotator": name}}
+                email = email_of(name, options)
+                if email is not None:
+                    annotation["completed_by"] = {"email": email}
+                else:
+                    without_email.add(name)
+                annotations.append(annotation)
+            task["annotations"] = annotations
+        yield task
+    if report is not None and without_email:
+        report.notes.append(
+            "completed_by left out for " + ", ".join(sorted(without_email)) + " (no valid "
+            "email: give --annotator-email NAME=EMAIL or --email-domain DOMAIN); Label Studio "
+            "credits the importing user, the name is kept in each annotation's meta.annotator")
+
+
+def write(project: Any, out: IO[str], filters: Any, options: ExportOptions, progress: Any,
+          report: Any) -> None:
+    """Write the Label Studio JSON (a list, one task a line) to ``out``."""
+    from annotator.services.exporting import dumps
+
+    check_options(options)
+    key = "predictions" if options.labelstudio_as == "predictions" else "annotations"
+    out.write("[")
+    for number, task in enumerate(tasks(project, filters, options, progress, report)):
+        out.write(("\n" if number == 0 else ",\n") + dumps(task))
+        report.documents += 1
+        report.spans += sum(len(a["result"]) for a in task[key])
+    out.write("\n]\n")
+    report.notes.append("labelstudio offsets are code points, as Label Studio counts them")
+
+
+def export(project: Any, output: Path | None, filters: Any, options: ExportOptions,
+           progress: Any = None) -> Any:
+    """Export to ``output`` atomically (standard output when None)."""
+    from annotator.services.exporting import ExportReport, atomic_output
+
+    report = ExportReport(format="labelstudio", path=None if output is None else str(output))
+    check_options(options)
+    if output is None:
+        write(project, sys.stdout, filters, options, progress, report)
+        return report
+    with atomic_output(output, report) as handle:
+        write(project, handle, filters, options, progress, report)
+    return report

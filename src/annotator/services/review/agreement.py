@@ -10,12 +10,20 @@ distinct annotators (each annotator in turn is the reference), so precision, rec
 equal and do not depend on the order of the annotators. ``pairs`` keeps each pair's own figures
 (later annotator against earlier). For exactly two annotators the figures are those of B
 against A, A being the first annotator given.
+
+Streaming: :class:`AgreementBuilder` takes one document at a time and keeps only running counts
+and a compact row of figures per document (:class:`DocumentFigures`), so a project is measured
+without holding its spans (``project_review.project_agreement`` feeds it from SQL). Documents
+are added in the order of their ids' :func:`sort_key` (the order of ``documents`` in the
+result), which also fixes the order of every floating-point sum.
 """
 
 from __future__ import annotations
 
+import math
+from array import array
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from itertools import combinations
 
 from annotator.services.review.coefficients import cohen_kappa, krippendorff_alpha
@@ -66,6 +74,150 @@ def _confusion_labels(counts: Counter[tuple[str, str]], labels: Sequence[str]) -
     return tuple(ordered)
 
 
+class DocumentFigures(Mapping[Hashable, Figures]):
+    """Document id -> :class:`Figures`, kept as ten numbers per document (the exact and
+    overlap counts, kappa and alpha) and turned into ``Figures`` when read."""
+
+    def __init__(self) -> None:
+        self._keys: list[Hashable] = []
+        self._position: dict[Hashable, int] | None = None
+        self._counts = array("q")
+        self._coefficients = array("d")
+
+    def append(self, document: Hashable, figures: Figures) -> None:
+        self._keys.append(document)
+        self._position = None
+        for prf in (figures.exact, figures.overlap):
+            c = prf.counts
+            self._counts.extend((c.reference, c.compared, c.reference_matched, c.compared_matched))
+        for value in (figures.cohen_kappa, figures.krippendorff_alpha):
+            self._coefficients.append(math.nan if value is None else value)
+
+    def _figures(self, index: int) -> Figures:
+        c = self._counts[8 * index : 8 * index + 8]
+        kappa, alpha = self._coefficients[2 * index : 2 * index + 2]
+        return Figures(
+            exact=PRF.from_counts(SpanCounts(*c[:4])),
+            overlap=PRF.from_counts(SpanCounts(*c[4:])),
+            cohen_kappa=None if math.isnan(kappa) else kappa,
+            krippendorff_alpha=None if math.isnan(alpha) else alpha,
+        )
+
+    def __getitem__(self, document: Hashable) -> Figures:
+        if self._position is None:
+            self._position = {key: index for index, key in enumerate(self._keys)}
+        return self._figures(self._position[document])
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def items(self):  # type: ignore[override]  # a lazy view in insertion order
+        return ((key, self._figures(index)) for index, key in enumerate(self._keys))
+
+    def __repr__(self) -> str:
+        return f"DocumentFigures({len(self)} documents)"
+
+
+class AgreementBuilder:
+    """Agreement of ``annotators`` measured one document at a time: :meth:`add` each included
+    document (in ``sort_key`` order of the ids), then :meth:`result`."""
+
+    def __init__(self, annotators: Sequence[str], labels: Iterable[str] | None = None) -> None:
+        self.names = check_annotators(annotators)
+        self.two = len(self.names) == 2
+        self.wanted = None if labels is None else frozenset(labels)
+        labels = None if labels is None else list(labels)
+        self.label_order = None if labels is None else list(dict.fromkeys(labels))
+        self.pairs = list(combinations(range(len(self.names)), 2))
+        self.all_runs: RunCounts = {}
+        self.pair_exact = [SpanCounts()] * len(self.pairs)
+        self.pair_overlap = [SpanCounts()] * len(self.pairs)
+        self.pair_confusion: list[Counter[tuple[str, str]]] = [Counter() for _ in self.pairs]
+        self.label_exact: dict[str, SpanCounts] = {}
+        self.label_overlap: dict[str, SpanCounts] = {}
+        self.seen: set[str] = set()
+        self.documents: list[Hashable] = []
+        self.per_document = DocumentFigures()
+
+    def add(self, doc: Hashable, length: int, spans_per_annotator: Sequence[Sequence[SpanLike]]
+            ) -> None:
+        """Add one document of ``length`` code points: ``spans_per_annotator[i]`` holds the
+        spans of annotator ``i`` there (every label; the ``labels`` filter applies here)."""
+        wanted, two = self.wanted, self.two
+        if wanted is None:
+            per_annotator = [list(spans) for spans in spans_per_annotator]
+        else:
+            per_annotator = [[s for s in spans if s.label in wanted]
+                             for spans in spans_per_annotator]
+        seen = self.seen
+        for spans_of_one in per_annotator:
+            seen.update(s.label for s in spans_of_one)
+        runs = category_runs(length, per_annotator)
+        merge_counts(self.all_runs, runs)
+        doc_exact = doc_overlap = SpanCounts()
+        for p, (i, j) in enumerate(self.pairs):
+            match = match_pair(per_annotator[i], per_annotator[j])
+            self.pair_confusion[p].update(match.confusion)
+            for label, counts in match.exact.items():
+                self.pair_exact[p] += counts
+                pooled = counts if two else counts.symmetric()
+                _add(self.label_exact, label, pooled)
+                doc_exact += pooled
+            for label, counts in match.overlap.items():
+                self.pair_overlap[p] += counts
+                pooled = counts if two else counts.symmetric()
+                _add(self.label_overlap, label, pooled)
+                doc_overlap += pooled
+        self.documents.append(doc)
+        self.per_document.append(doc, _figures(doc_exact, doc_overlap, runs, two))
+
+    def result(self) -> AgreementResult:
+        names, two, pairs = self.names, self.two, self.pairs
+        total_exact = sum((c if two else c.symmetric() for c in self.pair_exact), SpanCounts())
+        total_overlap = sum((c if two else c.symmetric() for c in self.pair_overlap),
+                            SpanCounts())
+        label_names = self.label_order if self.label_order is not None else sorted(self.seen)
+        per_label = {
+            label: _figures(
+                self.label_exact.get(label, SpanCounts()),
+                self.label_overlap.get(label, SpanCounts()),
+                project_label(self.all_runs, label),
+                two,
+            )
+            for label in label_names
+        }
+        pair_figures = tuple(
+            PairFigures(
+                reference=names[i],
+                compared=names[j],
+                figures=_figures(self.pair_exact[p], self.pair_overlap[p],
+                                 project_annotators(self.all_runs, (i, j)), True),
+            )
+            for p, (i, j) in enumerate(pairs)
+        )
+        confusion = tuple(
+            ConfusionTable(
+                reference=names[i],
+                compared=names[j],
+                labels=_confusion_labels(self.pair_confusion[p], label_names),
+                counts=dict(self.pair_confusion[p]),
+            )
+            for p, (i, j) in enumerate(pairs)
+        )
+        return AgreementResult(
+            annotators=names,
+            documents=tuple(self.documents),
+            overall=_figures(total_exact, total_overlap, self.all_runs, two),
+            per_label=per_label,
+            per_document=self.per_document,  # type: ignore[arg-type]
+            pairs=pair_figures,
+            confusion=confusion,
+        )
+
+
 def compute_agreement(
     spans: Iterable[SpanLike],
     doc_lengths: Mapping[Hashable, int],
@@ -83,89 +235,9 @@ def compute_agreement(
     annotators, a missing document length, or a span that does not fit its document.
     """
     names = check_annotators(annotators)
-    two = len(names) == 2
     grouped = group_spans(spans, names)
     documents = included_documents(grouped, names, doc_lengths)
-    wanted = None if labels is None else frozenset(labels)
-    label_order = None if labels is None else list(dict.fromkeys(labels))
-    pairs = list(combinations(range(len(names)), 2))
-
-    all_runs: RunCounts = {}
-    doc_runs: dict[Hashable, RunCounts] = {}
-    pair_exact = [SpanCounts()] * len(pairs)
-    pair_overlap = [SpanCounts()] * len(pairs)
-    pair_confusion: list[Counter[tuple[str, str]]] = [Counter() for _ in pairs]
-    label_exact: dict[str, SpanCounts] = {}
-    label_overlap: dict[str, SpanCounts] = {}
-    doc_exact: dict[Hashable, SpanCounts] = {}
-    doc_overlap: dict[Hashable, SpanCounts] = {}
-    seen: set[str] = set()
-
+    builder = AgreementBuilder(names, labels)
     for doc in documents:
-        per_annotator = [
-            [s for s in grouped[doc][name] if wanted is None or s.label in wanted]
-            for name in names
-        ]
-        for spans_of_one in per_annotator:
-            seen.update(s.label for s in spans_of_one)
-        runs = category_runs(doc_lengths[doc], per_annotator)
-        doc_runs[doc] = runs
-        merge_counts(all_runs, runs)
-        doc_exact[doc] = doc_overlap[doc] = SpanCounts()
-        for p, (i, j) in enumerate(pairs):
-            match = match_pair(per_annotator[i], per_annotator[j])
-            pair_confusion[p].update(match.confusion)
-            for label, counts in match.exact.items():
-                pair_exact[p] += counts
-                pooled = counts if two else counts.symmetric()
-                _add(label_exact, label, pooled)
-                _add(doc_exact, doc, pooled)
-            for label, counts in match.overlap.items():
-                pair_overlap[p] += counts
-                pooled = counts if two else counts.symmetric()
-                _add(label_overlap, label, pooled)
-                _add(doc_overlap, doc, pooled)
-
-    total_exact = sum((c if two else c.symmetric() for c in pair_exact), SpanCounts())
-    total_overlap = sum((c if two else c.symmetric() for c in pair_overlap), SpanCounts())
-    label_names = label_order if label_order is not None else sorted(seen)
-    per_label = {
-        label: _figures(
-            label_exact.get(label, SpanCounts()),
-            label_overlap.get(label, SpanCounts()),
-            project_label(all_runs, label),
-            two,
-        )
-        for label in label_names
-    }
-    per_document = {
-        doc: _figures(doc_exact[doc], doc_overlap[doc], doc_runs[doc], two) for doc in documents
-    }
-    pair_figures = tuple(
-        PairFigures(
-            reference=names[i],
-            compared=names[j],
-            figures=_figures(
-                pair_exact[p], pair_overlap[p], project_annotators(all_runs, (i, j)), True
-            ),
-        )
-        for p, (i, j) in enumerate(pairs)
-    )
-    confusion = tuple(
-        ConfusionTable(
-            reference=names[i],
-            compared=names[j],
-            labels=_confusion_labels(pair_confusion[p], label_names),
-            counts=dict(pair_confusion[p]),
-        )
-        for p, (i, j) in enumerate(pairs)
-    )
-    return AgreementResult(
-        annotators=names,
-        documents=tuple(documents),
-        overall=_figures(total_exact, total_overlap, all_runs, two),
-        per_label=per_label,
-        per_document=per_document,
-        pairs=pair_figures,
-        confusion=confusion,
-    )
+        builder.add(doc, doc_lengths[doc], [grouped[doc][name] for name in names])
+    return builder.result()

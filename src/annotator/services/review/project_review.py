@@ -3,21 +3,37 @@
 Both the command line and the review windows call these functions, so they show the same
 numbers. Documents are keyed in an agreement result by their ``uid`` (the ``id`` of the native
 export, stable across projects), not by the project's internal row id.
+
+Both stream: the documents are read from SQL a chunk at a time (``store.review_reads``), so
+time grows with the spans and characters read and memory stays flat however large the project.
+Both take ``progress(done, total, what)`` (return False to cancel: :class:`ReviewCancelled`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from annotator.domain.errors import DataError
-from annotator.services.exporting import select_documents
-from annotator.services.review.agreement import compute_agreement
-from annotator.services.review.consistency import Finding, check_consistency
+from annotator.services.review.agreement import AgreementBuilder
+from annotator.services.review.consistency import (
+    DocumentFindings,
+    Finding,
+    LabelledTexts,
+    SpanTuple,
+)
+from annotator.services.review.progress import Progress, ReviewCancelled, Ticker
 from annotator.services.review.results import AgreementResult
 from annotator.store import Project
+from annotator.store.review_reads import (
+    agreement_chunks,
+    document_order_by_uid,
+    has_annotator,
+    text_chunks,
+)
 
-__all__ = ["KeyedSpan", "project_agreement", "project_consistency"]
+__all__ = ["KeyedSpan", "NamedFindings", "ReviewCancelled", "project_agreement",
+           "project_consistency", "scan_consistency"]
 
 
 class KeyedSpan(NamedTuple):
@@ -31,12 +47,23 @@ class KeyedSpan(NamedTuple):
     annotator: str
 
 
+class NamedFindings(NamedTuple):
+    """One document's findings (rows of ``LabelledTexts.scan``) with the document's name."""
+
+    document_id: int
+    name: str
+    rows: list
+
+    def findings(self) -> list[Finding]:
+        return DocumentFindings(self.document_id, self.rows).findings()
+
+
 def _check_names(project: Project, annotators: Sequence[str] | None,
                  labels: Sequence[str] | None) -> None:
     if annotators:
-        known = set(project.annotators())
-        unknown = [name for name in annotators if name not in known]
+        unknown = [name for name in annotators if not has_annotator(project, name)]
         if unknown:
+            known = set(project.annotators())
             raise DataError(f"no spans by annotator(s): {', '.join(unknown)} (annotators in the "
                             f"project: {', '.join(sorted(known)) or 'none'})")
     if labels:
@@ -47,27 +74,95 @@ def _check_names(project: Project, annotators: Sequence[str] | None,
                             f"(the project has: {', '.join(sorted(known))})")
 
 
+def _chosen_ids(project: Project, documents: Sequence[str] | None) -> list[int] | None:
+    if not documents:
+        return None
+    chosen: set[int] = set()
+    for name in documents:
+        ids = project.document_ids_matching(name)
+        if not ids:
+            raise DataError(f"no document named {name!r} in the project")
+        chosen.update(ids)
+    return sorted(chosen)
+
+
 def project_agreement(
     project: Project,
     annotators: Sequence[str],
     *,
     labels: Sequence[str] | None = None,
     documents: Sequence[str] | None = None,
+    progress: Progress | None = None,
 ) -> AgreementResult:
     """Agreement of ``annotators`` (the first is the reference) over the project.
 
     ``labels``: only these labels (None: every label used); ``documents``: only these documents
     (names, uids or SHA-256 prefixes; None: all). Raises :class:`DataError` for an unknown
-    annotator, label or document, or fewer than two distinct annotators.
+    annotator, label or document, or fewer than two distinct annotators, and
+    :class:`ReviewCancelled` when ``progress`` returns False.
     """
     if len(annotators) < 2 or len(set(annotators)) != len(annotators):
         raise DataError(f"give two or more distinct annotators, got {list(annotators)}")
     _check_names(project, annotators, labels)
-    chosen = select_documents(project, list(documents) if documents else None)
-    lengths = {d.uid: d.length for d in chosen}
-    make = KeyedSpan._make
-    spans = [make(row) for row in project.span_rows_by_uid(annotators) if row[1] in lengths]
-    return compute_agreement(spans, lengths, list(annotators), labels)
+    order = document_order_by_uid(project, _chosen_ids(project, documents))
+    names = list(annotators)
+    builder = AgreementBuilder(names, labels)
+    ticker = Ticker(progress, len(order), every=1000)
+    make = KeyedSpan
+    for chunk in agreement_chunks(project, order, names):
+        for uid, length, rows in chunk:
+            per: dict[str, list[KeyedSpan]] = {name: [] for name in names}
+            for start, end, label, who in rows:
+                if not 0 <= start < end <= length:
+                    raise ValueError(f"span [{start}, {end}) does not fit document {uid!r} of "
+                                     f"length {length}")
+                per[who].append(make("", uid, start, end, label, who))
+            spans = [per[name] for name in names]
+            if all(spans):
+                builder.add(uid, length, spans)
+        ticker.advance(len(chunk), "measuring agreement")
+    return builder.result()
+
+
+def scan_consistency(
+    project: Project,
+    *,
+    annotators: Sequence[str] | None = None,
+    min_length: int = 2,
+    progress: Progress | None = None,
+) -> Iterator[NamedFindings]:
+    """Both consistency checks over every document, one document at a time: yields the
+    findings of each document that has some, in document order (each sorted by position).
+
+    Two passes over the documents: the first collects the distinct labelled texts, the second
+    searches every document for them. ``progress`` counts both passes (``total`` = twice the
+    documents). Each chunk of documents is read in its own read transaction: a change written
+    while the check runs shows in the documents read after it.
+    """
+    _check_names(project, annotators, None)
+    total = 2 * project.document_count()
+    ticker = Ticker(progress, total, every=200)
+    index = LabelledTexts(min_length)
+    for chunk in text_chunks(project, annotators=annotators):
+        for _doc, _name, text, spans in chunk:
+            _check_fit(spans, text)
+            index.add(text, spans)
+        ticker.advance(len(chunk), "collecting labelled texts")
+    index.freeze()
+    for chunk in text_chunks(project, annotators=annotators):
+        for doc, name, text, spans in chunk:
+            rows = index.scan(text, spans)
+            if rows:
+                yield NamedFindings(doc, name, rows)
+        ticker.advance(len(chunk), "checking")
+
+
+def _check_fit(spans: list[SpanTuple], text: str) -> None:
+    length = len(text)
+    for span_id, start, end, _label in spans:
+        if not 0 <= start < end <= length:
+            raise ValueError(f"span {span_id!r} [{start}, {end}) does not fit its document of "
+                             f"length {length}")
 
 
 def project_consistency(
@@ -75,10 +170,10 @@ def project_consistency(
     *,
     annotators: Sequence[str] | None = None,
     min_length: int = 2,
+    progress: Progress | None = None,
 ) -> list[Finding]:
-    """Both consistency checks over every document (``annotators``: only their spans)."""
-    _check_names(project, annotators, None)
-    texts = {d.id: project.text(d.id) for d in project.documents()}
-    spans = project.spans(annotators=annotators or None)
-    return check_consistency(spans, texts, min_length=min_length,
-                             annotators=set(annotators) if annotators else None)
+    """Every finding of both checks as a list (``annotators``: only their spans). For a large
+    project prefer :func:`scan_consistency`, which holds one document's findings at a time."""
+    return [f for found in scan_consistency(project, annotators=annotators,
+                                            min_length=min_length, progress=progress)
+            for f in found.findings()]

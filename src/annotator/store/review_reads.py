@@ -1,0 +1,122 @@
+"""Streaming reads behind the corpus-wide review work (consistency checks, agreement).
+
+Each function yields the documents a chunk at a time, each chunk read in one read transaction
+(its documents and spans agree), so memory holds one chunk, never the project. They read the
+project's own connection (one descriptor per file and process: ``store.registry``) and write
+nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from annotator.store.project import Project
+
+__all__ = ["agreement_chunks", "document_order_by_uid", "has_annotator", "label_names",
+           "text_chunks"]
+
+# The order of the UNIQUE index of spans (document, start, end, label id, annotator): the
+# order ``Project.spans`` returns, read without a temporary sort.
+_SPAN_ORDER = 'ORDER BY document_id, start, "end", label_id, annotator'
+
+
+@contextlib.contextmanager
+def _snapshot(project: Project) -> Iterator[None]:
+    """One read transaction around the queries of a chunk, unless one is already open."""
+    conn = project.db.conn
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+def label_names(project: Project) -> dict[int, str]:
+    """Label id -> name."""
+    return dict(project.db.execute("SELECT id, name FROM labels").fetchall())
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def text_chunks(
+    project: Project, *, annotators: Sequence[str] | None = None, size: int = 200
+) -> Iterator[list[tuple[int, str, str, list[tuple[str, int, int, str]]]]]:
+    """Every document in id order, ``size`` at a time: ``(id, name, text, spans)`` with the
+    spans (of ``annotators`` only, when given) as ``(id, start, end, label)`` in the order of
+    :meth:`Project.spans` (start, end, label id, annotator)."""
+    names = label_names(project)
+    who = list(annotators) if annotators else None
+    span_sql = ('SELECT document_id, id, start, "end", label_id FROM spans '
+                "WHERE document_id BETWEEN ? AND ?")
+    if who:
+        span_sql += f" AND annotator IN ({_marks(who)})"
+    span_sql += " " + _SPAN_ORDER
+    after = 0
+    db = project.db
+    while True:
+        with _snapshot(project):
+            rows = db.execute("SELECT id, name, text FROM documents WHERE id > ? ORDER BY id "
+                              "LIMIT ?", [after, size]).fetchall()
+            if not rows:
+                return
+            first, last = rows[0][0], rows[-1][0]
+            spans: dict[int, list[tuple[str, int, int, str]]] = {}
+            for doc, span_id, start, end, label_id in db.execute(
+                    span_sql, [first, last, *(who or ())]):
+                group = spans.get(doc)
+                if group is None:
+                    group = spans[doc] = []
+                group.append((span_id, start, end, names[label_id]))
+        after = last
+        yield [(doc, name, text, spans.get(doc, [])) for doc, name, text in rows]
+
+
+def document_order_by_uid(project: Project, ids: Sequence[int] | None = None
+                          ) -> list[tuple[int, str, int]]:
+    """``(id, uid, length)`` of every document (or of ``ids``), sorted by uid."""
+    rows = project.db.execute("SELECT id, uid, length FROM documents ORDER BY uid").fetchall()
+    if ids is None:
+        return rows
+    wanted = set(ids)
+    return [row for row in rows if row[0] in wanted]
+
+
+def agreement_chunks(
+    project: Project, documents: Sequence[tuple[int, str, int]], annotators: Sequence[str],
+    *, size: int = 500,
+) -> Iterator[list[tuple[str, int, list[tuple[int, int, str, str]]]]]:
+    """For ``documents`` (``(id, uid, length)``, in the order given), ``size`` at a time:
+    ``(uid, length, spans)`` with the spans of ``annotators`` as ``(start, end, label,
+    annotator)``. Reads only the spans' index (no span row is visited)."""
+    names = label_names(project)
+    who = list(annotators)
+    db = project.db
+    for at in range(0, len(documents), size):
+        part = documents[at : at + size]
+        ids = [row[0] for row in part]
+        spans: dict[int, list[tuple[int, int, str, str]]] = {}
+        with _snapshot(project):
+            for doc, start, end, label_id, annotator in db.execute(
+                    'SELECT document_id, start, "end", label_id, annotator FROM spans '
+                    f"WHERE document_id IN ({_marks(ids)}) AND annotator IN ({_marks(who)})",
+                    [*ids, *who]):
+                group = spans.get(doc)
+                if group is None:
+                    group = spans[doc] = []
+                group.append((start, end, names[label_id], annotator))
+        yield [(uid, length, spans.get(doc, [])) for doc, uid, length in part]
+
+
+def has_annotator(project: Project, name: str) -> bool:
+    """Whether ``name`` has a span (stops at the first one)."""
+    return project.db.execute("SELECT 1 FROM spans WHERE annotator = ? LIMIT 1",
+                              [name]).fetchone() is not None

@@ -176,6 +176,21 @@ def iter_hits(project: Project, query: str, aliases: Mapping[str, Sequence[str]]
         yield from _check(conn, batch, literal, keys)
 
 
+def _find_literal(text: str, term: str) -> list[tuple[int, int]]:
+    """:func:`.matching.find_literal`, with ``str.find`` for a term without cased letters (the
+    regular expression then matches exactly too, and ``str.find`` is several times faster)."""
+    if term.lower() != term or term.upper() != term:
+        return find_literal(text, term)
+    if not term.strip():
+        return []
+    out, n = [], len(term)
+    p = text.find(term)
+    while p != -1:
+        out.append((p, p + n))
+        p = text.find(term, p + n)
+    return out
+
+
 def _check(conn: Any, batch: dict[int, int], literal: list[str], keys: list[str]) -> Iterator[Hit]:
     ids = list(batch)
     texts = search_index.text_rows(conn, ids)
@@ -187,7 +202,7 @@ def _check(conn: Any, batch: dict[int, int], literal: list[str], keys: list[str]
         spans: set[tuple[int, int]] = set()
         if batch[doc_id] & 1:
             for term in literal:
-                spans.update(find_literal(text, term))
+                spans.update(_find_literal(text, term))
         row = rows.get(doc_id)
         if row is not None:
             try:

@@ -20,7 +20,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from annotator.services.japanese import romaji
@@ -130,11 +130,19 @@ class ReadingIndex:
 
     @classmethod
     def from_stored(
-        cls, text: str, starts: array[int], kinds: str, hira: list[str], hepburn: list[str], key: str,
-        key_starts: array[int], drops: dict[int, str], sha256: str | None = None,
+        cls, text: str, starts: array[int], kinds: str, hira: Sequence[str], hepburn: Sequence[str],
+        key: str, key_starts: array[int], drops_by_text: dict[str, list[int]], sha256: str,
     ) -> ReadingIndex:
-        """Rebuild an index from its :meth:`to_columns` (as the search index stores them)."""
-        return cls(text, starts, kinds, hira, hepburn, key, key_starts, drops, sha256)
+        """Rebuild an index from its :meth:`to_columns` as the search index stores them:
+        ``drops_by_text`` maps the letters a token lost to the tokens that lost them;
+        ``hira``/``hepburn`` may be lazy sequences (only the tokens a match needs are read)."""
+        self = cls.__new__(cls)
+        self.text, self.sha256 = text, sha256
+        self._starts, self._kinds, self._hira, self._hepburn = starts, kinds, hira, hepburn  # type: ignore[assignment]
+        self.key, self._key_starts = key, key_starts
+        self._drops_by_text = drops_by_text
+        self._drops = {i: d for d, ids in drops_by_text.items() for i in ids}
+        return self
 
     def to_columns(self) -> dict[str, Any]:
         """The index's own columns: ``key``, ``starts``, ``key_starts`` (arrays), ``kinds``,
@@ -216,12 +224,16 @@ class ReadingIndex:
         end = self._key_starts[i + 1] if i + 1 < len(self._key_starts) else len(self.key)
         return self.key[self._key_starts[i] : end]
 
+    # A token's own key (``_token_key`` of its surface and reading) is the letters it lost to
+    # the key before it (``_drops``) followed by its part of the joined key (``_key_of``):
+    # ``romaji.join_keys`` only ever trims the front. So matching reads no reading.
     def _match_start(self, i: int, off: int) -> int | None:
         s, e = self.token_bounds(i)
         if off == 0:
             return s
-        local = _token_key(self._kinds[i], self.text[s:e], self._hepburn[i])
-        a = split_point(self.text[s:e], local, off + len(local) - len(self._key_of(i)), True)
+        stored = self._key_of(i)
+        local = self._drops.get(i, "") + stored
+        a = split_point(self.text[s:e], local, off + len(local) - len(stored), True)
         return None if a is None else s + a
 
     def _match_end(self, j: int, off: int) -> int | None:
@@ -229,7 +241,7 @@ class ReadingIndex:
         stored = self._key_of(j)
         if off == len(stored):
             return e
-        local = _token_key(self._kinds[j], self.text[s:e], self._hepburn[j])
+        local = self._drops.get(j, "") + stored
         b = split_point(self.text[s:e], local, off + len(local) - len(stored), False)
         return None if b is None else s + b
 

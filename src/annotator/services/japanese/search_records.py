@@ -7,7 +7,7 @@ news article, against ~2 ms for the compressed JSON of the reading cache):
 ``(document_id, key, key_length, starts, key_starts, kinds, hira, hepburn, drops)`` with ``starts`` and
 ``key_starts`` the bytes of ``array('i')``, ``hira``/``hepburn`` the token readings joined by
 U+001F (or, when a reading contains U+001F, ``"\\x00"`` followed by their JSON list) and
-``drops`` the JSON list of ``[token, letters]``. ``key`` is what the trigram index
+``drops`` the JSON object ``{letters: [tokens that lost them]}``. ``key`` is what the trigram index
 ``search_keys`` is built over: the index's search key (its first ``key_length`` characters),
 then, for each token that lost letters to the key before it (ロシアの|ウラジーミル: ``no|razimiru``),
 a line with those letters and :data:`SEGMENT` characters of the key after them, so that a
@@ -18,8 +18,8 @@ match starting at such a token (``urazimiru``) is found by the trigrams of its f
 from __future__ import annotations
 
 import json
-import sys
 from array import array
+from collections.abc import Sequence
 from typing import Any
 
 from annotator.services.japanese.reading_index import FORMAT_VERSION, ReadingIndex
@@ -62,11 +62,40 @@ def row_from_index(document_id: int, index: ReadingIndex) -> tuple[Any, ...]:
         lines.append(dropped + rest)
     return (document_id, "\n".join(lines), len(key), data["starts"].tobytes(), key_starts.tobytes(),
             data["kinds"], _join(data["hira"]), _join(data["hepburn"]),
-            json.dumps(sorted(data["drops"].items()), ensure_ascii=False))
+            json.dumps(_by_letters(data["drops"]), ensure_ascii=False))
 
 
-def index_from_row(row: tuple[Any, ...], text: str, sha256: str | None = None) -> ReadingIndex:
-    """The index stored in ``row`` for ``text`` (the document's stored text). Raises
+def _by_letters(drops: dict[int, str]) -> dict[str, list[int]]:
+    grouped: dict[str, list[int]] = {}
+    for i, letters in sorted(drops.items()):
+        grouped.setdefault(letters, []).append(i)
+    return grouped
+
+
+class _Joined(Sequence[str]):
+    """The items of a joined column, split on first use (a search reads a few tokens' readings)."""
+
+    __slots__ = ("_items", "_joined", "_n")
+
+    def __init__(self, joined: str, n: int) -> None:
+        self._joined, self._n = joined, n
+        self._items: list[str] | None = None
+
+    def _list(self) -> list[str]:
+        if self._items is None:
+            self._items = _split(self._joined, self._n)
+        return self._items
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        return self._list()[i]
+
+    def __len__(self) -> int:
+        return self._n
+
+
+def index_from_row(row: tuple[Any, ...], text: str, sha256: str) -> ReadingIndex:
+    """The index stored in ``row`` for ``text`` (the document's stored text, whose SHA-256 the
+    caller has). Its readings are split from their columns when first needed. Raises
     ValueError when the row does not fit the text (rebuild it then)."""
     _doc, searched, key_length, starts_b, key_starts_b, kinds, hira_j, hep_j, drops_j = row
     key = searched[:key_length]
@@ -77,11 +106,9 @@ def index_from_row(row: tuple[Any, ...], text: str, sha256: str | None = None) -
     if len(key_starts) != n or len(kinds) != n or (n and starts[0] != 0) or (text and not n) \
             or (n and starts[-1] >= len(text)):
         raise ValueError("the readings row does not fit the text")
-    intern = sys.intern
-    hira = [intern(h) for h in _split(hira_j, n)]
-    hep = [intern(h) for h in _split(hep_j, n)]
-    drops = {int(i): str(d) for i, d in json.loads(drops_j)}
-    return ReadingIndex.from_stored(text, starts, kinds, hira, hep, key, key_starts, drops, sha256)
+    drops = json.loads(drops_j)
+    return ReadingIndex.from_stored(text, starts, kinds, _Joined(hira_j, n), _Joined(hep_j, n),
+                                    key, key_starts, drops, sha256)
 
 
 def search_strings(qkey: str) -> list[str]:

@@ -9,11 +9,12 @@ so no conversion is made either way.
 time (a task is decoded when it is complete; the file is never held whole). Per task:
 ``data.text`` is the document (``data.name`` / ``data.id`` its name and uid, when our export
 wrote them); each annotation's ``labels`` results become spans (one per label of the region),
-with the annotator taken from the annotation's ``meta.annotator`` (our export), else
-``completed_by`` (an email gives the part before ``@``; a number gives ``user<id>``, or the
+with the annotator taken from the region's ``meta.annotator`` (our export; Label Studio keeps
+it), else the annotation's ``completed_by`` (an email gives the part before ``@``; a number gives ``user<id>``, or the
 email of ``created_username``), else the import's annotator; ``created_at`` and
 ``updated_at`` are kept (normalised to UTC with milliseconds). Predictions become spans of the
-annotator ``model_version`` (or ``prediction``). A region's note (``meta.text``) becomes the
+annotator ``model_version`` (or ``prediction``); Label Studio's own JSON export lists
+predictions by id only, which is counted in ``not_kept``. A region's note (``meta.text``) becomes the
 span's note. A result whose ``start > end``, that lies outside the text, or whose ``text``
 differs from the document's is refused with the line of its task. What the project cannot hold
 is counted in the import's ``not_kept``: ``choices`` and other result types, relations (until
@@ -25,9 +26,10 @@ annotation (or, with ``--as predictions``, one prediction with ``model_version``
 annotator. Label Studio refuses an annotation whose ``completed_by`` is not the email of one of
 its users, so ``completed_by`` is written only as a valid email, from ``--annotator-email
 NAME=EMAIL`` or ``--email-domain DOMAIN`` (``NAME@DOMAIN``); otherwise it is left out (Label
-Studio then credits the importing user) and the annotator's name is kept in the annotation's
-``meta.annotator`` and in each region's ``meta.annotator``, which Label Studio stores and
-exports again as they are.
+Studio then credits the importing user) and the annotator's name is kept in each region's
+``meta.annotator``, which Label Studio stores and exports again as it is (checked with Label
+Studio 1.23.2: an annotation's own ``meta`` is dropped, a region's kept; the annotations'
+``created_at`` become the time of the import there). A note is the region's ``meta.text``.
 """
 
 from __future__ import annotations
@@ -181,10 +183,8 @@ def _email_name(value: str) -> str:
 
 
 def annotator_of(annotation: dict[str, Any], default: str | None) -> str | None:
-    """Who made an annotation (see the module docstring)."""
-    meta = annotation.get("meta")
-    if isinstance(meta, dict) and isinstance(meta.get("annotator"), str) and meta["annotator"]:
-        return meta["annotator"]
+    """Who made an annotation (see the module docstring; a region's ``meta.annotator``
+    comes first, in :func:`_spans_of`)."""
     who = annotation.get("completed_by")
     if isinstance(who, dict):
         email = who.get("email")
@@ -308,6 +308,11 @@ def parse_task(task: Any, path: str, line: int, report: Any, annotator: str | No
         raise DataError("\"predictions\" must be a list", path=path, line=line)
     for number, prediction in enumerate(predictions):
         where = f"prediction {number}"
+        if isinstance(prediction, int) and not isinstance(prediction, bool):
+            # Label Studio's own JSON export lists a task's predictions by id only.
+            _count(report, "Label Studio predictions listed by id only (its JSON export "
+                           "does not include their results)")
+            continue
         if not isinstance(prediction, dict):
             raise DataError(f"{where} is not an object", path=path, line=line)
         version = prediction.get("model_version")
@@ -403,8 +408,7 @@ def tasks(project: Any, filters: Any, options: ExportOptions, progress: Any = No
             for name, results in by_annotator.items():
                 annotation: dict[str, Any] = {"result": results, "ground_truth": False,
                                               "created_at": times[name][0],
-                                              "updated_at": times[name][1],
-                                              "meta": {"annotator": name}}
+                                              "updated_at": times[name][1]}
                 email = email_of(name, options)
                 if email is not None:
                     annotation["completed_by"] = {"email": email}
@@ -417,7 +421,7 @@ def tasks(project: Any, filters: Any, options: ExportOptions, progress: Any = No
         report.notes.append(
             "completed_by left out for " + ", ".join(sorted(without_email)) + " (no valid "
             "email: give --annotator-email NAME=EMAIL or --email-domain DOMAIN); Label Studio "
-            "credits the importing user, the name is kept in each annotation's meta.annotator")
+            "credits the importing user; the name is kept in each region's meta.annotator")
 
 
 def write(project: Any, out: IO[str], filters: Any, options: ExportOptions, progress: Any,

@@ -1,0 +1,112 @@
+"""spaCy DocBin, checked with the real spaCy: offsets, span groups, entities, alignment."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from annotator.domain.errors import DataError
+from annotator.services.exporting import ExportFilter
+from annotator.services.formats import ExportOptions, ImportOptions
+from annotator.services.formats import spacy_docbin as sd
+from annotator.store import Project
+from format_material import TEXT_EN, import_module_file, span_set
+
+spacy = pytest.importorskip("spacy", reason="the test extra installs spaCy")
+from spacy.tokens import Doc, DocBin  # noqa: E402
+from spacy.vocab import Vocab  # noqa: E402
+
+
+def load(path: Path) -> list[Doc]:
+    return list(DocBin().from_disk(path).get_docs(Vocab()))
+
+
+def test_spacy_reads_our_offsets(filled: Project, fresh: Project, tmp_path: Path) -> None:
+    out = tmp_path / "x.spacy"
+    report = sd.export(filled, out, ExportFilter(), ExportOptions(), None)
+    assert report.spans == 10 and report.lost == {}
+    docs = load(out)
+    texts = {filled.text(d.id): d.id for d in filled.documents()}
+    got = set()
+    for doc in docs:
+        assert doc.text in texts  # the stored text, exactly
+        for span in doc.spans["sc"]:
+            got.add((doc.text, span.start_char, span.end_char, span.label_))
+        # Entities: no overlaps; the claim and what lies in it are not entities.
+        assert all(a.end <= b.start for a, b in zip(doc.ents, doc.ents[1:]))
+    assert got == {(t, s, e, label) for t, s, e, label, _who, _note in span_set(filled)}
+    ja = next(doc for doc in docs if "北朝鮮" in doc.text)
+    assert [(e.text, e.label_) for e in ja.ents] == [("CNN", "source"), ("金正恩", "actor")]
+    imported = import_module_file(fresh, sd, out)
+    assert imported.not_kept == {}
+    assert span_set(fresh) == span_set(filled)  # annotators and notes came back
+    assert sorted(d.name for d in fresh.documents()) == ["en.txt", "ja.txt"]
+    number = next(s for s in fresh.spans() if s.label == "number")
+    assert number.value is not None and number.value["unit"] == "発"
+
+
+@pytest.mark.parametrize("align, expected, lost", [
+    ("strict", [], {sd.LOST_STRICT: 2}),
+    ("expand", [("Kim Jong", "actor"), ("Putin", "actor")], {sd.LOST_EXPANDED: 2}),
+    ("contract", [("Kim", "actor")], {sd.LOST_CONTRACTED: 1, sd.LOST_INSIDE: 1}),
+])
+def test_alignment_modes(align: str, expected: list[tuple[str, str]], lost: dict[str, int],
+                         project: Project, tmp_path: Path) -> None:
+    doc, _ = project.add_document("en.txt", TEXT_EN, who="t")
+    project.add_span(doc.id, 4, 10, "actor", "hana")   # "Kim Jo": not a token boundary
+    project.add_span(doc.id, 21, 24, "actor", "hana")  # "uti" inside Putin
+    out = tmp_path / f"{align}.spacy"
+    report = sd.export(project, out, ExportFilter(), ExportOptions(align=align), None)
+    assert report.lost == lost
+    (loaded,) = load(out)
+    assert [(s.text, s.label_) for s in loaded.spans["sc"]] == expected
+
+
+def test_reads_a_docbin_made_by_spacy(fresh: Project, tmp_path: Path) -> None:
+    vocab = Vocab()
+    doc = Doc(vocab, words=["😀", "𠮷", "Kim", "met", "Putin", "\r\n", "北", "朝", "鮮"],
+              spaces=[False, True, True, True, False, False, False, False, False])
+    doc.spans["people"] = [doc.char_span(3, 6, "PER"), doc.char_span(3, 10, "MEET")]
+    doc.spans["empty"] = [doc.char_span(11, 16, "")]
+    doc.ents = [doc.char_span(3, 6, "PER"), doc.char_span(11, 16, "PER"),
+                doc.char_span(18, 21, "LOC")]
+    path = tmp_path / "made.spacy"
+    DocBin(docs=[doc]).to_disk(path)
+    assert sd.sniff(path, path.read_bytes()[:65536])
+    report = import_module_file(fresh, sd, path, ImportOptions(annotator="model"))
+    assert report.not_kept == {sd.NOT_KEPT_NO_LABEL: 1}
+    (document,) = fresh.documents()
+    text = fresh.text(document.id)
+    assert text == "😀𠮷 Kim met Putin\n北朝鮮"  # \r\n stored as \n, offsets mapped
+    assert sorted((text[s.start:s.end], s.label, s.annotator) for s in fresh.spans()) == [
+        ("Kim", "PER", "model"), ("Kim met", "MEET", "model"), ("Putin", "PER", "model"),
+        ("北朝鮮", "LOC", "model")]
+
+
+def test_refusals(project: Project, tmp_path: Path) -> None:
+    path = tmp_path / "broken.spacy"
+    path.write_bytes(b"x\x9c not really zlib")
+    before = span_set(project), len(project.documents())
+    with pytest.raises(DataError, match="not a spaCy DocBin file") as caught:
+        import_module_file(project, sd, path)
+    assert caught.value.path == str(path)
+    assert (span_set(project), len(project.documents())) == before
+    assert not sd.sniff(path, path.read_bytes())
+    text = tmp_path / "a.txt"
+    text.write_text("北朝鮮")
+    assert not sd.sniff(text, text.read_bytes())
+    with pytest.raises(DataError, match="unknown --align 'loose'"):
+        sd.export(project, tmp_path / "x.spacy", ExportFilter(), ExportOptions(align="loose"),
+                  None)
+
+
+def test_without_spacy_the_error_names_the_extra(project: Project, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    project.add_document("a.txt", "北朝鮮", who="t")
+    for name in [m for m in sys.modules if m == "spacy" or m.startswith("spacy.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    with pytest.raises(DataError, match=r"pip install 'annotator\[spacy\]'"):
+        sd.export(project, tmp_path / "x.spacy", ExportFilter(), ExportOptions(), None)
+    assert not (tmp_path / "x.spacy").exists()

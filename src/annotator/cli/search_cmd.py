@@ -1,19 +1,24 @@
 """``annotator search QUERY``: find a name or word by reading in every document of the project.
 
 The query may be kana, romaji (``puchin``, ``kitachousen``), kanji or plain text, or a term of
-the project's alias table (``annotator aliases``). Indexes missing from the project's cache are
-built (with a progress bar on a terminal) and cached for the next search.
+the project's alias table (``annotator aliases``). The project's search index answers it
+(``annotator.services.japanese.corpus_search``): documents whose readings are not indexed yet
+are indexed first, once (with a progress bar on a terminal; an interrupted run keeps what it
+indexed), and hits are printed as they are found, in document order.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 
 from annotator.cli.common import TerminalProgress, dumps_json, project_from, shown
 from annotator.services.japanese import context
+from annotator.services.japanese.corpus_search import index_readings, iter_hits, readings_state
 from annotator.services.japanese.parallel import IndexPool
-from annotator.services.japanese.project_search import hit_record, load_indexes, search_project
+from annotator.services.japanese.project_search import hit_record
+from annotator.store import Document, search_index
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -33,20 +38,43 @@ def run(args: argparse.Namespace) -> int:
         return _usage("--max must be at least 1")
     if not args.query.strip():
         return _usage("the query is empty")
-    with project_from(args) as project:
-        progress = TerminalProgress("indexing")
-        with IndexPool() as pool:  # only started when there is enough text left to index
-            indexes = load_indexes(project, progress=progress, pool=pool)
-        progress.finish()
-        hits = search_project(project, args.query, args.max, indexes=indexes)
-        documents = {d.id: d for d in project.documents()}
-    if args.json:
-        print(dumps_json([hit_record(h, documents[h.document]) for h in hits], indent=2))
-        return 0
-    for hit in hits:
-        before, match, after = context(indexes[hit.document].text, hit.start, hit.end)
-        print(f"{shown(documents[hit.document].name)}\t{hit.start}\t{hit.end}\t"
-              f"{shown(before)}[{shown(match)}]{shown(after)}")
+    building = TerminalProgress("building the search index")
+    search_index.migration_progress = building
+    try:
+        project = project_from(args)
+    finally:
+        search_index.migration_progress = None
+        building.finish()
+    with project:
+        indexed, total = readings_state(project)
+        if indexed < total:
+            progress = TerminalProgress("indexing readings")
+            with IndexPool() as pool:  # only started when there is enough text left to index
+                index_readings(project, progress=progress, pool=pool)
+            progress.finish()
+        hits = itertools.islice(iter_hits(project, args.query), args.max)
+        documents: dict[int, tuple[Document, str]] = {}
+
+        def document(doc_id: int) -> tuple[Document, str]:
+            if doc_id not in documents:
+                documents.clear()  # hits come in document order: keep the current one only
+                documents[doc_id] = (project.document(doc_id), project.text(doc_id))
+            return documents[doc_id]
+
+        out = sys.stdout
+        if args.json:
+            first = True
+            for hit in hits:
+                record = dumps_json(hit_record(hit, document(hit.document)[0]), indent=2)
+                out.write(("[\n" if first else ",\n") + "  " + record.replace("\n", "\n  "))
+                first = False
+            out.write("[]\n" if first else "\n]\n")
+            return 0
+        for hit in hits:
+            doc, text = document(hit.document)
+            before, match, after = context(text, hit.start, hit.end)
+            out.write(f"{shown(doc.name)}\t{hit.start}\t{hit.end}\t"
+                      f"{shown(before)}[{shown(match)}]{shown(after)}\n")
     return 0
 
 

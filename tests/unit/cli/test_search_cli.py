@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from annotator.cli import main
-from annotator.services.japanese.index_cache import CACHE_VERSION
+from annotator.services.japanese.corpus_search import readings_state
 from annotator.store import Project
 
 SEEDS = Path(__file__).resolve().parents[3] / "seeds"
@@ -58,7 +58,7 @@ def test_search_json_lists_every_hit_with_code_point_offsets(
 def test_search_max_plain_output_and_cache(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert len(_search(db, capsys, "--max", "3", "roshia")) == 3
     with Project.open(db) as project:
-        assert all(project.cached_reading(d.sha256, CACHE_VERSION) for d in project.documents())
+        assert readings_state(project) == (4, 4)  # indexed once, kept in the project
     assert main(["search", "--db", db, "プーチン"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines and all("[プーチン]" in line for line in lines)

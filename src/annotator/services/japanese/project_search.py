@@ -7,9 +7,11 @@ command line prints.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from annotator.services.japanese.corpus_search import index_readings, iter_hits
 from annotator.services.japanese.index_cache import cached_blob, store_index
 from annotator.services.japanese.parallel import (
     PARALLEL_MIN_CHARS,
@@ -96,16 +98,18 @@ def search_project(
 ) -> list[Hit]:
     """Find ``query`` (kana, romaji, kanji, plain text or an alias term) in every document.
 
-    ``indexes`` (document id -> index, e.g. kept by a window) avoids loading them again; by
-    default every index is loaded with :func:`load_indexes`. ``aliases`` defaults to the
+    With ``indexes`` (document id -> index) those are searched; by default the project's search
+    index answers (:func:`.corpus_search.iter_hits`, after indexing the readings of the
+    documents that have none yet). ``aliases`` defaults to the
     project's alias table. Each hit's ``document`` is the document id and
     ``hit.text == project.text(hit.document)[hit.start:hit.end]`` (code points).
     """
-    if indexes is None:
-        indexes = load_indexes(project)
     if aliases is None:
         aliases = project.aliases()
-    return search(indexes, None, query, aliases, max_hits=max_hits)
+    if indexes is not None:
+        return search(indexes, None, query, aliases, max_hits=max_hits)
+    index_readings(project)
+    return list(itertools.islice(iter_hits(project, query, aliases), max_hits))
 
 
 def hit_record(hit: Hit, document: Document) -> dict[str, Any]:

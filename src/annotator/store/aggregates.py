@@ -22,8 +22,12 @@ __all__ = [
     "LIST_ORDERS",
     "annotator_totals",
     "document_count",
+    "document_id_at",
+    "document_id_of_uid",
     "document_ids",
+    "document_ids_after",
     "label_totals",
+    "last_document_id",
     "list_rows",
     "span_counts_by_annotator",
     "span_total",
@@ -44,6 +48,33 @@ def _db(project: Any) -> Any:
 def document_count(project: Any) -> int:
     """How many documents the project holds (from the counts table: no document read)."""
     return _db(project).execute("SELECT count(*) FROM document_span_counts").fetchone()[0]
+
+
+def document_id_at(project: Any, position: int) -> int | None:
+    """The id of the document at ``position`` in import order (negative: from the end)."""
+    way = "DESC" if position < 0 else "ASC"
+    row = _db(project).execute(
+        f"SELECT document_id FROM document_span_counts ORDER BY document_id {way} "
+        "LIMIT 1 OFFSET ?", [position if position >= 0 else -position - 1]).fetchone()
+    return None if row is None else row[0]
+
+
+def document_id_of_uid(project: Any, uid: str) -> int | None:
+    row = _db(project).execute("SELECT id FROM documents WHERE uid = ?", [uid]).fetchone()
+    return None if row is None else row[0]
+
+
+def last_document_id(project: Any) -> int:
+    """The highest document id (0 for none): documents added later have higher ids."""
+    return _db(project).execute(
+        "SELECT coalesce(max(document_id), 0) FROM document_span_counts").fetchone()[0]
+
+
+def document_ids_after(project: Any, document_id: int) -> list[int]:
+    """Ids of the documents added after ``document_id``, ascending."""
+    return [r[0] for r in _db(project).execute(
+        "SELECT document_id FROM document_span_counts WHERE document_id > ? "
+        "ORDER BY document_id", [document_id])]
 
 
 def span_total(project: Any) -> int:

@@ -332,12 +332,12 @@ class MainWindow(QMainWindow):
         last = settings.last_document(str(self.session.project.path))
         docs = self.session.documents
         if last is not None:
-            doc = next((d for d in docs if d.uid == last[0]), None)
+            doc = docs.by_uid(last[0])  # one indexed query, whatever the corpus
             if doc is not None:
                 self.open_document(doc.id, last[1])
                 return
-        if docs:
-            self.open_document(docs[0].id)
+        if (first := docs.first()) is not None:
+            self.open_document(first.id)
 
     def _remember_position(self) -> None:
         doc = self.session.document

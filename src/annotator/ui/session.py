@@ -46,12 +46,12 @@ from annotator.domain.span_index import SpanIndex, paint_order
 from annotator.domain.spans import Span
 from annotator.domain.undo import UndoStack
 from annotator.services.review.adjudication import review_layer
-from annotator.store import Document, HistoryEntry, Project
+from annotator.store import Document, HistoryEntry, Project, aggregates
 from annotator.ui import guarded
 from annotator.ui.changes import ChangeFeed, plain
 from annotator.ui.document_status import SetDocumentStatus
 
-__all__ = ["Session"]
+__all__ = ["DocumentCatalog", "Session", "SpanCounts"]
 
 _LABEL_COMMANDS = (AddLabel, EditLabel, MoveLabel, RemoveLabel)
 #: More spans of the current document than this changed at once: re-read the document's spans
@@ -61,13 +61,85 @@ BULK_SPANS = 2000
 COPY_SHORTCUT = "Ctrl+Shift+C"
 
 
+class DocumentCatalog:
+    """The project's documents, read when asked (``Session.documents``): nothing is read or
+    decoded up front, so opening a corpus of 100,000 documents costs nothing per document.
+
+    ``len()``, truth, ``first()``, ``get(id)``, ``by_uid(uid)`` and ``[i]`` (import order) are
+    indexed queries; iterating reads every document (whole-project work: panels showing a list
+    use :mod:`annotator.store.aggregates` instead)."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+
+    def __len__(self) -> int:
+        return aggregates.document_count(self._project)
+
+    def __bool__(self) -> bool:
+        return self.first() is not None
+
+    def __iter__(self) -> Any:
+        return iter(self._project.documents())
+
+    def __getitem__(self, position: int) -> Document:
+        document_id = aggregates.document_id_at(self._project, position)
+        if document_id is None:
+            raise IndexError("no document at that position")
+        return self._project.document(document_id)
+
+    def first(self) -> Document | None:
+        """The first document in import order (None for an empty project)."""
+        try:
+            return self[0]
+        except IndexError:
+            return None
+
+    def get(self, document_id: int) -> Document | None:
+        try:
+            return self._project.document(document_id)
+        except KeyError:
+            return None
+
+    def by_uid(self, uid: str) -> Document | None:
+        document_id = aggregates.document_id_of_uid(self._project, uid)
+        return None if document_id is None else self.get(document_id)
+
+    def last_id(self) -> int:
+        """The highest document id (0 for none): documents added later have higher ids."""
+        return aggregates.last_document_id(self._project)
+
+    def ids_after(self, document_id: int) -> list[int]:
+        """Ids of the documents added after ``document_id`` (ascending)."""
+        return aggregates.document_ids_after(self._project, document_id)
+
+
+class SpanCounts:
+    """Spans per document id, read from the project's maintained counts
+    (``Session.span_counts``): ``counts[id]``, ``counts.get(id, default)``."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+
+    def get(self, document_id: int, default: int = 0) -> int:
+        return aggregates.span_totals(self._project, [document_id]).get(document_id, default)
+
+    def __getitem__(self, document_id: int) -> int:
+        found = aggregates.span_totals(self._project, [document_id])
+        if document_id not in found:
+            raise KeyError(document_id)
+        return found[document_id]
+
+
 class Session(QObject):
     """The open project, the current document, the labels, the focused span and the undo stack.
 
     Signals:
 
-    - ``documentsChanged()``: documents were added (import) or the list needs re-reading;
+    - ``documentsAdded(ids)``: documents were added (here or elsewhere), ids ascending;
+      followed by ``documentsChanged()`` (documents were added or the list needs re-reading);
     - ``documentStatusChanged(document_id, status)``; ``spanCountChanged(document_id, count)``;
+      ``spanCountsChanged()``: the span counts of documents not named changed (re-read the
+      counts on show);
     - ``documentChanged(document_id)``: another document is current (its text and ``index``
       are ready);
     - ``spanAdded(span)``, ``spanRemoved(span)`` (as it was), ``spanUpdated(old, new)``: one span
@@ -89,6 +161,8 @@ class Session(QObject):
     """
 
     documentsChanged = Signal()  # noqa: N815 (Qt naming)
+    documentsAdded = Signal(object)  # noqa: N815
+    spanCountsChanged = Signal()  # noqa: N815
     documentStatusChanged = Signal(int, str)  # noqa: N815
     spanCountChanged = Signal(int, int)  # noqa: N815
     documentChanged = Signal(int)  # noqa: N815
@@ -121,8 +195,12 @@ class Session(QObject):
         self.labels: list[Label] = project.labels()
         self._colors: dict[str, str] = {}
         self._colors_of: list[Label] | None = None
-        self.documents: list[Document] = project.documents()
-        self.span_counts: dict[int, int] = project.span_counts()
+        #: The documents, read when asked (nothing per document at start).
+        self.documents = DocumentCatalog(project)
+        #: Spans per document, from the project's maintained counts.
+        self.span_counts = SpanCounts(project)
+        self._last_document_id = self.documents.last_id()
+        self._current_count = 0
         self.document: Document | None = None
         self.text = ""
         self.index = SpanIndex("")
@@ -262,15 +340,20 @@ class Session(QObject):
     # -- documents --------------------------------------------------------------------------------
 
     def document_by_id(self, document_id: int) -> Document | None:
-        return next((d for d in self.documents if d.id == document_id), None)
+        return self.documents.get(document_id)
 
     def reload_documents(self) -> None:
         """Bring documents, counts, labels and the current document's spans up to date (after
         an import in this window): the import's history rows are applied like any others."""
         self.sync()
-        if [d.id for d in self.documents] != [d.id for d in self.project.documents()]:
-            self.documents = self.project.documents()
-            self.span_counts = self.project.span_counts()
+        self._documents_added()
+        self.spanCountsChanged.emit()
+
+    def _documents_added(self) -> None:
+        added = self.documents.ids_after(self._last_document_id)
+        if added:
+            self._last_document_id = added[-1]
+            self.documentsAdded.emit(added)
             self.documentsChanged.emit()
 
     def open_document(self, document_id: int) -> None:
@@ -280,6 +363,7 @@ class Session(QObject):
         self.review_layer = review_layer(self.project)
         self.index = SpanIndex(self.text, self._split(self.project.spans(document_id)))
         self.index.own_layer = self._annotator
+        self._current_count = self._total()
         self.focused_span_id = None
         self.documentChanged.emit(document_id)
         self.layersChanged.emit()
@@ -366,7 +450,7 @@ class Session(QObject):
         by_document: dict[int, set[str]] = {}
         counts_elsewhere = labels = False
         renamed: set[str] = set()
-        documents: dict[int, str] = {}
+        documents: dict[int, set[str]] = {}
         for row in rows:
             if row.entity == "span":
                 if row.action == "import":
@@ -380,7 +464,7 @@ class Session(QObject):
                     by_document.setdefault(row.document_id, set()).update(ids)
                 if row.document_id == current:
                     span_ids.update(ids)
-                else:
+                elif row.document_id is not None:
                     counts_elsewhere = True
             elif row.entity == "label":
                 labels = True
@@ -389,7 +473,7 @@ class Session(QObject):
                 if row.action == "update" and before.get("name") != after.get("name"):
                     renamed.add(str(before.get("name")))
             elif row.entity == "document" and row.document_id is not None:
-                documents[row.document_id] = row.action
+                documents.setdefault(row.document_id, set()).add(row.action)
         if len(self._deleted_elsewhere) > 10_000:
             self._deleted_elsewhere.clear()
         if documents:
@@ -408,44 +492,35 @@ class Session(QObject):
         elif span_ids:
             self._refresh_spans(span_ids)
         if counts_elsewhere:
-            self._refresh_counts()
+            self._refresh_counts([d for d in by_document if d != current])
         self.focus_lost_to = None
         if focused is not None and focused.id not in self.index:
             self.focus_lost_to = self._deleted_elsewhere.get(focused.id, "")
         for document_id, ids in sorted(by_document.items()):
             self.spansChangedIn.emit(document_id, frozenset(ids))
 
-    def _apply_documents(self, changes: dict[int, str]) -> None:
-        known = {d.id for d in self.documents}
+    def _apply_documents(self, changes: dict[int, set[str]]) -> None:
         added = False
         for document_id in sorted(changes):
+            if document_id > self._last_document_id:
+                added = True
+                continue
+            if "status" not in changes[document_id]:
+                continue
             try:
                 doc = self.project.document(document_id)
             except KeyError:
                 continue
-            if document_id not in known:
-                self.documents = [*self.documents, doc]
-                added = True
-                continue
-            old = self.document_by_id(document_id)
-            self.documents = [doc if d.id == doc.id else d for d in self.documents]
             if self.document is not None and self.document.id == doc.id:
                 self.document = doc
-            if old is not None and old.status != doc.status:
-                self.documentStatusChanged.emit(doc.id, doc.status)
+            self.documentStatusChanged.emit(doc.id, doc.status)
         if added:
-            self.documentsChanged.emit()
+            self._documents_added()
 
-    def _refresh_counts(self) -> None:
-        fresh = self.project.span_counts()
-        current = self.document.id if self.document is not None else None
-        if current is not None:
-            fresh[current] = self._total()
-        for doc in self.documents:
-            if fresh.get(doc.id, 0) != self.span_counts.get(doc.id, 0):
-                self.span_counts[doc.id] = fresh.get(doc.id, 0)
-                self.spanCountChanged.emit(doc.id, self.span_counts[doc.id])
-        self.span_counts = fresh
+    def _refresh_counts(self, document_ids: Iterable[int]) -> None:
+        """Span counts of other documents changed: their maintained counts, one query."""
+        for doc_id, count in sorted(aggregates.span_totals(self.project, document_ids).items()):
+            self.spanCountChanged.emit(doc_id, count)
 
     def _resync_document(self) -> None:
         """Many spans of the current document changed: one query, then the difference as
@@ -465,8 +540,8 @@ class Session(QObject):
     def _set_current_count(self) -> None:
         if self.document is not None:
             doc_id, total = self.document.id, self._total()
-            if self.span_counts.get(doc_id, 0) != total:
-                self.span_counts[doc_id] = total
+            if self._current_count != total:
+                self._current_count = total
                 self.spanCountChanged.emit(doc_id, total)
 
     def gone_message(self, span_id: str) -> str:
@@ -491,7 +566,6 @@ class Session(QObject):
         for cmd in commands:
             if isinstance(cmd, SetDocumentStatus):
                 doc = self.project.document(cmd.document_id)
-                self.documents = [doc if d.id == doc.id else d for d in self.documents]
                 if self.document is not None and self.document.id == doc.id:
                     self.document = doc
                 self.documentStatusChanged.emit(doc.id, doc.status)
@@ -552,13 +626,11 @@ class Session(QObject):
                 self.spanUpdated.emit(old, new)
             elif old is None and new is None:
                 elsewhere = True
-        if elsewhere:
-            self.span_counts = self.project.span_counts()
-            for doc in self.documents:
-                self.spanCountChanged.emit(doc.id, self.span_counts.get(doc.id, 0))
-        elif delta and current is not None:
-            self.span_counts[current] = self.span_counts.get(current, 0) + delta
-            self.spanCountChanged.emit(current, self.span_counts[current])
+        if elsewhere:  # spans of other documents (search hits labelled in many documents)
+            self.spanCountsChanged.emit()
+        if delta and current is not None:
+            self._current_count += delta
+            self.spanCountChanged.emit(current, self._current_count)
         if layers:
             self.layersChanged.emit()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +17,9 @@ class Span:
 
     ``id`` is 32 hex characters, stable across export and import. Times are ISO 8601 UTC with
     milliseconds and a ``Z``. ``value`` is an optional normalised value (a JSON object), e.g. the
-    number a ``number`` span denotes.
+    number a ``number`` span denotes. ``attributes`` holds the values of the attributes its
+    label declares (``{"stance": "reported"}``; ``{}`` when none, see
+    :mod:`annotator.domain.relations`).
     """
 
     id: str
@@ -30,6 +32,7 @@ class Span:
     created_at: str
     updated_at: str
     value: dict[str, Any] | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[int, int, int, str, str]:

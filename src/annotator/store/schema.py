@@ -9,6 +9,7 @@ leaves the file at its old version. Never edit a released migration: append a ne
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import sqlite_utils
@@ -264,10 +265,87 @@ def _search_index(db: sqlite_utils.Database) -> None:
     search_index.create(db.conn)
 
 
+def _relations_and_attributes(db: sqlite_utils.Database) -> None:
+    """Relations between spans, their types, and attributes on spans (``docs/relations.md``).
+
+    ``relation_types`` is ordered like ``labels`` and names the labels allowed at each end
+    (JSON lists of label names; empty: any label). ``relations`` links two spans (ids) of one
+    document and layer; the span delete removes them first (with history, so it can be undone),
+    the foreign keys' cascade only backs that up. ``label_attributes`` holds what each label
+    declares; ``spans.attributes`` the values (JSON object text, NULL when none). The default
+    types and attributes are added for the default labels the project has."""
+    from annotator.domain.relations import DEFAULT_ATTRIBUTES, DEFAULT_RELATION_TYPES
+
+    db.execute(
+        """CREATE TABLE relation_types (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            color TEXT NOT NULL,
+            key TEXT UNIQUE,
+            description TEXT NOT NULL DEFAULT '',
+            heads TEXT NOT NULL DEFAULT '[]',
+            tails TEXT NOT NULL DEFAULT '[]',
+            position INTEGER NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE relations (
+            id TEXT PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            head_id TEXT NOT NULL REFERENCES spans(id) ON DELETE CASCADE,
+            tail_id TEXT NOT NULL REFERENCES spans(id) ON DELETE CASCADE,
+            type_id INTEGER NOT NULL REFERENCES relation_types(id) ON DELETE RESTRICT,
+            annotator TEXT NOT NULL,
+            note TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (head_id <> tail_id),
+            UNIQUE (head_id, tail_id, type_id)
+        )"""
+    )
+    db.execute("CREATE INDEX relations_by_tail ON relations(tail_id)")
+    db.execute("CREATE INDEX relations_by_document ON relations(document_id, annotator)")
+    db.execute("CREATE INDEX relations_by_type ON relations(type_id)")
+    db.execute(
+        """CREATE TABLE label_attributes (
+            id INTEGER PRIMARY KEY,
+            label TEXT NOT NULL,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('choice', 'flag', 'text')),
+            choices TEXT NOT NULL DEFAULT '[]',
+            description TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL,
+            UNIQUE (label, name)
+        )"""
+    )
+    db.execute("ALTER TABLE spans ADD COLUMN attributes TEXT")
+    labels = {row[0] for row in db.execute("SELECT name FROM labels")}
+    position = 0
+    for rt in DEFAULT_RELATION_TYPES:
+        if set(rt.heads) <= labels and set(rt.tails) & labels:
+            tails = [t for t in rt.tails if t in labels]
+            db.execute(
+                "INSERT INTO relation_types (name, color, key, description, heads, tails, "
+                "position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [rt.name, rt.color, rt.key, rt.description, json.dumps(list(rt.heads)),
+                 json.dumps(tails), position])
+            position += 1
+    per_label: dict[str, int] = {}
+    for attribute in DEFAULT_ATTRIBUTES:
+        if attribute.label in labels:
+            index = per_label[attribute.label] = per_label.get(attribute.label, -1) + 1
+            db.execute(
+                "INSERT INTO label_attributes (label, name, kind, choices, description, "
+                "position) VALUES (?, ?, ?, ?, ?, ?)",
+                [attribute.label, attribute.name, attribute.kind,
+                 json.dumps(list(attribute.choices)), attribute.description, index])
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_review, _v3_reading_aids, _v4_presence,
                                _v5_document_names,
                                _v6_aggregates,
-                               _search_index]
+                               _search_index,
+                               _relations_and_attributes]
 
 
 def current_version() -> int:

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from annotator.cli.common import dumps_json, project_from, shown
-from annotator.store import Project
+from annotator.store import Project, aggregates
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -17,19 +17,18 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def project_stats(project: Project) -> dict[str, Any]:
-    """Counts of the project: documents, spans, per label, per annotator, per document."""
-    db = project.db
-    per_label = dict(db.execute(
-        "SELECT l.name, count(s.id) FROM labels l LEFT JOIN spans s ON s.label_id = l.id "
-        "GROUP BY l.id ORDER BY l.position").fetchall())
-    per_annotator = dict(db.execute(
-        "SELECT annotator, count(*) FROM spans GROUP BY annotator ORDER BY annotator").fetchall())
-    counts = project.span_counts()
-    documents = [{"name": d.name, "id": d.uid, "characters": d.length, "status": d.status,
-                  "spans": counts.get(d.id, 0)} for d in project.documents()]
+    """Counts of the project: documents, spans, per label, per annotator, per document.
+
+    The totals come from the counts the project file maintains
+    (:mod:`annotator.store.aggregates`), never from scanning the spans; only the per-document
+    list reads each document's name, length and status (streamed, no text decoded)."""
+    counts = aggregates.span_totals(project)
+    documents = [{"name": name, "id": uid, "characters": length, "status": status,
+                  "spans": counts.get(doc_id, 0)}
+                 for doc_id, uid, name, length, status in aggregates.document_summaries(project)]
     return {"project": str(project.path), "documents": len(documents),
-            "spans": sum(counts.values()), "per_label": per_label,
-            "per_annotator": per_annotator, "per_document": documents}
+            "spans": sum(counts.values()), "per_label": aggregates.label_totals(project),
+            "per_annotator": aggregates.annotator_totals(project), "per_document": documents}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ __all__ = [
     "document_id_of_uid",
     "document_ids",
     "document_ids_after",
+    "document_summaries",
     "label_totals",
     "last_document_id",
     "list_rows",
@@ -172,6 +173,13 @@ def document_ids(project: Any, order: str = "id", descending: bool = False,
         sql = (f"SELECT d.id FROM documents d INDEXED BY {index}{where} ORDER BY "
                + ", ".join(f"{k} {way}" for k in keys))
     return [row[0] for row in db.execute(sql, params)]
+
+
+def document_summaries(project: Any) -> Any:
+    """``(id, uid, name, length, status)`` of every document in import order, streamed
+    (whole-project work: for ``annotator stats``; texts and metadata are not decoded)."""
+    return _db(project).execute(
+        "SELECT id, uid, name, length, status FROM documents ORDER BY id")
 
 
 def list_rows(project: Any, document_ids: Sequence[int]) -> dict[int, tuple[str, str, int]]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import sys
+from collections.abc import Iterator
+from typing import Any, TextIO
 
-from annotator.cli.common import dumps_json, project_from, shown
+from annotator.cli.common import TerminalProgress, dumps_json, project_from, shown
 from annotator.services.review.project_review import project_agreement
+from annotator.services.review.results import AgreementResult
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -56,13 +59,44 @@ def format_table(result: dict[str, Any], names: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def json_parts(result: AgreementResult) -> Iterator[str]:
+    """``dumps_json(result.to_json())`` in pieces, one document at a time (the same text,
+    without building the whole object or string: a corpus has 100,000 documents)."""
+    yield f'{{"annotators": {dumps_json(list(result.annotators))}, "documents": ['
+    for index, doc in enumerate(result.documents):
+        yield f"{', ' if index else ''}{dumps_json(doc)}"
+    yield f'], "overall": {dumps_json(result.overall.to_json())}, "per_label": '
+    yield dumps_json({label: f.to_json() for label, f in result.per_label.items()})
+    yield ', "per_document": {'
+    for index, (doc, figures) in enumerate(result.per_document.items()):
+        yield f"{', ' if index else ''}{dumps_json(str(doc))}: {dumps_json(figures.to_json())}"
+    yield (f'}}, "pairs": {dumps_json([pair.to_json() for pair in result.pairs])}, '
+           f'"confusion": {dumps_json([table.to_json() for table in result.confusion])}}}')
+
+
+def write_json(result: AgreementResult, out: TextIO) -> None:
+    """Write :func:`json_parts` and a newline to ``out`` (in blocks of about 1,000 parts)."""
+    block: list[str] = []
+    for part in json_parts(result):
+        block.append(part)
+        if len(block) >= 1000:
+            out.write("".join(block))
+            block.clear()
+    block.append("\n")
+    out.write("".join(block))
+
+
 def run(args: argparse.Namespace) -> int:
-    with project_from(args) as project:
-        result = project_agreement(project, args.annotators, labels=args.label,
-                                   documents=args.document).to_json()
-        names = {d.uid: d.name for d in project.documents()}
+    progress = TerminalProgress("agree")
+    try:
+        with project_from(args) as project:
+            result = project_agreement(project, args.annotators, labels=args.label,
+                                       documents=args.document, progress=progress)
+            names = None if args.json else {d.uid: d.name for d in project.documents()}
+    finally:
+        progress.finish()
     if args.json:
-        print(dumps_json(result))
+        write_json(result, sys.stdout)
     else:
-        print(format_table(result, names))
+        print(format_table(result.to_json(), names or {}))
     return 0

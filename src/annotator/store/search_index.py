@@ -51,8 +51,8 @@ CREATE_STATEMENTS = (
         starts BLOB NOT NULL,
         key_starts BLOB NOT NULL,
         kinds TEXT NOT NULL,
-        hira TEXT NOT NULL,
-        hepburn TEXT NOT NULL,
+        hira BLOB NOT NULL,
+        hepburn BLOB NOT NULL,
         drops TEXT NOT NULL
     )""",
     "CREATE INDEX search_readings_by_version ON search_readings(version)",

@@ -6,7 +6,8 @@ news article, against ~2 ms for the compressed JSON of the reading cache):
 
 ``(document_id, key, key_length, starts, key_starts, kinds, hira, hepburn, drops)`` with ``starts`` and
 ``key_starts`` the bytes of ``array('i')``, ``hira``/``hepburn`` the token readings joined by
-U+001F (or, when a reading contains U+001F, ``"\\x00"`` followed by their JSON list) and
+U+001F (or, when a reading contains U+001F, ``"\\x00"`` followed by their JSON list), as
+zlib-compressed UTF-8 (only the window reads them, one document at a time), and
 ``drops`` the JSON object ``{letters: [tokens that lost them]}``. ``key`` is what the trigram index
 ``search_keys`` is built over: the index's search key (its first ``key_length`` characters),
 then, for each token that lost letters to the key before it (ロシアの|ウラジーミル: ``no|razimiru``),
@@ -18,6 +19,7 @@ match starting at such a token (``urazimiru``) is found by the trigrams of its f
 from __future__ import annotations
 
 import json
+import zlib
 from array import array
 from collections.abc import Sequence
 from typing import Any
@@ -27,7 +29,7 @@ from annotator.services.japanese.reading_index import FORMAT_VERSION, ReadingInd
 __all__ = ["RECORD_VERSION", "SEGMENT", "index_from_row", "row_from_index", "search_strings"]
 
 #: How much of the key after a token that lost letters is repeated on its line.
-SEGMENT = 48
+SEGMENT = 24
 
 #: The version under which rows are stored (the reading-index format version).
 RECORD_VERSION = FORMAT_VERSION
@@ -36,13 +38,16 @@ _SEP = "\x1f"
 _JSON = "\x00"
 
 
-def _join(items: list[str]) -> str:
+def _join(items: list[str]) -> bytes:
     if any(_SEP in s or s.startswith(_JSON) for s in items):
-        return _JSON + json.dumps(items, ensure_ascii=False)
-    return _SEP.join(items)
+        joined = _JSON + json.dumps(items, ensure_ascii=False)
+    else:
+        joined = _SEP.join(items)
+    return zlib.compress(joined.encode("utf-8"), 1)
 
 
-def _split(joined: str, n: int) -> list[str]:
+def _split(packed: bytes, n: int) -> list[str]:
+    joined = zlib.decompress(packed).decode("utf-8")
     if joined.startswith(_JSON):
         items = json.loads(joined[1:])
     else:
@@ -77,7 +82,7 @@ class _Joined(Sequence[str]):
 
     __slots__ = ("_items", "_joined", "_n")
 
-    def __init__(self, joined: str, n: int) -> None:
+    def __init__(self, joined: bytes, n: int) -> None:
         self._joined, self._n = joined, n
         self._items: list[str] | None = None
 

@@ -1,0 +1,149 @@
+"""Search over a corpus through the project's search index: build once, then warm searches.
+
+Run: ``.venv/bin/python benchmarks/bench_search_corpus.py [--docs 1000 10000 100000]``.
+Prints figures; asserts nothing. For each size, on a copy of the shared corpus
+(``benchmarks/corpus.py``, kept in ``--folder`` so that a second run reuses the built index):
+
+1. opening the copy migrates it: the texts' trigram index is built (characters/s);
+2. ``index_readings`` indexes every document's readings once (characters/s; the corpus
+   repeats the seed sentences, so most runs are converted once and remembered: the figure for
+   new text is pykakasi's, printed by ``benchmarks/bench_readings.py``);
+3. in a fresh process, each query is searched once (warm-up), then ``--repeat`` times: the
+   time to the first hit, to the first 20,000 (what the window shows) and to all of them,
+   medians; the process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+QUERIES = [("kana", "ぷーちん"), ("romaji", "kitachosen"), ("literal", "ラブロフ"),
+           ("literal, 2 chars", "米国"), ("romaji, rare", "kiji000777"), ("literal, rare", "記事000777")]
+WINDOW_CAP = 20_000
+
+
+def build(n: int, folder: Path, workers: int) -> dict[str, float]:
+    from corpus import fresh_copy
+
+    from annotator.services.japanese.corpus_search import index_readings, readings_state
+    from annotator.services.japanese.parallel import IndexPool
+    from annotator.store import Project
+
+    path = folder / f"corpus-{n}.annotator"
+    figures: dict[str, float] = {}
+    if not path.exists():
+        fresh = fresh_copy(n, folder)
+        started = time.perf_counter()
+        project = Project.open(fresh)  # the migration builds the text index
+        figures["text_index_s"] = time.perf_counter() - started
+        project.close()
+    with Project.open(folder / f"corpus-{n}.annotator") as project:
+        chars = project.db.execute("SELECT sum(length) FROM documents").fetchone()[0]
+        figures["chars"] = chars
+        indexed, total = readings_state(project)
+        if indexed < total:
+            started = time.perf_counter()
+            pool = IndexPool(workers=workers) if workers > 1 else None
+            try:
+                index_readings(project, pool=pool)
+            finally:
+                if pool is not None:
+                    pool.shutdown(wait=True)
+            figures["readings_s"] = time.perf_counter() - started
+            figures["readings_docs"] = total - indexed
+    figures["file_mb"] = path.stat().st_size / 1e6
+    return figures
+
+
+def search_figures(path: Path, repeat: int) -> dict[str, object]:
+    from annotator.services.japanese.corpus_search import iter_hits
+    from annotator.store import Project
+
+    out: dict[str, object] = {}
+    with Project.open(path) as project:
+        for kind, query in QUERIES:
+            runs = []
+            for attempt in range(repeat + 1):
+                started = time.perf_counter()
+                hits = iter_hits(project, query)
+                first = next(hits, None)
+                t_first = time.perf_counter() - started
+                count = 1 if first is not None else 0
+                t_cap = None
+                for _hit in hits:
+                    count += 1
+                    if count == WINDOW_CAP:
+                        t_cap = time.perf_counter() - started
+                t_all = time.perf_counter() - started
+                if attempt:  # the first run warms the page cache and pykakasi
+                    runs.append((t_first, t_cap if t_cap is not None else t_all, t_all))
+            out[f"{kind}: {query}"] = {
+                "hits": count,
+                "first_ms": 1000 * statistics.median(r[0] for r in runs),
+                "first_20k_ms": 1000 * statistics.median(r[1] for r in runs),
+                "all_ms": 1000 * statistics.median(r[2] for r in runs),
+            }
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--folder", type=Path, default=Path("/tmp/annotator-search-bench"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes indexing the readings (1: this process)")
+    parser.add_argument("--search-only", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.search_only:
+        print(json.dumps(search_figures(args.search_only, args.repeat)))
+        return
+    args.folder.mkdir(parents=True, exist_ok=True)
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    results = {}
+    for n in args.docs:
+        figures = build(n, args.folder, args.workers)
+        chars = figures["chars"]
+        line = f"{n:,} documents, {chars:,.0f} characters, file {figures['file_mb']:,.0f} MB"
+        if "text_index_s" in figures:
+            line += (f"; text index (migration) {figures['text_index_s']:.1f} s = "
+                     f"{chars / figures['text_index_s']:,.0f} chars/s")
+        if "readings_s" in figures:
+            line += (f"; readings {figures['readings_s']:.1f} s = "
+                     f"{chars / figures['readings_s']:,.0f} chars/s")
+        print(line, flush=True)
+        child = subprocess.run([sys.executable, __file__, "--search-only",
+                                str(args.folder / f"corpus-{n}.annotator"), "--repeat", str(args.repeat)],
+                               check=True, capture_output=True, text=True)
+        found = json.loads(child.stdout)
+        results[n] = found
+        for name, value in found.items():
+            if isinstance(value, dict):
+                print(f"  {name:<28} {value['hits']:>9,} hits  first {value['first_ms']:7.1f} ms  "
+                      f"first {WINDOW_CAP:,} {value['first_20k_ms']:7.0f} ms  all {value['all_ms']:8.0f} ms")
+        print(f"  peak RSS of the searching process: {found['peak_rss_mb']:.0f} MB", flush=True)
+    sizes = sorted(results)
+    for a, b in zip(sizes, sizes[1:], strict=False):
+        print(f"growth {a:,} -> {b:,} documents:")
+        for name, value in results[b].items():
+            if isinstance(value, dict):
+                base = results[a][name]
+                print(f"  {name:<28} all x{value['all_ms'] / max(base['all_ms'], 1e-3):.1f}  "  # type: ignore[index]
+                      f"first x{value['first_ms'] / max(base['first_ms'], 1e-3):.1f}")  # type: ignore[index]
+        print(f"  peak RSS x{results[b]['peak_rss_mb'] / results[a]['peak_rss_mb']:.2f}")  # type: ignore[operator]
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

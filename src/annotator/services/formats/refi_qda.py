@@ -1,0 +1,362 @@
+"""REFI-QDA project exchange (``.qdpx``): the format of MAXQDA, NVivo, ATLAS.ti and QualCoder.
+
+A ``.qdpx`` is a zip holding ``project.qde`` (XML, namespace ``urn:QDA-XML:project:1.0``) and
+the texts under ``sources/``. The project maps onto it as:
+
+==========================  ===================================================================
+annotator                   REFI-QDA
+==========================  ===================================================================
+annotators                  ``Users/User`` (guid, name)
+labels                      ``CodeBook/Codes/Code`` (name, ``color``, ``Description``)
+documents                   ``Sources/TextSource`` with ``plainTextPath="internal://GUID.txt"``
+                            and ``sources/GUID.txt`` (UTF-8, no BOM)
+spans                       ``PlainTextSelection`` (``startPosition``, ``endPosition``, guid =
+                            the span id, ``creatingUser`` = the annotator, creation and
+                            modification times) holding one ``Coding`` with a ``CodeRef`` to
+                            the label's code
+span notes                  ``NoteRef`` from the selection to a ``Notes/Note`` (a memo) whose
+                            ``PlainTextContent`` is the note
+==========================  ===================================================================
+
+**Positions.** The standard's schema (``Project.xsd``, QDA-XML 1.0, 2019) types
+``startPosition``/``endPosition`` as ``xsd:integer`` and says nothing of the unit. QualCoder,
+the open-source implementation (``src/qualcoder/refi.py``), slices the Python string of the
+source text with them (``fulltext[pos0:pos1]``): **code points**, end-exclusive, which is what
+this module writes and reads. QualCoder also notes that tools differ on ``\\r\\n``: most count
+it as two characters (QualCoder pads its text to match), ATLAS.ti as one. On import, positions
+index the source text as stored in the file (a UTF-8 BOM removed, ``\\r\\n`` counted as two
+characters, or as one when the project's ``origin`` names ATLAS.ti) and are then mapped to the
+canonical text. The export writes ``\\n`` only, where every tool agrees.
+
+**Reading** keeps: text sources (``PlainTextContent`` or an ``internal://`` file), their
+selections with every coding (a span per coding: the code's name as label, the coding's or
+else the selection's ``creatingUser`` as annotator, else the import's), the selection's notes
+(``NoteRef`` memos and its ``Description``, joined by line breaks) as the span's note, times
+and (for one coding per selection) the selection's guid as the span id. Counted in
+``not_kept``: selections without a code, codes nested under other codes (the label keeps the
+code's own name, the hierarchy is lost), sources that are not text or whose text is outside the
+file, notes not attached to a coded selection, and cases, variables, sets, links and graphs.
+Refused with the line of ``project.qde``: a file that is not a zip with ``project.qde``, XML
+that does not parse, a selection outside its text or reversed, a coding of a code the code book
+lacks. Label colours are not imported: labels an import adds get the project's colours.
+
+**Writing** leaves out nothing of a span but its number value (the export says how many); span
+ids, times, annotators and notes are all written. GUIDs of users, codes and sources are derived
+from their names (the same project exports the same GUIDs).
+"""
+
+from __future__ import annotations
+
+import uuid
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+from xml.parsers import expat
+
+from annotator.domain.errors import DataError
+from annotator.domain.text import canonical_offset, canonicalise, removed_positions, sha256_text
+from annotator.services.decoding import check_regular_file
+from annotator.services.formats import ExportOptions, ImportOptions
+from annotator.services.formats._common import bump, guid, span_id_of_guid
+from annotator.services.native import ParsedRecord, ParsedSpan
+
+NS = "urn:QDA-XML:project:1.0"
+PROJECT_FILE = "project.qde"
+_GUIDS = uuid.UUID("8d6e7c1a-5b0f-4c3e-9a57-1f0e3b2a6c4d")  # namespace of derived GUIDs
+NOT_KEPT_UNCODED = "REFI-QDA selection without a code (a memo on text)"
+NOT_KEPT_NESTED = "REFI-QDA code nested under another code (hierarchy not kept)"
+NOT_KEPT_SOURCE = "REFI-QDA source that is not a text ({kind})"
+NOT_KEPT_OUTSIDE = "REFI-QDA text source whose text is outside the .qdpx"
+NOT_KEPT_NOTE = "REFI-QDA note not attached to a coded selection"
+NOT_KEPT_PART = "REFI-QDA {kind} (the project has no such thing)"
+
+
+def _derived(kind: str, name: str) -> str:
+    return str(uuid.uuid5(_GUIDS, f"{kind}:{name}"))
+
+
+def _q(tag: str, ns: str = NS) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+# -- recognising ------------------------------------------------------------------------------
+
+def sniff(path: Path, head: bytes) -> bool:
+    """A zip holding ``project.qde``."""
+    if not head.startswith(b"PK\x03\x04") or path.is_dir():
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return PROJECT_FILE in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+def _stamp(value: str | None) -> str | None:
+    """An ``xsd:dateTime`` (UTC, milliseconds, ``Z``) from a stored time."""
+    return value or None
+
+
+def export(project: Any, output: Path | None, filters: Any, options: ExportOptions,
+           progress: Any) -> Any:
+    """Write a ``.qdpx`` (module docstring)."""
+    from annotator.services.exporting import ExportReport, atomic_output, iter_documents
+
+    if output is None:
+        raise DataError("the refi-qda export writes a .qdpx file: give -o FILE")
+    report = ExportReport(format="refi-qda", path=str(output))
+    ET.register_namespace("", NS)
+    labels = [l for l in project.labels() if not filters.labels or l.name in filters.labels]
+    code_guid = {l.name: _derived("code", l.name) for l in labels}
+    users: dict[str, str] = {}
+    sources = ET.Element(_q("Sources"))
+    notes = ET.Element(_q("Notes"))
+    texts: list[tuple[str, str]] = []
+    values = 0
+    for document, text, spans in iter_documents(project, filters, progress):
+        source_guid = _derived("source", document.sha256)
+        source = ET.SubElement(sources, _q("TextSource"), {
+            "guid": source_guid, "name": document.name,
+            "plainTextPath": f"internal://{source_guid}.txt",
+            "creationDateTime": document.created_at})
+        texts.append((f"sources/{source_guid}.txt", text))
+        for span in spans:
+            user = users.setdefault(span.annotator, _derived("user", span.annotator))
+            selection_guid = guid(span.id)
+            selection = ET.SubElement(source, _q("PlainTextSelection"), {
+                "guid": selection_guid, "name": text[span.start:span.end][:100],
+                "startPosition": str(span.start), "endPosition": str(span.end),
+                "creatingUser": user, "creationDateTime": span.created_at,
+                "modifyingUser": user, "modifiedDateTime": span.updated_at})
+            coding = ET.SubElement(selection, _q("Coding"), {
+                "guid": _derived("coding", selection_guid), "creatingUser": user,
+                "creationDateTime": span.created_at})
+            ET.SubElement(coding, _q("CodeRef"), {"targetGUID": code_guid[span.label]})
+            if span.note:
+                note_guid = _derived("note", selection_guid)
+                ET.SubElement(selection, _q("NoteRef"), {"targetGUID": note_guid})
+                note = ET.SubElement(notes, _q("Note"), {
+                    "guid": note_guid, "name": f"{span.label}: {text[span.start:span.end][:60]}",
+                    "creatingUser": user, "creationDateTime": span.updated_at})
+                ET.SubElement(note, _q("PlainTextContent")).text = span.note
+            values += span.value is not None
+            report.spans += 1
+        report.documents += 1
+    root = ET.Element(_q("Project"), {"name": Path(str(project.path)).stem or "annotator",
+                                      "origin": "annotator",
+                                      "creationDateTime": _now()})
+    users_element = ET.SubElement(root, _q("Users"))
+    for name, user in users.items():
+        ET.SubElement(users_element, _q("User"), {"guid": user, "name": name})
+    if not users:
+        root.remove(users_element)
+    if labels:
+        codes = ET.SubElement(ET.SubElement(root, _q("CodeBook")), _q("Codes"))
+        for label in labels:
+            code = ET.SubElement(codes, _q("Code"), {"guid": code_guid[label.name],
+                                                     "name": label.name, "isCodable": "true",
+                                                     "color": label.color})
+            if label.description:
+                ET.SubElement(code, _q("Description")).text = label.description
+    if len(sources):
+        root.append(sources)
+    if len(notes):
+        root.append(notes)
+    with atomic_output(Path(output), report) as handle:
+        handle.flush()
+        with zipfile.ZipFile(handle.buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            with archive.open(PROJECT_FILE, "w") as member:
+                ET.ElementTree(root).write(member, encoding="utf-8", xml_declaration=True)
+            for name, text in texts:
+                archive.writestr(name, text.encode("utf-8"))
+    if values:
+        report.notes.append(f"{values} span value(s) (number values) have no place in "
+                            f"REFI-QDA and were not written; the spans were")
+    return report
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+def _parse(data: bytes, shown: str) -> tuple[ET.Element, dict[int, int]]:
+    """The XML tree, with the line each element starts on (by ``id``)."""
+    builder = ET.TreeBuilder()
+    parser = expat.ParserCreate(namespace_separator="}")
+    lines: dict[int, int] = {}
+
+    def name_of(raw: str) -> str:
+        return "{" + raw if "}" in raw else raw
+
+    def start(raw: str, attrs: dict[str, str]) -> None:
+        element = builder.start(name_of(raw), {name_of(k): v for k, v in attrs.items()})
+        lines[id(element)] = parser.CurrentLineNumber
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda raw: builder.end(name_of(raw))
+    parser.CharacterDataHandler = builder.data
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise DataError(f"not well-formed XML ({expat.ErrorString(exc.code)})", path=shown,
+                        line=exc.lineno) from None
+    return builder.close(), lines
+
+
+def _time(value: str | None) -> str | None:
+    """A stored time (ISO 8601 UTC, milliseconds, ``Z``) from an ``xsd:dateTime``."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def read(path: Path, options: ImportOptions, report: Any) -> Iterator[ParsedRecord]:
+    """The text sources of a ``.qdpx`` with their codings (module docstring)."""
+    not_kept = report.not_kept if report is not None else {}
+    check_regular_file(path)
+    shown = f"{path}:{PROJECT_FILE}"
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataError(f"not a REFI-QDA project (.qdpx is a zip file): {exc}",
+                        path=str(path)) from None
+    with archive:
+        if PROJECT_FILE not in archive.namelist():
+            raise DataError(f"not a REFI-QDA project: the zip holds no {PROJECT_FILE}",
+                            path=str(path))
+        root, lines = _parse(archive.read(PROJECT_FILE), shown)
+        ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+        if not ns.startswith("urn:QDA-XML:project:") or root.tag != _q("Project", ns):
+            raise DataError(f"the root element is {root.tag!r}, not a QDA-XML Project",
+                            path=shown, line=1)
+        atlas = "ATLAS" in (root.get("origin") or "").upper()
+        users = {u.get("guid"): u.get("name") or None for u in root.iter(_q("User", ns))}
+        codes: dict[str, str] = {}
+        for code in root.iter(_q("Code", ns)):
+            name = code.get("name")
+            if code.get("guid") and name:
+                codes[code.get("guid")] = name.strip()
+        codebook = root.find(_q("CodeBook", ns))
+        if codebook is not None:
+            for top in codebook.iter(_q("Codes", ns)):
+                for code in top.findall(_q("Code", ns)):
+                    bump(not_kept, NOT_KEPT_NESTED, sum(1 for _ in code.iter(_q("Code", ns))) - 1)
+                break
+        notes = {}
+        for note in root.iter(_q("Note", ns)):
+            content = note.find(_q("PlainTextContent", ns))
+            text = content.text if content is not None else None
+            if text is None and (note.get("plainTextPath") or "").startswith("internal://"):
+                text = _member_text(archive, note.get("plainTextPath"), path)
+            notes[note.get("guid")] = text or ""
+        used_notes: set[str] = set()
+        for kind in ("Cases", "Variables", "Sets", "Links", "Graphs"):
+            for element in root.findall(_q(kind, ns)):
+                bump(not_kept, NOT_KEPT_PART.format(kind=kind.lower()), len(element))
+        sources = root.find(_q("Sources", ns))
+        records = []
+        for source in [] if sources is None else list(sources):
+            kind = source.tag.split("}")[-1]
+            if kind != "TextSource":
+                bump(not_kept, NOT_KEPT_SOURCE.format(kind=kind))
+                continue
+            record = _text_source(source, ns, archive, path, shown, lines, users, codes, notes,
+                                  used_notes, atlas, options, not_kept)
+            if record is not None:
+                records.append(record)
+        bump(not_kept, NOT_KEPT_NOTE, len(set(notes) - used_notes))
+    yield from records
+
+
+def _member_text(archive: zipfile.ZipFile, reference: str, path: Path) -> str | None:
+    name = "sources/" + reference[len("internal://"):]
+    try:
+        data = archive.read(name)
+    except KeyError:
+        raise DataError(f"the project refers to {reference}, which the zip does not hold",
+                        path=str(path)) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{name} is not valid UTF-8 ({exc.reason} at byte {exc.start})",
+                        path=str(path)) from None
+
+
+def _text_source(source: ET.Element, ns: str, archive: zipfile.ZipFile, path: Path, shown: str,
+                 lines: dict[int, int], users: dict[str, str | None], codes: dict[str, str],
+                 notes: dict[str, str], used_notes: set[str], atlas: bool,
+                 options: ImportOptions, not_kept: dict[str, int]) -> ParsedRecord | None:
+    content = source.find(_q("PlainTextContent", ns))
+    reference = source.get("plainTextPath") or ""
+    if content is not None and content.text is not None:
+        raw = content.text
+    elif reference.startswith("internal://"):
+        raw = _member_text(archive, reference, path) or ""
+    else:
+        bump(not_kept, NOT_KEPT_OUTSIDE)
+        return None
+    if atlas:
+        raw = raw.replace("\r\n", "\n")
+    removed = removed_positions(raw)
+    text = canonicalise(raw)
+    spans: list[ParsedSpan] = []
+    for selection in source.findall(_q("PlainTextSelection", ns)):
+        line = lines.get(id(selection), 1)
+        try:
+            start = int(selection.get("startPosition", ""))
+            end = int(selection.get("endPosition", ""))
+        except ValueError:
+            raise DataError("a PlainTextSelection needs whole-number startPosition and "
+                            "endPosition", path=shown, line=line) from None
+        if start < 0 or end > len(raw):
+            raise DataError(f"selection [{start}, {end}) is outside its text, which has "
+                            f"{len(raw)} characters", path=shown, line=line)
+        if start >= end:
+            raise DataError(f"selection [{start}, {end}) is {'empty' if start == end else 'reversed'}",
+                            path=shown, line=line)
+        s, e = canonical_offset(start, removed), canonical_offset(end, removed)
+        if s >= e:
+            raise DataError(f"selection [{start}, {end}) covers only a line-end \\r",
+                            path=shown, line=line)
+        memo = [notes[ref.get("targetGUID")] for ref in selection.findall(_q("NoteRef", ns))
+                if ref.get("targetGUID") in notes]
+        used_notes.update(ref.get("targetGUID") for ref in selection.findall(_q("NoteRef", ns)))
+        description = selection.find(_q("Description", ns))
+        if description is not None and description.text:
+            memo.insert(0, description.text)
+        codings = selection.findall(_q("Coding", ns))
+        if not codings:
+            bump(not_kept, NOT_KEPT_UNCODED)
+            continue
+        for number, coding in enumerate(codings):
+            reference_element = coding.find(_q("CodeRef", ns))
+            target = None if reference_element is None else reference_element.get("targetGUID")
+            if target not in codes:
+                raise DataError(f"a coding refers to code {target!r}, which the code book does "
+                                f"not hold", path=shown, line=lines.get(id(coding), line))
+            who = (users.get(coding.get("creatingUser") or "")
+                   or users.get(selection.get("creatingUser") or "") or options.annotator)
+            spans.append(ParsedSpan(
+                s, e, codes[target], line,
+                id=span_id_of_guid(selection.get("guid") if number == 0 else coding.get("guid")),
+                annotator=who,
+                created_at=_time(coding.get("creationDateTime")
+                                 or selection.get("creationDateTime")),
+                updated_at=_time(selection.get("modifiedDateTime")),
+                note="\n".join(memo) or None))
+    name = source.get("name") or Path(reference[len("internal://"):]).name or "source"
+    return ParsedRecord(text=text, sha256=sha256_text(text), line=lines.get(id(source), 1),
+                        name=name, spans=spans)

@@ -67,7 +67,9 @@ LOST_SPACE = "covers only white space (no token)"
 
 def sniff(path: Path, head: bytes) -> bool:
     """CoNLL-like: the first lines are ``token<white space>...tag`` with IOB-style tags (at
-    least one that is not ``O``), or ``-DOCSTART-``; a plain text or JSON never is."""
+    least two, one of them not ``O``), or ``-DOCSTART-``; only the last line may be cut short
+    (a truncated file, which the importer then refuses with its line); a plain text or JSON
+    never is."""
     if not head or path.is_dir():
         return False
     try:
@@ -79,15 +81,15 @@ def sniff(path: Path, head: bytes) -> bool:
     lines = text.split("\n")
     if len(head) >= 65536:
         lines = lines[:-1]  # possibly cut
+    content = [raw.rstrip("\r") for raw in lines[:200] if raw.strip()]
     tagged = seen = 0
-    for raw in lines[:200]:
-        line = raw.rstrip("\r")
-        if not line.strip():
-            continue
+    for number, line in enumerate(content):
         columns = line.split("\t") if "\t" in line else line.split()
         if columns[0] == DOCSTART:
             continue
         if len(columns) < 2 or not _TAG.fullmatch(columns[-1]) or not columns[0]:
+            if number == len(content) - 1 and seen >= 2:
+                break  # a truncated last line: the importer says where
             return False
         seen += 1
         tagged += columns[-1] != "O"

@@ -186,6 +186,8 @@ def test_sniff(tmp_path: Path) -> None:
         "plain.txt": ("北朝鮮がミサイルを発射した。\nHello world O\n", False),
         "native.jsonl": ('{"text": "a O", "spans": []}\n', False),
         "all_o.txt": ("a O\nb O\n", False),
+        "cut.conll": ("Kim B-PER\nJong I-PER\nUn", True),  # refused by read, with its line
+        "bad_middle.txt": ("Kim B-PER\nJong\nUn I-PER\n", False),
     }
     for name, (content, expected) in cases.items():
         path = tmp_path / name

@@ -103,3 +103,38 @@ def hub_db(pg_cluster: Cluster) -> Iterator[HubDB]:
         conn.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0")
                      .format(sql.Identifier(name)))
     yield HubDB(pg_cluster, name)
+
+
+
+from hub_helpers import TEXTS, Team  # noqa: E402
+
+
+@pytest.fixture
+def team(hub_db: HubDB, tmp_path: Path) -> Iterator[Team]:
+    from annotator.hub.admin import assign, init_hub, publish
+    from annotator.hub.client import connect
+    from annotator.hub.roles import add_member
+    from annotator.store import Project
+
+    names = {short: hub_db.member(short) for short in ("lena", "alice", "bob", "rita")}
+    session, _old, _new = init_hub(hub_db.admin_url)
+    with session:
+        for short, role in (("lena", "lead"), ("alice", "annotator"), ("bob", "annotator"),
+                            ("rita", "reviewer")):
+            password = f"pw-{short}-{hub_db.name}"
+            add_member(session, names[short], role, password)
+            hub_db.cluster.remember_password(names[short], password)
+    lead_project = Project.open(tmp_path / f"{names['lena']}.annotator")
+    shas = []
+    with lead_project:
+        for i, text in enumerate(TEXTS):
+            doc, _ = lead_project.add_document(f"doc{i}", text, who=names["lena"])
+            shas.append(doc.sha256)
+        lead = connect(hub_db.url(names["lena"]))
+        with lead:
+            publish(lead, lead_project)
+            assign(lead, shas[0][:12], [names["alice"], names["bob"]])
+            assign(lead, shas[1][:12], [names["alice"]])
+            assign(lead, shas[2][:12], [names["bob"]])
+    yield Team(hub_db, names["lena"], names["alice"], names["bob"], names["rita"], shas,
+               tmp_path)

@@ -34,6 +34,8 @@ COMMAND_MODULES = (
     "annotator.cli.search_cmd",
     "annotator.cli.aliases_cmd",
     "annotator.cli.numbers_cmd",
+    "annotator.cli.hub_cmd",
+    "annotator.cli.sync_cmd",
 )
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2

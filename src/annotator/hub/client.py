@@ -104,6 +104,12 @@ class HubSession:
     def close(self) -> None:
         self.conn.close()
 
+    def __enter__(self) -> HubSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def require(self, *roles: str, doing: str) -> None:
         """Refuse early (HubRefused) when my role is not one of ``roles``; PostgreSQL would
         refuse anyway, this only words it better."""
@@ -114,8 +120,10 @@ class HubSession:
 
 def _open(url: str) -> psycopg.Connection[Any]:
     try:
+        # Autocommit: every unit of work is an explicit ``conn.transaction()``, and no
+        # stray read leaves a transaction open on the server.
         conn = psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT,
-                               application_name="annotator")
+                               application_name="annotator", autocommit=True)
     except psycopg.OperationalError as exc:
         raise HubError(f"cannot reach the hub at {safe_url(url)}: {_first_line(exc)}") \
             from None

@@ -258,8 +258,7 @@ CREATE POLICY lead_delete ON hub.documents FOR DELETE USING ({_IS_LEAD});
 
 ALTER TABLE hub.assignments ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read ON hub.assignments FOR SELECT
-    USING ({_SEES_ALL} OR member = current_user
-           OR (hub.colleagues_visible() AND document_sha IN {_MY_DOCUMENTS}));
+    USING ({_SEES_ALL} OR member = current_user);
 CREATE POLICY lead_insert ON hub.assignments FOR INSERT WITH CHECK ({_IS_LEAD});
 CREATE POLICY lead_update ON hub.assignments FOR UPDATE USING ({_IS_LEAD})
     WITH CHECK ({_IS_LEAD});

@@ -6,6 +6,7 @@ changes. Checked on the pixels of the real viewport."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from PySide6.QtGui import QColor, QImage, QTextCursor
 from annotator.store import Project
 from annotator.ui.editor import LABEL_TAGS_SETTING
 from annotator.ui.label_tags import underline_rows
+from annotator.ui.line_room import LineRoom
 from annotator.ui.main_window import MainWindow
 from annotator.ui.session import Session
 from annotator.ui.settings import AppSettings
@@ -63,14 +65,27 @@ def _pixels(image: QImage, rect: QRectF) -> list[QColor]:
             if 0 <= x < image.width() and 0 <= y < image.height()]
 
 
+@contextmanager
+def _same_room(window: MainWindow) -> Iterator[None]:
+    """While inside, the lines keep the room the tags have, with the tags on or off (so the
+    text is laid out and drawn the same: only the tags' own pixels differ)."""
+    room = LineRoom.of(window.view)
+    room.request("probe", room.requested("tags"))
+    try:
+        yield
+    finally:
+        room.request("probe", 0)
+
+
 def _chip_is(window: MainWindow, rect: QRectF, color: str, alpha: int = 200) -> bool:
     """The pixels of ``rect`` are ``color`` at ``alpha`` over what is there without tags."""
     tags = window.editor.tags
     on = _pixels(_grab(window), rect)
-    tags.set_enabled(False)
-    window.view.viewport().repaint()
-    off = _pixels(_grab(window), rect)
-    tags.set_enabled(True)
+    with _same_room(window):
+        tags.set_enabled(False)
+        window.view.viewport().repaint()
+        off = _pixels(_grab(window), rect)
+        tags.set_enabled(True)
     window.view.viewport().repaint()
     return bool(on) and all(_close(a, _tinted(color, alpha, b)) for a, b in zip(on, off, strict=True))
 
@@ -102,28 +117,24 @@ def test_tags_start_at_the_span_start_after_astral_characters(qtbot, window: Mai
     line3 = session.index.spans_at(cp_of(TEXT, "ロシア軍")[0])[0]
     assert line3.annotator == COLLEAGUE
     assert window.editor.tags.enabled and window.actions_registry.action("view.label_tags").isChecked()
+    room = LineRoom.of(window.view)
+    assert room.band("tags")[1] >= 8
     _painted(qtbot, window)
     for sp in (span, line3):
         rect = _cursor_rect(window, sp.start)
         (tag,) = _drawn(window, "tag", sp.id)
-        # the tag's left edge is the span start's caret, its bottom just inside the line's top
+        # the tag's left edge is the span start's caret; it stands in the room above the
+        # line's glyphs, inside the line (the caret's height)
         assert abs(tag.left() - rect.left()) <= 1.5, (sp, tag, rect)
-        assert rect.top() - tag.height() <= tag.top() < rect.top() < tag.bottom() < rect.center().y()
+        assert rect.top() <= tag.top() < tag.bottom() <= rect.top() + room.room(), (tag, rect)
         inside = QRectF(tag.left() + 1, tag.top() + 1, 2, 1)
         if sp.annotator == WHO:  # my span: a chip filled in the label colour
             assert _chip_is(window, inside, colors[sp.label]), sp
         else:  # a colleague's: an outlined chip on the text's background
             assert _chip_is(window, inside, window.view.palette().base().color().name(), 235), sp
-    # on the first line the tag is whole (nothing above it to stand over)
+    # on the first line the tag is whole
     (tag,) = _drawn(window, "tag", span.id)
     assert tag.top() >= 0
-    # elsewhere the span's own text stays readable: the tag covers at most a fifth of its line
-    second = session.create_span(*cp_of(TEXT, "プーチン"), "actor")
-    session.focus_span(None)
-    _painted(qtbot, window)
-    (tag,) = _drawn(window, "tag", second.id)
-    rect = _cursor_rect(window, second.start)
-    assert tag.bottom() - rect.top() <= rect.height() * 0.25
 
 
 def test_toggle_hides_tags_and_is_remembered(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
@@ -331,3 +342,95 @@ def test_agreeing_layers_share_one_tag(qtbot, window: MainWindow) -> None:  # ty
     _painted(qtbot, window)
     (full,) = _drawn(window, "tag", colleague.id)
     assert full.width() >= alone.width()
+
+
+# -- room above the lines: a tag never covers the line above ----------------------------------
+
+DENSE = "\n".join(
+    f"{i:02d}北朝鮮はロシア軍にドローンと砲弾を提供したと国営通信社が報じた。"
+    f"金正恩氏は軍需工場を視察し、ミサイル100発の増産を指示した。"
+    f"国営通信社によると、北朝鮮は砲弾の輸出を続けている。" for i in range(30))
+
+
+def _glyph_rects(view, block) -> list[tuple[int, QRectF]]:  # type: ignore[no-untyped-def]
+    """(line number in the block, ink rectangle in viewport coordinates) of every glyph."""
+    geo = view.blockBoundingGeometry(block).translated(view.contentOffset())
+    layout = block.layout()
+    out = []
+    for i in range(layout.lineCount()):
+        line = layout.lineAt(i)
+        for run in layout.glyphRuns(line.textStart(), line.textLength()):
+            raw = run.rawFont()
+            for glyph, at in zip(run.glyphIndexes(), run.positions(), strict=True):
+                ink = raw.boundingRect(glyph)
+                if ink.isEmpty():
+                    continue
+                out.append((i, ink.translated(at).translated(geo.topLeft())))
+    return out
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
+@pytest.mark.parametrize("furigana", [False, True], ids=["plain", "furigana"])
+def test_a_tag_never_covers_a_glyph_of_the_line_above(qtbot, window: MainWindow, size,  # type: ignore[no-untyped-def]
+                                                      furigana: bool) -> None:
+    """Dense tags on wrapped lines: no chip intersects the ink of any glyph (the line above
+    and its own line), no chip covers a reading, and the pixels of every glyph are the same
+    with the tags on and off (the lines keeping the same room)."""
+    session, view = window.session, window.view
+    window.resize(*size)
+    doc, _ = session.project.add_document("dense.txt", DENSE, who=WHO)
+    window.open_document(doc.id)
+    aids = None
+    if furigana:
+        from annotator.ui.reading import install
+        aids = install(window)
+        aids.actions["reading.furigana"].trigger()
+    text = session.text
+    labels = ["actor", "claim", "weapon", "source"]
+    k = 0
+    for i, word in enumerate(("北朝鮮", "ロシア軍", "ドローン", "砲弾", "国営通信社", "金正恩",
+                              "軍需工場", "ミサイル100発", "増産")):
+        start = text.find(word)
+        while start >= 0:  # one span per occurrence: nothing overlaps, so no underline rows
+            session.create_span(start, start + len(word), labels[(i + k) % len(labels)])
+            k += 1
+            start = text.find(word, start + len(word))
+    session.focus_span(None)
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum() // 2)
+    qtbot.waitUntil(lambda: view.viewport().width() > 600)
+    _painted(qtbot, window)
+    if aids is not None:
+        qtbot.waitUntil(lambda: bool(aids.furigana.drawn))
+    chips = [r for kind, _s, r in window.editor.tags.drawn if kind == "tag"]
+    assert len(chips) > 40
+    room = LineRoom.of(view)
+    top, height = room.band("tags")
+    assert height >= max(c.height() for c in chips)
+    glyphs: list[QRectF] = []
+    block = view.firstVisibleBlock()
+    wrapped = 0
+    while block.isValid() and view.blockBoundingGeometry(block).translated(
+            view.contentOffset()).top() < view.viewport().height():
+        wrapped += block.layout().lineCount() > 1
+        glyphs += [r for _i, r in _glyph_rects(view, block)]
+        block = block.next()
+    assert wrapped and len(glyphs) > 300
+    covered = [(c, g) for c in chips for g in glyphs if c.intersects(g)]
+    assert covered == [], covered[:3]
+    if aids is not None:
+        readings = aids.furigana.drawn_rects
+        assert readings
+        assert [(c, r) for c in chips for r in readings if c.intersects(r)] == []
+    # the pixels: every glyph is drawn the same with and without the tags; the chips differ
+    on = _grab(window)
+    with _same_room(window):
+        window.editor.tags.set_enabled(False)
+        view.viewport().repaint()
+        off = _grab(window)
+        window.editor.tags.set_enabled(True)
+    view.viewport().repaint()
+    inner = [g.adjusted(1, 1, -1, -1) for g in glyphs]
+    changed = [g for g in inner if _pixels(on, g) != _pixels(off, g)]
+    assert changed == [], changed[:3]
+    assert sum(_pixels(on, c.adjusted(1, 1, -1, -1)) != _pixels(off, c.adjusted(1, 1, -1, -1))
+               for c in chips) >= len(chips) * 0.9

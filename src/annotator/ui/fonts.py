@@ -54,8 +54,10 @@ def load_bundled_fonts(path: Path | None = None) -> list[str]:
 
 
 def japanese_families() -> list[str]:
-    """Families that Qt knows can write Japanese (installed or loaded)."""
-    return list(QFontDatabase.families(QFontDatabase.WritingSystem.Japanese))
+    """Families that Qt knows can write Japanese (installed or loaded), without the copies of
+    the bundled font with room above the lines (``annotator.ui.line_room``: "IPAexR…")."""
+    return [f for f in QFontDatabase.families(QFontDatabase.WritingSystem.Japanese)
+            if not f.startswith("IPAexR")]
 
 
 def missing_font_message() -> str:

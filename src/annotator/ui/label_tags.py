@@ -27,24 +27,27 @@ document's UTF-16 positions with the view's ``Utf16Map`` only.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import QObject, QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QLineF, QObject, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
     QPainter,
     QPaintEvent,
-    QPixmap,
     QPen,
+    QStaticText,
     QTextBlock,
     QTextLayout,
     QTextLine,
+    QTransform,
 )
 
 from annotator.domain.span_index import SpanIndex
+from annotator.ui.line_room import LineRoom
 from annotator.ui.text_view import AnnotationTextView
 
 __all__ = ["LabelTagOverlay", "MAX_TAG_CHARS", "UNDERLINE_ROWS", "tag_text", "underline_rows"]
@@ -134,12 +137,24 @@ class _TagStyle(NamedTuple):
     ink: QPen
     width: float
     height: float
-    baseline: float
+    #: where the label's text starts, from the chip's top-left corner
+    text_at: QPointF
+    static: QStaticText
     under: QPen
 
 
-#: A block's drawing: (image or None, items in block coordinates, line count, width).
-_Entry = tuple[QPixmap | None, list[tuple[str, Hashable, QRectF]], int, float]
+class _Entry(NamedTuple):
+    """A block's drawing, in block coordinates: computed once, drawn at every paint."""
+
+    lines: int
+    width: float
+    #: (pen, lines) of the underline rows
+    unders: list[tuple[QPen, list[QLineF]]]
+    #: the focused span's boxes
+    focus: list[QRectF]
+    #: (style, chip rectangles, text positions) per tag style
+    chips: list[tuple[_TagStyle, list[QRectF], list[QPointF]]]
+    items: list[tuple[str, Hashable, QRectF]]
 
 
 def _contrast(color: QColor) -> QColor:
@@ -154,9 +169,17 @@ class LabelTagOverlay(QObject):
     Expects ``index_provider()`` to return the span index being shown (or None) and
     ``color_of(label)`` a ``#rrggbb`` colour. Follows the view's scrolling, resizing and
     repaints by itself (``updateRequest``, the document layout's ``updateBlock`` and
-    ``update``: each block's drawing is kept as an image until its spans change). Emits nothing.
-    ``set_enabled(on)`` shows or hides it; ``set_focused_span(id)`` marks the focused span.
+    ``update``: each block's drawing is kept until its spans change). Emits nothing.
+    ``set_enabled(on)`` shows or hides it (and asks the view's :class:`LineRoom` for the tags'
+    band above every line, or gives it back); ``set_focused_span(id)`` marks the focused span.
+
+    After a paint, the lines of the page below and the page above are laid out and their
+    drawing prepared from the event loop, a few milliseconds at a time (``PREPARE_BUDGET``),
+    so paging through the text finds them ready; ``prepare_pending()`` does it at once.
     """
+
+    #: Milliseconds of preparing per turn of the event loop.
+    PREPARE_BUDGET = 0.004
 
     def __init__(self, view: AnnotationTextView,
                  index_provider: Callable[[], SpanIndex | None],
@@ -165,22 +188,28 @@ class LabelTagOverlay(QObject):
         self.setObjectName("labelTagOverlay")
         self._enabled = False
         self._view = view
+        self._room = LineRoom.of(view)
         self._index_provider = index_provider
         self._color_of = color_of
         self._focused: Hashable | None = None
-        #: block number -> (image or None, items in block coordinates, line count, width)
+        #: block number -> its drawing
         self._cache: dict[int, _Entry] = {}
         self._cache_key: object = None
         self._frame: list[tuple[QPointF, list[tuple[str, Hashable, QRectF]]]] = []
         self._margin: float | None = None
         self._styles: dict[tuple[str, int], _TagStyle] = {}
         self._style_key: object = None
-        metrics = QFontMetricsF(view.font())
-        self._under_top = metrics.ascent() + max(1.0, metrics.underlinePos())
+        self._geometry: tuple[float, float, float] | None = None
+        self._prepare: list[int] = []
+        self._prepare_timer = QTimer(self)
+        self._prepare_timer.setSingleShot(True)
+        self._prepare_timer.setInterval(0)
+        self._prepare_timer.timeout.connect(self._prepare_some)
         view.updateRequest.connect(self._follow)
         layout = view.document().documentLayout()
         layout.updateBlock.connect(self._block_changed)
         layout.update.connect(self.invalidate)
+        self._room.changed.connect(self.invalidate)
         view.add_painter(self._paint)
 
     @property
@@ -193,6 +222,8 @@ class LabelTagOverlay(QObject):
         """Forget every line's drawing (colours, layout or the whole text changed)."""
         self._cache.clear()
         self._styles.clear()
+        self._geometry = None
+        self._margin = None
 
     def invalidate_blocks(self, numbers: Iterable[int]) -> None:
         """Forget the drawing of blocks ``numbers`` (their spans changed)."""
@@ -211,11 +242,23 @@ class LabelTagOverlay(QObject):
         return self._enabled
 
     def set_enabled(self, on: bool) -> None:
-        """Show (``True``) or hide the tags (the visible lines are repainted)."""
+        """Show (``True``) or hide the tags (the visible lines are repainted); while shown,
+        every line has the tags' band of room above its glyphs."""
         if on != self._enabled:
             self._enabled = on
             self._frame = []
+            self._prepare = []
+            self._room.request("tags", self.band_em() if on else 0)
             self._view.viewport().update()
+
+    def band_em(self) -> float:
+        """The room the tags need above a line, in em of the text font (a chip and 2 px)."""
+        plain = self._room.plain_font
+        pixels = plain.pixelSize()
+        if pixels <= 0:
+            pixels = plain.pointSizeF() * self._view.logicalDpiY() / 72.0
+        metrics = QFontMetricsF(self._small_font(True))
+        return (metrics.ascent() + metrics.descent() * 0.5 + 2.0) / max(1.0, pixels)
 
     def repaint(self) -> None:
         """Repaint the whole viewport (text and tags) now."""
@@ -259,24 +302,33 @@ class LabelTagOverlay(QObject):
                                bottom.bottom() - top.top() + 2 * m).toAlignedRect())
 
     def _tag_margin(self) -> float:
-        """How far tags reach above a line's top (repaints are widened by this)."""
+        """How far a block's drawing reaches beyond its lines: the underline rows below it,
+        and without room above the lines the tags over the line above."""
         if self._margin is None:
-            self._margin = QFontMetricsF(self._small_font(False)).height()
+            rows = ROW_STEP * UNDERLINE_ROWS + 1
+            if self._room.band("tags")[1] > 0:
+                self._margin = rows
+            else:
+                self._margin = max(rows, QFontMetricsF(self._small_font(False)).height())
         return self._margin
 
     def _follow(self, rect: QRect, dy: int) -> None:
-        """The view repaints ``rect`` (a changed block, the cursor): its tags reach into the
-        line above and its rows below, so repaint a little more (a scroll repaints all)."""
+        """The view repaints ``rect`` (a changed block, the cursor): its drawing reaches a
+        little beyond its lines, so repaint a little more (a scroll repaints all)."""
         if self._enabled and not dy and rect.width() > 0:
             m = int(self._tag_margin()) + 2
             self._view.viewport().update(rect.adjusted(0, -m, 0, m))
 
     def _small_font(self, bold: bool) -> QFont:
-        # The application's font, not the text's: the text view's font may have extra room
-        # above its glyphs (furigana), which would make the chips taller.
-        small = QFont()
-        small.setPointSizeF(max(6.5, self._view.font().pointSizeF() * TAG_SCALE))
+        # The text's family without the room above its glyphs (furigana, tags), which would
+        # make the chips taller; every attribute set, so the painter resolves nothing from the
+        # view's (roomy) font.
+        plain = self._room.plain_font
+        small = QFont(plain)
+        small.setFamilies(plain.families() or [plain.family()])
+        small.setPointSizeF(max(6.5, plain.pointSizeF() * TAG_SCALE))
         small.setBold(bold)
+        small.setItalic(False)
         return small
 
     def _style(self, label: str, kind: int) -> _TagStyle:
@@ -312,10 +364,41 @@ class LabelTagOverlay(QObject):
         under.setCapStyle(Qt.PenCapStyle.FlatCap)
         if kind == 1:
             under.setStyle(Qt.PenStyle.DotLine)
-        return _TagStyle(text, font, fill, border, QPen(ink), width, height,
-                         metrics.ascent() - metrics.descent() * 0.25, under)
+        static = QStaticText(text)
+        static.setTextFormat(Qt.TextFormat.PlainText)
+        static.setPerformanceHint(QStaticText.PerformanceHint.AggressiveCaching)
+        static.prepare(QTransform(), font)
+        # the text's baseline three quarters of the descent above the chip's bottom
+        text_at = QPointF(2.0, -metrics.descent() * 0.25)
+        return _TagStyle(text, font, fill, border, QPen(ink), width, height, text_at, static,
+                         under)
 
     # -- painting ---------------------------------------------------------------------------------
+
+    def _check_keys(self, index: SpanIndex) -> None:
+        view = self._view
+        key = (self._color_of, view.font().toString(), view.palette().cacheKey())
+        if key != self._style_key:
+            self._styles.clear()
+            self._cache.clear()
+            self._style_key = key
+            self._margin = None
+            self._geometry = None
+        cache_key = (id(index), id(view.canonical_text), view.viewport().width())
+        if cache_key != self._cache_key:
+            self._cache.clear()
+            self._cache_key = cache_key
+        if self._geometry is None:
+            metrics = QFontMetricsF(view.font())
+            tag_top, tag_height = self._room.band("tags")
+            self._geometry = (metrics.ascent() + max(1.0, metrics.underlinePos()),
+                              self._room.room(), tag_top + tag_height if tag_height else 0.0)
+
+    def _entry(self, index: SpanIndex, block: QTextBlock, n: int, width: float) -> _Entry:
+        entry = self._cache.get(n)
+        if entry is None or entry.lines != block.layout().lineCount() or entry.width != width:
+            entry = self._cache[n] = self._record_block(index, block, n, width)
+        return entry
 
     def _paint(self, painter: QPainter, event: QPaintEvent) -> None:
         """Draws the tags of the visible blocks in ``event``'s area (after the text)."""
@@ -324,65 +407,112 @@ class LabelTagOverlay(QObject):
         self._frame = []
         if not self._enabled or index is None or not view.canonical_text or not len(index):
             return
-        key = (self._color_of, view.font().toString(), view.palette().cacheKey())
-        if key != self._style_key:
-            self._styles.clear()
-            self._cache.clear()
-            self._style_key = key
-            self._margin = None
-            metrics = QFontMetricsF(view.font())
-            self._under_top = metrics.ascent() + max(1.0, metrics.underlinePos())
-        viewport = view.viewport()
-        cache_key = (id(index), id(view.canonical_text), viewport.width())
-        if cache_key != self._cache_key:
-            self._cache.clear()
-            self._cache_key = cache_key
+        self._check_keys(index)
         clip = QRectF(event.rect())
         margin = self._tag_margin() + 2
-        cache = self._cache
         block = view.firstVisibleBlock()
         offset = view.contentOffset()
-        height = viewport.height()
+        height = view.viewport().height()
+        first = last = block.blockNumber()
         while block.isValid():
             geo = view.blockBoundingGeometry(block).translated(offset)
-            if geo.top() > height or geo.top() - margin > clip.bottom():
+            if geo.top() > height:
                 break
-            n = block.blockNumber()
-            if block.isVisible() and geo.bottom() + margin >= clip.top() \
-                    and n < index.block_count:
-                entry = cache.get(n)
-                if entry is None or entry[2] != block.layout().lineCount() \
-                        or entry[3] != geo.width():
-                    entry = cache[n] = self._record_block(index, block, n, geo.width(),
-                                                          geo.height(), margin)
-                if entry[0] is not None:
-                    origin = QPointF(geo.left(), geo.top())
-                    painter.drawPixmap(QPointF(geo.left(), geo.top() - margin), entry[0])
-                    self._frame.append((origin, entry[1]))
+            n = last = block.blockNumber()
+            if geo.top() - margin <= clip.bottom() and block.isVisible() \
+                    and geo.bottom() + margin >= clip.top() and n < index.block_count:
+                entry = self._entry(index, block, n, geo.width())
+                if entry.items:
+                    self._draw(painter, entry, geo.left(), geo.top())
+                    self._frame.append((QPointF(geo.left(), geo.top()), entry.items))
             block = block.next()
+        self._plan_prepare(first, last)
 
-    def _record_block(self, index: SpanIndex, block: QTextBlock, n: int, width: float,
-                      height: float, margin: float) -> _Entry:
-        """Draw block ``n`` into a transparent image reaching ``margin`` above and below it
-        (tags sit over the line above, rows under the last line), kept until the block
-        changes (``_block_changed``, ``invalidate``): repainting it is a copy."""
-        items: list[tuple[str, Hashable, QRectF]] = []
+    def _draw(self, painter: QPainter, entry: _Entry, x: float, y: float) -> None:
+        painter.translate(x, y)
+        try:
+            for pen, lines in entry.unders:
+                painter.setPen(pen)
+                painter.drawLines(lines)
+            if entry.focus:
+                painter.setPen(QPen(QColor(self._view.palette().text().color()), 2.0))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRects(entry.focus)
+            for style, rects, texts in entry.chips:
+                painter.setPen(style.border)
+                painter.setBrush(style.fill)
+                painter.drawRects(rects)
+                if texts:
+                    painter.setPen(style.ink)
+                    painter.setFont(style.font)
+                    static = style.static
+                    for at in texts:
+                        painter.drawStaticText(at, static)
+        finally:
+            painter.translate(-x, -y)
+
+    # -- preparing the next pages -------------------------------------------------------------
+
+    def _plan_prepare(self, first: int, last: int) -> None:
+        """After a paint: the blocks of a page below and a page above, nearest first."""
+        index = self._index_provider()
+        if index is None:
+            return
+        page = max(1, last - first + 1)
+        below = range(last + 1, min(index.block_count, last + 1 + page))
+        above = range(first - 1, max(-1, first - 1 - page), -1)
+        todo = [n for n in (*below, *above) if n not in self._cache]
+        self._prepare = todo
+        if todo:
+            self._prepare_timer.start()
+
+    def _prepare_some(self, budget: float | None = None) -> None:
+        index = self._index_provider()
+        if not self._enabled or index is None or not self._prepare:
+            self._prepare = []
+            return
+        self._check_keys(index)
+        view, doc = self._view, self._view.document()
+        deadline = time.perf_counter() + (self.PREPARE_BUDGET if budget is None else budget)
+        while self._prepare:
+            n = self._prepare.pop(0)
+            block = doc.findBlockByNumber(n)
+            if n in self._cache or not block.isValid() or not block.isVisible() \
+                    or n >= index.block_count:
+                continue
+            width = view.blockBoundingRect(block).width()  # lays the block out if needed
+            self._entry(index, block, n, width)
+            if time.perf_counter() > deadline:
+                break
+        if self._prepare:
+            self._prepare_timer.start()
+
+    def prepare_pending(self) -> None:
+        """Prepare now what the event loop would (for tests and benchmarks)."""
+        self._prepare_timer.stop()
+        self._prepare_some(budget=float("inf"))
+
+    @property
+    def pending(self) -> int:
+        """How many blocks are waiting to be prepared."""
+        return len(self._prepare)
+
+    def is_prepared(self, block_number: int) -> bool:
+        """True when the drawing of block ``block_number`` is ready."""
+        return block_number in self._cache
+
+    def _record_block(self, index: SpanIndex, block: QTextBlock, n: int,
+                      width: float) -> _Entry:
+        """Work out block ``n``'s drawing (kept until the block changes: ``_block_changed``,
+        ``invalidate``)."""
         count = block.layout().lineCount()
         spans = index.spans_in_block(n) if count else []
         if not spans:
-            return None, items, count, width
-        ratio = self._view.viewport().devicePixelRatioF()
-        image = QPixmap(max(1, round(width * ratio)), max(1, round((height + 2 * margin) * ratio)))
-        image.setDevicePixelRatio(ratio)
-        image.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(image)
-        painter.translate(0, margin)
-        self._paint_block(painter, index, block, n, spans, items)
-        painter.end()
-        return (image if items else None), items, count, width
+            return _Entry(count, width, [], [], [], [])
+        return self._layout_block(index, block, n, spans, count, width)
 
-    def _paint_block(self, painter: QPainter, index: SpanIndex, block: QTextBlock, n: int,
-                     spans: list[Any], drawn: list[tuple[str, Hashable, QRectF]]) -> None:
+    def _layout_block(self, index: SpanIndex, block: QTextBlock, n: int, spans: list[Any],
+                      count: int, width: float) -> _Entry:
         layout = block.layout()
         offsets = self._view.offsets
         origin = block.position()
@@ -394,91 +524,103 @@ class LabelTagOverlay(QObject):
             def local(cp: int) -> int:
                 return offsets.to_utf16(cp) - origin
         own = index.own_layer
-        left = top = 0.0
+        items: list[tuple[str, Hashable, QRectF]] = []
         in_block = [sp for sp in spans if sp.start < be and sp.end > bs]
         style_of = self._style
-        single = layout.lineCount() == 1
+        single = count == 1
         line0 = layout.lineAt(0)
+        xs: dict[int, float] = {}
+
+        def x_at(line: QTextLine, u: int) -> float:
+            key = u * 4096 + line.lineNumber()
+            x = xs.get(key)
+            if x is None:
+                x = xs[key] = _x(line, u)
+            return x
 
         def pieces(a: int, b: int) -> list[tuple[QTextLine, float, float]]:
             if single:
-                return [(line0, _x(line0, a), _x(line0, b))]
+                return [(line0, x_at(line0, a), x_at(line0, b))]
             return _pieces(layout, a, b)
 
         def kind_of(sp: Any) -> int:
             return 1 if own is not None and getattr(sp, "annotator", own) != own else 0
 
+        under_top, room, tag_floor = self._geometry or (0.0, 0.0, 0.0)
+
         # stacked underlines where spans overlap; row 0 where Qt draws an underline (over the
         # highlighter's wave), then downwards
-        under_top = self._under_top
+        unders: dict[int, tuple[QPen, list[QLineF]]] = {}
         rows = underline_rows(in_block)  # of the whole block: a partial repaint draws the same
         if rows:
             for sp in spans:
                 row = rows.get(sp.id)
                 if row is None:
                     continue
-                painter.setPen(style_of(sp.label, kind_of(sp)).under)
+                pen = style_of(sp.label, kind_of(sp)).under
+                group = unders.get(id(pen))
+                if group is None:
+                    group = unders[id(pen)] = (pen, [])
                 for line, x1, x2 in pieces(local(max(sp.start, bs)), local(min(sp.end, be))):
-                    y = top + line.y() + under_top + row * ROW_STEP
-                    painter.drawLine(QPointF(left + x1, y), QPointF(left + x2, y))
-                    drawn.append(("underline", sp.id, QRectF(left + x1, y - 1, x2 - x1, 2)))
+                    y = line.y() + under_top + row * ROW_STEP
+                    group[1].append(QLineF(x1, y, x2, y))
+                    items.append(("underline", sp.id, QRectF(x1, y - 1, x2 - x1, 2)))
 
-        # the focused span's outline
+        # the focused span's outline (around its glyphs, below the room above the line)
+        focus: list[QRectF] = []
         focused = self._focused
         if focused is not None:
             for sp in spans:
                 if sp.id != focused:
                     continue
-                painter.setPen(QPen(QColor(self._view.palette().text().color()), 2.0))
-                painter.setBrush(Qt.BrushStyle.NoBrush)
                 for line, x1, x2 in pieces(local(max(sp.start, bs)), local(min(sp.end, be))):
-                    rect = QRectF(left + x1 - 1, top + line.y(), x2 - x1 + 2, line.height())
-                    painter.drawRect(rect)
-                    drawn.append(("focus", sp.id, rect))
+                    rect = QRectF(x1 - 1, line.y() + room, x2 - x1 + 2, line.height() - room)
+                    focus.append(rect)
+                    items.append(("focus", sp.id, rect))
 
         # tags at span starts (longest first), side by side where they would overlap
+        chips: dict[int, tuple[_TagStyle, list[QRectF], list[QPointF]]] = {}
         starting = [sp for sp in spans if sp.start >= bs]
-        if not starting:
-            return
-        # the same range and label in several layers (agreement) is one tag and a narrow stub
-        # per further layer, so agreeing annotators do not double the tags
-        starting.sort(key=lambda sp: (sp.start, -sp.end, sp.label, kind_of(sp), str(sp.id)))
-        seen: set[tuple[int, int, str]] = set()
-        right_edge: dict[int, float] = {}
-        current_font = None
-        first_top = self._view.document().documentMargin() if n == 0 else 0.0
-        for sp in starting:
-            u = local(sp.start)
-            line = line0 if single else layout.lineForTextPosition(u)
-            if not line.isValid():
-                continue
-            style = style_of(sp.label, 2 if sp.id == focused else kind_of(sp))
-            number = line.lineNumber()
-            x = left + _x(line, u)
-            edge = right_edge.get(number)
-            if edge is not None and edge > x:
-                x = edge
-            twin = (sp.start, sp.end, sp.label)
-            stub = twin in seen and sp.id != focused
-            seen.add(twin)
-            width = STUB_WIDTH if stub else style.width
-            h = style.height
-            # the chip sits on the line's top edge: a fifth of it covers the top of the
-            # span's first glyphs, the rest lies over the gap below the line above
-            y = top + line.y() - h * 0.8
-            if n == 0 and number == 0:  # nothing above the first line: keep the tag whole
-                y = max(y, top - first_top)
-            rect = QRectF(x, y, width, h)
-            right_edge[number] = x + width + 1
-            painter.setPen(style.border)
-            painter.setBrush(style.fill)
-            painter.drawRect(rect)
-            drawn.append(("tag", sp.id, rect))
-            if stub:
-                continue
-            if style.font is not current_font:
-                painter.setFont(style.font)
-                current_font = style.font
-            painter.setPen(style.ink)
-            painter.drawText(QPointF(x + 2.0, y + style.baseline), style.text)
-
+        if starting:
+            # the same range and label in several layers (agreement) is one tag and a narrow
+            # stub per further layer, so agreeing annotators do not double the tags
+            starting.sort(key=lambda sp: (sp.start, -sp.end, sp.label, kind_of(sp), str(sp.id)))
+            seen: set[tuple[int, int, str]] = set()
+            right_edge: dict[int, float] = {}
+            first_top = self._view.document().documentMargin() if n == 0 else 0.0
+            for sp in starting:
+                u = local(sp.start)
+                line = line0 if single else layout.lineForTextPosition(u)
+                if not line.isValid():
+                    continue
+                style = style_of(sp.label, 2 if sp.id == focused else kind_of(sp))
+                number = line.lineNumber()
+                x = x_at(line, u)
+                edge = right_edge.get(number)
+                if edge is not None and edge > x:
+                    x = edge
+                twin = (sp.start, sp.end, sp.label)
+                stub = twin in seen and sp.id != focused
+                seen.add(twin)
+                w = STUB_WIDTH if stub else style.width
+                h = style.height
+                if tag_floor:
+                    # in the tags' band above the line's glyphs (and above the readings'
+                    # band): the line above and this line's glyphs stay uncovered
+                    y = line.y() + max(0.0, tag_floor - h - 1.0)
+                else:
+                    # no room (a text font other than the bundled one): on the line's top
+                    # edge, a fifth of the chip over the top of the span's first glyphs
+                    y = line.y() - h * 0.8
+                    if n == 0 and number == 0:  # nothing above the first line: keep it whole
+                        y = max(y, -first_top)
+                rect = QRectF(x, y, w, h)
+                right_edge[number] = x + w + 1
+                group = chips.get(id(style))
+                if group is None:
+                    group = chips[id(style)] = (style, [], [])
+                group[1].append(rect)
+                if not stub:
+                    group[2].append(QPointF(x + style.text_at.x(), y + style.text_at.y()))
+                items.append(("tag", sp.id, rect))
+        return _Entry(count, width, list(unders.values()), focus, list(chips.values()), items)

@@ -7,10 +7,11 @@ never change (Qt rich text has no ruby anyway). Readings are pykakasi's guesses,
 and in a muted colour; the words of each visible block come from the document's reading
 index when it is ready, else from the block's line read on the fly (cached per block).
 
-**Line height.** While shown, the view's font is the bundled family with half an em of room
-above each line (:mod:`.ruby_font`; a plain text view cannot change its line height otherwise),
-and the readings are drawn in that room, so they never collide with the line above. The font
-the view had comes back when furigana is turned off. With a text font of another family there
+**Line height.** While shown, the readings have their own band of half an em (``ROOM``) in the
+room above each line (:class:`annotator.ui.line_room.LineRoom`, shared with the label tags,
+which stand above the readings; a plain text view cannot change its line height otherwise),
+right above the glyphs, so they never collide with the line above or with a tag. The font the
+view had comes back when furigana and tags are off. With a text font of another family there
 is no room and the readings sit on the line's top edge.
 """
 
@@ -26,7 +27,8 @@ from PySide6.QtWidgets import QWidget
 from annotator.services.japanese import ReadingIndex, Token
 from annotator.services.japanese.chars import KANJI_CLASS
 from annotator.services.japanese.local_tokens import tokens_covering
-from annotator.ui.reading.ruby_font import ruby_font
+from annotator.ui.line_room import LineRoom
+from annotator.ui.reading.ruby_font import ROOM
 from annotator.ui.text_view import AnnotationTextView
 
 __all__ = ["FuriganaOverlay", "has_kanji"]
@@ -65,8 +67,8 @@ class FuriganaOverlay(QWidget):
         self.drawn: list[tuple[int, int, str]] = []  # (start, end, reading) painted last time
         #: Rectangles of the readings painted last time (viewport coordinates), as ``drawn``.
         self.drawn_rects: list[QRectF] = []
-        self._plain_font: QFont | None = None  # the view's font while furigana is shown
-        self._room = 0.0
+        self._line_room = LineRoom.of(view)
+        self._band = (0.0, 0.0)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -77,11 +79,7 @@ class FuriganaOverlay(QWidget):
     def set_enabled(self, on: bool) -> None:
         view = self._view
         if on:
-            if self._plain_font is None:
-                roomy = ruby_font(view.font())
-                if roomy is not None:
-                    self._plain_font = QFont(view.font())
-                    view.setFont(roomy)
+            self._line_room.request("furigana", ROOM)
             self.setGeometry(view.viewport().rect())
             self.show()
             self.raise_()
@@ -89,16 +87,11 @@ class FuriganaOverlay(QWidget):
         else:
             self.hide()
             self.drawn, self.drawn_rects = [], []
-            if self._plain_font is not None:
-                view.setFont(self._plain_font)
-                self._plain_font = None
+            self._line_room.request("furigana", 0)
 
     def room(self) -> float:
-        """Pixels of room above each line's glyphs (0 without the roomy font)."""
-        if self._plain_font is None:
-            return 0.0
-        return max(0.0, QFontMetricsF(self._view.font()).ascent()
-                   - QFontMetricsF(self._plain_font).ascent())
+        """Pixels of the readings' band above each line's glyphs (0 without room)."""
+        return self._line_room.band("furigana")[1]
 
     def _follow(self, *_: object) -> None:
         if self.isVisible():
@@ -136,8 +129,8 @@ class FuriganaOverlay(QWidget):
         if not text:
             return
         offsets = view.offsets
-        base = self._plain_font or view.font()
-        self._room = self.room()
+        base = self._line_room.plain_font
+        self._band = self._line_room.band("furigana")
         small = QFont(base)
         small.setPointSizeF(max(5.0, base.pointSizeF() * 0.5))
         metrics = QFontMetricsF(small)
@@ -178,9 +171,10 @@ class FuriganaOverlay(QWidget):
             x2 = _x(line, b) if same_line else line.x() + line.naturalTextWidth()
             top = geo.top() + line.y()
             width = max(x2 - x1, metrics.horizontalAdvance(token.hira))
-            room = self._room
-            # In the room above the glyphs when there is one, else on the line's top edge.
-            y = top + max(0.0, room - metrics.height()) if room else top - metrics.ascent() * 0.55
+            band_top, room = self._band
+            # In its band right above the glyphs when there is room, else on the line's top edge.
+            y = (top + band_top + max(0.0, room - metrics.height()) if room
+                 else top - metrics.ascent() * 0.55)
             rect = QRectF(geo.left() + (x1 + x2) / 2 - width / 2, y, width, metrics.height())
             painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, token.hira)
             self.drawn.append((token.start, token.end, token.hira))

@@ -47,6 +47,10 @@ from their names (the same project exports the same GUIDs).
 
 from __future__ import annotations
 
+import hashlib
+import re
+import shutil
+import tempfile
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -55,6 +59,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
+from xml.sax.saxutils import escape
 
 from annotator.domain.errors import DataError
 from annotator.domain.text import canonical_offset, canonicalise, removed_positions, sha256_text
@@ -97,86 +102,117 @@ def sniff(path: Path, head: bytes) -> bool:
 
 # -- writing ----------------------------------------------------------------------------------
 
-def _stamp(value: str | None) -> str | None:
-    """An ``xsd:dateTime`` (UTC, milliseconds, ``Z``) from a stored time."""
-    return value or None
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ATTRIBUTE_ESCAPES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;", '"': "&quot;"}
+
+
+def _attr(value: str) -> str:
+    """An XML attribute value in double quotes (line breaks and tabs kept as references)."""
+    value = _INVALID_XML.sub("\ufffd", value)
+    return '"' + escape(value, _ATTRIBUTE_ESCAPES) + '"'
+
+
+def _fast_guid(kind: str, name: str) -> str:
+    """A GUID derived from ``kind`` and ``name`` (SHA-1, as uuid5, without building a UUID)."""
+    digest = hashlib.sha1(f"{kind}:{name}".encode()).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
 
 
 def export(project: Any, output: Path | None, filters: Any, options: ExportOptions,
            progress: Any) -> Any:
-    """Write a ``.qdpx`` (module docstring)."""
+    """Write a ``.qdpx`` (module docstring). ``project.qde`` is written as it is read, one
+    document at a time; only the notes wait for the end (the schema puts them after the
+    sources)."""
     from annotator.services.exporting import ExportReport, atomic_output, iter_documents
 
     if output is None:
         raise DataError("the refi-qda export writes a .qdpx file: give -o FILE")
     report = ExportReport(format="refi-qda", path=str(output))
-    ET.register_namespace("", NS)
     labels = [l for l in project.labels() if not filters.labels or l.name in filters.labels]
     code_guid = {l.name: _derived("code", l.name) for l in labels}
-    users: dict[str, str] = {}
-    sources = ET.Element(_q("Sources"))
-    notes = ET.Element(_q("Notes"))
-    texts: list[tuple[str, str]] = []
-    values = 0
-    for document, text, spans in iter_documents(project, filters, progress):
-        source_guid = _derived("source", document.sha256)
-        source = ET.SubElement(sources, _q("TextSource"), {
-            "guid": source_guid, "name": document.name,
-            "plainTextPath": f"internal://{source_guid}.txt",
-            "creationDateTime": document.created_at})
-        texts.append((f"sources/{source_guid}.txt", text))
-        for span in spans:
-            user = users.setdefault(span.annotator, _derived("user", span.annotator))
-            selection_guid = guid(span.id)
-            selection = ET.SubElement(source, _q("PlainTextSelection"), {
-                "guid": selection_guid, "name": text[span.start:span.end][:100],
-                "startPosition": str(span.start), "endPosition": str(span.end),
-                "creatingUser": user, "creationDateTime": span.created_at,
-                "modifyingUser": user, "modifiedDateTime": span.updated_at})
-            coding = ET.SubElement(selection, _q("Coding"), {
-                "guid": _derived("coding", selection_guid), "creatingUser": user,
-                "creationDateTime": span.created_at})
-            ET.SubElement(coding, _q("CodeRef"), {"targetGUID": code_guid[span.label]})
-            if span.note:
-                note_guid = _derived("note", selection_guid)
-                ET.SubElement(selection, _q("NoteRef"), {"targetGUID": note_guid})
-                note = ET.SubElement(notes, _q("Note"), {
-                    "guid": note_guid, "name": f"{span.label}: {text[span.start:span.end][:60]}",
-                    "creatingUser": user, "creationDateTime": span.updated_at})
-                ET.SubElement(note, _q("PlainTextContent")).text = span.note
-            values += span.value is not None
-            report.spans += 1
-        report.documents += 1
-    root = ET.Element(_q("Project"), {"name": Path(str(project.path)).stem or "annotator",
-                                      "origin": "annotator",
-                                      "creationDateTime": _now()})
-    users_element = ET.SubElement(root, _q("Users"))
-    for name, user in users.items():
-        ET.SubElement(users_element, _q("User"), {"guid": user, "name": name})
-    if not users:
-        root.remove(users_element)
+    annotators = [a for a in project.annotators()
+                  if not filters.annotators or a in filters.annotators]
+    users = {name: _derived("user", name) for name in annotators}
+    values = replaced = 0
+    head = ['<?xml version="1.0" encoding="utf-8"?>\n',
+            f'<Project xmlns="{NS}" name={_attr(Path(str(project.path)).stem or "annotator")} '
+            f'origin="annotator" creationDateTime="{_now()}">\n']
+    if users:
+        head.append("<Users>\n")
+        head.extend(f'<User guid="{g}" name={_attr(n)}/>\n' for n, g in users.items())
+        head.append("</Users>\n")
     if labels:
-        codes = ET.SubElement(ET.SubElement(root, _q("CodeBook")), _q("Codes"))
+        head.append("<CodeBook><Codes>\n")
         for label in labels:
-            code = ET.SubElement(codes, _q("Code"), {"guid": code_guid[label.name],
-                                                     "name": label.name, "isCodable": "true",
-                                                     "color": label.color})
+            code = (f'<Code guid="{code_guid[label.name]}" name={_attr(label.name)} '
+                    f'isCodable="true" color="{label.color}"')
             if label.description:
-                ET.SubElement(code, _q("Description")).text = label.description
-    if len(sources):
-        root.append(sources)
-    if len(notes):
-        root.append(notes)
+                description = escape(_INVALID_XML.sub("\ufffd", label.description))
+                head.append(f"{code}><Description>{description}</Description></Code>\n")
+            else:
+                head.append(f"{code}/>\n")
+        head.append("</Codes></CodeBook>\n")
+    notes: list[str] = []
     with atomic_output(Path(output), report) as handle:
         handle.flush()
-        with zipfile.ZipFile(handle.buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            with archive.open(PROJECT_FILE, "w") as member:
-                ET.ElementTree(root).write(member, encoding="utf-8", xml_declaration=True)
-            for name, text in texts:
-                archive.writestr(name, text.encode("utf-8"))
+        with zipfile.ZipFile(handle.buffer, "w", zipfile.ZIP_DEFLATED) as archive, \
+                tempfile.TemporaryFile() as member:
+            # project.qde goes to a temporary file first and into the zip after the texts
+            # (a zip is written one member at a time).
+            member.write("".join(head).encode("utf-8"))
+            opened = False
+            for document, text, spans in iter_documents(project, filters, progress):
+                if not opened:
+                    member.write(b"<Sources>\n")
+                    opened = True
+                source_guid = _derived("source", document.sha256)
+                archive.writestr(f"sources/{source_guid}.txt", text.encode("utf-8"))
+                parts = [f'<TextSource guid="{source_guid}" name={_attr(document.name)} '
+                         f'plainTextPath="internal://{source_guid}.txt" '
+                         f'creationDateTime="{document.created_at}">\n']
+                for span in spans:
+                    user = users.get(span.annotator) or _derived("user", span.annotator)
+                    selection = guid(span.id)
+                    parts.append(
+                        f'<PlainTextSelection guid="{selection}" '
+                        f'name={_attr(text[span.start:span.end][:100])} '
+                        f'startPosition="{span.start}" endPosition="{span.end}" '
+                        f'creatingUser="{user}" creationDateTime="{span.created_at}" '
+                        f'modifyingUser="{user}" modifiedDateTime="{span.updated_at}">'
+                        f'<Coding guid="{_fast_guid("coding", selection)}" '
+                        f'creatingUser="{user}" creationDateTime="{span.created_at}">'
+                        f'<CodeRef targetGUID="{code_guid[span.label]}"/></Coding>')
+                    if span.note:
+                        note_guid = _fast_guid("note", selection)
+                        parts.append(f'<NoteRef targetGUID="{note_guid}"/>')
+                        cleaned = _INVALID_XML.sub("\ufffd", span.note)
+                        replaced += cleaned != span.note
+                        notes.append(
+                            f'<Note guid="{note_guid}" '
+                            f'name={_attr(span.label + ": " + text[span.start:span.end][:60])} '
+                            f'creatingUser="{user}" creationDateTime="{span.updated_at}">'
+                            f'<PlainTextContent>{escape(cleaned, {chr(13): "&#13;"})}'
+                            f'</PlainTextContent></Note>\n')
+                    parts.append("</PlainTextSelection>\n")
+                    values += span.value is not None
+                    report.spans += 1
+                parts.append("</TextSource>\n")
+                member.write("".join(parts).encode("utf-8"))
+                report.documents += 1
+            if opened:
+                member.write(b"</Sources>\n")
+            if notes:
+                member.write(("<Notes>\n" + "".join(notes) + "</Notes>\n").encode("utf-8"))
+            member.write(b"</Project>\n")
+            member.seek(0)
+            with archive.open(PROJECT_FILE, "w") as stored:
+                shutil.copyfileobj(member, stored, 1 << 20)
     if values:
         report.notes.append(f"{values} span value(s) (number values) have no place in "
                             f"REFI-QDA and were not written; the spans were")
+    if replaced:
+        report.notes.append(f"{replaced} note(s) held control characters XML cannot carry; "
+                            f"each was written as U+FFFD")
     return report
 
 

@@ -162,3 +162,19 @@ def test_not_a_project(fresh: Project, tmp_path: Path) -> None:
         import_module_file(fresh, rq, other)
     assert not rq.sniff(other, other.read_bytes()) and not rq.sniff(text, text.read_bytes())
     assert fresh.documents() == []
+
+
+def test_awkward_notes_and_names_survive(project: Project, fresh: Project, tmp_path: Path) -> None:
+    doc, _ = project.add_document('a "b" <c> & d.txt', "Kim\tmet\nPutin & <Xi>.", who="t")
+    project.add_span(doc.id, 0, 9, "actor", 'Aiko "A" <x>', note='line 1\nline "2" & <3>\ttab')
+    project.add_span(doc.id, 10, 21, "claim", "ken", note="bell \x07 here")
+    out = tmp_path / "x.qdpx"
+    report = rq.export(project, out, ExportFilter(), ExportOptions(), None)
+    assert report.notes == ["1 note(s) held control characters XML cannot carry; each was "
+                            "written as U+FFFD"]
+    ET.fromstring(zipfile.ZipFile(out).read("project.qde"))  # well-formed
+    import_module_file(fresh, rq, out)
+    assert [d.name for d in fresh.documents()] == ['a "b" <c> & d.txt']
+    assert sorted((s.start, s.end, s.annotator, s.note) for s in fresh.spans()) == [
+        (0, 9, 'Aiko "A" <x>', 'line 1\nline "2" & <3>\ttab'),
+        (10, 21, "ken", "bell \ufffd here")]

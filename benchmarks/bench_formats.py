@@ -1,0 +1,144 @@
+"""Import and export of 100,000 spans in each exchange format, beside native JSONL.
+
+Two corpora, each of 100,000 spans on Japanese text with astral characters (😀, 𠮷, 葛 +
+U+E0100) before the spans:
+
+* **layers**: 100 documents, 1,000 spans each by three annotators, overlapping (what
+  spaCy, brat, REFI-QDA, hf and native JSONL carry whole);
+* **one layer**: the same texts with 1,000 non-overlapping spans per document by one annotator
+  (what CoNLL/IOB2 can hold; native JSONL is measured on it too).
+
+Each format is exported from a project holding the corpus (``export``), then that output is
+imported into a fresh project with ``import_paths(..., fmt=FORMAT)`` (recognition by
+``--format auto`` is not timed). Target: within 3x of the native JSONL figure of the same
+corpus. Also prints the round-trip table: spans in, spans out, lost and not kept, with reasons.
+
+Run: python benchmarks/bench_formats.py [--spans 100000] [--documents 100] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from annotator.domain.spans import new_span_id
+from annotator.services.exporting import ExportFilter, export
+from annotator.services.formats import ExportOptions, ImportOptions
+from annotator.services.importing import import_paths
+from annotator.store import Project
+
+LABELS = ["claim", "actor", "weapon", "number", "source"]
+STAMP = "2026-01-01T00:00:00.000Z"
+PREFIX = "\U0001F600𠮷葛\U000E0100城で"
+LINE = "北朝鮮は短距離弾道ミサイルを発射したと韓国軍が発表した。\n"
+TARGETS = {"jsonl": "x.jsonl", "conll": "x.conll", "spacy": "x.spacy", "brat": "brat",
+           "refi-qda": "x.qdpx", "hf": "hf"}
+
+
+def make_jsonl(path: Path, documents: int, spans: int, *, layered: bool) -> None:
+    per_document = spans // documents
+    with path.open("w", encoding="utf-8") as out:
+        for d in range(documents):
+            text = f"{PREFIX}文書{d}：" + LINE * (60 if layered else 60 * (per_document // 500 + 1))
+            items = []
+            position = len(PREFIX) + 5
+            for i in range(per_document):
+                if layered:
+                    start = (i * 37) % (len(text) - 40)
+                    end = start + 2 + i % 30
+                    who = f"a{i % 3}"
+                else:  # 2-character spans one character apart, never over a line end
+                    start = position
+                    while "\n" in text[start:start + 2]:
+                        start += 1
+                    end, who = start + 2, "a0"
+                    position = end + 1
+                items.append({"id": new_span_id(), "start": start, "end": end,
+                              "label": LABELS[i % 5], "text": text[start:end],
+                              "annotator": who, "created_at": STAMP, "updated_at": STAMP,
+                              "note": "確認" if i % 50 == 0 else None})
+            out.write(json.dumps({"id": f"doc{d}", "name": f"doc{d}.txt", "text": text,
+                                  "spans": items, "meta": {}}, ensure_ascii=False) + "\n")
+
+
+def timed(action: Any, repeat: int) -> tuple[float, Any]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        gc.collect()
+        began = time.perf_counter()
+        result = action()
+        best = min(best, time.perf_counter() - began)
+    return best, result
+
+
+def run(folder: Path, corpus: Path, formats: list[str], repeat: int, tag: str
+        ) -> list[dict[str, Any]]:
+    source = Project.open(folder / f"{tag}-source.annotator")
+    import_paths(source, [corpus], annotator="bench")
+    spans_in = len(source.span_rows())
+    rows = []
+    for fmt in formats:
+        options = ExportOptions(layer="a0" if fmt == "conll" else None)
+        target = folder / f"{tag}-{TARGETS[fmt]}"
+        export_time, report = timed(lambda: export(source, fmt, output=target,
+                                                   filters=ExportFilter(), options=options),
+                                    repeat)
+        import_time = imported = not_kept = None
+        if fmt != "hf":
+            def do_import() -> Any:
+                path = folder / f"{tag}-{fmt}-{time.perf_counter_ns()}.annotator"
+                with Project.open(path) as fresh:
+                    return import_paths(fresh, [target], annotator="a0", add_labels=True,
+                                        fmt=fmt, options=ImportOptions())
+            import_time, result = timed(do_import, repeat)
+            imported, not_kept = result.spans_added, result.not_kept
+        rows.append({"format": fmt, "corpus": tag, "in": spans_in, "written": report.spans,
+                     "out": imported, "lost": dict(report.lost), "not_kept": not_kept or {},
+                     "export": export_time, "import": import_time})
+    source.close()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--spans", type=int, default=100_000)
+    parser.add_argument("--documents", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        layered = folder / "layers.jsonl"
+        single = folder / "one-layer.jsonl"
+        make_jsonl(layered, args.documents, args.spans, layered=True)
+        make_jsonl(single, args.documents, args.spans, layered=False)
+        rows = run(folder, layered, ["jsonl", "spacy", "brat", "refi-qda", "hf"], args.repeat,
+                   "layers")
+        rows += run(folder, single, ["jsonl", "conll"], args.repeat, "one-layer")
+    native = {r["corpus"]: r for r in rows if r["format"] == "jsonl"}
+    print(f"{'format':<10} {'corpus':<10} {'spans':>8} {'export s':>9} {'x native':>9} "
+          f"{'import s':>9} {'x native':>9}")
+    for r in rows:
+        base = native[r["corpus"]]
+        ex = r["export"] / base["export"]
+        im = "" if r["import"] is None else f"{r['import']:.2f}"
+        imx = "" if r["import"] is None else f"{r['import'] / base['import']:.2f}"
+        print(f"{r['format']:<10} {r['corpus']:<10} {r['in']:>8,} {r['export']:>9.2f} "
+              f"{ex:>9.2f} {im:>9} {imx:>9}")
+    print()
+    print("round trip (export, then import of that output into a new project):")
+    print(f"{'format':<10} {'corpus':<10} {'spans in':>9} {'written':>8} {'back':>8}  lost / not kept")
+    for r in rows:
+        reasons = "; ".join(f"{reason}: {n:,}" for reason, n in {**r["lost"],
+                                                                 **r["not_kept"]}.items())
+        back = "" if r["out"] is None else f"{r['out']:,}"
+        print(f"{r['format']:<10} {r['corpus']:<10} {r['in']:>9,} {r['written']:>8,} "
+              f"{back:>8}  {reasons or '-'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -118,7 +118,7 @@ def parse(raw: Any, path: str, line: int, report: Any, annotator: str | None) ->
                                         entity.get("end_offset"), f"entity {index}", path, line)
             spans.append(ParsedSpan(start, end, entity["label"], line, annotator=annotator))
         relations = raw.get("relations") or []
-        _count(report, "doccano relations (the project has no relations yet)",
+        _count(report, "doccano relations (not imported yet)",
                len(relations) if isinstance(relations, list) else 1)
     comments = raw.get("Comments", raw.get("comments")) or []
     _count(report, "doccano comments", len(comments) if isinstance(comments, list) else 1)

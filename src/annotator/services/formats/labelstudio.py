@@ -231,7 +231,7 @@ def _spans_of(results: Any, text: str, who: str | None, created: str | None,
             raise DataError(f"{here} is not an object", path=path, line=line)
         kind = result.get("type")
         if kind == "relation":
-            _count(report, "Label Studio relations (the project has no relations yet)")
+            _count(report, "Label Studio relations (not imported yet)")
             continue
         if kind != "labels":
             _count(report, f"Label Studio {kind or 'untyped'} results (only labels are spans)")

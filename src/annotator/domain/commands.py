@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from annotator.domain.labels import Label
+from annotator.domain.relations import Relation
 from annotator.domain.spans import Span, new_span_id
 
 
@@ -43,6 +44,9 @@ class ProjectLike(Protocol):
                      expect: Label | None = ...) -> list[Span]: ...
     def restore_label(self, label: Label, position: int, spans: list[Span], *, who: str) -> None: ...
     def atomic(self) -> contextlib.AbstractContextManager[Any]: ...
+    def relations_of_span(self, span_id: str) -> list[Relation]: ...
+    def relations_of_label(self, label: str) -> list[Relation]: ...
+    def restore_relations(self, relations: Sequence[Relation], *, who: str) -> list[Relation]: ...
 
 
 class Command:
@@ -74,6 +78,8 @@ class CreateSpan(Command):
     span_id: str = field(default_factory=new_span_id)
     value: dict[str, Any] | None = None
     created: Span | None = None
+    #: Relations made on the span before the undo deleted it (the redo puts them back).
+    relations: list[Relation] = field(default_factory=list)
 
     @property
     def text(self) -> str:  # type: ignore[override]
@@ -85,10 +91,15 @@ class CreateSpan(Command):
                 self.document_id, self.start, self.end, self.label, self.annotator,
                 note=self.note, span_id=self.span_id, value=self.value)
         else:
-            project.restore_span(self.created, who=self.annotator)
+            with project.atomic():
+                project.restore_span(self.created, who=self.annotator)
+                project.restore_relations(self.relations, who=self.annotator)
 
     def undo(self, project: ProjectLike) -> None:
-        project.delete_span(self.span_id, who=self.annotator, expect=self.created)
+        with project.atomic():
+            relations = project.relations_of_span(self.span_id)
+            project.delete_span(self.span_id, who=self.annotator, expect=self.created)
+            self.relations = relations
 
     def affected_spans(self) -> set[str]:
         return {self.span_id}
@@ -96,20 +107,27 @@ class CreateSpan(Command):
 
 @dataclass
 class DeleteSpan(Command):
-    """Delete one span; undo restores it exactly (id, times, note)."""
+    """Delete one span and its relations; undo restores them exactly (ids, times, notes), but
+    a relation whose other span was deleted since stays deleted."""
 
     span_id: str
     who: str
     deleted: Span | None = None
+    relations: list[Relation] = field(default_factory=list)
     text = "Delete span"
 
     def do(self, project: ProjectLike) -> None:
-        # Redo deletes only the very span the undo restored.
-        self.deleted = project.delete_span(self.span_id, who=self.who, expect=self.deleted)
+        with project.atomic():  # the relations read are those the delete removes
+            relations = project.relations_of_span(self.span_id)
+            # Redo deletes only the very span the undo restored.
+            self.deleted = project.delete_span(self.span_id, who=self.who, expect=self.deleted)
+            self.relations = relations
 
     def undo(self, project: ProjectLike) -> None:
         assert self.deleted is not None
-        project.restore_span(self.deleted, who=self.who)
+        with project.atomic():
+            project.restore_span(self.deleted, who=self.who)
+            project.restore_relations(self.relations, who=self.who)
 
     def affected_spans(self) -> set[str]:
         return {self.span_id}
@@ -264,20 +282,27 @@ class RemoveLabel(Command):
     removed: Label | None = None
     position: int = 0
     spans: list[Span] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
 
     @property
     def text(self) -> str:  # type: ignore[override]
         return f"Remove label {self.name!r}"
 
     def do(self, project: ProjectLike) -> None:
-        labels = project.labels()
-        self.removed = next(lab for lab in labels if lab.name == self.name)
-        self.position = labels.index(self.removed)
-        self.spans = project.remove_label(self.name, who=self.who, delete_spans=self.delete_spans)
+        with project.atomic():
+            labels = project.labels()
+            self.removed = next(lab for lab in labels if lab.name == self.name)
+            self.position = labels.index(self.removed)
+            relations = project.relations_of_label(self.name) if self.delete_spans else []
+            self.spans = project.remove_label(self.name, who=self.who,
+                                              delete_spans=self.delete_spans)
+            self.relations = relations
 
     def undo(self, project: ProjectLike) -> None:
         assert self.removed is not None
-        project.restore_label(self.removed, self.position, self.spans, who=self.who)
+        with project.atomic():
+            project.restore_label(self.removed, self.position, self.spans, who=self.who)
+            project.restore_relations(self.relations, who=self.who)
 
     def affected_spans(self) -> set[str]:
         return {s.id for s in self.spans}

@@ -737,9 +737,11 @@ class RelationsMixin:
 
     def remove_label_attribute(self, label: str, name: str, *, who: str,
                                clear_values: bool = False,
-                               expect: Attribute | None = None) -> tuple[int, list[Span]]:
+                               expect: Attribute | None = None,
+                               updated_at: str | None = None) -> tuple[int, list[Span]]:
         """Remove an attribute definition. Refused while spans hold a value of it, unless
-        ``clear_values`` (each value cleared with its own history row). Returns the
+        ``clear_values`` (each value cleared with its own history row; the spans' update time
+        becomes ``updated_at``, default now: a redo passes the first time's). Returns the
         attribute's position and the spans as they were before their value was cleared."""
         with self.atomic():  # type: ignore[attr-defined]
             attribute = self._expect_attribute(label, name, expect)
@@ -748,8 +750,10 @@ class RelationsMixin:
                 raise SpanAttributeError(
                     f"attribute {attribute.qualified} has a value on "
                     f"{counted(len(held), 'span')}; clear those values too, or keep it")
+            stamp = updated_at or now()
             for span in held:
-                self.set_span_attribute(span.id, name, None, who=who, expect=span)
+                self.set_span_attribute(span.id, name, None, who=who, expect=span,
+                                        updated_at=stamp)
             names = [r[0] for r in self.db.execute(
                 "SELECT name FROM label_attributes WHERE label = ? ORDER BY position, id",
                 [label])]
@@ -784,7 +788,8 @@ class RelationsMixin:
                     raise ConflictError(f"{_describe(current)} holds a value of "
                                         f"{attribute.qualified} again; nothing was changed")
                 self.set_span_attribute(span.id, attribute.name,
-                                        span.attributes[attribute.name], who=who)
+                                        span.attributes[attribute.name], who=who,
+                                        updated_at=span.updated_at)
 
     # -- attribute values on spans -------------------------------------------------------
 

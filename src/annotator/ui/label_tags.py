@@ -2,32 +2,39 @@
 
 ``LabelTagOverlay`` paints in the text view's viewport right after the text, in the same paint
 pass (``AnnotationTextView.add_painter``); it has no widget, so mouse events reach the text as
-before. Only the visible blocks are drawn; each block's drawing is kept as an image until its
-spans, the focus, the colours or the layout change. Nothing is inserted into the document:
+before. Only the visible blocks are drawn; each block's drawing is worked out once (a display
+list of rectangles, lines and static texts, batched per style) and kept until its spans, the
+focus, the colours or the layout change; the blocks of the next and previous page are worked
+out from the event loop, so paging finds them ready. Nothing is inserted into the document:
 the text, its revision, the modified flag, the selection and the offsets never change.
+
+**Room.** While tags are shown, every line has a band of room above its glyphs for them
+(:class:`annotator.ui.line_room.LineRoom`, shared with the furigana, whose band lies between
+the tags and the glyphs), so a tag covers neither the line above nor the text it labels.
 
 What it draws, per visible block (line), from the span index:
 
 - **a tag at each span start**: the label name in a small font, on a chip in the label colour,
-  sitting on the top edge of the line: four fifths of it over the bottom of the line above,
-  a fifth over the top of the span's first glyphs, so the labelled text stays readable. Tags
-  starting at the same place (or closer than a tag's width) are put side by side, longest
-  span first. A span of another layer (a colleague's, the reviewed layer) has
-  an outlined chip with italic text instead of a filled one;
+  in the tags' band above the span's first glyphs. Tags starting at the same place (or closer
+  than a tag's width) are put side by side, longest span first. A span of another layer (a
+  colleague's, the reviewed layer) has an outlined chip with italic text instead of a filled
+  one; where layers agree (same range and label) the further layers get a narrow stub;
 - **stacked underlines** where spans overlap: every span of an overlapping group gets its own
   row under the text (2 px, in its label colour; dotted for another layer), so a span nested
   in another one, and two overlapping spans of the same label, show as separate rows;
-- **the focused span**: an outline box around each of its line pieces and a bold tag with a
-  dark border.
+- **the focused span**: an outline box around each of its line pieces (its glyphs, not the
+  room above them) and a bold tag with a dark border.
 
 ``drawn`` lists what the last paint drew (for tests): ``(kind, span id, QRectF)`` with kind
 ``"tag"``, ``"underline"`` or ``"focus"``. Offsets are code points; they are converted to the
-document's UTF-16 positions with the view's ``Utf16Map`` only.
+document's UTF-16 positions with the view's ``Utf16Map`` only. Without the bundled font (no
+room can be made) the tags sit on the line's top edge, as small as possible.
 """
 
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, NamedTuple
 
@@ -41,7 +48,6 @@ from PySide6.QtGui import (
     QPen,
     QStaticText,
     QTextBlock,
-    QTextLayout,
     QTextLine,
     QTransform,
 )
@@ -108,25 +114,7 @@ def underline_rows(spans: list[Any]) -> dict[Hashable, int]:
 def _x(line: QTextLine, pos: int) -> float:
     """``QTextLine.cursorToX`` as a number (PySide6 returns ``(x, pos)`` for the int overload)."""
     x = line.cursorToX(pos)
-    return float(x[0] if isinstance(x, tuple) else x)
-
-
-def _pieces(layout: QTextLayout, a: int, b: int) -> list[tuple[QTextLine, float, float]]:
-    """``(line, x1, x2)`` for each wrapped line that block positions ``[a, b)`` cover."""
-    out = []
-    first = layout.lineForTextPosition(a)
-    if not first.isValid():
-        return out
-    for i in range(first.lineNumber(), layout.lineCount()):
-        line = layout.lineAt(i)
-        ls, le = line.textStart(), line.textStart() + line.textLength()
-        if ls >= b:
-            break
-        x1 = _x(line, max(a, ls))
-        x2 = _x(line, min(b, le))
-        if x2 > x1:
-            out.append((line, x1, x2))
-    return out
+    return x[0] if type(x) is tuple else float(x)
 
 
 class _TagStyle(NamedTuple):
@@ -529,19 +517,33 @@ class LabelTagOverlay(QObject):
         style_of = self._style
         single = count == 1
         line0 = layout.lineAt(0)
+        lines = [layout.lineAt(i) for i in range(count)]
+        starts = [line.textStart() for line in lines]
+        ends = [line.textStart() + line.textLength() for line in lines]
         xs: dict[int, float] = {}
 
-        def x_at(line: QTextLine, u: int) -> float:
-            key = u * 4096 + line.lineNumber()
+        def x_at(i: int, u: int) -> float:
+            # cursorToX of position u on wrapped line i, each asked once
+            key = u * 4096 + i
             x = xs.get(key)
             if x is None:
-                x = xs[key] = _x(line, u)
+                x = xs[key] = _x(lines[i], u)
             return x
+
+        def line_of(u: int) -> int:
+            return 0 if single else max(0, bisect_right(starts, u) - 1)
 
         def pieces(a: int, b: int) -> list[tuple[QTextLine, float, float]]:
             if single:
-                return [(line0, x_at(line0, a), x_at(line0, b))]
-            return _pieces(layout, a, b)
+                return [(line0, x_at(0, a), x_at(0, b))]
+            out = []
+            i = line_of(a)
+            while i < count and starts[i] < b:
+                x1, x2 = x_at(i, max(a, starts[i])), x_at(i, min(b, ends[i]))
+                if x2 > x1:
+                    out.append((lines[i], x1, x2))
+                i += 1
+            return out
 
         def kind_of(sp: Any) -> int:
             return 1 if own is not None and getattr(sp, "annotator", own) != own else 0
@@ -590,12 +592,12 @@ class LabelTagOverlay(QObject):
             first_top = self._view.document().documentMargin() if n == 0 else 0.0
             for sp in starting:
                 u = local(sp.start)
-                line = line0 if single else layout.lineForTextPosition(u)
-                if not line.isValid():
+                number = line_of(u)
+                if not starts[number] <= u < max(ends[number], starts[number] + 1):
                     continue
+                line = lines[number]
                 style = style_of(sp.label, 2 if sp.id == focused else kind_of(sp))
-                number = line.lineNumber()
-                x = x_at(line, u)
+                x = x_at(number, u)
                 edge = right_edge.get(number)
                 if edge is not None and edge > x:
                     x = edge

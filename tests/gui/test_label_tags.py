@@ -10,11 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtCore import QRect, QRectF, QSettings, Qt
 from PySide6.QtGui import QColor, QImage, QTextCursor
 
 from annotator.store import Project
-from annotator.ui.editor import LABEL_TAGS_SETTING
 from annotator.ui.label_tags import underline_rows
 from annotator.ui.line_room import LineRoom
 from annotator.ui.main_window import MainWindow
@@ -157,7 +156,9 @@ def test_toggle_hides_tags_and_is_remembered(qtbot, window: MainWindow,  # type:
     assert window.editor.tags.drawn == []
     assert not any(_close(a, b) for a, b in zip(_pixels(_grab(window), probe), tinted, strict=True))
     assert _doc_state(window) == before
-    assert settings.qsettings.value(LABEL_TAGS_SETTING) in (False, "false")
+    assert settings.label_tags is False
+    assert AppSettings(QSettings(settings.qsettings.fileName(),
+                                 QSettings.Format.IniFormat)).label_tags is False  # on disk
     # a new window with the same settings starts with the tags off; the menu turns them on
     other = MainWindow(Session(Project.open(project_path), WHO), settings)
     qtbot.addWidget(other)
@@ -168,7 +169,7 @@ def test_toggle_hides_tags_and_is_remembered(qtbot, window: MainWindow,  # type:
         assert other.actions_registry.action("view.label_tags") in view_menu.actions()
         other.actions_registry.action("view.label_tags").trigger()
         assert other.editor.tags.enabled
-        assert settings.qsettings.value(LABEL_TAGS_SETTING) in (True, "true")
+        assert settings.label_tags is True
     finally:
         other.close()
         other.session.close()
@@ -434,3 +435,14 @@ def test_a_tag_never_covers_a_glyph_of_the_line_above(qtbot, window: MainWindow,
     assert changed == [], changed[:3]
     assert sum(_pixels(on, c.adjusted(1, 1, -1, -1)) != _pixels(off, c.adjusted(1, 1, -1, -1))
                for c in chips) >= len(chips) * 0.9
+
+
+def test_the_tag_setting_is_a_typed_setting_that_persists(tmp_path: Path) -> None:
+    path = str(tmp_path / "typed.ini")
+    settings = AppSettings(QSettings(path, QSettings.Format.IniFormat))
+    assert settings.label_tags is True  # on by default
+    settings.label_tags = False
+    again = AppSettings(QSettings(path, QSettings.Format.IniFormat))
+    assert again.label_tags is False
+    again.label_tags = True
+    assert AppSettings(QSettings(path, QSettings.Format.IniFormat)).label_tags is True

@@ -8,7 +8,7 @@ Offsets are code points throughout; the view converts at the Qt boundary.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionEvent, QKeyEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -20,14 +20,13 @@ from annotator.ui.fonts import text_font
 from annotator.ui.highlighter import DEFAULT_COLOR, SpanHighlighter
 from annotator.ui.label_tags import LabelTagOverlay
 from annotator.ui.session import Session
+from annotator.ui.settings import AppSettings
 from annotator.ui.text_view import AnnotationTextView
 
-__all__ = ["AnnotationEditor", "LABEL_TAGS_ACTION", "LABEL_TAGS_SETTING", "NUDGES"]
+__all__ = ["AnnotationEditor", "LABEL_TAGS_ACTION", "NUDGES"]
 
 #: The View menu's toggle of the label tags (``annotator.ui.actions``).
 LABEL_TAGS_ACTION = "view.label_tags"
-#: Where the window's settings remember whether label tags are shown (on by default).
-LABEL_TAGS_SETTING = "view/label_tags"
 
 #: action id -> (which end, step): how the nudge keys resize the focused span.
 NUDGES = {
@@ -49,8 +48,8 @@ class AnnotationEditor(QWidget):
 
     Label tags (``tags``, a ``LabelTagOverlay``) are on by default. When the editor's parent
     window adds the ``view.label_tags`` action (``ActionRegistry``), the editor adopts it: the
-    action toggles the tags, and the choice is remembered in the window's settings (its
-    ``settings.qsettings``, key ``LABEL_TAGS_SETTING``).
+    action toggles the tags, and the choice is remembered in the window's settings
+    (``AppSettings.label_tags``).
     """
 
     message = Signal(str)
@@ -82,7 +81,7 @@ class AnnotationEditor(QWidget):
             self._color_of)
         self.tags.set_enabled(True)
         self.label_tags_action: QAction | None = None
-        self._tag_settings: QSettings | None = None
+        self._tag_settings: AppSettings | None = None
         self._window = parent
         if parent is not None:
             parent.installEventFilter(self)  # adopts the label tags action when it is added
@@ -129,18 +128,15 @@ class AnnotationEditor(QWidget):
             if action.isChecked() != on:
                 action.setChecked(on)
             if self._tag_settings is not None:
-                self._tag_settings.setValue(LABEL_TAGS_SETTING, bool(on))
+                self._tag_settings.label_tags = bool(on)
 
     def _adopt_label_tags(self, action: QAction, window: QObject) -> None:
         if self.label_tags_action is action:
             return
         self.label_tags_action = action
-        self._tag_settings = getattr(getattr(window, "settings", None), "qsettings", None)
-        on = True
-        settings = self._tag_settings
-        if settings is not None:
-            value = settings.value(LABEL_TAGS_SETTING, True)
-            on = value not in (False, "false", "0", 0)
+        settings = getattr(window, "settings", None)
+        self._tag_settings = settings if isinstance(settings, AppSettings) else None
+        on = self._tag_settings.label_tags if self._tag_settings is not None else True
         action.setCheckable(True)
         action.setChecked(on)
         self.tags.set_enabled(on)

@@ -1,8 +1,9 @@
 """Typed access to the user's settings (one ``QSettings``), so no other module touches keys.
 
 Stored per user (not per project): the annotator's name, recent projects, window geometry and
-state, splitter sizes, the last project/document and its scroll position, the theme, the last
-export's folder, and, per project, the layers that are hidden.
+state, splitter sizes, the last project/document and its scroll position, the theme, whether
+label tags are shown, whether the layer list is collapsed, the last export's folder, and, per
+project, the layers that are hidden.
 Tests pass their own ``QSettings`` (an INI file in a temporary folder).
 """
 
@@ -34,6 +35,12 @@ class AppSettings:
             return int(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             return default
+
+    def _bool(self, key: str, default: bool) -> bool:
+        value = self.qsettings.value(key, default)
+        if isinstance(value, str):  # INI files and some back ends store "true" / "false"
+            return value.strip().casefold() not in ("false", "0", "no", "off", "")
+        return bool(value) if value is not None else default
 
     def _bytes(self, key: str) -> QByteArray | None:
         value = self.qsettings.value(key)
@@ -143,6 +150,24 @@ class AppSettings:
     @theme.setter
     def theme(self, value: str) -> None:
         self._set("view/theme", value if value in THEMES else "light")
+
+    @property
+    def label_tags(self) -> bool:
+        """Whether label tags are drawn on the text (View > Label Tags; on by default)."""
+        return self._bool("view/label_tags", True)
+
+    @label_tags.setter
+    def label_tags(self, on: bool) -> None:
+        self._set("view/label_tags", bool(on))
+
+    @property
+    def layers_collapsed(self) -> bool:
+        """Whether the layer list is collapsed to its title (off by default)."""
+        return self._bool("view/layers_collapsed", False)
+
+    @layers_collapsed.setter
+    def layers_collapsed(self, collapsed: bool) -> None:
+        self._set("view/layers_collapsed", bool(collapsed))
 
 
 def _key(path: str) -> str:

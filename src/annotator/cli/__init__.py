@@ -36,6 +36,8 @@ COMMAND_MODULES = (
     "annotator.cli.numbers_cmd",
     "annotator.cli.hub_cmd",
     "annotator.cli.sync_cmd",
+    "annotator.cli.relations_cmd",
+    "annotator.cli.attributes_cmd",
 )
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2

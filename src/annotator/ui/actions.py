@@ -44,6 +44,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Import every .txt and .jsonl file of a folder"),
     ActionSpec("file.import_encoding", "Import Texts with E&ncoding…", "File", (),
                "Import files read in an encoding you choose (when detection cannot tell)"),
+    ActionSpec("file.import_format", "Import Files in a F&ormat…", "File", (),
+               "Import files in a format you choose (Label Studio, doccano, CoNLL, ...)"),
     ActionSpec("file.export", "&Export…", "File", ("Ctrl+E",), "Export spans (JSONL, doccano, Label Studio)"),
     ActionSpec("file.quit", "&Quit", "File", ("Ctrl+Q",), "Quit (everything is already saved)"),
     # Edit

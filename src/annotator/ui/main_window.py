@@ -58,7 +58,12 @@ from annotator.ui.actions import MENUS, ActionRegistry
 from annotator.ui.changes import plain
 from annotator.ui.dialogs import project_files
 from annotator.ui.dialogs.export_dialog import ExportDialog
-from annotator.ui.dialogs.import_dialog import ImportOutcome, import_with_encoding, run_import
+from annotator.ui.dialogs.import_dialog import (
+    ImportOutcome,
+    import_with_encoding,
+    import_with_format,
+    run_import,
+)
 from annotator.ui.dialogs.messages import show_message
 from annotator.ui.dialogs.prompts import ask_annotator_name, edit_note
 from annotator.ui.document_list import DocumentListPanel
@@ -69,7 +74,7 @@ from annotator.ui.label_editor import LabelEditor
 from annotator.ui.label_palette import LabelPalette
 from annotator.ui.layers import LayerPanel, ReadOnlyGuard
 from annotator.ui.live import LiveUpdates
-from annotator.ui.overlap_panel import SpansHerePanel
+from annotator.ui.overlap_panel import SpansHerePanel, innermost_first
 from annotator.ui.session import Session
 from annotator.ui.settings import AppSettings
 from annotator.ui.span_table import SpanTableView
@@ -205,6 +210,7 @@ class MainWindow(QMainWindow):
         r.connect("file.import_files", self.import_files)
         r.connect("file.import_folder", self.import_folder)
         r.connect("file.import_encoding", self.import_files_with_encoding)
+        r.connect("file.import_format", self.import_files_with_format)
         r.connect("file.export", self.export)
         r.connect("file.quit", self.close)
         r.connect("edit.undo", session.undo)
@@ -433,9 +439,9 @@ class MainWindow(QMainWindow):
         focused = session.focused_span()
         if again or focused is None or session.is_own(focused):
             return
-        mine = [s for s in spans if session.is_own(s)]
+        mine = innermost_first([s for s in spans if session.is_own(s)], session.annotator)
         if mine:
-            session.focus_span(min(mine, key=lambda s: (s.end - s.start, -s.start, s.id)).id)
+            session.focus_span(mine[0].id)
 
     def copy_focused_to_my_layer(self) -> None:
         """Span > Copy into My Layer: my copy of the focused span of another layer."""
@@ -520,6 +526,14 @@ class MainWindow(QMainWindow):
         paths = project_files.choose_import_files(self, self._folder())
         if paths:
             outcome = import_with_encoding(self, self.session, paths)
+            if outcome is not None:
+                self._report_import(outcome)
+
+    def import_files_with_format(self) -> None:
+        """Choose files, then their format (auto or one by name), then import them."""
+        paths = project_files.choose_import_files(self, self._folder())
+        if paths:
+            outcome = import_with_format(self, self.session, paths)
             if outcome is not None:
                 self._report_import(outcome)
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.services.exporting import ExportCancelled, ExportFilter, export
+from annotator.services.formats import EXPORT_FORMATS, ExportOptions
 from annotator.ui.dialogs.import_dialog import make_progress, progress_callback
 from annotator.ui.guarded import USER_ERRORS
 from annotator.ui.session import Session
@@ -39,11 +40,19 @@ from annotator.ui.settings import AppSettings
 
 __all__ = ["ExportDialog", "default_export_folder"]
 
+#: Every export format: (``--format`` name, what the user reads, suffix; "" for a folder).
 FORMATS = (
     ("jsonl", "Native JSONL (code-point offsets; Prodigy, Hugging Face datasets)", ".jsonl"),
     ("doccano", "doccano JSONL (UTF-16 offsets)", ".jsonl"),
-    ("labelstudio", "Label Studio JSON (UTF-16 offsets)", ".json"),
+    ("labelstudio", "Label Studio JSON (code-point offsets)", ".json"),
+    ("conll", "CoNLL IOB2 (one annotator's spans)", ".conll"),
+    ("spacy", "spaCy DocBin", ".spacy"),
+    ("brat", "brat standoff (a folder of .txt and .ann)", ""),
+    ("refi-qda", "REFI-QDA project (MAXQDA, NVivo, ATLAS.ti, QualCoder)", ".qdpx"),
+    ("hf", "Hugging Face dataset (a folder)", ""),
 )
+assert tuple(fmt for fmt, _text, _suffix in FORMATS) == EXPORT_FORMATS
+_SUFFIXES = {suffix for _fmt, _text, suffix in FORMATS if suffix}
 
 
 def default_export_folder(fallback: str = "") -> Path:
@@ -132,8 +141,24 @@ class ExportDialog(QDialog):
         documents.addWidget(self.all_documents)
         documents.addWidget(self.current_document)
         documents.addWidget(self.skip_empty)
+        # What some formats need (shown for those formats only).
+        self.email_domain = QLineEdit(self)
+        self.email_domain.setObjectName("emailDomain")
+        self.email_domain.setPlaceholderText("e.g. newsroom.example (NAME@DOMAIN)")
+        self.as_predictions = QCheckBox("As predictions (pre-annotations)", self)
+        self.layer = QComboBox(self)
+        for name in session.project.annotators():
+            self.layer.addItem(name, name)
+        self.align = QComboBox(self)
+        for mode in ("strict", "expand", "contract"):
+            self.align.addItem(mode, mode)
         form = QFormLayout()
+        self._form = form
         form.addRow("Format", self.format_combo)
+        form.addRow("Email domain", self.email_domain)
+        form.addRow("", self.as_predictions)
+        form.addRow("Layer", self.layer)
+        form.addRow("Align to tokens", self.align)
         form.addRow("Documents", documents)
         form.addRow("Labels", self.labels)
         form.addRow("Annotators", self.annotators)
@@ -146,12 +171,29 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
+        self._show_options()
+
+    def _show_options(self) -> None:
+        fmt = self.format_combo.currentData()
+        for widget, formats in ((self.email_domain, {"labelstudio"}),
+                                (self.as_predictions, {"labelstudio"}),
+                                (self.layer, {"conll"}), (self.align, {"spacy"})):
+            self._form.setRowVisible(widget, fmt in formats)
 
     def _fix_suffix(self) -> None:
         suffix = FORMATS[self.format_combo.currentIndex()][2]
         path = Path(self.destination.text())
-        if path.suffix in (".json", ".jsonl"):
+        if path.suffix in _SUFFIXES or (not path.suffix and suffix):
             self.destination.setText(str(path.with_suffix(suffix)))
+        self._show_options()
+
+    def options(self) -> ExportOptions:
+        """The format options chosen in the dialog."""
+        domain = self.email_domain.text().strip() or None
+        return ExportOptions(
+            email_domain=domain,
+            labelstudio_as="predictions" if self.as_predictions.isChecked() else "annotations",
+            layer=self.layer.currentData(), align=self.align.currentData())
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export to", self.destination.text(),
@@ -177,7 +219,7 @@ class ExportDialog(QDialog):
         progress = make_progress(self, "Exporting")
         try:
             report = export(self._session.project, fmt, output=output, filters=self.filters(),
-                            progress=progress_callback(progress))
+                            progress=progress_callback(progress), options=self.options())
         except ExportCancelled:
             return
         except USER_ERRORS as exc:

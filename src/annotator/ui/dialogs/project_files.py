@@ -26,10 +26,12 @@ def choose_project(parent: QWidget | None, folder: str = "") -> str | None:
 
 
 def choose_import_files(parent: QWidget | None, folder: str = "") -> list[str]:
-    """Ask for text (.txt) and labelled (.jsonl) files to import."""
+    """Ask for texts and labelled files (native/doccano JSONL, Label Studio JSON, CoNLL,
+    spaCy, REFI-QDA) to import."""
     paths, _ = QFileDialog.getOpenFileNames(
         parent, "Import texts", folder,
-        "Texts and labelled data (*.txt *.text *.jsonl *.ndjson);;All files (*)")
+        "Texts and labelled data (*.txt *.text *.jsonl *.ndjson *.json *.conll *.iob *.bio "
+        "*.bioes *.spacy *.qdpx);;All files (*)")
     return list(paths)
 
 

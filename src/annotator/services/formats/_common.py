@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from annotator.domain.errors import DataError
 
@@ -98,6 +99,22 @@ def choose_layer(annotators: Iterable[str], layer: str | None, chosen: list[str]
         raise DataError("this format holds one annotator's spans and the selection has "
                         f"{len(present)}: {', '.join(present)}; choose one with --layer NAME")
     return present[0] if present else ""
+
+
+def documents_with_names(project: Any, filters: Any, progress: Any) -> Iterator[
+        tuple[Any, str, list[Any], list[str]]]:
+    """``(document, text, spans, further names)`` of the selection (the export pipeline's
+    chunked reader when it has one)."""
+    from annotator.services import exporting
+    from annotator.store.project import span_from_row
+
+    chunks = getattr(exporting, "iter_chunks", None)
+    if chunks is None:
+        for document, text, spans in exporting.iter_documents(project, filters, progress):
+            yield document, text, spans, []
+        return
+    for document, text, rows, names in chunks(project, filters, progress):
+        yield document, text, [span_from_row(row) for row in rows], list(names)
 
 
 def bump(counter: dict[str, int], reason: str, n: int = 1) -> None:

@@ -44,7 +44,7 @@ from annotator.domain.errors import DataError
 from annotator.domain.text import canonical_offset, canonicalise, removed_positions, sha256_text
 from annotator.services.decoding import read_bytes
 from annotator.services.formats import ExportOptions, ImportOptions
-from annotator.services.formats._common import bump
+from annotator.services.formats._common import bump, documents_with_names
 from annotator.services.formats.conll import _tokens_of
 from annotator.services.native import ParsedRecord, ParsedSpan
 
@@ -117,7 +117,7 @@ def _words(text: str, tokens: list[tuple[int, int]]) -> tuple[list[str], list[bo
 def export(project: Any, output: Path | None, filters: Any, options: ExportOptions,
            progress: Any) -> Any:
     """Write a ``.spacy`` DocBin (module docstring)."""
-    from annotator.services.exporting import ExportReport, atomic_output, iter_documents
+    from annotator.services.exporting import ExportReport, atomic_output
 
     if output is None:
         raise DataError("the spaCy export writes a binary .spacy file: give -o FILE")
@@ -129,7 +129,7 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     docbin = DocBin(store_user_data=True)
     report = ExportReport(format="spacy", path=str(output))
     lost = report.lost
-    for document, text, spans in iter_documents(project, filters, progress):
+    for document, text, spans, names in documents_with_names(project, filters, progress):
         words, spaces = _words(text, _tokens_of(document.meta, text))
         doc = Doc(vocab, words=words, spaces=spaces)
         if doc.text != text:  # a bug, never bad data: refuse to write a wrong file
@@ -150,7 +150,7 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
         doc.spans[SPAN_GROUP] = group
         doc.ents = _entities(group)
         doc.user_data[USER_KEY] = {"name": document.name, "id": document.uid,
-                                   "names": list(getattr(document, "names", []) or []),
+                                   "names": names,
                                    "spans": extra}
         docbin.add(doc)
         report.documents += 1

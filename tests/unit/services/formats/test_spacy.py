@@ -110,3 +110,23 @@ def test_without_spacy_the_error_names_the_extra(project: Project, tmp_path: Pat
     with pytest.raises(DataError, match=r"pip install 'annotator\[spacy\]'"):
         sd.export(project, tmp_path / "x.spacy", ExportFilter(), ExportOptions(), None)
     assert not (tmp_path / "x.spacy").exists()
+
+
+def test_further_names_of_a_text_come_back(project: Project, fresh: Project,
+                                           tmp_path: Path) -> None:
+    from annotator.domain.text import sha256_text
+    from annotator.services.importing import import_records
+    from annotator.services.native import ParsedRecord, ParsedSpan
+
+    text = "北朝鮮がミサイルを発射した。"
+    records = [(ParsedRecord(text, sha256_text(text), 1, name=name,
+                             spans=[ParsedSpan(0, 3, "actor", 1)]), name)
+               for name in ("first.txt", "second.txt")]
+    import_records(project, records, annotator="hana", who="t")
+    (document,) = project.documents()
+    assert project.document_names(document.id) == ["second.txt"]
+    out = tmp_path / "x.spacy"
+    sd.export(project, out, ExportFilter(), ExportOptions(), None)
+    import_module_file(fresh, sd, out)
+    (back,) = fresh.documents()
+    assert back.name == "first.txt" and fresh.document_names(back.id) == ["second.txt"]

@@ -11,6 +11,7 @@ from PySide6.QtCore import QEventLoop, QStandardPaths, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QPlainTextEdit
 
+from annotator.domain.spans import Span, now
 from annotator.store import Project
 from tests.gui.conftest import TEXT, assert_file_matches_screen, cp_of, point_of, stored_spans
 from tests.gui.test_find import type_japanese
@@ -228,6 +229,30 @@ def test_clicks_cycle_innermost_first(qtbot, window, project_path):
     labels = {s.id: s.label for s in stored_spans(project_path)}
     assert labels == {outer.id: outer.label, middle.id: middle.label, inner.id: "source"}
     assert window.session.focused_span_id == inner.id
+
+
+def test_on_the_same_range_my_span_comes_first_in_the_click_cycle(qtbot, window, project_path):
+    """A colleague's span on exactly my span's range (with the smaller id, so an order by id
+    would put it first): clicks go mine, the colleague's, then outwards."""
+    outer = label(qtbot, window, "プーチン氏は北朝鮮を訪問した。", Qt.Key.Key_1)
+    mine = label(qtbot, window, "北朝鮮", Qt.Key.Key_2)
+    stamp = now()
+    theirs = Span("0" * 32, 1, mine.start, mine.end, "claim", "hana", None, stamp, stamp)
+    with Project.open(project_path) as elsewhere:
+        elsewhere.add_spans_bulk([theirs], who="hana", source="merge")
+    window.session.sync()
+    assert theirs.id in window.session.index and theirs.id < mine.id
+    window.session.focus_span(None)
+    order = []
+    for _ in range(4):
+        click_at(qtbot, window, mine.start + 1)
+        order.append(window.session.focused_span_id)
+    assert order == [mine.id, theirs.id, outer.id, mine.id]
+    # a label key now relabels my span only; the colleague's stays as it was
+    qtbot.keyClick(window.view, Qt.Key.Key_5)
+    labels = {s.id: (s.annotator, s.label) for s in stored_spans(project_path)}
+    assert labels[mine.id] == ("tester", "source") and labels[theirs.id] == ("hana", "claim")
+    assert labels[outer.id] == ("tester", outer.label)
 
 
 # -- 6. the find bar: a wide field, no reflow, "Label all hits" counts ---------------------------

@@ -19,6 +19,7 @@ from annotator.ui.find_bar import FindBar
 from annotator.ui.fonts import text_font
 from annotator.ui.highlighter import DEFAULT_COLOR, SpanHighlighter
 from annotator.ui.label_tags import LabelTagOverlay
+from annotator.ui.overlap_panel import innermost_first
 from annotator.ui.session import Session
 from annotator.ui.settings import AppSettings
 from annotator.ui.text_view import AnnotationTextView
@@ -264,9 +265,10 @@ class AnnotationEditor(QWidget):
             self._last_click = ()
             self.session.focus_span(None)
             return
-        # Innermost first (shortest, then the one starting last); clicking again on a place
-        # covered by the same spans picks the next one outwards, then wraps round.
-        spans = sorted(spans, key=lambda s: (s.end - s.start, -s.start, s.id))
+        # Innermost first (shortest, then the one starting last; on the same range my layer's
+        # span before the others'); clicking again on a place covered by the same spans picks
+        # the next one outwards, then wraps round.
+        spans = innermost_first(spans, self.session.annotator)
         ids = [s.id for s in spans]
         focused = self.session.focused_span_id
         again = tuple(ids) == self._last_click and focused in ids

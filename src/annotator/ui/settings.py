@@ -111,8 +111,11 @@ class AppSettings:
         return (uid, self._int(f"last/{_key(project)}/scroll")) if uid else None
 
     def set_last_document(self, project: str, uid: str, scroll: int) -> None:
+        """Not written through at once (every document switch calls it, and a switch must
+        stay fast): ``QSettings`` writes it from the event loop shortly after, and when it is
+        destroyed."""
         self.qsettings.setValue(f"last/{_key(project)}/document", uid)
-        self._set(f"last/{_key(project)}/scroll", int(scroll))
+        self.qsettings.setValue(f"last/{_key(project)}/scroll", int(scroll))
 
     # -- layers ---------------------------------------------------------------------------------
 

@@ -1,0 +1,220 @@
+"""The window on a corpus (issue 10): the app as ``annotator`` starts it (every extension),
+offscreen, on projects of 1,000 / 10,000 / 100,000 documents (about 35 spans each, three
+annotators; ``benchmarks/corpus.py``), printed as figures.
+
+    .venv/bin/python benchmarks/bench_corpus_window.py [1000 10000 100000] [--rounds 30]
+
+Per corpus, in a fresh process on a fresh copy of the cached project (migrated to the current
+schema first, once, timed apart): the first painted frame (from opening the project to the
+text view and the document list painted), switching documents (open, then the next frame),
+filtering the document list per keystroke (each key typed into the filter box, then the next
+frame), and creating, relabelling and deleting a span (commit and the next frame). Then the
+growth ratios from the smaller to the larger corpus.
+
+Targets at 100k documents: first frame <= 1.5 s, switch median <= 50 ms, filter <= 100 ms per
+key, create/relabel/delete median <= 16 ms, per-action growth 10k -> 100k <= 1.2x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+FILTER_TEXT = "article-0421"
+
+
+def ms(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {"median": statistics.median(ordered) * 1000,
+            "p95": ordered[max(int(len(ordered) * 0.95) - 1, 0)] * 1000,
+            "max": ordered[-1] * 1000, "n": len(ordered)}
+
+
+def child(path: Path, rounds: int, folder: Path) -> dict[str, object]:
+    """Run in a fresh process: start the app on ``path`` and time the actions."""
+    from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.ui import app as app_module
+    from annotator.ui.settings import AppSettings
+
+    began = time.perf_counter()
+    app = app_module.application()
+    app_module.register_extensions()
+    settings = AppSettings(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
+    settings.annotator = "bench"
+    app_module.theme.apply_theme(app, settings.theme)
+    painted: dict[str, float] = {}
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                painted.setdefault(watched.objectName(), time.perf_counter())
+            return False
+
+    watcher = FirstPaint()
+    manager = app_module.WindowManager(settings, "bench")
+    opened = time.perf_counter()
+    window = manager.open(str(path))
+    assert window is not None
+    window.resize(1280, 800)
+    window.view.viewport().setObjectName("text")
+    window.documents.view.viewport().setObjectName("list")
+    for widget in (window.view.viewport(), window.documents.view.viewport()):
+        widget.installEventFilter(watcher)
+    while len(painted) < 2 and time.perf_counter() - opened < 120:
+        app.processEvents()
+    first_frame = max(painted.values()) - opened
+    after_imports = opened - began
+
+    session, editor, view = window.session, window.editor, window.view
+    model = window.documents.model
+    n_docs = model.rowCount()
+    rng = random.Random(n_docs)
+    profile = None
+    if os.environ.get("BENCH_PROFILE"):  # a cProfile of the timed actions (not the start)
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
+    # Switching: random documents, each opened and painted.
+    switch = []
+    for _ in range(rounds):
+        doc_id = model.document_id(rng.randrange(n_docs))
+        t = time.perf_counter()
+        window.open_document(doc_id)
+        app.processEvents()
+        switch.append(time.perf_counter() - t)
+    # Edits on the open document.
+    created, relabelled, deleted = [], [], []
+    for _ in range(rounds):
+        first = view.offsets.to_codepoint(view.firstVisibleBlock().position())
+        start = first + rng.randrange(0, 120)
+        if start + 6 >= len(session.text):
+            start = 0
+        view.select_cp(start, start + rng.randint(2, 5), ensure_visible=False)
+        app.processEvents()
+        t = time.perf_counter()
+        span = editor.apply_label("claim")
+        app.processEvents()
+        if span is None:
+            continue
+        created.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        editor.apply_label("actor")
+        app.processEvents()
+        relabelled.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        editor.delete_focused()
+        app.processEvents()
+        deleted.append(time.perf_counter() - t)
+    # Filtering: type the filter key by key, then delete it key by key.
+    edit = window.documents.filter_edit
+    edit.setFocus()
+    keys = []
+    for _ in range(max(rounds // len(FILTER_TEXT), 1)):
+        for char in FILTER_TEXT:
+            t = time.perf_counter()
+            QTest.keyClicks(edit, char)
+            app.processEvents()
+            keys.append(time.perf_counter() - t)
+        shown = model.rowCount()
+        for _char in FILTER_TEXT:
+            t = time.perf_counter()
+            QTest.keyClick(edit, Qt.Key.Key_Backspace)
+            app.processEvents()
+            keys.append(time.perf_counter() - t)
+    sorts = {}
+    for column, name in ((0, "name"), (1, "spans"), (2, "status"), (-1, "import order")):
+        t = time.perf_counter()
+        window.documents.view.sortByColumn(column, Qt.SortOrder.DescendingOrder
+                                           if column == 1 else Qt.SortOrder.AscendingOrder)
+        app.processEvents()
+        sorts[name] = (time.perf_counter() - t) * 1000
+    if profile is not None:
+        profile.disable()
+        profile.dump_stats(os.environ["BENCH_PROFILE"])
+    result = {
+        "documents": n_docs, "imports_s": after_imports, "first_frame_s": first_frame,
+        "switch": ms(switch), "create": ms(created), "relabel": ms(relabelled),
+        "delete": ms(deleted), "filter_key": ms(keys), "filter_rows": shown, "sort_ms": sorts,
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "load": os.getloadavg()[0],
+    }
+    manager.close()
+    QApplication.processEvents()
+    return result
+
+
+def prepare(n: int, folder: Path) -> tuple[Path, float]:
+    """A fresh copy of the corpus, migrated to the current schema (timed; backup removed)."""
+    from corpus import fresh_copy
+
+    from annotator.store import Project
+
+    path = fresh_copy(n, folder)
+    t = time.perf_counter()
+    Project.open(path).close()
+    took = time.perf_counter() - t
+    for backup in folder.glob(path.name + ".v*.backup"):
+        backup.unlink()
+    return path, took
+
+
+def show(n: int, r: dict[str, object], migrate_s: float) -> None:
+    print(f"\n{n:,} documents (load {r['load']:.1f}, max RSS {r['max_rss_mb']:.0f} MB; "
+          f"migration to the current schema once: {migrate_s:.1f} s)")
+    print(f"  first painted frame   {r['first_frame_s'] * 1000:8.0f} ms "
+          f"(after {r['imports_s'] * 1000:.0f} ms of start-up before opening)")
+    for key in ("switch", "filter_key", "create", "relabel", "delete"):
+        s = r[key]
+        print(f"  {key:<20}  median {s['median']:7.2f} ms, p95 {s['p95']:7.2f} ms, "
+              f"max {s['max']:7.2f} ms (n={s['n']})")
+    print("  sort by " + ", ".join(f"{k} {v:.0f} ms" for k, v in r["sort_ms"].items()))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10_000, 100_000])
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(Path(args.child), args.rounds, Path(args.child).parent)))
+        return 0
+    results = {}
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+            path, migrate_s = prepare(n, Path(tmp))
+            out = subprocess.run([sys.executable, __file__, "--child", str(path),
+                                  "--rounds", str(args.rounds)], capture_output=True,
+                                 text=True, check=True)
+            results[n] = json.loads(out.stdout.strip().splitlines()[-1])
+            show(n, results[n], migrate_s)
+    sizes = sorted(results)
+    for small, large in zip(sizes, sizes[1:], strict=False):
+        a, b = results[small], results[large]
+        ratios = {key: b[key]["median"] / a[key]["median"]
+                  for key in ("switch", "filter_key", "create", "relabel", "delete")}
+        ratios["first_frame"] = b["first_frame_s"] / a["first_frame_s"]
+        print(f"\ngrowth {small:,} -> {large:,}: "
+              + ", ".join(f"{k} x{v:.2f}" for k, v in ratios.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

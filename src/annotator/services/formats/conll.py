@@ -169,7 +169,7 @@ def read(path: Path, options: ImportOptions, report: Any) -> Iterator[ParsedReco
         document = _Document()
         return record
 
-    for number, line in iter_utf8_lines(path, options.encoding):
+    for number, line in _lines(path, options.encoding):
         if not line.strip():
             finish_sentence()
             if mode == "sentence":
@@ -212,6 +212,17 @@ def read(path: Path, options: ImportOptions, report: Any) -> Iterator[ParsedReco
         yield record
     if count == 0:
         raise DataError("no tokens: a CoNLL file holds token and tag columns", path=shown)
+
+
+def _lines(path: Path, encoding: str | None) -> Iterator[tuple[int, str]]:
+    """The file's lines, one at a time (UTF-8 unless ``encoding``), a bad byte refused with its
+    line."""
+    try:
+        yield from iter_utf8_lines(path, encoding)
+    except DataError as exc:
+        reason = exc.reason.replace("JSON Lines files must be UTF-8", "CoNLL files are read "
+                                    "as UTF-8")
+        raise DataError(reason, path=exc.path, line=exc.line) from None
 
 
 def _decode(sentence: list[tuple[str, str, int]]) -> Iterator[tuple[int, int, str, int]]:

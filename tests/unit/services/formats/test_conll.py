@@ -194,3 +194,13 @@ def test_sniff(tmp_path: Path) -> None:
         path.write_text(content, encoding="utf-8")
         assert conll.sniff(path, path.read_bytes()) is expected, name
     assert TEXT_EN and TEXT_JA
+
+
+def test_not_utf8_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "sjis.conll"
+    path.write_bytes("Kim\tB-PER\n".encode() + "北朝鮮\tB-LOC\n".encode("cp932"))
+    with pytest.raises(DataError, match="not valid UTF-8.*CoNLL files are read as UTF-8") as caught:
+        list(conll.read(path, ImportOptions(), None))
+    assert caught.value.line == 2
+    (record,) = list(conll.read(path, ImportOptions(encoding="cp932", conll_join="space"), None))
+    assert record.text == "Kim 北朝鮮"

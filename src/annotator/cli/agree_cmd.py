@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 from annotator.cli.common import TerminalProgress, dumps_json, project_from, shown
 from annotator.services.review.project_review import project_agreement
-from annotator.services.review.results import AgreementResult
+from annotator.services.review.results import PRF, AgreementResult, Figures
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -59,6 +59,22 @@ def format_table(result: dict[str, Any], names: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def _number(value: float | None) -> str:
+    return "null" if value is None else repr(value)  # what json.dumps writes for a float
+
+
+def _prf_json(prf: PRF) -> str:
+    return (f'{{"precision": {_number(prf.precision)}, "recall": {_number(prf.recall)}, '
+            f'"f1": {_number(prf.f1)}}}')
+
+
+def figures_json(figures: Figures) -> str:
+    """``dumps_json(figures.to_json())``, written directly (it runs once per document)."""
+    return (f'{{"exact": {_prf_json(figures.exact)}, "overlap": {_prf_json(figures.overlap)}, '
+            f'"cohen_kappa": {_number(figures.cohen_kappa)}, '
+            f'"krippendorff_alpha": {_number(figures.krippendorff_alpha)}}}')
+
+
 def json_parts(result: AgreementResult) -> Iterator[str]:
     """``dumps_json(result.to_json())`` in pieces, one document at a time (the same text,
     without building the whole object or string: a corpus has 100,000 documents)."""
@@ -69,7 +85,7 @@ def json_parts(result: AgreementResult) -> Iterator[str]:
     yield dumps_json({label: f.to_json() for label, f in result.per_label.items()})
     yield ', "per_document": {'
     for index, (doc, figures) in enumerate(result.per_document.items()):
-        yield f"{', ' if index else ''}{dumps_json(str(doc))}: {dumps_json(figures.to_json())}"
+        yield f"{', ' if index else ''}{dumps_json(str(doc))}: {figures_json(figures)}"
     yield (f'}}, "pairs": {dumps_json([pair.to_json() for pair in result.pairs])}, '
            f'"confusion": {dumps_json([table.to_json() for table in result.confusion])}}}')
 

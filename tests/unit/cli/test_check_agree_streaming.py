@@ -66,3 +66,16 @@ def test_agree_json_is_written_in_pieces_as_one_dump(corpus: Path, capsys) -> No
         with Project.open(corpus) as project:
             expected = dumps_json(project_agreement(project, annotators).to_json()) + "\n"
         assert printed == expected
+
+
+@pytest.mark.parametrize("values", [
+    (None, None, None, None), (1.0, 0.0, 0.0, -0.0123456789012345), (1 / 3, 2 / 3, 1e-17, 1e20)])
+def test_figures_json_is_json_dumps(values) -> None:
+    from annotator.cli.agree_cmd import figures_json
+    from annotator.services.review.matching import SpanCounts
+    from annotator.services.review.results import PRF, Figures
+
+    p, r, kappa, alpha = values
+    prf = PRF(p, r, None if p is None else (p + (r or 0)) / 2, SpanCounts())
+    figures = Figures(prf, PRF(r, p, 0.0, SpanCounts()), kappa, alpha)
+    assert figures_json(figures) == dumps_json(figures.to_json())

@@ -33,7 +33,7 @@ from annotator.services.review.inputs import (
     group_spans,
     included_documents,
 )
-from annotator.services.review.matching import NONE_LABEL, SpanCounts, match_pair
+from annotator.services.review.matching import NONE_LABEL, SpanCounts, match_counts
 from annotator.services.review.results import (
     PRF,
     AgreementResult,
@@ -43,15 +43,11 @@ from annotator.services.review.results import (
 )
 from annotator.services.review.runs import (
     RunCounts,
-    category_runs,
     merge_counts,
     project_annotators,
     project_label,
+    tuple_runs,
 )
-
-
-def _add(target: dict, key: Hashable, counts: SpanCounts) -> None:
-    target[key] = target.get(key, SpanCounts()) + counts
 
 
 def _figures(
@@ -84,14 +80,16 @@ class DocumentFigures(Mapping[Hashable, Figures]):
         self._counts = array("q")
         self._coefficients = array("d")
 
-    def append(self, document: Hashable, figures: Figures) -> None:
+    def append_counts(self, document: Hashable, exact: Sequence[int], overlap: Sequence[int],
+                      kappa: float | None, alpha: float | None) -> None:
+        """Add a document's exact and overlap counts (the fields of :class:`SpanCounts`) and
+        coefficients."""
         self._keys.append(document)
         self._position = None
-        for prf in (figures.exact, figures.overlap):
-            c = prf.counts
-            self._counts.extend((c.reference, c.compared, c.reference_matched, c.compared_matched))
-        for value in (figures.cohen_kappa, figures.krippendorff_alpha):
-            self._coefficients.append(math.nan if value is None else value)
+        self._counts.extend(exact)
+        self._counts.extend(overlap)
+        self._coefficients.append(math.nan if kappa is None else kappa)
+        self._coefficients.append(math.nan if alpha is None else alpha)
 
     def _figures(self, index: int) -> Figures:
         c = self._counts[8 * index : 8 * index + 8]
@@ -121,23 +119,45 @@ class DocumentFigures(Mapping[Hashable, Figures]):
         return f"DocumentFigures({len(self)} documents)"
 
 
+def _pool(target: list[int], counts: list[int], two: bool) -> None:
+    """Add ``counts`` (the fields of :class:`SpanCounts`) into ``target``, both directions
+    pooled (``SpanCounts.symmetric``) unless ``two``."""
+    if two:
+        target[0] += counts[0]
+        target[1] += counts[1]
+        target[2] += counts[2]
+        target[3] += counts[3]
+    else:
+        spans = counts[0] + counts[1]
+        matched = counts[2] + counts[3]
+        target[0] += spans
+        target[1] += spans
+        target[2] += matched
+        target[3] += matched
+
+
+def _counts(values: list[int]) -> SpanCounts:
+    return SpanCounts(*values)
+
+
 class AgreementBuilder:
-    """Agreement of ``annotators`` measured one document at a time: :meth:`add` each included
-    document (in ``sort_key`` order of the ids), then :meth:`result`."""
+    """Agreement of ``annotators`` measured one document at a time: :meth:`add` (or
+    :meth:`add_rows`) each included document, in ``sort_key`` order of the ids, then
+    :meth:`result`. Holds running counts and ten numbers per document."""
 
     def __init__(self, annotators: Sequence[str], labels: Iterable[str] | None = None) -> None:
         self.names = check_annotators(annotators)
         self.two = len(self.names) == 2
-        self.wanted = None if labels is None else frozenset(labels)
         labels = None if labels is None else list(labels)
+        self.wanted = None if labels is None else frozenset(labels)
         self.label_order = None if labels is None else list(dict.fromkeys(labels))
         self.pairs = list(combinations(range(len(self.names)), 2))
         self.all_runs: RunCounts = {}
-        self.pair_exact = [SpanCounts()] * len(self.pairs)
-        self.pair_overlap = [SpanCounts()] * len(self.pairs)
-        self.pair_confusion: list[Counter[tuple[str, str]]] = [Counter() for _ in self.pairs]
-        self.label_exact: dict[str, SpanCounts] = {}
-        self.label_overlap: dict[str, SpanCounts] = {}
+        self.pair_exact = [[0, 0, 0, 0] for _ in self.pairs]
+        self.pair_overlap = [[0, 0, 0, 0] for _ in self.pairs]
+        self.pair_confusion: list[dict[tuple[str, str], int]] = [{} for _ in self.pairs]
+        self.label_exact: dict[str, list[int]] = {}
+        self.label_overlap: dict[str, list[int]] = {}
         self.seen: set[str] = set()
         self.documents: list[Hashable] = []
         self.per_document = DocumentFigures()
@@ -146,44 +166,62 @@ class AgreementBuilder:
             ) -> None:
         """Add one document of ``length`` code points: ``spans_per_annotator[i]`` holds the
         spans of annotator ``i`` there (every label; the ``labels`` filter applies here)."""
+        self.add_rows(doc, length, [[(s.start, s.end, s.label) for s in spans]
+                                    for spans in spans_per_annotator])
+
+    def add_rows(self, doc: Hashable, length: int,
+                 spans_per_annotator: Sequence[Sequence[tuple[int, int, str]]]) -> None:
+        """:meth:`add` with each span given as ``(start, end, label)``."""
         wanted, two = self.wanted, self.two
         if wanted is None:
-            per_annotator = [list(spans) for spans in spans_per_annotator]
+            per_annotator = spans_per_annotator
         else:
-            per_annotator = [[s for s in spans if s.label in wanted]
-                             for spans in spans_per_annotator]
+            per_annotator = [[s for s in spans if s[2] in wanted] for spans in spans_per_annotator]
         seen = self.seen
         for spans_of_one in per_annotator:
-            seen.update(s.label for s in spans_of_one)
-        runs = category_runs(length, per_annotator)
+            for span in spans_of_one:
+                seen.add(span[2])
+        runs = tuple_runs(length, per_annotator)
         merge_counts(self.all_runs, runs)
-        doc_exact = doc_overlap = SpanCounts()
+        doc_exact = [0, 0, 0, 0]
+        doc_overlap = [0, 0, 0, 0]
+        label_exact, label_overlap = self.label_exact, self.label_overlap
         for p, (i, j) in enumerate(self.pairs):
-            match = match_pair(per_annotator[i], per_annotator[j])
-            self.pair_confusion[p].update(match.confusion)
-            for label, counts in match.exact.items():
-                self.pair_exact[p] += counts
-                pooled = counts if two else counts.symmetric()
-                _add(self.label_exact, label, pooled)
-                doc_exact += pooled
-            for label, counts in match.overlap.items():
-                self.pair_overlap[p] += counts
-                pooled = counts if two else counts.symmetric()
-                _add(self.label_overlap, label, pooled)
-                doc_overlap += pooled
+            exact, overlap = match_counts(per_annotator[i], per_annotator[j],
+                                          self.pair_confusion[p])
+            pair_exact, pair_overlap = self.pair_exact[p], self.pair_overlap[p]
+            for label, counts in exact.items():
+                _pool(pair_exact, counts, True)
+                target = label_exact.get(label)
+                if target is None:
+                    target = label_exact[label] = [0, 0, 0, 0]
+                _pool(target, counts, two)
+                _pool(doc_exact, counts, two)
+            for label, counts in overlap.items():
+                _pool(pair_overlap, counts, True)
+                target = label_overlap.get(label)
+                if target is None:
+                    target = label_overlap[label] = [0, 0, 0, 0]
+                _pool(target, counts, two)
+                _pool(doc_overlap, counts, two)
         self.documents.append(doc)
-        self.per_document.append(doc, _figures(doc_exact, doc_overlap, runs, two))
+        self.per_document.append_counts(
+            doc, doc_exact, doc_overlap, cohen_kappa(runs) if two else None,  # type: ignore[arg-type]
+            krippendorff_alpha(runs))
 
     def result(self) -> AgreementResult:
+        """The :class:`AgreementResult` of the documents added so far."""
         names, two, pairs = self.names, self.two, self.pairs
-        total_exact = sum((c if two else c.symmetric() for c in self.pair_exact), SpanCounts())
-        total_overlap = sum((c if two else c.symmetric() for c in self.pair_overlap),
-                            SpanCounts())
+        pair_exact = [_counts(c) for c in self.pair_exact]
+        pair_overlap = [_counts(c) for c in self.pair_overlap]
+        total_exact = sum((c if two else c.symmetric() for c in pair_exact), SpanCounts())
+        total_overlap = sum((c if two else c.symmetric() for c in pair_overlap), SpanCounts())
         label_names = self.label_order if self.label_order is not None else sorted(self.seen)
+        empty = [0, 0, 0, 0]
         per_label = {
             label: _figures(
-                self.label_exact.get(label, SpanCounts()),
-                self.label_overlap.get(label, SpanCounts()),
+                _counts(self.label_exact.get(label, empty)),
+                _counts(self.label_overlap.get(label, empty)),
                 project_label(self.all_runs, label),
                 two,
             )
@@ -193,7 +231,7 @@ class AgreementBuilder:
             PairFigures(
                 reference=names[i],
                 compared=names[j],
-                figures=_figures(self.pair_exact[p], self.pair_overlap[p],
+                figures=_figures(pair_exact[p], pair_overlap[p],
                                  project_annotators(self.all_runs, (i, j)), True),
             )
             for p, (i, j) in enumerate(pairs)
@@ -202,7 +240,7 @@ class AgreementBuilder:
             ConfusionTable(
                 reference=names[i],
                 compared=names[j],
-                labels=_confusion_labels(self.pair_confusion[p], label_names),
+                labels=_confusion_labels(Counter(self.pair_confusion[p]), label_names),
                 counts=dict(self.pair_confusion[p]),
             )
             for p, (i, j) in enumerate(pairs)

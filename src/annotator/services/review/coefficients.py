@@ -23,14 +23,14 @@ def cohen_kappa(counts: Mapping[tuple[Hashable, Hashable], int]) -> float | None
     """
     total = 0
     agree = 0
-    margin_a: Counter[Hashable] = Counter()
-    margin_b: Counter[Hashable] = Counter()
+    margin_a: dict[Hashable, int] = {}
+    margin_b: dict[Hashable, int] = {}
     for (value_a, value_b), weight in counts.items():
         total += weight
         if value_a == value_b:
             agree += weight
-        margin_a[value_a] += weight
-        margin_b[value_b] += weight
+        margin_a[value_a] = margin_a.get(value_a, 0) + weight
+        margin_b[value_b] = margin_b.get(value_b, 0) + weight
     chance = sum(weight * margin_b.get(value, 0) for value, weight in margin_a.items())
     denominator = total * total - chance
     if total == 0 or denominator == 0:
@@ -49,16 +49,26 @@ def krippendorff_alpha(counts: Mapping[tuple[Hashable, ...], int]) -> float | No
     counts its values equal to c.
     """
     observed = 0.0
-    totals: Counter[Hashable] = Counter()
+    totals: dict[Hashable, int] = {}
     for values, weight in counts.items():
         pairable = len(values)
         if pairable < 2 or weight == 0:
+            continue
+        if pairable == 2:  # the common case, without a Counter (the same arithmetic)
+            first, second = values
+            if first == second:
+                observed += weight * 0 / 1
+                totals[first] = totals.get(first, 0) + 2 * weight
+            else:
+                observed += weight * 2 / 1
+                totals[first] = totals.get(first, 0) + weight
+                totals[second] = totals.get(second, 0) + weight
             continue
         per_value = Counter(values)
         disagreeing = pairable * (pairable - 1) - sum(k * (k - 1) for k in per_value.values())
         observed += weight * disagreeing / (pairable - 1)
         for value, k in per_value.items():
-            totals[value] += weight * k
+            totals[value] = totals.get(value, 0) + weight * k
     n = sum(totals.values())
     expected = n * n - sum(k * k for k in totals.values())
     if n == 0 or expected == 0:

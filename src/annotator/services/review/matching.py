@@ -123,3 +123,72 @@ def match_pair(reference: Sequence[SpanLike], compared: Sequence[SpanLike]) -> P
         overlap={label: SpanCounts(*c) for label, c in overlap.items()},
         confusion=confusion,
     )
+
+
+def match_counts(
+    reference: Sequence[tuple[int, int, str]], compared: Sequence[tuple[int, int, str]],
+    confusion: dict[tuple[str, str], int],
+) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """:func:`match_pair` of spans given as ``(start, end, label)`` tuples, the confusion added
+    into ``confusion``: returns per-label exact and overlap counts as lists ``[reference,
+    compared, reference_matched, compared_matched]`` (the fields of :class:`SpanCounts`)."""
+    ref_keys = set(reference)
+    cmp_keys = set(compared)
+    ref_overlap = [False] * len(reference)
+    cmp_overlap = [False] * len(compared)
+    ref_any = [False] * len(reference)
+    cmp_any = [False] * len(compared)
+    if reference and compared:
+        order = sorted(range(len(compared)), key=lambda j: compared[j][0])
+        starts = [compared[j][0] for j in order]
+        longest = max(end - start for start, end, _ in compared)
+        for i, (start, end, label_ref) in enumerate(reference):
+            low = bisect_left(starts, start - longest + 1)
+            high = bisect_left(starts, end, low)
+            for position in range(low, high):
+                j = order[position]
+                other = compared[j]
+                if other[1] > start:
+                    label_cmp = other[2]
+                    key = (label_ref, label_cmp)
+                    confusion[key] = confusion.get(key, 0) + 1
+                    ref_any[i] = cmp_any[j] = True
+                    if label_ref == label_cmp:
+                        ref_overlap[i] = cmp_overlap[j] = True
+    exact: dict[str, list[int]] = {}
+    overlap: dict[str, list[int]] = {}
+    for i, span in enumerate(reference):
+        label = span[2]
+        e = exact.get(label)
+        if e is None:
+            e = exact[label] = [0, 0, 0, 0]
+            o = overlap[label] = [0, 0, 0, 0]
+        else:
+            o = overlap[label]
+        e[0] += 1
+        o[0] += 1
+        if span in cmp_keys:
+            e[2] += 1
+        if ref_overlap[i]:
+            o[2] += 1
+        if not ref_any[i]:
+            key = (label, NONE_LABEL)
+            confusion[key] = confusion.get(key, 0) + 1
+    for j, span in enumerate(compared):
+        label = span[2]
+        e = exact.get(label)
+        if e is None:
+            e = exact[label] = [0, 0, 0, 0]
+            o = overlap[label] = [0, 0, 0, 0]
+        else:
+            o = overlap[label]
+        e[1] += 1
+        o[1] += 1
+        if span in ref_keys:
+            e[3] += 1
+        if cmp_overlap[j]:
+            o[3] += 1
+        if not cmp_any[j]:
+            key = (NONE_LABEL, label)
+            confusion[key] = confusion.get(key, 0) + 1
+    return exact, overlap

@@ -108,18 +108,17 @@ def project_agreement(
     names = list(annotators)
     builder = AgreementBuilder(names, labels)
     ticker = Ticker(progress, len(order), every=1000)
-    make = KeyedSpan
+    index = {name: position for position, name in enumerate(names)}
     for chunk in agreement_chunks(project, order, names):
         for uid, length, rows in chunk:
-            per: dict[str, list[KeyedSpan]] = {name: [] for name in names}
+            per: list[list[tuple[int, int, str]]] = [[] for _ in names]
             for start, end, label, who in rows:
                 if not 0 <= start < end <= length:
                     raise ValueError(f"span [{start}, {end}) does not fit document {uid!r} of "
                                      f"length {length}")
-                per[who].append(make("", uid, start, end, label, who))
-            spans = [per[name] for name in names]
-            if all(spans):
-                builder.add(uid, length, spans)
+                per[index[who]].append((start, end, label))
+            if all(per):
+                builder.add_rows(uid, length, per)
         ticker.advance(len(chunk), "measuring agreement")
     return builder.result()
 

@@ -93,3 +93,52 @@ def project_annotators(counts: Mapping[tuple, int], indexes: Sequence[int]) -> C
         key = tuple(state[index] for index in indexes)
         projected[key] = projected.get(key, 0) + weight
     return projected
+
+
+def tuple_runs(length: int, spans_per_annotator: Sequence[Sequence[tuple[int, int, str]]]
+               ) -> RunCounts:
+    """:func:`category_runs` of spans given as ``(start, end, label)`` tuples: the same counts
+    in the same order (runs are counted by position), with less work per span."""
+    width = len(spans_per_annotator)
+    events = []
+    append = events.append
+    for index, spans in enumerate(spans_per_annotator):
+        for start, end, label in spans:
+            append((start, index, label, 1))
+            append((end, index, label, -1))
+    counts: RunCounts = {}
+    current = [EMPTY] * width
+    state: CategoryTuple = tuple(current)
+    if not events:
+        if length > 0:
+            counts[state] = length
+        return counts
+    events.sort()  # by position; the order within a position changes nothing
+    active: list[dict[str, int]] = [{} for _ in range(width)]
+    previous = 0
+    position = -1
+    touched: list[int] = []
+    for at, index, label, delta in events:
+        if at != position:
+            if touched:
+                for changed in touched:
+                    current[changed] = frozenset(active[changed])
+                state = tuple(current)
+                touched = []
+            if at > previous:
+                counts[state] = counts.get(state, 0) + at - previous
+                previous = at
+            position = at
+        cover = active[index]
+        remaining = cover.get(label, 0) + delta
+        if remaining:
+            cover[label] = remaining
+        else:
+            del cover[label]
+        touched.append(index)
+    for changed in touched:
+        current[changed] = frozenset(active[changed])
+    state = tuple(current)
+    if length > previous:
+        counts[state] = counts.get(state, 0) + length - previous
+    return counts

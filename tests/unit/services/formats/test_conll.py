@@ -204,3 +204,24 @@ def test_not_utf8_is_refused_with_its_line(tmp_path: Path) -> None:
     assert caught.value.line == 2
     (record,) = list(conll.read(path, ImportOptions(encoding="cp932", conll_join="space"), None))
     assert record.text == "Kim 北朝鮮"
+
+
+def test_seqeval_reads_our_iob2(filled: Project, tmp_path: Path) -> None:
+    """seqeval, the usual scorer of IOB2 files, finds exactly our spans (strict IOB2)."""
+    seqeval = pytest.importorskip("seqeval.scheme", reason="the test extra installs seqeval")
+    out = tmp_path / "hana.conll"
+    conll.export(filled, out, ExportFilter(), ExportOptions(layer="hana"), None)
+    sentences: list[list[tuple[str, str]]] = [[]]
+    for line in out.read_text(encoding="utf-8").splitlines():
+        if not line:
+            if sentences[-1]:
+                sentences.append([])
+        elif not line.startswith(conll.DOCSTART):
+            token, tag = line.split("\t")
+            sentences[-1].append((token, tag))
+    sentences = [s for s in sentences if s]
+    entities = seqeval.Entities([[tag for _t, tag in s] for s in sentences], seqeval.IOB2)
+    found = sorted(("".join(t for t, _ in sentences[e.sent_id][e.start:e.end]), e.tag)
+                   for sentence in entities.entities for e in sentence)
+    assert found == sorted([("北朝鮮", "actor"), ("ミサイル", "weapon"), ("3発", "number"),
+                            ("金正恩", "actor"), ("KimJongUn", "actor"), ("Putin", "actor")])

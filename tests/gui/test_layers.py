@@ -435,3 +435,39 @@ def test_no_toggle_while_a_change_is_being_saved(qtbot, window):
         session.in_command = False
     toggle_layer(qtbot, window, "hana")
     assert session.hidden_layers == {"hana"}
+
+
+def test_layer_list_folds_to_its_title_and_remembers_it(qtbot, merged_path, settings):
+    """A click on the title folds the list (the span table gets the room, the title sums the
+    layers up), another click unfolds it; a new window starts as the last one was left."""
+    window = open_window(qtbot, merged_path, settings)
+    try:
+        panel, table = window.layers, window.span_table
+        assert not panel.collapsed and panel.table.isVisible()
+        window.layers.set_visible("hana", False)
+        open_height, table_height = panel.height(), table.height()
+        qtbot.mouseClick(panel.title, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not panel.table.isVisible())
+        assert panel.collapsed and settings.layers_collapsed
+        assert panel.title.text() == "Layers: 3, 1 hidden"
+        qtbot.waitUntil(lambda: panel.height() <= panel.title.sizeHint().height() + 4)
+        assert table.height() >= table_height + open_height - panel.height() - 8
+        # folding changes what is shown only: the hidden layer stays hidden, nothing is written
+        assert "hana" in window.session.hidden_layers
+        assert len(window.session.project.spans(window.session.document.id)) == 5
+        window.close()
+        window.session.close()
+        window = open_window(qtbot, merged_path, settings)
+        panel = window.layers
+        assert panel.collapsed and not panel.table.isVisible()
+        assert panel.height() <= panel.title.sizeHint().height() + 4
+        qtbot.mouseClick(panel.title, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.table.isVisible())
+        assert not panel.collapsed and not settings.layers_collapsed
+        assert panel.title.text() == "Layers"
+        assert panel.height() >= panel.rows_height(3) - 4
+        assert AppSettings(QSettings(settings.qsettings.fileName(),
+                                     QSettings.Format.IniFormat)).layers_collapsed is False
+    finally:
+        window.close()
+        window.session.close()

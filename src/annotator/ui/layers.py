@@ -23,17 +23,21 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QLabel,
+    QSizePolicy,
+    QSplitter,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from annotator.services.wording import counted
 from annotator.ui.highlighter import BACKGROUND_ALPHA, OTHER_ALPHA
 from annotator.ui.session import Session
 from annotator.ui.settings import AppSettings
@@ -146,7 +150,7 @@ class LayerListModel(QAbstractTableModel):
             what = ("My layer: the spans I create and edit here (always shown)." if own else
                     f"{name}'s layer: read-only here, drawn with a dotted underline. "
                     "Uncheck to hide it; Span > Copy into My Layer copies a focused span.")
-            return plain_text_html(f"{what}\n{count} span(s) in this document.")
+            return plain_text_html(f"{what}\n{counted(count, 'span')} in this document.")
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -171,9 +175,18 @@ class LayerListModel(QAbstractTableModel):
 
 
 class LayerPanel(QWidget):
-    """The "Layers" panel (a title and a table of ``LayerListModel``), compact enough for the
-    window's side column; hidden layers are saved per project in ``settings`` (and restored by
-    ``restore_visibility``)."""
+    """The "Layers" panel (a title button and a table of ``LayerListModel``), compact enough
+    for the window's side column; hidden layers are saved per project in ``settings`` (and
+    restored by ``restore_visibility``).
+
+    **Collapsible**, like the other secondary panels: the title button (or ``set_collapsed``)
+    folds the panel to its title, which then sums the layers up ("Layers: 3, 1 hidden"); the
+    side column's splitter gives the room to the span table, and unfolding takes back the
+    rows' height. Whether it is collapsed is remembered (``AppSettings.layers_collapsed``).
+    Emits ``collapsedChanged(collapsed)``.
+    """
+
+    collapsedChanged = Signal(bool)  # noqa: N815
 
     def __init__(self, session: Session, settings: AppSettings,
                  parent: QWidget | None = None) -> None:
@@ -193,22 +206,78 @@ class LayerPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
-        title = QLabel("Layers", self)
-        title.setObjectName("layerTitle")
-        title.setToolTip(plain_text_html(
-            "Whose spans are shown. My layer is edited here; the others are read-only."))
+        self.title = QToolButton(self)
+        self.title.setObjectName("layerTitle")
+        self.title.setCheckable(True)
+        self.title.setChecked(True)
+        self.title.setAutoRaise(True)
+        self.title.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.title.setArrowType(Qt.ArrowType.DownArrow)
+        self.title.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.title.setToolTip(plain_text_html(
+            "Whose spans are shown. My layer is edited here; the others are read-only.\n"
+            "Click to fold or unfold the list."))
+        self.title.toggled.connect(lambda shown: self.set_collapsed(not shown))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(title)
+        layout.addWidget(self.title)
         layout.addWidget(self.table, 1)
+        self._collapsed = False
+        self._open_height = 0
+        self.model.modelReset.connect(self._update_title)
+        self.model.dataChanged.connect(lambda *_: self._update_title())
+        self._update_title()
+        if settings.layers_collapsed:
+            self.set_collapsed(True)
+
+    @property
+    def collapsed(self) -> bool:
+        """True while the panel shows its title only."""
+        return self._collapsed
+
+    def set_collapsed(self, collapsed: bool) -> None:
+        """Fold the panel to its title (``True``) or unfold it; remembered in the settings."""
+        if collapsed == self._collapsed:
+            return
+        splitter = self.parentWidget()
+        sizes = splitter.sizes() if isinstance(splitter, QSplitter) else None
+        here = splitter.indexOf(self) if isinstance(splitter, QSplitter) else -1
+        self._collapsed = collapsed
+        self.title.blockSignals(True)
+        self.title.setChecked(not collapsed)
+        self.title.blockSignals(False)
+        self.title.setArrowType(Qt.ArrowType.RightArrow if collapsed else Qt.ArrowType.DownArrow)
+        self.table.setVisible(not collapsed)
+        folded = self.title.sizeHint().height()
+        self.setMaximumHeight(folded if collapsed else 16_777_215)
+        if sizes is not None and here >= 0:
+            # the room goes to (or comes from) the span table, the splitter's last panel
+            old = sizes[here]
+            if collapsed:
+                self._open_height = old
+            new = folded if collapsed else max(self._open_height, self.rows_height(3))
+            sizes[here] = new
+            sizes[-1] = max(0, sizes[-1] + old - new)
+            splitter.setSizes(sizes)
+        self._update_title()
+        self._settings.layers_collapsed = collapsed
+        self.collapsedChanged.emit(collapsed)
+
+    def _update_title(self) -> None:
+        text = "Layers"
+        if self._collapsed:
+            rows = self.model.layers()
+            hidden = sum(not visible for _name, _count, visible in rows)
+            text += f": {len(rows)}" + (f", {hidden} hidden" if hidden else "")
+        self.title.setText(text)
 
     def rows_height(self, rows: int) -> int:
         """Height of the panel showing its title, the header and ``rows`` rows (or every layer
         when there are more) without scrolling."""
         shown = max(rows, self.model.rowCount())
         table = self.table
-        return (self.layout().itemAt(0).widget().sizeHint().height() + 2
+        return (self.title.sizeHint().height() + 2
                 + table.horizontalHeader().sizeHint().height()
                 + shown * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth() + 2)
 

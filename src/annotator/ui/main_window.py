@@ -315,7 +315,8 @@ class MainWindow(QMainWindow):
         side = max(SIDE_WIDTH, round(total * 0.26))
         self.splitter.setSizes([documents, max(420, total - documents - side), side])
         palette = self.palette_panel.rows_height()
-        layers = self.layers.rows_height(3)
+        layers = self.layers.title.sizeHint().height() if self.layers.collapsed \
+            else self.layers.rows_height(3)
         spans_here = self.spans_here.fontMetrics().height() * 3 + 12
         height = max(self.side.height(), 600)
         self.side.setSizes([palette, layers, spans_here,

@@ -411,3 +411,39 @@ def test_label_renamed_recoloured_and_removed_elsewhere(qtbot, live_window, live
     assert win.palette_panel.names() == [lab.name for lab in win.session.labels]
     assert "source" not in win.palette_panel.names()
     assert win.session.label_for_key("5").name == "secret"
+
+
+def test_document_list_follows_another_process_in_its_sort_order(
+        qtbot, live_window, live_path, tmp_path):
+    """Sorted by name: a document imported elsewhere is inserted at its place (no reset, the
+    current row stays on its document); a status and span counts changed elsewhere update
+    their cells."""
+    win = live_window
+    panel = win.documents
+    panel.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    model = panel.model
+    assert [model.index(r, 0).data() for r in range(2)] == ["long.txt", "other.txt"]
+    current = win.session.document.id
+    resets, inserted = [], []
+    model.modelReset.connect(lambda: resets.append("reset"))
+    model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    source = tmp_path / "more.jsonl"
+    source.write_text(json.dumps({"name": "middle.txt", "text": "真ん中の文書。", "spans": [
+        {"start": 0, "end": 3, "label": "claim", "annotator": "hana"}]}, ensure_ascii=False)
+        + "\n", encoding="utf-8")
+    annotator("import", str(source), "--db", str(live_path))
+    qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=1000)
+    assert [model.index(r, 0).data() for r in range(3)] == ["long.txt", "middle.txt",
+                                                            "other.txt"]
+    assert inserted == [(1, 1)] and resets == []
+    assert model.index(1, 1).data() == 1 and model.index(1, 2).data() == "new"
+    assert panel.view.currentIndex().row() == model.row_of(current) == 0
+    other = model.document_id(2)
+    edit(live_path, ["add", other, 0, 2, "actor"], ["add", other, 2, 4, "claim"],
+         ["status", other, "done"])
+    qtbot.waitUntil(lambda: model.index(2, 2).data() == "done", timeout=1000)
+    assert model.index(2, 1).data() == 2
+    assert resets == []
+    with Project.open(live_path) as project:  # the counts in the file agree
+        assert project.db.execute("SELECT count(*) FROM spans WHERE document_id = ?",
+                                  [other]).fetchone()[0] == 2

@@ -23,7 +23,6 @@ with ``instr`` (see ``docs/reading.md``).
 
 from __future__ import annotations
 
-import heapq
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -121,12 +120,20 @@ def _needs_scan(string: str) -> bool:
     return any((not c.isascii() and c.lower() != c.upper()) or c in "iIkKsS" for c in string)
 
 
+#: Document ids per query of :func:`candidate_documents`: the first window is small (a fast
+#: first candidate), the next ones grow to the largest.
+WINDOWS = (256, 1024, 4096, 16384)
+
+
 def candidate_documents(conn: sqlite3.Connection, table: str, strings: Sequence[str],
                         after: int = 0) -> Iterator[int]:
     """Ids (ascending, each once, after ``after``) of the documents whose text (``table`` =
     ``"search_text"``, case-insensitively) or reading key (``"search_keys"``, exactly) may
-    contain one of ``strings``. A superset: check each one. Each string is one cursor and
-    the cursors are merged as they go, so the first id comes before the last is known.
+    contain one of ``strings``. A superset: check each one.
+
+    The ids are asked for a window of document ids at a time (:data:`WINDOWS`), each query read
+    to its end: between two windows no statement is left open, so the caller may write to the
+    project (an edit, the indexer storing readings) while it goes through the ids.
 
     A string of three characters or more is looked up in the trigram index; a shorter one is
     looked for with ``instr`` in every row (a scan; for a text, every document when the string
@@ -137,33 +144,35 @@ def candidate_documents(conn: sqlite3.Connection, table: str, strings: Sequence[
         source, column, id_column, fold = "search_readings", "key", "document_id", False
     else:
         raise ValueError(f"not a search table: {table}")
-    cursors: list[Iterator[int]] = []
+    queries: list[tuple[str, list[Any]]] = []
     for s in dict.fromkeys(strings):
         query = fts_query(s)
         if query is not None:
-            sql = f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid > ? ORDER BY rowid"
-            params: list[Any] = [query, after]
+            queries.append((f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid > ? "
+                            "AND rowid <= ?", [query]))
         elif fold and _needs_scan(s):
-            sql, params = "SELECT id FROM documents WHERE id > ? ORDER BY id", [after]
+            queries.append(("SELECT id FROM documents WHERE id > ? AND id <= ?", []))
         elif fold:
-            sql = "SELECT id FROM documents WHERE id > ? AND instr(lower(text), ?) ORDER BY id"
-            params = [after, s.lower()]
+            queries.append(("SELECT id FROM documents WHERE instr(lower(text), ?) AND id > ? "
+                            "AND id <= ?", [s.lower()]))
         else:
-            sql = (f"SELECT {id_column} FROM {source} WHERE {id_column} > ? AND instr({column}, ?) "
-                   f"ORDER BY {id_column}")
-            params = [after, s]
-        cursors.append(row[0] for row in conn.execute(sql, params))
-    if len(cursors) == 1:
-        return cursors[0]
-    return _unique(heapq.merge(*cursors))
+            queries.append((f"SELECT {id_column} FROM {source} WHERE instr({column}, ?) "
+                            f"AND {id_column} > ? AND {id_column} <= ?", [s]))
+    return _windows(conn, queries, after)
 
 
-def _unique(ids: Iterator[int]) -> Iterator[int]:
-    last = None
-    for i in ids:
-        if i != last:
-            yield i
-            last = i
+def _windows(conn: sqlite3.Connection, queries: list[tuple[str, list[Any]]], after: int) -> Iterator[int]:
+    if not queries:
+        return
+    last = conn.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0]
+    step = 0
+    while after < last:
+        high = after + WINDOWS[min(step, len(WINDOWS) - 1)]
+        ids: set[int] = set()
+        for sql, params in queries:
+            ids.update(row[0] for row in conn.execute(sql, [*params, after, high]).fetchall())
+        yield from sorted(ids)
+        after, step = high, step + 1
 
 
 def text_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
@@ -205,7 +214,8 @@ def store_readings(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]], ve
             continue
         # DELETE, then INSERT: a REPLACE would not run the delete trigger that keeps
         # search_keys right.
-        conn.execute("DELETE FROM search_readings WHERE document_id = ?", [row[0]])
+        if conn.execute("SELECT 1 FROM search_readings WHERE document_id = ?", [row[0]]).fetchone():
+            conn.execute("DELETE FROM search_readings WHERE document_id = ?", [row[0]])
         conn.execute(
             "INSERT INTO search_readings (document_id, version, key, key_length, starts, "
             "key_starts, kinds, hira, hepburn, drops) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

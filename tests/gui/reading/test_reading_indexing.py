@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 
-from annotator.services.japanese.index_cache import CACHE_VERSION
+from annotator.services.japanese.corpus_search import load_index, readings_state
 from annotator.store import Project
 from reading_fixtures import make_project, open_window, seed_texts
 
@@ -58,7 +58,7 @@ def test_window_stays_responsive_while_a_long_text_is_indexed(qtbot, tmp_path: P
         qtbot.waitUntil(lambda: not aids.indexer.pool.started() and not multiprocessing.active_children(),
                         timeout=10_000)
         with Project.open(path) as project:
-            assert all(project.cached_reading(d.sha256, CACHE_VERSION) for d in project.documents())
+            assert readings_state(project) == (5, 5)  # every document's readings are stored
     finally:
         timer.stop()
         window.close()
@@ -74,7 +74,7 @@ def test_cancel_then_index_again_and_close_while_indexing(qtbot, tmp_path: Path)
     qtbot.waitUntil(lambda: not aids.indexer.busy(), timeout=10_000)
     assert aids.indexer.index(long_id) is None and "cancelled" in aids.state_label.text()
     with Project.open(path) as project:
-        assert project.cached_reading(project.document(long_id).sha256, CACHE_VERSION) is None
+        assert load_index(project, long_id) is None
     aids.actions["reading.index_all"].trigger()
     qtbot.waitUntil(aids.indexer.busy)
     window.close()  # closing cancels and waits for the worker: nothing runs afterwards
@@ -96,6 +96,6 @@ def test_cached_indexes_load_without_building(qtbot, tmp_path: Path, monkeypatch
     monkeypatch.setattr(ReadingIndex, "build", refuse)
     window, aids = open_window(qtbot, path, tmp_path)
     qtbot.waitUntil(lambda: not aids.indexer.missing() and not aids.indexer.busy(), timeout=30_000)
-    assert len(aids.indexer.indexes()) == 4
+    assert aids.indexer.indexed_count() == 4 and aids.current_index() is not None
     window.close()
     window.session.close()

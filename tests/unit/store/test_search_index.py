@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 from annotator.domain.text import sha256_text
@@ -45,7 +46,8 @@ def test_a_document_added_by_another_process_is_found(tmp_path: Path) -> None:
         assert project.document(doc_id).name == "b.txt"
 
 
-def test_migration_indexes_the_texts_of_an_existing_project(tmp_path: Path) -> None:
+def test_migration_indexes_the_texts_of_an_existing_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_index, "BUILD_BATCH", 5)
     path = tmp_path / "old.annotator"
     db = sqlite_utils.Database(path)
     version = MIGRATIONS.index(schema._search_index)
@@ -53,7 +55,7 @@ def test_migration_indexes_the_texts_of_an_existing_project(tmp_path: Path) -> N
         migration(db)
     db.execute(f"PRAGMA user_version = {version}")
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    for i, text in enumerate(TEXTS * 1500):  # more than one batch
+    for i, text in enumerate(TEXTS * 3):  # three batches
         text = f"{i} {text}"
         db.execute("INSERT INTO documents (uid, name, sha256, text, length, created_at) "
                    "VALUES (?, ?, ?, ?, ?, '2026-01-01T00:00:00.000Z')",
@@ -67,6 +69,6 @@ def test_migration_indexes_the_texts_of_an_existing_project(tmp_path: Path) -> N
     finally:
         search_index.migration_progress = None
     with project:
-        assert seen[-1] == (6000, 6000) and len(seen) == 3
-        assert len(_candidates(project, "search_text", "プーチン大統領")) == 1500
-        assert search_index.readings_count(project.db.conn, 1) == (0, 6000)
+        assert seen == [(5, 12), (10, 12), (12, 12)]
+        assert len(_candidates(project, "search_text", "プーチン大統領")) == 3
+        assert search_index.readings_count(project.db.conn, 1) == (0, 12)

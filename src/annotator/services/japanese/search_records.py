@@ -29,7 +29,7 @@ from annotator.services.japanese.reading_index import FORMAT_VERSION, ReadingInd
 __all__ = ["RECORD_VERSION", "SEGMENT", "index_from_row", "row_from_index", "search_strings"]
 
 #: How much of the key after a token that lost letters is repeated on its line.
-SEGMENT = 24
+SEGMENT = 12
 
 #: The version under which rows are stored (the reading-index format version).
 RECORD_VERSION = FORMAT_VERSION

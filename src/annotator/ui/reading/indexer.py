@@ -1,54 +1,83 @@
-"""Background indexing: reading indexes of the project's documents built off the GUI thread.
+"""Background indexing: the documents' readings built off the GUI thread, stored in the project.
 
-``ReadingIndexer`` keeps the loaded :class:`ReadingIndex` of each document and a queue of
-documents to index (the current one first, then every other one). One ``QThread`` at a time
-runs :func:`annotator.services.japanese.index_cache.load_or_build` on a text and, if there is
-one, the cached blob; the project (SQLite, bound to the GUI thread) is only touched in the GUI
-thread: the blob is read before the thread starts and a freshly built index is cached after it
-finishes. The window never waits for pykakasi; cancelling stops the build within a few
-thousand characters.
+The readings of every document go into the project's search index
+(``annotator.store.search_index``, see :mod:`annotator.services.japanese.corpus_search`), once
+per document: whoever indexes a document first (this window, another one, ``annotator
+search``) stores it and nobody builds it again. ``ReadingIndexer`` works through what is
+missing in document-id order, a batch at a time, with the current document first:
 
-A long text is built across worker processes (:func:`annotator.services.japanese.parallel.build_index`):
-the thread then mostly waits on their results, without holding the GIL the GUI thread needs.
-The indexer's :class:`~annotator.services.japanese.parallel.IndexPool` starts its processes with
-the first long text and stops them when the queue runs dry (each holds ~130 MB of pykakasi
-dictionaries) and, waiting for them, in ``shutdown()``: no process outlives the window.
+- the GUI thread picks the next documents with one indexed range query (a cursor moves
+  forward: no list of the project, no scan of what is done) and reads their texts;
+- one ``QThread`` builds their readings (:func:`~annotator.services.japanese.corpus_search.build_rows`:
+  from the legacy reading cache when it fits, else pykakasi; across the pool's worker
+  processes when there is enough text, so the thread mostly waits without holding the GIL);
+- the GUI thread stores the batch in one short transaction and waits :data:`YIELD_MS` (longer,
+  :data:`QUIET_MS`, after the user pressed a key or a mouse button) before the next batch, so
+  indexing never runs while a switch or an edit is being handled.
+
+Loaded indexes are kept for the few documents last asked for (:data:`KEEP`); the others are
+read back from the project when needed (tens of microseconds). The project (SQLite, bound to
+the GUI thread) is only touched in the GUI thread. The indexer's
+:class:`~annotator.services.japanese.parallel.IndexPool` starts its processes with the first
+long batch and stops them when the work runs out and in ``shutdown()``: no process outlives
+the window.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QEvent, QObject, QThread, QTimer, Signal
+from PySide6.QtWidgets import QApplication
 
 from annotator.services.japanese import IndexingCancelled, ReadingIndex
-from annotator.services.japanese.index_cache import CACHE_VERSION, cached_blob, load_or_build
-from annotator.services.japanese.parallel import IndexPool
+from annotator.services.japanese import corpus_search
+from annotator.services.japanese.index_cache import CACHE_VERSION
+from annotator.services.japanese.parallel import IndexPool, build_index
+from annotator.services.japanese.search_records import row_from_index
+from annotator.services.wording import counted
 from annotator.store import Project
 
-__all__ = ["ReadingIndexer"]
+__all__ = ["BATCH_CHARS", "BATCH_DOCS", "KEEP", "QUIET_MS", "YIELD_MS", "ReadingIndexer"]
+
+#: A background batch: at most this many documents...
+BATCH_DOCS = 32
+#: ...and about this many characters (a single longer document is a batch of its own).
+BATCH_CHARS = 120_000
+#: Pause between batches, so that the event loop always gets its turn.
+YIELD_MS = 15
+#: Pause after the user pressed a key or a mouse button (a switch, an edit).
+QUIET_MS = 400
+#: How many loaded indexes are kept.
+KEEP = 16
+
+_INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick,
+                 QEvent.Type.Wheel, QEvent.Type.ShortcutOverride}
 
 
 @dataclass
 class _Job:
-    document_id: int
-    name: str
-    text: str
-    blob: bytes | None
+    items: list[tuple[int, str, bytes | None]]
+    names: dict[int, str]
+    single: bool  # one document asked for by the window (character progress, index kept)
     pool: IndexPool | None = None
+    failed: dict[int, str] = field(default_factory=dict)
 
 
 class _IndexThread(QThread):
-    """Builds (or loads) one index. Emits, with the document id, ``progressed(id, done,
-    total)`` while building and ``done(id, index, blob)`` (``blob``: the serialised index to cache, None when it was
-    loaded from the cache), ``failed(id, message)`` or
-    ``cancelled(id)`` at the end (from the worker thread: connect GUI-thread receivers)."""
+    """Builds the readings rows of one batch. Emits ``progressed(id, done, total)`` while
+    building a single document, then ``done(rows, index)`` (``index``: the single document's
+    :class:`ReadingIndex`, else None), ``failed(message)`` or ``cancelled()`` (from the worker
+    thread: connect GUI-thread receivers)."""
 
     progressed = Signal(int, int, int)
-    done = Signal(int, object, object)
-    failed = Signal(int, str)
-    cancelled = Signal(int)
+    done = Signal(object, object)
+    failed = Signal(str)
+    cancelled = Signal()
 
     def __init__(self, job: _Job, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -56,37 +85,61 @@ class _IndexThread(QThread):
         self.stop = threading.Event()
 
     def run(self) -> None:  # runs in the worker thread: no project, no widgets
-        doc_id = self.job.document_id
+        job = self.job
+        try:
+            if job.single:
+                doc_id, text, blob = job.items[0]
+                index = self._single(doc_id, text, blob)
+                self.done.emit([row_from_index(doc_id, index)], index)
+                return
+            try:
+                rows = corpus_search.build_rows(job.items, pool=job.pool, cancel=self.stop.is_set)
+            except IndexingCancelled:
+                raise
+            except Exception:  # noqa: BLE001 - find the documents that fail, keep the others
+                rows = []
+                for item in job.items:
+                    try:
+                        rows += corpus_search.build_rows([item], cancel=self.stop.is_set)
+                    except IndexingCancelled:
+                        raise
+                    except Exception as exc:  # noqa: BLE001
+                        job.failed[item[0]] = f"{type(exc).__name__}: {exc}"
+            self.done.emit(rows, None)
+        except IndexingCancelled:
+            self.cancelled.emit()
+        except Exception as exc:  # noqa: BLE001 - reported in the window, never a crash
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+
+    def _single(self, doc_id: int, text: str, blob: bytes | None) -> ReadingIndex:
+        if blob is not None:
+            try:
+                return ReadingIndex.from_bytes(blob, text)
+            except ValueError:
+                pass
 
         def report(done: int, total: int) -> None:
             self.progressed.emit(doc_id, done, total)
 
-        try:
-            index, built = load_or_build(self.job.text, self.job.blob, progress=report,
-                                         cancel=self.stop.is_set, pool=self.job.pool)
-        except IndexingCancelled:
-            self.cancelled.emit(doc_id)
-        except Exception as exc:  # noqa: BLE001 - reported in the window, never a crash
-            self.failed.emit(doc_id, f"{type(exc).__name__}: {exc}")
-        else:  # serialising a long index takes a while: do it here, not in the GUI thread
-            self.done.emit(doc_id, index, index.to_bytes() if built else None)
+        return build_index(text, progress=report, cancel=self.stop.is_set, pool=self.job.pool)
 
 
 class ReadingIndexer(QObject):
-    """The reading indexes of one project, built in the background.
+    """The readings of one project's documents, built in the background and stored in it.
 
     Signals:
 
-    - ``indexReady(document_id)``: the index of a document is loaded (``index(document_id)``);
-    - ``progress(document_id, done_chars, total_chars)``: building a document's index;
+    - ``indexReady(document_id)``: a document's readings are stored (``index(document_id)``);
+    - ``progress(document_id, done, total)``: characters of a document asked for with
+      :meth:`request`, or (``document_id`` 0) documents of the whole project;
     - ``stateChanged(text)``: a one-line state for the status bar ('' when idle);
-    - ``allReady()``: every document of the project has its index;
+    - ``allReady()``: every document of the project has its readings;
     - ``failed(document_id, message)``: a document could not be indexed (skipped).
 
     Expects to live in the GUI thread with ``project``; call ``shutdown()`` before the project
     is closed (it cancels and waits for the worker and its processes). ``pool`` builds long
-    texts across processes (default: a new :class:`IndexPool`; pass ``IndexPool(workers=1)``
-    to build in the worker thread only).
+    texts and large batches across processes (default: a new :class:`IndexPool`; pass
+    ``IndexPool(workers=1)`` to build in the worker thread only).
     """
 
     indexReady = Signal(int)  # noqa: N815
@@ -99,25 +152,61 @@ class ReadingIndexer(QObject):
         super().__init__(parent)
         self.project = project
         self.pool = pool if pool is not None else IndexPool()
-        self._indexes: dict[int, ReadingIndex] = {}
-        self._queue: list[int] = []
+        self._kept: OrderedDict[int, ReadingIndex] = OrderedDict()
+        self._priority: list[int] = []
+        self._all = False
+        self._cursor = 0  # every document up to this id has readings (or failed)
+        self._total_todo = 0
+        self._done_count = 0
         self._thread: _IndexThread | None = None
         self._failed: set[int] = set()
         self._closed = False
+        self._quiet_until = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._start_next)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() in _INPUT_EVENTS:
+            self._quiet_until = time.monotonic() + QUIET_MS / 1000
+        return False
 
     # -- what is known ----------------------------------------------------------------------------
 
     def index(self, document_id: int) -> ReadingIndex | None:
-        """The loaded index of a document, or None (not indexed yet)."""
-        return self._indexes.get(document_id)
+        """The reading index of a document, or None (not indexed yet)."""
+        index = self._kept.get(document_id)
+        if index is not None:
+            self._kept.move_to_end(document_id)
+            return index
+        if self._running(document_id):
+            return None
+        index = corpus_search.load_index(self.project, document_id)
+        if index is not None:
+            self._keep(document_id, index)
+        return index
 
     def indexes(self) -> dict[int, ReadingIndex]:
-        """Document id -> index, for every document indexed so far."""
-        return dict(self._indexes)
+        """Document id -> index, for the documents whose indexes are loaded (the last few used)."""
+        return dict(self._kept)
+
+    def indexed_count(self) -> int:
+        """How many documents have their readings stored."""
+        return corpus_search.readings_state(self.project)[0]
 
     def missing(self) -> list[int]:
-        """Ids of the project's documents without an index yet (failed ones excluded)."""
-        return [d.id for d in self.project.documents() if d.id not in self._indexes and d.id not in self._failed]
+        """Ids of the project's documents without readings yet (failed ones excluded)."""
+        ids: list[int] = []
+        after = 0
+        while True:
+            part = corpus_search.pending_documents(self.project, after, 1000)
+            if not part:
+                return ids
+            ids += [d for d, _n in part if d not in self._failed]
+            after = part[-1][0]
 
     def busy(self) -> bool:
         """True while a worker thread runs."""
@@ -127,27 +216,28 @@ class ReadingIndexer(QObject):
 
     def request(self, document_id: int) -> None:
         """Index ``document_id`` next (before anything queued)."""
-        if self._closed or document_id in self._indexes:
+        if self._closed or document_id in self._kept or self._running(document_id):
             return
-        running = self._thread.job.document_id if self._thread is not None else None
-        if document_id == running:
-            return
-        if document_id in self._queue:
-            self._queue.remove(document_id)
-        self._queue.insert(0, document_id)
-        self._start_next()
+        if document_id in self._priority:
+            self._priority.remove(document_id)
+        self._priority.insert(0, document_id)
+        self._schedule(0)
 
     def request_all(self) -> None:
-        """Queue every document without an index (after anything requested first)."""
-        running = self._thread.job.document_id if self._thread is not None else None
-        for doc_id in self.missing():
-            if doc_id not in self._queue and doc_id != running:
-                self._queue.append(doc_id)
-        self._start_next()
+        """Index every document without readings (after anything requested first)."""
+        if self._closed:
+            return
+        indexed, total = corpus_search.readings_state(self.project)
+        if not self._all or indexed + len(self._failed) < total:
+            self._all, self._cursor = True, 0
+            self._total_todo, self._done_count = max(0, total - indexed), 0
+        self._schedule(0)
 
     def cancel(self) -> None:
-        """Drop the queue and stop the running build (its document stays unindexed)."""
-        self._queue.clear()
+        """Drop what is queued and stop the running build (its documents stay unindexed)."""
+        self._priority.clear()
+        self._all = False
+        self._timer.stop()
         if self._thread is not None:
             self._thread.stop.set()
 
@@ -155,6 +245,9 @@ class ReadingIndexer(QObject):
         """Cancel and wait for the worker and the pool's processes; no work starts afterwards."""
         self._closed = True
         self.cancel()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         thread = self._thread
         if thread is not None:
             thread.wait()
@@ -162,49 +255,99 @@ class ReadingIndexer(QObject):
         self.pool.shutdown(wait=True)
 
     def forget(self, document_id: int) -> None:
-        """Drop a document's index (e.g. it was removed)."""
-        self._indexes.pop(document_id, None)
+        """Drop a document's loaded index (e.g. it was removed)."""
+        self._kept.pop(document_id, None)
 
     # -- running ----------------------------------------------------------------------------------
+
+    def _keep(self, document_id: int, index: ReadingIndex) -> None:
+        self._kept[document_id] = index
+        self._kept.move_to_end(document_id)
+        while len(self._kept) > KEEP:
+            self._kept.popitem(last=False)
+
+    def _running(self, document_id: int) -> bool:
+        thread = self._thread
+        return thread is not None and any(d == document_id for d, _t, _b in thread.job.items)
+
+    def _schedule(self, delay_ms: int) -> None:
+        if self._thread is None and not self._closed:
+            self._timer.start(delay_ms)
+
+    def _next_job(self) -> _Job | None:
+        while self._priority:
+            doc_id = self._priority.pop(0)
+            if doc_id in self._kept or doc_id in self._failed:
+                continue
+            index = corpus_search.load_index(self.project, doc_id)
+            if index is not None:  # stored already (here or by another program)
+                self._keep(doc_id, index)
+                self.indexReady.emit(doc_id)
+                continue
+            try:
+                doc = self.project.document(doc_id)
+            except KeyError:
+                continue
+            text = self.project.text(doc_id)
+            blob = self.project.cached_reading(doc.sha256, CACHE_VERSION)
+            return _Job([(doc_id, text, blob)], {doc_id: doc.name}, True, self.pool)
+        if not self._all:
+            return None
+        indexed, total = corpus_search.readings_state(self.project)
+        if indexed + len(self._failed) >= total:
+            return None
+        while True:
+            items = corpus_search.next_items(self.project, self._cursor, BATCH_DOCS, BATCH_CHARS)
+            if not items:
+                return None
+            fresh = [item for item in items if item[0] not in self._failed]
+            if fresh:
+                chars = sum(len(t) for _d, t, _b in fresh)
+                pool = self.pool if (chars >= 30_000 or self.pool.started()) else None
+                return _Job(fresh, {}, False, pool)
+            self._cursor = items[-1][0]
 
     def _start_next(self) -> None:
         if self._thread is not None or self._closed:
             return
-        while self._queue:
-            doc_id = self._queue.pop(0)
-            if doc_id in self._indexes:
-                continue
-            try:
-                doc = self.project.document(doc_id)
-                text = self.project.text(doc_id)
-                blob = cached_blob(self.project, doc.sha256)
-            except KeyError:
-                continue
-            thread = _IndexThread(_Job(doc_id, doc.name, text, blob, self.pool), self)
-            # bound methods of this GUI-thread object: the calls are queued to the GUI thread
-            thread.progressed.connect(self._progressed)
-            thread.done.connect(self._done)
-            thread.failed.connect(self._failed_job)
-            thread.cancelled.connect(self._cancelled)
-            self._thread = thread
-            self.stateChanged.emit(f"Reading aids: indexing {doc.name}…")
-            thread.start(QThread.Priority.LowPriority)
+        wait = self._quiet_until - time.monotonic()
+        if wait > 0:
+            self._timer.start(int(wait * 1000) + 1)
             return
-        self.pool.shutdown(wait=False)  # idle: free the processes (they exit in the background)
-        self.stateChanged.emit("")
-        if not self.missing():
-            self.allReady.emit()
+        job = self._next_job()
+        if job is None:
+            self.pool.shutdown(wait=False)  # idle: free the processes (they exit in the background)
+            self.stateChanged.emit("")
+            if self._all:
+                self._all = False
+                indexed, total = corpus_search.readings_state(self.project)
+                if indexed >= total:
+                    self.allReady.emit()
+            return
+        thread = _IndexThread(job, self)
+        # bound methods of this GUI-thread object: the calls are queued to the GUI thread
+        thread.progressed.connect(self._progressed)
+        thread.done.connect(self._done)
+        thread.failed.connect(self._failed_job)
+        thread.cancelled.connect(self._cancelled)
+        self._thread = thread
+        if job.single:
+            self.stateChanged.emit(f"Reading aids: indexing {job.names[job.items[0][0]]}…")
+        else:
+            self.stateChanged.emit(self._batch_state())
+        thread.start(QThread.Priority.LowPriority)
 
-    def _current(self, doc_id: int) -> _IndexThread | None:
-        thread = self._thread
-        return thread if thread is not None and thread.job.document_id == doc_id else None
+    def _batch_state(self) -> str:
+        total = max(self._total_todo, self._done_count)
+        return f"Reading aids: indexing {self._done_count:,} of {counted(total, 'document')}…"
 
     def _progressed(self, doc_id: int, done: int, total: int) -> None:
-        if self._current(doc_id) is None:
+        thread = self._thread
+        if thread is None or not thread.job.single or thread.job.items[0][0] != doc_id:
             return
         self.progress.emit(doc_id, done, total)
-        if self._thread is not None and total:
-            self.stateChanged.emit(f"Reading aids: indexing {self._thread.job.name} {100 * done // total}%")
+        if total:
+            self.stateChanged.emit(f"Reading aids: indexing {thread.job.names[doc_id]} {100 * done // total}%")
 
     def _finish_thread(self, thread: _IndexThread) -> None:
         if self._thread is thread:
@@ -212,34 +355,53 @@ class ReadingIndexer(QObject):
         thread.wait()
         thread.deleteLater()
 
-    def _done(self, doc_id: int, index: ReadingIndex, blob: bytes | None) -> None:
-        thread = self._current(doc_id)
+    def _done(self, rows: list[tuple[Any, ...]], index: ReadingIndex | None) -> None:
+        thread = self._thread
         if thread is None or self._closed:
             return
+        job = thread.job
         self._finish_thread(thread)
-        if blob is not None:
-            try:
-                self.project.store_reading(index.sha256, CACHE_VERSION, blob)
-            except Exception as exc:  # noqa: BLE001 - a cache write failing must not stop indexing
-                self.failed.emit(doc_id, f"the index could not be cached: {exc}")
-        self._indexes[doc_id] = index
-        self.indexReady.emit(doc_id)
-        self._start_next()
+        try:
+            corpus_search.store_rows(self.project, rows)
+        except Exception as exc:  # noqa: BLE001 - a write failing must not stop the window
+            for doc_id, _t, _b in job.items:
+                self._failed.add(doc_id)
+                self.failed.emit(doc_id, f"the readings could not be stored: {exc}")
+            self._schedule(YIELD_MS)
+            return
+        for doc_id, message in job.failed.items():
+            self._failed.add(doc_id)
+            self.failed.emit(doc_id, message)
+        if job.single and index is not None:
+            self._keep(job.items[0][0], index)
+        else:
+            self._cursor = max(self._cursor, job.items[-1][0])
+            self._done_count += len(job.items)
+            self.progress.emit(0, self._done_count, max(self._total_todo, self._done_count))
+        for row in rows:
+            self.indexReady.emit(row[0])
+        self._schedule(YIELD_MS)
 
-    def _failed_job(self, doc_id: int, message: str) -> None:
-        thread = self._current(doc_id)
+    def _failed_job(self, message: str) -> None:
+        thread = self._thread
+        if thread is None:
+            return
+        job = thread.job
+        self._finish_thread(thread)
+        for doc_id, _t, _b in job.items:
+            self._failed.add(doc_id)
+            self.failed.emit(doc_id, message)
+        self._schedule(YIELD_MS)
+
+    def _cancelled(self) -> None:
+        thread = self._thread
         if thread is None:
             return
         self._finish_thread(thread)
-        self._failed.add(doc_id)
-        self.failed.emit(doc_id, message)
-        self._start_next()
-
-    def _cancelled(self, doc_id: int) -> None:
-        thread = self._current(doc_id)
-        if thread is None:
+        if self._closed:
             return
-        self._finish_thread(thread)
-        self._start_next()
-        if self._thread is None and not self._closed:
+        if self._priority or self._all:  # asked for more since
+            self._schedule(0)
+        else:
+            self.pool.shutdown(wait=False)
             self.stateChanged.emit("Reading aids: indexing cancelled")

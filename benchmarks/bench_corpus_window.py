@@ -91,37 +91,42 @@ def child(path: Path, rounds: int, folder: Path) -> dict[str, object]:
 
         profile = cProfile.Profile()
         profile.enable()
-    # Switching: random documents, each opened and painted.
-    switch = []
-    for _ in range(rounds):
-        doc_id = model.document_id(rng.randrange(n_docs))
-        t = time.perf_counter()
-        window.open_document(doc_id)
-        app.processEvents()
-        switch.append(time.perf_counter() - t)
-    # Edits on the open document.
-    created, relabelled, deleted = [], [], []
-    for _ in range(rounds):
-        first = view.offsets.to_codepoint(view.firstVisibleBlock().position())
-        start = first + rng.randrange(0, 120)
-        if start + 6 >= len(session.text):
-            start = 0
-        view.select_cp(start, start + rng.randint(2, 5), ensure_visible=False)
-        app.processEvents()
-        t = time.perf_counter()
-        span = editor.apply_label("claim")
-        app.processEvents()
-        if span is None:
-            continue
-        created.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        editor.apply_label("actor")
-        app.processEvents()
-        relabelled.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        editor.delete_focused()
-        app.processEvents()
-        deleted.append(time.perf_counter() - t)
+
+    def actions() -> tuple[list[float], list[float], list[float], list[float]]:
+        # Switching: random documents, each opened and painted.
+        switch = []
+        for _ in range(rounds):
+            doc_id = model.document_id(rng.randrange(n_docs))
+            t = time.perf_counter()
+            window.open_document(doc_id)
+            app.processEvents()
+            switch.append(time.perf_counter() - t)
+        # Edits on the open document.
+        created, relabelled, deleted = [], [], []
+        for _ in range(rounds):
+            first = view.offsets.to_codepoint(view.firstVisibleBlock().position())
+            start = first + rng.randrange(0, 120)
+            if start + 6 >= len(session.text):
+                start = 0
+            view.select_cp(start, start + rng.randint(2, 5), ensure_visible=False)
+            app.processEvents()
+            t = time.perf_counter()
+            span = editor.apply_label("claim")
+            app.processEvents()
+            if span is None:
+                continue
+            created.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            editor.apply_label("actor")
+            app.processEvents()
+            relabelled.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            editor.delete_focused()
+            app.processEvents()
+            deleted.append(time.perf_counter() - t)
+        return switch, created, relabelled, deleted
+
+    switch, created, relabelled, deleted = actions()
     # Filtering: type the filter key by key, then delete it key by key.
     edit = window.documents.filter_edit
     edit.setFocus()
@@ -148,12 +153,21 @@ def child(path: Path, rounds: int, folder: Path) -> dict[str, object]:
     if profile is not None:
         profile.disable()
         profile.dump_stats(os.environ["BENCH_PROFILE"])
+    # The same switches and edits once the reading indexer is stopped (what it costs them).
+    aids = getattr(window, "reading_aids", None)
+    quiet: dict[str, object] = {}
+    if aids is not None:
+        aids.indexer.shutdown()
+        app.processEvents()
+        q_switch, q_create, q_relabel, q_delete = actions()
+        quiet = {"switch": ms(q_switch), "create": ms(q_create), "relabel": ms(q_relabel),
+                 "delete": ms(q_delete)}
     result = {
         "documents": n_docs, "imports_s": after_imports, "first_frame_s": first_frame,
         "switch": ms(switch), "create": ms(created), "relabel": ms(relabelled),
         "delete": ms(deleted), "filter_key": ms(keys), "filter_rows": shown, "sort_ms": sorts,
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "load": os.getloadavg()[0],
+        "load": os.getloadavg()[0], "without_indexing": quiet,
     }
     manager.close()
     QApplication.processEvents()
@@ -184,6 +198,9 @@ def show(n: int, r: dict[str, object], migrate_s: float) -> None:
         s = r[key]
         print(f"  {key:<20}  median {s['median']:7.2f} ms, p95 {s['p95']:7.2f} ms, "
               f"max {s['max']:7.2f} ms (n={s['n']})")
+    for key, q in r.get("without_indexing", {}).items():
+        print(f"  {key + ', indexer stopped':<20}  median {q['median']:7.2f} ms, "
+              f"p95 {q['p95']:7.2f} ms (n={q['n']})")
     print("  sort by " + ", ".join(f"{k} {v:.0f} ms" for k, v in r["sort_ms"].items()))
 
 

@@ -20,6 +20,7 @@ from annotator.domain.text import name_problem
 
 __all__ = [
     "ATTRIBUTE_KINDS",
+    "attribute_problems",
     "DEFAULT_ATTRIBUTES",
     "DEFAULT_RELATION_TYPES",
     "MAX_TEXT_VALUE",
@@ -32,6 +33,7 @@ __all__ = [
     "check_relation_type_set",
     "new_relation_id",
     "relation_problem",
+    "relation_record",
 ]
 
 ATTRIBUTE_KINDS = ("choice", "flag", "text")
@@ -152,6 +154,15 @@ class Relation:
         """What makes two relations exact duplicates: head, tail and type (the layer and the
         document follow from the spans)."""
         return (self.head, self.tail, self.type)
+
+
+def relation_record(relation: Relation) -> dict[str, Any]:
+    """A relation as the native JSONL record carries it: ``id``, ``head`` and ``tail`` (span
+    ids of the same record), ``label`` (the type), ``annotator``, ``note``, ``created_at``,
+    ``updated_at``; every key always present."""
+    return {"id": relation.id, "head": relation.head, "tail": relation.tail,
+            "label": relation.type, "annotator": relation.annotator, "note": relation.note,
+            "created_at": relation.created_at, "updated_at": relation.updated_at}
 
 
 @dataclass(frozen=True, slots=True)

@@ -572,6 +572,132 @@ class RelationsMixin:
                       before=relation_to_json(before), after=relation_to_json(after))
         return after
 
+    def relations_by_document(self, first_id: int, last_id: int, *,
+                              annotators: Iterable[str] | None = None
+                              ) -> dict[int, list[Relation]]:
+        """The relations of the documents with ids in ``[first_id, last_id]`` (optionally of
+        some layers only), by document id, each list by creation time and id: one indexed
+        query for an export's chunk of documents (call it inside the chunk's read
+        transaction so spans and relations agree)."""
+        sql = _RELATION_SELECT + " WHERE r.document_id BETWEEN ? AND ?"
+        params: list[Any] = [first_id, last_id]
+        if annotators is not None:
+            layers = list(annotators)
+            sql += f" AND r.annotator IN ({', '.join('?' for _ in layers)})"
+            params.extend(layers)
+        sql += " ORDER BY r.document_id, r.created_at, r.id"
+        out: dict[int, list[Relation]] = {}
+        for row in self.db.execute(sql, params):
+            out.setdefault(row[1], []).append(_relation(row))
+        return out
+
+    def add_relations_bulk(self, relations: Iterable[Relation], *, who: str, source: str,
+                           check_labels: bool = True) -> int:
+        """Insert relations (an import's, after its spans, possibly in the same transaction)
+        in one transaction; returns the count. Every rule of :meth:`add_relation` is checked
+        against the file inside it, with batched queries: a relation breaking one refuses the
+        whole batch (:class:`RelationError` naming the relation's id). Each relation's
+        ``document_id`` is taken from its spans. One history row per document (action
+        ``import``, ``source`` and the relation ids), as span imports have."""
+        batch = list(relations)
+        if not batch:
+            return 0
+        with self.atomic():  # type: ignore[attr-defined]
+            types = {rt.name: rt for rt in self.relation_types()}
+            type_ids = dict(self.db.execute("SELECT name, id FROM relation_types").fetchall())
+            wanted = sorted({end for r in batch for end in (r.head, r.tail)})
+            ends: dict[str, tuple[int, str, str]] = {}
+            for at in range(0, len(wanted), 500):
+                part = wanted[at : at + 500]
+                for row in self.db.execute(
+                        "SELECT s.id, s.document_id, s.annotator, l.name FROM spans s JOIN labels "
+                        f"l ON l.id = s.label_id WHERE s.id IN ({', '.join('?' for _ in part)})",
+                        part):
+                    ends[row[0]] = (row[1], row[2], row[3])
+            heads = sorted({r.head for r in batch})
+            seen: set[tuple[str, str, int]] = set()
+            for at in range(0, len(heads), 500):
+                part = heads[at : at + 500]
+                seen.update(self.db.execute(
+                    "SELECT head_id, tail_id, type_id FROM relations WHERE head_id IN "
+                    f"({', '.join('?' for _ in part)})", part).fetchall())
+            ids = [r.id for r in batch]
+            taken: set[str] = set()
+            for at in range(0, len(ids), 500):
+                part = ids[at : at + 500]
+                taken.update(row[0] for row in self.db.execute(
+                    f"SELECT id FROM relations WHERE id IN ({', '.join('?' for _ in part)})",
+                    part))
+            rows = []
+            per_document: dict[int, list[str]] = {}
+            for r in batch:
+                what = f"relation {r.id}"
+                if r.id in taken:
+                    raise RelationError(f"{what} is already in the project")
+                taken.add(r.id)
+                rt = types.get(r.type)
+                if rt is None:
+                    raise RelationError(f"{what}: unknown relation type {r.type!r} (the "
+                                        f"project has: {', '.join(types) or 'none'})")
+                head, tail = ends.get(r.head), ends.get(r.tail)
+                if head is None or tail is None:
+                    raise RelationError(f"{what}: its {'head' if head is None else 'tail'} "
+                                        f"span is not in the project")
+                if r.head == r.tail:
+                    raise RelationError(f"{what} links a span to itself")
+                if head[0] != tail[0]:
+                    raise RelationError(f"{what} links spans of two documents")
+                if not head[1] == tail[1] == r.annotator:
+                    raise RelationError(f"{what} is in layer {r.annotator!r}; its spans are in "
+                                        f"{head[1]!r} and {tail[1]!r} (one layer for all three)")
+                if check_labels:
+                    problem = relation_problem(rt, head[2], tail[2])
+                    if problem is not None:
+                        raise RelationError(f"{what}: {problem}")
+                key = (r.head, r.tail, type_ids[r.type])
+                if key in seen:
+                    raise RelationError(f"{what}: these two spans already have an {r.type!r} "
+                                        f"relation in that direction")
+                seen.add(key)
+                check_annotator(r.annotator)
+                rows.append((r.id, head[0], r.head, r.tail, key[2], r.annotator, r.note or None,
+                             r.created_at, r.updated_at))
+                per_document.setdefault(head[0], []).append(r.id)
+            try:
+                self.db.conn.executemany(
+                    "INSERT INTO relations (id, document_id, head_id, tail_id, type_id, "
+                    "annotator, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows)
+            except sqlite3.IntegrityError as exc:
+                raise RelationError(f"the imported relations cannot be added: {exc}") from exc
+            for document_id, relation_ids in per_document.items():
+                self._log(who, "import", "relation", None, document_id,  # type: ignore[attr-defined]
+                          after={"source": source, "relation_ids": relation_ids})
+        return len(rows)
+
+    def span_attribute_problems(self, document_id: int | None = None
+                                ) -> list[tuple[Span, str]]:
+        """Spans holding an attribute value their label does not declare (left over from
+        before a relabel) or no longer valid for it, with the reason: for the validation."""
+        from annotator.domain.relations import attribute_problems
+
+        declared: dict[str, dict[str, Attribute]] = {}
+        for attribute in self.label_attributes():
+            declared.setdefault(attribute.label, {})[attribute.name] = attribute
+        sql = self._span_select() + " WHERE s.attributes IS NOT NULL"
+        params: list[Any] = []
+        if document_id is not None:
+            sql += " AND s.document_id = ?"
+            params.append(document_id)
+        sql += " ORDER BY s.document_id, s.start"
+        problems = []
+        for row in self.db.execute(sql, params):
+            span = self._span_from_row(row)
+            for problem in attribute_problems(span.label, span.attributes,
+                                              declared.get(span.label, {})):
+                problems.append((span, problem))
+        return problems
+
     def _delete_relation_row(self, relation: Relation, *, who: str) -> None:
         self.db.execute("DELETE FROM relations WHERE id = ?", [relation.id])
         self._log(who, "delete", "relation", relation.id, relation.document_id,  # type: ignore[attr-defined]

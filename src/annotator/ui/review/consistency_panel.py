@@ -7,19 +7,27 @@ chosen under "Fix in layer" (the user's own, or the reviewed layer). It relabels
 spans at the place, or creates one there when the layer has none, as one undoable step on the
 shared stack; colleagues' spans at the place are left as they are, and the status bar names
 them. The list is then checked again.
+
+The check streams (``scan_consistency``: two passes over the documents, a chunk at a time): the
+progress bar under the Check button follows both passes and Cancel stops the check between
+chunks (the window stays responsive meanwhile; Check and Fix wait until it ends). The table
+lists the first ``SHOWN_LIMIT`` findings in document order; the message counts them all.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QStatusBar,
@@ -31,14 +39,59 @@ from PySide6.QtWidgets import (
 from annotator.domain.commands import Command, Compound, CreateSpan, UpdateSpan
 from annotator.domain.errors import AnnotatorError
 from annotator.services.review.consistency import Finding, FindingKind
-from annotator.services.review.project_review import project_consistency
+from annotator.services.review.progress import ReviewCancelled
+from annotator.services.review.project_review import scan_consistency
 from annotator.ui.review.cells import counted, read_only_item
 from annotator.ui.review.context import ReviewContext
 from annotator.ui.text_view import AnnotationTextView
 
-__all__ = ["ConsistencyWindow"]
+__all__ = ["SHOWN_LIMIT", "ConsistencyWindow", "ProgressRow"]
 
 COLUMNS = ("what", "document", "place", "text", "labels elsewhere", "labels here")
+SHOWN_LIMIT = 5000  # findings listed in the table (all are counted)
+
+
+class ProgressRow(QWidget):
+    """A progress bar with a Cancel button for work run in steps in the window's thread.
+
+    :meth:`callback` is a service ``progress(done, total, what)``: it moves the bar, lets the
+    window process its events, and returns False once Cancel was pressed. Hidden when idle."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bar = QProgressBar()
+        self.bar.setObjectName("reviewProgress")
+        self.bar.setTextVisible(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancelled = False
+        self.running = False
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.bar, 1)
+        layout.addWidget(self.cancel_button)
+        self.hide()
+
+    def start(self) -> None:
+        self.cancelled = False
+        self.running = True
+        self.bar.setRange(0, 0)
+        self.show()
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def finish(self) -> None:
+        self.running = False
+        self.hide()
+
+    def callback(self, done: int, total: int, what: str) -> bool:
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(min(done, max(total, 1)))
+        self.bar.setFormat(f"{what} %p%")
+        QApplication.processEvents()
+        return not self.cancelled
 
 
 class ConsistencyWindow(QWidget):
@@ -67,6 +120,9 @@ class ConsistencyWindow(QWidget):
             self.annotator_list.addItem(item)
         self.check_button = QPushButton("Check")
         self.check_button.clicked.connect(lambda: self.run_check())
+        self.progress = ProgressRow()
+        self._close_when_done = False
+        self.total_findings = 0
         self.message = QLabel("Check every span, or only the checked annotators'.")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
@@ -94,6 +150,7 @@ class ConsistencyWindow(QWidget):
         side_layout.addWidget(QLabel("Annotators (none checked: all)"))
         side_layout.addWidget(self.annotator_list)
         side_layout.addWidget(self.check_button)
+        side_layout.addWidget(self.progress)
         side_layout.addWidget(self.message)
         form = QFormLayout()
         form.addRow("Label as", self.label_box)
@@ -121,14 +178,41 @@ class ConsistencyWindow(QWidget):
         return [i.text() for i in items if i.checkState() == Qt.CheckState.Checked]
 
     def run_check(self, keep_row: int = 0) -> None:
-        """Run both checks and list the findings (selecting row ``keep_row`` if it exists)."""
+        """Run both checks and list the findings (selecting row ``keep_row`` if it exists).
+
+        Lists the first ``SHOWN_LIMIT`` findings and counts the rest; Cancel (or closing the
+        window) stops the check and keeps the list as it was."""
+        if self.progress.running:
+            return
         project = self.context.project
+        shown: list[Finding] = []
+        names: dict[int, str] = {}
+        total = 0
+        self.check_button.setEnabled(False)
+        self.fix_button.setEnabled(False)
+        self.progress.start()
+        self.message.setText("Checking…")
         try:
-            self.findings = project_consistency(project, annotators=self.annotators() or None)
+            for found in scan_consistency(project, annotators=self.annotators() or None,
+                                          progress=self.progress.callback):
+                total += len(found.rows)
+                room = SHOWN_LIMIT - len(shown)
+                if room > 0:
+                    names[found.document_id] = found.name
+                    shown.extend(found.findings()[:room])
+        except ReviewCancelled:
+            self.message.setText("The check was cancelled; the list is as it was.")
+            return
         except (AnnotatorError, ValueError) as exc:
             self.message.setText(str(exc))
             return
-        self._names = {d.id: d.name for d in project.documents()}
+        finally:
+            self.progress.finish()
+            self.check_button.setEnabled(True)
+            self.fix_button.setEnabled(True)
+            if self._close_when_done:
+                QTimer.singleShot(0, self.close)
+        self.findings, self._names, self.total_findings = shown, names, total
         self.table.blockSignals(True)
         self.table.clearSelection()  # so selecting the same row number again jumps
         self.table.setRowCount(len(self.findings))
@@ -139,10 +223,23 @@ class ConsistencyWindow(QWidget):
                                             ", ".join(f.labels_here))):
                 self.table.setItem(row, column, read_only_item(value))
         self.table.blockSignals(False)
-        self.message.setText(f"{counted(len(self.findings), 'finding')}.")
+        if total > len(self.findings):
+            self.message.setText(f"{counted(total, 'finding')}; the first "
+                                 f"{len(self.findings)} are listed.")
+        else:
+            self.message.setText(f"{counted(total, 'finding')}.")
         if self.findings:
             self.table.selectRow(min(keep_row, len(self.findings) - 1))
         self.table.setFocus()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """While a check runs, closing cancels it first (the window closes when it stops)."""
+        if self.progress.running:
+            self._close_when_done = True
+            self.progress.cancel()
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     def current(self) -> Finding | None:
         rows = self.table.selectionModel().selectedRows()

@@ -4,8 +4,10 @@ password (``scram-sha-256``) found in a pgpass file, as libpq finds it for a use
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import shutil
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -87,9 +89,11 @@ def pg_cluster() -> Iterator[Cluster]:
         try:
             pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=root / "pgdata",
                    user=server.system_user)
-        except Exception:  # noqa: BLE001 - already stopped: cleanup deletes the folder
-            pass
-        server.cleanup()
+        except Exception:  # noqa: BLE001 - not stopped: let the package stop and delete it
+            server.cleanup()
+        else:
+            atexit.unregister(server._cleanup)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @dataclass

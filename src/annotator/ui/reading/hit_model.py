@@ -20,7 +20,8 @@ _Index = QModelIndex | QPersistentModelIndex
 class HitModel(QAbstractTableModel):
     """Rows are :class:`Hit` objects (``document`` = document id). ``names`` maps a document
     id to its name and ``text_of(document_id)`` returns its text (for the context column).
-    ``set_hits`` resets the model (a new search); nothing else changes rows. Display only
+    ``set_hits`` resets the model (a new search); ``append_hits`` adds rows at the end (emits
+    ``rowsInserted``) as a search streams its hits. Display only
     (plain text: the view shows strings, never markup; tooltips are markup that shows the
     strings literally; control and invisible characters in names are shown escaped)."""
 
@@ -34,6 +35,15 @@ class HitModel(QAbstractTableModel):
         self.beginResetModel()
         self.hits = list(hits)
         self.endResetModel()
+
+    def append_hits(self, hits: Sequence[Hit]) -> None:
+        """Add rows at the end (a search streaming its hits): rows already shown stay."""
+        if not hits:
+            return
+        first = len(self.hits)
+        self.beginInsertRows(QModelIndex(), first, first + len(hits) - 1)
+        self.hits.extend(hits)
+        self.endInsertRows()
 
     def hit(self, row: int) -> Hit:
         return self.hits[row]

@@ -1,5 +1,12 @@
 """Search by reading across all documents: query, hits with context, jump, label one or all.
 
+The project's search index answers (:func:`annotator.services.japanese.corpus_search.iter_hits`)
+and the hits stream into the table: a slice of at most :data:`SLICE_MS` of work at a time on the
+GUI thread (the project's connection lives there), the next slice from a zero-time timer, so
+the first hits show at once and the window keeps answering while the rest come. No statement
+stays open between slices. Documents whose readings are not indexed yet contribute their literal
+hits; the search runs again when the indexer has finished them.
+
 Labelling hits (the selected ones, or all) is ONE undoable step: a ``Compound`` of
 ``CreateSpan`` commands, across documents, exact duplicates skipped, with number values when
 the label is the number label, and ``new`` documents marked ``in progress`` in the same step.
@@ -7,7 +14,9 @@ the label is the number label, and ``new`` documents marked ``in progress`` in t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -25,25 +34,32 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.domain.commands import Command, Compound, CreateSpan
-from annotator.services.japanese import Hit, search
+from annotator.services.japanese import Hit
+from annotator.services.japanese.corpus_search import iter_hits, readings_state
 from annotator.services.japanese.number_values import number_label, parse_value
+from annotator.services.wording import counted
 from annotator.ui.document_status import SetDocumentStatus
 from annotator.ui.reading.hit_model import HitModel
 from annotator.ui.reading.indexer import ReadingIndexer
 from annotator.ui.session import Session
 
-__all__ = ["MAX_SHOWN_HITS", "SearchPanel"]
+__all__ = ["MAX_SHOWN_HITS", "SLICE_MS", "SearchPanel"]
 
 MAX_SHOWN_HITS = 20_000
+#: Work done per slice of a streaming search (then the event loop gets its turn).
+SLICE_MS = 12
+#: Texts kept for the context column.
+KEEP_TEXTS = 256
 
 
 class SearchPanel(QDockWidget):
     """Query box, result table, label chooser and buttons.
 
     Emits ``aliasesRequested()`` when the user asks for the alias editor and
-    ``searched(count)`` after each search. ``open_document(document_id)`` is called to switch
-    documents before a jump. Expects the indexer to report ``indexReady``/``allReady``: a
-    search made while documents are still being indexed is re-run when they are ready.
+    ``searched(count)`` when a search has streamed all its hits (or the first
+    :data:`MAX_SHOWN_HITS`). ``open_document(document_id)`` is called to switch documents before
+    a jump. Expects the indexer to report ``allReady``: a search made while documents are still
+    being indexed is re-run when they are ready.
     """
 
     aliasesRequested = Signal()  # noqa: N815
@@ -57,7 +73,13 @@ class SearchPanel(QDockWidget):
         self.indexer = indexer
         self._open_document = open_document
         self._partial = False
-        self._texts: dict[int, str] = {}
+        self._indexed = (0, 0)
+        self._texts: OrderedDict[int, str] = OrderedDict()
+        self._stream: Iterator[Hit] | None = None
+        self._pump_timer = QTimer(self)
+        self._pump_timer.setSingleShot(True)
+        self._pump_timer.setInterval(0)
+        self._pump_timer.timeout.connect(self._pump)
         body = QWidget(self)
         self.query_edit = QLineEdit(body)
         self.query_edit.setObjectName("readingQuery")
@@ -96,7 +118,7 @@ class SearchPanel(QDockWidget):
         self.setWidget(body)
         self._rerun = QTimer(self)
         self._rerun.setSingleShot(True)
-        self._rerun.setInterval(300)
+        self._rerun.setInterval(1000)
         self._rerun.timeout.connect(self._rerun_if_partial)
         self.query_edit.returnPressed.connect(self.run_search)
         self.search_button.clicked.connect(self.run_search)
@@ -107,8 +129,7 @@ class SearchPanel(QDockWidget):
         self.label_all_button.clicked.connect(lambda: self.label_hits(self.model.hits))
         session.labelsChanged.connect(self._fill_labels)
         session.documentsChanged.connect(self._texts.clear)
-        indexer.indexReady.connect(lambda *_: self._partial and self._rerun.start())
-        indexer.allReady.connect(self._rerun_if_partial)
+        indexer.allReady.connect(lambda: self._partial and self._rerun.start())
         self._fill_labels()
 
     # -- data -------------------------------------------------------------------------------------
@@ -118,12 +139,15 @@ class SearchPanel(QDockWidget):
         return doc.name if doc is not None else str(document_id)
 
     def _text(self, document_id: int) -> str:
-        index = self.indexer.index(document_id)
-        if index is not None:
-            return index.text
-        if document_id not in self._texts:
-            self._texts[document_id] = self.session.project.text(document_id)
-        return self._texts[document_id]
+        text = self._texts.get(document_id)
+        if text is None:
+            text = self.session.project.text(document_id)
+            self._texts[document_id] = text
+            while len(self._texts) > KEEP_TEXTS:
+                self._texts.popitem(last=False)
+        else:
+            self._texts.move_to_end(document_id)
+        return text
 
     def _fill_labels(self) -> None:
         current = self.label_box.currentText()
@@ -135,31 +159,74 @@ class SearchPanel(QDockWidget):
     # -- searching --------------------------------------------------------------------------------
 
     def run_search(self, query: str | None = None) -> list[Hit]:
-        """Search ``query`` (default: the box) in every indexed document; asks the indexer for
-        the missing ones and re-runs when they are ready. Returns the hits."""
+        """Search ``query`` (default: the box) in every document; the hits stream into the
+        table. Asks the indexer for the documents without readings and runs again when they are
+        ready. Returns the hits of the first slice (all of them when the search is that quick)."""
         if query is not None:
             self.query_edit.setText(query)
         query = self.query_edit.text()
+        self._stop()
+        self.model.set_hits([])
         if not query.strip():
-            self.model.set_hits([])
             self.status.setText("")
             return []
-        indexes = self.indexer.indexes()
-        total = len(self.session.documents)
-        self._partial = len(indexes) < total
+        project = self.session.project
+        indexed, total = readings_state(project)
+        self._partial = indexed < total
+        self._indexed = (indexed, total)
         if self._partial:
             self.indexer.request_all()
-        hits = search(indexes, None, query, self.session.project.aliases(), max_hits=MAX_SHOWN_HITS)
-        self.model.set_hits(hits)
+        self._stream = iter_hits(project, query, project.aliases())
+        self._pump()
+        return list(self.model.hits)
+
+    def searching(self) -> bool:
+        """True while a search is still streaming its hits."""
+        return self._stream is not None
+
+    def _stop(self) -> None:
+        self._pump_timer.stop()
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.close()  # type: ignore[attr-defined]
+
+    def _pump(self) -> None:
+        stream = self._stream
+        if stream is None:
+            return
+        deadline = time.perf_counter() + SLICE_MS / 1000
+        room = MAX_SHOWN_HITS - len(self.model.hits)
+        found: list[Hit] = []
+        finished = False
+        while not finished and time.perf_counter() < deadline:
+            for _ in range(32):
+                hit = next(stream, None)
+                if hit is None or len(found) >= room:
+                    finished = True
+                    break
+                found.append(hit)
+        self.model.append_hits(found)
+        if finished:
+            self._stop()
+            self._show_status(done=True)
+            self.searched.emit(len(self.model.hits))
+        else:
+            self._show_status(done=False)
+            self._pump_timer.start()
+
+    def _show_status(self, *, done: bool) -> None:
+        hits = self.model.hits
         docs = len({h.document for h in hits})
-        text = f"{len(hits)} hit(s) in {docs} document(s)"
-        if len(hits) >= MAX_SHOWN_HITS:
-            text += f" (the first {MAX_SHOWN_HITS})"
+        text = f"{counted(len(hits), 'hit')} in {counted(docs, 'document')}"
+        if not done:
+            text += " so far, searching…"
+        elif len(hits) >= MAX_SHOWN_HITS:
+            text += f" (the first {MAX_SHOWN_HITS:,})"
         if self._partial:
-            text += f"; {len(indexes)} of {total} documents indexed so far, the list will update"
+            indexed, total = self._indexed
+            text += (f"; readings of {indexed:,} of {counted(total, 'document')} indexed so far, "
+                     "the list will update")
         self.status.setText(text)
-        self.searched.emit(len(hits))
-        return hits
 
     def _rerun_if_partial(self) -> None:
         if self._partial and self.query_edit.text().strip():
@@ -216,5 +283,5 @@ class SearchPanel(QDockWidget):
                 children.append(SetDocumentStatus(doc_id, "in progress", who))
         if not session.push(Compound(children, description=f"Label {created} search hits {label!r}")):
             return 0
-        self.status.setText(f"Labelled {created} hit(s) as {label!r} (one undo step).")
+        self.status.setText(f"Labelled {counted(created, 'hit')} as {label!r} (one undo step).")
         return created

@@ -172,3 +172,25 @@ def test_random_creates_relabels_deletes_and_undos_keep_every_panel_exact(
     stored = assert_file_matches_screen(window, project_path)
     keys = [(s.start, -s.end, s.id) for s in stored]
     assert [model.span_id(r) for r in range(model.rowCount())] == [k[2] for k in sorted(keys)]
+
+
+def test_status_bar_progress_from_the_maintained_counts(qtbot, window, project_path):
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication
+
+    add(window, "北朝鮮", "actor")
+    add(window, "ドローン", "weapon")
+    window.actions_registry.action("doc.status_done").trigger()
+    field = window.status.fields["spans"]
+    QApplication.sendEvent(field, QHelpEvent(QEvent.Type.ToolTip, QPoint(2, 2),
+                                             field.mapToGlobal(QPoint(2, 2))))
+    tip = field.toolTip()
+    project = window.session.project
+    docs = project.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+    spans = project.db.execute("SELECT count(*) FROM spans").fetchone()[0]
+    assert f"This document: 2 spans ({window.session.annotator} 2)" in tip
+    assert f"Project: {docs} documents (1 done, 0 in progress, {docs - 1} new), " \
+           f"{spans} spans" in tip
+    window.session.undo()  # the status back to "in progress"
+    assert "(0 done, 1 in progress" in window.status.progress_text()

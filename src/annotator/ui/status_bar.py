@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
-from annotator.store import HistoryEntry
+from annotator.services.wording import counted
+from annotator.store import HistoryEntry, aggregates
 from annotator.ui.changes import describe, plain
 from annotator.ui.live import WAITING_TEXT
 from annotator.ui.session import Session
@@ -83,7 +84,11 @@ class AnnotatorStatusBar(QStatusBar):
 
     Expects the session's signals (``changesFromElsewhere`` fills ``elsewhere``);
     ``set_selection(start, end)`` is called by the window when the text view's selection
-    changes (code points), ``show_waiting(bool)`` while a write waits for the lock."""
+    changes (code points), ``show_waiting(bool)`` while a write waits for the lock.
+
+    The ``spans`` field's tooltip is the progress of the project (:meth:`progress_text`):
+    read from the counts the project file maintains when the tooltip is asked for, never
+    per edit."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,6 +99,7 @@ class AnnotatorStatusBar(QStatusBar):
             self.addPermanentWidget(field, _ELIDED.get(name, 0))
         self.fields["elsewhere"].setStyleSheet(_NOTICE_STYLE)
         self.fields["elsewhere"].hide()
+        self.fields["spans"].installEventFilter(self)
         self._elsewhere_timer = QTimer(self)
         self._elsewhere_timer.setSingleShot(True)
         self._elsewhere_timer.timeout.connect(lambda: self.show_elsewhere([]))
@@ -111,6 +117,33 @@ class AnnotatorStatusBar(QStatusBar):
 
     def text(self, name: str) -> str:
         return self.fields[name].text()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.ToolTip and watched is self.fields["spans"]:
+            self.fields["spans"].setToolTip(plain_text_html(self.progress_text()))
+        return super().eventFilter(watched, event)
+
+    def progress_text(self) -> str:
+        """The current document's spans per layer, and the project's documents by status and
+        spans per annotator, from the maintained counts (no span is counted here)."""
+        session = self._session
+        project = session.project
+        lines = []
+        doc = session.document
+        if doc is not None:
+            layers = aggregates.span_counts_by_annotator(project, doc.id).get(doc.id, {})
+            lines.append(f"This document: {counted(sum(layers.values()), 'span')}" + (
+                " (" + ", ".join(f"{plain(who)} {n:,}" for who, n in layers.items()) + ")"
+                if layers else ""))
+        statuses = aggregates.status_counts(project)
+        lines.append(f"Project: {counted(sum(statuses.values()), 'document')} "
+                     f"({statuses['done']:,} done, {statuses['in progress']:,} in progress, "
+                     f"{statuses['new']:,} new), {counted(aggregates.span_total(project), 'span')}")
+        per_annotator = aggregates.annotator_totals(project)
+        if per_annotator:
+            lines.append("By annotator: " + ", ".join(
+                f"{plain(who)} {n:,}" for who, n in per_annotator.items()))
+        return "\n".join(lines)
 
     def refresh(self) -> None:
         session = self._session

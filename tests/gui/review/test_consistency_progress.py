@@ -70,3 +70,29 @@ def test_closing_during_a_check_cancels_it(qtbot, tmp_path: Path) -> None:
     assert window.message.text() == "The check was cancelled; the list is as it was."
     qtbot.waitUntil(lambda: not window.isVisible())
     project.close()
+
+
+def test_agreement_cancels_and_lists_a_bounded_table(qtbot, tmp_path: Path,
+                                                      monkeypatch) -> None:
+    from annotator.services.review.project_review import project_agreement
+    from annotator.ui.review import agreement_panel
+    from annotator.ui.review.agreement_panel import AgreementWindow
+
+    monkeypatch.setattr(agreement_panel, "SHOWN_DOCUMENTS", 5)
+    project = build(tmp_path / "corpus.annotator", 2, 1500)
+    window = AgreementWindow(ReviewContext(project, "rita"))
+    qtbot.addWidget(window)
+    window.show()
+    window.set_annotators(["hana", "ken"])
+    QTimer.singleShot(0, lambda: qtbot.mouseClick(window.progress.cancel_button,
+                                                  Qt.MouseButton.LeftButton))
+    qtbot.mouseClick(window.compute_button, Qt.MouseButton.LeftButton)
+    assert window.message.text() == "Cancelled; the table is as it was."
+    assert window.result is None and window.table.rowCount() == 0
+    qtbot.mouseClick(window.compute_button, Qt.MouseButton.LeftButton)
+    expected = project_agreement(project, ["hana", "ken"])
+    assert window.result.to_json() == expected.to_json()
+    kinds = [kind for kind, _ in window.rows]
+    assert kinds.count("document") == 5 and len(expected.documents) > 5
+    assert window.message.text().endswith("The first 5 are listed.")
+    project.close()

@@ -3,11 +3,16 @@
 The figures come from :func:`annotator.services.review.project_review.project_agreement`,
 the very function behind ``annotator agree``, so the window and the command line agree.
 Each number cell keeps the unrounded value under ``Qt.UserRole`` (``None`` when undefined).
+The measurement streams over the documents with a progress bar and Cancel under the Compute
+button; the table lists the first ``SHOWN_DOCUMENTS`` documents (the figures cover all).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from itertools import islice
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -23,13 +28,17 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.domain.errors import AnnotatorError
+from annotator.services.review.progress import ReviewCancelled
 from annotator.services.review.project_review import project_agreement
 from annotator.services.review.results import AgreementResult, Figures
 from annotator.ui.review.agreement_chart import AgreementChart
 from annotator.ui.review.cells import counted, figure_text, read_only_item
+from annotator.ui.review.consistency_panel import ProgressRow
 from annotator.ui.review.context import ReviewContext
 
-__all__ = ["COLUMNS", "AgreementWindow"]
+__all__ = ["COLUMNS", "SHOWN_DOCUMENTS", "AgreementWindow"]
+
+SHOWN_DOCUMENTS = 2000  # per-document rows listed in the table
 
 COLUMNS = ("scope", "exact P", "exact R", "exact F1", "overlap P", "overlap R", "overlap F1",
            "kappa", "alpha")
@@ -73,6 +82,8 @@ class AgreementWindow(QWidget):
             self.annotator_list.addItem(item)
         self.compute_button = QPushButton("Compute")
         self.compute_button.clicked.connect(self.compute)
+        self.progress = ProgressRow()
+        self._close_when_done = False
         self.message = QLabel("")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
@@ -87,6 +98,7 @@ class AgreementWindow(QWidget):
         side_layout.addWidget(QLabel("Annotators (the first checked is the reference)"))
         side_layout.addWidget(self.annotator_list)
         side_layout.addWidget(self.compute_button)
+        side_layout.addWidget(self.progress)
         side_layout.addWidget(self.message)
         self.splitter = right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.table)
@@ -114,18 +126,32 @@ class AgreementWindow(QWidget):
 
     def compute(self) -> None:
         """Measure agreement of the checked annotators and fill the table and chart."""
+        if self.progress.running:
+            return
+        self.compute_button.setEnabled(False)
+        self.progress.start()
         try:
-            result = project_agreement(self.context.project, self.annotators())
+            result = project_agreement(self.context.project, self.annotators(),
+                                       progress=self.progress.callback)
+        except ReviewCancelled:
+            self.message.setText("Cancelled; the table is as it was.")
+            return
         except (AnnotatorError, ValueError) as exc:
             self.message.setText(str(exc))
             return
+        finally:
+            self.progress.finish()
+            self.compute_button.setEnabled(True)
+            if self._close_when_done:
+                QTimer.singleShot(0, self.close)
         self.result = result
         names = {d.uid: d.name for d in self.context.project.documents()}
+        listed = list(islice(result.per_document.items(), SHOWN_DOCUMENTS))
         rows: list[tuple[str, tuple[str, str | None], Figures]] = [
             ("overall", ("overall", None), result.overall)]
         rows += [(f"label: {k}", ("label", k), f) for k, f in result.per_label.items()]
         rows += [(f"document: {names.get(str(k), k)}", ("document", str(k)), f)
-                 for k, f in result.per_document.items()]
+                 for k, f in listed]
         self.rows = [key for _, key, _ in rows]
         self.table.setRowCount(len(rows))
         for r, (title, _key, figures) in enumerate(rows):
@@ -135,8 +161,19 @@ class AgreementWindow(QWidget):
         self.table.resizeColumnsToContents()
         self._fit_table()
         self.chart.set_figures(result.per_label)
+        more = (f" The first {len(listed)} are listed." if len(result.documents) > len(listed)
+                else "")
         self.message.setText(f"{counted(len(result.documents), 'document')} in which every "
-                             f"chosen annotator has a span.")
+                             f"chosen annotator has a span.{more}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """While agreement is measured, closing cancels it first (then the window closes)."""
+        if self.progress.running:
+            self._close_when_done = True
+            self.progress.cancel()
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     def _fit_table(self) -> None:
         """Give the table the height of all its rows, up to two thirds of the window (the

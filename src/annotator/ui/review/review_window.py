@@ -1,7 +1,8 @@
 """The review window: one document, two or more annotators side by side, adjudicated by key.
 
-Left: the document, the annotators to compare (at least two), the document's review status
-and the colour legend. Middle: one lane per annotator and the editable reviewed lane
+Left: the document, the layer list (the annotators to compare, at least two, read-only here,
+and the reviewed layer this window edits; each with its span count and a sample of its
+colours, :class:`ReviewLayerList`), the document's review status and the colour legend. Middle: one lane per annotator and the editable reviewed lane
 (:class:`ReviewLanes`). Right: the current unit's spans and the decision inputs
 (:class:`UnitPanel`). Every decision is a command on the shared undo stack
 (:class:`ReviewContext`), saved at once; Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y undo and redo.
@@ -9,13 +10,13 @@ and the colour legend. Middle: one lane per annotator and the editable reviewed 
 
 from __future__ import annotations
 
+from collections import Counter
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QSplitter,
     QToolBar,
@@ -41,6 +42,7 @@ from annotator.store.schema import REVIEW_STATUSES
 from annotator.ui.review.context import ReviewContext
 from annotator.ui.review.keys import ACTIONS, TOOLBAR
 from annotator.ui.review.lanes import ReviewLanes
+from annotator.ui.review.layer_list import ReviewLayerList
 from annotator.ui.review.marks import LaneSpan, Legend
 from annotator.ui.review.unit_panel import UnitPanel
 
@@ -97,8 +99,7 @@ class ReviewWindow(QMainWindow):
             self.document_box.addItem(doc.name, doc.id)
         self.document_box.activated.connect(
             lambda _i: self.open_document(self.document_box.currentData(), self.annotators()))
-        self.annotator_list = QListWidget()
-        self.annotator_list.setObjectName("annotatorList")
+        self.annotator_list = ReviewLayerList()
         self.annotator_list.itemChanged.connect(lambda _item: self.reload())
         self.status_box = QComboBox()
         self.status_box.setObjectName("statusBox")
@@ -107,7 +108,7 @@ class ReviewWindow(QMainWindow):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         for caption, widget in (("Document", self.document_box),
-                                ("Annotators to compare (two or more)", self.annotator_list),
+                                ("Layers: compare two or more annotators", self.annotator_list),
                                 ("Review status", self.status_box)):
             title = QLabel(caption)
             title.setTextFormat(Qt.TextFormat.PlainText)
@@ -151,17 +152,11 @@ class ReviewWindow(QMainWindow):
 
     def annotators(self) -> list[str]:
         """The checked annotators, in list order."""
-        items = [self.annotator_list.item(i) for i in range(self.annotator_list.count())]
-        return [item.text() for item in items if item.checkState() == Qt.CheckState.Checked]
+        return self.annotator_list.annotators()
 
     def set_annotators(self, names: list[str]) -> None:
-        """Check exactly ``names`` in the annotator list and reload."""
-        self.annotator_list.blockSignals(True)
-        for i in range(self.annotator_list.count()):
-            item = self.annotator_list.item(i)
-            item.setCheckState(Qt.CheckState.Checked if item.text() in names
-                               else Qt.CheckState.Unchecked)
-        self.annotator_list.blockSignals(False)
+        """Check exactly ``names`` in the layer list and reload."""
+        self.annotator_list.set_checked(names)
         self.reload()
 
     def open_document(self, document_id: int, annotators: list[str] | None = None) -> None:
@@ -172,14 +167,7 @@ class ReviewWindow(QMainWindow):
         layer = self.context.layer
         present = sorted({s.annotator for s in self.project.spans(document_id)} - {layer})
         chosen = annotators if annotators is not None else present
-        self.annotator_list.blockSignals(True)
-        self.annotator_list.clear()
-        for name in dict.fromkeys([*chosen, *present]):
-            item = QListWidgetItem(name)
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if name in chosen else Qt.CheckState.Unchecked)
-            self.annotator_list.addItem(item)
-        self.annotator_list.blockSignals(False)
+        self.annotator_list.set_layers(dict.fromkeys([*chosen, *present]), chosen, layer)
         self.unit_panel.set_bounds_limit(len(self.text))
         self.setWindowTitle(f"Review — {self.project.document(document_id).name}")
         self.reload()
@@ -189,7 +177,10 @@ class ReviewWindow(QMainWindow):
         if self.document_id is None:
             return
         names, layer = self.annotators(), self.context.layer
-        spans = self.project.spans(self.document_id, annotators=[*names, layer])
+        everyone = self.project.spans(self.document_id)
+        self.annotator_list.set_counts(Counter(s.annotator for s in everyone))
+        wanted = {*names, layer}
+        spans = [s for s in everyone if s.annotator in wanted]
         compared = [s for s in spans if s.annotator != layer]
         self.shown = {s.id: s for s in compared}
         self.units = disagreement_units(compared, names) if len(names) >= 2 else []
@@ -265,7 +256,13 @@ class ReviewWindow(QMainWindow):
         self._selection = (start, end)
 
     def _clicked(self, layer: str, cp: int) -> None:
-        if layer not in self.lanes.lanes:  # the reviewed lane: focus the span under the click
+        if layer in self.lanes.lanes:
+            # an annotator's lane is read-only: no reviewed span stays focused for Delete
+            # behind the user's back
+            self.focused_reviewed = None
+            if self.lanes.reviewed_highlighter is not None:
+                self.lanes.reviewed_highlighter.set_focused_span(None)
+        else:  # the reviewed lane: focus the span under the click
             view = self.lanes.reviewed.view if self.lanes.reviewed else None
             spans = view.spans_at(cp) if view is not None else []
             self.focused_reviewed = spans[0].id if spans else None
@@ -431,7 +428,7 @@ class ReviewWindow(QMainWindow):
             if len(span_ids) > self.FOLLOW_BY_ID:
                 self.reload()
                 return
-        rebuild = False
+        rebuild = recount = False
         for span_id in sorted(span_ids):
             span: Span | None
             if stored is not None:
@@ -449,6 +446,8 @@ class ReviewWindow(QMainWindow):
                 rebuild = rebuild or self.shown.get(span_id) != span
             elif span_id in self.shown:
                 rebuild = True
+            else:  # a span of a layer without a lane (or a reviewed one): only counts change
+                recount = True
             if highlighter is None:
                 continue
             known = highlighter.index.get(span_id)
@@ -465,17 +464,19 @@ class ReviewWindow(QMainWindow):
             self.reload()
         else:
             self.lanes.count_reviewed()
+            if recount:
+                self._recount()
             self._refresh_status()
+
+    def _recount(self) -> None:
+        """Bring the layer list's counts up to date with the stored spans."""
+        if self.document_id is not None:
+            self.annotator_list.set_counts(
+                Counter(s.annotator for s in self.project.spans(self.document_id)))
 
     def _offer_annotator(self, name: str) -> None:
         """List an annotator who has just got spans in this document (unchecked)."""
-        if not self.annotator_list.findItems(name, Qt.MatchFlag.MatchExactly):
-            item = QListWidgetItem(name)
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.annotator_list.blockSignals(True)
-            self.annotator_list.addItem(item)
-            self.annotator_list.blockSignals(False)
+        self.annotator_list.add_annotator(name)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.context.changed.disconnect(self._changed)

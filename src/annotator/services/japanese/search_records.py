@@ -97,6 +97,9 @@ class _Joined(Sequence[str]):
     def __len__(self) -> int:
         return self._n
 
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._list())
+
 
 def index_from_row(row: tuple[Any, ...], text: str, sha256: str) -> ReadingIndex:
     """The index stored in ``row`` for ``text`` (the document's stored text, whose SHA-256 the

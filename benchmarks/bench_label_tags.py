@@ -6,8 +6,10 @@ Targets (issue 9): open and paint with label tags on <= 1.5 s; create, relabel, 
 nudge one span (commit and repaint included, the tags too) median <= 16 ms at 100,000 spans.
 Each timed edit ends with the window's next frame painted (the pending paint events are
 processed); the bench checks the text view (which paints the tags in the same pass) really was repainted. Also
-printed: the same edits with tags off, a full repaint of the text view with tags, and
-scrolling one page with tags on and off.
+printed: the same edits with tags off, a full repaint of the text view with tags, scrolling
+one page onto lines never drawn before with tags off, with tags on back to back, and with tags
+on when the event loop had a pause between pages (the next page's tags are then prepared), and
+turning the tags off and on.
 """
 
 from __future__ import annotations
@@ -90,26 +92,64 @@ def bench_edits(window: MainWindow, n: int, rounds: int) -> None:
         print(f"  {kind:<8} at {n:,} spans, tags {'on ' if on else 'off'}: {median_ms(values)}")
 
 
+def _pages(window: MainWindow, start_block: int, rounds: int, idle: bool) -> list[float]:
+    """Page down ``rounds`` times from block ``start_block`` (lines not drawn before); each
+    sample is the scroll and the repaint of the text view with its tags. ``idle``: the event
+    loop runs between pages until the tags of the next page are prepared (as between two
+    presses of Page Down), outside the timing."""
+    app = QApplication.instance()
+    view, tags = window.view, window.editor.tags
+    bar = view.verticalScrollBar()
+    bar.setValue(view.document().findBlockByNumber(start_block).firstLineNumber())
+    app.processEvents()
+    samples = []
+    for _ in range(rounds):
+        if idle:
+            while tags.pending:
+                app.processEvents()
+        else:
+            tags.discard_pending()
+        t = time.perf_counter()
+        bar.setValue(bar.value() + bar.pageStep())
+        view.viewport().repaint()
+        samples.append(time.perf_counter() - t)
+    return samples
+
+
 def bench_overlay(window: MainWindow, rounds: int) -> None:
-    tags, bar = window.editor.tags, window.view.verticalScrollBar()
+    tags, view = window.editor.tags, window.view
     samples = []
     for _ in range(rounds):
         t = time.perf_counter()
         tags.repaint()
         samples.append(time.perf_counter() - t)
     print(f"  one full repaint of the text view with tags: {median_ms(samples)}")
-    for on in (True, False):
-        window.editor.set_label_tags(on)
-        bar.setValue(0)
-        QApplication.instance().processEvents()
-        samples = []
-        for _ in range(rounds):
-            t = time.perf_counter()
-            bar.setValue(bar.value() + bar.pageStep())
-            window.view.viewport().repaint()
-            samples.append(time.perf_counter() - t)
-        print(f"  scroll a page, tags {'on ' if on else 'off'}: {median_ms(samples)}")
+    # every run pages through lines never drawn before (its own part of the text)
+    blocks = view.document().blockCount()
+    part = blocks // 4
+    window.editor.set_label_tags(False)
+    print(f"  scroll a page, tags off, new lines:                 "
+          f"{median_ms(_pages(window, part, rounds, idle=False))}")
     window.editor.set_label_tags(True)
+    print(f"  scroll a page, tags on, new lines, no pause:        "
+          f"{median_ms(_pages(window, 2 * part, rounds, idle=False))}")
+    print(f"  scroll a page, tags on, new lines, paused between:  "
+          f"{median_ms(_pages(window, 3 * part, rounds, idle=True))}")
+
+
+def bench_toggle(window: MainWindow, rounds: int) -> None:
+    """Turning the tags off and on (the lines get or give back the tags' room)."""
+    app, editor = QApplication.instance(), window.editor
+    samples: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(max(3, rounds // 10)):
+        for on in (False, True):
+            t = time.perf_counter()
+            editor.set_label_tags(on)
+            app.processEvents()
+            window.view.viewport().repaint()
+            samples[on].append(time.perf_counter() - t)
+    print(f"  tags off (Ctrl+Shift+G) and the next frame: {median_ms(samples[False])}")
+    print(f"  tags on and the next frame:                 {median_ms(samples[True])}")
 
 
 def main() -> int:
@@ -133,6 +173,9 @@ def main() -> int:
         bench_edits(window, n, rounds)
         window.editor.set_label_tags(True)
         bench_overlay(window, rounds)
+        bench_toggle(window, rounds)
+        print(f"load average while running: {os.getloadavg()[0]:.2f} "
+              f"({os.cpu_count()} cores)")
         window.close()
         session.close()
     return 0

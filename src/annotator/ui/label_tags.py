@@ -480,6 +480,11 @@ class LabelTagOverlay(QObject):
         self._prepare_timer.stop()
         self._prepare_some(budget=float("inf"))
 
+    def discard_pending(self) -> None:
+        """Forget what was to be prepared (benchmarks: measure lines never prepared)."""
+        self._prepare_timer.stop()
+        self._prepare = []
+
     @property
     def pending(self) -> int:
         """How many blocks are waiting to be prepared."""

@@ -131,3 +131,35 @@ def test_a_cancelled_import_writes_nothing(project: Project, project_path: Path,
     with pytest.raises(ImportCancelled):
         import_paths(project, [path], progress=progress)
     assert snapshot(project_path) == before
+
+
+def test_span_counts_agree_with_the_spans_after_a_bulk_import(project: Project, tmp_path: Path,
+                                                              small_chunks: int) -> None:
+    records = [record(i) for i in range(300)]
+    for i, rec in enumerate(records):
+        rec["spans"] += [{"start": 0, "end": 1, "label": "claim", "annotator": who}
+                         for who in ("ken", "mei")[: i % 3]]
+    import_paths(project, [write_jsonl(tmp_path / "a.jsonl", records)])
+    import_paths(project, [write_jsonl(tmp_path / "b.jsonl", [record(i, name=f"again{i}")
+                                                              for i in range(290, 320)])])
+    conn = project.db.conn
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                        "AND name = 'aggregates_span_insert'").fetchone()[0] == 1
+    assert dict(conn.execute("SELECT document_id, spans FROM document_span_counts "
+                             "WHERE spans > 0")) == dict(conn.execute(
+        "SELECT document_id, count(*) FROM spans GROUP BY document_id"))
+    assert sorted(conn.execute("SELECT document_id, annotator, spans FROM "
+                               "annotator_span_counts")) == sorted(conn.execute(
+        "SELECT document_id, annotator, count(*) FROM spans GROUP BY document_id, annotator"))
+    assert dict(conn.execute("SELECT label_id, spans FROM label_span_counts WHERE spans > 0")) \
+        == dict(conn.execute("SELECT label_id, count(*) FROM spans GROUP BY label_id"))
+    # A failed bulk import leaves the counts and the trigger as they were.
+    before = sorted(conn.execute("SELECT * FROM annotator_span_counts"))
+    bad = [record(i) for i in range(400, 500)]
+    bad[-1]["spans"][0]["end"] = 999
+    with pytest.raises(DataError):
+        import_paths(project, [write_jsonl(tmp_path / "c.jsonl", bad)])
+    assert sorted(conn.execute("SELECT * FROM annotator_span_counts")) == before
+    project.add_span(project.documents()[0].id, 1, 2, "actor", "solo")  # the trigger still works
+    assert conn.execute("SELECT spans FROM annotator_span_counts WHERE annotator = 'solo'"
+                        ).fetchone()[0] == 1

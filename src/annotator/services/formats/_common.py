@@ -68,10 +68,14 @@ def join_space(previous: str, following: str, join: str) -> str:
     return "" if is_cjk(last_base(previous)) and is_cjk(following[0]) else " "
 
 
+_HEX32 = re.compile(r"[0-9a-fA-F]{32}")
+
+
 def guid(hex_id: str | None = None) -> str:
-    """A GUID (``8-4-4-4-12`` hex) from a 32-hex span id, or a fresh one."""
-    if hex_id is not None and re.fullmatch(r"[0-9a-fA-F]{32}", hex_id):
-        return str(uuid.UUID(hex_id))
+    """A GUID (``8-4-4-4-12`` hex, lower case) from a 32-hex span id, or a fresh one."""
+    if hex_id is not None and _HEX32.fullmatch(hex_id):
+        h = hex_id.lower()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
     return str(uuid.uuid4())
 
 

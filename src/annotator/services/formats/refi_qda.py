@@ -106,8 +106,13 @@ _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ATTRIBUTE_ESCAPES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;", '"': "&quot;"}
 
 
+_NEEDS_ESCAPE = re.compile("[&<>\"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _attr(value: str) -> str:
     """An XML attribute value in double quotes (line breaks and tabs kept as references)."""
+    if _NEEDS_ESCAPE.search(value) is None:
+        return f'"{value}"'
     value = _INVALID_XML.sub("\ufffd", value)
     return '"' + escape(value, _ATTRIBUTE_ESCAPES) + '"'
 
@@ -155,8 +160,9 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     notes: list[str] = []
     with atomic_output(Path(output), report) as handle:
         handle.flush()
-        with zipfile.ZipFile(handle.buffer, "w", zipfile.ZIP_DEFLATED) as archive, \
-                tempfile.TemporaryFile() as member:
+        # Deflate level 1: the verbose XML compresses well even so, at a fraction of the time.
+        with zipfile.ZipFile(handle.buffer, "w", zipfile.ZIP_DEFLATED,
+                             compresslevel=1) as archive, tempfile.TemporaryFile() as member:
             # project.qde goes to a temporary file first and into the zip after the texts
             # (a zip is written one member at a time).
             member.write("".join(head).encode("utf-8"))

@@ -12,11 +12,12 @@ document's CoNLL tokens when it came from a CoNLL file, else
 :func:`annotator.services.formats._common.tokenize` (a token per CJK character, white space
 and punctuation elsewhere); white space other than one space after a token becomes a
 white-space token, as spaCy's own tokenizer does. Every selected span (all annotators) goes
-into ``doc.spans["sc"]`` with ``label_`` its label, made with ``doc.char_span(start, end,
-label, alignment_mode=ExportOptions.align)``: "strict" leaves out a span whose ends are not
-token boundaries (counted in ``lost``), "expand" widens it to the tokens it touches, "contract"
-narrows it to the tokens inside it (both counted in ``lost`` as changed; a span inside one
-token cannot be contracted and is left out). ``doc.ents`` holds the spans that overlap no span
+into ``doc.spans["sc"]`` with ``label_`` its label, aligned to tokens by
+``ExportOptions.align`` as ``Doc.char_span``'s ``alignment_mode`` means it (computed from the
+token offsets, which is several times faster than asking spaCy per span): "strict" leaves out
+a span whose ends are not token boundaries (counted in ``lost``), "expand" widens it to the
+tokens it touches, "contract" narrows it to the tokens inside it (both counted in ``lost`` as
+changed; a span inside one token cannot be contracted and is left out). ``doc.ents`` holds the spans that overlap no span
 of another range or label (one entity where several annotators marked the same range and
 label): entities cannot overlap. What a ``Doc`` cannot hold on a span is kept in
 ``doc.user_data["annotator"]`` (DocBin ``store_user_data=True``): the document's name, id and
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,12 +63,12 @@ NOT_KEPT_NO_LABEL = "spaCy span without a label"
 def _spacy() -> Any:
     try:
         import spacy  # noqa: F401
-        from spacy.tokens import Doc, DocBin
+        from spacy.tokens import Doc, DocBin, Span
         from spacy.vocab import Vocab
     except ImportError:
         raise DataError("the spaCy format needs spaCy, which is not installed: pip install "
                         "'annotator[spacy]' (or pip install spacy)") from None
-    return Doc, DocBin, Vocab
+    return Doc, DocBin, Vocab, Span
 
 
 # -- recognising ------------------------------------------------------------------------------
@@ -86,32 +88,52 @@ def sniff(path: Path, head: bytes) -> bool:
 
 # -- writing ----------------------------------------------------------------------------------
 
-def _words(text: str, tokens: list[tuple[int, int]]) -> tuple[list[str], list[bool]]:
-    """spaCy ``words`` and ``spaces`` whose Doc text is exactly ``text``."""
+def _words(text: str, tokens: list[tuple[int, int]]
+           ) -> tuple[list[str], list[bool], list[int], list[int]]:
+    """spaCy ``words`` and ``spaces`` whose Doc text is exactly ``text``, with each word's
+    start and end offset (code points)."""
     words: list[str] = []
     spaces: list[bool] = []
+    starts: list[int] = []
+    ends: list[int] = []
+
+    def gap(position: int, upto: int) -> None:
+        if position == upto:
+            return
+        if words and text[position] == " " and not spaces[-1]:
+            spaces[-1] = True
+            position += 1
+        if position < upto:
+            words.append(text[position:upto])
+            spaces.append(False)
+            starts.append(position)
+            ends.append(upto)
+
     position = 0
     for start, end in tokens:
-        gap = text[position:start]
-        if gap:
-            if words and gap[0] == " " and not spaces[-1]:
-                spaces[-1] = True
-                gap = gap[1:]
-            if gap:
-                words.append(gap)
-                spaces.append(False)
+        gap(position, start)
         words.append(text[start:end])
         spaces.append(False)
+        starts.append(start)
+        ends.append(end)
         position = end
-    gap = text[position:]
-    if gap:
-        if words and gap[0] == " " and not spaces[-1]:
-            spaces[-1] = True
-            gap = gap[1:]
-        if gap:
-            words.append(gap)
-            spaces.append(False)
-    return words, spaces
+    gap(position, len(text))
+    return words, spaces, starts, ends
+
+
+def _aligned(start: int, end: int, starts: list[int], ends: list[int], align: str,
+             first_of: dict[int, int], last_of: dict[int, int]) -> tuple[int, int] | None:
+    """The tokens ``[i, j)`` a span covers under ``align``, as ``Doc.char_span``'s alignment
+    modes mean it: "strict" both ends on token boundaries, "expand" every token the span
+    touches, "contract" every token wholly inside it; None when there are none."""
+    if align == "strict":
+        i, j = first_of.get(start), last_of.get(end)
+        return None if i is None or j is None or i > j else (i, j + 1)
+    if align == "expand":
+        i, j = bisect_right(ends, start), bisect_left(starts, end) - 1
+    else:
+        i, j = bisect_left(starts, start), bisect_right(ends, end) - 1
+    return None if i > j else (i, j + 1)
 
 
 def export(project: Any, output: Path | None, filters: Any, options: ExportOptions,
@@ -124,34 +146,44 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     align = options.align
     if align not in ALIGNS:
         raise DataError(f"unknown --align {align!r} (choose {', '.join(ALIGNS)})")
-    Doc, DocBin, Vocab = _spacy()
+    Doc, DocBin, Vocab, Span = _spacy()
     vocab = Vocab()
-    docbin = DocBin(store_user_data=True)
+    # Only what the Doc holds: the words, their spaces and the entities (spans are stored as
+    # span groups); the default attributes (tags, lemmas, parses...) would all be empty.
+    docbin = DocBin(attrs=["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"], store_user_data=True)
     report = ExportReport(format="spacy", path=str(output))
     lost = report.lost
+    changed = LOST_EXPANDED if align == "expand" else LOST_CONTRACTED
+    missing = LOST_INSIDE if align == "contract" else LOST_STRICT
     for document, text, spans, names in documents_with_names(project, filters, progress):
-        words, spaces = _words(text, _tokens_of(document.meta, text))
+        words, spaces, starts, ends = _words(text, _tokens_of(document.meta, text))
         doc = Doc(vocab, words=words, spaces=spaces)
         if doc.text != text:  # a bug, never bad data: refuse to write a wrong file
             raise DataError(f"document {document.name!r}: the spaCy tokens do not rebuild its text")
+        first_of = {offset: index for index, offset in enumerate(starts)}
+        last_of = {offset: index for index, offset in enumerate(ends)}
         group, extra = [], []
+        keyed: dict[tuple[int, int, str], Any] = {}
         for span in spans:
-            made = doc.char_span(span.start, span.end, label=span.label, alignment_mode=align)
-            if made is None or len(made) == 0:
-                bump(lost, LOST_INSIDE if align == "contract" else LOST_STRICT)
+            tokens = _aligned(span.start, span.end, starts, ends, align, first_of, last_of)
+            if tokens is None:
+                bump(lost, missing)
                 continue
-            if (made.start_char, made.end_char) != (span.start, span.end):
-                bump(lost, LOST_EXPANDED if align == "expand" else LOST_CONTRACTED)
+            i, j = tokens
+            made = Span(doc, i, j, label=span.label)
+            key = (starts[i], ends[j - 1], span.label)
+            if key[:2] != (span.start, span.end):
+                bump(lost, changed)
             group.append(made)
+            keyed.setdefault(key, made)
             extra.append([span.start, span.end, span.label, span.annotator, span.id, span.note,
                           span.created_at, span.updated_at,
                           None if span.value is None else json.dumps(span.value,
                                                                      ensure_ascii=False)])
         doc.spans[SPAN_GROUP] = group
-        doc.ents = _entities(group)
+        doc.ents = _entities(keyed)
         doc.user_data[USER_KEY] = {"name": document.name, "id": document.uid,
-                                   "names": names,
-                                   "spans": extra}
+                                   "names": names, "spans": extra}
         docbin.add(doc)
         report.documents += 1
         report.spans += len(group)
@@ -162,27 +194,25 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     return report
 
 
-def _entities(spans: list[Any]) -> list[Any]:
-    """The spans that overlap no span of another range or label, one per range and label."""
-    first: dict[tuple[int, int, str], Any] = {}
-    for span in spans:
-        first.setdefault((span.start_char, span.end_char, span.label_), span)
-    keys = sorted(first)
+def _entities(keyed: dict[tuple[int, int, str], Any]) -> list[Any]:
+    """Of the spans by ``(start, end, label)``, those that overlap no span of another range
+    or label (one per range and label)."""
+    keys = sorted(keyed)
     kept = []
     reach = -1  # the furthest end of the keys before this one
     for index, key in enumerate(keys):
         after = keys[index + 1][0] if index + 1 < len(keys) else None
         if reach <= key[0] and (after is None or after >= key[1]):
-            kept.append(first[key])
+            kept.append(keyed[key])
         reach = max(reach, key[1])
-    return sorted(kept, key=lambda s: s.start)
+    return kept
 
 
 # -- reading ----------------------------------------------------------------------------------
 
 def read(path: Path, options: ImportOptions, report: Any) -> Iterator[ParsedRecord]:
     """The documents of a ``.spacy`` file (module docstring)."""
-    _Doc, DocBin, Vocab = _spacy()
+    _Doc, DocBin, Vocab, _Span = _spacy()
     not_kept = report.not_kept if report is not None else {}
     data = read_bytes(path)
     shown = str(path)

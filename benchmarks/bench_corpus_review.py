@@ -6,7 +6,8 @@ of the schema is not timed (the cached file is never written). Every command run
 subprocess, its standard output going to /dev/null; wall time is measured around it and its
 peak memory is ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` read by a small wrapper process
 after that one child has exited (so each run reports its own peak). Prints the median of
-``--repeat`` runs, the growth ratios between sizes, and the machine's load average. Run:
+``--repeat`` runs (wall time, and the child's user + system CPU time, which a loaded machine
+disturbs less), the growth ratios between sizes, and the machine's load average. Run:
 
     .venv/bin/python benchmarks/bench_corpus_review.py [--sizes 1000 10000 100000] [--repeat 3]
 
@@ -35,8 +36,9 @@ began = time.perf_counter()
 with open(sys.argv[1], "wb") as out:
     done = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.PIPE)
 seconds = time.perf_counter() - began
-print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(
-    resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "status": done.returncode,
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": seconds, "rss_mb": usage.ru_maxrss / 1024,
+    "cpu": usage.ru_utime + usage.ru_stime, "status": done.returncode,
     "stderr": done.stderr.decode(errors="replace")[-400:]}))
 """
 
@@ -80,7 +82,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/annotator-bench-review"))
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    figures: dict[tuple[str, int], tuple[float, float]] = {}
+    figures: dict[tuple[str, int], tuple[float, float, float]] = {}
     for n in args.sizes:
         path = prepared(n, args.work)
         for name in args.commands:
@@ -91,19 +93,21 @@ def main() -> None:
                 runs[-1]["load"] = load
             seconds = statistics.median(r["seconds"] for r in runs)
             rss = statistics.median(r["rss_mb"] for r in runs)
-            figures[(name, n)] = (seconds, rss)
+            cpu = statistics.median(r["cpu"] for r in runs)
+            figures[(name, n)] = (seconds, rss, cpu)
             times = ", ".join(f"{r['seconds']:.1f}" for r in runs)
             loads = ", ".join(f"{r['load']:.1f}" for r in runs)
-            print(f"{n:>7,} docs  {name:<26} {seconds:8.2f} s  {rss:6.0f} MB peak  "
+            print(f"{n:>7,} docs  {name:<26} {seconds:8.2f} s  {cpu:8.2f} s CPU  "
+                  f"{rss:6.0f} MB peak  "
                   f"(runs {times} s; output {runs[-1]['output_mb']:.1f} MB; load {loads})",
                   flush=True)
         (args.work / "output").unlink(missing_ok=True)
     sizes = sorted(args.sizes)
     for small, large in zip(sizes, sizes[1:], strict=False):
         for name in args.commands:
-            (t0, m0), (t1, m1) = figures[(name, small)], figures[(name, large)]
+            (t0, m0, c0), (t1, m1, c1) = figures[(name, small)], figures[(name, large)]
             print(f"growth {small:,} -> {large:,}  {name:<26} time x{t1 / t0:.2f}  "
-                  f"memory x{m1 / m0:.2f}")
+                  f"CPU x{c1 / c0:.2f}  memory x{m1 / m0:.2f}")
     print(f"load average now: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
           f"on {os.cpu_count()} cores")
 

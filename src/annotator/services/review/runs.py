@@ -100,6 +100,9 @@ def tuple_runs(length: int, spans_per_annotator: Sequence[Sequence[tuple[int, in
     """:func:`category_runs` of spans given as ``(start, end, label)`` tuples: the same counts
     in the same order (runs are counted by position), with less work per span."""
     width = len(spans_per_annotator)
+    if width == 2:
+        return _pair_runs(length, _changes(spans_per_annotator[0]),
+                          _changes(spans_per_annotator[1]))
     events = []
     append = events.append
     for index, spans in enumerate(spans_per_annotator):
@@ -140,5 +143,75 @@ def tuple_runs(length: int, spans_per_annotator: Sequence[Sequence[tuple[int, in
         current[changed] = frozenset(active[changed])
     state = tuple(current)
     if length > previous:
+        counts[state] = counts.get(state, 0) + length - previous
+    return counts
+
+
+_SINGLE: dict[str, Category] = {}
+
+
+def _changes(spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, Category]]:
+    """One annotator's category changes ``(position, category from there on)``, by position
+    (at a position listed twice the later entry holds)."""
+    ordered = sorted(spans)
+    changes: list[tuple[int, Category]] = []
+    append = changes.append
+    reach = 0
+    for start, end, label in ordered:
+        if start < reach:
+            break  # overlapping spans: the general sweep below
+        single = _SINGLE.get(label)
+        if single is None:
+            single = _SINGLE[label] = frozenset((label,))
+        append((start, single))
+        append((end, EMPTY))
+        reach = end
+    else:
+        return changes
+    events = []
+    for start, end, label in ordered:
+        events.append((start, label, 1))
+        events.append((end, label, -1))
+    events.sort()
+    changes = []
+    active: dict[str, int] = {}
+    position = events[0][0]
+    for at, label, delta in events:
+        if at != position:
+            changes.append((position, frozenset(active)))
+            position = at
+        remaining = active.get(label, 0) + delta
+        if remaining:
+            active[label] = remaining
+        else:
+            del active[label]
+    changes.append((position, frozenset(active)))
+    return changes
+
+
+def _pair_runs(length: int, first: list[tuple[int, Category]],
+               second: list[tuple[int, Category]]) -> RunCounts:
+    """The runs of two annotators from their category changes, in position order."""
+    counts: RunCounts = {}
+    a = b = EMPTY
+    previous = i = j = 0
+    n, m = len(first), len(second)
+    while i < n or j < m:
+        if j >= m or (i < n and first[i][0] <= second[j][0]):
+            position = first[i][0]
+        else:
+            position = second[j][0]
+        if position > previous:
+            state = (a, b)
+            counts[state] = counts.get(state, 0) + position - previous
+            previous = position
+        while i < n and first[i][0] == position:
+            a = first[i][1]
+            i += 1
+        while j < m and second[j][0] == position:
+            b = second[j][1]
+            j += 1
+    if length > previous:
+        state = (a, b)
         counts[state] = counts.get(state, 0) + length - previous
     return counts

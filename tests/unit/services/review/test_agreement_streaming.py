@@ -55,3 +55,31 @@ def test_progress_and_cancel(tmp_path: Path) -> None:
         assert calls[0][:2] == (500, 1200) and calls[-1][:2] == (1200, 1200)
         with pytest.raises(ReviewCancelled):
             project_agreement(project, ["hana", "ken"], progress=lambda *a: False)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_tuple_runs_are_category_runs_in_the_same_order(seed: int) -> None:
+    import random
+
+    from review_helpers import span
+
+    from annotator.services.review.runs import category_runs, tuple_runs
+
+    rng = random.Random(seed)
+    length = rng.randint(1, 60)
+    width = 2 if seed % 3 else rng.randint(1, 4)
+    nested = seed % 2 == 0  # overlapping spans within an annotator, or none
+    per = []
+    for index in range(width):
+        spans, position = [], 0
+        for _ in range(rng.randint(0, 8)):
+            start = rng.randrange(length) if nested else position + rng.randint(0, 3)
+            end = start + rng.randint(1, 6)
+            if end > length:
+                break
+            spans.append(span(f"a{index}", start, end, rng.choice("XYZ")))
+            position = end
+        per.append(spans)
+    expected = category_runs(length, per)
+    got = tuple_runs(length, [[(s.start, s.end, s.label) for s in spans] for spans in per])
+    assert list(got.items()) == list(expected.items())  # the same keys in the same order

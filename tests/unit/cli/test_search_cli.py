@@ -113,3 +113,45 @@ def test_search_never_imports_qt(db: str) -> None:
             "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt imported'")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_streamed_output_is_the_whole_list_as_before(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from annotator.cli.common import dumps_json
+    from annotator.services.japanese.corpus_search import iter_hits
+    from annotator.services.japanese.project_search import hit_record
+
+    assert main(["search", "--db", db, "--json", "kitachosen"]) == 0
+    out = capsys.readouterr().out
+    with Project.open(db) as project:
+        docs = {d.id: d for d in project.documents()}
+        records = [hit_record(h, docs[h.document]) for h in iter_hits(project, "kitachosen")]
+    assert len(records) > 100 and out == dumps_json(records, indent=2) + "\n"
+    assert main(["search", "--db", db, "--json", "zzzzqqq"]) == 0
+    assert capsys.readouterr().out == "[]\n"
+    assert main(["search", "--db", db, "--max", "2", "北朝鮮"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(line.split("\t")[3].count("[北朝鮮]") == 1 for line in lines)
+
+
+def test_a_project_of_an_older_version_gets_its_index_when_searched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite_utils
+
+    from annotator.domain.text import sha256_text
+    from annotator.store import schema
+
+    path = tmp_path / "old.annotator"
+    db = sqlite_utils.Database(path)
+    version = schema.MIGRATIONS.index(schema._search_index)
+    for migration in schema.MIGRATIONS[:version]:
+        migration(db)
+    db.execute(f"PRAGMA user_version = {version}")
+    db.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+    text = (SEEDS / "000_be41f9e744db60e0.txt").read_text(encoding="utf-8")
+    db.execute("INSERT INTO documents (uid, name, sha256, text, length, created_at) "
+               "VALUES ('u', 'a.txt', ?, ?, ?, '2026-01-01T00:00:00.000Z')",
+               [sha256_text(text), text, len(text)])
+    db.conn.commit()
+    db.conn.close()
+    hits = _search(str(path), capsys, "puchin")
+    assert hits and {h["text"] for h in hits} == {"プーチン"}
+    assert len(hits) == text.count("プーチン")

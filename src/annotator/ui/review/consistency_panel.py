@@ -1,6 +1,6 @@
 """The consistency window: findings of both checks, each jumpable and fixable in place.
 
-Findings come from :func:`annotator.services.review.project_review.project_consistency`
+Findings come from :func:`annotator.services.review.project_review.scan_consistency`
 (the function behind ``annotator check``). Selecting a finding shows its place in the preview
 (and emits ``jumpRequested``); *Fix* follows the layer rules: it writes only to the layer
 chosen under "Fix in layer" (the user's own, or the reviewed layer). It relabels that layer's

@@ -47,11 +47,13 @@ from annotator.domain.errors import DataError
 from annotator.domain.text import canonicalise, clean_name, sha256_text
 from annotator.services.decoding import iter_utf8_lines
 from annotator.services.formats import ExportOptions, ImportOptions
-from annotator.services.formats._common import bump, choose_layer, join_space, tokenize
+from annotator.services.formats._common import (bump, choose_layer, documents_rows, join_space,
+                                                tokenize)
 from annotator.services.native import ParsedRecord, ParsedSpan
 
 _TAG = re.compile(r"O|([BIESLU])-(\S(?:.*\S)?)")
 DOCSTART = "-DOCSTART-"
+_NEWLINE = re.compile("\n")
 JOINS = ("auto", "space", "none")
 DOCUMENTS = ("docstart", "file", "sentence")
 META_TOKENS = "conll_tokens"
@@ -291,37 +293,37 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
 def write(project: Any, out: IO[str], filters: Any, options: ExportOptions, progress: Any,
           report: Any) -> None:
     """Write the selected documents as IOB2 to ``out``, counting in ``report``."""
-    from annotator.services.exporting import iter_documents
-
     annotators = project.annotators()
     if filters.annotators:
         annotators = [a for a in annotators if a in filters.annotators]
     layer = choose_layer(annotators, options.layer, filters.annotators)
     lost = report.lost
-    for document, text, spans in iter_documents(project, filters, progress):
+    for document, text, spans in documents_rows(project, filters, progress):
         tokens = _tokens_of(document.meta, text)
-        tags = _tags(text, tokens, [s for s in spans if s.annotator == layer], lost)
+        newlines = [m.start() for m in _NEWLINE.finditer(text)]
+        tags = _tags(tokens, [s for s in spans if s.annotator == layer], newlines, lost)
         bump(lost, LOST_LAYER, sum(1 for s in spans if s.annotator != layer))
         report.spans += sum(1 for t in tags if t[0] == "B")
         report.documents += 1
+        starts = [start for start, _end in tokens]
+        # A blank line before the first token after each line break (not before the first).
+        breaks = {bisect_right(starts, n) for n in newlines} - {0, len(tokens)}
         lines = [f"{DOCSTART}\tO\n\n"]
-        previous_end: int | None = None
-        for (start, end), tag in zip(tokens, tags, strict=True):
-            if previous_end is not None and "\n" in text[previous_end:start]:
+        for index, ((start, end), tag) in enumerate(zip(tokens, tags, strict=True)):
+            if index in breaks:
                 lines.append("\n")
             lines.append(f"{text[start:end]}\t{tag}\n")
-            previous_end = end
         if tokens:
             lines.append("\n")
         out.write("".join(lines))
 
 
-def _tags(text: str, tokens: list[tuple[int, int]], spans: list[Any], lost: dict[str, int]
-          ) -> list[str]:
-    """IOB2 tags for ``tokens`` from ``spans`` (one layer), counting what cannot be held."""
+def _tags(tokens: list[tuple[int, int]], spans: list[Any], newlines: list[int],
+          lost: dict[str, int]) -> list[str]:
+    """IOB2 tags for ``tokens`` from ``spans`` (one layer; ``newlines``: the text's line
+    breaks), counting what cannot be held."""
     starts = [s for s, _e in tokens]
     ends = [e for _s, e in tokens]
-    newlines = [m.start() for m in re.finditer("\n", text)]
     candidates: list[tuple[int, int, int, str, bool]] = []
     for order, span in enumerate(spans):
         first = bisect_right(starts, span.start) - 1

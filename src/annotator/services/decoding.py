@@ -132,7 +132,7 @@ def _strict(data: bytes, encoding: str, path: str) -> str:
     except UnicodeDecodeError as exc:
         exc.start, exc.end = exc.start + skip, exc.end + skip
         bad = data[exc.start : max(exc.end, exc.start + 1)]
-        raise DataError(f"not valid {shown}: byte(s) {bad.hex(' ')} at offset {exc.start} "
+        raise DataError(f"not valid {shown}: {'byte' if len(bad) == 1 else 'bytes'} {bad.hex(' ')} at offset {exc.start} "
                         f"({exc.reason})", path=path, line=_line_of(data, exc.start)) from None
     try:
         again = _encode(text, encoding, data)
@@ -171,7 +171,7 @@ def _utf8_problem(data: bytes, error: UnicodeDecodeError, path: str) -> DataErro
     valid += data.count("\ufffd".encode()) * 3  # U+FFFD written in the file itself
     if valid >= 6 and valid >= 0.9 * non_ascii:
         bad = data[error.start : max(error.end, error.start + 1)]
-        return EncodingError(f"not valid UTF-8: byte(s) {bad.hex(' ')} at offset "
+        return EncodingError(f"not valid UTF-8: {'byte' if len(bad) == 1 else 'bytes'} {bad.hex(' ')} at offset "
                              f"{error.start} ({error.reason}), though the rest of the file is "
                              f"UTF-8; nothing was imported (if the file is in another encoding, "
                              f"pass --encoding NAME)", path=path, line=line)
@@ -418,7 +418,7 @@ def read_utf8_file(path: Path, encoding: str | None = None) -> tuple[str, str]:
         return data.decode(codec), DISPLAY[codec]
     except UnicodeDecodeError as exc:
         bad = data[exc.start : max(exc.end, exc.start + 1)]
-        raise DataError(f"not valid UTF-8: byte(s) {bad.hex(' ')} at offset {exc.start} "
+        raise DataError(f"not valid UTF-8: {'byte' if len(bad) == 1 else 'bytes'} {bad.hex(' ')} at offset {exc.start} "
                         f"({exc.reason}); JSON Lines files must be UTF-8 (or pass --encoding "
                         f"NAME)", path=str(path), line=_line_of(data, exc.start)) from None
 
@@ -453,7 +453,7 @@ def iter_utf8_lines(path: Path, encoding: str | None = None) -> Iterator[tuple[i
                 shown = "UTF-8" if encoding is None else DISPLAY.get(codec, codec)
                 hint = ("; JSON Lines files must be UTF-8 (or pass --encoding NAME)"
                         if encoding is None else "")
-                raise DataError(f"not valid {shown}: byte(s) {bad.hex(' ')} at offset "
+                raise DataError(f"not valid {shown}: {'byte' if len(bad) == 1 else 'bytes'} {bad.hex(' ')} at offset "
                                 f"{offset + exc.start} ({exc.reason}){hint}",
                                 path=str(path), line=number) from None
             offset += len(raw)

@@ -37,10 +37,10 @@ def record_problems(record: Any, labels: set[str] | None = None) -> list[str]:
     problems = []
     missing = [key for key in RECORD_KEYS if key not in record and key not in OPTIONAL_RECORD_KEYS]
     if missing:
-        problems.append("missing key(s): " + ", ".join(missing))
+        problems.append(f"missing {_keys(missing)}: " + ", ".join(missing))
     extra = [key for key in record if key not in RECORD_KEYS]
     if extra:
-        problems.append("unexpected key(s): " + ", ".join(extra))
+        problems.append(f"unexpected {_keys(extra)}: " + ", ".join(extra))
     names = record.get("names", [])
     if type(names) is not list or not all(type(n) is str and n for n in names):
         problems.append("names must be a list of non-empty strings")
@@ -60,6 +60,14 @@ def record_problems(record: Any, labels: set[str] | None = None) -> list[str]:
             problems.extend(f"span {index}: {p}"
                             for p in _span_problems(span, text, labels, seen_ids))
     return problems
+
+
+def _keys(names: list[str]) -> str:
+    return "key" if len(names) == 1 else "keys"
+
+
+def _bytes(data: bytes) -> str:
+    return "byte" if len(data) == 1 else "bytes"
 
 
 def _valid_span(span: Any, text: str, labels: set[str] | None, seen: set[str]) -> bool:
@@ -142,7 +150,8 @@ def _line_problems(chunk: bytes, line: int, path: Path, labels: set[str] | None)
     try:
         raw = chunk.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return [f"not valid UTF-8 (byte(s) {chunk[exc.start:max(exc.end, exc.start + 1)].hex(' ')} at byte "
+        bad = chunk[exc.start:max(exc.end, exc.start + 1)]
+        return [f"not valid UTF-8 ({_bytes(bad)} {bad.hex(' ')} at byte "
                 f"{exc.start + 1} of the line: {exc.reason})"]
     if not raw.strip():
         return []

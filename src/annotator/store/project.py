@@ -1,7 +1,7 @@
 """The project: one SQLite file holding documents, labels, spans and their history.
 
 Every public method that changes something is one transaction, committed before it returns, and
-writes its history row(s) in that same transaction. Several calls can be grouped into one
+writes its history rows in that same transaction. Several calls can be grouped into one
 transaction with ``with project.atomic():`` (savepoints nest). Writes go through sqlite-utils;
 reads use plain SQL for speed.
 """

@@ -786,10 +786,10 @@ class RelationsMixin:
     def _attribute_usage(self, label: str, name: str) -> list[Span]:
         """The spans of ``label`` holding a value of attribute ``name``."""
         rows = self.db.execute(
-            self._span_select() + " WHERE l.name = ? AND s.attributes IS NOT NULL AND "
-            "json_type(s.attributes, ?) IS NOT NULL ORDER BY s.document_id, s.start",
-            [label, f'$."{name}"']).fetchall()
-        return [self._span_from_row(r) for r in rows]
+            self._span_select() + " WHERE l.name = ? AND s.attributes IS NOT NULL "
+            "ORDER BY s.document_id, s.start", [label]).fetchall()
+        spans = (self._span_from_row(r) for r in rows)
+        return [span for span in spans if name in span.attributes]
 
     def _span_select(self) -> str:
         from annotator.store.project import _SPAN_SELECT

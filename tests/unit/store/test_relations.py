@@ -348,3 +348,14 @@ def test_relations_keep_their_type_through_a_type_rename(
     project.update_relation_type("attributed_to", who="alice", new_name="said_by")
     [renamed] = project.relations()
     assert renamed == replace(relation, type="said_by")
+
+
+def test_an_attribute_name_with_quotes_is_counted_and_cleared(
+        project: Project, spans: dict[str, Span]) -> None:
+    from annotator.domain.relations import Attribute
+
+    project.add_label_attribute(Attribute("claim", 'quoted "as is"', "flag"), who="alice")
+    project.set_span_attribute(spans["claim"].id, 'quoted "as is"', False, who="alice")
+    assert project.attribute_usage("claim", 'quoted "as is"') == 1
+    project.remove_label_attribute("claim", 'quoted "as is"', who="alice", clear_values=True)
+    assert project.span(spans["claim"].id).attributes == {}

@@ -122,3 +122,48 @@ def test_label_set_changes_come_from_the_lead(team: Team) -> None:
     with team.project(team.alice) as a:
         assert a.label("place").color == "#336699"
         assert a.label("weapon").color == "#000000"
+
+
+def test_relations_and_span_attributes_travel(team: Team) -> None:
+    from hub_helpers import hub_spans as _unused  # noqa: F401
+
+    import psycopg
+
+    _sync(team, team.alice)
+    with team.session(team.lead) as lead:
+        set_hub_setting(lead, SEE_COLLEAGUES, True)
+    with team.project(team.alice) as a:
+        doc = a.document_by_sha256(team.shas[0])
+        claim = a.add_span(doc.id, 6, 20, "claim", team.alice)
+        source = a.add_span(doc.id, 0, 4, "source", team.alice)
+        a.set_span_attribute(claim.id, "stance", "reported", who=team.alice)
+        relation = a.add_relation(claim.id, source.id, "attributed_to", who=team.alice)
+    report = _sync(team, team.alice)
+    assert report.pushed_relations == 1
+    with psycopg.connect(team.db.admin_url) as conn:
+        assert conn.execute("SELECT head, tail, label FROM hub.relations").fetchall() == [
+            (claim.id, source.id, "attributed_to")]
+        assert conn.execute("SELECT attributes FROM hub.spans WHERE id = %s",
+                            [claim.id]).fetchone()[0] == {"stance": "reported"}
+    _sync(team, team.bob)
+    with team.project(team.bob) as b:
+        assert b.relation(relation.id).type == "attributed_to"
+        assert b.span(claim.id).attributes == {"stance": "reported"}
+    # a change of the attribute and a reversed relation, then the span's deletion
+    with team.project(team.alice) as a:
+        a.set_span_attribute(claim.id, "stance", "denied", who=team.alice)
+        a.update_relation(relation.id, who=team.alice, note="per CNN")
+    _sync(team, team.alice)
+    _sync(team, team.bob)
+    with team.project(team.bob) as b:
+        assert b.span(claim.id).attributes == {"stance": "denied"}
+        assert b.relation(relation.id).note == "per CNN"
+    with team.project(team.alice) as a:
+        a.delete_span(source.id, who=team.alice)
+    _sync(team, team.alice)
+    _sync(team, team.bob)
+    with team.project(team.bob) as b:
+        assert b.relations() == []
+        assert source.id not in local_spans(b, team.alice)
+    with psycopg.connect(team.db.admin_url) as conn:
+        assert conn.execute("SELECT count(*) FROM hub.relations").fetchone()[0] == 0

@@ -95,6 +95,7 @@ def publish(session: HubSession, project: Project,
     try:
         with conn.transaction():
             push_labels(conn, project)
+            push_relation_types(conn, project)
             report.labels = len(project.labels())
             report.labels_kept = _drop_unused_labels(conn, [lab.name for lab in project.labels()])
             known = {r[0] for r in conn.execute("SELECT sha256 FROM hub.documents")}
@@ -143,6 +144,23 @@ def push_labels(conn: psycopg.Connection, project: Project) -> None:
             "EXCLUDED.position)",
             [(lab.name, lab.color, lab.key, lab.description, position)
              for position, lab in enumerate(labels)])
+
+
+def push_relation_types(conn: psycopg.Connection, project: Project) -> None:
+    """Make the hub's relation types hold every type of the project with its definition
+    and position (inside the caller's transaction); nothing is removed here."""
+    types = project.relation_types()
+    conn.execute("UPDATE hub.relation_types SET key = NULL WHERE key IS NOT NULL")
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO hub.relation_types AS h (name, color, key, description, head_labels, "
+            "tail_labels, position) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET color = EXCLUDED.color, key = EXCLUDED.key, "
+            "description = EXCLUDED.description, head_labels = EXCLUDED.head_labels, "
+            "tail_labels = EXCLUDED.tail_labels, position = EXCLUDED.position, "
+            "updated_at = now()",
+            [(rt.name, rt.color, rt.key, rt.description, list(rt.heads), list(rt.tails),
+              position) for position, rt in enumerate(types)])
 
 
 def _drop_unused_labels(conn: psycopg.Connection, keep: list[str]) -> list[str]:

@@ -37,8 +37,9 @@ import psycopg
 
 from annotator.domain.errors import AnnotatorError, LabelError
 from annotator.domain.labels import Label
+from annotator.domain.relations import Relation, RelationType
 from annotator.domain.spans import Span
-from annotator.hub.admin import push_labels
+from annotator.hub.admin import push_labels, push_relation_types
 from annotator.hub.client import HubError, HubSession, refused
 from annotator.hub.schema import REVIEWED_LAYER, SEE_COLLEAGUES
 from annotator.store import Project
@@ -58,10 +59,12 @@ class SyncReport:
     pushed_spans: int = 0
     pushed_deletes: int = 0
     pushed_decisions: int = 0
+    pushed_relations: int = 0
     pulled_spans: int = 0
     pulled_deletes: int = 0
     pulled_decisions: int = 0
     pulled_documents: int = 0
+    pulled_relations: int = 0
     labels_changed: bool = False
     waiting: int = 0  # local changes the hub cannot take yet (retry list)
     skipped: list[str] = field(default_factory=list)
@@ -69,11 +72,13 @@ class SyncReport:
 
     def summary(self) -> str:
         parts = [f"pushed {self.pushed_spans} span changes, {self.pushed_deletes} deletions"]
+        if self.pushed_relations:
+            parts.append(f"{self.pushed_relations} relation changes")
         if self.pushed_decisions:
             parts.append(f"{self.pushed_decisions} decisions")
         parts.append(f"pulled {self.pulled_spans} span changes, {self.pulled_deletes} "
-                     f"deletions, {self.pulled_decisions} decisions, {self.pulled_documents} "
-                     f"documents")
+                     f"deletions, {self.pulled_relations} relation changes, "
+                     f"{self.pulled_decisions} decisions, {self.pulled_documents} documents")
         if self.labels_changed:
             parts.append("the label set changed")
         if self.waiting:
@@ -139,13 +144,17 @@ def _writable_layers(session: HubSession) -> list[str]:
 @dataclass
 class _Touched:
     spans: dict[str, None] = field(default_factory=dict)
+    relations: dict[str, None] = field(default_factory=dict)
     decisions: dict[str, None] = field(default_factory=dict)
     documents: dict[int, None] = field(default_factory=dict)  # status changes
     labels: bool = False
     renames: list[tuple[str, str]] = field(default_factory=list)
+    relation_types: bool = False
+    type_renames: list[tuple[str, str]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.spans or self.decisions or self.documents or self.labels)
+        return bool(self.spans or self.relations or self.decisions or self.documents
+                    or self.labels or self.relation_types)
 
 
 def _touched(entries: Iterable[Any], session: HubSession) -> _Touched:
@@ -155,12 +164,24 @@ def _touched(entries: Iterable[Any], session: HubSession) -> _Touched:
     for entry in entries:
         if entry.who.endswith(HUB_MARK):
             continue
-        if entry.entity == "span":
+        if entry.entity in ("span", "attribute"):
             if entry.entity_id is not None:
                 touched.spans[entry.entity_id] = None
             elif isinstance(entry.after, dict):
                 for span_id in entry.after.get("span_ids", ()):
                     touched.spans[span_id] = None
+        elif entry.entity == "relation":
+            if entry.entity_id is not None:
+                touched.relations[entry.entity_id] = None
+            elif isinstance(entry.after, dict):
+                for relation_id in entry.after.get("relation_ids", ()):
+                    touched.relations[relation_id] = None
+        elif entry.entity == "relation_type" and lead:
+            touched.relation_types = True
+            before, after = entry.before, entry.after
+            if (entry.action == "update" and isinstance(before, dict)
+                    and isinstance(after, dict) and before.get("name") != after.get("name")):
+                touched.type_renames.append((before["name"], after["name"]))
         elif entry.entity == "decision" and reviewer and entry.entity_id:
             touched.decisions[entry.entity_id] = None
         elif entry.entity == "label" and lead:
@@ -186,8 +207,11 @@ def push(project: Project, session: HubSession, report: SyncReport) -> None:
         entries = project.history_after(cursor, limit=PUSH_BATCH)
         touched = _touched(entries, session)
         if first:
-            for span_id in retry_in:  # what the hub could not take last time
-                touched.spans.setdefault(span_id, None)
+            for item in retry_in:  # what the hub could not take last time
+                if item.startswith("r:"):
+                    touched.relations.setdefault(item[2:], None)
+                else:
+                    touched.spans.setdefault(item, None)
             first = False
         last = entries[-1].id if entries else cursor
         if touched:
@@ -225,6 +249,12 @@ def _push_batch(project: Project, session: HubSession, touched: _Touched,
                 conn.execute("UPDATE hub.labels SET name = %s WHERE name = %s AND NOT EXISTS "
                              "(SELECT 1 FROM hub.labels WHERE name = %s)", [new, old, new])
             push_labels(conn, project)
+        if touched.relation_types:
+            for old, new in touched.type_renames:
+                conn.execute("UPDATE hub.relation_types SET name = %s WHERE name = %s AND NOT "
+                             "EXISTS (SELECT 1 FROM hub.relation_types WHERE name = %s)",
+                             [new, old, new])
+            push_relation_types(conn, project)
         hub_labels = {r[0] for r in conn.execute("SELECT name FROM hub.labels")}
         visible = {r[0] for r in conn.execute(
             "SELECT sha256 FROM hub.documents WHERE sha256 = ANY(%s)", [list(shas.values())])}
@@ -240,6 +270,8 @@ def _push_batch(project: Project, session: HubSession, touched: _Touched,
             report.pushed_deletes += cur.rowcount
         if sendable:
             report.pushed_spans += _upsert_spans(conn, sendable, shas)
+        if touched.relations:
+            waiting += _push_relations(project, session, touched.relations, writable, report)
         if touched.decisions:
             report.pushed_decisions += _push_decisions(project, session, touched.decisions)
         if touched.documents:
@@ -254,6 +286,51 @@ def _push_batch(project: Project, session: HubSession, touched: _Touched,
                     "ON CONFLICT (document_sha, member) DO UPDATE SET status = EXCLUDED.status, "
                     "updated_at = now() WHERE hub.progress.status <> EXCLUDED.status",
                     [(sha, status, sha) for sha, status in rows])
+    return waiting
+
+
+def _push_relations(project: Project, session: HubSession, ids: Iterable[str],
+                    writable: set[str], report: SyncReport) -> list[str]:
+    """Relation deletions and upserts (after the spans, inside the batch's transaction).
+    A relation whose ends or type the hub does not have yet waits (returned, ``r:`` ids)."""
+    conn = session.conn
+    local, gone = [], []
+    for relation_id in ids:
+        try:
+            relation = project.relation(relation_id)
+        except (KeyError, AnnotatorError):
+            gone.append(relation_id)
+            continue
+        if relation.annotator in writable:
+            local.append(relation)
+    if gone:
+        report.pushed_relations += conn.execute(
+            "DELETE FROM hub.relations WHERE id = ANY(%s) AND annotator = ANY(%s)",
+            [gone, list(writable)]).rowcount
+    if not local:
+        return []
+    ends = list({r.head for r in local} | {r.tail for r in local})
+    on_hub = {r[0]: r[1] for r in conn.execute(
+        "SELECT id, document_sha FROM hub.spans WHERE id = ANY(%s)", [ends])}
+    types = {r[0] for r in conn.execute("SELECT name FROM hub.relation_types")}
+    waiting, rows = [], []
+    for r in local:
+        if r.head in on_hub and r.tail in on_hub and r.type in types:
+            rows.append((r.id, on_hub[r.head], r.head, r.tail, r.type, r.annotator, r.note,
+                         r.created_at, r.updated_at))
+        else:
+            waiting.append("r:" + r.id)
+    with conn.cursor() as cur:
+        for row in rows:
+            cur.execute(
+                "INSERT INTO hub.relations AS h (id, document_sha, head, tail, label, annotator, "
+                "note, created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (id) DO UPDATE SET head = EXCLUDED.head, tail = EXCLUDED.tail, "
+                "label = EXCLUDED.label, note = EXCLUDED.note, updated_at = EXCLUDED.updated_at, "
+                "written_by = current_user WHERE (h.head, h.tail, h.label, h.note, h.updated_at) "
+                "IS DISTINCT FROM (EXCLUDED.head, EXCLUDED.tail, EXCLUDED.label, EXCLUDED.note, "
+                "EXCLUDED.updated_at) AND h.updated_at <= EXCLUDED.updated_at", row)
+            report.pushed_relations += cur.rowcount
     return waiting
 
 
@@ -325,7 +402,9 @@ def _push_decisions(project: Project, session: HubSession, ids: Iterable[str]) -
 # -- pull ---------------------------------------------------------------------------------
 
 _SPAN_COLUMNS = ('id, document_sha, start, "end", label, annotator, note, value, created_at, '
-                 "updated_at, written_by")
+                 "updated_at, written_by, attributes")
+_RELATION_COLUMNS = ("id, document_sha, head, tail, label, annotator, note, created_at, "
+                     "updated_at, written_by")
 _DECISION_COLUMNS = ("id, document_sha, decision, source_spans, result_span_id, reason, who, "
                      "at, written_by")
 
@@ -339,6 +418,9 @@ class _Batch:
     documents: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     spans: dict[str, tuple[Any, ...] | None] = field(default_factory=dict)  # None: deleted
     decisions: dict[str, tuple[Any, ...] | None] = field(default_factory=dict)
+    relations: dict[str, tuple[Any, ...] | None] = field(default_factory=dict)
+    relation_types: list[tuple[Any, ...]] | None = None
+    snapshot_relations: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
     snapshot: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)  # sha: spans
     snapshot_decisions: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
     writers: dict[str, str] = field(default_factory=dict)  # entity id: writer
@@ -349,7 +431,8 @@ class _Batch:
 
     def __bool__(self) -> bool:
         return bool(self.labels is not None or self.documents or self.spans or self.decisions
-                    or self.snapshot or self.assigned is not None)
+                    or self.relations or self.relation_types is not None or self.snapshot
+                    or self.assigned is not None)
 
 
 def pull(project: Project, session: HubSession, report: SyncReport) -> None:
@@ -387,6 +470,7 @@ def _read_batch(project: Project, session: HubSession,
                                 ).fetchone()[0]
             batch = _Batch(cursor=[xmin, -1], sees_colleagues=colleagues, layers=layers)
             batch.labels = _read_labels(conn)
+            batch.relation_types = _read_relation_types(conn)
             shas = [r[0] for r in conn.execute("SELECT sha256 FROM hub.documents")]
             batch.assigned = _read_assigned(conn)
             _read_snapshot(conn, project, batch, shas)
@@ -402,6 +486,7 @@ def _read_batch(project: Project, session: HubSession,
                        layers=layers)
         span_ids: dict[str, None] = {}
         decision_ids: dict[str, None] = {}
+        relation_ids: dict[str, None] = {}
         documents: dict[str, None] = {}
         snapshot: dict[str, None] = {}
         for _xid, _seq, entity, entity_id, document_sha, layer, writer in rows:
@@ -409,12 +494,18 @@ def _read_batch(project: Project, session: HubSession,
                 if writer != me:
                     span_ids[entity_id] = None
                     batch.writers[entity_id] = writer
+            elif entity == "relation":
+                if writer != me:
+                    relation_ids[entity_id] = None
+                    batch.writers[entity_id] = writer
             elif entity == "decision":
                 if writer != me:
                     decision_ids[entity_id] = None
                     batch.writers[entity_id] = writer
-            elif entity in ("label", "relation_type"):
+            elif entity == "label":
                 batch.labels = []
+            elif entity == "relation_type":
+                batch.relation_types = []
             elif entity == "document":
                 documents[entity_id] = None
             elif entity == "assignment" and layer == me:
@@ -426,6 +517,13 @@ def _read_batch(project: Project, session: HubSession,
                     snapshot.update(dict.fromkeys(_read_assigned(conn)))
         if batch.labels is not None:
             batch.labels = _read_labels(conn)
+        if batch.relation_types is not None:
+            batch.relation_types = _read_relation_types(conn)
+        if relation_ids:
+            found = {r[0]: r for r in conn.execute(
+                f"SELECT {_RELATION_COLUMNS} FROM hub.relations WHERE id = ANY(%s)",
+                [list(relation_ids)])}
+            batch.relations = {i: found.get(i) for i in relation_ids}
         if batch.assigned is not None:
             batch.assigned = _read_assigned(conn)
         if span_ids:
@@ -453,6 +551,11 @@ def _read_batch(project: Project, session: HubSession,
 def _read_labels(conn: psycopg.Connection) -> list[tuple[Any, ...]]:
     return conn.execute("SELECT name, color, key, description FROM hub.labels "
                         "ORDER BY position, name").fetchall()
+
+
+def _read_relation_types(conn: psycopg.Connection) -> list[tuple[Any, ...]]:
+    return conn.execute("SELECT name, color, key, description, head_labels, tail_labels "
+                        "FROM hub.relation_types ORDER BY position, name").fetchall()
 
 
 def _read_assigned(conn: psycopg.Connection) -> list[str]:
@@ -487,6 +590,9 @@ def _read_snapshot(conn: psycopg.Connection, project: Project, batch: _Batch,
     for row in conn.execute(f"SELECT {_DECISION_COLUMNS} FROM hub.decisions WHERE "
                             f"document_sha = ANY(%s) AND written_by <> current_user", [shas]):
         batch.snapshot_decisions[row[1]].append(row)
+    for row in conn.execute(f"SELECT {_RELATION_COLUMNS} FROM hub.relations WHERE "
+                            f"document_sha = ANY(%s) AND written_by <> current_user", [shas]):
+        batch.snapshot_relations.setdefault(row[1], []).append(row)
 
 
 # -- applying a batch locally (inside project.atomic()) ----------------------------------------
@@ -496,6 +602,9 @@ def _apply(project: Project, session: HubSession, batch: _Batch, report: SyncRep
     me = session.user
     if batch.labels is not None:
         report.labels_changed |= _apply_labels(project, batch.labels, who="hub" + HUB_MARK)
+    if batch.relation_types is not None:
+        report.labels_changed |= _apply_relation_types(project, batch.relation_types,
+                                                       who="hub" + HUB_MARK)
     doc_ids: dict[str, int] = {}
     for sha, (_sha, uid, name, text, meta) in batch.documents.items():
         doc, created = project.add_document(name, text, who="hub" + HUB_MARK, uid=uid,
@@ -541,6 +650,8 @@ def _apply(project: Project, session: HubSession, batch: _Batch, report: SyncRep
         report.labels_changed |= _apply_labels(project, batch.hub_labels, who="hub" + HUB_MARK)
     _apply_spans(project, upserts, doc_ids, report)
 
+    _apply_relations(project, batch, report, me)
+
     decisions = [r for r in batch.decisions.values() if r is not None]
     for rows in batch.snapshot_decisions.values():
         decisions.extend(rows)
@@ -557,8 +668,9 @@ def _apply(project: Project, session: HubSession, batch: _Batch, report: SyncRep
 
 
 def _span_of(row: tuple[Any, ...], doc_id: int) -> Span:
-    span_id, _sha, start, end, label, annotator, note, value, created, updated, _w = row
-    return Span(span_id, doc_id, start, end, label, annotator, note, created, updated, value)
+    span_id, _sha, start, end, label, annotator, note, value, created, updated, _w, attrs = row
+    return Span(span_id, doc_id, start, end, label, annotator, note, created, updated, value,
+                dict(attrs or {}))
 
 
 def _apply_spans(project: Project, rows: list[tuple[Any, ...]], doc_ids: dict[str, int],
@@ -574,14 +686,27 @@ def _apply_spans(project: Project, rows: list[tuple[Any, ...]], doc_ids: dict[st
         if current == span:
             continue
         try:
-            project.update_span(span.id, who=writer + HUB_MARK, label=span.label,
-                                start=span.start, end=span.end, note=span.note,
-                                value=span.value, updated_at=span.updated_at)
+            who = writer + HUB_MARK
+            project.update_span(span.id, who=who, label=span.label, start=span.start,
+                                end=span.end, note=span.note, value=span.value,
+                                updated_at=span.updated_at)
+            if current.attributes != span.attributes:
+                for name in set(current.attributes) | set(span.attributes):
+                    if current.attributes.get(name) != span.attributes.get(name):
+                        project.set_span_attribute(span.id, name, span.attributes.get(name),
+                                                   who=who, updated_at=span.updated_at)
             report.pulled_spans += 1
         except AnnotatorError as exc:
             report.skipped.append(f"span {span.id}: {exc}")
     by_writer: dict[str, list[Span]] = {}
     for span, writer in new:
+        if span.attributes:  # the bulk insert does not carry attributes: one by one
+            try:
+                project.restore_span(span, who=writer + HUB_MARK)
+                report.pulled_spans += 1
+            except AnnotatorError as exc:
+                report.skipped.append(f"span {span.id}: {exc}")
+            continue
         by_writer.setdefault(writer, []).append(span)
     for writer, group in by_writer.items():
         try:
@@ -594,6 +719,92 @@ def _apply_spans(project: Project, rows: list[tuple[Any, ...]], doc_ids: dict[st
                     report.pulled_spans += 1
                 except AnnotatorError as exc:
                     report.skipped.append(f"span {span.id}: {exc}")
+
+
+def _relation_of(row: tuple[Any, ...], doc_id: int) -> Relation:
+    relation_id, _sha, head, tail, type_, annotator, note, created, updated, _w = row
+    return Relation(relation_id, doc_id, head, tail, type_, annotator, note, created, updated)
+
+
+def _apply_relations(project: Project, batch: _Batch, report: SyncReport, me: str) -> None:
+    """Relations after their spans: deletions, then new ones and changed ones."""
+    rows = [r for r in batch.relations.values() if r is not None]
+    for group in batch.snapshot_relations.values():
+        rows.extend(group)
+    gone = [i for i, r in batch.relations.items() if r is None]
+    if batch.sees_colleagues:
+        for sha, group in batch.snapshot_relations.items():
+            on_hub = {r[0] for r in group}
+            doc = project.document_by_sha256(sha)
+            if doc is None:
+                continue
+            gone.extend(r.id for r in project.relations(doc.id)
+                        if r.id not in on_hub and r.annotator != me
+                        and r.annotator in batch.layers)
+    for relation_id in gone:
+        try:
+            project.delete_relation(relation_id, who=batch.writers.get(relation_id, "hub")
+                                    + HUB_MARK)
+            report.pulled_relations += 1
+        except (KeyError, AnnotatorError):
+            pass  # not here (or gone with its span)
+    docs = project.documents_by_sha256({r[1] for r in rows})
+    for row in rows:
+        doc = docs.get(row[1])
+        if doc is None:
+            continue
+        relation = _relation_of(row, doc.id)
+        who = row[9] + HUB_MARK
+        try:
+            try:
+                current = project.relation(relation.id)
+            except KeyError:
+                current = None
+            if current is None:
+                project.restore_relation(relation, who=who)
+            elif current != relation:
+                project.update_relation(relation.id, who=who, type=relation.type,
+                                        head=relation.head, tail=relation.tail,
+                                        note=relation.note, updated_at=relation.updated_at,
+                                        check_labels=False)
+            else:
+                continue
+            report.pulled_relations += 1
+        except AnnotatorError as exc:
+            report.skipped.append(f"relation {relation.id}: {exc}")
+
+
+def _apply_relation_types(project: Project, rows: list[tuple[Any, ...]], *, who: str) -> bool:
+    """Make the project's relation types the hub's (types used by local relations are
+    kept). True when anything changed."""
+    changed = False
+    hub = [RelationType(name, color, key, description or "", tuple(heads or ()),
+                        tuple(tails or ())) for name, color, key, description, heads, tails in rows]
+    names = {rt.name for rt in hub}
+    local = {rt.name: rt for rt in project.relation_types()}
+    for rt in local.values():  # free keys that move to another type
+        if rt.key is not None and any(h.key == rt.key and h.name != rt.name for h in hub):
+            project.update_relation_type(rt.name, who=who, key=None)
+            changed = True
+    local = {rt.name: rt for rt in project.relation_types()}
+    for position, rt in enumerate(hub):
+        current = local.get(rt.name)
+        try:
+            if current is None:
+                project.add_relation_type(rt, who=who, position=position)
+                changed = True
+            elif current != rt:
+                project.update_relation_type(rt.name, who=who, color=rt.color, key=rt.key,
+                                             description=rt.description, heads=rt.heads,
+                                             tails=rt.tails)
+                changed = True
+        except AnnotatorError:
+            continue
+    for name in list(local):
+        if name not in names and project.relation_type_usage(name) == 0:
+            project.remove_relation_type(name, who=who)
+            changed = True
+    return changed
 
 
 def _apply_decision(project: Project, row: tuple[Any, ...], doc_ids: dict[str, int],

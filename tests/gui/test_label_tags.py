@@ -446,3 +446,25 @@ def test_the_tag_setting_is_a_typed_setting_that_persists(tmp_path: Path) -> Non
     assert again.label_tags is False
     again.label_tags = True
     assert AppSettings(QSettings(path, QSettings.Format.IniFormat)).label_tags is True
+
+
+def test_the_next_pages_are_prepared_while_idle(qtbot, many: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """After a paint the event loop prepares the tags of the page below and the page above;
+    paging down then draws those lines as prepared, each tag at its span start."""
+    window = many
+    tags, view = window.editor.tags, window.view
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum() // 2)
+    _painted(qtbot, window)
+    first = view.firstVisibleBlock().blockNumber()
+    last = view.cursorForPosition(view.viewport().rect().bottomLeft()).blockNumber()
+    qtbot.waitUntil(lambda: tags.pending == 0)
+    assert all(tags.is_prepared(n) for n in range(last + 1, last + 1 + (last - first)))
+    assert all(tags.is_prepared(n) for n in range(max(0, first - (last - first)), first))
+    qtbot.keyClick(view, Qt.Key.Key_PageDown)
+    _painted(qtbot, window)
+    shown = [sid for kind, sid, _r in tags.drawn if kind == "tag"]
+    assert shown
+    for kind, sid, rect in tags.drawn:
+        if kind == "tag":
+            span = window.session.index.get(sid)
+            assert abs(rect.left() - _cursor_rect(window, span.start).left()) <= 1.5

@@ -137,3 +137,39 @@ def test_add_member_without_a_terminal_needs_a_password_file(
                           "annotator", "--password-file", "-", "--db", db)
     assert code == 0, err
     assert "pw-dan" not in out + err
+
+
+def test_a_lead_without_superuser_sets_up_the_hub(hub_db, tmp_path: Path,  # noqa: ANN001
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """As on a managed PostgreSQL or after 'createuser --createrole': the lead owns the
+    database and may create roles, nothing more."""
+    import psycopg
+    from psycopg import sql
+
+    lead, alice = hub_db.member("owner"), hub_db.member("alice")
+    with psycopg.connect(hub_db.admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEROLE PASSWORD 'pw-owner'").format(
+            sql.Identifier(lead)))
+        conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(
+            sql.Identifier(hub_db.name), sql.Identifier(lead)))
+    hub_db.cluster.remember_password(lead, "pw-owner")
+    db = str(tmp_path / "lead.annotator")
+    with Project.open(db) as project:
+        project.add_document("doc0", TEXTS[0], who=lead)
+    code, _, err = _run(capsys, "hub", "init", hub_db.url(lead), "--db", db)
+    assert code == 0, err
+    code, _, err = _run(capsys, "hub", "add-member", alice, "--role", "annotator", "--db", db,
+                        "--password-file", _password_file(tmp_path, alice, "pw-al"))
+    assert code == 0, err
+    hub_db.cluster.remember_password(alice, "pw-al")
+    second_lead = hub_db.member("second")
+    code, _, err = _run(capsys, "hub", "add-member", second_lead, "--role", "lead", "--db", db,
+                        "--password-file", _password_file(tmp_path, second_lead, "pw-2"))
+    assert code == 0, err
+    assert _run(capsys, "hub", "publish", "--db", db)[0] == 0
+    assert _run(capsys, "hub", "assign", "doc0", alice, "--db", db)[0] == 0
+    alice_db = str(tmp_path / "alice.annotator")
+    Project.open(alice_db).close()
+    code, out, err = _run(capsys, "sync", "--hub", hub_db.url(alice), "--db", alice_db)
+    assert code == 0, err
+    assert "1 documents" in out

@@ -98,3 +98,15 @@ def test_export_validates_each_record_cheaply(many: Project) -> None:
     assert (report.documents, report.spans) == (25, 50)
     first = json.loads(out.getvalue().splitlines()[0])
     assert first["names"] == [] and first["spans"][0]["text"] == "ロシア"
+
+
+def test_a_record_that_fails_validation_is_never_written(many: Project, tmp_path: Path) -> None:
+    doc = many.documents()[7]
+    with many.atomic():  # a damaged row: past the end of its text
+        many.db.conn.execute('UPDATE spans SET "end" = 999 WHERE document_id = ?', [doc.id])
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(DataError, match=r"'d7.txt' failed validation: span 0: \[2, 999\) is not "
+                                        r"inside the text"):
+        export(many, "jsonl", output=out)
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]

@@ -430,8 +430,8 @@ def test_folder_import_summarises_added_skipped_and_refused(qtbot, window, proje
     qtbot.keyClick(window.view, Qt.Key.Key_I, CTRL | SHIFT)
     message = window.status.currentMessage()
     assert message.startswith("Imported: 2 documents added; 1 already in the project")
-    assert "skipped 4: 2 not .txt/.jsonl (photo.png, report.pdf); 2 hidden (.draft.txt, .git/)" \
-        in message
+    assert "skipped 4: 2 not a format annotator reads (photo.png, report.pdf); 2 hidden " \
+        "(.draft.txt, .git/)" in message
     assert "refused 1 not a regular file (pipe.txt)" in message
     with Project.open(project_path) as project:
         names = sorted(d.name for d in project.documents())

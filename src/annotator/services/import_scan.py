@@ -67,7 +67,7 @@ class FolderImportReport(ImportReport):
         left_out = [(p, r) for p, r in self.skipped if r not in REFUSED]
         if left_out:
             by_reason = {reason: [p for p, r in left_out if r == reason]
-                         for reason in (NOT_TEXT, HIDDEN)}
+                         for reason in dict.fromkeys([NOT_TEXT, HIDDEN, *(r for _, r in left_out)])}
             parts.append(f"skipped {len(left_out)}: " + "; ".join(
                 f"{len(paths)} {reason} ({_names(paths)})"
                 for reason, paths in by_reason.items() if paths))

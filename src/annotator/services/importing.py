@@ -5,8 +5,9 @@
 :data:`annotator.services.formats.SNIFF_ORDER`, then native JSONL, then a text file by its
 extension); a ``.json``/``.jsonl``/``.conll`` file whose shape no importer recognises is
 refused, saying what was expected, never imported as a text document. Folders are walked:
-their files are recognised the same way (a folder that is itself a format, brat standoff, is
-read as one); what is left out and why is in the report (:mod:`annotator.services.import_scan`).
+their files are recognised the same way (each brat pair, ``NAME.txt`` with ``NAME.ann``, is
+read as brat; the other files of the same folder as what they are); what is left out and why
+is in the report (:mod:`annotator.services.import_scan`).
 
 **Streaming.** Records are read one at a time (JSONL line by line) and planned and written
 :data:`CHUNK_RECORDS` at a time, all inside ONE transaction (``BEGIN IMMEDIATE``): a bad record
@@ -208,21 +209,28 @@ def _folder_sources(root: Path, fmt: str, skipped: list[tuple[str, str]]) -> lis
 
     if fmt not in ("auto", "text", "jsonl", "doccano", "labelstudio", "conll"):
         return [Source(root, fmt)]  # a folder format (brat) reads the folder itself
-    if fmt == "auto":
-        found = recognise(root, b"")
-        if found is not None:
-            return [Source(root, found)]
     sources: list[Source] = []
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
         for name in sorted(dirs):
             if name.startswith("."):
                 skipped.append((str((here / name).relative_to(root)) + "/", HIDDEN))
-            elif fmt == "auto" and recognise(here / name, b"") is not None:
-                sources.append(Source(here / name, recognise(here / name, b"")))  # type: ignore[arg-type]
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and not any(s.path == here / d for s in sources))
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        # brat pairs: each NAME.ann with NAME.txt beside it is read as one brat document
+        # (a folder mixing pairs with plain texts and other files keeps all of them).
+        paired = {name[:-4] for name in files if name.lower().endswith(".ann")
+                  and not name.startswith(".") and f"{name[:-4]}.txt" in files}
         for name in sorted(files):
+            if fmt == "auto" and paired:
+                stem, suffix = os.path.splitext(name)
+                if suffix == ".txt" and stem in paired:
+                    continue  # the text of a brat pair: read with its .ann
+                if suffix.lower() == ".ann" and stem in paired:
+                    sources.append(Source(here / name, "brat"))
+                    continue
+                if name in BRAT_CONFIGURATION:
+                    skipped.append((str((here / name).relative_to(root)), BRAT_CONFIG))
+                    continue
             path = here / name
             rel = str(path.relative_to(root))
             if name.startswith("."):
@@ -255,6 +263,11 @@ def _folder_sources(root: Path, fmt: str, skipped: list[tuple[str, str]]) -> lis
             sources.append(Source(path, found))
     sources.sort(key=lambda s: str(s.path))
     return sources
+
+
+#: brat's configuration files beside the pairs (read by no importer; listed as skipped).
+BRAT_CONFIGURATION = ("annotation.conf", "visual.conf", "tools.conf", "kb_shortcuts.conf")
+BRAT_CONFIG = "brat configuration"
 
 
 def collect_sources(paths: Sequence[str | Path], fmt: str = "auto",

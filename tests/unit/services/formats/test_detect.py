@@ -94,3 +94,19 @@ def test_a_forced_format_is_used(project: Project, tmp_path: Path) -> None:
 def test_an_unknown_format_name_is_refused(project: Project, tmp_path: Path) -> None:
     with pytest.raises(DataError, match="unknown import format 'csv'"):
         import_paths(project, [put(tmp_path / "a.txt", "x")], fmt="csv")
+
+
+def test_brat_pairs_beside_other_files(project: Project, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    (folder / "brat").mkdir(parents=True)
+    put(folder / "brat" / "a.txt", "北朝鮮がミサイルを発射した。")
+    put(folder / "brat" / "a.ann", "T1\tactor 0 3\t北朝鮮\n")
+    put(folder / "brat" / "annotation.conf", "[entities]\nactor\n")
+    put(folder / "brat" / "alone.txt", "ただのテキスト。")
+    put(folder / "notes.txt", "メモ。")
+    skipped: list[tuple[str, str]] = []
+    report = import_paths(project, [folder], annotator="aoi", skipped=skipped)
+    assert {Path(p).name: f for p, f in report.formats.items()} == {
+        "a.ann": "brat", "alone.txt": "text", "notes.txt": "text"}
+    assert [(s.start, s.end, s.label) for s in project.spans()] == [(0, 3, "actor")]
+    assert ("brat/annotation.conf", "brat configuration") in skipped

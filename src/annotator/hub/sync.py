@@ -50,6 +50,7 @@ HUB_MARK = " (hub)"
 PUSH_BATCH = 5000  # history rows per push transaction
 PULL_BATCH = 5000  # change-log rows per pull transaction
 _START = ["0", -1]  # before every change
+SKIP_AHEAD = 1000  # transactions of others after which an idle pull moves its cursor on
 
 __all__ = ["HUB_MARK", "STATE_KEY", "SyncReport", "URL_KEY", "pending_changes", "sync"]
 
@@ -424,13 +425,15 @@ class _Batch:
     snapshot: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)  # sha: spans
     snapshot_decisions: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
     writers: dict[str, str] = field(default_factory=dict)  # entity id: writer
+    lead: str = "hub"  # who changed the label set or relation types last
+    skipped_ahead: bool = False  # no row for me, but the cursor moves past others' rows
     assigned: list[str] | None = None
     sees_colleagues: bool = False
     layers: set[str] = field(default_factory=set)  # the members' layers and the reviewed one
     hub_labels: list[tuple[Any, ...]] = field(default_factory=list)  # when labels are missing
 
     def __bool__(self) -> bool:
-        return bool(self.labels is not None or self.documents or self.spans or self.decisions
+        return bool(self.skipped_ahead or self.labels is not None or self.documents or self.spans or self.decisions
                     or self.relations or self.relation_types is not None or self.snapshot
                     or self.assigned is not None)
 
@@ -480,10 +483,16 @@ def _read_batch(project: Project, session: HubSession,
             "FROM hub.changes WHERE (xid, seq) > (%s::xid8, %s) "
             "AND xid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY xid, seq LIMIT %s",
             [state["pulled"][0], state["pulled"][1], PULL_BATCH]).fetchall()
+        xmin = conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text"
+                            ).fetchone()[0]
+        # Fewer rows than asked for: every row I may read below xmin has been read, so the
+        # cursor may move up to xmin (past rows I may not read: they are never scanned again).
+        end = [xmin, -1] if len(rows) < PULL_BATCH else [rows[-1][0], rows[-1][1]]
         if not rows:
-            return _Batch(cursor=list(state["pulled"])), 0
-        batch = _Batch(cursor=[rows[-1][0], rows[-1][1]], sees_colleagues=colleagues,
-                       layers=layers)
+            moved = int(xmin) - int(state["pulled"][0]) > SKIP_AHEAD
+            return _Batch(cursor=end if moved else list(state["pulled"]),
+                          skipped_ahead=moved), 0
+        batch = _Batch(cursor=end, sees_colleagues=colleagues, layers=layers)
         span_ids: dict[str, None] = {}
         decision_ids: dict[str, None] = {}
         relation_ids: dict[str, None] = {}
@@ -504,8 +513,10 @@ def _read_batch(project: Project, session: HubSession,
                     batch.writers[entity_id] = writer
             elif entity == "label":
                 batch.labels = []
+                batch.lead = writer
             elif entity == "relation_type":
                 batch.relation_types = []
+                batch.lead = writer
             elif entity == "document":
                 documents[entity_id] = None
             elif entity == "assignment" and layer == me:
@@ -601,13 +612,13 @@ def _read_snapshot(conn: psycopg.Connection, project: Project, batch: _Batch,
 def _apply(project: Project, session: HubSession, batch: _Batch, report: SyncReport) -> None:
     me = session.user
     if batch.labels is not None:
-        report.labels_changed |= _apply_labels(project, batch.labels, who="hub" + HUB_MARK)
+        report.labels_changed |= _apply_labels(project, batch.labels, who=batch.lead + HUB_MARK)
     if batch.relation_types is not None:
         report.labels_changed |= _apply_relation_types(project, batch.relation_types,
-                                                       who="hub" + HUB_MARK)
+                                                       who=batch.lead + HUB_MARK)
     doc_ids: dict[str, int] = {}
     for sha, (_sha, uid, name, text, meta) in batch.documents.items():
-        doc, created = project.add_document(name, text, who="hub" + HUB_MARK, uid=uid,
+        doc, created = project.add_document(name, text, who=batch.lead + HUB_MARK, uid=uid,
                                             meta=meta if isinstance(meta, dict) else {})
         doc_ids[sha] = doc.id
         report.pulled_documents += int(created)
@@ -647,7 +658,8 @@ def _apply(project: Project, session: HubSession, batch: _Batch, report: SyncRep
 
     if any(r[4] not in local_labels for r in upserts) and batch.hub_labels:
         # A span with a label this project lacks: bring the label set up to date first.
-        report.labels_changed |= _apply_labels(project, batch.hub_labels, who="hub" + HUB_MARK)
+        report.labels_changed |= _apply_labels(project, batch.hub_labels,
+                                               who=batch.lead + HUB_MARK)
     _apply_spans(project, upserts, doc_ids, report)
 
     _apply_relations(project, batch, report, me)

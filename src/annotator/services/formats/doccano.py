@@ -33,6 +33,7 @@ from annotator.domain.errors import DataError
 from annotator.domain.offsets import Utf16Map
 from annotator.services.decoding import iter_utf8_lines
 from annotator.services.formats import ExportOptions, ImportOptions
+from annotator.services.wording import counted
 from annotator.services.native import (
     ParsedRecord,
     ParsedSpan,
@@ -156,11 +157,19 @@ def _utf16_spans(text: str, rows: list[Any]) -> Iterator[tuple[int, int, Any]]:
         yield start, end, row
 
 
-def records(project: Any, filters: Any, progress: Any = None) -> Iterator[dict[str, Any]]:
-    """doccano records ``{"text", "label": [[start, end, label], ...]}``, UTF-16 offsets."""
+def records(project: Any, filters: Any, progress: Any = None,
+            annotators: set[str] | None = None, notes: list[int] | None = None
+            ) -> Iterator[dict[str, Any]]:
+    """doccano records ``{"text", "label": [[start, end, label], ...]}``, UTF-16 offsets.
+    The annotators met are added to ``annotators``, the spans with a note counted in
+    ``notes[0]`` (doccano's JSONL holds neither)."""
     from annotator.services.exporting import iter_chunks
 
     for _document, text, rows, _names in iter_chunks(project, filters, progress):
+        if annotators is not None:
+            annotators.update(row[5] for row in rows)
+        if notes is not None:
+            notes[0] += sum(1 for row in rows if row[6])
         yield {"text": text, "label": [[s, e, row[4]] for s, e, row in _utf16_spans(text, rows)]}
 
 
@@ -176,7 +185,17 @@ def write(project: Any, out: IO[str], filters: Any, options: ExportOptions, prog
     report.notes.append("doccano offsets are UTF-16 code units, as the browser counts them; "
                         "doccano keeps overlapping spans only if its project allows overlapping "
                         "entities")
-    write_jsonl(records(project, filters, progress), out, report, _label_count)
+    annotators: set[str] = set()
+    notes = [0]
+    write_jsonl(records(project, filters, progress, annotators, notes), out, report,
+                _label_count)
+    if len(annotators) > 1:
+        report.notes.append(f"doccano JSONL names no annotator: the spans of "
+                            f"{len(annotators)} annotators ({', '.join(sorted(annotators))}) are "
+                            f"written together (export one with --annotator NAME)")
+    if notes[0]:
+        report.notes.append(f"doccano JSONL holds no notes: {counted(notes[0], 'span note')} "
+                            f"not written")
 
 
 def export(project: Any, output: Path | None, filters: Any, options: ExportOptions,

@@ -93,27 +93,31 @@ def document_order_by_uid(project: Project, ids: Sequence[int] | None = None
 def agreement_chunks(
     project: Project, documents: Sequence[tuple[int, str, int]], annotators: Sequence[str],
     *, size: int = 500,
-) -> Iterator[list[tuple[str, int, list[tuple[int, int, str, str]]]]]:
+) -> Iterator[list[tuple[str, int, list[list[tuple[int, int, str]]]]]]:
     """For ``documents`` (``(id, uid, length)``, in the order given), ``size`` at a time:
-    ``(uid, length, spans)`` with the spans of ``annotators`` as ``(start, end, label,
-    annotator)``. Reads only the spans' index (no span row is visited)."""
+    ``(uid, length, spans)`` where ``spans[i]`` holds the spans of ``annotators[i]`` as
+    ``(start, end, label)``. Reads only the spans' index (no span row is visited)."""
     names = label_names(project)
     who = list(annotators)
+    position = {name: index for index, name in enumerate(who)}
     db = project.db
     for at in range(0, len(documents), size):
         part = documents[at : at + size]
         ids = [row[0] for row in part]
-        spans: dict[int, list[tuple[int, int, str, str]]] = {}
+        spans: dict[int, list[list[tuple[int, int, str]]]] = {}
+        current, group = None, None
         with _snapshot(project):
             for doc, start, end, label_id, annotator in db.execute(
                     'SELECT document_id, start, "end", label_id, annotator FROM spans '
                     f"WHERE document_id IN ({_marks(ids)}) AND annotator IN ({_marks(who)})",
                     [*ids, *who]):
-                group = spans.get(doc)
-                if group is None:
-                    group = spans[doc] = []
-                group.append((start, end, names[label_id], annotator))
-        yield [(uid, length, spans.get(doc, [])) for doc, uid, length in part]
+                if doc != current:
+                    current = doc
+                    group = spans.get(doc)
+                    if group is None:
+                        group = spans[doc] = [[] for _ in who]
+                group[position[annotator]].append((start, end, names[label_id]))  # type: ignore[index]
+        yield [(uid, length, spans.get(doc) or [[] for _ in who]) for doc, uid, length in part]
 
 
 def has_annotator(project: Project, name: str) -> bool:

@@ -112,9 +112,6 @@ class DocumentFigures(Mapping[Hashable, Figures]):
     def __len__(self) -> int:
         return len(self._keys)
 
-    def items(self):  # type: ignore[override]  # a lazy view in insertion order
-        return ((key, self._figures(index)) for index, key in enumerate(self._keys))
-
     def __repr__(self) -> str:
         return f"DocumentFigures({len(self)} documents)"
 

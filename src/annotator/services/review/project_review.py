@@ -108,17 +108,14 @@ def project_agreement(
     names = list(annotators)
     builder = AgreementBuilder(names, labels)
     ticker = Ticker(progress, len(order), every=1000)
-    index = {name: position for position, name in enumerate(names)}
     for chunk in agreement_chunks(project, order, names):
-        for uid, length, rows in chunk:
-            per: list[list[tuple[int, int, str]]] = [[] for _ in names]
-            for start, end, label, who in rows:
-                if not 0 <= start < end <= length:
-                    raise ValueError(f"span [{start}, {end}) does not fit document {uid!r} of "
-                                     f"length {length}")
-                per[index[who]].append((start, end, label))
-            if all(per):
-                builder.add_rows(uid, length, per)
+        for uid, length, spans in chunk:
+            if all(spans):
+                for one in spans:
+                    if max(end for _, end, _ in one) > length:
+                        raise ValueError(f"a span of document {uid!r} ends after its "
+                                         f"{length} characters")
+                builder.add_rows(uid, length, spans)
         ticker.advance(len(chunk), "measuring agreement")
     return builder.result()
 

@@ -99,3 +99,32 @@ def test_cached_indexes_load_without_building(qtbot, tmp_path: Path, monkeypatch
     assert aids.indexer.indexed_count() == 4 and aids.current_index() is not None
     window.close()
     window.session.close()
+
+
+def test_every_document_is_indexed_once_in_batches(qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from annotator.services.japanese import ReadingIndex, corpus_search
+    from annotator.ui.reading import indexer as indexer_module
+
+    base = "\n".join(seed_texts().values())
+    texts = {f"d{i:02d}.txt": f"{i}\n" + base[i * 97 : i * 97 + 300] for i in range(70)}
+    path = make_project(tmp_path / "many.annotator", texts)
+    built: list[str] = []
+    build = ReadingIndex.build
+    monkeypatch.setattr(ReadingIndex, "build", classmethod(
+        lambda _cls, text, *a, **k: built.append(text) or build(text, *a, **k)))
+    asked: list[int] = []
+    next_items = corpus_search.next_items
+    monkeypatch.setattr(corpus_search, "next_items",
+                        lambda *a, **k: asked.append(1) or next_items(*a, **k))
+    window, aids = open_window(qtbot, path, tmp_path)
+    try:
+        qtbot.waitUntil(lambda: not aids.indexer.missing() and not aids.indexer.busy(), timeout=60_000)
+        with Project.open(path) as project:
+            assert readings_state(project) == (70, 70)
+            stored = sorted(project.text(d.id) for d in project.documents())
+        assert sorted(built) == stored  # each document built once, none twice
+        assert len(asked) <= 70 // indexer_module.BATCH_DOCS + 3  # batches, not one query a document
+        assert len(aids.indexer.indexes()) <= indexer_module.KEEP
+    finally:
+        window.close()
+        window.session.close()

@@ -11,7 +11,7 @@ missing in document-id order, a batch at a time, with the current document first
 - one ``QThread`` builds their readings (:func:`~annotator.services.japanese.corpus_search.build_rows`:
   from the legacy reading cache when it fits, else pykakasi; across the pool's worker
   processes when there is enough text, so the thread mostly waits without holding the GIL);
-- the GUI thread stores the batch in one short transaction and waits :data:`YIELD_MS` (longer,
+- the GUI thread stores the batch, a few rows per turn of the event loop (:data:`STORE_MS`), and waits :data:`YIELD_MS` (longer,
   :data:`QUIET_MS`, after the user pressed a key or a mouse button) before the next batch, so
   indexing never runs while a switch or an edit is being handled.
 
@@ -42,7 +42,7 @@ from annotator.services.japanese.search_records import row_from_index
 from annotator.services.wording import counted
 from annotator.store import Project
 
-__all__ = ["BATCH_CHARS", "BATCH_DOCS", "KEEP", "QUIET_MS", "YIELD_MS", "ReadingIndexer"]
+__all__ = ["BATCH_CHARS", "BATCH_DOCS", "KEEP", "QUIET_MS", "STORE_MS", "YIELD_MS", "ReadingIndexer"]
 
 #: A background batch: at most this many documents...
 BATCH_DOCS = 32
@@ -52,6 +52,8 @@ BATCH_CHARS = 120_000
 YIELD_MS = 15
 #: Pause after the user pressed a key or a mouse button (a switch, an edit).
 QUIET_MS = 400
+#: Writing done per turn of the event loop while a batch is stored.
+STORE_MS = 8
 #: How many loaded indexes are kept.
 KEEP = 16
 
@@ -165,6 +167,10 @@ class ReadingIndexer(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._start_next)
+        self._storing: tuple[_Job, list[tuple[Any, ...]], ReadingIndex | None] | None = None
+        self._store_timer = QTimer(self)
+        self._store_timer.setSingleShot(True)
+        self._store_timer.timeout.connect(self._store_some)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -209,8 +215,8 @@ class ReadingIndexer(QObject):
             after = part[-1][0]
 
     def busy(self) -> bool:
-        """True while a worker thread runs."""
-        return self._thread is not None
+        """True while a worker thread runs or its results are being stored."""
+        return self._thread is not None or self._storing is not None
 
     # -- asking for work --------------------------------------------------------------------------
 
@@ -252,6 +258,8 @@ class ReadingIndexer(QObject):
         if thread is not None:
             thread.wait()
             self._finish_thread(thread)
+        self._store_timer.stop()
+        self._store_some()  # what was built is kept
         self.pool.shutdown(wait=True)
 
     def forget(self, document_id: int) -> None:
@@ -271,7 +279,7 @@ class ReadingIndexer(QObject):
         return thread is not None and any(d == document_id for d, _t, _b in thread.job.items)
 
     def _schedule(self, delay_ms: int) -> None:
-        if self._thread is None and not self._closed:
+        if self._thread is None and self._storing is None and not self._closed:
             self._timer.start(delay_ms)
 
     def _next_job(self) -> _Job | None:
@@ -308,7 +316,7 @@ class ReadingIndexer(QObject):
             self._cursor = items[-1][0]
 
     def _start_next(self) -> None:
-        if self._thread is not None or self._closed:
+        if self._thread is not None or self._storing is not None or self._closed:
             return
         wait = self._quiet_until - time.monotonic()
         if wait > 0:
@@ -316,13 +324,7 @@ class ReadingIndexer(QObject):
             return
         job = self._next_job()
         if job is None:
-            self.pool.shutdown(wait=False)  # idle: free the processes (they exit in the background)
-            self.stateChanged.emit("")
-            if self._all:
-                self._all = False
-                indexed, total = corpus_search.readings_state(self.project)
-                if indexed >= total:
-                    self.allReady.emit()
+            self._idle()
             return
         thread = _IndexThread(job, self)
         # bound methods of this GUI-thread object: the calls are queued to the GUI thread
@@ -361,14 +363,25 @@ class ReadingIndexer(QObject):
             return
         job = thread.job
         self._finish_thread(thread)
-        try:
-            corpus_search.store_rows(self.project, rows)
-        except Exception as exc:  # noqa: BLE001 - a write failing must not stop the window
-            for doc_id, _t, _b in job.items:
-                self._failed.add(doc_id)
-                self.failed.emit(doc_id, f"the readings could not be stored: {exc}")
-            self._schedule(YIELD_MS)
+        self._storing = (job, list(rows), index)
+        self._store_some()
+
+    def _store_some(self) -> None:
+        """Store the finished batch's rows, a few milliseconds of writing per turn of the event
+        loop (one short transaction each), then go on with the next batch."""
+        if self._storing is None:
             return
+        job, rows, index = self._storing
+        deadline = time.monotonic() + STORE_MS / 1000
+        while rows and (self._closed or time.monotonic() < deadline):
+            row = rows.pop(0)
+            self._store(job, [row])  # one short transaction per document
+            if not self._closed:
+                self.indexReady.emit(row[0])
+        if rows:
+            self._store_timer.start(0)
+            return
+        self._storing = None
         for doc_id, message in job.failed.items():
             self._failed.add(doc_id)
             self.failed.emit(doc_id, message)
@@ -378,9 +391,29 @@ class ReadingIndexer(QObject):
             self._cursor = max(self._cursor, job.items[-1][0])
             self._done_count += len(job.items)
             self.progress.emit(0, self._done_count, max(self._total_todo, self._done_count))
-        for row in rows:
-            self.indexReady.emit(row[0])
-        self._schedule(YIELD_MS)
+        if self._priority or (self._all and self._left() > 0):
+            self._schedule(YIELD_MS)
+        else:
+            self._idle()
+
+    def _left(self) -> int:
+        indexed, total = corpus_search.readings_state(self.project)
+        return total - indexed - len(self._failed)
+
+    def _idle(self) -> None:
+        self.pool.shutdown(wait=False)  # idle: free the processes (they exit in the background)
+        self.stateChanged.emit("")
+        if self._all:
+            self._all = False
+            if self._left() <= 0:
+                self.allReady.emit()
+
+    def _store(self, job: _Job, rows: list[tuple[Any, ...]]) -> None:
+        try:
+            corpus_search.store_rows(self.project, rows)
+        except Exception as exc:  # noqa: BLE001 - a write failing must not stop the window
+            for row in rows:
+                job.failed[row[0]] = f"the readings could not be stored: {exc}"
 
     def _failed_job(self, message: str) -> None:
         thread = self._thread

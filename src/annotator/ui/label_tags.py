@@ -142,7 +142,8 @@ class _Entry(NamedTuple):
     focus: list[QRectF]
     #: (style, chip rectangles, text positions) per tag style
     chips: list[tuple[_TagStyle, list[QRectF], list[QPointF]]]
-    items: list[tuple[str, Hashable, QRectF]]
+    #: what it draws, for ``drawn`` (underlines as their lines)
+    items: list[tuple[str, Hashable, QRectF | QLineF]]
 
 
 def _contrast(color: QColor) -> QColor:
@@ -183,7 +184,7 @@ class LabelTagOverlay(QObject):
         #: block number -> its drawing
         self._cache: dict[int, _Entry] = {}
         self._cache_key: object = None
-        self._frame: list[tuple[QPointF, list[tuple[str, Hashable, QRectF]]]] = []
+        self._frame: list[tuple[QPointF, list[tuple[str, Hashable, QRectF | QLineF]]]] = []
         self._margin: float | None = None
         self._styles: dict[tuple[str, int], _TagStyle] = {}
         self._style_key: object = None
@@ -203,8 +204,13 @@ class LabelTagOverlay(QObject):
     @property
     def drawn(self) -> list[tuple[str, Hashable, QRectF]]:
         """What the last paint drew: ``(kind, span id, rect in viewport coordinates)``."""
-        return [(kind, sid, rect.translated(origin))
-                for origin, items in self._frame for kind, sid, rect in items]
+        out = []
+        for origin, items in self._frame:
+            for kind, sid, shape in items:
+                if isinstance(shape, QLineF):  # an underline row: its 2 px band
+                    shape = QRectF(shape.x1(), shape.y1() - 1, shape.x2() - shape.x1(), 2)
+                out.append((kind, sid, shape.translated(origin)))
+        return out
 
     def invalidate(self, *_: object) -> None:
         """Forget every line's drawing (colours, layout or the whole text changed)."""
@@ -517,14 +523,13 @@ class LabelTagOverlay(QObject):
             def local(cp: int) -> int:
                 return offsets.to_utf16(cp) - origin
         own = index.own_layer
-        items: list[tuple[str, Hashable, QRectF]] = []
+        items: list[tuple[str, Hashable, QRectF | QLineF]] = []
         in_block = [sp for sp in spans if sp.start < be and sp.end > bs]
-        style_of = self._style
         single = count == 1
-        line0 = layout.lineAt(0)
         lines = [layout.lineAt(i) for i in range(count)]
         starts = [line.textStart() for line in lines]
         ends = [line.textStart() + line.textLength() for line in lines]
+        tops = [line.y() for line in lines]
         xs: dict[int, float] = {}
 
         def x_at(i: int, u: int) -> float:
@@ -538,17 +543,24 @@ class LabelTagOverlay(QObject):
         def line_of(u: int) -> int:
             return 0 if single else max(0, bisect_right(starts, u) - 1)
 
-        def pieces(a: int, b: int) -> list[tuple[QTextLine, float, float]]:
+        def pieces(a: int, b: int) -> list[tuple[int, float, float]]:
+            # (wrapped line number, x1, x2) of block positions [a, b)
             if single:
-                return [(line0, x_at(0, a), x_at(0, b))]
+                return [(0, x_at(0, a), x_at(0, b))]
             out = []
             i = line_of(a)
             while i < count and starts[i] < b:
                 x1, x2 = x_at(i, max(a, starts[i])), x_at(i, min(b, ends[i]))
                 if x2 > x1:
-                    out.append((lines[i], x1, x2))
+                    out.append((i, x1, x2))
                 i += 1
             return out
+
+        styles = self._styles
+
+        def style_of(label: str, kind: int) -> _TagStyle:
+            style = styles.get((label, kind))
+            return style if style is not None else self._style(label, kind)
 
         def kind_of(sp: Any) -> int:
             return 1 if own is not None and getattr(sp, "annotator", own) != own else 0
@@ -568,10 +580,12 @@ class LabelTagOverlay(QObject):
                 group = unders.get(id(pen))
                 if group is None:
                     group = unders[id(pen)] = (pen, [])
-                for line, x1, x2 in pieces(local(max(sp.start, bs)), local(min(sp.end, be))):
-                    y = line.y() + under_top + row * ROW_STEP
-                    group[1].append(QLineF(x1, y, x2, y))
-                    items.append(("underline", sp.id, QRectF(x1, y - 1, x2 - x1, 2)))
+                below = under_top + row * ROW_STEP
+                for i, x1, x2 in pieces(local(max(sp.start, bs)), local(min(sp.end, be))):
+                    y = tops[i] + below
+                    underline = QLineF(x1, y, x2, y)
+                    group[1].append(underline)
+                    items.append(("underline", sp.id, underline))
 
         # the focused span's outline (around its glyphs, below the room above the line)
         focus: list[QRectF] = []
@@ -580,8 +594,9 @@ class LabelTagOverlay(QObject):
             for sp in spans:
                 if sp.id != focused:
                     continue
-                for line, x1, x2 in pieces(local(max(sp.start, bs)), local(min(sp.end, be))):
-                    rect = QRectF(x1 - 1, line.y() + room, x2 - x1 + 2, line.height() - room)
+                for i, x1, x2 in pieces(local(max(sp.start, bs)), local(min(sp.end, be))):
+                    rect = QRectF(x1 - 1, tops[i] + room, x2 - x1 + 2,
+                                  lines[i].height() - room)
                     focus.append(rect)
                     items.append(("focus", sp.id, rect))
 
@@ -600,7 +615,6 @@ class LabelTagOverlay(QObject):
                 number = line_of(u)
                 if not starts[number] <= u < max(ends[number], starts[number] + 1):
                     continue
-                line = lines[number]
                 style = style_of(sp.label, 2 if sp.id == focused else kind_of(sp))
                 x = x_at(number, u)
                 edge = right_edge.get(number)
@@ -614,11 +628,11 @@ class LabelTagOverlay(QObject):
                 if tag_floor:
                     # in the tags' band above the line's glyphs (and above the readings'
                     # band): the line above and this line's glyphs stay uncovered
-                    y = line.y() + max(0.0, tag_floor - h - 1.0)
+                    y = tops[number] + max(0.0, tag_floor - h - 1.0)
                 else:
                     # no room (a text font other than the bundled one): on the line's top
                     # edge, a fifth of the chip over the top of the span's first glyphs
-                    y = line.y() - h * 0.8
+                    y = tops[number] - h * 0.8
                     if n == 0 and number == 0:  # nothing above the first line: keep it whole
                         y = max(y, -first_top)
                 rect = QRectF(x, y, w, h)

@@ -229,33 +229,33 @@ def _now() -> str:
 # -- reading ----------------------------------------------------------------------------------
 
 def _parse(data: bytes, shown: str) -> tuple[ET.Element, dict[int, int]]:
-    """The XML tree, with the line each element starts on (by ``id``)."""
-    builder = ET.TreeBuilder()
-    parser = expat.ParserCreate(namespace_separator="}")
-    lines: dict[int, int] = {}
+    """The XML tree (parsed by ElementTree's C parser) and the line each element starts on
+    (by ``id``; a second, light expat pass records the lines in document order)."""
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise DataError(f"not well-formed XML ({str(exc).split(':')[0]})", path=shown,
+                        line=exc.position[0]) from None
+    starts: list[int] = []
+    parser = expat.ParserCreate()
 
-    def name_of(raw: str) -> str:
-        return "{" + raw if "}" in raw else raw
-
-    def start(raw: str, attrs: dict[str, str]) -> None:
-        element = builder.start(name_of(raw), {name_of(k): v for k, v in attrs.items()})
-        lines[id(element)] = parser.CurrentLineNumber
+    def start(_name: str, _attrs: Any, append: Any = starts.append) -> None:
+        append(parser.CurrentLineNumber)
 
     parser.StartElementHandler = start
-    parser.EndElementHandler = lambda raw: builder.end(name_of(raw))
-    parser.CharacterDataHandler = builder.data
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise DataError(f"not well-formed XML ({expat.ErrorString(exc.code)})", path=shown,
-                        line=exc.lineno) from None
-    return builder.close(), lines
+    parser.Parse(data, True)
+    return root, {id(element): starts[index] for index, element in enumerate(root.iter())}
+
+
+_STORED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
 def _time(value: str | None) -> str | None:
     """A stored time (ISO 8601 UTC, milliseconds, ``Z``) from an ``xsd:dateTime``."""
     if not value:
         return None
+    if _STORED_TIME.fullmatch(value):
+        return value
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:

@@ -83,6 +83,7 @@ class DocumentListModel(QAbstractTableModel):
         self._needle = ""
         self._ids: list[int] = aggregates.document_ids(self._project)
         self._rows: dict[int, int] | None = None
+        self._searched = False
         self._cache: dict[int, tuple[str, str, int]] = {}
         self._current: int | None = None
         self._reorder = QTimer(self)
@@ -102,8 +103,16 @@ class DocumentListModel(QAbstractTableModel):
                                        self._needle)
 
     def row_of(self, document_id: int) -> int:
-        """The row of a document (-1 if not shown)."""
+        """The row of a document (-1 if not shown). The first look-up after the rows changed
+        searches the list (in C, about a millisecond at 100,000 rows); the next one builds a
+        map, so a burst of look-ups (a layout change) stays linear."""
         if self._rows is None:
+            if not self._searched:
+                self._searched = True
+                try:
+                    return self._ids.index(document_id)
+                except ValueError:
+                    return -1
             self._rows = {doc_id: row for row, doc_id in enumerate(self._ids)}
         return self._rows.get(document_id, -1)
 
@@ -129,6 +138,7 @@ class DocumentListModel(QAbstractTableModel):
     def _set_ids(self, ids: list[int]) -> None:
         self._ids = ids
         self._rows = None
+        self._searched = False
 
     # -- sorting and filtering ----------------------------------------------------------------
 
@@ -190,7 +200,7 @@ class DocumentListModel(QAbstractTableModel):
             if doc_id in new:  # ascending rows: everything before ``row`` is in place
                 self.beginInsertRows(QModelIndex(), row, row)
                 self._ids.insert(row, doc_id)
-                self._rows = None
+                self._rows, self._searched = None, False
                 self.endInsertRows()
 
     def _changed(self, document_id: int, first: int, last: int) -> None:

@@ -54,7 +54,7 @@ def take_snapshot(path: Path, *, history: bool = True) -> Snapshot:
     """Read every table of the project file at ``path`` read-only, as comparable plain data.
 
     Rows are sorted, so the physical order (rowids) does not matter. Labels are compared
-    without their row id and spans carry their label's name instead of its id: an undo that
+    without their row id and spans and the per-label counts carry their label's name instead of its id: an undo that
     puts a label back gives it a new row id, which nothing outside the store sees.
     ``history=False`` leaves the (ever-growing) history out, for undo/redo comparisons.
     """
@@ -75,6 +75,10 @@ def take_snapshot(path: Path, *, history: bool = True) -> Snapshot:
             elif table == "spans":
                 sql = "SELECT s.*, l.name AS label FROM spans s JOIN labels l ON l.id = s.label_id"
                 drop = {"label_id"}
+            elif table == "label_span_counts":
+                sql = ("SELECT l.name AS label, c.spans FROM label_span_counts c "
+                       "LEFT JOIN labels l ON l.id = c.label_id")
+                drop = set()
             else:
                 sql, drop = f'SELECT * FROM "{table}"', set()
             cursor = conn.execute(sql)

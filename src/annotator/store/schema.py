@@ -217,6 +217,7 @@ _AGGREGATE_STATEMENTS = [
         DELETE FROM annotator_span_counts
             WHERE document_id = old.document_id AND annotator = old.annotator AND spans <= 0;
         UPDATE label_span_counts SET spans = spans - 1 WHERE label_id = old.label_id;
+        DELETE FROM label_span_counts WHERE label_id = old.label_id AND spans <= 0;
     END""",
     """CREATE TRIGGER aggregates_span_update AFTER UPDATE OF document_id, annotator, label_id
         ON spans WHEN old.document_id IS NOT new.document_id
@@ -227,6 +228,7 @@ _AGGREGATE_STATEMENTS = [
         DELETE FROM annotator_span_counts
             WHERE document_id = old.document_id AND annotator = old.annotator AND spans <= 0;
         UPDATE label_span_counts SET spans = spans - 1 WHERE label_id = old.label_id;
+        DELETE FROM label_span_counts WHERE label_id = old.label_id AND spans <= 0;
         UPDATE document_span_counts SET spans = spans + 1 WHERE document_id = new.document_id;
         INSERT INTO annotator_span_counts (document_id, annotator, spans)
             VALUES (new.document_id, new.annotator, 1)

@@ -130,3 +130,26 @@ def test_further_names_of_a_text_come_back(project: Project, fresh: Project,
     import_module_file(fresh, sd, out)
     (back,) = fresh.documents()
     assert back.name == "first.txt" and fresh.document_names(back.id) == ["second.txt"]
+
+
+@pytest.mark.parametrize("align", sd.ALIGNS)
+def test_alignment_agrees_with_spacy_char_span(align: str) -> None:
+    """Our token alignment gives what ``Doc.char_span(alignment_mode=...)`` gives."""
+    from annotator.services.formats._common import tokenize
+    from format_material import TEXT_JA
+
+    text = TEXT_JA[:12] + "  Kim Jong-un, 2023年 met\tPutin.\n北朝鮮"
+    words, spaces, starts, ends = sd._words(text, tokenize(text))
+    doc = Doc(Vocab(), words=words, spaces=spaces)
+    assert doc.text == text
+    first_of = {o: i for i, o in enumerate(starts)}
+    last_of = {o: i for i, o in enumerate(ends)}
+    checked = 0
+    for start in range(len(text)):
+        for end in range(start + 1, min(len(text), start + 8) + 1):
+            theirs = doc.char_span(start, end, alignment_mode=align)
+            ours = sd._aligned(start, end, starts, ends, align, first_of, last_of)
+            expected = None if theirs is None or len(theirs) == 0 else (theirs.start, theirs.end)
+            assert ours == expected, (start, end, text[start:end])
+            checked += 1
+    assert checked > 300

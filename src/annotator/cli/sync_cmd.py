@@ -22,7 +22,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from annotator.cli.hub_cmd import hub_url
+    from annotator.cli.hub_cmd import hub_url, need_psycopg
+
+    need_psycopg()
     from annotator.hub.client import hub_session
     from annotator.hub.sync import sync
 

@@ -11,3 +11,13 @@ and row-level security (:mod:`annotator.hub.schema`); there is no server program
 - :mod:`annotator.hub.admin`: publishing documents and the label set, assignments, status;
 - :mod:`annotator.hub.sync`: pushing my layer's changes and pulling everything else.
 """
+
+import importlib.util
+
+
+def driver_missing() -> str | None:
+    """What to install when psycopg 3 (the hub's driver, the ``hub`` extra) is missing;
+    None when it is there. Imports nothing."""
+    if importlib.util.find_spec("psycopg") is None:
+        return "the team hub needs psycopg 3: pip install 'annotator[hub]'"
+    return None

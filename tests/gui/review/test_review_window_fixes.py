@@ -175,8 +175,8 @@ def test_the_agreement_table_never_shows_minus_zero(
         qtbot, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = project_review.project_agreement
 
-    def nearly_zero(project, annotators):  # type: ignore[no-untyped-def]
-        result = real(project, annotators)
+    def nearly_zero(project, annotators, **options):  # type: ignore[no-untyped-def]
+        result = real(project, annotators, **options)
         overall = dataclasses.replace(result.overall, cohen_kappa=-0.0004,
                                       krippendorff_alpha=-0.0)
         return dataclasses.replace(result, overall=overall)

@@ -1,0 +1,29 @@
+"""What a command pays to start: no pandas, NumPy or Qt behind ``annotator``'s store and CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+def test_the_command_line_does_not_import_heavy_libraries() -> None:
+    code = ("import sys; import annotator.cli, annotator.cli.common, annotator.store; "
+            "import sqlite_utils.db; "
+            "print(' '.join(n for n in ('pandas', 'numpy', 'PySide6', 'pyarrow', 'spacy', "
+            "'psycopg') if n in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=120)
+    assert result.stdout.strip() == ""
+
+
+def test_pandas_still_imports_after_the_store() -> None:
+    code = ("import annotator.store, sqlite_utils.db, pandas, numpy; "
+            "print(sqlite_utils.db.pd is None, pandas.DataFrame({'a': [1]}).shape)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    if "No module named 'pandas'" in result.stderr:
+        pytest.skip("pandas is not installed (it comes with the hf and test extras)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "(1,", "1)"]

@@ -164,3 +164,11 @@ def team(hub_db: HubDB, tmp_path: Path) -> Iterator[Team]:
             assign(lead, shas[2][:12], [names["bob"]])
     yield Team(hub_db, names["lena"], names["alice"], names["bob"], names["rita"], shas,
                tmp_path)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The hub tests start a server and real processes: 300 s each unless a test says more."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(300))

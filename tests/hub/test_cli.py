@@ -12,6 +12,8 @@ from annotator.cli import main
 from annotator.hub.sync import URL_KEY
 from annotator.store import Project
 
+pytestmark = pytest.mark.timeout(300)
+
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))

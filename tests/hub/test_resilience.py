@@ -13,12 +13,16 @@ import time
 from pathlib import Path
 
 import psycopg
+import pytest
 from hub_helpers import TEXTS, Team, hub_spans, local_spans
 
 from annotator.domain.spans import Span, new_span_id, now
 from annotator.hub.admin import assign, publish, set_hub_setting
 from annotator.hub.schema import SEE_COLLEAGUES
 from annotator.hub.sync import URL_KEY, sync
+
+# Real processes, thousands of spans, a busy shared machine: more than the default limit.
+pytestmark = pytest.mark.timeout(600)
 
 LABELS = ("actor", "claim", "number", "source", "weapon")
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-QUERIES = [("kana", "ぷーちん"), ("romaji", "kitachosen"), ("literal", "ラブロフ"),
-           ("literal, 2 chars", "米国"), ("romaji, rare", "kiji000777"), ("literal, rare", "記事000777")]
+QUERIES = [("romaji, rare", "kiji000777"), ("literal, rare", "記事000777"), ("kana", "ぷーちん"),
+           ("literal", "ラブロフ"), ("romaji", "kitachosen"), ("literal, 2 chars", "米国")]
 WINDOW_CAP = 20_000
 
 
@@ -93,6 +93,9 @@ def search_figures(path: Path, repeat: int) -> dict[str, object]:
                 "first_20k_ms": 1000 * statistics.median(r[1] for r in runs),
                 "all_ms": 1000 * statistics.median(r[2] for r in runs),
             }
+            print(f"{kind}: {query}", json.dumps(out[f"{kind}: {query}"]),  # as it goes
+                  f"rss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
+                  file=sys.stderr, flush=True)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 

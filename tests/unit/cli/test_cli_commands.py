@@ -89,7 +89,7 @@ def test_export_to_file_and_stdout(db: str, tmp_path: Path,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out.jsonl"
     assert main(["export", "--db", db, "-o", str(out)]) == 0
-    assert "1 document(s), 0 span(s) written" in capsys.readouterr().err
+    assert "1 document, 0 spans written" in capsys.readouterr().err
     assert main(["export", "--db", db, "--format", "doccano"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["label"] == []

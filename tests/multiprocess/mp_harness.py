@@ -208,6 +208,7 @@ class CliLoop:
                                                Any]:
         rng = self.rng
         records, expect, spans = [], [], {}
+        span_rows: list[Expected] = []
         text = (f"Command-line text {self.tag}-{n}: the agency reported {n} launches near the "
                 f"border.")
         lines = [(text, None), (SHARED_TEXT, self.setup.document_id)] if rng.random() < 0.5 else [
@@ -236,8 +237,12 @@ class CliLoop:
             sha = hashlib.sha256(body.encode()).hexdigest()
             if document_id is None:
                 expect.append(Expected("document", "add", after={"sha256": sha}))
-            expect.append(Expected("span", "import", after={"source": str(path)},
-                                   span_ids=frozenset(s["id"] for s in record_spans)))
+            else:  # the shared text came under this run's name: the name is kept
+                expect.append(Expected("document", "add name",
+                                       after={"name": f"cli-{self.tag}-{n}.txt"}))
+            span_rows.append(Expected("span", "import", after={"source": str(path)},
+                                      span_ids=frozenset(s["id"] for s in record_spans)))
+        expect.extend(span_rows)  # documents and names first, then each record's spans
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                         encoding="utf-8")
         return (self._base("import", str(path), "--annotator", CLI_WHO), expect, spans, None)

@@ -37,11 +37,15 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--conll-document", choices=("file", "docstart", "sentence"),
                         default="docstart",
                         help="CoNLL: what becomes a document (default: each -DOCSTART- section)")
+    parser.add_argument("--conll-tag-column", type=int, default=-1, metavar="N",
+                        help="CoNLL: the column holding the tag, counted from 0; negative counts "
+                             "from the end (default: -1, the last)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    options = ImportOptions(conll_join=args.conll_join, conll_document=args.conll_document)
+    options = ImportOptions(conll_join=args.conll_join, conll_document=args.conll_document,
+                            conll_tag_column=args.conll_tag_column)
     skipped: list[tuple[str, str]] = []
     with project_from(args, create=True) as project:
         progress = TerminalProgress("importing")

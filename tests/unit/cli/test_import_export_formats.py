@@ -112,3 +112,18 @@ def test_bad_email_options(db: str, tmp_path: Path, capsys) -> None:
                  "-o", str(tmp_path / "x.json")]) == 1
     assert "not a domain name" in capsys.readouterr().err
     assert not (tmp_path / "x.json").exists()
+
+
+def test_conll_tag_column_from_the_command_line(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "cols.conll"
+    source.write_text("Putin\tB-PER\tNNP\nspoke\tO\tVBD\n", encoding="utf-8")
+    db = tmp_path / "c.annotator"
+    assert main(["import", "--db", str(db), "--format", "conll", "--add-labels",
+                 str(source)]) == 1  # the last column holds part-of-speech tags
+    assert "cols.conll:1: tag 'NNP' is not O" in capsys.readouterr().err
+    assert main(["import", "--db", str(db), "--format", "conll", "--add-labels",
+                 "--conll-tag-column", "1", "--annotator", "ana", str(source)]) == 0
+    with Project.open(db) as project:
+        (document,) = project.documents()
+        text = project.text(document.id)
+        assert [(text[s.start:s.end], s.label) for s in project.spans()] == [("Putin", "PER")]

@@ -18,6 +18,18 @@ if TYPE_CHECKING:
     from annotator.domain.spans import Span
 
 
+def move_in_order(items: list[Any], item: Any, position: int) -> tuple[int, int] | None:
+    """Move ``item`` to ``position`` (clamped) in ``items``, in place: ``(old, new)`` positions,
+    or None when it is already there. The palette order of labels and of relation types."""
+    old = items.index(item)
+    position = max(0, min(position, len(items) - 1))
+    if old == position:
+        return None
+    items.pop(old)
+    items.insert(position, item)
+    return old, position
+
+
 class _Unset:
     def __repr__(self) -> str:
         return "UNSET"
@@ -147,15 +159,11 @@ class LabelsMixin:
         """Move a label to ``position`` in the palette order."""
         with self.atomic():  # type: ignore[attr-defined]
             current = self.labels()
-            label = self.label(name)
-            old = current.index(label)
-            position = max(0, min(position, len(current) - 1))
-            if old == position:
+            moved = move_in_order(current, self.label(name), position)
+            if moved is None:
                 return
-            current.pop(old)
-            current.insert(position, label)
             self._write_positions(current)
-            self._log(who, "move", "label", name, before=old, after=position)  # type: ignore[attr-defined]
+            self._log(who, "move", "label", name, before=moved[0], after=moved[1])  # type: ignore[attr-defined]
 
     def remove_label(self, name: str, *, who: str, delete_spans: bool = False,
                      expect: Label | None = None) -> list[Span]:

@@ -40,7 +40,7 @@ from annotator.domain.relations import (
 )
 from annotator.domain.spans import Span, check_annotator, now
 from annotator.store.errors import ConflictError
-from annotator.store.labels import UNSET
+from annotator.store.labels import UNSET, move_in_order
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -243,15 +243,12 @@ class RelationsMixin:
         """Move a relation type to ``position`` in the palette order."""
         with self.atomic():  # type: ignore[attr-defined]
             current = self.relation_types()
-            rt = self.relation_type(name)
-            old = current.index(rt)
-            position = max(0, min(position, len(current) - 1))
-            if old == position:
+            moved = move_in_order(current, self.relation_type(name), position)
+            if moved is None:
                 return
-            current.pop(old)
-            current.insert(position, rt)
             self._write_type_positions(current)
-            self._log(who, "move", "relation_type", name, before=old, after=position)  # type: ignore[attr-defined]
+            self._log(who, "move", "relation_type", name, before=moved[0],  # type: ignore[attr-defined]
+                      after=moved[1])
 
     def remove_relation_type(self, name: str, *, who: str, delete_relations: bool = False,
                              expect: RelationType | None = None) -> list[Relation]:

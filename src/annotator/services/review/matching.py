@@ -8,11 +8,8 @@ several and the matched counts of the two sides can differ.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-from annotator.services.review.inputs import SpanLike
 
 #: Row/column of the confusion table for a span that overlaps no span of the other side.
 NONE_LABEL = "(none)"
@@ -45,93 +42,15 @@ class SpanCounts:
         return SpanCounts(spans, spans, matched, matched)
 
 
-@dataclass(slots=True)
-class PairMatch:
-    """Per-label exact and overlap counts and the label confusion of one document pair."""
-
-    exact: dict[str, SpanCounts]
-    overlap: dict[str, SpanCounts]
-    confusion: Counter[tuple[str, str]]
-
-
-def overlapping_pairs(
-    reference: Sequence[SpanLike], compared: Sequence[SpanLike]
-) -> Iterator[tuple[int, int]]:
-    """Yield ``(i, j)`` for every ``reference[i]`` and ``compared[j]`` sharing a character.
-
-    Uses the compared spans sorted by start and their longest length to bound the scan, so the
-    cost is close to linear for spans of ordinary length.
-    """
-    if not reference or not compared:
-        return
-    order = sorted(range(len(compared)), key=lambda j: compared[j].start)
-    starts = [compared[j].start for j in order]
-    ends = [compared[j].end for j in order]
-    longest = max(end - start for start, end in zip(starts, ends, strict=True))
-    for i, span in enumerate(reference):
-        low = bisect_left(starts, span.start - longest + 1)
-        high = bisect_left(starts, span.end, low)
-        for position in range(low, high):
-            if ends[position] > span.start:
-                yield i, order[position]
-
-
-def match_pair(reference: Sequence[SpanLike], compared: Sequence[SpanLike]) -> PairMatch:
-    """Match ``compared`` against ``reference`` (the spans of one document each).
-
-    Returns per-label :class:`SpanCounts` for exact and overlap matching, and the confusion of
-    labels: one count per overlapping pair ``(reference label, compared label)``, whatever the
-    labels; a span that overlaps nothing on the other side counts once as
-    ``(label, NONE_LABEL)`` (reference) or ``(NONE_LABEL, label)`` (compared).
-    """
-    ref_keys = {(s.start, s.end, s.label) for s in reference}
-    cmp_keys = {(s.start, s.end, s.label) for s in compared}
-    ref_overlap = [False] * len(reference)
-    cmp_overlap = [False] * len(compared)
-    ref_any = [False] * len(reference)
-    cmp_any = [False] * len(compared)
-    confusion: Counter[tuple[str, str]] = Counter()
-    for i, j in overlapping_pairs(reference, compared):
-        label_ref = reference[i].label
-        label_cmp = compared[j].label
-        confusion[(label_ref, label_cmp)] += 1
-        ref_any[i] = cmp_any[j] = True
-        if label_ref == label_cmp:
-            ref_overlap[i] = cmp_overlap[j] = True
-    exact: dict[str, list[int]] = {}
-    overlap: dict[str, list[int]] = {}
-    for i, span in enumerate(reference):
-        e = exact.setdefault(span.label, [0, 0, 0, 0])
-        o = overlap.setdefault(span.label, [0, 0, 0, 0])
-        e[0] += 1
-        o[0] += 1
-        e[2] += (span.start, span.end, span.label) in cmp_keys
-        o[2] += ref_overlap[i]
-        if not ref_any[i]:
-            confusion[(span.label, NONE_LABEL)] += 1
-    for j, span in enumerate(compared):
-        e = exact.setdefault(span.label, [0, 0, 0, 0])
-        o = overlap.setdefault(span.label, [0, 0, 0, 0])
-        e[1] += 1
-        o[1] += 1
-        e[3] += (span.start, span.end, span.label) in ref_keys
-        o[3] += cmp_overlap[j]
-        if not cmp_any[j]:
-            confusion[(NONE_LABEL, span.label)] += 1
-    return PairMatch(
-        exact={label: SpanCounts(*c) for label, c in exact.items()},
-        overlap={label: SpanCounts(*c) for label, c in overlap.items()},
-        confusion=confusion,
-    )
-
-
 def match_counts(
     reference: Sequence[tuple[int, int, str]], compared: Sequence[tuple[int, int, str]],
     confusion: dict[tuple[str, str], int],
 ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-    """:func:`match_pair` of spans given as ``(start, end, label)`` tuples, the confusion added
-    into ``confusion``: returns per-label exact and overlap counts as lists ``[reference,
-    compared, reference_matched, compared_matched]`` (the fields of :class:`SpanCounts`)."""
+    """Match the spans of one document, given as ``(start, end, label)`` tuples, adding the
+    label confusion into ``confusion`` (one count per overlapping pair; a span that overlaps
+    nothing counts against :data:`NONE_LABEL`). Returns per-label exact and overlap counts as
+    lists ``[reference, compared, reference_matched, compared_matched]`` (the fields of
+    :class:`SpanCounts`)."""
     ref_keys = set(reference)
     cmp_keys = set(compared)
     ref_overlap = [False] * len(reference)
@@ -157,38 +76,33 @@ def match_counts(
                         ref_overlap[i] = cmp_overlap[j] = True
     exact: dict[str, list[int]] = {}
     overlap: dict[str, list[int]] = {}
-    for i, span in enumerate(reference):
-        label = span[2]
-        e = exact.get(label)
-        if e is None:
-            e = exact[label] = [0, 0, 0, 0]
-            o = overlap[label] = [0, 0, 0, 0]
-        else:
-            o = overlap[label]
-        e[0] += 1
-        o[0] += 1
-        if span in cmp_keys:
-            e[2] += 1
-        if ref_overlap[i]:
-            o[2] += 1
-        if not ref_any[i]:
-            key = (label, NONE_LABEL)
-            confusion[key] = confusion.get(key, 0) + 1
-    for j, span in enumerate(compared):
-        label = span[2]
-        e = exact.get(label)
-        if e is None:
-            e = exact[label] = [0, 0, 0, 0]
-            o = overlap[label] = [0, 0, 0, 0]
-        else:
-            o = overlap[label]
-        e[1] += 1
-        o[1] += 1
-        if span in ref_keys:
-            e[3] += 1
-        if cmp_overlap[j]:
-            o[3] += 1
-        if not cmp_any[j]:
-            key = (NONE_LABEL, label)
-            confusion[key] = confusion.get(key, 0) + 1
+    _tally(reference, 0, cmp_keys, ref_overlap, ref_any, exact, overlap, confusion)
+    _tally(compared, 1, ref_keys, cmp_overlap, cmp_any, exact, overlap, confusion)
     return exact, overlap
+
+
+def _tally(spans: Sequence[tuple[int, int, str]], side: int,
+           other_keys: set[tuple[int, int, str]], overlapped: list[bool], touched: list[bool],
+           exact: dict[str, list[int]], overlap: dict[str, list[int]],
+           confusion: dict[tuple[str, str], int]) -> None:
+    """Count one side's spans (``side`` 0: the reference, 1: the compared) into the
+    per-label ``[reference, compared, reference_matched, compared_matched]`` lists of ``exact``
+    and ``overlap``; a span that overlaps nothing on the other side counts in ``confusion``
+    against :data:`NONE_LABEL`."""
+    for i, span in enumerate(spans):
+        label = span[2]
+        e = exact.get(label)
+        if e is None:
+            e = exact[label] = [0, 0, 0, 0]
+            o = overlap[label] = [0, 0, 0, 0]
+        else:
+            o = overlap[label]
+        e[side] += 1
+        o[side] += 1
+        if span in other_keys:
+            e[side + 2] += 1
+        if overlapped[i]:
+            o[side + 2] += 1
+        if not touched[i]:
+            key = (label, NONE_LABEL) if side == 0 else (NONE_LABEL, label)
+            confusion[key] = confusion.get(key, 0) + 1

@@ -151,6 +151,19 @@ class RelationsMixin:
                     f"relation type {rt.name!r}: no label {missing[0]!r} for its {end} "
                     f"(the project has: {', '.join(sorted(known))})")
 
+    def _insert_type(self, rt: RelationType, current: list[RelationType], position: int) -> None:
+        """Insert ``rt`` at ``position`` (clamped) among the ``current`` types, renumbering
+        the palette order."""
+        self.db.execute(
+            "INSERT INTO relation_types (name, color, key, description, heads, tails, "
+            "position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [rt.name, rt.color, rt.key, rt.description,
+             json.dumps(list(rt.heads), ensure_ascii=False),
+             json.dumps(list(rt.tails), ensure_ascii=False), len(current)])
+        ordered = [*current]
+        ordered.insert(max(0, min(position, len(current))), rt)
+        self._write_type_positions(ordered)
+
     def _write_type_positions(self, types: list[RelationType]) -> None:
         for position, rt in enumerate(types):
             self.db.execute("UPDATE relation_types SET position = ? WHERE name = ?",
@@ -181,15 +194,7 @@ class RelationsMixin:
             check_relation_type_set([*current, rt])
             self._check_type_labels(rt)
             position = len(current) if position is None else max(0, min(position, len(current)))
-            self.db.execute(
-                "INSERT INTO relation_types (name, color, key, description, heads, tails, "
-                "position) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [rt.name, rt.color, rt.key, rt.description,
-                 json.dumps(list(rt.heads), ensure_ascii=False),
-                 json.dumps(list(rt.tails), ensure_ascii=False), len(current)])
-            ordered = [*current]
-            ordered.insert(position, rt)
-            self._write_type_positions(ordered)
+            self._insert_type(rt, current, position)
             self._log(who, "add", "relation_type", rt.name,  # type: ignore[attr-defined]
                       after=relation_type_to_json(rt, position))
         return rt
@@ -282,21 +287,13 @@ class RelationsMixin:
         :class:`ConflictError` when a type of that name exists again. Returns the relations
         restored."""
         with self.atomic():  # type: ignore[attr-defined]
-            if any(t.name == rt.name for t in self.relation_types()):
+            current = self.relation_types()
+            if any(t.name == rt.name for t in current):
                 raise ConflictError(
                     f"a relation type {rt.name!r} exists again (added elsewhere"
                     f"{self._changed_by('relation_type', rt.name)}); nothing was changed")  # type: ignore[attr-defined]
-            current = self.relation_types()
             check_relation_type_set([*current, rt])
-            self.db.execute(
-                "INSERT INTO relation_types (name, color, key, description, heads, tails, "
-                "position) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [rt.name, rt.color, rt.key, rt.description,
-                 json.dumps(list(rt.heads), ensure_ascii=False),
-                 json.dumps(list(rt.tails), ensure_ascii=False), len(current)])
-            ordered = [*current]
-            ordered.insert(max(0, min(position, len(current))), rt)
-            self._write_type_positions(ordered)
+            self._insert_type(rt, current, position)
             self._log(who, "add", "relation_type", rt.name,  # type: ignore[attr-defined]
                       after=relation_type_to_json(rt, position))
             return self.restore_relations(relations, who=who)

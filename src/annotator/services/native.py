@@ -47,6 +47,24 @@ class ParsedSpan:
     updated_at: str | None = None
     note: str | None = None
     value: dict[str, Any] | None = None
+    #: The values of the attributes its label declares (``{}`` when none).
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ParsedRelation:
+    """A relation read from a record: ``head`` and ``tail`` are ids of spans of the same record
+    (``ParsedSpan.id``), ``label`` the relation type's name."""
+
+    head: str
+    tail: str
+    label: str
+    line: int
+    id: str | None = None
+    annotator: str | None = None
+    note: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
 
 
 @dataclass
@@ -62,6 +80,8 @@ class ParsedRecord:
     spans: list[ParsedSpan] = field(default_factory=list)
     #: Further names of the same text (a native record's ``names``), kept as document names.
     names: list[str] = field(default_factory=list)
+    #: Relations between spans of this record.
+    relations: list[ParsedRelation] = field(default_factory=list)
 
 
 def _optional_str(value: Any, what: str, path: str, line: int) -> str | None:

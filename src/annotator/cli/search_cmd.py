@@ -2,8 +2,8 @@
 
 The query may be kana, romaji (``puchin``, ``kitachousen``), kanji or plain text, or a term of
 the project's alias table (``annotator aliases``). The project's search index answers it
-(``annotator.services.japanese.corpus_search``): documents whose readings are not indexed yet
-are indexed first, once (with a progress bar on a terminal; an interrupted run keeps what it
+(``annotator.services.japanese.corpus_search``): texts not in its text index yet and documents
+whose readings are not indexed yet are indexed first, once (with a progress bar on a terminal; an interrupted run keeps what it
 indexed), and hits are printed as they are found, in document order.
 """
 
@@ -15,7 +15,13 @@ import sys
 
 from annotator.cli.common import TerminalProgress, dumps_json, project_from, shown
 from annotator.services.japanese import context
-from annotator.services.japanese.corpus_search import index_readings, iter_hits, readings_state
+from annotator.services.japanese.corpus_search import (
+    index_readings,
+    index_texts,
+    iter_hits,
+    pending_texts,
+    readings_state,
+)
 from annotator.services.japanese.parallel import IndexPool
 from annotator.services.japanese.project_search import hit_record
 from annotator.store import Document, search_index
@@ -46,6 +52,10 @@ def run(args: argparse.Namespace) -> int:
         search_index.migration_progress = None
         building.finish()
     with project:
+        if pending_texts(project)[0]:
+            texts = TerminalProgress("indexing texts")
+            index_texts(project, progress=texts)
+            texts.finish()
         indexed, total = readings_state(project)
         if indexed < total:
             progress = TerminalProgress("indexing readings")

@@ -343,11 +343,22 @@ def _relations_and_attributes(db: sqlite_utils.Database) -> None:
                  json.dumps(list(attribute.choices)), attribute.description, index])
 
 
+def _deferred_text_index(db: sqlite_utils.Database) -> None:
+    """Texts are indexed for search after they are written, not by an insert trigger
+    (``annotator.store.search_index``): a watermark (every document up to it is indexed, set to
+    the last document here, since the version 7 triggers indexed them all) and text triggers
+    that respect it."""
+    from annotator.store import search_index
+
+    search_index.defer_text_index(db.conn)
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_review, _v3_reading_aids, _v4_presence,
                                _v5_document_names,
                                _v6_aggregates,
                                _search_index,
-                               _relations_and_attributes]
+                               _relations_and_attributes,
+                               _deferred_text_index]
 
 
 def current_version() -> int:

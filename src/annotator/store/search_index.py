@@ -3,8 +3,16 @@
 Two derived structures, both rebuilt from the documents at will and never history:
 
 - ``search_text``: an FTS5 table with the ``trigram`` tokenizer over ``documents.text``
-  (external content: the text is not stored twice). Triggers on ``documents`` keep it right
-  whenever a document is added, changed or removed, by this process or another one.
+  (external content: the text is not stored twice). Texts are indexed after they are written,
+  in bulk (:func:`index_texts`: the first ``annotator search``, the window's background
+  indexer), not by an insert trigger (which cost an import about 2.75 s per 1,000 texts):
+  ``search_text_state.indexed_through`` is the watermark, every document with an id up to it
+  is indexed and none above it. The delete and update triggers touch the index only for
+  documents under the watermark (an external-content ``'delete'`` of a row that was never
+  indexed would corrupt it), and a document inserted under the watermark (an id reused after
+  the last document was removed) is indexed by the insert trigger at once. Searches stay
+  exact at every moment: :func:`candidate_documents` checks the documents above the
+  watermark directly.
 - ``search_readings``: one row per document with its reading index in columns (the search key
   and what maps a key position back to code-point offsets; see
   ``annotator.services.japanese.search_records``), written once per document by whoever
@@ -18,7 +26,7 @@ Both FTS tables use ``detail='none'`` (no positions: a fraction of the size). Th
 "which documents may contain this", in document-id order, and the caller checks each candidate
 exactly (a query is AND-ed trigrams, so a candidate may not really contain the string).
 Strings shorter than three characters have no trigram: :func:`candidate_documents` then scans
-with ``instr`` (see ``docs/reading.md``).
+with ``instr`` (see ``docs/reading.md``), as it does for the documents not indexed yet.
 """
 
 from __future__ import annotations
@@ -28,10 +36,13 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 __all__ = [
-    "CREATE_STATEMENTS", "candidate_documents", "create", "documents_without_readings",
-    "fts_query", "readings_count", "store_readings", "text_rows",
+    "CREATE_STATEMENTS", "DEFERRED_TEXT_STATEMENTS", "candidate_documents", "create",
+    "defer_text_index", "documents_without_readings", "fts_query", "index_texts",
+    "pending_texts", "readings_count", "store_readings", "text_rows", "text_watermark",
 ]
 
+#: The search index as schema version 7 created it (texts indexed by an insert trigger; version
+#: 9 replaces the text triggers, see :data:`DEFERRED_TEXT_STATEMENTS`).
 CREATE_STATEMENTS = (
     """CREATE VIRTUAL TABLE search_text USING fts5(
         text, content='documents', content_rowid='id', tokenize='trigram', detail='none')""",
@@ -65,6 +76,29 @@ CREATE_STATEMENTS = (
     """CREATE TRIGGER search_keys_update AFTER UPDATE ON search_readings BEGIN
         INSERT INTO search_keys(search_keys, rowid, key) VALUES ('delete', old.document_id, old.key);
         INSERT INTO search_keys(rowid, key) VALUES (new.document_id, new.key); END""",
+)
+
+#: Schema version 9: the texts are indexed after they are written, up to a watermark.
+DEFERRED_TEXT_STATEMENTS = (
+    "DROP TRIGGER search_text_insert",
+    "DROP TRIGGER search_text_delete",
+    "DROP TRIGGER search_text_update",
+    """CREATE TABLE search_text_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        indexed_through INTEGER NOT NULL
+    )""",
+    # Every document there is was indexed by the version 7 triggers.
+    "INSERT INTO search_text_state (id, indexed_through) SELECT 1, coalesce(max(id), 0) FROM documents",
+    """CREATE TRIGGER search_text_insert AFTER INSERT ON documents
+        WHEN new.id <= (SELECT indexed_through FROM search_text_state WHERE id = 1) BEGIN
+        INSERT INTO search_text(rowid, text) VALUES (new.id, new.text); END""",
+    """CREATE TRIGGER search_text_delete AFTER DELETE ON documents
+        WHEN old.id <= (SELECT indexed_through FROM search_text_state WHERE id = 1) BEGIN
+        INSERT INTO search_text(search_text, rowid, text) VALUES ('delete', old.id, old.text); END""",
+    """CREATE TRIGGER search_text_update AFTER UPDATE OF text ON documents
+        WHEN old.id <= (SELECT indexed_through FROM search_text_state WHERE id = 1) BEGIN
+        INSERT INTO search_text(search_text, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO search_text(rowid, text) VALUES (new.id, new.text); END""",
 )
 
 #: Documents indexed per statement while an existing project's text index is built.
@@ -102,6 +136,55 @@ def create(conn: sqlite3.Connection, progress: BuildProgress | None = None) -> N
             progress(done, total)
 
 
+def defer_text_index(conn: sqlite3.Connection) -> None:
+    """Schema version 9 (inside the migration's transaction): the watermark table, set to the
+    last document (all indexed so far), and the text triggers that respect it."""
+    for statement in DEFERRED_TEXT_STATEMENTS:
+        conn.execute(statement)
+
+
+def text_watermark(conn: sqlite3.Connection) -> int:
+    """The highest document id up to which every text is in ``search_text``."""
+    row = conn.execute("SELECT indexed_through FROM search_text_state WHERE id = 1").fetchone()
+    return 0 if row is None else row[0]
+
+
+def pending_texts(conn: sqlite3.Connection) -> tuple[int, int]:
+    """``(documents, characters)`` whose texts are not in ``search_text`` yet."""
+    docs, chars = conn.execute(
+        "SELECT count(*), coalesce(sum(length), 0) FROM documents WHERE id > ?",
+        [text_watermark(conn)]).fetchone()
+    return docs, chars
+
+
+#: Documents and characters indexed at most per call of :func:`index_texts` (by default).
+INDEX_DOCS = 2000
+INDEX_CHARS = 8_000_000
+
+
+def index_texts(conn: sqlite3.Connection, max_docs: int = INDEX_DOCS,
+                max_chars: int = INDEX_CHARS) -> int:
+    """Index the texts of the next documents above the watermark (at most ``max_docs``, and
+    no more than ``max_chars`` characters unless the first alone) and move the watermark past
+    them, inside the caller's write transaction (``BEGIN IMMEDIATE``: the watermark is read
+    in it). Returns how many documents were indexed (0: none left). A transaction killed
+    before its commit leaves the watermark where it was, so the next call indexes them."""
+    after = text_watermark(conn)
+    rows = conn.execute("SELECT id, length FROM documents WHERE id > ? ORDER BY id LIMIT ?",
+                        [after, max_docs]).fetchall()
+    if not rows:
+        return 0
+    through, chars, count = rows[0][0], 0, 0
+    for doc_id, length in rows:
+        if count and chars + length > max_chars:
+            break
+        through, chars, count = doc_id, chars + length, count + 1
+    conn.execute("INSERT INTO search_text(rowid, text) SELECT id, text FROM documents "
+                 "WHERE id > ? AND id <= ?", [after, through])
+    conn.execute("UPDATE search_text_state SET indexed_through = ? WHERE id = 1", [through])
+    return count
+
+
 def fts_query(string: str) -> str | None:
     """The FTS5 query for documents whose indexed column contains ``string`` (its trigrams,
     every third one and the last, AND-ed), or None when it is shorter than three characters."""
@@ -137,40 +220,60 @@ def candidate_documents(conn: sqlite3.Connection, table: str, strings: Sequence[
 
     A string of three characters or more is looked up in the trigram index; a shorter one is
     looked for with ``instr`` in every row (a scan; for a text, every document when the string
-    has letters that SQLite cannot fold, see :func:`_needs_scan`)."""
+    has letters that SQLite cannot fold, see :func:`_needs_scan`). Texts above the watermark
+    (not indexed yet, see :func:`text_watermark`) are scanned the same way."""
     if table == "search_text":
         source, column, id_column, fold = "documents", "text", "id", True
     elif table == "search_keys":
         source, column, id_column, fold = "search_readings", "key", "document_id", False
     else:
         raise ValueError(f"not a search table: {table}")
-    queries: list[tuple[str, list[Any]]] = []
+    # (sql, params, where): "index" answers up to the text watermark, "above" above it,
+    # "all" everywhere.
+    queries: list[tuple[str, list[Any], str]] = []
     for s in dict.fromkeys(strings):
         query = fts_query(s)
         if query is not None:
             queries.append((f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid > ? "
-                            "AND rowid <= ?", [query]))
-        elif fold and _needs_scan(s):
-            queries.append(("SELECT id FROM documents WHERE id > ? AND id <= ?", []))
+                            "AND rowid <= ?", [query], "index" if fold else "all"))
+            if fold:
+                queries.append((*_text_scan(s), "above"))
         elif fold:
-            queries.append(("SELECT id FROM documents WHERE instr(lower(text), ?) AND id > ? "
-                            "AND id <= ?", [s.lower()]))
+            queries.append((*_text_scan(s), "all"))
         else:
             queries.append((f"SELECT {id_column} FROM {source} WHERE instr({column}, ?) "
-                            f"AND {id_column} > ? AND {id_column} <= ?", [s]))
-    return _windows(conn, queries, after)
+                            f"AND {id_column} > ? AND {id_column} <= ?", [s], "all"))
+    return _windows(conn, queries, after, fold)
 
 
-def _windows(conn: sqlite3.Connection, queries: list[tuple[str, list[Any]]], after: int) -> Iterator[int]:
+def _text_scan(s: str) -> tuple[str, list[Any]]:
+    """The query scanning the texts of a window of ids for ``s`` (a superset of its
+    case-insensitive matches)."""
+    if _needs_scan(s):
+        return "SELECT id FROM documents WHERE id > ? AND id <= ?", []
+    return "SELECT id FROM documents WHERE instr(lower(text), ?) AND id > ? AND id <= ?", [s.lower()]
+
+
+def _windows(conn: sqlite3.Connection, queries: list[tuple[str, list[Any], str]], after: int,
+             texts: bool) -> Iterator[int]:
+    """The ids of each window. For ``texts``, the watermark is read once: it only moves up,
+    and the documents it passes meanwhile are still scanned (a superset)."""
     if not queries:
         return
     last = conn.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0]
+    mark = text_watermark(conn) if texts else last
     step = 0
     while after < last:
         high = after + WINDOWS[min(step, len(WINDOWS) - 1)]
         ids: set[int] = set()
-        for sql, params in queries:
-            ids.update(row[0] for row in conn.execute(sql, [*params, after, high]).fetchall())
+        for sql, params, where in queries:
+            low, top = after, high
+            if where == "index":
+                top = min(high, mark)
+            elif where == "above":
+                low = max(after, mark)
+            if low < top:
+                ids.update(row[0] for row in conn.execute(sql, [*params, low, top]).fetchall())
         yield from sorted(ids)
         after, step = high, step + 1
 

@@ -1,9 +1,11 @@
 """Search by reading over a whole project through its search index, hits streamed as found.
 
-The index lives in the project file (``annotator.store.search_index``): the texts' trigram
-index is kept by triggers; each document's readings are added once, by :func:`index_readings`
-(the first ``annotator search``) or by the window's background indexer (:func:`build_rows` /
-:func:`store_rows`). :func:`iter_hits` asks the trigram indexes which documents may contain a
+The index lives in the project file (``annotator.store.search_index``): the texts are added to
+its trigram index after they are written (:func:`index_texts`, a batch per transaction, up to
+a watermark: the first ``annotator search``, or the window's background indexer a few texts at
+a time, :func:`index_some_texts`; until then a search scans them directly); each document's
+readings are added once, by :func:`index_readings` (the first ``annotator search``) or by the
+window's background indexer (:func:`build_rows` / :func:`store_rows`). :func:`iter_hits` asks the trigram indexes which documents may contain a
 term or its search key, in document-id order, and checks only those, exactly as
 :func:`.search.search` does (the same hits, in the same order), so the first hit comes after
 a few documents and memory holds one small batch of documents, never the project.
@@ -30,8 +32,8 @@ from annotator.services.japanese.search_records import (
 )
 from annotator.store import Project, search_index
 
-__all__ = ["ReadingsState", "build_rows", "index_readings", "iter_hits", "load_index",
-           "readings_state", "store_rows"]
+__all__ = ["ReadingsState", "build_rows", "index_readings", "index_some_texts", "index_texts",
+           "iter_hits", "load_index", "pending_texts", "readings_state", "store_rows"]
 
 #: ``progress(done_documents, total_documents)``; False cancels.
 Progress = Callable[[int, int], "bool | None"]
@@ -48,6 +50,46 @@ ReadingsState = tuple[int, int]
 def readings_state(project: Project) -> ReadingsState:
     """``(documents whose readings are indexed, documents)``."""
     return search_index.readings_count(project.db.conn, RECORD_VERSION)
+
+
+def pending_texts(project: Project) -> tuple[int, int]:
+    """``(documents, characters)`` whose texts are not in the text index yet."""
+    return search_index.pending_texts(project.db.conn)
+
+
+def index_some_texts(project: Project, max_docs: int, max_chars: int) -> int:
+    """Add the next few texts to the text index in one short transaction; how many (0: none
+    were left)."""
+    with project.atomic():
+        return search_index.index_texts(project.db.conn, max_docs, max_chars)
+
+
+def index_texts(project: Project, *, progress: Progress | None = None,
+                cancel: CancelCheck | None = None) -> int:
+    """Add every text not indexed yet to the text index, a batch per transaction (a killed or
+    cancelled run keeps what it committed; the next one goes on from there). Returns how many
+    documents were indexed. ``progress(done, total)`` counts characters; returning False
+    cancels (:class:`~.progress.IndexingCancelled`)."""
+    docs, chars = pending_texts(project)
+    done_docs = done_chars = 0
+    if progress is not None and docs and progress(0, chars) is False:
+        raise IndexingCancelled("cancelled")
+    while True:
+        if cancel is not None and cancel():
+            raise IndexingCancelled(f"cancelled after {done_docs} of {docs} texts")
+        with project.atomic():
+            conn = project.db.conn
+            before = search_index.text_watermark(conn)
+            count = search_index.index_texts(conn)
+            if count:
+                done_chars += conn.execute(
+                    "SELECT coalesce(sum(length), 0) FROM documents WHERE id > ? AND id <= ?",
+                    [before, search_index.text_watermark(conn)]).fetchone()[0]
+        if not count:
+            return done_docs
+        done_docs += count
+        if progress is not None and progress(min(done_chars, chars), chars) is False:
+            raise IndexingCancelled(f"cancelled after {done_docs} of {docs} texts")
 
 
 def load_index(project: Project, document_id: int) -> ReadingIndex | None:

@@ -42,11 +42,9 @@ from annotator.domain.spans import Span
 from annotator.hub.admin import push_labels, push_relation_types
 from annotator.hub.client import HubError, HubSession, refused
 from annotator.hub.schema import REVIEWED_LAYER, SEE_COLLEAGUES
+from annotator.hub.state import HUB_MARK, STATE_KEY, URL_KEY, pending_changes
 from annotator.store import Project
 
-STATE_KEY = "hub.sync"
-URL_KEY = "hub.url"
-HUB_MARK = " (hub)"
 PUSH_BATCH = 5000  # history rows per push transaction
 PULL_BATCH = 5000  # change-log rows per pull transaction
 _START = ["0", -1]  # before every change
@@ -97,21 +95,11 @@ def _state(project: Project, session: HubSession) -> dict[str, Any]:
     if state.get("hub_id") != session.hub_id or state.get("member") != session.user:
         state = {"hub_id": session.hub_id, "member": session.user, "pushed": 0,
                  "pulled": list(_START), "retry": [], "assigned": []}
-    return state
+    return {**state, "role": session.role}  # saved with the next change of the state
 
 
 def _save_state(project: Project, state: dict[str, Any]) -> None:
     project.set_setting(STATE_KEY, state, who=state["member"] + HUB_MARK)
-
-
-def pending_changes(project: Project) -> int:
-    """How many local history rows wait to be looked at by the next push (an upper bound
-    on the changes not yet on the hub; 0 when the project never synced)."""
-    state = project.setting(STATE_KEY)
-    if not state:
-        return 0
-    return sum(1 for e in project.history_after(state["pushed"])
-               if not e.who.endswith(HUB_MARK)) + len(state.get("retry", []))
 
 
 # -- the whole sync -------------------------------------------------------------------------

@@ -81,12 +81,19 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("view.label_tags", "Label &Tags", "View", ("Ctrl+Shift+G",),
                "Show or hide each span's label on the text", checkable=True),
     ActionSpec("view.dark", "&Dark Theme", "View", ("Ctrl+Shift+T",), "Switch light/dark theme", checkable=True),
+    # Team (annotator.ui.team)
+    ActionSpec("team.sync", "Sync &Now", "Team", ("F5",),
+               "Send my changes to the team hub and bring colleagues' changes"),
+    ActionSpec("team.auto", "&Automatic Sync", "Team", (),
+               "Sync with the team hub every few minutes (Team > Sync Every)", checkable=True),
+    ActionSpec("team.setup", "&Join a Hub…", "Team", (),
+               "Which hub this project syncs with, or how to set one up"),
     # Help
     ActionSpec("help.shortcuts", "&Keyboard Shortcuts", "Help", ("F1",), "This list"),
     ActionSpec("help.about", "&About", "Help", (), "About annotator"),
 )
 
-MENUS = ("File", "Edit", "Span", "Document", "View", "Help")
+MENUS = ("File", "Edit", "Span", "Document", "View", "Team", "Help")
 
 
 class ActionRegistry:

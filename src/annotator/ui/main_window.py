@@ -26,6 +26,10 @@ rows; the status bar says what arrived), records this process in the project's p
 (a banner above the panels names the other processes with the project open), and shows waits
 for another program's write lock in the status bar.
 
+**Team.** ``window.team`` (:class:`annotator.ui.team.TeamSync`) is the Team menu: Sync Now,
+Automatic Sync every N seconds and a status-bar field (last sync, pending changes, offline);
+each sync is an ``annotator sync`` process, whose pulled changes arrive like any other writer's.
+
 **Layers.** ``window.layers`` (:class:`annotator.ui.layers.LayerPanel`, in the side column,
 View > Layer List) shows or hides other annotators' layers; a toggle re-highlights the visible
 lines at once and the rest from the event loop (lines scrolled into view first). Span > Copy
@@ -79,6 +83,7 @@ from annotator.ui.session import Session
 from annotator.ui.settings import AppSettings
 from annotator.ui.span_table import SpanTableView
 from annotator.ui.status_bar import AnnotatorStatusBar
+from annotator.ui.team import TeamSync
 from annotator.ui.text_view import plain_text_html
 
 __all__ = ["MainWindow", "register_panel"]
@@ -128,6 +133,7 @@ class MainWindow(QMainWindow):
         self.live = LiveUpdates(session, self)
         self.live.othersChanged.connect(self._show_others)
         self.live.waitingChanged.connect(self.status.show_waiting)
+        self.team = TeamSync(self)  # the Team menu and its status-bar field
         for factory in _PANEL_FACTORIES:
             factory(self)
         self.live.start()

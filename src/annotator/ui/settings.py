@@ -2,8 +2,8 @@
 
 Stored per user (not per project): the annotator's name, recent projects, window geometry and
 state, splitter sizes, the last project/document and its scroll position, the theme, whether
-label tags are shown, whether the layer list is collapsed, the last export's folder, and, per
-project, the layers that are hidden.
+label tags are shown, whether the layer list is collapsed, the last export's folder, whether
+and how often the window syncs with the team hub, and, per project, the layers that are hidden.
 Tests pass their own ``QSettings`` (an INI file in a temporary folder).
 """
 
@@ -171,6 +171,27 @@ class AppSettings:
     @layers_collapsed.setter
     def layers_collapsed(self, collapsed: bool) -> None:
         self._set("view/layers_collapsed", bool(collapsed))
+
+    # -- team hub -------------------------------------------------------------------------------
+
+    @property
+    def team_auto_sync(self) -> bool:
+        """Whether the window syncs with the project's hub on its own (Team > Automatic
+        Sync; off by default)."""
+        return self._bool("team/auto_sync", False)
+
+    @team_auto_sync.setter
+    def team_auto_sync(self, on: bool) -> None:
+        self._set("team/auto_sync", bool(on))
+
+    @property
+    def team_sync_seconds(self) -> int:
+        """Seconds between automatic syncs (Team > Sync Every; 60 by default, at least 1)."""
+        return max(1, self._int("team/sync_seconds", 60))
+
+    @team_sync_seconds.setter
+    def team_sync_seconds(self, seconds: int) -> None:
+        self._set("team/sync_seconds", max(1, int(seconds)))
 
 
 def _key(path: str) -> str:

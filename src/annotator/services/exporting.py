@@ -161,45 +161,102 @@ def iter_documents(
         yield document, text, [span_from_row(row) for row in rows]
 
 
+def iter_chunks_with_relations(
+    project: Project, filters: ExportFilter, progress: Progress | None = None
+) -> Iterator[tuple[Document, str, list[tuple[Any, ...]], list[str], list[tuple[Any, ...]]]]:
+    """:func:`iter_chunks` with each document's relation rows as a fifth item
+    (:meth:`Project.document_chunks_with_relations`: ``(id, document_id, head, tail, type,
+    annotator, note, created_at, updated_at)``, read with the spans in one read transaction).
+    The annotator filter applies to relations as to spans; a relation one of whose ends the
+    label filter leaves out is still there: callers keep only relations whose two ends they
+    write."""
+    _check_filter(project, filters)
+    ids = selected_ids(project, filters.documents)
+    total = project.document_count() if ids is None else len(ids)
+    number = 0
+    for chunk in project.document_chunks_with_relations(
+            ids=ids, annotators=filters.annotators, labels=filters.labels,
+            size=CHUNK_DOCUMENTS):
+        for document, text, rows, names, relations in chunk:
+            if progress and progress(number, total, document.name) is False:
+                raise ExportCancelled()
+            number += 1
+            if filters.skip_empty and not rows:
+                continue
+            yield document, text, rows, names, relations
+    if progress:
+        progress(total, total, "done")
+
+
 def native_records(project: Project, filters: ExportFilter,
-                   progress: Progress | None = None) -> Iterator[dict[str, Any]]:
+                   progress: Progress | None = None,
+                   report: ExportReport | None = None) -> Iterator[dict[str, Any]]:
     """Native records, each validated before it is yielded.
 
     The check is fused with building each span from its row (the common case costs a few
     type and bound tests per span): every span inside its text with whole-number offsets,
-    ids unique, label known, annotator, times and note of the right types, ``value`` an
-    object or null, the record's ``sha256`` that of its text. A record that fails goes
-    through :func:`annotator.services.validation.record_problems` for the message: a bug,
-    never bad user data, so the export is refused rather than written wrong."""
+    ids unique, label known, annotator, times and note of the right types, ``value`` and
+    ``attributes`` objects, the record's ``sha256`` that of its text; every relation's ends
+    spans of the record in its own layer. A record that fails goes through
+    :func:`annotator.services.validation.record_problems` for the message: a bug, never bad
+    user data, so the export is refused rather than written wrong.
+
+    Relations follow the annotator filter; one whose end the label filter leaves out is left
+    out too (counted in ``report.notes``)."""
     labels = {label.name for label in project.labels()}
+    types = {rt.name for rt in project.relation_types()}
     loads = json.loads
-    for document, text, rows, names in iter_chunks(project, filters, progress):
+    left_out = 0
+    for document, text, rows, names, relation_rows in iter_chunks_with_relations(
+            project, filters, progress):
         length = len(text)
-        seen: set[str] = set()
+        seen: dict[str, str] = {}
         spans = []
         append = spans.append
         valid = sha256_text(text) == document.sha256
         for row in rows:
-            span_id, _doc, start, end, label, annotator, note, created, updated, value = row[:10]
+            (span_id, _doc, start, end, label, annotator, note, created, updated, value,
+             attributes) = row
             value = None if value is None else loads(value)
+            attributes = {} if attributes is None else loads(attributes)
             if not (type(start) is int and type(end) is int and 0 <= start < end <= length
                     and type(span_id) is str and span_id not in seen and label in labels
                     and type(annotator) is str and type(created) is str
                     and type(updated) is str and (note is None or type(note) is str)
-                    and (value is None or type(value) is dict)):
+                    and (value is None or type(value) is dict)
+                    and type(attributes) is dict):
                 valid = False
-            seen.add(span_id)
+            seen[span_id] = annotator
             append({"id": span_id, "start": start, "end": end, "label": label,
                     "text": text[start:end] if type(start) is int and type(end) is int else None,
                     "annotator": annotator, "created_at": created, "updated_at": updated,
-                    "note": note, "value": value})
+                    "note": note, "value": value, "attributes": attributes})
+        relations = []
+        for (relation_id, _doc, head, tail, kind, annotator, note, created,
+             updated) in relation_rows:
+            if head not in seen or tail not in seen:
+                left_out += 1
+                continue
+            if not (seen[head] == seen[tail] == annotator and kind in types
+                    and type(relation_id) is str and type(created) is str
+                    and type(updated) is str and (note is None or type(note) is str)):
+                valid = False
+            relations.append({"id": relation_id, "head": head, "tail": tail, "label": kind,
+                              "annotator": annotator, "note": note, "created_at": created,
+                              "updated_at": updated})
         record = document_record(document.uid, document.name, text, document.sha256, [],
                                  document.meta, names)
         record["spans"] = spans
+        record["relations"] = relations
         if not valid or type(record["meta"]) is not dict:
-            problems = record_problems(record, labels) or ["the record is not valid"]
+            problems = (record_problems(record, labels, relation_types=types)
+                        or ["the record is not valid"])
             raise DataError(f"document {document.name!r} failed validation: {problems[0]}")
         yield record
+    if left_out and report is not None:
+        report.notes.append(f"{counted(left_out, 'relation')} left out: a span at one of "
+                            f"{'its' if left_out == 1 else 'their'} ends is not selected "
+                            f"(--label)")
 
 
 _LINE_SEPARATORS = re.compile("[\u0085\u2028\u2029]")
@@ -572,7 +629,9 @@ def export(
         report.format = fmt
         return report
     report = ExportReport(format=fmt, path=None if output is None else str(output))
-    records = native_records(project, filters, progress)
+    if options.layer is not None:
+        filters = _layer_filter(filters, options.layer)
+    records = native_records(project, filters, progress, report)
     count = _span_count
     if output is None:
         write_jsonl(records, stream or sys.stdout, report, count)
@@ -584,3 +643,12 @@ def export(
 
 def _span_count(record: dict[str, Any]) -> int:
     return len(record["spans"])
+
+
+def _layer_filter(filters: ExportFilter, layer: str) -> ExportFilter:
+    """``filters`` narrowed to one layer (``--layer NAME``): its spans and relations."""
+    if filters.annotators and layer not in filters.annotators:
+        raise DataError(f"--layer {layer!r} is not among the selected annotators "
+                        f"({', '.join(filters.annotators)})")
+    return ExportFilter(annotators=[layer], labels=filters.labels,
+                        documents=filters.documents, skip_empty=filters.skip_empty)

@@ -24,6 +24,18 @@ Importing the same work twice adds nothing:
 * an exact duplicate span (same document, start, end, label, annotator) is skipped;
 * a span whose id is already used by a different span gets a fresh id (an import never changes
   or deletes what is in the project).
+
+**Relations and attributes.** A span's attribute values must be declared by its label with
+valid values; a relation links two spans of its record in one layer (its own: the head span's
+when it names none), of a relation type the project has. Unknown attribute names and relation
+types are refused, naming them, unless the import adds unknown labels (``add_labels``): then
+they are added too (an attribute as yes/no for a true/false value, else as a short text; a
+relation type allowing any labels). A relation follows its spans: an end re-id'd gets the new
+id, an end skipped as a duplicate becomes the project's span; an exact duplicate relation (same
+head, tail and type) is skipped, a clashing relation id renewed. A relation one of whose ends
+the importer did not keep (another format's span it could not hold) is counted in
+``not_kept``, never dropped silently. A relation whose type does not allow its spans' labels is
+kept and counted, as a relabel keeps one (``Project.relation_problems`` lists it).
 """
 
 from __future__ import annotations
@@ -35,14 +47,28 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from annotator.domain.errors import AnnotatorError, DataError
 from annotator.domain.labels import Label, check_new_label
+from annotator.domain.relations import (
+    Attribute,
+    Relation,
+    RelationType,
+    new_relation_id,
+    relation_problem,
+)
 from annotator.domain.spans import check_annotator, new_span_id, now
 from annotator.domain.text import canonicalise, clean_name, name_problem, sha256_text
 from annotator.services.decoding import check_regular_file, iter_utf8_lines, read_text_file
 from annotator.services.formats import IMPORT_FORMATS, SNIFF_ORDER, ImportOptions, format_module
-from annotator.services.native import HEAD_BYTES, ParsedRecord, ParsedSpan, read_records
+from annotator.services.native import (
+    HEAD_BYTES,
+    ParsedRecord,
+    ParsedRelation,
+    ParsedSpan,
+    read_records,
+)
 from annotator.services.native import sniff as sniff_native
 from annotator.services.wording import counted
 from annotator.store import Project, registry
@@ -93,6 +119,13 @@ class ImportReport:
     formats: dict[str, str] = field(default_factory=dict)
     #: Records whose text was that of an existing document, with another name (kept).
     other_names: int = 0
+    relations_added: int = 0
+    relations_skipped: int = 0
+    #: Relations kept whose type does not allow the labels of their spans.
+    relations_flagged: int = 0
+    relation_types_added: list[str] = field(default_factory=list)
+    #: Attribute definitions added (``label.name``).
+    attributes_added: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [counted(len(self.documents_added), "document") + " added"]
@@ -101,8 +134,20 @@ class ImportReport:
         parts.append(counted(self.spans_added, "span") + " added")
         if self.spans_skipped:
             parts.append(counted(self.spans_skipped, "duplicate span") + " skipped")
+        if self.relations_added or self.relations_skipped:
+            parts.append(counted(self.relations_added, "relation") + " added")
+        if self.relations_skipped:
+            parts.append(counted(self.relations_skipped, "duplicate relation") + " skipped")
+        if self.relations_flagged:
+            parts.append(f"{counted(self.relations_flagged, 'relation')} kept whose type does "
+                         f"not allow {'its' if self.relations_flagged == 1 else 'their'} "
+                         f"spans' labels")
         if self.labels_added:
             parts.append("labels added: " + ", ".join(self.labels_added))
+        if self.relation_types_added:
+            parts.append("relation types added: " + ", ".join(self.relation_types_added))
+        if self.attributes_added:
+            parts.append("attributes added: " + ", ".join(self.attributes_added))
         if self.other_names:
             parts.append(f"{counted(self.other_names, 'record')} had the text of an existing "
                          f"document; {'its name was' if self.other_names == 1 else 'their names were'} kept")
@@ -372,6 +417,10 @@ class ChunkWriter:
         self.checked: set[str] = set()
         self.reported: set[int] = set()  # existing documents already in the report
         self.stamp = now()
+        self.types: dict[str, RelationType] = {rt.name: rt for rt in project.relation_types()}
+        self.declared: dict[str, dict[str, Attribute]] = {}
+        for attribute in project.label_attributes():
+            self.declared.setdefault(attribute.label, {})[attribute.name] = attribute
 
     def _check_names(self, record: ParsedRecord, source: str) -> None:
         for what, value in (("name", record.name), ("id", record.uid)):
@@ -418,9 +467,16 @@ class ChunkWriter:
         existing = project.documents_by_sha256({record.sha256 for record, _ in chunk})
         given_ids = [span.id for record, _ in chunk for span in record.spans if span.id is not None]
         used_ids = project.existing_span_ids(given_ids) if given_ids else set()
+        self._attributes(chunk)
+        self._relation_types(chunk)
         keys: dict[int, set[tuple[int, int, str, str]]] = {}
         created: dict[str, tuple[int, str]] = {}
         groups: list[tuple[int, str, list[ParsedSpan]]] = []
+        #: Span ids by duplicate key: added by this chunk, and (read when a record with
+        #: relations needs them) those the project had before it.
+        added: dict[int, dict[tuple[int, int, str, str], str]] = {}
+        before: dict[int, dict[tuple[int, int, str, str], str]] = {}
+        linked: list[tuple[ParsedRecord, str, int, dict[str, tuple[str, str, str]]]] = []
         for record, source in chunk:
             name = record.name or record.uid or f"{Path(source).name}:{record.line}"
             document = existing.get(record.sha256)
@@ -451,6 +507,12 @@ class ChunkWriter:
             if doc_id not in keys:
                 keys[doc_id] = project.span_keys(doc_id)
             seen = keys[doc_id]
+            #: file span id -> (span id as written, annotator, label), for the relations
+            ends: dict[str, tuple[str, str, str]] | None = None
+            here = added.setdefault(doc_id, {})
+            if record.relations:
+                ends = {}
+                linked.append((record, source, doc_id, ends))
             spans: list[ParsedSpan] = []
             for parsed in record.spans:
                 who = parsed.annotator if parsed.annotator is not None else self.annotator
@@ -463,11 +525,24 @@ class ChunkWriter:
                 key = (parsed.start, parsed.end, parsed.label, who)
                 if key in seen:
                     report.spans_skipped += 1
+                    if ends is not None and parsed.id is not None:
+                        # its relations go to the span the project (or this file) has
+                        found = here.get(key)
+                        if found is None:
+                            if doc_id not in before:
+                                before[doc_id] = project.span_ids_by_key(doc_id)
+                            found = before[doc_id].get(key)
+                        if found is not None:
+                            ends[parsed.id] = (found, who, parsed.label)
                     continue
                 seen.add(key)
+                given = parsed.id
                 if parsed.id is None or parsed.id in used_ids:
                     parsed.id = new_span_id()
                 used_ids.add(parsed.id)
+                here[key] = parsed.id
+                if ends is not None and given is not None:
+                    ends[given] = (parsed.id, who, parsed.label)
                 parsed.annotator = who
                 parsed.note = parsed.note or None
                 parsed.updated_at = parsed.updated_at or parsed.created_at or self.stamp
@@ -476,6 +551,140 @@ class ChunkWriter:
             if spans:
                 groups.append((doc_id, source, spans))
         report.spans_added += project.add_span_groups(groups, who=self.who)
+        project.set_imported_attributes(
+            (span.id, span.attributes) for _doc, _source, spans in groups for span in spans
+            if span.attributes)
+        if linked:
+            self._write_relations(linked)
+
+    def _attributes(self, chunk: Sequence[tuple[ParsedRecord, str]]) -> None:
+        """Check every span's attribute values against its label's declarations (adding the
+        undeclared ones when the import adds labels); values stored as checked."""
+        unknown: dict[tuple[str, str], tuple[str, int, Any]] = {}
+        for record, source in chunk:
+            for span in record.spans:
+                if not span.attributes:
+                    continue
+                declared = self.declared.get(span.label, {})
+                for name, value in span.attributes.items():
+                    attribute = declared.get(name)
+                    if attribute is None:
+                        unknown.setdefault((span.label, name), (source, span.line, value))
+                        continue
+                    try:
+                        attribute.check_value(value)
+                    except AnnotatorError as exc:
+                        raise DataError(f"span [{span.start}, {span.end}) {span.label!r}: {exc}",
+                                        path=source, line=span.line) from None
+        if not unknown:
+            return
+        if not self.add_labels:
+            listed = ", ".join(f"{label}.{name} (first at {where[0]}:{where[1]})"
+                               for (label, name), where in unknown.items())
+            first = next(iter(unknown.values()))
+            raise DataError(f"{'an attribute' if len(unknown) == 1 else 'attributes'} the "
+                            f"label does not declare: {listed}; declare "
+                            f"{'it' if len(unknown) == 1 else 'them'} first (annotator "
+                            f"attributes add) or import with --add-labels",
+                            path=first[0], line=first[1])
+        for (label, name), (source, line, value) in unknown.items():
+            kind = "flag" if type(value) is bool else "text"
+            try:
+                attribute = Attribute(label, name, kind, (), "Added by import.")
+                self.project.add_label_attribute(attribute, who=self.who)
+            except AnnotatorError as exc:
+                raise DataError(f"attribute {label}.{name} cannot be added: {exc}",
+                                path=source, line=line) from None
+            self.declared.setdefault(label, {})[name] = attribute
+            self.report.attributes_added.append(attribute.qualified)
+        self._attributes(chunk)  # the values, against the new definitions
+
+    def _relation_types(self, chunk: Sequence[tuple[ParsedRecord, str]]) -> None:
+        unknown: dict[str, tuple[str, int]] = {}
+        for record, source in chunk:
+            for relation in record.relations:
+                if relation.label not in self.types and relation.label not in unknown:
+                    unknown[relation.label] = (source, relation.line)
+        if not unknown:
+            return
+        if not self.add_labels:
+            listed = ", ".join(f"{name!r} (first at {where[0]}:{where[1]})"
+                               for name, where in unknown.items())
+            first = next(iter(unknown.values()))
+            raise DataError(f"unknown relation {'type' if len(unknown) == 1 else 'types'} "
+                            f"{listed}; add {'it' if len(unknown) == 1 else 'them'} to the "
+                            f"project first (annotator relations add) or import with "
+                            f"--add-labels", path=first[0], line=first[1])
+        for name, (source, line) in unknown.items():
+            color = EXTRA_LABEL_COLORS[len(self.types) % len(EXTRA_LABEL_COLORS)]
+            try:
+                rt = RelationType(name, color, None, "Added by import.")
+                self.project.add_relation_type(rt, who=self.who)
+            except AnnotatorError as exc:
+                raise DataError(f"relation type {name!r} cannot be added: {exc}",
+                                path=source, line=line) from None
+            self.types[name] = rt
+            self.report.relation_types_added.append(name)
+
+    def _write_relations(self, linked: Sequence[tuple[ParsedRecord, str, int,
+                                                      dict[str, tuple[str, str, str]]]]) -> None:
+        """The chunk's relations, after its spans: ends mapped to the spans as written (a
+        re-id'd span's new id, a skipped duplicate's project span), exact duplicates skipped,
+        clashing ids renewed, then one bulk insert per file."""
+        project, report = self.project, self.report
+        planned: list[tuple[ParsedRelation, str, int, tuple[str, str, str],
+                            tuple[str, str, str]]] = []
+        for record, source, doc_id, ends in linked:
+            for relation in record.relations:
+                head, tail = ends.get(relation.head), ends.get(relation.tail)
+                if head is None or tail is None:
+                    reason = "relations whose span was not kept"
+                    report.not_kept[reason] = report.not_kept.get(reason, 0) + 1
+                    continue
+                planned.append((relation, source, doc_id, head, tail))
+        if not planned:
+            return
+        existing_keys = project.relation_keys_of_heads(head[0] for _, _, _, head, _ in planned)
+        taken = project.relations_by_ids(r.id for r, *_ in planned if r.id)
+        by_source: dict[str, list[Relation]] = {}
+        chosen: set[str] = set()
+        for relation, source, doc_id, head, tail in planned:
+            layer = relation.annotator or head[1]
+            if head[0] == tail[0]:
+                raise DataError(f"relation {relation.label!r} links a span to itself",
+                                path=source, line=relation.line)
+            if not head[1] == tail[1] == layer:
+                raise DataError(f"relation {relation.label!r} is in layer {layer!r}; its spans "
+                                f"are in {head[1]!r} and {tail[1]!r} (a relation links two "
+                                f"spans of one layer, and is in that layer)", path=source,
+                                line=relation.line)
+            if layer not in self.checked:
+                try:
+                    check_annotator(layer)
+                except AnnotatorError as exc:
+                    raise DataError(str(exc), path=source, line=relation.line) from None
+                self.checked.add(layer)
+            key = (head[0], tail[0], relation.label)
+            if key in existing_keys:
+                report.relations_skipped += 1
+                continue
+            existing_keys.add(key)
+            relation_id = relation.id
+            if not relation_id or relation_id in taken or relation_id in chosen:
+                relation_id = new_relation_id()
+            chosen.add(relation_id)
+            if relation_problem(self.types[relation.label], head[2], tail[2]) is not None:
+                report.relations_flagged += 1
+            created = relation.created_at or self.stamp
+            by_source.setdefault(source, []).append(Relation(
+                relation_id, doc_id, head[0], tail[0], relation.label, layer,
+                relation.note or None, created, relation.updated_at or created))
+        for source, relations in by_source.items():
+            try:
+                report.relations_added += project.add_relations_bulk(
+                    relations, who=self.who, source=source, check_labels=False)
+            except AnnotatorError as exc:
+                raise DataError(str(exc), path=source) from None
 
 
 def _chunks(records: Iterable[tuple[ParsedRecord, str]], size: int

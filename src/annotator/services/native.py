@@ -1,13 +1,19 @@
 """The project's own JSONL format: one document per line.
 
-    {"id", "name", "text", "sha256", "offset_unit": "codepoint",
+    {"id", "name", "names", "text", "sha256", "offset_unit": "codepoint",
      "spans": [{"id", "start", "end", "label", "text", "annotator",
-                "created_at", "updated_at", "note", "value"}],
+                "created_at", "updated_at", "note", "value", "attributes": {...}}],
+     "relations": [{"id", "head", "tail", "label", "annotator", "note",
+                    "created_at", "updated_at"}],
      "meta"}
 
 Offsets are code points of ``text``, end-exclusive. On export every key is present on every span
-(``null`` when empty) with stable types, so Hugging Face ``datasets`` and Prodigy read it as is.
-On import only ``text`` is required per record, and ``start``, ``end`` and ``label`` per span.
+and relation (``null`` when empty; ``attributes`` ``{}`` and ``relations`` ``[]`` when there are
+none) with stable types, so Prodigy reads it as is and Hugging Face ``datasets`` with the
+features :func:`datasets_features` declares. A relation's ``head`` and ``tail`` are ids of spans
+of the same record; its ``label`` is the relation type. On import only ``text`` is required per
+record, ``start``, ``end`` and ``label`` per span, and ``head``, ``tail`` and ``label`` per
+relation.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.domain.errors import DataError
+from annotator.domain.relations import Relation, relation_record
 from annotator.domain.spans import Span
 from annotator.domain.text import canonical_offset, canonicalise, removed_positions, sha256_text
 
@@ -26,11 +33,15 @@ OFFSET_UNIT = "codepoint"
 #: How much of a file format sniffers see (``sniff(path, head)``).
 HEAD_BYTES = 65536
 SPAN_KEYS = ("id", "start", "end", "label", "text", "annotator", "created_at", "updated_at", "note",
-             "value")
+             "value", "attributes")
+RELATION_KEYS = ("id", "head", "tail", "label", "annotator", "note", "created_at", "updated_at")
 _STR_OR_NONE = (str, type(None))
-RECORD_KEYS = ("id", "name", "names", "text", "sha256", "offset_unit", "spans", "meta")
-#: Keys an exported record may lack (files written before ``names`` existed).
-OPTIONAL_RECORD_KEYS = ("names",)
+RECORD_KEYS = ("id", "name", "names", "text", "sha256", "offset_unit", "spans", "relations",
+               "meta")
+#: Keys an exported record may lack (files written before ``names`` and ``relations`` existed).
+OPTIONAL_RECORD_KEYS = ("names", "relations")
+#: Keys a span of an older export may lack (before attributes existed).
+OPTIONAL_SPAN_KEYS = ("attributes",)
 
 
 @dataclass(slots=True)
@@ -104,15 +115,18 @@ def _parse_span(raw: Any, index: int, text: str, removed: list[int], path: str, 
             expected, span_id, annotator = get("text"), get("id"), get("annotator")
             created, updated, note, value = (get("created_at"), get("updated_at"), get("note"),
                                              get("value"))
+            attributes = get("attributes")
             if ((expected is None or expected == text[start:end])
                     and type(span_id) in _STR_OR_NONE and type(annotator) in _STR_OR_NONE
                     and type(created) in _STR_OR_NONE and type(updated) in _STR_OR_NONE
-                    and type(note) in _STR_OR_NONE and (value is None or type(value) is dict)):
+                    and type(note) in _STR_OR_NONE and (value is None or type(value) is dict)
+                    and (attributes is None or (type(attributes) is dict
+                                                and _plain_attributes(attributes)))):
                 if removed:
                     start, end = canonical_offset(start, removed), canonical_offset(end, removed)
                 if start < end:
                     return ParsedSpan(start, end, label, line, span_id, annotator, created,
-                                      updated, note, value)
+                                      updated, note, value, attributes or {})
     where = f"span {index}"
     if not isinstance(raw, dict):
         raise DataError(f"{where} is not an object", path=path, line=line)
@@ -139,6 +153,11 @@ def _parse_span(raw: Any, index: int, text: str, removed: list[int], path: str, 
     value = raw.get("value")
     if value is not None and not isinstance(value, dict):
         raise DataError(f"{where}: value must be an object or null", path=path, line=line)
+    attributes = raw.get("attributes")
+    if attributes is not None:
+        problem = attributes_problem(attributes)
+        if problem is not None:
+            raise DataError(f"{where}: {problem}", path=path, line=line)
     canonical_start = canonical_offset(start, removed)
     canonical_end = canonical_offset(end, removed)
     if canonical_start == canonical_end:
@@ -156,6 +175,62 @@ def _parse_span(raw: Any, index: int, text: str, removed: list[int], path: str, 
         updated_at=_optional_str(raw.get("updated_at"), f"{where}: updated_at", path, line),
         note=_optional_str(raw.get("note"), f"{where}: note", path, line),
         value=value,
+        attributes=attributes or {},
+    )
+
+
+def _plain_attributes(attributes: dict[Any, Any]) -> bool:
+    """Whether every name is a non-empty string and every value a string or a boolean."""
+    for name, value in attributes.items():
+        if type(name) is not str or not name or (type(value) is not str
+                                                  and type(value) is not bool):
+            return False
+    return True
+
+
+def attributes_problem(attributes: Any) -> str | None:
+    """Why a span's ``attributes`` is not an object of names to texts or yes/no values (None
+    when it is; whether the label declares them is the project's to say)."""
+    if not isinstance(attributes, dict):
+        return f"attributes must be an object, got {type(attributes).__name__}"
+    for name, value in attributes.items():
+        if not name:
+            return "attributes: an attribute name is empty"
+        if type(value) is not str and type(value) is not bool:
+            shown = "null" if value is None else type(value).__name__
+            return (f"attributes: the value of {name!r} must be a text or true/false, got "
+                    f"{shown}")
+    return None
+
+
+def _parse_relation(raw: Any, index: int, span_ids: set[str], path: str, line: int
+                    ) -> ParsedRelation:
+    where = f"relation {index}"
+    if type(raw) is not dict:
+        raise DataError(f"{where} is not an object", path=path, line=line)
+    get = raw.get
+    head, tail, label = get("head"), get("tail"), get("label")
+    for end, value in (("head", head), ("tail", tail)):
+        if type(value) is int and not isinstance(value, bool):
+            value = str(value)
+        if type(value) is not str or not value:
+            raise DataError(f"{where}: {end} must be the id of a span of this record, got "
+                            f"{value!r}", path=path, line=line)
+        if value not in span_ids:
+            raise DataError(f"{where}: its {end} {value!r} is not the id of a span of this "
+                            f"record", path=path, line=line)
+    if type(label) is not str or not label:
+        raise DataError(f"{where}: label (the relation type) must be a non-empty string, got "
+                        f"{label!r}", path=path, line=line)
+    relation_id = get("id")
+    if relation_id is not None and (type(relation_id) is not str or not relation_id):
+        raise DataError(f"{where}: id must be a non-empty string", path=path, line=line)
+    return ParsedRelation(
+        head=str(head), tail=str(tail), label=label, line=line, id=relation_id,
+        annotator=_optional_str(get("annotator"), f"{where}: annotator", path, line),
+        note=_optional_str(get("note"), f"{where}: note", path, line),
+        created_at=_optional_str(get("created_at"), f"{where}: created_at", path, line),
+        updated_at=_optional_str(get("updated_at"), f"{where}: updated_at", path, line),
     )
 
 
@@ -198,8 +273,21 @@ def parse_record(raw: Any, path: str, line: int) -> ParsedRecord:
     names = raw.get("names") or []
     if type(names) is not list or not all(type(n) is str and n for n in names):
         raise DataError("names must be a list of non-empty strings", path=path, line=line)
+    relations = raw.get("relations")
+    if relations is None:
+        relations = []
+    elif type(relations) is not list:
+        raise DataError("relations must be a list", path=path, line=line)
     removed = removed_positions(text)
     uid = raw.get("id")
+    parsed = [_parse_span(s, i, text, removed, path, line) for i, s in enumerate(spans)]
+    links: list[ParsedRelation] = []
+    if relations:
+        span_ids = {span.id for span in parsed if span.id is not None}
+        if len(span_ids) != sum(span.id is not None for span in parsed):
+            raise DataError("two spans of the record have one id, so its relations cannot "
+                            "say which span they link", path=path, line=line)
+        links = [_parse_relation(r, i, span_ids, path, line) for i, r in enumerate(relations)]
     return ParsedRecord(
         text=canonical,
         sha256=sha,
@@ -207,8 +295,9 @@ def parse_record(raw: Any, path: str, line: int) -> ParsedRecord:
         name=_optional_str(raw.get("name"), "name", path, line),
         uid=None if uid is None else str(uid),
         meta=meta,
-        spans=[_parse_span(s, i, text, removed, path, line) for i, s in enumerate(spans)],
+        spans=parsed,
         names=names,
+        relations=links,
     )
 
 
@@ -338,6 +427,7 @@ def span_record(span: Span, text: str) -> dict[str, Any]:
         "updated_at": span.updated_at,
         "note": span.note,
         "value": span.value,
+        "attributes": span.attributes,
     }
 
 
@@ -354,15 +444,17 @@ def span_record_from_row(row: tuple[Any, ...], text: str) -> dict[str, Any]:
         "updated_at": row[8],
         "note": row[6],
         "value": None if row[9] is None else json.loads(row[9]),
+        "attributes": {} if len(row) < 11 or row[10] is None else json.loads(row[10]),
     }
 
 
 def document_record(
     uid: str, name: str, text: str, sha256: str, spans: list[Span], meta: dict[str, Any],
-    names: list[str] | None = None,
+    names: list[str] | None = None, relations: list[Relation] | None = None,
 ) -> dict[str, Any]:
-    """A document and its spans as one native record (``names``: the further names the
-    document's text was imported under; always present, ``[]`` when none)."""
+    """A document, its spans and its relations as one native record (``names``: the further
+    names the document's text was imported under; ``names`` and ``relations`` always
+    present, ``[]`` when none)."""
     return {
         "id": uid,
         "name": name,
@@ -371,5 +463,32 @@ def document_record(
         "sha256": sha256,
         "offset_unit": OFFSET_UNIT,
         "spans": [span_record(span, text) for span in spans],
+        "relations": [relation_record(relation) for relation in relations or ()],
         "meta": meta,
     }
+
+
+def datasets_features() -> dict[str, Any]:
+    """The features of a native record for Hugging Face ``datasets``, as
+    ``datasets.Features.from_dict`` takes them, so that ``load_dataset("json",
+    data_files=FILE, features=Features.from_dict(datasets_features()))`` types every column
+    wherever relations, notes, values and attribute values first appear in the file.
+
+    Without declared features ``datasets`` infers a JSON file's types from its first block: a
+    ``relations`` list empty there, or an attribute first set later, fails the load. A span's
+    ``value`` and ``attributes`` and the record's ``meta`` are JSON objects whose keys vary, so
+    they are declared ``Json`` (datasets 5: each comes back as the object it was)."""
+    def value(dtype: str) -> dict[str, Any]:
+        return {"dtype": dtype, "_type": "Value"}
+
+    def listed(inner: Any) -> dict[str, Any]:
+        return {"feature": inner, "_type": "List"}
+
+    string, json_object = value("string"), {"_type": "Json"}
+    span = {"id": string, "start": value("int64"), "end": value("int64"), "label": string,
+            "text": string, "annotator": string, "created_at": string, "updated_at": string,
+            "note": string, "value": json_object, "attributes": json_object}
+    relation = {key: string for key in RELATION_KEYS}
+    return {"id": string, "name": string, "names": listed(string), "text": string,
+            "sha256": string, "offset_unit": string, "spans": listed(span),
+            "relations": listed(relation), "meta": json_object}

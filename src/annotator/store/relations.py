@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
@@ -584,6 +584,87 @@ class RelationsMixin:
         for row in self.db.execute(sql, params):
             out.setdefault(row[1], []).append(_relation(row))
         return out
+
+    def document_chunks_with_relations(
+        self,
+        *,
+        ids: Sequence[int] | None = None,
+        annotators: Iterable[str] | None = None,
+        labels: Iterable[str] | None = None,
+        size: int = 200,
+    ) -> Iterator[list[tuple[Any, str, list[tuple[Any, ...]], list[str],
+                             list[tuple[Any, ...]]]]]:
+        """:meth:`Project.document_chunks` with each document's relations as a fifth item:
+        rows ``(id, document_id, head, tail, type, annotator, note, created_at,
+        updated_at)`` (of the ``annotators`` layers only, when given), by creation time and id,
+        read in the same read transaction as the chunk's spans, so both agree. A relation
+        whose end a ``labels`` filter leaves out is still listed: the caller drops it."""
+        layers = None if annotators is None else list(annotators)
+        chunks = self.document_chunks(ids=ids, annotators=layers,  # type: ignore[attr-defined]
+                                      labels=labels, size=size)
+        sql = _RELATION_SELECT + " WHERE r.document_id BETWEEN ? AND ?"
+        if layers is not None:
+            sql += f" AND r.annotator IN ({', '.join('?' for _ in layers)})"
+        sql += " ORDER BY r.document_id, r.created_at, r.id"
+        while True:
+            with self._read_snapshot():  # type: ignore[attr-defined]
+                chunk = next(chunks, None)
+                if chunk is None:
+                    return
+                found: dict[int, list[tuple[Any, ...]]] = {}
+                for row in self.db.execute(sql, [chunk[0][0].id, chunk[-1][0].id,
+                                                 *(layers or ())]):
+                    group = found.get(row[1])
+                    if group is None:
+                        group = found[row[1]] = []
+                    group.append(row)
+            yield [(document, text, rows, names, found.get(document.id, []))
+                   for document, text, rows, names in chunk]
+
+    def span_ids_by_key(self, document_id: int) -> dict[tuple[int, int, str, str], str]:
+        """The id of each span of a document by its duplicate key ``(start, end, label,
+        annotator)`` (an import maps a skipped duplicate span's relations onto the span the
+        project has)."""
+        rows = self.db.execute(
+            'SELECT s.start, s."end", l.name, s.annotator, s.id FROM spans s JOIN labels l ON '
+            "l.id = s.label_id WHERE s.document_id = ?", [document_id])
+        return {(r[0], r[1], r[2], r[3]): r[4] for r in rows}
+
+    def relations_by_ids(self, ids: Iterable[str]) -> dict[str, tuple[str, str, str]]:
+        """``id -> (head, tail, type)`` of the relations among ``ids`` that exist."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, tuple[str, str, str]] = {}
+        for at in range(0, len(wanted), 500):
+            part = wanted[at : at + 500]
+            for row in self.db.execute(
+                    "SELECT r.id, r.head_id, r.tail_id, t.name FROM relations r JOIN "
+                    "relation_types t ON t.id = r.type_id WHERE r.id IN "
+                    f"({', '.join('?' for _ in part)})", part):
+                found[row[0]] = (row[1], row[2], row[3])
+        return found
+
+    def relation_keys_of_heads(self, heads: Iterable[str]) -> set[tuple[str, str, str]]:
+        """``(head, tail, type)`` of every relation whose head is one of ``heads`` (what makes
+        a relation an exact duplicate)."""
+        wanted = list(dict.fromkeys(heads))
+        found: set[tuple[str, str, str]] = set()
+        for at in range(0, len(wanted), 500):
+            part = wanted[at : at + 500]
+            found.update(self.db.execute(
+                "SELECT r.head_id, r.tail_id, t.name FROM relations r JOIN relation_types t ON "
+                f"t.id = r.type_id WHERE r.head_id IN ({', '.join('?' for _ in part)})",
+                part).fetchall())
+        return found
+
+    def set_imported_attributes(self, values: Iterable[tuple[str, dict[str, Any]]]) -> int:
+        """Store the attribute values of spans an import has just inserted (``(span id,
+        values)``, already checked against their labels), with one ``executemany`` inside the
+        import's transaction (its history rows name the spans). Returns the count."""
+        rows = [(attributes_json(attrs), span_id) for span_id, attrs in values if attrs]
+        if rows:
+            with self.atomic():  # type: ignore[attr-defined]
+                self.db.conn.executemany("UPDATE spans SET attributes = ? WHERE id = ?", rows)
+        return len(rows)
 
     def add_relations_bulk(self, relations: Iterable[Relation], *, who: str, source: str,
                            check_labels: bool = True) -> int:

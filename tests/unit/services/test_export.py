@@ -40,15 +40,18 @@ def test_native_keys_and_types(filled: Project) -> None:
     assert len(records) == 2
     for record in records:
         assert list(record) == ["id", "name", "names", "text", "sha256", "offset_unit", "spans",
-                                "meta"]
+                                "relations", "meta"]
+        assert record["relations"] == []  # always present
         assert record["offset_unit"] == "codepoint"
         for span in record["spans"]:
             assert list(span) == ["id", "start", "end", "label", "text", "annotator",
-                                  "created_at", "updated_at", "note", "value"]
+                                  "created_at", "updated_at", "note", "value", "attributes"]
             assert {k: type(v).__name__ for k, v in span.items()
                     if k not in ("note", "value")} == {
                 "id": "str", "start": "int", "end": "int", "label": "str", "text": "str",
-                "annotator": "str", "created_at": "str", "updated_at": "str"}
+                "annotator": "str", "created_at": "str", "updated_at": "str",
+                "attributes": "dict"}
+            assert span["attributes"] == {}  # always present
             assert span["note"] is None or isinstance(span["note"], str)
             assert span["value"] is None or isinstance(span["value"], dict)
             assert record["text"][span["start"]:span["end"]] == span["text"]

@@ -15,6 +15,7 @@ except for the few rows on screen.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -141,11 +142,28 @@ def _like(needle: str) -> str:
     return f"%{escaped}%"
 
 
+#: The document statuses (``documents.status``' CHECK).
+_STATUSES = ("new", "in progress", "done")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _statuses_containing(needle: str) -> list[str]:
+    """The statuses that ``status LIKE '%needle%'`` matches (SQLite folds ASCII letters only)."""
+    folded = needle.translate(_ASCII_LOWER)
+    return [s for s in _STATUSES if folded in s]
+
+
 def document_ids(project: Any, order: str = "id", descending: bool = False,
                  needle: str = "") -> list[int]:
     """The ids of the document list's rows: documents whose name or status contains
     ``needle`` (case-insensitive for ASCII; all documents for ""), sorted by ``order`` (one of
-    :data:`LIST_ORDERS`; ties by name, then id). One indexed query; reads no document row."""
+    :data:`LIST_ORDERS`; ties by name, then id). One indexed query; reads no document row.
+
+    The ids come back as one JSON array built in SQLite (``json_group_array`` over the ordered
+    query: the aggregate keeps the order of its ordered subquery), several times faster than a
+    Python row per id at 100,000 documents. A filter scans the covering index on names (a
+    ``LIKE`` per name, in C; in import order the ids are sorted here afterwards); the statuses
+    it matches are worked out here."""
     if order not in LIST_ORDERS:
         raise ValueError(f"order must be one of {', '.join(LIST_ORDERS)}")
     way = "DESC" if descending else "ASC"
@@ -153,26 +171,40 @@ def document_ids(project: Any, order: str = "id", descending: bool = False,
     where = ""
     needle = needle.strip()
     if needle:
-        where = " WHERE (d.name LIKE ? ESCAPE '\\' OR d.status LIKE ? ESCAPE '\\')"
-        params = [_like(needle)] * 2
+        statuses = _statuses_containing(needle)
+        where = " WHERE (d.name LIKE ? ESCAPE '\\'"
+        params = [_like(needle)]
+        if statuses:
+            where += f" OR d.status IN ({', '.join('?' for _ in statuses)})"
+            params += statuses
+        where += ")"
     db = _db(project)
     if order == "spans":
         if not needle:
-            sql = (f"SELECT document_id FROM document_span_counts "
+            sql = (f"SELECT document_id AS id FROM document_span_counts "
                    f"ORDER BY spans {way}, document_id {way}")
         else:
             sql = (f"SELECT d.id FROM documents d INDEXED BY documents_by_name "
                    f"JOIN document_span_counts c ON c.document_id = d.id{where} "
                    f"ORDER BY c.spans {way}, d.id {way}")
     elif order == "id" and not needle:
-        sql = f"SELECT document_id FROM document_span_counts ORDER BY document_id {way}"
+        sql = f"SELECT document_id AS id FROM document_span_counts ORDER BY document_id {way}"
+    elif order == "id":
+        # In the names' order, then sorted here: a list sort of ids (nearly in order already
+        # when names follow the import) is cheaper than SQLite's sorter.
+        ids = json.loads(db.execute(
+            "SELECT json_group_array(d.id) FROM documents d INDEXED BY documents_by_name"
+            + where, params).fetchone()[0])
+        ids.sort(reverse=descending)
+        return ids
     else:
         index = "documents_by_status" if order == "status" else "documents_by_name"
         keys = {"id": ["d.id"], "name": ["d.name", "d.status", "d.id"],
                 "status": ["d.status", "d.name", "d.id"]}[order]
         sql = (f"SELECT d.id FROM documents d INDEXED BY {index}{where} ORDER BY "
                + ", ".join(f"{k} {way}" for k in keys))
-    return [row[0] for row in db.execute(sql, params)]
+    found = db.execute(f"SELECT json_group_array(id) FROM ({sql})", params).fetchone()[0]
+    return json.loads(found)
 
 
 def document_summaries(project: Any) -> Any:

@@ -141,6 +141,11 @@ def test_status_counts_and_the_document_list_queries(project: Project) -> None:
     assert aggregates.document_ids(project, "name", needle="b") == [ids[3], ids[0]]
     assert aggregates.document_ids(project, "spans", True, needle="B") == [ids[3], ids[0]]
     assert aggregates.document_ids(project, needle="progress") == [ids[2]]
+    # Statuses fold like names: ASCII letters only (the Kelvin sign is not a k, ı not an i).
+    assert aggregates.document_ids(project, needle="IN PRO") == [ids[2]]
+    assert aggregates.document_ids(project, "id", True, needle="nE") == [ids[3], ids[1], ids[0]]
+    assert aggregates.document_ids(project, needle="\u0131n") == []
+    assert aggregates.document_ids(project, "name", needle="_") == [ids[0], ids[2]]
     assert aggregates.list_rows(project, [ids[1], ids[0]]) == {
         ids[1]: ("a%2.txt", "new", 2), ids[0]: ("b_1.txt", "done", 0)}
 

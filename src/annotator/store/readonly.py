@@ -36,8 +36,8 @@ from annotator.store.database import SQLITE_HEADER
 from annotator.store.errors import NewerVersionError, NotAProjectError, ProjectError
 from annotator.store.schema import APPLICATION_ID, current_version
 
-__all__ = ["ForeignDocument", "ForeignProject", "ForeignSpan", "check_foreign_file",
-           "read_header", "read_project_file"]
+__all__ = ["ForeignDocument", "ForeignProject", "ForeignRelation", "ForeignSpan",
+           "check_foreign_file", "read_header", "read_project_file"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,23 @@ class ForeignSpan:
     created_at: Any
     updated_at: Any
     value: Any
+    #: The ``attributes`` column (JSON text or NULL; NULL in files from before attributes).
+    attributes: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignRelation:
+    """One row of the other project's ``relations`` table, as stored (nothing checked yet)."""
+
+    id: Any
+    document_id: Any
+    head_id: Any
+    tail_id: Any
+    type_id: Any
+    annotator: Any
+    note: Any
+    created_at: Any
+    updated_at: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +89,16 @@ class ForeignDocument:
 @dataclass(frozen=True, slots=True)
 class ForeignProject:
     """What a merge reads from another project file: documents, label names by row id, spans
-    (ordered by document, start, end)."""
+    (ordered by document, start, end), relation type names by row id and relations (by
+    document, creation time, id; none in files older than relations)."""
 
     path: str
     version: int
     documents: list[ForeignDocument] = field(default_factory=list)
     labels: dict[Any, Any] = field(default_factory=dict)
     spans: list[ForeignSpan] = field(default_factory=list)
+    relation_types: dict[Any, Any] = field(default_factory=dict)
+    relations: list[ForeignRelation] = field(default_factory=list)
 
 
 def _not_regular(mode: int) -> str | None:
@@ -198,11 +218,22 @@ def read_project_file(path: str | Path) -> ForeignProject:
         labels = dict(conn.execute("SELECT id, name FROM labels").fetchall())
         columns = {row[1] for row in conn.execute("PRAGMA table_info(spans)")}
         value = "value" if "value" in columns else "NULL"  # span values came with schema 3
+        attributes = "attributes" if "attributes" in columns else "NULL"
         spans = [ForeignSpan(*row) for row in conn.execute(
             'SELECT id, document_id, start, "end", label_id, annotator, note, created_at, '
-            f'updated_at, {value} FROM spans ORDER BY document_id, start, "end", id')]
+            f'updated_at, {value}, {attributes} FROM spans ORDER BY document_id, start, "end", '
+            "id")]
+        tables = {row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        relation_types: dict[Any, Any] = {}
+        relations: list[ForeignRelation] = []
+        if {"relations", "relation_types"} <= tables:
+            relation_types = dict(conn.execute("SELECT id, name FROM relation_types").fetchall())
+            relations = [ForeignRelation(*row) for row in conn.execute(
+                "SELECT id, document_id, head_id, tail_id, type_id, annotator, note, "
+                "created_at, updated_at FROM relations ORDER BY document_id, created_at, id")]
     except sqlite3.DatabaseError as exc:
         raise ProjectError(f"{shown}: cannot read the project ({exc})") from None
     finally:
         conn.close()
-    return ForeignProject(shown, version, documents, labels, spans)
+    return ForeignProject(shown, version, documents, labels, spans, relation_types, relations)

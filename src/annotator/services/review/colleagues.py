@@ -16,8 +16,13 @@ Decisions:
   is not in this project, every such document is listed by name (with file and line, or file
   and document id) in one :class:`DataError` and nothing is merged: a merge never adds
   documents, because review compares work on the same texts.
-- Spans keep their annotator (and id, times and note). A span without an annotator (possible
-  only in hand-made JSONL) takes ``annotator``; without one the merge is refused.
+- Spans keep their annotator (and id, times, note, value and attribute values). A span without
+  an annotator (possible only in hand-made JSONL) takes ``annotator``; without one the merge is
+  refused.
+- Relations come along with their spans (ids, times, notes kept; their ends follow the spans
+  as the import maps them: a span already in this project is the end). Relation types and
+  attributes this project lacks are refused, named with where they are first used, unless
+  ``add_labels`` (then they are added as an import adds them).
 - Labels the project lacks are refused, each named with where it is first used
   (:class:`UnknownLabelsError`), unless ``add_labels``: then they are added as an import adds
   them.
@@ -143,6 +148,31 @@ def _check_labels(project: Project, records: Sequence[tuple[ParsedRecord, str]])
         list(first), path=source, line=line)
 
 
+def _check_definitions(project: Project, records: Sequence[tuple[ParsedRecord, str]]) -> None:
+    """Refuse relation types and attributes this project does not define, naming each with
+    the document where it is first used."""
+    types = {rt.name for rt in project.relation_types()}
+    declared = {(a.label, a.name) for a in project.label_attributes()}
+    unknown: dict[str, tuple[ParsedRecord, str]] = {}
+    for record, source in records:
+        for relation in record.relations:
+            if relation.label not in types:
+                unknown.setdefault(f"relation type {relation.label!r}", (record, source))
+        for span in record.spans:
+            for name in span.attributes:
+                if (span.label, name) not in declared:
+                    unknown.setdefault(f"attribute {span.label}.{name}", (record, source))
+    if not unknown:
+        return
+    record, source = next(iter(unknown.values()))
+    raise DataError(
+        f"{_where(record, source)}: not defined in this project: {', '.join(unknown)}; add "
+        f"{'it' if len(unknown) == 1 else 'them'} to the project first or merge with "
+        f"--add-labels; nothing was merged",
+        path=None if isinstance(record, ColleagueRecord) else source,
+        line=None if isinstance(record, ColleagueRecord) else record.line)
+
+
 def merge_work(
     project: Project,
     paths: Iterable[str | Path],
@@ -168,6 +198,7 @@ def merge_work(
         _check_matched(project, records)
         if not add_labels:
             _check_labels(project, records)
+            _check_definitions(project, records)
         report = import_records(project, records, annotator=annotator or who,
                                 add_labels=add_labels, who=who, progress=progress)
         if report.documents_added:

@@ -11,8 +11,13 @@ SQLite tool, and SQLite keeps whatever type a column is given. Every row is chec
   ``0 <= start < end <= len(text)``, a label the file defines (a valid label name), a valid
   annotator name (:func:`annotator.domain.spans.check_annotator`, and no control, format or
   line-separator characters), an id that is a clean non-empty string, times that are ISO 8601
-  with a time zone, a note that is text or null and a value that is null or a JSON object
-  (finite numbers only).
+  with a time zone, a note that is text or null, a value that is null or a JSON object
+  (finite numbers only) and attributes that are null or a JSON object of names to texts or
+  true/false;
+- a relation must belong to a document of the file and link two spans of that document (ids
+  of spans of the file), have a relation type the file defines, a valid annotator, an id,
+  times and a note as spans have them. It comes along with its spans as the record's
+  relation (the import checks layers, types and duplicates against this project).
 
 The same span checks run on the spans of a JSONL export after the importer's own checks
 (:func:`check_records`), so a JSONL merge is as strict as a project-file merge.
@@ -36,8 +41,8 @@ from annotator.domain.errors import AnnotatorError, DataError
 from annotator.domain.labels import check_name
 from annotator.domain.spans import check_annotator
 from annotator.domain.text import is_canonical, sha256_text
-from annotator.services.native import ParsedRecord, ParsedSpan
-from annotator.store.readonly import ForeignDocument, ForeignProject, ForeignSpan
+from annotator.services.native import ParsedRecord, ParsedRelation, ParsedSpan, attributes_problem
+from annotator.store.readonly import ForeignDocument, ForeignProject, ForeignRelation, ForeignSpan
 
 __all__ = ["ColleagueRecord", "check_records", "describe_span", "records_of_project"]
 
@@ -189,6 +194,21 @@ def value_problem(value: Any, *, stored: bool) -> str | None:
     return None
 
 
+def stored_attributes_problem(attributes: Any) -> str | None:
+    """Why a span's ``attributes`` column is not NULL or a JSON object of names to texts or
+    true/false."""
+    if attributes is None:
+        return None
+    if not isinstance(attributes, str) or _bad_unicode(attributes):
+        return f"its attributes {_shown(attributes)} are not JSON text"
+    try:
+        value = json.loads(attributes, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        return f"its attributes are not valid JSON ({str(exc)[:80]})"
+    problem = attributes_problem(value)
+    return None if problem is None else f"its {problem}"
+
+
 def label_problem(label: Any) -> str | None:
     problem = _name_problem(label, "label name")
     if problem is not None:
@@ -278,7 +298,8 @@ def _span_problems(span: ForeignSpan, label: Any, text: str | None,
                     note_problem(span.note),
                     time_problem(span.created_at, "created_at", required=True),
                     time_problem(span.updated_at, "updated_at", required=True),
-                    value_problem(span.value, stored=True)):
+                    value_problem(span.value, stored=True),
+                    stored_attributes_problem(span.attributes)):
         if problem is not None:
             problems.append(problem)
     return problems
@@ -305,6 +326,7 @@ def records_of_project(foreign: ForeignProject) -> list[ColleagueRecord]:
     names: dict[Any, Any] = {}
     records = []
     cache: dict[str, dict[Any, str | None]] = {"label": {}, "annotator": {}}
+    span_documents: dict[Any, Any] = {}  # span id -> document id, of the spans kept
     for number, doc in enumerate(foreign.documents, start=1):
         where = describe_document(doc.name, doc.id)
         found = _document_problems(doc)
@@ -339,9 +361,71 @@ def records_of_project(foreign: ForeignProject) -> list[ColleagueRecord]:
         record.spans.append(ParsedSpan(
             start=span.start, end=span.end, label=label, line=record.line, id=span.id,
             annotator=span.annotator, created_at=span.created_at, updated_at=span.updated_at,
-            note=span.note, value=None if span.value is None else json.loads(span.value)))
+            note=span.note, value=None if span.value is None else json.loads(span.value),
+            attributes={} if span.attributes is None else json.loads(span.attributes)))
+        span_documents[span.id] = span.document_id
+    _relations_of_project(foreign, by_id, names, span_documents, problems, cache)
     _refuse(foreign.path, problems)
     return records
+
+
+def _relations_of_project(foreign: ForeignProject, by_id: dict[Any, ColleagueRecord],
+                          names: dict[Any, Any], span_documents: dict[Any, Any],
+                          problems: list[str], cache: dict[str, dict[Any, str | None]]) -> None:
+    """Check the file's relations and attach each to its document's record."""
+    for relation in foreign.relations:
+        kind = (foreign.relation_types.get(relation.type_id, _MISSING)
+                if _hashable(relation.type_id) else _MISSING)
+        where = _where_relation(relation, kind)
+        if not _hashable(relation.document_id) or relation.document_id not in names:
+            problems.append(f"{where}: its document id {relation.document_id!r} is not a "
+                            f"document of the file")
+            continue
+        document = describe_document(names[relation.document_id], relation.document_id)
+        found = _relation_problems(relation, kind, span_documents, cache)
+        if found:
+            problems.extend(f"{document}: {where}: {problem}" for problem in found)
+            continue
+        record = by_id.get(relation.document_id)
+        if record is not None:
+            record.relations.append(ParsedRelation(
+                head=relation.head_id, tail=relation.tail_id, label=kind, line=record.line,
+                id=relation.id, annotator=relation.annotator, note=relation.note,
+                created_at=relation.created_at, updated_at=relation.updated_at))
+
+
+def _relation_problems(relation: ForeignRelation, kind: Any, span_documents: dict[Any, Any],
+                       cache: dict[str, dict[Any, str | None]]) -> list[str]:
+    problems = []
+    problem = span_id_problem(relation.id) if relation.id is not None else "it has no id"
+    if problem is not None:
+        problems.append(problem)
+    if kind is _MISSING:
+        problems.append(f"its relation type id {relation.type_id!r} is not a relation type of "
+                        f"the file")
+    else:
+        problem = _cached(cache["label"], label_problem, kind)
+        if problem is not None:
+            problems.append(problem.replace("label", "relation type"))
+    for end, span_id in (("head", relation.head_id), ("tail", relation.tail_id)):
+        if not _hashable(span_id) or span_id not in span_documents:
+            problems.append(f"its {end} {_shown(span_id)} is not a span of the file")
+        elif span_documents[span_id] != relation.document_id:
+            problems.append(f"its {end} span is in another document")
+    for problem in (_cached(cache["annotator"], annotator_problem, relation.annotator),
+                    note_problem(relation.note),
+                    time_problem(relation.created_at, "created_at", required=True),
+                    time_problem(relation.updated_at, "updated_at", required=True)):
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def _where_relation(relation: ForeignRelation, kind: Any) -> str:
+    shown_id = (relation.id if isinstance(relation.id, str) and relation.id.isprintable()
+                else _shown(relation.id))
+    shown_kind = f"(relation type id {relation.type_id!r})" if kind is _MISSING else _shown(kind)
+    return f"relation {shown_id} {shown_kind}"
 
 
 def _where_span(span: ForeignSpan, label: Any) -> str:
@@ -379,6 +463,18 @@ def check_records(records: Iterable[ParsedRecord], path: str) -> None:
             if found and first_line is None:
                 first_line = span.line
             where = describe_span(span.id or "(no id)", span.start, span.end, span.label)
+            problems.extend(f"{document}: {where}: {problem}" for problem in found)
+        for relation in record.relations:
+            found = [p for p in (
+                span_id_problem(relation.id),
+                None if relation.annotator is None else annotator_problem(relation.annotator),
+                note_problem(relation.note),
+                time_problem(relation.created_at, "created_at", required=False),
+                time_problem(relation.updated_at, "updated_at", required=False),
+            ) if p is not None]
+            if found and first_line is None:
+                first_line = relation.line
+            where = f"relation {relation.id or '(no id)'} {_shown(relation.label)}"
             problems.extend(f"{document}: {where}: {problem}" for problem in found)
     if problems:
         more = f" ({len(problems) - 1} more problem(s) in this file)" if len(problems) > 1 else ""

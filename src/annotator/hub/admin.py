@@ -22,7 +22,7 @@ from annotator.hub.schema import (
 )
 from annotator.store import Project
 
-__all__ = ["Status", "assign", "find_documents", "init_hub", "publish", "set_hub_setting",
+__all__ = ["Status", "assign", "attribute_definitions", "find_documents", "init_hub", "publish", "set_hub_setting",
            "status"]
 
 
@@ -121,8 +121,8 @@ def publish(session: HubSession, project: Project,
 
 
 def push_labels(conn: psycopg.Connection, project: Project) -> None:
-    """Make the hub's labels hold every label of the project with its definition and
-    position (inside the caller's transaction); nothing is removed here."""
+    """Make the hub's labels hold every label of the project with its definition, position
+    and attribute definitions (inside the caller's transaction); no label is removed here."""
     labels = project.labels()
     hub_keys = dict(conn.execute("SELECT name, key FROM hub.labels").fetchall())
     local_names = {lab.name for lab in labels}
@@ -133,17 +133,31 @@ def push_labels(conn: psycopg.Connection, project: Project) -> None:
             conn.execute("UPDATE hub.labels SET key = NULL WHERE name = %s", [name])
     conn.execute("UPDATE hub.labels SET key = NULL WHERE name = ANY(%s) AND key IS NOT NULL",
                  [[lab.name for lab in labels if hub_keys.get(lab.name) != lab.key]])
+    attributes = attribute_definitions(project)
     with conn.cursor() as cur:
         cur.executemany(
-            "INSERT INTO hub.labels (name, color, key, description, position) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (name) DO UPDATE SET "
+            "INSERT INTO hub.labels (name, color, key, description, position, attributes) "
+            "VALUES (%s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT (name) DO UPDATE SET "
             "color = EXCLUDED.color, key = EXCLUDED.key, description = EXCLUDED.description, "
-            "position = EXCLUDED.position, updated_at = now() WHERE "
-            "(hub.labels.color, hub.labels.key, hub.labels.description, hub.labels.position) "
+            "position = EXCLUDED.position, attributes = EXCLUDED.attributes, "
+            "updated_at = now() WHERE (hub.labels.color, hub.labels.key, "
+            "hub.labels.description, hub.labels.position, hub.labels.attributes) "
             "IS DISTINCT FROM (EXCLUDED.color, EXCLUDED.key, EXCLUDED.description, "
-            "EXCLUDED.position)",
-            [(lab.name, lab.color, lab.key, lab.description, position)
+            "EXCLUDED.position, EXCLUDED.attributes)",
+            [(lab.name, lab.color, lab.key, lab.description, position,
+              json.dumps(attributes.get(lab.name, []), ensure_ascii=False))
              for position, lab in enumerate(labels)])
+
+
+def attribute_definitions(project: Project) -> dict[str, list[dict[str, Any]]]:
+    """The attributes each label of the project declares, in their order, as the hub keeps
+    them (``hub.labels.attributes``: a JSON list of ``{name, kind, choices, description}``)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for attribute in project.label_attributes():
+        out.setdefault(attribute.label, []).append({
+            "name": attribute.name, "kind": attribute.kind,
+            "choices": list(attribute.choices), "description": attribute.description})
+    return out
 
 
 def push_relation_types(conn: psycopg.Connection, project: Project) -> None:

@@ -37,7 +37,7 @@ import psycopg
 
 from annotator.domain.errors import AnnotatorError, LabelError
 from annotator.domain.labels import Label
-from annotator.domain.relations import Relation, RelationType
+from annotator.domain.relations import Attribute, Relation, RelationType
 from annotator.domain.spans import Span
 from annotator.hub.admin import push_labels, push_relation_types
 from annotator.hub.client import HubError, HubSession, refused
@@ -173,7 +173,7 @@ def _touched(entries: Iterable[Any], session: HubSession) -> _Touched:
                 touched.type_renames.append((before["name"], after["name"]))
         elif entry.entity == "decision" and reviewer and entry.entity_id:
             touched.decisions[entry.entity_id] = None
-        elif entry.entity == "label" and lead:
+        elif entry.entity in ("label", "label_attribute") and lead:
             touched.labels = True
             before, after = entry.before, entry.after
             if (entry.action == "update" and isinstance(before, dict)
@@ -548,7 +548,7 @@ def _read_batch(project: Project, session: HubSession,
 
 
 def _read_labels(conn: psycopg.Connection) -> list[tuple[Any, ...]]:
-    return conn.execute("SELECT name, color, key, description FROM hub.labels "
+    return conn.execute("SELECT name, color, key, description, attributes FROM hub.labels "
                         "ORDER BY position, name").fetchall()
 
 
@@ -832,7 +832,8 @@ def _apply_labels(project: Project, rows: list[tuple[Any, ...]], *, who: str) ->
     """Make the project's label set the hub's (labels used by local spans are kept).
     True when anything changed."""
     changed = False
-    hub = [Label(name, color, key, description or "") for name, color, key, description in rows]
+    hub = [Label(name, color, key, description or "") for name, color, key, description, _a
+           in rows]
     hub_by_name = {lab.name: lab for lab in hub}
     local = {lab.name: lab for lab in project.labels()}
     # Free keys that move to another label first (keys are unique).
@@ -865,4 +866,49 @@ def _apply_labels(project: Project, rows: list[tuple[Any, ...]], *, who: str) ->
         if name not in hub_by_name and project.label_usage(name) == 0:
             project.remove_label(name, who=who)
             changed = True
+    return _apply_attributes(project, rows, who=who) or changed
+
+
+def _apply_attributes(project: Project, rows: list[tuple[Any, ...]], *, who: str) -> bool:
+    """Make the attributes each label declares the hub's (the lead's). An attribute that
+    local spans hold a value of is kept (as a label is), and a change of its kind or a choice
+    those spans hold is not made. True when anything changed."""
+    changed = False
+    labels = {lab.name for lab in project.labels()}
+    for name, _color, _key, _description, definitions in rows:
+        if name not in labels:
+            continue
+        wanted: list[Attribute] = []
+        for item in definitions or []:
+            try:
+                wanted.append(Attribute(name, item["name"], item["kind"],
+                                        tuple(item.get("choices") or ()),
+                                        item.get("description") or ""))
+            except (AnnotatorError, KeyError, TypeError):
+                continue  # not a definition this version understands
+        current = {a.name: a for a in project.label_attributes(name)}
+        for position, attribute in enumerate(wanted):
+            now_here = current.get(attribute.name)
+            try:
+                if now_here is None:
+                    project.add_label_attribute(attribute, who=who, position=position)
+                elif now_here.kind != attribute.kind:
+                    if project.attribute_usage(name, attribute.name):
+                        continue
+                    project.remove_label_attribute(name, attribute.name, who=who)
+                    project.add_label_attribute(attribute, who=who, position=position)
+                elif now_here != attribute:
+                    project.update_label_attribute(name, attribute.name, who=who,
+                                                   choices=attribute.choices,
+                                                   description=attribute.description)
+                else:
+                    continue
+                changed = True
+            except AnnotatorError:
+                continue
+        gone = set(current) - {a.name for a in wanted}
+        for attribute_name in sorted(gone):
+            if project.attribute_usage(name, attribute_name) == 0:
+                project.remove_label_attribute(name, attribute_name, who=who)
+                changed = True
     return changed

@@ -152,3 +152,70 @@ def bump(counter: dict[str, int], reason: str, n: int = 1) -> None:
     """``counter[reason] += n`` (a ``lost`` or ``not_kept`` dictionary)."""
     if n:
         counter[reason] = counter.get(reason, 0) + n
+
+
+#: Why an export leaves a relation out: an end span is not written.
+DROPPED_RELATION_END = "its head or tail span is not in the selection"
+
+
+def documents_with_relations(project: Any, filters: Any, progress: Any,
+                             dropped: dict[str, int] | None = None, *, size: int = 200
+                             ) -> Iterator[tuple[Any, str, list[tuple[Any, ...]], list[str],
+                                                 list[Any]]]:
+    """``(document, text, span rows, further names, relations)`` of the selection, the
+    relations (:class:`annotator.domain.relations.Relation`, by creation time) read with one
+    query per ``size`` documents (:meth:`Project.relations_by_document`).
+
+    A relation is given only when both its spans are among the document's selected rows: one
+    whose end is filtered out (``--label``), or was deleted by another writer between the
+    reads, is counted in ``dropped`` under :data:`DROPPED_RELATION_END` (reason -> relations;
+    :func:`note_dropped` reports them), never written dangling."""
+    from annotator.services.exporting import iter_chunks
+
+    annotators = filters.annotators or None
+    buffer: list[tuple[Any, str, list[tuple[Any, ...]], list[str]]] = []
+
+    def flush() -> Iterator[tuple[Any, str, list[tuple[Any, ...]], list[str], list[Any]]]:
+        if not buffer:
+            return
+        by_document = project.relations_by_document(buffer[0][0].id, buffer[-1][0].id,
+                                                    annotators=annotators)
+        for document, text, rows, names in buffer:
+            relations = by_document.get(document.id, [])
+            if relations:
+                ids = {row[0] for row in rows}
+                kept = [r for r in relations if r.head in ids and r.tail in ids]
+                if dropped is not None:
+                    bump(dropped, DROPPED_RELATION_END, len(relations) - len(kept))
+                relations = kept
+            yield document, text, rows, names, relations
+        buffer.clear()
+
+    for item in iter_chunks(project, filters, progress):
+        buffer.append(item)
+        if len(buffer) >= size:
+            yield from flush()
+    yield from flush()
+
+
+def row_attributes(row: tuple[Any, ...]) -> dict[str, Any]:
+    """The attribute values of a span row (``{}`` when none)."""
+    import json
+
+    return json.loads(row[10]) if len(row) > 10 and row[10] else {}
+
+
+def new_span_id() -> str:
+    """A fresh span id (32 hex characters), for spans a format names only by a local id
+    (brat ``T3``, a doccano entity number) so that relations can point at them."""
+    return uuid.uuid4().hex
+
+
+def note_dropped(report: Any, dropped: dict[str, int], noun: str) -> None:
+    """Report what an export left out that is not a span (relations, attribute values):
+    ``N relations not written: REASON`` among the export's notes."""
+    from annotator.services.wording import counted
+
+    for reason, count in dropped.items():
+        if count:
+            report.notes.append(f"{counted(count, noun)} not written: {reason}")

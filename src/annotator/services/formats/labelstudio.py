@@ -41,12 +41,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
+from xml.sax.saxutils import escape
 
-from annotator.domain.errors import DataError
+from annotator.domain.errors import AnnotatorError, DataError
 from annotator.domain.spans import check_annotator
-from annotator.domain.errors import AnnotatorError
 from annotator.services.formats import ExportOptions, ImportOptions
-from annotator.services.native import ParsedRecord, ParsedSpan, build_record, check_span_range
+from annotator.services.formats._common import (bump, documents_with_relations, new_span_id,
+                                                note_dropped, row_attributes)
+from annotator.services.wording import counted
+from annotator.services.native import (ParsedRecord, ParsedRelation, ParsedSpan, build_record,
+                                       check_span_range)
 
 __all__ = ["export", "read", "sniff", "tasks", "write"]
 
@@ -221,19 +225,27 @@ def _note(result: dict[str, Any]) -> str | None:
 
 def _spans_of(results: Any, text: str, who: str | None, created: str | None,
               updated: str | None, report: Any, path: str, line: int, where: str
-              ) -> list[ParsedSpan]:
+              ) -> tuple[list[ParsedSpan], list[ParsedRelation]]:
+    """The spans (``labels`` results), their attribute values (per-region ``choices`` and
+    ``textarea`` results, tied to a region by its id) and the relations (``relation``
+    results) of one annotation or prediction."""
     if not isinstance(results, list):
         raise DataError(f"{where}: \"result\" must be a list", path=path, line=line)
-    spans = []
+    spans: list[ParsedSpan] = []
+    regions: dict[str, list[ParsedSpan]] = {}
+    others: set[str] = set()
+    later: list[tuple[str, dict[str, Any]]] = []
     for index, result in enumerate(results):
         here = f"{where} result {index}"
         if not isinstance(result, dict):
             raise DataError(f"{here} is not an object", path=path, line=line)
         kind = result.get("type")
-        if kind == "relation":
-            _count(report, "Label Studio relations (not imported yet)")
+        if kind in ("relation", "choices", "textarea"):
+            later.append((here, result))
             continue
         if kind != "labels":
+            if isinstance(result.get("id"), str):
+                others.add(result["id"])
             _count(report, f"Label Studio {kind or 'untyped'} results (only labels are spans)")
             continue
         value = result.get("value")
@@ -256,14 +268,114 @@ def _spans_of(results: Any, text: str, who: str | None, created: str | None,
         if isinstance(meta, dict) and isinstance(meta.get("annotator"), str) and meta["annotator"]:
             span_who = meta["annotator"]
         span_id = result.get("id")
+        region = regions.setdefault(span_id, []) if isinstance(span_id, str) and span_id \
+            else []
         for number, label in enumerate(labels):
-            spans.append(ParsedSpan(
+            span = ParsedSpan(
                 start, end, label, line,
                 id=span_id if number == 0 and isinstance(span_id, str)
-                and _SPAN_ID.fullmatch(span_id) else None,
+                and _SPAN_ID.fullmatch(span_id) else new_span_id(),
                 annotator=span_who, created_at=created, updated_at=updated or created,
-                note=_note(result)))
-    return spans
+                note=_note(result))
+            spans.append(span)
+            region.append(span)
+    relations: list[ParsedRelation] = []
+    for here, result in later:
+        if result["type"] == "relation":
+            relations.extend(_relations_of(result, regions, others, created, updated, report,
+                                           here, path, line))
+        else:
+            _attribute_of(result, regions, others, report, here, path, line)
+    return spans, relations
+
+
+def _region(result: dict[str, Any], key: str, regions: dict[str, list[ParsedSpan]],
+            others: set[str], here: str, path: str, line: int) -> list[ParsedSpan] | None:
+    """The spans of the region ``result[key]`` names; None when it is a region of a kind
+    the project does not keep; refused when no region of the annotation has that id."""
+    rid = result.get(key)
+    if isinstance(rid, str) and rid in regions:
+        return regions[rid]
+    if isinstance(rid, str) and rid in others:
+        return None
+    raise DataError(f"{here}: {key} {rid!r} is not the id of a region of this annotation",
+                    path=path, line=line)
+
+
+def _relations_of(result: dict[str, Any], regions: dict[str, list[ParsedSpan]],
+                  others: set[str], created: str | None, updated: str | None, report: Any,
+                  here: str, path: str, line: int) -> list[ParsedRelation]:
+    head = _region(result, "from_id", regions, others, here, path, line)
+    tail = _region(result, "to_id", regions, others, here, path, line)
+    if head is None or tail is None:
+        _count(report, "Label Studio relations with an end that is not a labels region")
+        return []
+    labels = result.get("labels") or []
+    if not isinstance(labels, list) or not all(isinstance(l, str) and l for l in labels):
+        raise DataError(f"{here}: labels must be a list of relation type names",
+                        path=path, line=line)
+    if not labels:
+        _count(report, "Label Studio relations without a type (no labels)")
+        return []
+    direction = result.get("direction", "right")
+    if direction == "left":
+        head, tail = tail, head
+    elif direction == "bi":
+        _count(report, "Label Studio bidirectional relations (imported as from -> to)")
+    elif direction != "right":
+        raise DataError(f"{here}: direction {direction!r} is not right, left or bi",
+                        path=path, line=line)
+    if len(head) > 1 or len(tail) > 1:
+        _count(report, "Label Studio relations of a region with several labels (linked to "
+                       "its first label's span)")
+    h, t = head[0], tail[0]
+    return [ParsedRelation(h.id or "", t.id or "", label, line, annotator=h.annotator,
+                           created_at=created, updated_at=updated or created)
+            for label in labels]
+
+
+def _attribute_of(result: dict[str, Any], regions: dict[str, list[ParsedSpan]],
+                  others: set[str], report: Any, here: str, path: str, line: int) -> None:
+    kind = result["type"]
+    rid = result.get("id")
+    if not isinstance(rid, str) or (rid not in regions and rid not in others):
+        _count(report, f"Label Studio {kind} results not tied to a region (task-level "
+                       f"classification or text)")
+        return
+    spans = regions.get(rid)
+    if spans is None:
+        _count(report, f"Label Studio {kind} results on a region that is not a labels region")
+        return
+    value = result.get("value")
+    if not isinstance(value, dict):
+        raise DataError(f"{here}: \"value\" must be an object", path=path, line=line)
+    control = result.get("from_name")
+    if not isinstance(control, str) or not control:
+        raise DataError(f"{here}: from_name must name the attribute's control",
+                        path=path, line=line)
+    if kind == "choices":
+        choices = value.get("choices")
+        if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+            raise DataError(f"{here}: value.choices must be a list of texts",
+                            path=path, line=line)
+        if len(choices) != 1:
+            _count(report, "Label Studio choices results with other than one choice (an "
+                           "attribute holds one value)")
+            return
+        got: Any = {"true": True, "false": False}.get(choices[0], choices[0])
+    else:
+        lines = value.get("text")
+        if isinstance(lines, str):
+            lines = [lines]
+        if not isinstance(lines, list) or not all(isinstance(t, str) for t in lines):
+            raise DataError(f"{here}: value.text must be a list of texts", path=path, line=line)
+        got = " ".join(t.strip() for t in lines if t.strip())
+        if not got:
+            return
+    prefixed = [s for s in spans if control.startswith(s.label + ".")]
+    for span in prefixed or spans:
+        name = control[len(span.label) + 1:] if prefixed else control
+        span.attributes[name] = got
 
 
 def _check_who(who: str | None, path: str, line: int) -> None:
@@ -288,6 +400,7 @@ def parse_task(task: Any, path: str, line: int, report: Any, annotator: str | No
         raise DataError("the task's data has no \"text\" string (the labelling config must "
                         "read $text)", path=path, line=line)
     spans: list[ParsedSpan] = []
+    relations: list[ParsedRelation] = []
     annotations = task.get("annotations") or []
     if not isinstance(annotations, list):
         raise DataError("\"annotations\" must be a list", path=path, line=line)
@@ -300,9 +413,12 @@ def parse_task(task: Any, path: str, line: int, report: Any, annotator: str | No
             continue
         who = annotator_of(annotation, annotator)
         _check_who(who, path, line)
-        spans.extend(_spans_of(annotation.get("result") or [], text, who,
-                               _stamp(annotation.get("created_at")),
-                               _stamp(annotation.get("updated_at")), report, path, line, where))
+        found, linked = _spans_of(annotation.get("result") or [], text, who,
+                                  _stamp(annotation.get("created_at")),
+                                  _stamp(annotation.get("updated_at")), report, path, line,
+                                  where)
+        spans.extend(found)
+        relations.extend(linked)
     predictions = task.get("predictions") or []
     if not isinstance(predictions, list):
         raise DataError("\"predictions\" must be a list", path=path, line=line)
@@ -318,9 +434,12 @@ def parse_task(task: Any, path: str, line: int, report: Any, annotator: str | No
         version = prediction.get("model_version")
         who = version if isinstance(version, str) and version.strip() else "prediction"
         _check_who(who, path, line)
-        spans.extend(_spans_of(prediction.get("result") or [], text, who,
-                               _stamp(prediction.get("created_at")),
-                               _stamp(prediction.get("updated_at")), report, path, line, where))
+        found, linked = _spans_of(prediction.get("result") or [], text, who,
+                                  _stamp(prediction.get("created_at")),
+                                  _stamp(prediction.get("updated_at")), report, path, line,
+                                  where)
+        spans.extend(found)
+        relations.extend(linked)
     if task.get("drafts"):
         _count(report, "Label Studio drafts", len(task["drafts"]))
     name = data.get("name") if isinstance(data.get("name"), str) and data.get("name") else None
@@ -333,6 +452,7 @@ def parse_task(task: Any, path: str, line: int, report: Any, annotator: str | No
     if name is None and "id" in task:
         name = f"task {task['id']}"
     record = build_record(text, spans, path=path, line=line, name=name, uid=uid, meta=meta)
+    record.relations = relations
     names = data.get("names")
     if isinstance(names, list):
         record.names = [n for n in names if isinstance(n, str) and n]
@@ -371,30 +491,72 @@ def check_options(options: ExportOptions) -> None:
         raise DataError(f"--as {options.labelstudio_as}: choose annotations or predictions")
 
 
+def attribute_control(label: str, name: str) -> str:
+    """The name of the labelling config's control for attribute ``label.name`` (the
+    ``from_name`` of its results)."""
+    return f"{label}.{name}"
+
+
+def _attribute_results(row: tuple[Any, ...], text: str, kinds: dict[tuple[str, str], str],
+                       origin: str, dropped: dict[str, int]) -> list[dict[str, Any]]:
+    values = row_attributes(row)
+    out = []
+    for name, value in values.items():
+        kind = kinds.get((row[4], name))
+        if kind is None:
+            bump(dropped, "the span's label does not declare it (a value left from before a "
+                          "relabel)")
+            continue
+        area = {"start": row[2], "end": row[3]}
+        if kind == "text":
+            result = {"type": "textarea", "value": {**area, "text": [value]}}
+        else:
+            choice = ("true" if value else "false") if kind == "flag" else value
+            result = {"type": "choices",
+                      "value": {**area, "text": text[row[2]:row[3]], "choices": [choice]}}
+        out.append({"id": row[0], "from_name": attribute_control(row[4], name),
+                    "to_name": "text", "origin": origin, **result})
+    return out
+
+
 def tasks(project: Any, filters: Any, options: ExportOptions, progress: Any = None,
           report: Any = None) -> Iterator[dict[str, Any]]:
-    """Label Studio tasks of the selected documents (code-point offsets)."""
-    from annotator.services.exporting import iter_chunks
-
+    """Label Studio tasks of the selected documents (code-point offsets): per annotator one
+    annotation (or prediction) holding the span regions, their attribute results and the
+    relations between them."""
     predictions = options.labelstudio_as == "predictions"
+    origin = "prediction" if predictions else "manual"
+    kinds = {(a.label, a.name): a.kind for a in project.label_attributes()}
     without_email: set[str] = set()
-    for document, text, rows, names in iter_chunks(project, filters, progress):
+    dropped_relations: dict[str, int] = {}
+    dropped_values: dict[str, int] = {}
+    carried = 0
+    for document, text, rows, names, relations in documents_with_relations(
+            project, filters, progress, dropped_relations):
         by_annotator: dict[str, list[dict[str, Any]]] = {}
         times: dict[str, list[str]] = {}
         for row in rows:
             result = {
                 "id": row[0], "from_name": "label", "to_name": "text", "type": "labels",
-                "origin": "prediction" if predictions else "manual",
+                "origin": origin,
                 "value": {"start": row[2], "end": row[3], "text": text[row[2] : row[3]],
                           "labels": [row[4]]},
                 "meta": {"annotator": row[5]},
             }
             if row[6]:
                 result["meta"]["text"] = [row[6]]
-            by_annotator.setdefault(row[5], []).append(result)
+            results = by_annotator.setdefault(row[5], [])
+            results.append(result)
+            if len(row) > 10 and row[10]:
+                results.extend(_attribute_results(row, text, kinds, origin, dropped_values))
             stamps = times.setdefault(row[5], [row[7], row[8]])
             stamps[0] = min(stamps[0], row[7])
             stamps[1] = max(stamps[1], row[8])
+        for relation in relations:
+            by_annotator[relation.annotator].append(
+                {"from_id": relation.head, "to_id": relation.tail, "type": "relation",
+                 "direction": "right", "labels": [relation.type]})
+            carried += bool(relation.note)
         data = {"text": text, "name": document.name, "id": document.uid,
                 "sha256": document.sha256}
         if names:
@@ -417,11 +579,19 @@ def tasks(project: Any, filters: Any, options: ExportOptions, progress: Any = No
                 annotations.append(annotation)
             task["annotations"] = annotations
         yield task
-    if report is not None and without_email:
+    if report is None:
+        return
+    if without_email:
         report.notes.append(
             "completed_by left out for " + ", ".join(sorted(without_email)) + " (no valid "
             "email: give --annotator-email NAME=EMAIL or --email-domain DOMAIN); Label Studio "
             "credits the importing user; the name is kept in each region's meta.annotator")
+    note_dropped(report, dropped_relations, "relation")
+    note_dropped(report, dropped_values, "attribute value")
+    if carried:
+        report.notes.append(f"{counted(carried, 'relation note')} not written: a Label Studio "
+                            f"relation holds no note (relation ids and times are not carried "
+                            f"either)")
 
 
 def write(project: Any, out: IO[str], filters: Any, options: ExportOptions, progress: Any,
@@ -435,14 +605,66 @@ def write(project: Any, out: IO[str], filters: Any, options: ExportOptions, prog
     for number, task in enumerate(tasks(project, filters, options, progress, report)):
         out.write(("\n" if number == 0 else ",\n") + dumps(task))
         report.documents += 1
-        report.spans += sum(len(a["result"]) for a in task[key])
+        report.spans += sum(1 for a in task[key] for r in a["result"] if r["type"] == "labels")
     out.write("\n]\n")
     report.notes.append("labelstudio offsets are code points, as Label Studio counts them")
 
 
+def _xml(value: str) -> str:
+    return escape(value, {'"': "&quot;", "\n": "&#10;", "\t": "&#9;"})
+
+
+def labeling_config(project: Any, labels: list[str] | None = None) -> str:
+    """The Label Studio labelling config the export fits (XML): ``<Labels name="label">``
+    over ``<Text name="text" value="$text">`` with the labels and their colours,
+    ``<Relations>`` with the relation types, and per attribute a per-region control named
+    ``LABEL.NAME`` shown when a region of that label is selected: ``<Choices>`` (one of the
+    choices; a yes/no attribute as the two choices ``true`` and ``false``) or a one-line
+    ``<TextArea>``."""
+    chosen = [l for l in project.labels() if not labels or l.name in labels]
+    names = {l.name for l in chosen}
+    lines = ["<View>",
+             '  <Labels name="label" toName="text">',
+             *(f'    <Label value="{_xml(l.name)}" background="{l.color}"/>' for l in chosen),
+             "  </Labels>",
+             '  <Text name="text" value="$text"/>']
+    types = project.relation_types()
+    if types:
+        lines.append("  <Relations>")
+        lines.extend(f'    <Relation value="{_xml(rt.name)}"/>' for rt in types)
+        lines.append("  </Relations>")
+    for attribute in project.label_attributes():
+        if attribute.label not in names:
+            continue
+        control = _xml(attribute_control(attribute.label, attribute.name))
+        when = (f'visibleWhen="region-selected" whenTagName="label" '
+                f'whenLabelValue="{_xml(attribute.label)}"')
+        lines.append(f"  <View {when}>")
+        lines.append(f'    <Header value="{_xml(attribute.qualified)}" size="6"/>')
+        if attribute.kind == "text":
+            lines.append(f'    <TextArea name="{control}" toName="text" perRegion="true" '
+                         f'editable="true" maxSubmissions="1" rows="1"/>')
+        else:
+            choices = attribute.choices if attribute.kind == "choice" else ("true", "false")
+            lines.append(f'    <Choices name="{control}" toName="text" perRegion="true" '
+                         f'choice="single-radio">')
+            lines.extend(f'      <Choice value="{_xml(c)}"/>' for c in choices)
+            lines.append("    </Choices>")
+        lines.append("  </View>")
+    lines.append("</View>")
+    return "\n".join(lines) + "\n"
+
+
+def config_path(output: Path) -> Path:
+    """Where the export writes the labelling config: ``NAME.config.xml`` beside
+    ``NAME.json``."""
+    return output.with_name(output.stem + ".config.xml")
+
+
 def export(project: Any, output: Path | None, filters: Any, options: ExportOptions,
            progress: Any = None) -> Any:
-    """Export to ``output`` atomically (standard output when None)."""
+    """Export to ``output`` atomically (standard output when None), and the labelling config
+    to :func:`config_path` beside it."""
     from annotator.services.exporting import ExportReport, atomic_output
 
     report = ExportReport(format="labelstudio", path=None if output is None else str(output))
@@ -450,6 +672,12 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     if output is None:
         write(project, sys.stdout, filters, options, progress, report)
         return report
+    output = Path(output)
     with atomic_output(output, report) as handle:
         write(project, handle, filters, options, progress, report)
+    config = config_path(output)
+    with atomic_output(config) as handle:
+        handle.write(labeling_config(project, filters.labels))
+    report.notes.append(f"the Label Studio labelling config for these tasks is in "
+                        f"{config.name} (labels, relations, attributes)")
     return report

@@ -16,7 +16,15 @@ spans                       ``PlainTextSelection`` (``startPosition``, ``endPosi
                             the label's code
 span notes                  ``NoteRef`` from the selection to a ``Notes/Note`` (a memo) whose
                             ``PlainTextContent`` is the note
+relations                   ``Links/Link`` (guid derived from the relation id, ``name`` = the
+                            type, ``direction="OneWay"``, ``originGUID`` = the head's
+                            selection, ``targetGUID`` = the tail's); a relation note is a
+                            ``NoteRef`` from the link to a ``Note``
 ==========================  ===================================================================
+
+The standard's ``Link`` has no user or times: a relation's layer is its spans', and its id and
+times are not carried (a link's guid is derived from the relation id, so exporting again gives
+the same guids). Span attributes have no place in QDA-XML (the export says how many values).
 
 **Positions.** The standard's schema (``Project.xsd``, QDA-XML 1.0, 2019) types
 ``startPosition``/``endPosition`` as ``xsd:integer`` and says nothing of the unit. QualCoder,
@@ -35,7 +43,11 @@ else the selection's ``creatingUser`` as annotator, else the import's), the sele
 and (for one coding per selection) the selection's guid as the span id. Counted in
 ``not_kept``: selections without a code, codes nested under other codes (the label keeps the
 code's own name, the hierarchy is lost), sources that are not text or whose text is outside the
-file, notes not attached to a coded selection, and cases, variables, sets, links and graphs.
+file, notes not attached to a coded selection, and cases, variables, sets and graphs. A ``Link``
+between two coded selections of one source becomes a relation from ``originGUID`` to
+``targetGUID`` of the type its ``name`` gives (of the selections' first codings; a
+``Bidirectional`` or ``Associative`` link is read as origin to target and counted); links
+between anything else (codes, sources, selections of two sources) are counted.
 Refused with the line of ``project.qde``: a file that is not a zip with ``project.qde``, XML
 that does not parse, a selection outside its text or reversed, a coding of a code the code book
 lacks. Label colours are not imported: labels an import adds get the project's colours.
@@ -65,8 +77,11 @@ from annotator.domain.errors import DataError
 from annotator.domain.text import canonical_offset, canonicalise, removed_positions, sha256_text
 from annotator.services.decoding import check_regular_file
 from annotator.services.formats import ExportOptions, ImportOptions
-from annotator.services.formats._common import bump, guid, span_id_of_guid
-from annotator.services.native import ParsedRecord, ParsedSpan
+from annotator.services.formats._common import (bump, documents_with_relations, guid,
+                                                new_span_id, note_dropped, row_attributes,
+                                                span_id_of_guid)
+from annotator.services.native import ParsedRecord, ParsedRelation, ParsedSpan
+from annotator.services.wording import counted
 
 NS = "urn:QDA-XML:project:1.0"
 PROJECT_FILE = "project.qde"
@@ -77,6 +92,9 @@ NOT_KEPT_SOURCE = "REFI-QDA source that is not a text ({kind})"
 NOT_KEPT_OUTSIDE = "REFI-QDA text source whose text is outside the .qdpx"
 NOT_KEPT_NOTE = "REFI-QDA note not attached to a coded selection"
 NOT_KEPT_PART = "REFI-QDA {kind} (the project has no such thing)"
+NOT_KEPT_LINK = "REFI-QDA link that is not between two coded selections of one source"
+NOT_KEPT_UNNAMED_LINK = "REFI-QDA link without a name (no relation type)"
+NOT_KEPT_UNDIRECTED = "REFI-QDA link that is not one-way (read as origin -> target)"
 
 
 def _derived(kind: str, name: str) -> str:
@@ -128,7 +146,7 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     """Write a ``.qdpx`` (module docstring). ``project.qde`` is written as it is read, one
     document at a time; only the notes wait for the end (the schema puts them after the
     sources)."""
-    from annotator.services.exporting import ExportReport, atomic_output, iter_documents
+    from annotator.services.exporting import ExportReport, atomic_output
 
     if output is None:
         raise DataError("the refi-qda export writes a .qdpx file: give -o FILE")
@@ -138,7 +156,8 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     annotators = [a for a in project.annotators()
                   if not filters.annotators or a in filters.annotators]
     users = {name: _derived("user", name) for name in annotators}
-    values = replaced = 0
+    values = replaced = attributes = 0
+    dropped: dict[str, int] = {}
     head = ['<?xml version="1.0" encoding="utf-8"?>\n',
             f'<Project xmlns="{NS}" name={_attr(Path(str(project.path)).stem or "annotator")} '
             f'origin="annotator" creationDateTime="{_now()}">\n']
@@ -167,7 +186,9 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
             # (a zip is written one member at a time).
             member.write("".join(head).encode("utf-8"))
             opened = False
-            for document, text, spans in iter_documents(project, filters, progress):
+            links: list[str] = []
+            for document, text, rows, _names, relations in documents_with_relations(
+                    project, filters, progress, dropped):
                 if not opened:
                     member.write(b"<Sources>\n")
                     opened = True
@@ -176,43 +197,72 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
                 parts = [f'<TextSource guid="{source_guid}" name={_attr(document.name)} '
                          f'plainTextPath="internal://{source_guid}.txt" '
                          f'creationDateTime="{document.created_at}">\n']
-                for span in spans:
-                    user = users.get(span.annotator) or _derived("user", span.annotator)
-                    selection = guid(span.id)
-                    parts.append(
+                append = parts.append
+                for row in rows:
+                    span_id, _doc, start, end, label, annotator, note, created, updated = row[:9]
+                    user = users.get(annotator) or _derived("user", annotator)
+                    selection = guid(span_id)
+                    append(
                         f'<PlainTextSelection guid="{selection}" '
-                        f'name={_attr(text[span.start:span.end][:100])} '
-                        f'startPosition="{span.start}" endPosition="{span.end}" '
-                        f'creatingUser="{user}" creationDateTime="{span.created_at}" '
-                        f'modifyingUser="{user}" modifiedDateTime="{span.updated_at}">'
+                        f'name={_attr(text[start:end][:100])} '
+                        f'startPosition="{start}" endPosition="{end}" '
+                        f'creatingUser="{user}" creationDateTime="{created}" '
+                        f'modifyingUser="{user}" modifiedDateTime="{updated}">'
                         f'<Coding guid="{_fast_guid("coding", selection)}" '
-                        f'creatingUser="{user}" creationDateTime="{span.created_at}">'
-                        f'<CodeRef targetGUID="{code_guid[span.label]}"/></Coding>')
-                    if span.note:
+                        f'creatingUser="{user}" creationDateTime="{created}">'
+                        f'<CodeRef targetGUID="{code_guid[label]}"/></Coding>')
+                    if note:
                         note_guid = _fast_guid("note", selection)
-                        parts.append(f'<NoteRef targetGUID="{note_guid}"/>')
-                        cleaned = _INVALID_XML.sub("\ufffd", span.note)
-                        replaced += cleaned != span.note
+                        append(f'<NoteRef targetGUID="{note_guid}"/>')
+                        cleaned = _INVALID_XML.sub("\ufffd", note)
+                        replaced += cleaned != note
                         notes.append(
                             f'<Note guid="{note_guid}" '
-                            f'name={_attr(span.label + ": " + text[span.start:span.end][:60])} '
-                            f'creatingUser="{user}" creationDateTime="{span.updated_at}">'
+                            f'name={_attr(label + ": " + text[start:end][:60])} '
+                            f'creatingUser="{user}" creationDateTime="{updated}">'
                             f'<PlainTextContent>{escape(cleaned, {chr(13): "&#13;"})}'
                             f'</PlainTextContent></Note>\n')
-                    parts.append("</PlainTextSelection>\n")
-                    values += span.value is not None
-                    report.spans += 1
+                    append("</PlainTextSelection>\n")
+                    if row[9] is not None:
+                        values += 1
+                    if len(row) > 10 and row[10]:
+                        attributes += len(row_attributes(row))
+                report.spans += len(rows)
                 parts.append("</TextSource>\n")
                 member.write("".join(parts).encode("utf-8"))
                 report.documents += 1
+                for relation in relations:
+                    link = guid(relation.id)
+                    opening = (f'<Link guid="{link}" name={_attr(relation.type)} '
+                               f'direction="OneWay" originGUID="{guid(relation.head)}" '
+                               f'targetGUID="{guid(relation.tail)}"')
+                    if relation.note:
+                        note_guid = _fast_guid("note", link)
+                        links.append(f'{opening}><NoteRef targetGUID="{note_guid}"/></Link>\n')
+                        cleaned = _INVALID_XML.sub("\ufffd", relation.note)
+                        replaced += cleaned != relation.note
+                        notes.append(
+                            f'<Note guid="{note_guid}" name={_attr(relation.type)} '
+                            f'creatingUser="{users.get(relation.annotator) or _derived("user", relation.annotator)}" '
+                            f'creationDateTime="{relation.updated_at}">'
+                            f'<PlainTextContent>{escape(cleaned, {chr(13): "&#13;"})}'
+                            f'</PlainTextContent></Note>\n')
+                    else:
+                        links.append(f"{opening}/>\n")
             if opened:
                 member.write(b"</Sources>\n")
             if notes:
                 member.write(("<Notes>\n" + "".join(notes) + "</Notes>\n").encode("utf-8"))
+            if links:
+                member.write(("<Links>\n" + "".join(links) + "</Links>\n").encode("utf-8"))
             member.write(b"</Project>\n")
             member.seek(0)
             with archive.open(PROJECT_FILE, "w") as stored:
                 shutil.copyfileobj(member, stored, 1 << 20)
+    note_dropped(report, dropped, "relation")
+    if attributes:
+        report.notes.append(f"{counted(attributes, 'span attribute value')} not written: "
+                            f"REFI-QDA has no span attributes")
     if values:
         report.notes.append(f"{values} span value(s) (number values) have no place in "
                             f"REFI-QDA and were not written; the spans were")
@@ -305,20 +355,22 @@ def read(path: Path, options: ImportOptions, report: Any) -> Iterator[ParsedReco
                 text = _member_text(archive, note.get("plainTextPath"), path)
             notes[note.get("guid")] = text or ""
         used_notes: set[str] = set()
-        for kind in ("Cases", "Variables", "Sets", "Links", "Graphs"):
+        for kind in ("Cases", "Variables", "Sets", "Graphs"):
             for element in root.findall(_q(kind, ns)):
                 bump(not_kept, NOT_KEPT_PART.format(kind=kind.lower()), len(element))
         sources = root.find(_q("Sources", ns))
         records = []
+        selections: dict[str, tuple[ParsedRecord, ParsedSpan]] = {}
         for source in [] if sources is None else list(sources):
             kind = source.tag.split("}")[-1]
             if kind != "TextSource":
                 bump(not_kept, NOT_KEPT_SOURCE.format(kind=kind))
                 continue
             record = _text_source(source, ns, archive, path, shown, lines, users, codes, notes,
-                                  used_notes, atlas, options, not_kept)
+                                  used_notes, atlas, options, not_kept, selections)
             if record is not None:
                 records.append(record)
+        _links(root, ns, lines, shown, selections, notes, used_notes, not_kept)
         bump(not_kept, NOT_KEPT_NOTE, len(set(notes) - used_notes))
     yield from records
 
@@ -340,7 +392,9 @@ def _member_text(archive: zipfile.ZipFile, reference: str, path: Path) -> str | 
 def _text_source(source: ET.Element, ns: str, archive: zipfile.ZipFile, path: Path, shown: str,
                  lines: dict[int, int], users: dict[str, str | None], codes: dict[str, str],
                  notes: dict[str, str], used_notes: set[str], atlas: bool,
-                 options: ImportOptions, not_kept: dict[str, int]) -> ParsedRecord | None:
+                 options: ImportOptions, not_kept: dict[str, int],
+                 selections: dict[str, tuple[ParsedRecord, ParsedSpan]]
+                 ) -> ParsedRecord | None:
     content = source.find(_q("PlainTextContent", ns))
     reference = source.get("plainTextPath") or ""
     if content is not None and content.text is not None:
@@ -355,6 +409,7 @@ def _text_source(source: ET.Element, ns: str, archive: zipfile.ZipFile, path: Pa
     removed = removed_positions(raw)
     text = canonicalise(raw)
     spans: list[ParsedSpan] = []
+    firsts: dict[str, ParsedSpan] = {}
     for selection in source.findall(_q("PlainTextSelection", ns)):
         line = lines.get(id(selection), 1)
         try:
@@ -393,12 +448,45 @@ def _text_source(source: ET.Element, ns: str, archive: zipfile.ZipFile, path: Pa
                    or users.get(selection.get("creatingUser") or "") or options.annotator)
             spans.append(ParsedSpan(
                 s, e, codes[target], line,
-                id=span_id_of_guid(selection.get("guid") if number == 0 else coding.get("guid")),
+                id=span_id_of_guid(selection.get("guid") if number == 0 else coding.get("guid"))
+                or new_span_id(),
                 annotator=who,
                 created_at=_time(coding.get("creationDateTime")
                                  or selection.get("creationDateTime")),
                 updated_at=_time(selection.get("modifiedDateTime")),
                 note="\n".join(memo) or None))
+            if number == 0 and selection.get("guid"):
+                firsts[selection.get("guid")] = spans[-1]
     name = source.get("name") or Path(reference[len("internal://"):]).name or "source"
-    return ParsedRecord(text=text, sha256=sha256_text(text), line=lines.get(id(source), 1),
-                        name=name, spans=spans)
+    record = ParsedRecord(text=text, sha256=sha256_text(text), line=lines.get(id(source), 1),
+                          name=name, spans=spans)
+    for key, span in firsts.items():
+        selections[key] = (record, span)
+    return record
+
+
+def _links(root: ET.Element, ns: str, lines: dict[int, int], shown: str,
+           selections: dict[str, tuple[ParsedRecord, ParsedSpan]], notes: dict[str, str],
+           used_notes: set[str], not_kept: dict[str, int]) -> None:
+    """The ``Links`` between coded selections of one source, as relations of its record."""
+    for links in root.findall(_q("Links", ns)):
+        for link in links.findall(_q("Link", ns)):
+            origin = selections.get(link.get("originGUID") or "")
+            target = selections.get(link.get("targetGUID") or "")
+            if origin is None or target is None or origin[0] is not target[0]:
+                bump(not_kept, NOT_KEPT_LINK)
+                continue
+            name = (link.get("name") or "").strip()
+            if not name:
+                bump(not_kept, NOT_KEPT_UNNAMED_LINK)
+                continue
+            if (link.get("direction") or "OneWay") != "OneWay":
+                bump(not_kept, NOT_KEPT_UNDIRECTED)
+            refs = [ref.get("targetGUID") for ref in link.findall(_q("NoteRef", ns))]
+            used_notes.update(r for r in refs if r)
+            memo = [notes[r] for r in refs if r in notes and notes[r]]
+            head, tail = origin[1], target[1]
+            origin[0].relations.append(ParsedRelation(
+                head.id or "", tail.id or "", name, lines.get(id(link), 1),
+                id=span_id_of_guid(link.get("guid")), annotator=head.annotator,
+                note="\n".join(memo) or None))

@@ -10,6 +10,7 @@ from annotator.domain.errors import DataError
 from annotator.domain.labels import Label
 from annotator.services.exporting import ExportFilter
 from annotator.services.formats import ExportOptions, ImportOptions, brat
+from annotator.services.importing import ImportReport
 from annotator.store import Project
 from format_material import TEXT_JA, import_module_file, span_set
 
@@ -77,14 +78,21 @@ def test_brat_offsets_count_the_file_as_brat_reads_it(fresh: Project, tmp_path: 
         ("Kim", "hana", None), ("Putin", "hana", "leader"), ("北朝鮮", "mei", None)]
 
 
-def test_what_is_not_kept_is_counted(fresh: Project, tmp_path: Path) -> None:
+def test_what_is_not_kept_is_counted(tmp_path: Path) -> None:
     ann = ("T1\tactor 0 3\tKim\nT2\tactor 8 13\tPutin\nT3\tclaim 0 3;8 13\tKim Putin\n"
-           "R1\tmeets Arg1:T1 Arg2:T2\nE1\tmeet:T1\nA1\tNegated T1\nN1\tReference T1 Wiki:1\t"
-           "Kim\n*\tEquiv T1 T2\n#1\tAnnotatorNotes R1\tabout\n")
+           "R1\tmeets Arg1:T1 Arg2:T2\nR2\tabout Arg1:T3 Arg2:T1\nE1\tmeet:T1\nA1\tNegated T1\n"
+           "A2\tNegated E1\nN1\tReference T1 Wiki:1\tKim\n*\tEquiv T1 T2\n"
+           "#1\tAnnotatorNotes R1\tabout\n#2\tAnnotatorNotes E1\tx\n")
     folder = write_pair(tmp_path / "in", b"Kim met Putin.", ann)
     (folder / "README.txt").write_text("not a brat document")
-    report = import_module_file(fresh, brat, folder)
-    assert report.spans_added == 2
+    report = ImportReport()
+    [record] = brat.read(folder, ImportOptions(annotator="aoi"), report)
+    assert [(s.start, s.end, s.label, s.attributes) for s in record.spans] == [
+        (0, 3, "actor", {"Negated": True}), (8, 13, "actor", {})]
+    [relation] = record.relations  # R2 has a discontinuous argument
+    ids = [s.id for s in record.spans]
+    assert (relation.head, relation.tail, relation.label, relation.note, relation.annotator) \
+        == (ids[0], ids[1], "meets", "about", "aoi")
     assert report.not_kept == {
         brat.NOT_KEPT_DISCONTINUOUS: 1, brat.NOT_KEPT_KINDS["R"]: 1, brat.NOT_KEPT_KINDS["E"]: 1,
         brat.NOT_KEPT_KINDS["A"]: 1, brat.NOT_KEPT_KINDS["N"]: 1, brat.NOT_KEPT_KINDS["*"]: 1,

@@ -11,8 +11,8 @@ from format_material import SPANS, TEXT_JA, import_module_file, span_set
 
 from annotator.domain.errors import DataError
 from annotator.services.exporting import export
-from annotator.services.formats import doccano
-from annotator.services.importing import import_paths
+from annotator.services.formats import ImportOptions, doccano
+from annotator.services.importing import ImportReport, import_paths
 from annotator.store import Project
 
 
@@ -49,13 +49,30 @@ def test_entities_shape_with_relations(project: Project, tmp_path: Path) -> None
         "relations": [{"id": 5, "from_id": 1, "to_id": 2, "type": "uses"}],
         "Comments": ["check"]}
     path = write_jsonl(tmp_path / "d.jsonl", record)
-    report = import_paths(project, [path], annotator="aoi")
-    assert report.formats == {str(path): "doccano"}
-    assert {(TEXT_JA[s.start:s.end], s.label, s.annotator) for s in project.spans()} == {
-        ("北朝鮮", "actor", "aoi"), ("ミサイル", "weapon", "aoi")}
-    assert report.not_kept == {"doccano relations (not imported yet)": 1,
-                               "doccano comments": 1}
-    assert project.documents()[0].meta == {"doccano_id": 12}
+    report = ImportReport()
+    [parsed] = doccano.read(path, ImportOptions(annotator="aoi"), report)
+    assert [(TEXT_JA[s.start:s.end], s.label, s.annotator) for s in parsed.spans] == [
+        ("北朝鮮", "actor", "aoi"), ("ミサイル", "weapon", "aoi")]  # UTF-16 9 is code point 6
+    [relation] = parsed.relations
+    assert (relation.head, relation.tail, relation.label) == (
+        parsed.spans[0].id, parsed.spans[1].id, "uses")
+    assert report.not_kept == {"doccano comments": 1}
+    assert parsed.meta == {"doccano_id": 12}
+
+
+@pytest.mark.parametrize(("relation", "message"), [
+    ({"id": 5, "from_id": 1, "to_id": 9, "type": "uses"}, "to_id 9 is not the id of an entity"),
+    ({"id": 5, "from_id": 1, "to_id": 2}, "expected"),
+])
+def test_bad_relations_are_refused(tmp_path: Path, relation: dict, message: str) -> None:
+    record = {"text": TEXT_JA, "entities": [
+        {"id": 1, "label": "actor", "start_offset": 9, "end_offset": 12},
+        {"id": 2, "label": "weapon", "start_offset": 13, "end_offset": 17}],
+        "relations": [relation]}
+    path = write_jsonl(tmp_path / "d.jsonl", {"text": "a", "label": []}, record)
+    with pytest.raises(DataError, match=message) as info:
+        list(doccano.read(path, ImportOptions(), ImportReport()))
+    assert info.value.line == 2
 
 
 def test_classification_labels_are_counted(project: Project, tmp_path: Path) -> None:

@@ -83,7 +83,8 @@ def write(tmp_path: Path, data: Any, name: str = "export.json") -> Path:
 def test_a_real_export_shape_is_read(project: Project, tmp_path: Path) -> None:
     results = [region(6, 9, text="北朝鮮"),
                {"type": "choices", "value": {"choices": ["urgent"]}},
-               {"type": "relation", "from_id": "r1", "to_id": "r2"}]
+               {"id": "r2", "type": "rectanglelabels", "value": {"x": 1, "y": 2}},
+               {"type": "relation", "from_id": "r1", "to_id": "r2", "labels": ["involves"]}]
     path = write(tmp_path, [task(results, predictions=[
         {"model_version": "ner-v2", "result": [region(10, 14, "weapon")]}, 12])])
     report = import_paths(project, [path])
@@ -93,8 +94,10 @@ def test_a_real_export_shape_is_read(project: Project, tmp_path: Path) -> None:
     [first] = [s for s in project.spans() if s.annotator == "sato.k"]
     assert first.created_at == "2026-03-01T00:10:11.123Z"  # to UTC, milliseconds
     assert report.not_kept == {
-        "Label Studio choices results (only labels are spans)": 1,
-        "Label Studio relations (not imported yet)": 1,
+        "Label Studio choices results not tied to a region (task-level classification or "
+        "text)": 1,
+        "Label Studio rectanglelabels results (only labels are spans)": 1,
+        "Label Studio relations with an end that is not a labels region": 1,
         "Label Studio predictions listed by id only (its JSON export does not include their "
         "results)": 1}
     [document] = project.documents()

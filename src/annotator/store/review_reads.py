@@ -12,10 +12,12 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 if TYPE_CHECKING:
     from annotator.store.project import Project
 
-__all__ = ["agreement_chunks", "document_order_by_uid", "has_annotator", "label_names",
+__all__ = ["agreement_chunks", "agreement_rows", "document_order_by_uid", "has_annotator", "label_names",
            "text_chunks"]
 
 # The order of the UNIQUE index of spans (document, start, end, label id, annotator): the
@@ -124,3 +126,88 @@ def has_annotator(project: Project, name: str) -> bool:
     """Whether ``name`` has a span (stops at the first one)."""
     return project.db.execute("SELECT 1 FROM spans WHERE annotator = ? LIMIT 1",
                               [name]).fetchone() is not None
+
+
+def _packing(project: Project) -> tuple[int, int] | None:
+    """Bit widths ``(positions, labels)`` that pack a span's ``(start, end, label id)`` into
+    one SQLite integer (63 bits), or None when the project's texts or label ids are too long."""
+    row = project.db.execute("SELECT max(length) FROM documents").fetchone()
+    positions = max(1, int(row[0] or 0).bit_length())
+    row = project.db.execute("SELECT max(id) FROM labels").fetchone()
+    labels = max(1, int(row[0] or 0).bit_length())
+    if 2 * positions + labels > 63:
+        return None
+    return positions, labels
+
+
+def agreement_rows(
+    project: Project, annotators: Sequence[str], ids: Sequence[int] | None = None, *,
+    size: int = 500, packed: bool = True,
+) -> Iterator[list[tuple[str, int, list[list[tuple[int, int, str]]]]]]:
+    """Every document (or those with ``ids``) in id order, ``size`` at a time:
+    ``(uid, length, spans)`` where ``spans[i]`` holds the spans of ``annotators[i]`` as
+    ``(start, end, label)``, in no particular order.
+
+    One query per chunk reads the spans' index over the chunk's id range and hands Python one
+    row per document, each annotator's spans packed into integers (``start``, ``end`` and the
+    label id side by side) and listed as text: about a tenth of the work of a row per span
+    (``packed=False``, or texts or label ids too long to pack: a row per span). Each chunk is
+    read in one read transaction."""
+    names = label_names(project)
+    label_list = [""] * (max(names, default=0) + 1)
+    for label_id, name in names.items():
+        label_list[label_id] = name
+    who = list(annotators)
+    width = len(who)
+    packing = _packing(project) if packed else None
+    db = project.db
+    if packing is not None:
+        positions, label_bits = packing
+        shift_start, shift_end = positions + label_bits, label_bits
+        position_mask, label_mask = (1 << positions) - 1, (1 << label_bits) - 1
+        packed = f'((start << {shift_start}) | ("end" << {shift_end}) | label_id)'
+        columns = ", ".join(f"group_concat({packed}) FILTER (WHERE annotator = ?{index + 1})"
+                            for index in range(width))
+        span_sql = (f"SELECT document_id, {columns} FROM spans WHERE annotator IN "
+                    f"({', '.join(f'?{index + 1}' for index in range(width))}) "
+                    f"AND document_id BETWEEN ?{width + 1} AND ?{width + 2} GROUP BY document_id")
+    else:
+        position = {name: index for index, name in enumerate(who)}
+        span_sql = (f'SELECT document_id, start, "end", label_id, annotator FROM spans WHERE '
+                    f"annotator IN ({_marks(who)}) AND document_id BETWEEN ? AND ?")
+    chosen = None if ids is None else sorted(set(ids))
+    after = 0
+    at = 0
+    while True:
+        with _snapshot(project):
+            if chosen is None:
+                docs = db.execute("SELECT id, uid, length FROM documents WHERE id > ? "
+                                  "ORDER BY id LIMIT ?", [after, size]).fetchall()
+            else:
+                part = chosen[at : at + size]
+                at += size
+                docs = db.execute(f"SELECT id, uid, length FROM documents WHERE id IN "
+                                  f"({_marks(part)}) ORDER BY id", part).fetchall() if part else []
+            if not docs:
+                return
+            first, last = docs[0][0], docs[-1][0]
+            spans: dict[int, list[list[tuple[int, int, str]]]] = {}
+            if packing is not None:
+                for doc, *lists in db.execute(span_sql, [*who, first, last]):
+                    group = spans[doc] = []
+                    for text in lists:
+                        if text is None:
+                            group.append([])
+                            continue
+                        values = orjson.loads("[" + text + "]")
+                        group.append([(v >> shift_start, (v >> shift_end) & position_mask,
+                                       label_list[v & label_mask]) for v in values])
+            else:
+                for doc, start, end, label_id, annotator in db.execute(
+                        span_sql, [*who, first, last]):
+                    group = spans.get(doc)
+                    if group is None:
+                        group = spans[doc] = [[] for _ in who]
+                    group[position[annotator]].append((start, end, names[label_id]))
+        after = last
+        yield [(uid, length, spans.get(doc) or [[] for _ in who]) for doc, uid, length in docs]

@@ -32,8 +32,14 @@ from annotator.services.review.inputs import (
     check_annotators,
     group_spans,
     included_documents,
+    sort_key,
 )
-from annotator.services.review.matching import NONE_LABEL, SpanCounts, match_counts
+from annotator.services.review.matching import (
+    NONE_LABEL,
+    SpanCounts,
+    match_counts,
+    pair_document,
+)
 from annotator.services.review.results import (
     PRF,
     AgreementResult,
@@ -109,6 +115,17 @@ class DocumentFigures(Mapping[Hashable, Figures]):
     def __iter__(self) -> Iterator[Hashable]:
         return iter(self._keys)
 
+    def sorted_by_key(self) -> DocumentFigures:
+        """The same figures with the documents in :func:`sort_key` order."""
+        order = sorted(range(len(self._keys)), key=lambda i: sort_key(self._keys[i]))
+        copy = DocumentFigures()
+        copy._keys = [self._keys[i] for i in order]
+        counts, coefficients = self._counts, self._coefficients
+        for i in order:
+            copy._counts.extend(counts[8 * i : 8 * i + 8])
+            copy._coefficients.extend(coefficients[2 * i : 2 * i + 2])
+        return copy
+
     def __len__(self) -> int:
         return len(self._keys)
 
@@ -178,14 +195,19 @@ class AgreementBuilder:
         for spans_of_one in per_annotator:
             for span in spans_of_one:
                 seen.add(span[2])
-        runs = tuple_runs(length, per_annotator)
+        if two:  # one sweep gives the runs and the matches
+            exact, overlap, runs = pair_document(length, per_annotator[0], per_annotator[1],
+                                                 self.pair_confusion[0])
+            matched = [(exact, overlap)]
+        else:
+            runs = tuple_runs(length, per_annotator)
+            matched = [match_counts(per_annotator[i], per_annotator[j], self.pair_confusion[p])
+                       for p, (i, j) in enumerate(self.pairs)]
         merge_counts(self.all_runs, runs)
         doc_exact = [0, 0, 0, 0]
         doc_overlap = [0, 0, 0, 0]
         label_exact, label_overlap = self.label_exact, self.label_overlap
-        for p, (i, j) in enumerate(self.pairs):
-            exact, overlap = match_counts(per_annotator[i], per_annotator[j],
-                                          self.pair_confusion[p])
+        for p, (exact, overlap) in enumerate(matched):
             pair_exact, pair_overlap = self.pair_exact[p], self.pair_overlap[p]
             for label, counts in exact.items():
                 _pool(pair_exact, counts, True)
@@ -206,8 +228,20 @@ class AgreementBuilder:
             doc, doc_exact, doc_overlap, cohen_kappa(runs) if two else None,  # type: ignore[arg-type]
             krippendorff_alpha(runs))
 
-    def result(self) -> AgreementResult:
-        """The :class:`AgreementResult` of the documents added so far."""
+    @property
+    def order_free(self) -> bool:
+        """Whether the documents may be added in any order (then :meth:`result` with
+        ``sort=True``): true for two or three annotators, whose coefficients sum only whole
+        numbers (exact in floating point, so the order of the sums changes no bit). With four
+        or more, Krippendorff's alpha adds fractions, and the documents must come in order."""
+        return len(self.names) <= 3
+
+    def result(self, *, sort: bool = False) -> AgreementResult:
+        """The :class:`AgreementResult` of the documents added so far; ``sort``: list the
+        documents in :func:`sort_key` order whatever the order they were added in (only when
+        :attr:`order_free`)."""
+        if sort and not self.order_free:
+            raise ValueError("documents must be added in order for four or more annotators")
         names, two, pairs = self.names, self.two, self.pairs
         pair_exact = [_counts(c) for c in self.pair_exact]
         pair_overlap = [_counts(c) for c in self.pair_overlap]
@@ -242,12 +276,13 @@ class AgreementBuilder:
             )
             for p, (i, j) in enumerate(pairs)
         )
+        per_document = self.per_document.sorted_by_key() if sort else self.per_document
         return AgreementResult(
             annotators=names,
-            documents=tuple(self.documents),
+            documents=tuple(per_document),
             overall=_figures(total_exact, total_overlap, self.all_runs, two),
             per_label=per_label,
-            per_document=self.per_document,  # type: ignore[arg-type]
+            per_document=per_document,  # type: ignore[arg-type]
             pairs=pair_figures,
             confusion=confusion,
         )

@@ -106,3 +106,115 @@ def _tally(spans: Sequence[tuple[int, int, str]], side: int,
         if not touched[i]:
             key = (label, NONE_LABEL) if side == 0 else (NONE_LABEL, label)
             confusion[key] = confusion.get(key, 0) + 1
+
+
+_SINGLE_CATEGORY: dict[str, frozenset[str]] = {}
+_NO_CATEGORY: frozenset[str] = frozenset()
+
+
+def pair_document(
+    length: int, reference: Sequence[tuple[int, int, str]], compared: Sequence[tuple[int, int, str]],
+    confusion: dict[tuple[str, str], int],
+) -> tuple[dict[str, list[int]], dict[str, list[int]], dict[tuple, int]]:
+    """:func:`match_counts` and the character runs of two annotators (what
+    ``runs.tuple_runs`` gives for them) in one sweep over the span boundaries of a document of
+    ``length`` code points: returns ``(exact, overlap, runs)``, the same counts and runs (the
+    runs in the same order).
+
+    The sweep visits every start and end once, ends before starts at one position (spans are
+    end-exclusive); a starting span overlaps exactly the spans of the other side still open,
+    so each overlapping pair is met once, and between two positions every character has the
+    same pair of label sets."""
+    events = [(start, 1, index) for index, (start, _end, _label) in enumerate(reference)]
+    events += [(end, 0, index) for index, (_start, end, _label) in enumerate(reference)]
+    events += [(start, 1, ~index) for index, (start, _end, _label) in enumerate(compared)]
+    events += [(end, 0, ~index) for index, (_start, end, _label) in enumerate(compared)]
+    events.sort()
+    n, m = len(reference), len(compared)
+    ref_overlap, cmp_overlap = [False] * n, [False] * m
+    ref_any, cmp_any = [False] * n, [False] * m
+    open_ref: dict[int, str] = {}
+    open_cmp: dict[int, str] = {}
+    cover_ref: dict[str, int] = {}
+    cover_cmp: dict[str, int] = {}
+    cat_ref = cat_cmp = _NO_CATEGORY
+    changed_ref = changed_cmp = False
+    runs: dict[tuple, int] = {}
+    previous, position = 0, -1
+    for at, starting, index in events:
+        if at != position:
+            if changed_ref:
+                cat_ref = _category(cover_ref)
+                changed_ref = False
+            if changed_cmp:
+                cat_cmp = _category(cover_cmp)
+                changed_cmp = False
+            if at > previous:
+                state = (cat_ref, cat_cmp)
+                runs[state] = runs.get(state, 0) + at - previous
+                previous = at
+            position = at
+        if index >= 0:
+            label = reference[index][2]
+            if starting:
+                for other, other_label in open_cmp.items():
+                    key = (label, other_label)
+                    confusion[key] = confusion.get(key, 0) + 1
+                    ref_any[index] = cmp_any[other] = True
+                    if other_label == label:
+                        ref_overlap[index] = cmp_overlap[other] = True
+                open_ref[index] = label
+                cover_ref[label] = cover_ref.get(label, 0) + 1
+            else:
+                del open_ref[index]
+                remaining = cover_ref[label] - 1
+                if remaining:
+                    cover_ref[label] = remaining
+                else:
+                    del cover_ref[label]
+            changed_ref = True
+        else:
+            index = ~index
+            label = compared[index][2]
+            if starting:
+                for other, other_label in open_ref.items():
+                    key = (other_label, label)
+                    confusion[key] = confusion.get(key, 0) + 1
+                    cmp_any[index] = ref_any[other] = True
+                    if other_label == label:
+                        cmp_overlap[index] = ref_overlap[other] = True
+                open_cmp[index] = label
+                cover_cmp[label] = cover_cmp.get(label, 0) + 1
+            else:
+                del open_cmp[index]
+                remaining = cover_cmp[label] - 1
+                if remaining:
+                    cover_cmp[label] = remaining
+                else:
+                    del cover_cmp[label]
+            changed_cmp = True
+    if changed_ref:
+        cat_ref = _category(cover_ref)
+    if changed_cmp:
+        cat_cmp = _category(cover_cmp)
+    if length > previous:
+        state = (cat_ref, cat_cmp)
+        runs[state] = runs.get(state, 0) + length - previous
+    exact: dict[str, list[int]] = {}
+    overlap: dict[str, list[int]] = {}
+    _tally(reference, 0, set(compared), ref_overlap, ref_any, exact, overlap, confusion)
+    _tally(compared, 1, set(reference), cmp_overlap, cmp_any, exact, overlap, confusion)
+    return exact, overlap, runs
+
+
+def _category(cover: dict[str, int]) -> frozenset[str]:
+    """The labels covering a character (``cover``: label -> open spans of it)."""
+    if not cover:
+        return _NO_CATEGORY
+    if len(cover) == 1:
+        (label,) = cover
+        single = _SINGLE_CATEGORY.get(label)
+        if single is None:
+            single = _SINGLE_CATEGORY[label] = frozenset((label,))
+        return single
+    return frozenset(cover)

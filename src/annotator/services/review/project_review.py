@@ -27,6 +27,7 @@ from annotator.services.review.results import AgreementResult
 from annotator.store import Project
 from annotator.store.review_reads import (
     agreement_chunks,
+    agreement_rows,
     document_order_by_uid,
     has_annotator,
     text_chunks,
@@ -104,20 +105,28 @@ def project_agreement(
     if len(annotators) < 2 or len(set(annotators)) != len(annotators):
         raise DataError(f"give two or more distinct annotators, got {list(annotators)}")
     _check_names(project, annotators, labels)
-    order = document_order_by_uid(project, _chosen_ids(project, documents))
+    chosen = _chosen_ids(project, documents)
     names = list(annotators)
     builder = AgreementBuilder(names, labels)
-    ticker = Ticker(progress, len(order), every=1000)
-    for chunk in agreement_chunks(project, order, names):
+    if builder.order_free:  # documents in id order, in one range read per chunk
+        total = project.document_count() if chosen is None else len(chosen)
+        chunks = agreement_rows(project, names, chosen)
+    else:  # in uid order, the order of every floating-point sum
+        order = document_order_by_uid(project, chosen)
+        total = len(order)
+        chunks = agreement_chunks(project, order, names)
+    ticker = Ticker(progress, total, every=1000)
+    add = builder.add_rows
+    for chunk in chunks:
         for uid, length, spans in chunk:
             if all(spans):
                 for one in spans:
                     if max(end for _, end, _ in one) > length:
                         raise ValueError(f"a span of document {uid!r} ends after its "
                                          f"{length} characters")
-                builder.add_rows(uid, length, spans)
+                add(uid, length, spans)
         ticker.advance(len(chunk), "measuring agreement")
-    return builder.result()
+    return builder.result(sort=builder.order_free)
 
 
 def scan_consistency(

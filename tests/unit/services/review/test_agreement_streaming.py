@@ -83,3 +83,50 @@ def test_tuple_runs_are_category_runs_in_the_same_order(seed: int) -> None:
     expected = category_runs(length, per)
     got = tuple_runs(length, [[(s.start, s.end, s.label) for s in spans] for spans in per])
     assert list(got.items()) == list(expected.items())  # the same keys in the same order
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_one_sweep_gives_the_matches_and_runs_of_two(seed: int) -> None:
+    """``pair_document`` (the two-annotator sweep) against ``match_counts`` and ``tuple_runs``:
+    the same counts, confusion and runs (in the same order), nested and duplicate spans too."""
+    import random
+
+    from annotator.services.review.matching import match_counts, pair_document
+    from annotator.services.review.runs import tuple_runs
+
+    rng = random.Random(seed)
+    length = rng.randint(1, 60)
+    per = []
+    for _ in range(2):
+        spans = []
+        for _ in range(rng.randint(0, 10)):
+            start = rng.randrange(length)
+            spans.append((start, min(length, start + rng.randint(1, 8)), rng.choice("XYZ")))
+        if seed % 5 == 0 and spans:
+            spans.append(spans[0])
+        per.append(spans)
+    old_confusion: dict = {}
+    new_confusion: dict = {}
+    exact, overlap = match_counts(per[0], per[1], old_confusion)
+    runs = tuple_runs(length, per)
+    got_exact, got_overlap, got_runs = pair_document(length, per[0], per[1], new_confusion)
+    assert (got_exact, got_overlap, new_confusion) == (exact, overlap, old_confusion)
+    assert list(got_runs.items()) == list(runs.items())
+
+
+def test_packed_and_row_reads_agree(tmp_path: Path) -> None:
+    """The packed read (one row per document) and the row-per-span read give the same spans."""
+    from annotator.store.review_reads import agreement_rows
+
+    with build(tmp_path / "corpus.annotator", 2, 300) as project:
+        ids = [d.id for d in project.documents()][::3]
+        for chosen in (None, ids):
+            def read(packed: bool, chosen=chosen):
+                return [(uid, length, [sorted(one) for one in spans])
+                        for chunk in agreement_rows(project, ["mei", "hana", "ken"], chosen,
+                                                    size=70, packed=packed)
+                        for uid, length, spans in chunk]
+            packed = read(True)
+            assert packed == read(False)
+            assert len(packed) == (300 if chosen is None else len(ids))
+            assert sum(len(one) for _, _, spans in packed for one in spans) > 300

@@ -16,15 +16,16 @@ position, selection and focus. Rows from other connections are announced with
 **Layers.** Every span belongs to the layer of its annotator. The window edits *my* layer (the
 session's ``annotator``); other annotators' layers and the reviewed layer (``reviewed``, or the
 project setting ``review.layer``) are read-only here and can be hidden one by one
-(``set_layer_visible``). ``index`` holds the spans of the visible layers only, so drawing, the
-span table, navigation and hit-testing follow the visible layers by construction; the spans of
-hidden layers wait in ``hidden``. ``update_span`` and ``delete_span`` refuse, with a message, a
+(``set_layer_visible``). ``index`` keeps every layer's spans but reads only the visible
+layers, so drawing, the span table, navigation and hit-testing follow the visible layers by
+construction, and hiding or showing a layer moves no span; ``hidden`` is the view of the hidden
+layers' spans. ``update_span`` and ``delete_span`` refuse, with a message, a
 span of another layer; ``copy_to_my_layer`` makes an own copy of one as one undoable command.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -177,6 +178,10 @@ class Session(QObject):
     annotatorChanged = Signal(str)  # noqa: N815
     errorOccurred = Signal(str)  # noqa: N815
     changesFromElsewhere = Signal(list)  # noqa: N815
+    #: ``(rows)``: every batch of history rows ``apply_history`` applied, from any writer
+    #: (also this process's rows written without the undo stack, e.g. an import), for panels
+    #: that keep state of their own in step (the relations of the current document).
+    historyApplied = Signal(list)  # noqa: N815
     #: ``(document_id, span_ids)`` (a ``frozenset``) for each document whose span rows
     #: ``apply_history`` applied: any document, and also rows this process wrote without the
     #: undo stack (a merge through this connection), not only other connections' rows.
@@ -205,11 +210,7 @@ class Session(QObject):
         self.text = ""
         self.index = SpanIndex("")
         self.index.own_layer = annotator
-        #: Spans of the current document in hidden layers (id -> span).
-        self.hidden: dict[str, Span] = {}
         self._hidden_layers: set[str] = set()
-        #: layer name -> spans of the current document in it (visible or not).
-        self._layer_counts: dict[str, int] = {}
         self.review_layer = review_layer(project)
         self.focused_span_id: str | None = None
         self._pending_focus: str | None = None
@@ -237,6 +238,7 @@ class Session(QObject):
             self._annotator = name
             self.index.own_layer = name
             self._hidden_layers.discard(name)  # my layer is always shown
+            self.index.show_layer(name)
             self.annotatorChanged.emit(name)
             if self.document is not None:  # other spans are mine now (and mine are not)
                 self.reload_spans()
@@ -252,12 +254,17 @@ class Session(QObject):
         """``(name, spans in the current document, visible)`` for my layer first, then the
         reviewed layer, then the other annotators' layers by name (layers without spans in the
         current document are listed when hidden, so they can be shown again)."""
-        counts = self._layer_counts
+        counts = self.index.layer_counts()
         names = {self._annotator, *counts, *self._hidden_layers}
         rest = sorted(n for n in names if n not in (self._annotator, self.review_layer))
         order = [self._annotator] + ([self.review_layer] if self.review_layer in names
                                      and self.review_layer != self._annotator else []) + rest
         return [(n, counts.get(n, 0), n not in self._hidden_layers) for n in order]
+
+    @property
+    def hidden(self) -> Mapping[str, Span]:
+        """Spans of the current document in hidden layers, by id (read-only)."""
+        return self.index.hidden_spans()
 
     @property
     def hidden_layers(self) -> frozenset[str]:
@@ -283,46 +290,20 @@ class Session(QObject):
             return False
         if visible:
             self._hidden_layers.discard(name)
-            moved = [s for s in self.hidden.values() if s.annotator == name]
-            for span in moved:
-                del self.hidden[span.id]
-            blocks = self.index.add_many(moved)
+            blocks = self.index.show_layer(name)
         else:
             self._hidden_layers.add(name)
             focused = self.focused_span()
             if focused is not None and focused.annotator == name:
                 self.focus_span(None)
-            moved = [s for s in self.index if s.annotator == name]
-            blocks = self.index.remove_many(s.id for s in moved)
-            self.hidden.update((s.id, s) for s in moved)
+            blocks = self.index.hide_layer(name)
+        moved = self.index.layer_spans(name)
         self.layerVisibilityChanged.emit(name, visible, moved, sorted(blocks))
         self.layersChanged.emit()
         return True
 
-    def _split(self, spans: Iterable[Span]) -> list[Span]:
-        """Put the spans of hidden layers in ``hidden``; return the others; count layers."""
-        hidden_layers = self._hidden_layers
-        self.hidden = {}
-        counts: dict[str, int] = {}
-        shown = []
-        for span in spans:
-            counts[span.annotator] = counts.get(span.annotator, 0) + 1
-            if span.annotator in hidden_layers:
-                self.hidden[span.id] = span
-            else:
-                shown.append(span)
-        self._layer_counts = counts
-        return shown
-
-    def _count_layer(self, name: str, step: int) -> None:
-        n = self._layer_counts.get(name, 0) + step
-        if n > 0:
-            self._layer_counts[name] = n
-        else:
-            self._layer_counts.pop(name, None)
-
     def _total(self) -> int:
-        return len(self.index) + len(self.hidden)
+        return self.index.total()
 
     # -- labels -----------------------------------------------------------------------------------
 
@@ -361,7 +342,8 @@ class Session(QObject):
         self.document = self.project.document(document_id)
         self.text = self.project.text(document_id)
         self.review_layer = review_layer(self.project)
-        self.index = SpanIndex(self.text, self._split(self.project.spans(document_id)))
+        self.index = SpanIndex(self.text, self.project.spans(document_id),
+                               hidden_layers=self._hidden_layers)
         self.index.own_layer = self._annotator
         self._current_count = self._total()
         self.focused_span_id = None
@@ -441,6 +423,7 @@ class Session(QObject):
         self.applying_history = True
         try:
             self._apply_history(rows)
+            self.historyApplied.emit(list(rows))
         finally:
             self.applying_history = False
 
@@ -452,7 +435,7 @@ class Session(QObject):
         renamed: set[str] = set()
         documents: dict[int, set[str]] = {}
         for row in rows:
-            if row.entity == "span":
+            if row.entity in ("span", "attribute"):  # an attribute row names its span
                 if row.action == "import":
                     after = row.after if isinstance(row.after, dict) else {}
                     ids = [str(i) for i in after.get("span_ids", ())]
@@ -479,8 +462,7 @@ class Session(QObject):
         if documents:
             self._apply_documents(documents)
         if renamed:  # spans show their label by name: re-read those of the current document
-            span_ids.update(s.id for s in self.index if s.label in renamed)
-            span_ids.update(i for i, s in self.hidden.items() if s.label in renamed)
+            span_ids.update(s.id for s in self.index.all_spans() if s.label in renamed)
         if labels:
             fresh = self.project.labels()
             if fresh != self.labels:
@@ -528,9 +510,9 @@ class Session(QObject):
         if self.document is None:
             return
         fresh = {s.id: s for s in self.project.spans(self.document.id)}
-        index, hidden = self.index, self.hidden
-        gone = [s.id for s in index if s.id not in fresh] + [i for i in hidden if i not in fresh]
-        changed = [s.id for s in fresh.values() if (index.get(s.id) or hidden.get(s.id)) != s]
+        index = self.index
+        gone = [s.id for s in index.all_spans() if s.id not in fresh]
+        changed = [s.id for s in fresh.values() if index.find(s.id) != s]
         if len(gone) + len(changed) > BULK_SPANS:
             self.reload_spans()
         else:  # e.g. this window's own import applied again: little or nothing differs
@@ -577,9 +559,9 @@ class Session(QObject):
         elsewhere = False
         delta = 0
         layers = False
-        hidden, hidden_layers = self.hidden, self._hidden_layers
+        index = self.index
         for span_id in sorted(span_ids):
-            old = self.index.get(span_id)
+            old = index.find(span_id)  # in any layer, shown or hidden
             try:
                 new: Span | None = self.project.span(span_id)
             except KeyError:
@@ -587,45 +569,38 @@ class Session(QObject):
             if new is not None and new.document_id != current:
                 elsewhere = True
                 new = None
-            was_hidden = hidden.pop(span_id, None)
-            if was_hidden is not None or old is not None or new is not None:
-                before = was_hidden or old
-                if before is not None and (new is None or new.annotator != before.annotator):
-                    self._count_layer(before.annotator, -1)
-                    layers = True
-                if new is not None and (before is None or new.annotator != before.annotator):
-                    self._count_layer(new.annotator, 1)
-                    layers = True
-            if was_hidden is not None:
+            if old is None and new is None:
+                elsewhere = True
+                continue
+            if old is not None and new is not None and old == new:
+                continue
+            if old is None or new is None or old.annotator != new.annotator:
+                layers = True
+            was_shown = old is not None and index.is_shown(old)
+            shown = new is not None and index.is_shown(new)
+            if old is None:
+                index.add(new)  # type: ignore[arg-type]
+                delta += 1
+            elif new is None:
+                index.remove(span_id)
                 delta -= 1
-                if new is None:
-                    continue
-            if new is not None and new.annotator in hidden_layers:
-                hidden[span_id] = new  # a span of a hidden layer: kept, not shown
-                delta += 1
-                new = None
-                if old is None:
-                    continue
-            if old is None and new is not None:
-                self.index.add(new)
-                delta += 1
+            else:
+                index.update(new)
+            if shown and not was_shown:
+                assert new is not None
                 focus = span_id == self._pending_focus
                 if focus:  # focused before it is drawn: its blocks are highlighted once
                     self._pending_focus, self.focused_span_id = None, span_id
                 self.spanAdded.emit(new)
                 if focus:
                     self.focusedSpanChanged.emit(span_id)
-            elif old is not None and new is None:
-                self.index.remove(span_id)
-                delta -= 1
+            elif was_shown and not shown:
+                assert old is not None
                 if span_id == self.focused_span_id:
                     self.focus_span(None)
                 self.spanRemoved.emit(old)
-            elif old is not None and new is not None and old != new:
-                self.index.update(new)
+            elif was_shown and shown:
                 self.spanUpdated.emit(old, new)
-            elif old is None and new is None:
-                elsewhere = True
         if elsewhere:  # spans of other documents (search hits labelled in many documents)
             self.spanCountsChanged.emit()
         if delta and current is not None:
@@ -637,7 +612,7 @@ class Session(QObject):
     def reload_spans(self) -> None:
         """Re-read every span of the current document (emits ``spansReset``)."""
         if self.document is not None:
-            self.index.reset(self._split(self.project.spans(self.document.id)))
+            self.index.reset(self.project.spans(self.document.id))
             self.layersChanged.emit()
             if self.focused_span_id not in self.index:
                 self.focused_span_id = None
@@ -694,7 +669,7 @@ class Session(QObject):
 
     def _still_mine(self, span_id: str) -> bool:
         self.sync()
-        span = self.index.get(span_id) or self.hidden.get(span_id)
+        span = self.index.find(span_id)
         if span is None:
             self.errorOccurred.emit(self.gone_message(span_id))
             return False
@@ -708,7 +683,7 @@ class Session(QObject):
         undoable step, and focus it. Refused with a message for my own span; when my layer
         already has the same span, that one is focused and nothing is written."""
         self.sync()
-        span = self.index.get(span_id) or self.hidden.get(span_id)
+        span = self.index.find(span_id)
         doc = self.document
         if span is None or doc is None:
             self.errorOccurred.emit(self.gone_message(span_id))

@@ -62,10 +62,10 @@ class SpanTableModel(QAbstractTableModel):
         self._session = session
         self._column = 2
         self._descending = False
+        #: Sort keys of the rows, ascending; each ends with the span id.
         self._keys: list[tuple[Any, ...]] = []
-        self._ids: list[str] = []
-        #: layer -> (sort column and text, its sorted keys, its spans) while it is hidden.
-        self._stash: dict[str, tuple[Any, list[tuple[Any, ...]], list[Span]]] = {}
+        #: layer -> ((sort column, text, the layer's generation), its sorted keys) while hidden.
+        self._stash: dict[str, tuple[Any, list[tuple[Any, ...]]]] = {}
         self._fetched = 0
         self._fetching = False
         #: True while an updated span's row moves (removed, then inserted at its new place).
@@ -106,17 +106,16 @@ class SpanTableModel(QAbstractTableModel):
         self.beginResetModel()
         key = self._key_function()
         self._keys = sorted(key(s) for s in self._session.index)  # each key ends with the id
-        self._ids = [k[-1] for k in self._keys]
         self._stash.clear()
-        self._fetched = min(len(self._ids), FETCH_CHUNK)
+        self._fetched = min(len(self._keys), FETCH_CHUNK)
         self.endResetModel()
 
     def _row(self, i: int) -> int:
-        return len(self._ids) - 1 - i if self._descending else i
+        return len(self._keys) - 1 - i if self._descending else i
 
     def _find(self, span: Span) -> int:
         i = bisect_left(self._keys, self._key_function()(span))
-        if i >= len(self._ids) or self._ids[i] != span.id:
+        if i >= len(self._keys) or self._keys[i][-1] != span.id:
             raise KeyError(span.id)
         return i
 
@@ -125,12 +124,11 @@ class SpanTableModel(QAbstractTableModel):
     def _on_added(self, span: Span) -> None:
         key = self._key_function()(span)
         i = bisect_left(self._keys, key)
-        row = len(self._ids) - i if self._descending else i
-        shown = row <= self._fetched and (row < self._fetched or self._fetched == len(self._ids))
+        row = len(self._keys) - i if self._descending else i
+        shown = row <= self._fetched and (row < self._fetched or self._fetched == len(self._keys))
         if shown:
             self.beginInsertRows(QModelIndex(), row, row)
         self._keys.insert(i, key)
-        self._ids.insert(i, span.id)
         if shown:
             self._fetched += 1
             self.endInsertRows()
@@ -142,7 +140,6 @@ class SpanTableModel(QAbstractTableModel):
         if shown:
             self.beginRemoveRows(QModelIndex(), row, row)
         del self._keys[i]
-        del self._ids[i]
         if shown:
             self._fetched -= 1
             self.endRemoveRows()
@@ -165,14 +162,14 @@ class SpanTableModel(QAbstractTableModel):
         """A layer was shown (its spans merged into the rows) or hidden (filtered out).
 
         Every sort key ends with the span id, so keys are unique and name their row. A hidden
-        layer's sorted keys are kept: shown again unchanged (the same span objects in the same
-        order, same sort column), they are merged without sorting the layer again."""
+        layer's sorted keys are kept: shown again unchanged (the index's generation of the layer
+        and the sort column the same), they are merged without sorting the layer again."""
         self.beginResetModel()
+        session = self._session
+        token = (self._column, session.text, session.index.layer_generation(name))
         if visible:
             stash = self._stash.pop(name, None)
-            if stash is not None and stash[0] == (self._column, self._session.text) \
-                    and len(stash[2]) == len(spans) \
-                    and all(a is b for a, b in zip(stash[2], spans, strict=True)):
+            if stash is not None and stash[0] == token:
                 keys = stash[1]
             else:
                 key = self._key_function()
@@ -180,21 +177,12 @@ class SpanTableModel(QAbstractTableModel):
             merged = self._keys + keys
             merged.sort()  # two sorted runs: a linear merge
             self._keys = merged
-            self._ids = [k[-1] for k in merged]
         else:
             gone = {s.id for s in spans}
-            kept: list[tuple[Any, ...]] = []
-            dropped: list[tuple[Any, ...]] = []
-            keep, drop = kept.append, dropped.append
-            for k in self._keys:
-                if k[-1] in gone:
-                    drop(k)
-                else:
-                    keep(k)
-            self._keys = kept
-            self._ids = [k[-1] for k in kept]
-            self._stash[name] = ((self._column, self._session.text), dropped, spans)
-        self._fetched = min(len(self._ids), max(self._fetched, FETCH_CHUNK))
+            keys = self._keys
+            self._stash[name] = (token, [k for k in keys if k[-1] in gone])
+            self._keys = [k for k in keys if k[-1] not in gone]
+        self._fetched = min(len(self._keys), max(self._fetched, FETCH_CHUNK))
         self.endResetModel()
 
     def _on_annotator(self, _name: str) -> None:
@@ -209,7 +197,7 @@ class SpanTableModel(QAbstractTableModel):
 
     def span_id(self, row: int) -> str:
         """The id of the span on ``row``."""
-        return self._ids[len(self._ids) - 1 - row if self._descending else row]
+        return self._keys[len(self._keys) - 1 - row if self._descending else row][-1]
 
     def row_of(self, span_id: str, *, fetch: bool = True) -> int:
         """The row showing ``span_id`` (-1 when it is not in the table). With ``fetch``, rows
@@ -229,10 +217,10 @@ class SpanTableModel(QAbstractTableModel):
 
     def total(self) -> int:
         """Number of spans (rows fetched or not)."""
-        return len(self._ids)
+        return len(self._keys)
 
     def _fetch_to(self, count: int) -> None:
-        count = min(count, len(self._ids))
+        count = min(count, len(self._keys))
         if count > self._fetched and not self._fetching:
             self._fetching = True  # views may ask for more while rows are being inserted
             try:
@@ -243,7 +231,7 @@ class SpanTableModel(QAbstractTableModel):
                 self._fetching = False
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: N802, B008
-        return not parent.isValid() and not self._fetching and self._fetched < len(self._ids)
+        return not parent.isValid() and not self._fetching and self._fetched < len(self._keys)
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: N802, B008
         if not parent.isValid():
@@ -279,8 +267,8 @@ class SpanTableModel(QAbstractTableModel):
             if span is None or self._session.is_own(span):
                 return None
             return self._italic if role == _FONT else _OTHER_COLOR
-        ids = self._ids
-        span_id = ids[len(ids) - 1 - row] if self._descending else ids[row]
+        keys = self._keys
+        span_id = (keys[len(keys) - 1 - row] if self._descending else keys[row])[-1]
         if role == _SPAN_ID:
             return span_id
         session = self._session

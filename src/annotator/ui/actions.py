@@ -69,6 +69,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("span.copy_mine", "Copy into &My Layer", "Span", ("Ctrl+Shift+C",),
                "Copy the focused span of another layer (colleague, reviewed) into my layer"),
     ActionSpec("span.unfocus", "Clear Focus", "Span", ("Escape",), "Unfocus the span and close the find bar"),
+    ActionSpec("relation.start", "Start &Relation", "Span", ("Ctrl+R",),
+               "Start a relation at the focused span: move to the tail span and press Enter "
+               "(or click it), then the type's key"),
+    ActionSpec("relation.list", "Relation &List", "Span", ("Ctrl+Shift+L",),
+               "Go to the focused span's relations (Enter: other end, T retype, R reverse, "
+               "Del delete)"),
+    ActionSpec("span.attributes", "Span &Attributes…", "Span", ("Ctrl+T",),
+               "Set an attribute of the focused span (a choice, yes/no, or a text)"),
     # Document
     ActionSpec("doc.next", "&Next Document", "Document", ("Ctrl+PgDown",), "Open the next document in the list"),
     ActionSpec("doc.previous", "&Previous Document", "Document", ("Ctrl+PgUp",), "Open the previous document in the list"),
@@ -80,6 +88,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                checkable=True),
     ActionSpec("view.label_tags", "Label &Tags", "View", ("Ctrl+Shift+G",),
                "Show or hide each span's label on the text", checkable=True),
+    ActionSpec("view.relation_arcs", "Relation &Arcs", "View", (),
+               "Show or hide the relations drawn on the text", checkable=True),
     ActionSpec("view.dark", "&Dark Theme", "View", ("Ctrl+Shift+T",), "Switch light/dark theme", checkable=True),
     # Team (annotator.ui.team)
     ActionSpec("team.sync", "Sync &Now", "Team", ("F5",),

@@ -12,8 +12,8 @@ family gets no room (``None``).
 ``LineRoom.of(view)`` is the one room keeper of a view. Each overlay asks for its *band*
 (``request("tags", em)``, ``request("furigana", em)``; 0 withdraws); the room is the sum of the
 bands, stacked in ``BANDS`` order from the line's top down to its glyphs (the readings right
-above the glyphs, the tags above the readings), and ``band(name)`` says where an overlay may
-draw. The font the view had before the first band comes back when the last band goes. Emits
+above the glyphs, the tags above the readings, the relation arcs' lane above the tags), and
+``band(name)`` says where an overlay may draw. The font the view had before the first band comes back when the last band goes. Emits
 ``changed()`` after the view's font changed.
 """
 
@@ -31,8 +31,8 @@ from annotator.ui.fonts import BUNDLED_FONT, load_bundled_fonts, resources_dir
 
 __all__ = ["BANDS", "LineRoom", "RUBY_FAMILY", "family_for", "roomy_font", "roomy_font_bytes"]
 
-#: Bands from the line's top down to its glyphs.
-BANDS = ("tags", "furigana")
+#: Bands from the line's top down to its glyphs (the relation arcs' lane above the tags).
+BANDS = ("relations", "tags", "furigana")
 #: The family of the copy with half an em of room (furigana alone).
 RUBY_FAMILY = "IPAexRubyGo"
 _ORIGINAL = "IPAexGothic"

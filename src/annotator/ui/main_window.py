@@ -79,6 +79,7 @@ from annotator.ui.label_palette import LabelPalette
 from annotator.ui.layers import LayerPanel, ReadOnlyGuard
 from annotator.ui.live import LiveUpdates
 from annotator.ui.overlap_panel import SpansHerePanel, innermost_first
+from annotator.ui.relations_ui import RelationsUi
 from annotator.ui.session import Session
 from annotator.ui.settings import AppSettings
 from annotator.ui.span_table import SpanTableView
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         self._connect_session()
         self._update_title()
         self._update_undo()
+        self.relations = RelationsUi(self)  # relation arcs, list, Ctrl+R, attributes
         self.resize(1280, 800)
         self.live = LiveUpdates(session, self)
         self.live.othersChanged.connect(self._show_others)

@@ -1,0 +1,341 @@
+"""Relations drawn on the text: an arc from the head span's tag to the tail span's tag.
+
+``RelationArcs`` paints in the text view's viewport after the text and the label tags
+(``AnnotationTextView.add_painter``), for the relations of the spans on the visible lines
+only, so the cost follows the screen, not the document. To stay readable with many spans:
+
+- every visible relation is a thin, faint curve in its type's colour (dotted for another
+  layer's relation), rising from the head's tag and coming down onto the tail's tag with a
+  small arrowhead;
+- the focused span's relations are drawn fully: 2 px, opaque, a larger arrowhead and the type's
+  name on a chip at the top of the arc; a relation whose type no longer allows the labels at
+  its ends (a span relabelled since) is dashed;
+- a relation whose other end is off screen leaves through the top or bottom edge, towards it;
+- while a relation is being made, a dashed grey line joins the head and the focused span.
+
+Nothing is written into the document. ``drawn`` lists what the last paint drew, for tests:
+``(relation id, "strong" | "faint", head point, tail point)`` in viewport coordinates
+(``"<head id>><span id>"`` and ``"pending"`` for the line of a relation being made).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QTextCursor,
+)
+
+from annotator.domain.relations import Relation, relation_problem
+from annotator.domain.spans import Span
+from annotator.ui.line_room import LineRoom
+from annotator.ui.relation_state import RelationState
+from annotator.ui.session import Session
+from annotator.ui.text_view import AnnotationTextView
+
+__all__ = ["RelationArcs"]
+
+#: Alpha of the relations not at the focused span.
+FAINT_ALPHA = 120
+#: How far (px) an arc rises above the tags when there is no lane for it (another font).
+MAX_RISE = 30.0
+#: The arcs' lane above the tags of every line (em of the text font), while the document
+#: has relations (``annotator.ui.line_room``).
+LANE_EM = 0.3
+
+
+class RelationArcs(QObject):
+    """Paints the relations of the visible lines over ``view`` (see the module).
+
+    Expects a :class:`RelationState` (the relations) and the session (spans, focus); repaints
+    the viewport when relations, types, the focus or the layers change, and after a scroll
+    (arcs to ends off screen follow the edge). ``set_enabled(on)`` shows or hides them;
+    ``pending`` (head id, or None) is the relation being made."""
+
+    def __init__(self, view: AnnotationTextView, session: Session, state: RelationState,
+                 pending: Callable[[], str | None] = lambda: None) -> None:
+        super().__init__(view)
+        self.setObjectName("relationArcs")
+        self._view = view
+        self._session = session
+        self._state = state
+        self._pending = pending
+        self._enabled = True
+        self._font: QFont | None = None
+        self._tags_top = 0.0
+        self._lane_height = 0.0
+        self._room = LineRoom.of(view)
+        self._lane = False
+        self.drawn: list[tuple[str, str, QPointF, QPointF]] = []
+        update = self.update
+        state.relationsChanged.connect(self._relations_changed)
+        state.relationsReset.connect(self._relations_reset)
+        state.typesChanged.connect(update)
+        session.focusedSpanChanged.connect(update)
+        session.layerVisibilityChanged.connect(update)
+        session.spanUpdated.connect(self._span_updated)
+        view.verticalScrollBar().valueChanged.connect(self._scrolled)
+        view.add_painter(self._paint)
+
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
+    def set_enabled(self, on: bool) -> None:
+        if on != self._enabled:
+            self._enabled = on
+            self._want_lane(on and len(self._state.relations) > 0)
+            self.update()
+
+    def _want_lane(self, on: bool) -> None:
+        """Ask for (or give back) the arcs' lane above every line."""
+        if on != self._lane:
+            self._lane = on
+            self._room.request("relations", LANE_EM if on else 0)
+
+    def _relations_reset(self) -> None:
+        # another document: the lane while it has relations (kept until the next document
+        # once made, so a first or last relation does not lay the text out again)
+        self._want_lane(self._enabled and len(self._state.relations) > 0)
+        self.update()
+
+    def _relations_changed(self, _ids: object) -> None:
+        if self._enabled and len(self._state.relations) and not self._lane:
+            self._want_lane(True)
+        self.update()
+
+    def begin_pending(self) -> None:
+        """A relation is being made: the lane is there for its line."""
+        if self._enabled:
+            self._want_lane(True)
+        self.update()
+
+    def update(self, *_: object) -> None:
+        """Repaint the visible text (and so every arc) at the next frame."""
+        self._view.viewport().update()
+
+    def _scrolled(self, *_: object) -> None:
+        if self.drawn:
+            self.update()
+
+    def _span_updated(self, _old: Span, new: Span) -> None:
+        if self._state.relations.has_span(new.id):
+            self.update()  # a resized or relabelled end moves or restyles its arcs
+
+    # -- geometry ---------------------------------------------------------------------------------
+
+    def _visible_blocks(self) -> tuple[int, int]:
+        view = self._view
+        block = view.firstVisibleBlock()
+        first = last = block.blockNumber()
+        offset = view.contentOffset()
+        height = view.viewport().height()
+        while block.isValid():
+            if view.blockBoundingGeometry(block).translated(offset).top() > height:
+                break
+            last = block.blockNumber()
+            block = block.next()
+        return first, last
+
+    def _anchor(self, span: Span, first: int, last: int, cache: dict[str, QPointF | None],
+                ) -> QPointF | None:
+        """Top of the span's tag (viewport), or None when its line is off screen."""
+        if span.id in cache:
+            return cache[span.id]
+        index = self._session.index
+        n = index.block_of(span.start)
+        point: QPointF | None = None
+        if first <= n <= last:
+            view = self._view
+            cursor = QTextCursor(view.document())
+            cursor.setPosition(view.offsets.to_utf16(span.start))
+            rect = view.cursorRect(cursor)
+            point = QPointF(rect.left() + 5.0, rect.top() + self._tags_top + 1.0)
+        cache[span.id] = point
+        return point
+
+    def _off_screen(self, span: Span, first: int, near: QPointF) -> QPointF:
+        """Where an arc to ``span`` (off screen) leaves the viewport."""
+        above = self._session.index.block_of(span.start) < first
+        y = -40.0 if above else self._view.viewport().height() + 40.0
+        return QPointF(near.x() + 36.0, y)
+
+    def _path(self, p: QPointF, q: QPointF) -> tuple[QPainterPath, QPointF]:
+        """The curve from ``p`` to ``q`` and the control point it comes down from: on one
+        line it rises into the lane above the tags (its top on the lane's top); between
+        lines it leaves and enters each tag from above."""
+        dx = q.x() - p.x()
+        lane = self._lane_height
+        if lane > 0:
+            rise = (lane + 0.5) / 0.75  # a cubic's top lies 3/4 of the way to its controls
+        elif abs(p.y() - q.y()) < 2.0:
+            rise = min(MAX_RISE, 10.0 + abs(dx) * 0.12)
+        else:
+            rise = min(MAX_RISE, 14.0 + abs(dx) * 0.05)
+        if abs(p.y() - q.y()) < 2.0:
+            c1 = QPointF(p.x() + dx * 0.1, p.y() - rise)
+            c2 = QPointF(q.x() - dx * 0.1, q.y() - rise)
+        else:
+            c1 = QPointF(p.x(), p.y() - rise)
+            c2 = QPointF(q.x(), q.y() - rise)
+        path = QPainterPath(p)
+        path.cubicTo(c1, c2, q)
+        return path, c2
+
+    @staticmethod
+    def _arrow(tip: QPointF, towards: QPointF, size: float) -> QPolygonF:
+        angle = math.atan2(tip.y() - towards.y(), tip.x() - towards.x())
+        left = QPointF(tip.x() - size * math.cos(angle - 0.45),
+                       tip.y() - size * math.sin(angle - 0.45))
+        right = QPointF(tip.x() - size * math.cos(angle + 0.45),
+                        tip.y() - size * math.sin(angle + 0.45))
+        return QPolygonF([tip, left, right])
+
+    def _label_font(self) -> QFont:
+        if self._font is None:
+            font = QFont(self._view.font())
+            font.setPointSizeF(max(6.5, self._room.plain_font.pointSizeF() * 0.5))
+            self._font = font
+        return self._font
+
+    # -- painting ---------------------------------------------------------------------------------
+
+    def _paint(self, painter: QPainter, _event: QPaintEvent) -> None:
+        self.drawn = []
+        session, relations = self._session, self._state.relations
+        pending = self._pending()
+        if not self._enabled or (not len(relations) and pending is None) \
+                or not self._view.canonical_text:
+            return
+        index = session.index
+        first, last = self._visible_blocks()
+        span_ids: set[str] = set()
+        for n in range(first, min(last, index.block_count - 1) + 1):
+            span_ids.update(s.id for s in index.spans_in_block(n))
+        focused = session.focused_span_id
+        wanted = relations.ids_of_spans(span_ids)
+        strong = {r.id for r in relations.of_span(focused)} if focused else set()
+        wanted |= strong
+        if not wanted and pending is None:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self._tags_top = self._room.band("tags")[0]
+        self._lane_height = self._room.band("relations")[1]
+        cache: dict[str, QPointF | None] = {}
+        labels: list[tuple[QPainterPath, Relation]] = []
+        me = session.annotator
+        order = sorted(wanted, key=lambda rid: rid in strong)  # the focused span's on top
+        for rid in order:
+            relation = relations.get(rid)
+            if relation is None:
+                continue
+            head, tail = index.get(relation.head), index.get(relation.tail)
+            if head is None or tail is None:  # an end in a hidden layer
+                continue
+            p = self._anchor(head, first, last, cache)
+            q = self._anchor(tail, first, last, cache)
+            if p is None and q is None:
+                continue
+            if p is None:
+                p = self._off_screen(head, first, q)
+            if q is None:
+                q = self._off_screen(tail, first, p)
+            is_strong = rid in strong
+            self._draw_one(painter, relation, head, tail, p, q, is_strong, relation.annotator != me)
+            self.drawn.append((rid, "strong" if is_strong else "faint", p, q))
+            if is_strong:
+                labels.append((self._path(p, q)[0], relation))
+        placed: list[QRectF] = []
+        for path, relation in labels:
+            self._draw_label(painter, path, relation, placed)
+        if pending is not None:
+            self._draw_pending(painter, pending, first, last, cache)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+
+    def _draw_one(self, painter: QPainter, relation: Relation, head: Span, tail: Span,
+                  p: QPointF, q: QPointF, strong: bool, other_layer: bool) -> None:
+        rt = self._state.type(relation.type)
+        color = QColor(rt.color if rt is not None else "#808080")
+        if not strong:
+            color.setAlpha(FAINT_ALPHA)
+        pen = QPen(color, 2.0 if strong else 1.2)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        if other_layer:
+            pen.setStyle(Qt.PenStyle.DotLine)
+        elif rt is None or relation_problem(rt, head.label, tail.label) is not None:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        path, towards = self._path(p, q)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawPolygon(self._arrow(q, towards, 7.0 if strong else 5.0))
+
+    def _draw_label(self, painter: QPainter, path: QPainterPath, relation: Relation,
+                    placed: list[QRectF]) -> None:
+        """The type's name on a chip on the arc, where it covers no other label."""
+        font = self._label_font()
+        metrics = QFontMetricsF(font)
+        text = relation.type
+        width = metrics.horizontalAdvance(text) + 6.0
+        height = metrics.height()
+        rect = QRectF()
+        for t in (0.5, 0.3, 0.7, 0.15, 0.85):
+            at = path.pointAtPercent(t)
+            rect = QRectF(at.x() - width / 2, at.y() - height / 2, width, height)
+            if not any(rect.intersects(other) for other in placed):
+                break
+        else:
+            rect.translate(0, height * len(placed) % (3 * height))
+        placed.append(rect)
+        color = QColor(self._state.color(relation.type))
+        base = QColor(self._view.palette().base().color())
+        base.setAlpha(235)
+        painter.setPen(QPen(color.darker(120), 1.0))
+        painter.setBrush(base)
+        painter.drawRoundedRect(rect, 3.0, 3.0)
+        ink = color.darker(170) if color.lightnessF() > 0.45 else color
+        painter.setPen(QPen(ink))
+        painter.setFont(font)
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), text)
+
+    def _draw_pending(self, painter: QPainter, head_id: str, first: int, last: int,
+                      cache: dict[str, QPointF | None]) -> None:
+        index = self._session.index
+        head, target = index.get(head_id), self._session.focused_span()
+        if head is None:
+            return
+        p = self._anchor(head, first, last, cache)
+        if target is None or target.id == head_id:
+            if p is not None:  # the head alone: a ring around its tag's corner
+                painter.setPen(QPen(QColor("#606060"), 1.5, Qt.PenStyle.DashLine))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawEllipse(p, 5.0, 5.0)
+                self.drawn.append((head_id, "pending", p, p))
+            return
+        q = self._anchor(target, first, last, cache)
+        if p is None and q is None:
+            return
+        if p is None:
+            p = self._off_screen(head, first, q)
+        if q is None:
+            q = self._off_screen(target, first, p)
+        path, towards = self._path(p, q)
+        painter.setPen(QPen(QColor("#606060"), 1.5, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#606060"))
+        painter.drawPolygon(self._arrow(q, towards, 6.0))
+        self.drawn.append((f"{head_id}>{target.id}", "pending", p, q))

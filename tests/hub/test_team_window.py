@@ -122,6 +122,9 @@ def test_sync_now_sends_my_span_and_brings_a_colleagues(qtbot, alice_window: Mai
     assert mine in hub_spans(team.db.admin_url, team.alice)
     # bob's span arrived in the window (the live poll), not only in the file
     qtbot.waitUntil(lambda: window.session.index.get(theirs) is not None)
+    # the status bar says what arrived, not the sync's own bookkeeping
+    elsewhere = window.status.text("elsewhere")
+    assert "bob" in elsewhere and "hub.sync" not in elsewhere
     assert window.team.state == "synced"
     assert field.text().startswith("Team: synced ") and "· 0 pending" in field.text()
     assert "sent 1 changes, received 1" in window.status.currentMessage()

@@ -123,7 +123,8 @@ def _phrases(rows: Sequence[HistoryEntry]) -> list[str]:
 def describe(rows: Iterable[HistoryEntry], limit: int = 4) -> str:
     """``3 changes from elsewhere: hana added label 'secret'; bob imported 40 spans from
     a.jsonl`` (at most ``limit`` phrases, then "…")."""
-    rows = list(rows)
+    # The hub sync's own bookkeeping (its cursor, a setting "hub.*") is no news to the user.
+    rows = [r for r in rows if not (r.entity == "setting" and str(r.entity_id).startswith("hub."))]
     if not rows:
         return ""
     by_who: dict[str, list[HistoryEntry]] = {}

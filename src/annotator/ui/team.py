@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QSizePolicy
 
 from annotator.hub.state import hub_url, pending_changes, sync_member
 from annotator.store import ProjectError
@@ -128,6 +128,8 @@ class TeamSync(QObject):
         menu.aboutToShow.connect(self._refresh_menu)
         self.indicator = ElidedLabel()
         self.indicator.setObjectName("status_team")
+        # As wide as its text up to 420 px, then "…" (an ElidedLabel alone takes no room).
+        self.indicator.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.indicator.setMaximumWidth(420)
         window.status.addPermanentWidget(self.indicator)
         self.timer = QTimer(self)

@@ -153,3 +153,64 @@ def test_alignment_agrees_with_spacy_char_span(align: str) -> None:
             assert ours == expected, (start, end, text[start:end])
             checked += 1
     assert checked > 300
+
+
+def spacy_own_docbin(project: Project, align: str) -> bytes:
+    """The DocBin spaCy itself writes for the same documents: a Doc per document from the
+    same tokens, Span objects in ``doc.spans["sc"]``, ``doc.ents``, ``DocBin.add``."""
+    from spacy.tokens import Span
+
+    from annotator.services.formats.conll import _tokens_of
+
+    docbin = DocBin(attrs=["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"], store_user_data=True)
+    vocab = Vocab()
+    for document in project.documents():
+        text = project.text(document.id)
+        words, spaces, starts, ends = sd._words(text, _tokens_of(document.meta, text))
+        doc = Doc(vocab, words=words, spaces=spaces)
+        first_of = {o: i for i, o in enumerate(starts)}
+        last_of = {o: i for i, o in enumerate(ends)}
+        group, extra, keyed = [], [], {}
+        for row in project.span_rows(document.id):
+            tokens = sd._aligned(row[2], row[3], starts, ends, align, first_of, last_of)
+            if tokens is None:
+                continue
+            made = Span(doc, *tokens, label=row[4])
+            group.append(made)
+            keyed.setdefault((made.start_char, made.end_char, row[4]), made)
+            extra.append([row[2], row[3], row[4], row[5], row[0], row[6], row[7], row[8],
+                          row[9]])
+        doc.spans["sc"] = group
+        doc.ents = [made for _key, made in sd._entities(keyed)]
+        doc.user_data["annotator"] = {"name": document.name, "id": document.uid,
+                                      "names": project.document_names(document.id)
+                                      if hasattr(project, "document_names") else [],
+                                      "spans": extra}
+        docbin.add(doc)
+    return docbin.to_bytes()
+
+
+def described(data: bytes) -> list[tuple]:
+    out = []
+    for doc in DocBin().from_bytes(data).get_docs(Vocab()):
+        out.append((doc.text, [(t.text, t.whitespace_, t.ent_iob_, t.ent_type_) for t in doc],
+                    {k: [(s.start, s.end, s.start_char, s.end_char, s.label_) for s in g]
+                     for k, g in doc.spans.items()},
+                    [(e.start, e.end, e.label_) for e in doc.ents], doc.user_data))
+    return out
+
+
+@pytest.mark.parametrize("align", ["strict", "expand", "contract"])
+def test_our_docbin_is_the_one_spacy_writes(filled: Project, tmp_path: Path, align: str) -> None:
+    """The export serialises the DocBin itself (no Doc per document, no DocBin.add): spaCy
+    reads it back into exactly the documents its own path writes."""
+    text = "Kim 😀met Putin\u3000in 北朝鮮.\n\n  X"
+    doc, _ = filled.add_document("x.txt", text, who="t")
+    filled.add_span(doc.id, 1, 3, "actor", "hana")  # inside a token
+    filled.add_span(doc.id, text.index("X"), len(text), "actor", "hana")  # a spaCy symbol
+    out = tmp_path / "x.spacy"
+    sd.export(filled, out, ExportFilter(), ExportOptions(align=align), None)
+    ours = described(out.read_bytes())
+    assert any(t[0] == "X" for d in ours for t in d[1])
+    assert ours == described(spacy_own_docbin(filled, align))
+    assert sum(len(d[2]["sc"]) for d in ours) >= 10

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from hub_helpers import Team, hub_spans
 
@@ -217,3 +218,31 @@ def test_without_a_hub_the_menu_says_how_to_join_one(qtbot, tmp_path: Path,  # n
     finally:
         window.close()
         session.close()
+
+
+def test_a_sync_the_hub_never_answers_is_stopped_and_the_window_keeps_working(
+        qtbot, alice_window: MainWindow, shared: Team) -> None:  # noqa: ANN001
+    window, team = alice_window, shared
+    window.team._limit.setInterval(4000)  # (15 minutes in use)
+    with psycopg.connect(team.db.admin_url) as admin:
+        # The hub accepts the connection, then waits forever (a lock nobody releases).
+        admin.execute("LOCK TABLE hub.changes IN ACCESS EXCLUSIVE MODE")
+        with qtbot.waitSignal(window.team.syncFinished, timeout=SYNC_MS) as finished:
+            window.team.sync_action.trigger()
+            qtbot.waitUntil(lambda: _waiting_on_lock(admin, team.alice), timeout=SYNC_MS)
+            # meanwhile the window answers keys: a span made while the sync hangs
+            mine = _label_selection(qtbot, window, 3, 5)
+        admin.rollback()
+    ok, reason = finished.args
+    assert not ok and "did not answer" in reason
+    assert window.team.state == "error" and not window.team.running
+    with qtbot.waitSignal(window.team.syncFinished, timeout=SYNC_MS) as finished:
+        qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    assert finished.args[0] is True, finished.args[1]
+    assert mine in hub_spans(team.db.admin_url, team.alice)
+
+
+def _waiting_on_lock(admin: psycopg.Connection, who: str) -> bool:
+    with psycopg.connect(admin.info.dsn, autocommit=True) as probe:
+        return probe.execute("SELECT count(*) FROM pg_stat_activity WHERE usename = %s AND "
+                             "wait_event_type = 'Lock'", [who]).fetchone()[0] > 0

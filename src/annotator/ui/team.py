@@ -51,6 +51,9 @@ __all__ = ["INTERVALS", "TeamSync"]
 INTERVALS = (30, 60, 120, 300, 600)
 #: The pending count is re-read this long after the last local change (not per keystroke).
 _PENDING_DELAY_MS = 400
+#: A sync process still running after this long is stopped (a hub that accepted the
+#: connection and then went silent); the next sync completes its work.
+SYNC_LIMIT_MS = 15 * 60_000
 _OFFLINE_MARKS = ("cannot reach the hub", "connection to the hub was lost")
 _OFFLINE_STYLE = "color:#8a5a00;"
 _ERROR_STYLE = "color:#b00020;"
@@ -138,6 +141,10 @@ class TeamSync(QObject):
         self._pending_timer.setSingleShot(True)
         self._pending_timer.setInterval(_PENDING_DELAY_MS)
         self._pending_timer.timeout.connect(self.refresh)
+        self._limit = QTimer(self)
+        self._limit.setSingleShot(True)
+        self._limit.setInterval(SYNC_LIMIT_MS)
+        self._limit.timeout.connect(self._too_long)
         self.session.commandFinished.connect(self._pending_timer.start)
         self.session.changesFromElsewhere.connect(lambda _rows: self._pending_timer.start())
         self.session.annotatorChanged.connect(lambda *_: self.refresh())
@@ -250,7 +257,18 @@ class TeamSync(QObject):
         self.state = "syncing"
         self.refresh()
         process.start()
+        self._limit.start()
         return True
+
+    def _too_long(self) -> None:
+        process = self.process
+        if process is None:
+            return
+        process.finished.disconnect(self._finished)
+        process.kill()
+        process.waitForFinished(5000)
+        self._end(False, f"the hub did not answer for {SYNC_LIMIT_MS // 60_000} minutes; the "
+                         f"sync was stopped (nothing is lost: the next sync completes it)")
 
     def _read_output(self) -> None:
         if self.process is not None:
@@ -277,6 +295,7 @@ class TeamSync(QObject):
         self._end(False, _reason(self._stderr.decode("utf-8", "replace"), code, status))
 
     def _end(self, ok: bool, message: str) -> None:
+        self._limit.stop()
         process, self.process = self.process, None
         if process is not None:
             process.deleteLater()
@@ -341,6 +360,7 @@ class TeamSync(QObject):
         moment loses nothing: the next one completes it."""
         self.timer.stop()
         self._pending_timer.stop()
+        self._limit.stop()
         process, self.process = self.process, None
         if process is not None:
             process.finished.disconnect(self._finished)

@@ -6,16 +6,12 @@ Prints medians for
 - an idle sync (nothing to do; target <= 100 ms), with an open connection and with connecting,
 - with ``--big N``: a new member's first sync of 50 assigned documents from a hub holding N
   spans (target <= 10 s at N = 1,000,000);
-- with ``--load A``: A analysts in separate processes annotate (``--spans`` each, spread over
-  ``--seconds``) and sync every ``--every`` seconds, all at once against one hub; then every
-  project is checked against the hub row by row (target: 20 analysts, 20,000 spans each,
-  2 minutes: every project converges, 0 lost, 0 duplicated).
+- the load test (many analysts syncing at once) is ``bench_hub_load.py``.
 
 The server runs with its default settings (fsync on) on this machine's disk, members log in
 with SCRAM passwords over the local socket. Run:
 
     .venv/bin/python benchmarks/bench_hub.py [--rounds 5] [--big 1000000]
-    .venv/bin/python benchmarks/bench_hub.py --load 20 --spans 20000 --seconds 120
 """
 
 from __future__ import annotations
@@ -33,7 +29,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from annotator.domain.spans import Span, new_span_id, now
+from annotator.domain.spans import new_span_id, now
 from annotator.hub.admin import assign, init_hub, publish, set_hub_setting
 from annotator.hub.client import connect
 from annotator.hub.roles import add_member
@@ -102,18 +98,7 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=1000)
     parser.add_argument("--big", type=int, default=0, help="spans on the hub for the "
                         "first-sync figure (0: skip)")
-    parser.add_argument("--load", type=int, default=0, help="analysts of the load test")
-    parser.add_argument("--spans", type=int, default=20_000)
-    parser.add_argument("--seconds", type=float, default=120.0)
-    parser.add_argument("--every", type=float, default=5.0)
-    parser.add_argument("--analyst", help=argparse.SUPPRESS)  # a load-test process
-    parser.add_argument("--url", help=argparse.SUPPRESS)
-    parser.add_argument("--project", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.analyst:
-        return analyst(args)
-    if args.load:
-        return load_test(args)
     rng = random.Random(13)
     root = Path(tempfile.mkdtemp(prefix="bench-hub-"))
     os.chmod(root, 0o755)
@@ -231,105 +216,6 @@ def first_sync_big(base: dict[str, str], admin: str, root: Path, total: int) -> 
           f"{seconds:.2f} s ({report.pulled_documents} documents, {got:,} spans; "
           f"target <= 10 s: {'met' if seconds <= 10 else 'MISSED'}); the next, idle sync "
           f"{seconds_again * 1000:.0f} ms")
-
-
-def analyst(args: argparse.Namespace) -> None:
-    """One analyst of the load test: annotate at a steady pace, sync every few seconds,
-    print one line of sync times at the end."""
-    rng = random.Random(args.analyst)
-    who = args.analyst
-    times = []
-    with Project.open(args.project) as project:
-        project.set_setting(URL_KEY, args.url, who=who)
-        times.append(timed_sync(project, args.url)[0])
-        docs = project.documents()
-        taken: set[tuple[int, int, int, str]] = set()
-        began = time.monotonic()
-        done, last_sync = 0, time.monotonic()
-        while done < args.spans:
-            due = min(args.spans, int(args.spans * (time.monotonic() - began) / args.seconds))
-            batch = []
-            stamp = now()
-            while done + len(batch) < due:
-                doc = rng.choice(docs)
-                start = rng.randrange(doc.length - 6)
-                key = (doc.id, start, start + rng.randint(1, 6), rng.choice(LABELS))
-                if key in taken:
-                    continue
-                taken.add(key)
-                batch.append(Span(new_span_id(), *key, who, None, stamp, stamp))
-            if batch:
-                project.add_spans_bulk(batch, who=who, source="typing")
-                done += len(batch)
-            if time.monotonic() - last_sync >= args.every:
-                times.append(timed_sync(project, args.url)[0])
-                last_sync = time.monotonic()
-            time.sleep(0.05)
-        times.append(timed_sync(project, args.url)[0])
-    times.sort()
-    print(f"{who} {len(times)} {statistics.median(times):.3f} {times[-1]:.3f}", flush=True)
-
-
-def load_test(args: argparse.Namespace) -> None:
-    import subprocess
-
-    root = Path(tempfile.mkdtemp(prefix="bench-hub-load-"))
-    os.chmod(root, 0o755)
-    base = start_server(root)
-    admin = make_conninfo(**base)
-    names = [f"analyst{i:02}" for i in range(args.load)]
-    pgpass = root / "pgpass"
-    pgpass.write_text("".join(f"*:*:*:{n}:pw-{n}\n" for n in names))
-    pgpass.chmod(0o600)
-    os.environ["PGPASSFILE"] = str(pgpass)
-    session, _, _ = init_hub(admin)
-    with session, Project.open(root / "lead.annotator") as lead_project:
-        for name in names:
-            add_member(session, name, "annotator", f"pw-{name}")
-        for i in range(50):
-            lead_project.add_document(f"doc{i:03}", f"第{i}号\n" + SENTENCE * 40, who="lead")
-        publish(session, lead_project)
-        for doc in lead_project.documents():
-            assign(session, doc.sha256[:16], names)
-        set_hub_setting(session, SEE_COLLEAGUES, True)
-    began = time.perf_counter()
-    processes = [subprocess.Popen(
-        [sys.executable, __file__, "--analyst", name, "--url", url_for(base, name),
-         "--project", str(root / f"{name}.annotator"), "--spans", str(args.spans),
-         "--seconds", str(args.seconds), "--every", str(args.every)],
-        stdout=subprocess.PIPE, text=True) for name in names]
-    lines = [p.communicate()[0].strip() for p in processes]
-    elapsed = time.perf_counter() - began
-    medians = [float(line.split()[2]) for line in lines if line]
-    worst = max(float(line.split()[3]) for line in lines if line)
-    # One more sync each, so that everyone has everyone's last changes; then check.
-    for name in names:
-        with Project.open(root / f"{name}.annotator") as project:
-            timed_sync(project, url_for(base, name))
-    with psycopg.connect(admin) as conn:
-        hub = {}
-        for row in conn.execute('SELECT id, document_sha, start, "end", label, annotator, '
-                                "updated_at FROM hub.spans"):
-            hub[row[0]] = tuple(row[1:])
-        doubled = conn.execute('SELECT count(*) - count(DISTINCT (document_sha, start, "end", '
-                               "label, annotator)) FROM hub.spans").fetchone()[0]
-    equal = 0
-    lost = extra = 0
-    for name in names:
-        with Project.open(root / f"{name}.annotator") as project:
-            shas = {d.id: d.sha256 for d in project.documents()}
-            local = {s.id: (shas[s.document_id], s.start, s.end, s.label, s.annotator,
-                            s.updated_at) for s in project.spans()}
-        lost += len(hub.keys() - local.keys())
-        extra += len(local.keys() - hub.keys())
-        equal += int(local == hub)
-    per_layer = {n: sum(1 for v in hub.values() if v[4] == n) for n in names}
-    print(f"load test: {args.load} analysts x {args.spans:,} spans over {args.seconds:.0f} s, "
-          f"syncing every {args.every:.0f} s: done in {elapsed:.0f} s; sync median "
-          f"{statistics.median(medians):.2f} s (median of the analysts' medians), slowest "
-          f"{worst:.2f} s; hub {len(hub):,} spans ({min(per_layer.values()):,}-"
-          f"{max(per_layer.values()):,} per layer); projects equal to the hub row by row: "
-          f"{equal}/{args.load}; lost {lost}, extra {extra}, duplicated {doubled}")
 
 
 if __name__ == "__main__":

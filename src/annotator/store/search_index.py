@@ -301,6 +301,19 @@ def reading_rows(conn: sqlite3.Connection, ids: Sequence[int], version: int) -> 
         [version, *ids])}
 
 
+def key_rows(conn: sqlite3.Connection, ids: Sequence[int], version: int) -> dict[int, tuple[Any, ...]]:
+    """Document id -> ``(document_id, key, key_length, starts, key_starts, number of kinds,
+    drops, text length)`` for the documents of ``ids`` that have readings of ``version``: what
+    matching a search key needs without the text or the readings."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    return {row[0]: row for row in conn.execute(
+        "SELECT r.document_id, r.key, r.key_length, r.starts, r.key_starts, length(r.kinds), "
+        "r.drops, d.length FROM search_readings r JOIN documents d ON d.id = r.document_id "
+        f"WHERE r.version = ? AND r.document_id IN ({marks})", [version, *ids])}
+
+
 def reading_row(conn: sqlite3.Connection, document_id: int, version: int) -> tuple[Any, ...] | None:
     """The readings row of one document (see :func:`reading_rows`), or None."""
     return conn.execute(f"SELECT {_READING_COLUMNS} FROM search_readings WHERE document_id = ? "

@@ -14,6 +14,8 @@ a few documents and memory holds one small batch of documents, never the project
 from __future__ import annotations
 
 import heapq
+from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -26,6 +28,7 @@ from annotator.services.japanese.romaji import query_key
 from annotator.services.japanese.search import Hit, _without_overlaps, expand_aliases
 from annotator.services.japanese.search_records import (
     RECORD_VERSION,
+    SEGMENT,
     index_from_row,
     row_from_index,
     search_strings,
@@ -33,7 +36,7 @@ from annotator.services.japanese.search_records import (
 from annotator.store import Project, search_index
 
 __all__ = ["ReadingsState", "build_rows", "index_readings", "index_some_texts", "index_texts",
-           "iter_hits", "load_index", "pending_texts", "readings_state", "store_rows"]
+           "iter_hit_groups", "iter_hits", "load_index", "pending_texts", "readings_state", "store_rows"]
 
 #: ``progress(done_documents, total_documents)``; False cancels.
 Progress = Callable[[int, int], "bool | None"]
@@ -195,8 +198,30 @@ def iter_hits(project: Project, query: str, aliases: Mapping[str, Sequence[str]]
 
     Literal matches come from every document; reading matches from the documents whose
     readings are indexed (see :func:`readings_state`: the others get theirs once indexed).
-    ``aliases`` defaults to the project's alias table.
+    ``aliases`` defaults to the project's alias table. :func:`iter_hit_groups` gives the same
+    hits a document at a time, without a Python object per hit nor reading every text.
     """
+    for doc_id, spans, text in _groups(project, query, aliases, after, texts=True):
+        assert text is not None
+        for s, e in spans:
+            yield Hit(doc_id, s, e, text[s:e])
+
+
+def iter_hit_groups(project: Project, query: str,
+                    aliases: Mapping[str, Sequence[str]] | None = None, *, after: int = 0,
+                    ) -> Iterator[tuple[int, list[tuple[int, int]]]]:
+    """The hits of :func:`iter_hits`, a document at a time: ``(document id, [(start, end),
+    ...])`` in document-id order, starts ascending (code points, end-exclusive), documents
+    without hits left out. The fast way to count or list every hit of a common word: a reading
+    match that starts and ends on token boundaries (almost all of them) is mapped to the text
+    from the stored token offsets alone, so the text of a document is read only for its
+    literal matches or a match inside a token."""
+    for doc_id, spans, _text in _groups(project, query, aliases, after, texts=False):
+        yield doc_id, spans
+
+
+def _groups(project: Project, query: str, aliases: Mapping[str, Sequence[str]] | None,
+            after: int, *, texts: bool) -> Iterator[tuple[int, list[tuple[int, int]], str | None]]:
     if aliases is None:
         aliases = project.aliases()
     terms = expand_aliases(query, aliases)
@@ -211,11 +236,11 @@ def iter_hits(project: Project, query: str, aliases: Mapping[str, Sequence[str]]
     size = 1
     for doc_id, tag in tagged:
         if doc_id not in batch and len(batch) >= size:
-            yield from _check(conn, batch, literal, keys)
+            yield from _check(conn, batch, literal, keys, texts)
             batch, size = {}, min(BATCH, size * 4)
         batch[doc_id] = batch.get(doc_id, 0) | tag
     if batch:
-        yield from _check(conn, batch, literal, keys)
+        yield from _check(conn, batch, literal, keys, texts)
 
 
 def _find_literal(text: str, term: str) -> list[tuple[int, int]]:
@@ -233,26 +258,107 @@ def _find_literal(text: str, term: str) -> list[tuple[int, int]]:
     return out
 
 
-def _check(conn: Any, batch: dict[int, int], literal: list[str], keys: list[str]) -> Iterator[Hit]:
+def _check(conn: Any, batch: dict[int, int], literal: list[str], keys: list[str], texts: bool,
+           ) -> Iterator[tuple[int, list[tuple[int, int]], str | None]]:
+    """The hits of a batch of candidates, a document at a time. A document that is only a
+    reading candidate is matched from its key and token offsets (:func:`_key_spans`); only the
+    matches inside a token need its text and stored index, and the other documents are matched
+    through their full reading index and text."""
     ids = list(batch)
-    texts = search_index.text_rows(conn, ids)
-    rows = search_index.reading_rows(conn, [d for d in ids if batch[d] & 2], RECORD_VERSION)
+    quick: dict[int, list[tuple[int, int]]] = {}
+    partial: dict[int, tuple[set[tuple[int, int]], list[tuple[int, int]]]] = {}
+    only_keys = [d for d in ids if batch[d] == 2]
+    if only_keys:
+        for doc_id, row in search_index.key_rows(conn, only_keys, RECORD_VERSION).items():
+            results = [_key_spans(row, key) for key in keys]
+            if any(r is None for r in results):
+                continue  # the full index
+            if len(keys) == 1 and not results[0][1]:  # type: ignore[index]
+                quick[doc_id] = _first_of_overlapping(results[0][0])  # type: ignore[index]
+            else:
+                partial[doc_id] = ({se for r in results for se in r[0]},  # type: ignore[index]
+                                   [(p, len(key)) for key, r in zip(keys, results, strict=True)
+                                    for p in r[1]])  # type: ignore[index]
+    slow = [d for d in ids if d not in quick]
+    text_of = search_index.text_rows(conn, ids if texts else slow)
+    rows = search_index.reading_rows(conn, [d for d in slow if batch[d] & 2], RECORD_VERSION)
     for doc_id in ids:
-        if doc_id not in texts:
+        if doc_id in quick:
+            spans = quick[doc_id]
+            if spans and (not texts or doc_id in text_of):
+                yield doc_id, spans, text_of[doc_id][0] if texts else None
             continue
-        text, sha = texts[doc_id]
-        spans: set[tuple[int, int]] = set()
-        if batch[doc_id] & 1:
-            for term in literal:
-                spans.update(_find_literal(text, term))
+        if doc_id not in text_of:
+            continue
+        text, sha = text_of[doc_id]
         row = rows.get(doc_id)
+        index = None
         if row is not None:
             try:
                 index = index_from_row(row, text, sha)
             except ValueError:
                 index = None
+        found: set[tuple[int, int]] = set()
+        if doc_id in partial:
+            found, hard = partial[doc_id]
+            if index is not None:
+                for p, length in hard:
+                    match = index.key_match(p, length)
+                    if match is not None:
+                        found.add(match)
+        else:
+            if batch[doc_id] & 1:
+                for term in literal:
+                    found.update(_find_literal(text, term))
             if index is not None:
                 for key in keys:
-                    spans.update(index.find_key(key))
-        for s, e in _without_overlaps(spans):
-            yield Hit(doc_id, s, e, text[s:e])
+                    found.update(index.find_key(key))
+        if found:
+            yield doc_id, _without_overlaps(found), text
+
+
+def _first_of_overlapping(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """:func:`._without_overlaps` of spans whose starts ascend strictly."""
+    kept: list[tuple[int, int]] = []
+    last = -1
+    for s, e in spans:
+        if s >= last:
+            kept.append((s, e))
+            last = e
+    return kept
+
+
+def _key_spans(row: tuple[Any, ...], qkey: str) -> tuple[list[tuple[int, int]], list[int]] | None:
+    """The reading matches of the search key ``qkey`` in a document from its
+    :func:`.search_index.key_rows` row alone (no text), as ``ReadingIndex.find_key`` maps them:
+    ``(spans of the matches on token boundaries, starts ascending; key positions of the matches
+    that start or end inside a token, which need the text)``; or None when a match may start
+    at a token that lost letters to the key before it (then the full index is needed)."""
+    _doc, searched, key_length, starts_b, key_starts_b, kinds, drops, length = row
+    if drops != "{}" and searched.find("\n" + qkey[:SEGMENT], key_length) != -1:
+        return None  # the line of a token that lost letters starts like the key: see find_key
+    p = searched.find(qkey, 0, key_length)
+    if p == -1:
+        return [], []
+    starts, ks = array("i"), array("i")
+    starts.frombytes(starts_b)
+    ks.frombytes(key_starts_b)
+    n = len(starts)
+    if len(ks) != n or kinds != n or (n and starts[0] != 0) or (length and not n) \
+            or (n and starts[-1] >= length):
+        return [], []  # the row does not fit the text: no reading matches (index_from_row refuses it)
+    m = len(qkey)
+    out: list[tuple[int, int]] = []
+    hard: list[int] = []
+    while p != -1:
+        i = bisect_right(ks, p) - 1
+        q = p + m
+        j = bisect_right(ks, q - 1, i) - 1
+        if ks[i] != p or q != (ks[j + 1] if j + 1 < n else key_length):
+            hard.append(p)
+        else:
+            s, e = starts[i], (starts[j + 1] if j + 1 < n else length)
+            if s < e:
+                out.append((s, e))
+        p = searched.find(qkey, p + 1, key_length)
+    return out, hard

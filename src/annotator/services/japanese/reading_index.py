@@ -191,13 +191,9 @@ class ReadingIndex:
         out: set[tuple[int, int]] = set()
         p = key.find(qkey)
         while p != -1:
-            q = p + len(qkey)
-            i = bisect_right(ks, p) - 1
-            j = bisect_right(ks, q - 1) - 1
-            s = self._match_start(i, p - ks[i])
-            e = self._match_end(j, q - ks[j]) if s is not None else None
-            if s is not None and e is not None and s < e:
-                out.add((s, e))
+            found = self.key_match(p, len(qkey))
+            if found is not None:
+                out.add(found)
             p = key.find(qkey, p + 1)
         for dropped, token_indexes in self._drops_by_text.items():
             if qkey.startswith(dropped) and len(qkey) > len(dropped):
@@ -211,6 +207,17 @@ class ReadingIndex:
                         if e is not None:
                             out.add((self._starts[i], e))
         return sorted(out)
+
+    def key_match(self, p: int, length: int) -> tuple[int, int] | None:
+        """``(start, end)`` in the text of the match of ``length`` key characters found at key
+        position ``p`` (as :meth:`find_key` maps each one), or None when it is dropped."""
+        ks = self._key_starts
+        q = p + length
+        i = bisect_right(ks, p) - 1
+        j = bisect_right(ks, q - 1) - 1
+        s = self._match_start(i, p - ks[i])
+        e = self._match_end(j, q - ks[j]) if s is not None else None
+        return (s, e) if s is not None and e is not None and s < e else None
 
     def find_literal(self, term: str) -> list[tuple[int, int]]:
         """Return ``(start, end)`` of every case-insensitive literal occurrence of ``term``."""

@@ -31,6 +31,19 @@ def _old(project: Project, query: str) -> list[Hit]:
     return search(indexes, None, query, project.aliases())
 
 
+def _grouped(project: Project, query: str) -> list[tuple[int, int, int]]:
+    """The hits of iter_hit_groups (a document at a time, most matched without the text)."""
+    found = []
+    for doc_id, spans in cs.iter_hit_groups(project, query):
+        assert spans, doc_id  # documents without hits are left out
+        found += [(doc_id, s, e) for s, e in spans]
+    return found
+
+
+def _spans(hits: list[Hit]) -> list[tuple[int, int, int]]:
+    return [(h.document, h.start, h.end) for h in hits]  # type: ignore[misc]
+
+
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = make_project(tmp_path_factory.mktemp("corpus") / "p.annotator")
@@ -48,6 +61,7 @@ def test_the_seeds_give_the_hits_of_search(seeds: Path) -> None:
         for query in QUERIES:
             expected = search(indexes, None, query, project.aliases())
             assert list(cs.iter_hits(project, query)) == expected, query
+            assert _grouped(project, query) == _spans(expected), query
         assert list(cs.iter_hits(project, "puchin", after=2)) == [
             h for h in search(indexes, None, "puchin", project.aliases()) if h.document > 2]
 
@@ -76,6 +90,7 @@ def test_generated_documents_give_the_hits_of_search(tmp_path: Path) -> None:
         for query in QUERIES + words + ["istanbul", "sun", "kat", "σας", "abc", "osaka", "shinbun"]:
             expected = search(indexes, None, query, project.aliases())
             assert list(cs.iter_hits(project, query)) == expected, query
+            assert _grouped(project, query) == _spans(expected), query
 
 
 def test_rows_give_back_the_index() -> None:

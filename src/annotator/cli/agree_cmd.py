@@ -53,10 +53,29 @@ def format_table(result: dict[str, Any], names: dict[str, str]) -> str:
     if result["per_label"]:
         lines += ["", "per label:"]
         lines += [_row(label, f) for label, f in result["per_label"].items()]
+    relations = result.get("relations")
+    overall_relations = relations["overall"]["exact"] if relations else {}
+    if any(overall_relations.get(k) is not None for k in ("precision", "recall")):
+        lines += ["", "relations (both ends and the type match; exact and overlap):"]
+        lines += [_row("all relations", _spans_only(relations["overall"]))]
+        lines += [_row(kind, _spans_only(f)) for kind, f in relations["per_type"].items()]
+    if result.get("attributes"):
+        lines += ["", "attributes (over the spans every annotator marked identically):",
+                  f"{'':<24}{'units':>8}{'kappa':>8}{'alpha':>8}"]
+        for key, f in result["attributes"].items():
+            name = shown(key)
+            cut = name if len(name) <= 24 else name[:23] + "…"
+            lines.append(f"{cut:<24}{f['units']:>8}{_num(f['cohen_kappa']):>8}"
+                         f"{_num(f['krippendorff_alpha']):>8}")
     if result["per_document"]:
         lines += ["", "per document:"]
         lines += [_row(names.get(doc, doc), f) for doc, f in result["per_document"].items()]
     return "\n".join(lines)
+
+
+def _spans_only(figures: dict[str, Any]) -> dict[str, Any]:
+    """Relation figures in a row of the table (no coefficients: shown as ``-``)."""
+    return {**figures, "cohen_kappa": None, "krippendorff_alpha": None}
 
 
 def _number(value: float | None) -> str:
@@ -87,7 +106,9 @@ def json_parts(result: AgreementResult) -> Iterator[str]:
     for index, (doc, figures) in enumerate(result.per_document.items()):
         yield f"{', ' if index else ''}{dumps_json(str(doc))}: {figures_json(figures)}"
     yield (f'}}, "pairs": {dumps_json([pair.to_json() for pair in result.pairs])}, '
-           f'"confusion": {dumps_json([table.to_json() for table in result.confusion])}}}')
+           f'"confusion": {dumps_json([table.to_json() for table in result.confusion])}, '
+           f'"relations": {dumps_json(result.relations_json())}, '
+           f'"attributes": {dumps_json(result.attributes_json())}}}')
 
 
 def write_json(result: AgreementResult, out: TextIO) -> None:

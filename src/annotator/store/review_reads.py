@@ -17,7 +17,7 @@ import orjson
 if TYPE_CHECKING:
     from annotator.store.project import Project
 
-__all__ = ["agreement_chunks", "agreement_rows", "document_order_by_uid", "has_annotator", "label_names",
+__all__ = ["Extras", "agreement_chunks", "agreement_rows", "document_order_by_uid", "has_annotator", "label_names",
            "text_chunks"]
 
 # The order of the UNIQUE index of spans (document, start, end, label id, annotator): the
@@ -92,13 +92,65 @@ def document_order_by_uid(project: Project, ids: Sequence[int] | None = None
     return [row for row in rows if row[0] in wanted]
 
 
+class Extras:
+    """What the agreement reads besides the spans' index, per document id: ``relations[doc][i]``
+    the relations of annotator ``i`` as ``(type, (start, end, label), (start, end, label))``
+    (head, tail), and ``values[doc]`` ``{(annotator index, (start, end, label)): attributes}``
+    of the spans (of the given labels) that hold attribute values."""
+
+    __slots__ = ("relations", "values")
+
+    def __init__(self) -> None:
+        self.relations: dict[int, list[list[tuple[str, tuple[int, int, str],
+                                                  tuple[int, int, str]]]]] = {}
+        self.values: dict[int, dict[tuple[int, tuple[int, int, str]], dict[str, Any]]] = {}
+
+
+def _read_extras(project: Project, where: str, params: Sequence[Any], who: Sequence[str],
+                 names: dict[int, str], relations: bool, attribute_labels: Sequence[str]
+                 ) -> Extras:
+    """The relations and attribute values of the documents ``where`` selects (a condition on
+    ``document_id`` with ``params``), of the annotators ``who``."""
+    extras = Extras()
+    position = {name: index for index, name in enumerate(who)}
+    db = project.db
+    if relations:
+        for doc, annotator, kind, hs, he, hl, ts, te, tl in db.execute(
+                'SELECT r.document_id, r.annotator, t.name, h.start, h."end", h.label_id, '
+                's.start, s."end", s.label_id FROM relations r JOIN relation_types t ON '
+                "t.id = r.type_id JOIN spans h ON h.id = r.head_id JOIN spans s ON "
+                f"s.id = r.tail_id WHERE r.{where} AND r.annotator IN ({_marks(who)})",
+                [*params, *who]):
+            group = extras.relations.get(doc)
+            if group is None:
+                group = extras.relations[doc] = [[] for _ in who]
+            group[position[annotator]].append(
+                (kind, (hs, he, names[hl]), (ts, te, names[tl])))
+    if attribute_labels:
+        ids = [label_id for label_id, name in names.items() if name in set(attribute_labels)]
+        if ids:
+            for doc, annotator, start, end, label_id, text in db.execute(
+                    'SELECT document_id, annotator, start, "end", label_id, attributes FROM '
+                    f"spans WHERE {where} AND annotator IN ({_marks(who)}) AND label_id IN "
+                    f"({_marks(ids)}) AND attributes IS NOT NULL", [*params, *who, *ids]):
+                value = orjson.loads(text)
+                if value:
+                    extras.values.setdefault(doc, {})[
+                        (position[annotator], (start, end, names[label_id]))] = value
+    return extras
+
+
 def agreement_chunks(
     project: Project, documents: Sequence[tuple[int, str, int]], annotators: Sequence[str],
-    *, size: int = 500,
-) -> Iterator[list[tuple[str, int, list[list[tuple[int, int, str]]]]]]:
+    *, size: int = 500, relations: bool = False, attribute_labels: Sequence[str] = (),
+) -> Iterator[tuple[list[tuple[str, int, list[list[tuple[int, int, str]]]]], Extras,
+                    list[int]]]:
     """For ``documents`` (``(id, uid, length)``, in the order given), ``size`` at a time:
-    ``(uid, length, spans)`` where ``spans[i]`` holds the spans of ``annotators[i]`` as
-    ``(start, end, label)``. Reads only the spans' index (no span row is visited)."""
+    ``(rows, extras, ids)``: ``rows`` holds ``(uid, length, spans)`` where ``spans[i]`` holds
+    the spans of ``annotators[i]`` as ``(start, end, label)``; ``extras`` (:class:`Extras`)
+    the relations (when ``relations``) and the attribute values of spans of
+    ``attribute_labels``, by document id; ``ids`` the rows' document ids. Reads only the
+    spans' index for the spans (no span row is visited)."""
     names = label_names(project)
     who = list(annotators)
     position = {name: index for index, name in enumerate(who)}
@@ -119,7 +171,10 @@ def agreement_chunks(
                     if group is None:
                         group = spans[doc] = [[] for _ in who]
                 group[position[annotator]].append((start, end, names[label_id]))  # type: ignore[index]
-        yield [(uid, length, spans.get(doc) or [[] for _ in who]) for doc, uid, length in part]
+            extras = _read_extras(project, f"document_id IN ({_marks(ids)})", ids, who, names,
+                                  relations, attribute_labels)
+        yield ([(uid, length, spans.get(doc) or [[] for _ in who]) for doc, uid, length in part],
+               extras, ids)
 
 
 def has_annotator(project: Project, name: str) -> bool:
@@ -142,11 +197,13 @@ def _packing(project: Project) -> tuple[int, int] | None:
 
 def agreement_rows(
     project: Project, annotators: Sequence[str], ids: Sequence[int] | None = None, *,
-    size: int = 500, packed: bool = True,
-) -> Iterator[list[tuple[str, int, list[list[tuple[int, int, str]]]]]]:
+    size: int = 500, packed: bool = True, relations: bool = False,
+    attribute_labels: Sequence[str] = (),
+) -> Iterator[tuple[list[tuple[str, int, list[list[tuple[int, int, str]]]]], Extras,
+                    list[int]]]:
     """Every document (or those with ``ids``) in id order, ``size`` at a time:
-    ``(uid, length, spans)`` where ``spans[i]`` holds the spans of ``annotators[i]`` as
-    ``(start, end, label)``, in no particular order.
+    ``(rows, extras, ids)`` as :func:`agreement_chunks` gives them (the spans of each
+    annotator in no particular order).
 
     One query per chunk reads the spans' index over the chunk's id range and hands Python one
     row per document, each annotator's spans packed into integers (``start``, ``end`` and the
@@ -209,5 +266,8 @@ def agreement_rows(
                     if group is None:
                         group = spans[doc] = [[] for _ in who]
                     group[position[annotator]].append((start, end, names[label_id]))
+            extras = _read_extras(project, "document_id BETWEEN ? AND ?", [first, last], who,
+                                  names, relations, attribute_labels)
         after = last
-        yield [(uid, length, spans.get(doc) or [[] for _ in who]) for doc, uid, length in docs]
+        yield ([(uid, length, spans.get(doc) or [[] for _ in who]) for doc, uid, length in docs],
+               extras, [doc for doc, _uid, _length in docs])

@@ -12,6 +12,7 @@ Both take ``progress(done, total, what)`` (return False to cancel: :class:`Revie
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from annotator.domain.errors import DataError
@@ -23,6 +24,10 @@ from annotator.services.review.consistency import (
     SpanTuple,
 )
 from annotator.services.review.progress import Progress, ReviewCancelled, Ticker
+from annotator.services.review.relation_agreement import (
+    AttributeAgreementBuilder,
+    RelationAgreementBuilder,
+)
 from annotator.services.review.results import AgreementResult
 from annotator.store import Project
 from annotator.store.review_reads import (
@@ -108,25 +113,34 @@ def project_agreement(
     chosen = _chosen_ids(project, documents)
     names = list(annotators)
     builder = AgreementBuilder(names, labels)
+    relations = RelationAgreementBuilder(names, labels)
+    attributes = AttributeAgreementBuilder(
+        names, [(a.label, a.name) for a in project.label_attributes()], labels)
+    extras = {"relations": True, "attribute_labels": list(attributes.by_label)}
     if builder.order_free:  # documents in id order, in one range read per chunk
         total = project.document_count() if chosen is None else len(chosen)
-        chunks = agreement_rows(project, names, chosen)
+        chunks = agreement_rows(project, names, chosen, **extras)  # type: ignore[arg-type]
     else:  # in uid order, the order of every floating-point sum
         order = document_order_by_uid(project, chosen)
         total = len(order)
-        chunks = agreement_chunks(project, order, names)
+        chunks = agreement_chunks(project, order, names, **extras)  # type: ignore[arg-type]
     ticker = Ticker(progress, total, every=1000)
     add = builder.add_rows
-    for chunk in chunks:
-        for uid, length, spans in chunk:
+    none: list[list] = [[] for _ in names]
+    for chunk, more, ids in chunks:
+        for doc, (uid, length, spans) in zip(ids, chunk, strict=True):
             if all(spans):
                 for one in spans:
                     if max(end for _, end, _ in one) > length:
                         raise ValueError(f"a span of document {uid!r} ends after its "
                                          f"{length} characters")
                 add(uid, length, spans)
+                relations.add(more.relations.get(doc, none))
+                attributes.add(spans, more.values.get(doc))
         ticker.advance(len(chunk), "measuring agreement")
-    return builder.result(sort=builder.order_free)
+    return replace(builder.result(sort=builder.order_free), relations=relations.overall(),
+                   relations_per_type=relations.per_type(t.name for t in project.relation_types()),
+                   attributes=attributes.figures())
 
 
 def scan_consistency(

@@ -13,7 +13,7 @@ Numbers are not rounded.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.services.review.matching import SpanCounts
@@ -114,11 +114,52 @@ class ConfusionTable:
 
 
 @dataclass(frozen=True, slots=True)
+class RelationFigures:
+    """Relation precision, recall and F1, exact and overlap (one scope)."""
+
+    exact: PRF
+    overlap: PRF
+
+    @classmethod
+    def empty(cls) -> RelationFigures:
+        """The figures of no relations at all (every number ``None``)."""
+        nothing = PRF.from_counts(SpanCounts())
+        return cls(nothing, nothing)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"exact": {"precision", "recall", "f1"}, "overlap": {...}}``."""
+        return {"exact": self.exact.to_json(), "overlap": self.overlap.to_json()}
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeFigures:
+    """Agreement on one attribute over ``units`` exactly matched spans of its label."""
+
+    label: str
+    name: str
+    units: int
+    cohen_kappa: float | None
+    krippendorff_alpha: float | None
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.label}.{self.name}"
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"label", "attribute", "units", "cohen_kappa", "krippendorff_alpha"}``."""
+        return {"label": self.label, "attribute": self.name, "units": self.units,
+                "cohen_kappa": self.cohen_kappa, "krippendorff_alpha": self.krippendorff_alpha}
+
+
+@dataclass(frozen=True, slots=True)
 class AgreementResult:
     """Everything :func:`compute_agreement` measured.
 
     ``overall``, ``per_label`` and ``per_document`` hold :class:`Figures`; ``pairs`` the overall
     figures of every pair of annotators (later against earlier); ``confusion`` one table per pair.
+    ``relations`` (overall) and ``relations_per_type`` hold :class:`RelationFigures`,
+    ``attributes`` one :class:`AttributeFigures` per ``"label.name"``
+    (:mod:`annotator.services.review.relation_agreement`; empty when not measured).
     """
 
     annotators: tuple[str, ...]
@@ -128,6 +169,19 @@ class AgreementResult:
     per_document: dict[Hashable, Figures]
     pairs: tuple[PairFigures, ...]
     confusion: tuple[ConfusionTable, ...]
+    relations: RelationFigures = field(default_factory=lambda: RelationFigures.empty())
+    relations_per_type: dict[str, RelationFigures] = field(default_factory=dict)
+    attributes: dict[str, AttributeFigures] = field(default_factory=dict)
+
+    def relations_json(self) -> dict[str, Any]:
+        """``{"overall": {"exact", "overlap"}, "per_type": {TYPE: {"exact", "overlap"}}}``."""
+        return {"overall": self.relations.to_json(),
+                "per_type": {kind: f.to_json() for kind, f in self.relations_per_type.items()}}
+
+    def attributes_json(self) -> dict[str, Any]:
+        """``{"label.name": {"label", "attribute", "units", "cohen_kappa",
+        "krippendorff_alpha"}}``."""
+        return {key: f.to_json() for key, f in self.attributes.items()}
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (pass it to ``json.dumps``)::
@@ -138,7 +192,10 @@ class AgreementResult:
              "per_label": {LABEL: {same keys}},
              "per_document": {"<document id as text>": {same keys}},
              "pairs": [{"reference", "compared", same keys}],
-             "confusion": [{"reference", "compared", "labels", "counts"}]}
+             "confusion": [{"reference", "compared", "labels", "counts"}],
+             "relations": {"overall": {"exact", "overlap"}, "per_type": {TYPE: {...}}},
+             "attributes": {"label.name": {"label", "attribute", "units", "cohen_kappa",
+                                           "krippendorff_alpha"}}}
         """
         return {
             "annotators": list(self.annotators),
@@ -148,4 +205,6 @@ class AgreementResult:
             "per_document": {str(doc): f.to_json() for doc, f in self.per_document.items()},
             "pairs": [pair.to_json() for pair in self.pairs],
             "confusion": [table.to_json() for table in self.confusion],
+            "relations": self.relations_json(),
+            "attributes": self.attributes_json(),
         }

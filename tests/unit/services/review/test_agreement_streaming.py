@@ -38,7 +38,13 @@ def test_streamed_numbers_are_identical(tmp_path: Path, annotators, labels, docu
             documents = [d.name for d in project.documents()][::7]
         streamed = project_agreement(project, annotators, labels=labels, documents=documents)
         expected = in_memory(project, annotators, labels, documents)
-    assert streamed.to_json() == expected.to_json()  # exact floats, not approximately
+    got = streamed.to_json()
+    # the in-memory computation measures spans only (no relations in this corpus)
+    assert got.pop("relations")["overall"]["exact"]["f1"] is None
+    got.pop("attributes")
+    want = expected.to_json()
+    want.pop("relations"), want.pop("attributes")
+    assert got == want  # exact floats, not approximately
     assert len(streamed.documents) > (2 if documents else 100)
     assert list(streamed.per_document) == list(streamed.documents)
     assert dict(streamed.per_document) == dict(expected.per_document)
@@ -123,8 +129,8 @@ def test_packed_and_row_reads_agree(tmp_path: Path) -> None:
         for chosen in (None, ids):
             def read(packed: bool, chosen=chosen):
                 return [(uid, length, [sorted(one) for one in spans])
-                        for chunk in agreement_rows(project, ["mei", "hana", "ken"], chosen,
-                                                    size=70, packed=packed)
+                        for chunk, _extras, _ids in agreement_rows(
+                            project, ["mei", "hana", "ken"], chosen, size=70, packed=packed)
                         for uid, length, spans in chunk]
             packed = read(True)
             assert packed == read(False)

@@ -27,6 +27,50 @@ def _json_row(figures: dict) -> list:
             figures["overlap"]["f1"], figures["cohen_kappa"], figures["krippendorff_alpha"]]
 
 
+def _relation_rows(cli: dict) -> dict:
+    """The relation and attribute rows the window shows, from ``annotator agree --json``."""
+    rows = {}
+    overall = cli["relations"]["overall"]
+    if overall["exact"]["precision"] is not None or overall["exact"]["recall"] is not None:
+        rows[("relations", None)] = _json_row({**overall, "cohen_kappa": None,
+                                               "krippendorff_alpha": None})
+        rows.update({("relation", k): _json_row({**f, "cohen_kappa": None,
+                                                 "krippendorff_alpha": None})
+                     for k, f in cli["relations"]["per_type"].items()})
+    rows.update({("attribute", k): [None] * 6 + [f["cohen_kappa"], f["krippendorff_alpha"]]
+                 for k, f in cli["attributes"].items()})
+    return rows
+
+
+def test_the_agreement_window_shows_relations_and_attributes(
+        qtbot, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Relation rows (all, then per type) and attribute rows hold the numbers of
+    ``annotator agree --json``."""
+    from test_relation_agreement import build
+
+    path = tmp_path / "relations.annotator"
+    build(path, 11, 30).close()
+    assert main(["agree", "--db", str(path), "--annotators", "hana", "ken", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    with Project.open(path) as project:
+        window = AgreementWindow(ReviewContext(project, "rita"))
+        qtbot.addWidget(window)
+        window.show()
+        window.set_annotators(["hana", "ken"])
+        qtbot.mouseClick(window.compute_button, Qt.MouseButton.LeftButton)
+        shown = {key: [window.value(row, c) for c in range(1, len(COLUMNS))]
+                 for row, key in enumerate(window.rows) if key[0] in (
+                     "relations", "relation", "attribute")}
+        assert shown == _relation_rows(cli)
+        assert [key for key in shown if key[0] == "relation"] == [
+            ("relation", "attributed_to"), ("relation", "involves"), ("relation", "quantifies")]
+        row = window.rows.index(("attribute", "claim.stance"))
+        units = cli["attributes"]["claim.stance"]["units"]
+        assert window.table.item(row, 0).text() == f"attribute: claim.stance ({units} spans)"
+        assert cli["relations"]["overall"]["overlap"]["f1"] > 0
+        window.close()
+
+
 @pytest.mark.parametrize("annotators", [["alice", "bob"], ["bob", "alice", "carol"]])
 def test_the_agreement_table_equals_annotator_agree(
         qtbot, merged: Project, merged_path: Path, capsys: pytest.CaptureFixture[str],
@@ -42,6 +86,7 @@ def test_the_agreement_table_equals_annotator_agree(
     cli = json.loads(capsys.readouterr().out)
     expected = {("overall", None): _json_row(cli["overall"])}
     expected.update({("label", k): _json_row(f) for k, f in cli["per_label"].items()})
+    expected.update(_relation_rows(cli))
     expected.update({("document", k): _json_row(f) for k, f in cli["per_document"].items()})
     shown = {key: [window.value(row, c) for c in range(1, len(COLUMNS))]
              for row, key in enumerate(window.rows)}

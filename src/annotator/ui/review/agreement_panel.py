@@ -1,4 +1,10 @@
-"""The agreement window: a table (overall, per label, per document) and a chart per label.
+"""The agreement window: a table (overall, per label, relations, attributes, per document) and
+a chart per label.
+
+Relation rows (all relations, then one per relation type) fill the P/R/F1 columns (a relation
+matches when its type and both ends match, exactly or overlapping); attribute rows
+("attribute: claim.stance (12 spans)") fill kappa and alpha, measured over the spans every
+chosen annotator marked identically.
 
 The figures come from :func:`annotator.services.review.project_review.project_agreement`,
 the very function behind ``annotator agree``, so the window and the command line agree.
@@ -30,7 +36,8 @@ from PySide6.QtWidgets import (
 from annotator.domain.errors import AnnotatorError
 from annotator.services.review.progress import ReviewCancelled
 from annotator.services.review.project_review import project_agreement
-from annotator.services.review.results import AgreementResult, Figures
+from annotator.services.review.matching import SpanCounts
+from annotator.services.review.results import PRF, AgreementResult, Figures
 from annotator.ui.review.agreement_chart import AgreementChart
 from annotator.ui.review.cells import counted, figure_text, read_only_item
 from annotator.ui.review.consistency_panel import ProgressRow
@@ -50,6 +57,24 @@ def figure_values(f: Figures) -> list[float | None]:
             f.overlap.f1, f.cohen_kappa, f.krippendorff_alpha]
 
 
+def relation_rows(result: AgreementResult) -> list[tuple[str, tuple[str, str | None], Figures]]:
+    """The table rows of the relation and attribute figures, as span-figure rows (relations
+    leave kappa and alpha empty, attributes the P/R/F1 columns). No relation rows when no
+    compared document has a relation."""
+    rows: list[tuple[str, tuple[str, str | None], Figures]] = []
+    nothing = PRF.from_counts(SpanCounts())
+    counts = result.relations.exact.counts
+    if counts.reference or counts.compared:
+        rows.append(("relations: all", ("relations", None),
+                     Figures(result.relations.exact, result.relations.overlap, None, None)))
+        rows += [(f"relation: {kind}", ("relation", kind), Figures(f.exact, f.overlap, None, None))
+                 for kind, f in result.relations_per_type.items()]
+    for key, a in result.attributes.items():
+        rows.append((f"attribute: {key} ({counted(a.units, 'span')})", ("attribute", key),
+                     Figures(nothing, nothing, a.cohen_kappa, a.krippendorff_alpha)))
+    return rows
+
+
 def _cell(value: float | None) -> QTableWidgetItem:
     item = read_only_item(figure_text(value))
     item.setData(Qt.ItemDataRole.UserRole, value)
@@ -62,6 +87,7 @@ class AgreementWindow(QWidget):
 
     Emits nothing; ``result`` holds the last :class:`AgreementResult`, ``rows`` the
     ``(kind, key)`` of each table row (``("overall", None)``, ``("label", name)``,
+    ``("relations", None)``, ``("relation", type)``, ``("attribute", "label.name")``,
     ``("document", uid)``).
     """
 
@@ -150,6 +176,7 @@ class AgreementWindow(QWidget):
         rows: list[tuple[str, tuple[str, str | None], Figures]] = [
             ("overall", ("overall", None), result.overall)]
         rows += [(f"label: {k}", ("label", k), f) for k, f in result.per_label.items()]
+        rows += relation_rows(result)
         rows += [(f"document: {names.get(str(k), k)}", ("document", str(k)), f)
                  for k, f in listed]
         self.rows = [key for _, key, _ in rows]

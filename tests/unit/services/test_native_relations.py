@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from annotator.domain.errors import DataError
-from annotator.domain.relations import Attribute
 from annotator.services.exporting import ExportFilter, export
 from annotator.services.importing import import_paths
 from annotator.store import Project
@@ -287,6 +286,35 @@ def fill_layer(project: Project, doc_id: int) -> list[str]:
     return [claim.id, source.id]
 
 
-def test_attribute_definitions_exist_by_default(project: Project) -> None:
-    assert Attribute("claim", "stance", "choice",
-                     ("asserted", "reported", "denied", "speculated")) in project.label_attributes()
+
+def test_line_separators_are_escaped_wherever_they_may_be(project: Project,
+                                                          tmp_path: Path) -> None:
+    """NEL in a text, U+2028/U+2029 in a note, a value, meta or a relation's note, each in a
+    document of its own: every line reader sees one record per line, and the records read
+    back as they were."""
+    def document(number: int, text: str = "ミサイルと米CNN。", **meta: str) -> tuple[int, str, str]:
+        doc, _ = project.add_document(f"{number}.txt", f"{number}{text}", who="t", meta=meta)
+        full = f"{number}{text}"
+        claim = project.add_span(doc.id, *_find(full, "ミサイル"), "claim", "hana")
+        source = project.add_span(doc.id, *_find(full, "米CNN"), "source", "hana")
+        return doc.id, claim.id, source.id
+
+    document(1, "前\u0085後。ミサイルと米CNN。")
+    document(2, memo="a\u2028b")
+    _, claim, _ = document(3)
+    project.update_span(claim, who="hana", note="注\u2029記")
+    _, claim, _ = document(4)
+    project.update_span(claim, who="hana", value={"memo": "x\u2028y"})
+    _, claim, source = document(5)
+    project.add_relation(claim, source, "attributed_to", note="関\u2028係")
+    out = tmp_path / "out.jsonl"
+    export(project, "jsonl", output=out)
+    data = out.read_text(encoding="utf-8")
+    lines = data.splitlines()
+    assert len(lines) == 5 and not any(c in data for c in "\u0085\u2028\u2029")
+    records_ = [json.loads(line) for line in lines]
+    assert records_[0]["text"] == "1前\u0085後。ミサイルと米CNN。"
+    assert records_[1]["meta"] == {"memo": "a\u2028b"}
+    assert records_[2]["spans"][0]["note"] == "注\u2029記"
+    assert records_[3]["spans"][0]["value"] == {"memo": "x\u2028y"}
+    assert records_[4]["relations"][0]["note"] == "関\u2028係"

@@ -71,8 +71,9 @@ def run(args: argparse.Namespace) -> int:
             if progress:
                 progress.finish()
     if args.output:
-        print(f"{counted(report.documents, 'document')}, {counted(report.spans, 'span')} "
-              f"written to {shown(args.output)}", file=sys.stderr)
+        relations = f", {counted(report.relations, 'relation')}" if report.relations else ""
+        print(f"{counted(report.documents, 'document')}, {counted(report.spans, 'span')}"
+              f"{relations} written to {shown(args.output)}", file=sys.stderr)
     for reason, count in report.lost.items():
         print(f"lost: {counted(count, 'span')}: {shown(reason)}", file=sys.stderr)
     for note in report.notes:

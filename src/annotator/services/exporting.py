@@ -72,6 +72,8 @@ class ExportReport:
 
     documents: int = 0
     spans: int = 0
+    #: Relations written (formats that carry them).
+    relations: int = 0
     format: str = "jsonl"
     path: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -344,12 +346,17 @@ def _write_native(records: Iterator[tuple[dict[str, Any], bool]], out: IO[str],
     buffer = getattr(out, "buffer", None)
     encoding = (getattr(out, "encoding", None) or "").lower().replace("-", "").replace("_", "")
     if buffer is None or encoding != "utf8":
-        write_jsonl((record for record, _ in records), out, report, _span_count)
+        def counted_records() -> Iterator[dict[str, Any]]:
+            for record, _ in records:
+                report.relations += len(record["relations"])
+                yield record
+
+        write_jsonl(counted_records(), out, report, _span_count)
         return
     out.flush()
     put = buffer.write
     fast = orjson.dumps
-    documents = spans = 0
+    documents = spans = relations = 0
     for record, separators in records:
         if separators:
             put(dumps_bytes(record))
@@ -361,9 +368,11 @@ def _write_native(records: Iterator[tuple[dict[str, Any], bool]], out: IO[str],
         put(b"\n")
         documents += 1
         spans += len(record["spans"])
+        relations += len(record["relations"])
     buffer.flush()
     report.documents += documents
     report.spans += spans
+    report.relations += relations
 
 
 PART_SUFFIX = ".part"

@@ -119,17 +119,37 @@ def test_round_trip_into_a_fresh_project(project: Project, tmp_path: Path) -> No
         assert records(fresh) == exported
 
 
-def test_round_trip_through_the_command_line(project_path: Path, tmp_path: Path) -> None:
+def test_round_trip_through_the_command_line(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
     from annotator.cli import main
 
+    project_path = tmp_path / "cli.annotator"
     with Project.open(project_path) as project:
         fill(project)
     out, back = tmp_path / "out.jsonl", tmp_path / "back.jsonl"
     assert main(["export", "--db", str(project_path), "-o", str(out)]) == 0
+    assert "2 documents, 11 spans, 4 relations written" in capsys.readouterr().err
     fresh = tmp_path / "fresh.annotator"
     assert main(["import", "--db", str(fresh), str(out)]) == 0
+    assert "11 spans added; 4 relations added" in capsys.readouterr().err
     assert main(["export", "--db", str(fresh), "-o", str(back)]) == 0
     assert back.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+    capsys.readouterr()
+    # a bad relation: one error line with the file and line, the project unchanged
+    lines = out.read_text(encoding="utf-8").splitlines()
+    broken = json.loads(lines[0])
+    broken["relations"][1]["head"] = "nope"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(lines[1] + "\n" + json.dumps(broken, ensure_ascii=False) + "\n",
+                   encoding="utf-8")
+    other = tmp_path / "other.annotator"
+    Project.open(other).close()
+    assert main(["import", "--db", str(other), str(bad)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"annotator: error: {bad}:2: relation 1: its head 'nope' is not the id of a span of "
+        f"this record"]
+    with Project.open(other) as project:
+        assert project.documents() == []
 
 
 def test_relation_ends_follow_reids_and_duplicates(project: Project, tmp_path: Path) -> None:

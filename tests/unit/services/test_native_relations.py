@@ -338,3 +338,24 @@ def test_line_separators_are_escaped_wherever_they_may_be(project: Project,
     assert records_[2]["spans"][0]["note"] == "注\u2029記"
     assert records_[3]["spans"][0]["value"] == {"memo": "x\u2028y"}
     assert records_[4]["relations"][0]["note"] == "関\u2028係"
+
+
+def test_relations_whose_span_an_importer_did_not_keep_are_counted(project: Project) -> None:
+    """Another format's importer yields a relation whose end it could not keep (e.g. a
+    discontinuous span): the import counts it as not kept, it never vanishes silently."""
+    from annotator.services.importing import import_records
+    from annotator.services.native import ParsedRelation, ParsedSpan, build_record
+
+    start, end = _find(TEXT, "米CNN")
+    claim = _find(TEXT, "戦闘機や飛行場の様子を見学し")
+    record = build_record(TEXT, [ParsedSpan(start, end, "source", 1, id="T1"),
+                                 ParsedSpan(*claim, "claim", 1, id="T2")],
+                          path="x.ann", line=1)
+    record.relations = [ParsedRelation("T2", "T1", "attributed_to", 1, id="R1"),
+                        ParsedRelation("T2", "T9", "involves", 1, id="R2")]
+    report = import_records(project, [(record, "x.ann")], annotator="hana", who="hana")
+    assert report.relations_added == 1
+    assert report.not_kept == {"relations whose span was not kept": 1}
+    assert "not kept: relations whose span was not kept (1)" in report.summary()
+    [relation] = project.relations()
+    assert (relation.type, relation.annotator) == ("attributed_to", "hana")

@@ -8,6 +8,7 @@ applying the same change twice changes nothing.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from annotator.domain.relations import Relation
@@ -25,10 +26,13 @@ class RelationIndex:
 
     def reset(self, relations: Iterable[Relation]) -> None:
         """Hold exactly ``relations``."""
-        self._by_id = {}
-        self._by_span = {}
-        for relation in relations:
-            self.put(relation)
+        by_id = {r.id: r for r in relations}
+        by_span: defaultdict[str, dict[str, None]] = defaultdict(dict)
+        for rid, r in by_id.items():
+            by_span[r.head][rid] = None
+            by_span[r.tail][rid] = None
+        self._by_id = by_id
+        self._by_span = dict(by_span)
 
     def __len__(self) -> int:
         return len(self._by_id)

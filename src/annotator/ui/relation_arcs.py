@@ -33,7 +33,6 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QPolygonF,
-    QTextCursor,
 )
 
 from annotator.domain.relations import Relation, relation_problem
@@ -74,14 +73,20 @@ class RelationArcs(QObject):
         self._font: QFont | None = None
         self._tags_top = 0.0
         self._lane_height = 0.0
+        #: the focused span's relations as last drawn
+        self._strong: set[str] = set()
         self._room = LineRoom.of(view)
         self._lane = False
         self.drawn: list[tuple[str, str, QPointF, QPointF]] = []
+        self._off_edge = False
+        #: relation id -> (top, bottom) of the lines its arc crossed when last painted
+        self._pos: dict[str, tuple[float, float]] = {}
+        self._room.changed.connect(self._forget_positions)
         update = self.update
         state.relationsChanged.connect(self._relations_changed)
         state.relationsReset.connect(self._relations_reset)
         state.typesChanged.connect(update)
-        session.focusedSpanChanged.connect(update)
+        session.focusedSpanChanged.connect(self._focus_changed)
         session.layerVisibilityChanged.connect(update)
         session.spanUpdated.connect(self._span_updated)
         view.verticalScrollBar().valueChanged.connect(self._scrolled)
@@ -109,10 +114,67 @@ class RelationArcs(QObject):
         self._want_lane(self._enabled and len(self._state.relations) > 0)
         self.update()
 
-    def _relations_changed(self, _ids: object) -> None:
+    def _relations_changed(self, ids: object) -> None:
         if self._enabled and len(self._state.relations) and not self._lane:
             self._want_lane(True)
-        self.update()
+            self.update()
+            return
+        changed = set(ids)  # type: ignore[call-overload]
+        focused = self._session.focused_span_id
+        relations = self._state.relations
+        if focused is not None and any(
+                (r := relations.get(i)) is not None and focused in (r.head, r.tail)
+                or i in self._strong for i in changed):
+            # the focused span's labels make room for each other: redraw them all
+            changed |= {r.id for r in relations.of_span(focused)} | self._strong
+        self._update_relations(changed)
+
+    def _focus_changed(self, span_id: object) -> None:
+        if self._pending() is not None:
+            self.update()  # the dashed line to the candidate tail
+            return
+        ids = set(self._strong)
+        if isinstance(span_id, str):
+            ids |= {r.id for r in self._state.relations.of_span(span_id)}
+        self._update_relations(ids)
+
+    def _update_relations(self, ids: set[str]) -> None:
+        """Repaint the lines the arcs of relations ``ids`` cross, as drawn last and as they
+        are now (full width: an arc may run across its lines)."""
+        if not ids or not self._enabled:
+            return
+        viewport = self._view.viewport()
+        height = float(viewport.height())
+        blocks = self._visible_blocks()[2]
+        index, relations = self._session.index, self._state.relations
+        ys: list[float] = []
+        for rid in ids:
+            old = self._pos.get(rid)
+            if old is not None:
+                ys += old
+            relation = relations.get(rid)
+            if relation is None:
+                if old is None:  # drawn before a scroll, perhaps: where is unknown
+                    self.update()
+                    return
+                continue
+            for end in (relation.head, relation.tail):
+                span = index.get(end)
+                if span is not None:
+                    ys += self._block_range(index.block_of(span.start), blocks, height)
+        if not ys:
+            return
+        top = max(0.0, min(ys) - self._margin())
+        bottom = min(height, max(ys) + self._margin())
+        if bottom > top:
+            viewport.update(QRectF(0, top, viewport.width(), bottom - top).toAlignedRect())
+
+    def _margin(self) -> float:
+        """How far an arc's drawing reaches beyond its lines (the type's name on its chip)."""
+        return QFontMetricsF(self._label_font()).height() + 4.0
+
+    def _forget_positions(self, *_: object) -> None:
+        self._pos.clear()
 
     def begin_pending(self) -> None:
         """A relation is being made: the lane is there for its line."""
@@ -122,45 +184,67 @@ class RelationArcs(QObject):
 
     def update(self, *_: object) -> None:
         """Repaint the visible text (and so every arc) at the next frame."""
+        self._pos.clear()
         self._view.viewport().update()
 
     def _scrolled(self, *_: object) -> None:
-        if self.drawn:
+        self._pos.clear()  # the pixels moved: where each arc was is no longer known
+        if self._off_edge:  # arcs to ends off screen leave through the edge: draw them anew
             self.update()
 
     def _span_updated(self, _old: Span, new: Span) -> None:
-        if self._state.relations.has_span(new.id):
-            self.update()  # a resized or relabelled end moves or restyles its arcs
+        if self._state.relations.has_span(new.id):  # a resized or relabelled end
+            self._update_relations({r.id for r in self._state.relations.of_span(new.id)})
 
     # -- geometry ---------------------------------------------------------------------------------
 
-    def _visible_blocks(self) -> tuple[int, int]:
+    def _visible_blocks(self) -> tuple[int, int, dict[int, tuple[float, float, float]]]:
+        """First and last visible block, and each one's ``(left, top, bottom)`` (viewport)."""
         view = self._view
         block = view.firstVisibleBlock()
         first = last = block.blockNumber()
         offset = view.contentOffset()
         height = view.viewport().height()
+        blocks: dict[int, tuple[float, float, float]] = {}
         while block.isValid():
-            if view.blockBoundingGeometry(block).translated(offset).top() > height:
+            geo = view.blockBoundingGeometry(block).translated(offset)
+            if geo.top() > height:
                 break
             last = block.blockNumber()
+            if block.isVisible():
+                blocks[last] = (geo.left(), geo.top(), geo.bottom())
             block = block.next()
-        return first, last
+        return first, last, blocks
 
-    def _anchor(self, span: Span, first: int, last: int, cache: dict[str, QPointF | None],
-                ) -> QPointF | None:
+    @staticmethod
+    def _block_range(n: int, blocks: dict[int, tuple[float, float, float]],
+                     height: float) -> tuple[float, float]:
+        """Top and bottom of block ``n`` on screen, or the edge it lies beyond."""
+        geo = blocks.get(n)
+        if geo is not None:
+            return geo[1], geo[2]
+        edge = -1.0 if n < min(blocks, default=0) else height + 1.0
+        return edge, edge
+
+    def _anchor(self, span: Span, blocks: dict[int, tuple[float, float, float]],
+                cache: dict[str, QPointF | None]) -> QPointF | None:
         """Top of the span's tag (viewport), or None when its line is off screen."""
         if span.id in cache:
             return cache[span.id]
-        index = self._session.index
-        n = index.block_of(span.start)
+        n = self._session.index.block_of(span.start)
+        geo = blocks.get(n)
         point: QPointF | None = None
-        if first <= n <= last:
+        if geo is not None:
             view = self._view
-            cursor = QTextCursor(view.document())
-            cursor.setPosition(view.offsets.to_utf16(span.start))
-            rect = view.cursorRect(cursor)
-            point = QPointF(rect.left() + 5.0, rect.top() + self._tags_top + 1.0)
+            block = view.document().findBlockByNumber(n)
+            u = view.offsets.to_utf16(span.start) - block.position()
+            line = block.layout().lineForTextPosition(u)
+            if line.isValid():
+                x = line.cursorToX(u)
+                x = x[0] if type(x) is tuple else float(x)
+                point = QPointF(geo[0] + x + 5.0, geo[1] + line.y() + self._tags_top + 1.0)
+            else:
+                point = QPointF(geo[0] + 5.0, geo[1] + self._tags_top + 1.0)
         cache[span.id] = point
         return point
 
@@ -210,15 +294,18 @@ class RelationArcs(QObject):
 
     # -- painting ---------------------------------------------------------------------------------
 
-    def _paint(self, painter: QPainter, _event: QPaintEvent) -> None:
+    def _paint(self, painter: QPainter, event: QPaintEvent) -> None:
         self.drawn = []
+        if event.rect().contains(self._view.viewport().rect()):
+            self._off_edge = False  # worked out again for every arc below
         session, relations = self._session, self._state.relations
         pending = self._pending()
         if not self._enabled or (not len(relations) and pending is None) \
                 or not self._view.canonical_text:
+            self._strong = set()
             return
         index = session.index
-        first, last = self._visible_blocks()
+        first, last, blocks = self._visible_blocks()
         span_ids: set[str] = set()
         for n in range(first, min(last, index.block_count - 1) + 1):
             span_ids.update(s.id for s in index.spans_in_block(n))
@@ -226,11 +313,15 @@ class RelationArcs(QObject):
         wanted = relations.ids_of_spans(span_ids)
         strong = {r.id for r in relations.of_span(focused)} if focused else set()
         wanted |= strong
+        self._strong = set()
         if not wanted and pending is None:
             return
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         self._tags_top = self._room.band("tags")[0]
         self._lane_height = self._room.band("relations")[1]
+        region = event.region()
+        margin = self._margin()
+        height = float(self._view.viewport().height())
+        width = self._view.viewport().width()
         cache: dict[str, QPointF | None] = {}
         labels: list[tuple[QPainterPath, Relation]] = []
         me = session.annotator
@@ -242,24 +333,39 @@ class RelationArcs(QObject):
             head, tail = index.get(relation.head), index.get(relation.tail)
             if head is None or tail is None:  # an end in a hidden layer
                 continue
-            p = self._anchor(head, first, last, cache)
-            q = self._anchor(tail, first, last, cache)
+            is_strong = rid in strong
+            head_block, tail_block = index.block_of(head.start), index.block_of(tail.start)
+            if head_block not in blocks or tail_block not in blocks:
+                self._off_edge = True
+            h1, h2 = self._block_range(head_block, blocks, height)
+            t1, t2 = self._block_range(tail_block, blocks, height)
+            top, bottom = min(h1, t1), max(h2, t2)
+            self._pos[rid] = (top, bottom)
+            if min(h1, t1) > height or max(h2, t2) < 0:
+                continue  # both ends off screen
+            if not is_strong and not region.intersects(QRectF(
+                    0, top - margin, width, bottom - top + 2 * margin).toAlignedRect()):
+                continue  # outside what this paint repaints (a changed line elsewhere)
+            p = self._anchor(head, blocks, cache)
+            q = self._anchor(tail, blocks, cache)
             if p is None and q is None:
                 continue
             if p is None:
                 p = self._off_screen(head, first, q)
             if q is None:
                 q = self._off_screen(tail, first, p)
-            is_strong = rid in strong
+            if is_strong:
+                self._strong.add(rid)
             self._draw_one(painter, relation, head, tail, p, q, is_strong, relation.annotator != me)
             self.drawn.append((rid, "strong" if is_strong else "faint", p, q))
             if is_strong:
                 labels.append((self._path(p, q)[0], relation))
         placed: list[QRectF] = []
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for path, relation in labels:
             self._draw_label(painter, path, relation, placed)
         if pending is not None:
-            self._draw_pending(painter, pending, first, last, cache)
+            self._draw_pending(painter, pending, first, blocks, cache)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
 
     def _draw_one(self, painter: QPainter, relation: Relation, head: Span, tail: Span,
@@ -268,13 +374,15 @@ class RelationArcs(QObject):
         color = QColor(rt.color if rt is not None else "#808080")
         if not strong:
             color.setAlpha(FAINT_ALPHA)
-        pen = QPen(color, 2.0 if strong else 1.2)
+        pen = QPen(color, 2.0) if strong else QPen(color, 0)  # 0: a cosmetic 1 px line
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         if other_layer:
             pen.setStyle(Qt.PenStyle.DotLine)
         elif rt is None or relation_problem(rt, head.label, tail.label) is not None:
             pen.setStyle(Qt.PenStyle.DashLine)
         path, towards = self._path(p, q)
+        # the faint ones as 1 px lines without antialiasing: many of them cost little
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, strong)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
@@ -310,13 +418,14 @@ class RelationArcs(QObject):
         painter.setFont(font)
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), text)
 
-    def _draw_pending(self, painter: QPainter, head_id: str, first: int, last: int,
+    def _draw_pending(self, painter: QPainter, head_id: str, first: int,
+                      blocks: dict[int, tuple[float, float, float]],
                       cache: dict[str, QPointF | None]) -> None:
         index = self._session.index
         head, target = index.get(head_id), self._session.focused_span()
         if head is None:
             return
-        p = self._anchor(head, first, last, cache)
+        p = self._anchor(head, blocks, cache)
         if target is None or target.id == head_id:
             if p is not None:  # the head alone: a ring around its tag's corner
                 painter.setPen(QPen(QColor("#606060"), 1.5, Qt.PenStyle.DashLine))
@@ -324,7 +433,7 @@ class RelationArcs(QObject):
                 painter.drawEllipse(p, 5.0, 5.0)
                 self.drawn.append((head_id, "pending", p, p))
             return
-        q = self._anchor(target, first, last, cache)
+        q = self._anchor(target, blocks, cache)
         if p is None and q is None:
             return
         if p is None:

@@ -131,8 +131,9 @@ def _read_extras(project: Project, where: str, params: Sequence[Any], who: Seque
         if ids:
             for doc, annotator, start, end, label_id, text in db.execute(
                     'SELECT document_id, annotator, start, "end", label_id, attributes FROM '
-                    f"spans WHERE {where} AND annotator IN ({_marks(who)}) AND label_id IN "
+                    f"spans WHERE {where} AND annotator IN ({_marks(who)}) AND +label_id IN "
                     f"({_marks(ids)}) AND attributes IS NOT NULL", [*params, *who, *ids]):
+                # (+label_id: the documents' range picks the index, not the labels' spans)
                 value = orjson.loads(text)
                 if value:
                     extras.values.setdefault(doc, {})[

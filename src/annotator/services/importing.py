@@ -477,6 +477,8 @@ class ChunkWriter:
         added: dict[int, dict[tuple[int, int, str, str], str]] = {}
         before: dict[int, dict[tuple[int, int, str, str], str]] = {}
         linked: list[tuple[ParsedRecord, str, int, dict[str, tuple[str, str, str]]]] = []
+        track = any(record.relations for record, _ in chunk)  # keys -> ids only then
+        here: dict[tuple[int, int, str, str], str] = {}
         for record, source in chunk:
             name = record.name or record.uid or f"{Path(source).name}:{record.line}"
             document = existing.get(record.sha256)
@@ -509,7 +511,8 @@ class ChunkWriter:
             seen = keys[doc_id]
             #: file span id -> (span id as written, annotator, label), for the relations
             ends: dict[str, tuple[str, str, str]] | None = None
-            here = added.setdefault(doc_id, {})
+            if track:
+                here = added.setdefault(doc_id, {})
             if record.relations:
                 ends = {}
                 linked.append((record, source, doc_id, ends))
@@ -540,7 +543,8 @@ class ChunkWriter:
                 if parsed.id is None or parsed.id in used_ids:
                     parsed.id = new_span_id()
                 used_ids.add(parsed.id)
-                here[key] = parsed.id
+                if track:
+                    here[key] = parsed.id
                 if ends is not None and given is not None:
                     ends[given] = (parsed.id, who, parsed.label)
                 parsed.annotator = who

@@ -359,3 +359,25 @@ def test_relations_whose_span_an_importer_did_not_keep_are_counted(project: Proj
     assert "not kept: relations whose span was not kept (1)" in report.summary()
     [relation] = project.relations()
     assert (relation.type, relation.annotator) == ("attributed_to", "hana")
+
+
+def test_relations_of_a_later_record_of_the_same_text_go_to_the_earlier_spans(
+        project: Project, tmp_path: Path) -> None:
+    """One file, two records of one text: the first has the spans, the second the same spans
+    (other ids) and relations between them. The second's spans are duplicates; its relations
+    link the first record's spans."""
+    fill(project)
+    first = records(project)[0]
+    spans_only = dict(first, relations=[])
+    again = json.loads(json.dumps(first))
+    mapping = {s["id"]: "x" + s["id"][1:] for s in again["spans"]}
+    for s in again["spans"]:
+        s["id"] = mapping[s["id"]]
+    for r in again["relations"]:
+        r["head"], r["tail"] = mapping[r["head"]], mapping[r["tail"]]
+    path = write(tmp_path / "two.jsonl", [spans_only, again])
+    with Project.open(tmp_path / "fresh.annotator") as fresh:
+        report = import_paths(fresh, [path], annotator="x")
+        assert (report.spans_added, report.spans_skipped, report.relations_added) == (10, 10, 4)
+        assert records(fresh)[0]["spans"] == first["spans"]
+        assert records(fresh)[0]["relations"] == first["relations"]

@@ -8,12 +8,17 @@ U+E0100) before the spans:
 * **one layer**: the same texts with 1,000 non-overlapping spans per document by one annotator
   (what CoNLL/IOB2 can hold; native JSONL is measured on it too).
 
+The layers corpus also gets ``--relations`` relations (default 20,000: each between two spans
+of one annotator in one document) and a ``claim.stance`` value on every tenth claim span.
+
 Each format is exported from a project holding the corpus (``export``), then that output is
 imported into a fresh project with ``import_paths(..., fmt=FORMAT)`` (recognition by
 ``--format auto`` is not timed). Target: within 3x of the native JSONL figure of the same
-corpus. Also prints the round-trip table: spans in, spans out, lost and not kept, with reasons.
+corpus. Also prints the round-trip table: spans and relations in, written (spans), back, lost
+and not kept, with reasons.
 
 Run: python benchmarks/bench_formats.py [--spans 100000] [--documents 100] [--repeat 3]
+                                        [--relations 20000] [--formats jsonl,spacy,...]
 """
 
 from __future__ import annotations
@@ -37,7 +42,38 @@ STAMP = "2026-01-01T00:00:00.000Z"
 PREFIX = "\U0001F600𠮷葛\U000E0100城で"
 LINE = "北朝鮮は短距離弾道ミサイルを発射したと韓国軍が発表した。\n"
 TARGETS = {"jsonl": "x.jsonl", "conll": "x.conll", "spacy": "x.spacy", "brat": "brat",
-           "refi-qda": "x.qdpx", "hf": "hf"}
+           "refi-qda": "x.qdpx", "hf": "hf", "labelstudio": "x.json", "doccano": "x.doccano.jsonl"}
+LAYER_FORMATS = ["jsonl", "labelstudio", "doccano", "spacy", "brat", "refi-qda", "hf"]
+
+
+def add_relations(project: Project, count: int) -> int:
+    """``count`` relations (type ``involves``, labels not checked), each between two spans of
+    one annotator in one document, and a stance on every tenth claim span."""
+    from annotator.domain.relations import Relation, new_relation_id
+
+    if not count:
+        return 0
+    rows = project.span_rows()
+    by_layer: dict[tuple[int, str], list[Any]] = {}
+    for row in rows:
+        by_layer.setdefault((row[1], row[5]), []).append(row)
+    relations = []
+    groups = list(by_layer.values())
+    step = 0
+    while len(relations) < count:
+        for group in groups:
+            if len(relations) >= count:
+                break
+            head, tail = group[step % len(group)], group[(step + 7) % len(group)]
+            relations.append(Relation(new_relation_id(), head[1], head[0], tail[0], "involves",
+                                      head[5], None, STAMP, STAMP))
+        step += 1
+    project.add_relations_bulk(relations, who="bench", source="bench", check_labels=False)
+    claims = [row[0] for row in rows if row[4] == "claim"][::10]
+    with project.atomic():
+        for span_id in claims:
+            project.set_span_attribute(span_id, "stance", "reported", who="bench")
+    return len(relations)
 
 
 def make_jsonl(path: Path, documents: int, spans: int, *, layered: bool) -> None:
@@ -80,10 +116,11 @@ def timed(action: Any, repeat: int) -> tuple[float, float, Any]:
     return wall, cpu, result
 
 
-def run(folder: Path, corpus: Path, formats: list[str], repeat: int, tag: str
-        ) -> list[dict[str, Any]]:
+def run(folder: Path, corpus: Path, formats: list[str], repeat: int, tag: str,
+        relations: int = 0) -> list[dict[str, Any]]:
     source = Project.open(folder / f"{tag}-source.annotator")
     import_paths(source, [corpus], annotator="bench")
+    relations_in = add_relations(source, relations)
     spans_in = len(source.span_rows())
     rows = []
     for fmt in formats:
@@ -93,18 +130,24 @@ def run(folder: Path, corpus: Path, formats: list[str], repeat: int, tag: str
                                                    filters=ExportFilter(), options=options),
                                     repeat)
         import_time = import_cpu = imported = not_kept = None
+        relations_back = None
         if fmt != "hf":
             def do_import() -> Any:
                 path = folder / f"{tag}-{fmt}-{time.perf_counter_ns()}.annotator"
                 with Project.open(path) as fresh:
-                    return import_paths(fresh, [target], annotator="a0", add_labels=True,
-                                        fmt=fmt, options=ImportOptions())
+                    result = import_paths(fresh, [target], annotator="a0", add_labels=True,
+                                          fmt=fmt, options=ImportOptions())
+                    result.relations_back = len(fresh.relations())  # type: ignore[attr-defined]
+                    return result
             import_time, import_cpu, result = timed(do_import, repeat)
             imported, not_kept = result.spans_added, result.not_kept
+            relations_back = result.relations_back
         rows.append({"format": fmt, "corpus": tag, "in": spans_in, "written": report.spans,
                      "out": imported, "lost": dict(report.lost), "not_kept": not_kept or {},
                      "export": export_time, "import": import_time, "export_cpu": export_cpu,
-                     "import_cpu": import_cpu})
+                     "import_cpu": import_cpu, "relations_in": relations_in,
+                     "relations_back": relations_back,
+                     "notes": [n for n in report.notes if "not written" in n]})
     source.close()
     return rows
 
@@ -114,19 +157,24 @@ def main() -> None:
     parser.add_argument("--spans", type=int, default=100_000)
     parser.add_argument("--documents", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--relations", type=int, default=20_000)
+    parser.add_argument("--formats", default=",".join(LAYER_FORMATS + ["conll"]),
+                        help="comma-separated; native JSONL is always measured")
     args = parser.parse_args()
+    chosen = set(args.formats.split(",")) | {"jsonl"}
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         layered = folder / "layers.jsonl"
         single = folder / "one-layer.jsonl"
         make_jsonl(layered, args.documents, args.spans, layered=True)
         make_jsonl(single, args.documents, args.spans, layered=False)
-        rows = run(folder, layered, ["jsonl", "spacy", "brat", "refi-qda", "hf"], args.repeat,
-                   "layers")
-        rows += run(folder, single, ["jsonl", "conll"], args.repeat, "one-layer")
+        rows = run(folder, layered, [f for f in LAYER_FORMATS if f in chosen], args.repeat,
+                   "layers", args.relations)
+        if "conll" in chosen:
+            rows += run(folder, single, ["jsonl", "conll"], args.repeat, "one-layer")
     native = {r["corpus"]: r for r in rows if r["format"] == "jsonl"}
     print("best of the runs; x = ratio to native JSONL on the same corpus; wall and CPU")
-    print(f"{'format':<10} {'corpus':<10} {'spans':>8} {'export s':>9} {'x':>5} {'cpu s':>6} "
+    print(f"{'format':<11} {'corpus':<10} {'spans':>8} {'export s':>9} {'x':>5} {'cpu s':>6} "
           f"{'x':>5} {'import s':>9} {'x':>5} {'cpu s':>6} {'x':>5}")
 
     def cells(r: dict[str, Any], base: dict[str, Any], what: str) -> str:
@@ -137,17 +185,20 @@ def main() -> None:
 
     for r in rows:
         base = native[r["corpus"]]
-        print(f"{r['format']:<10} {r['corpus']:<10} {r['in']:>8,} {cells(r, base, 'export')} "
+        print(f"{r['format']:<11} {r['corpus']:<10} {r['in']:>8,} {cells(r, base, 'export')} "
               f"{cells(r, base, 'import')}")
     print()
     print("round trip (export, then import of that output into a new project):")
-    print(f"{'format':<10} {'corpus':<10} {'spans in':>9} {'written':>8} {'back':>8}  lost / not kept")
+    print(f"{'format':<11} {'corpus':<10} {'spans in':>9} {'written':>8} {'back':>8} "
+          f"{'rel in':>7} {'rel back':>8}  lost / not kept / not written")
     for r in rows:
-        reasons = "; ".join(f"{reason}: {n:,}" for reason, n in {**r["lost"],
-                                                                 **r["not_kept"]}.items())
+        reasons = "; ".join([f"{reason}: {n:,}" for reason, n in {**r["lost"],
+                                                                  **r["not_kept"]}.items()]
+                            + r["notes"])
         back = "" if r["out"] is None else f"{r['out']:,}"
-        print(f"{r['format']:<10} {r['corpus']:<10} {r['in']:>9,} {r['written']:>8,} "
-              f"{back:>8}  {reasons or '-'}")
+        rel_back = "" if r["relations_back"] is None else f"{r['relations_back']:,}"
+        print(f"{r['format']:<11} {r['corpus']:<10} {r['in']:>9,} {r['written']:>8,} "
+              f"{back:>8} {r['relations_in']:>7,} {rel_back:>8}  {reasons or '-'}")
 
 
 if __name__ == "__main__":

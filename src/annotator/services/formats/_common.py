@@ -219,3 +219,19 @@ def note_dropped(report: Any, dropped: dict[str, int], noun: str) -> None:
     for reason, count in dropped.items():
         if count:
             report.notes.append(f"{counted(count, noun)} not written: {reason}")
+
+
+def note_not_carried(project: Any, report: Any, document_ids: Iterable[int], values: int,
+                     fmt: str) -> None:
+    """Say what a format without relations or attributes leaves out: the relations of the
+    exported documents and the spans' attribute values (``values``)."""
+    from annotator.services.wording import counted
+
+    counts = project.relation_counts()
+    relations = sum(counts.get(document_id, 0) for document_id in document_ids)
+    if relations:
+        report.notes.append(f"{counted(relations, 'relation')} not written: {fmt} has no "
+                            f"relations")
+    if values:
+        report.notes.append(f"{counted(values, 'span attribute value')} not written: {fmt} has "
+                            f"no span attributes")

@@ -48,7 +48,7 @@ from annotator.domain.text import canonicalise, clean_name, sha256_text
 from annotator.services.decoding import iter_utf8_lines
 from annotator.services.formats import ExportOptions, ImportOptions
 from annotator.services.formats._common import (bump, choose_layer, documents_rows, join_space,
-                                                tokenize)
+                                                note_not_carried, row_attributes, tokenize)
 from annotator.services.native import ParsedRecord, ParsedSpan
 
 _TAG = re.compile(r"O|([BIESLU])-(\S(?:.*\S)?)")
@@ -298,7 +298,11 @@ def write(project: Any, out: IO[str], filters: Any, options: ExportOptions, prog
         annotators = [a for a in annotators if a in filters.annotators]
     layer = choose_layer(annotators, options.layer, filters.annotators)
     lost = report.lost
+    exported: list[int] = []
+    values = 0
     for document, text, spans in documents_rows(project, filters, progress):
+        exported.append(document.id)
+        values += sum(len(row_attributes(s)) for s in spans if len(s) > 10 and s[10])
         tokens = _tokens_of(document.meta, text)
         newlines = [m.start() for m in _NEWLINE.finditer(text)]
         tags = _tags(tokens, [s for s in spans if s.annotator == layer], newlines, lost)
@@ -316,6 +320,7 @@ def write(project: Any, out: IO[str], filters: Any, options: ExportOptions, prog
         if tokens:
             lines.append("\n")
         out.write("".join(lines))
+    note_not_carried(project, report, exported, values, "CoNLL")
 
 
 def _tags(tokens: list[tuple[int, int]], spans: list[Any], newlines: list[int],

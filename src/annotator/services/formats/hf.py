@@ -25,7 +25,10 @@ One record per document (the native record's keys, typed)::
 
     {"id", "name", "names": [str], "text", "sha256", "offset_unit": "codepoint",
      "spans": [{"id", "start", "end", "label", "text", "annotator", "created_at", "updated_at",
-                "note", "value": {...} | null, "value_json": str | null}],
+                "note", "value": {...} | null, "value_json": str | null,
+                "attributes_json": str}],       # the span's attributes as JSON text, "{}"
+     "relations": [{"id", "head", "tail", "label", "annotator", "note", "created_at",
+                    "updated_at"}],             # head, tail: span ids of the record
      "meta": str}           # the document's meta as JSON text (free-form, so not typed)
 
 Offsets are code points (Python's ``str`` indexing: ``text[start:end] == span["text"]``).
@@ -45,6 +48,7 @@ from typing import Any
 
 from annotator.domain.errors import DataError
 from annotator.services.formats import ExportOptions
+from annotator.services.formats._common import documents_with_relations, note_dropped
 from annotator.services.native import OFFSET_UNIT
 
 #: Documents per data file.
@@ -60,10 +64,13 @@ VALUE_FEATURES = (("kind", _STRING), ("value", _FLOAT), ("unit", _STRING), ("app
 SPAN_FEATURES = (("id", _STRING), ("start", _INT), ("end", _INT), ("label", _STRING),
                  ("text", _STRING), ("annotator", _STRING), ("created_at", _STRING),
                  ("updated_at", _STRING), ("note", _STRING), ("value", VALUE_FEATURES),
-                 ("value_json", _STRING))
+                 ("value_json", _STRING), ("attributes_json", _STRING))
+RELATION_FEATURES = (("id", _STRING), ("head", _STRING), ("tail", _STRING), ("label", _STRING),
+                     ("annotator", _STRING), ("note", _STRING), ("created_at", _STRING),
+                     ("updated_at", _STRING))
 RECORD_FEATURES = (("id", _STRING), ("name", _STRING), ("names", [_STRING]), ("text", _STRING),
                    ("sha256", _STRING), ("offset_unit", _STRING), ("spans", [SPAN_FEATURES]),
-                   ("meta", _STRING))
+                   ("relations", [RELATION_FEATURES]), ("meta", _STRING))
 
 
 def features_yaml(features: tuple[tuple[str, Any], ...], indent: int) -> list[str]:
@@ -112,20 +119,19 @@ def _typed_value(value: Any) -> dict[str, Any] | None:
     return out
 
 
-def _rows(project: Any, filters: Any, progress: Any
-          ) -> Any:
-    """``(document, text, span dicts, names)`` of the selection, fastest way available."""
-    from annotator.services import exporting
+def _rows(project: Any, filters: Any, progress: Any, dropped: dict[str, int]) -> Any:
+    """``(document, text, span dicts, names, relation dicts)`` of the selection."""
+    from annotator.domain.relations import relation_record
     from annotator.services.native import span_record_from_row
 
-    chunks = getattr(exporting, "iter_chunks", None)
-    if chunks is not None:
-        for document, text, rows, names in chunks(project, filters, progress):
-            yield document, text, [span_record_from_row(r, text) for r in rows], names
-        return
-    from annotator.services.native import span_record
-    for document, text, spans in exporting.iter_documents(project, filters, progress):
-        yield document, text, [span_record(s, text) for s in spans], []
+    for document, text, rows, names, relations in documents_with_relations(
+            project, filters, progress, dropped):
+        spans = []
+        for row in rows:
+            span = span_record_from_row(row, text)
+            span["attributes_json"] = row[10] if len(row) > 10 and row[10] else "{}"
+            spans.append(span)
+        yield document, text, spans, names, [relation_record(r) for r in relations]
 
 
 def arrow_type(kind: Any, pa: Any) -> Any:
@@ -162,6 +168,7 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     shards: list[str] = []
     labels = [l.name for l in project.labels() if not filters.labels or l.name in filters.labels]
     annotators: set[str] = set()
+    dropped: dict[str, int] = {}
     with atomic_folder(Path(output), "hf") as folder:
         data = folder / "data"
         data.mkdir()
@@ -175,7 +182,8 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
                 batch.clear()
 
         try:
-            for document, text, spans, names in _rows(project, filters, progress):
+            for document, text, spans, names, relations in _rows(project, filters, progress,
+                                                                 dropped):
                 if writer is None or in_shard >= SHARD_RECORDS:
                     if writer is not None:
                         flush()
@@ -196,6 +204,7 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
                 batch.append({"id": document.uid, "name": document.name, "names": list(names),
                               "text": text, "sha256": document.sha256,
                               "offset_unit": OFFSET_UNIT, "spans": spans,
+                              "relations": relations,
                               "meta": json.dumps(document.meta or {}, ensure_ascii=False)})
                 in_shard += 1
                 report.documents += 1
@@ -214,6 +223,7 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     if untyped:
         report.notes.append(f"{untyped} span value(s) are not number values: written as JSON "
                             f"text in value_json only (value is null)")
+    note_dropped(report, dropped, "relation")
     return report
 
 
@@ -242,6 +252,10 @@ so every column is typed.
 - `spans[*].value`: the normalised value of a number span (or null): `kind`, `value`, `unit`,
   `approx`, `bound`, `inclusive`, `low`, `high`, `iso`, `markers`, `manual`;
   `spans[*].value_json` is the same value as stored, as JSON text.
+- `spans[*].attributes_json`: the span's attribute values (as its label declares them, e.g.
+  `{{"stance": "reported"}}`) as JSON text, `{{}}` when none.
+- `relations[*]`: `head` and `tail` are ids of spans of the same record, `label` the relation
+  type, `annotator`, `note` (or null), `created_at`, `updated_at`.
 - `name`, `names` (further names of the same text), `id`, `sha256` (of the UTF-8 text),
   `meta` (the document's metadata as JSON text).
 """

@@ -47,7 +47,7 @@ from annotator.domain.errors import DataError
 from annotator.domain.text import canonical_offset, canonicalise, removed_positions, sha256_text
 from annotator.services.decoding import read_bytes
 from annotator.services.formats import ExportOptions, ImportOptions
-from annotator.services.formats._common import bump
+from annotator.services.formats._common import bump, note_not_carried, row_attributes
 from annotator.services.formats.conll import _tokens_of
 from annotator.services.native import ParsedRecord, ParsedSpan
 
@@ -174,6 +174,8 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     lost = report.lost
     changed = LOST_EXPANDED if align == "expand" else LOST_CONTRACTED
     missing = LOST_INSIDE if align == "contract" else LOST_STRICT
+    exported: list[int] = []
+    values = 0
     pack = struct.Struct(">QQQllll").pack
     # One packer for every message (srsly.msgpack_dumps makes one per call, looking up its
     # encoders each time, which cost more than the packing).
@@ -184,6 +186,8 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
             # a bug, never bad data: refuse to write a wrong file
             raise DataError(f"document {document.name!r}: the spaCy tokens do not rebuild its text")
         count = len(words)
+        exported.append(document.id)
+        values += sum(len(row_attributes(row)) for row in rows if len(row) > 10 and row[10])
         first_of = {offset: index for index, offset in enumerate(starts)}
         last_of = {offset: index for index, offset in enumerate(ends)}
         packed, extra = [], []
@@ -240,6 +244,7 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     with atomic_output(Path(output), report) as handle:
         handle.flush()
         handle.buffer.write(data)
+    note_not_carried(project, report, exported, values, "a spaCy DocBin")
     return report
 
 

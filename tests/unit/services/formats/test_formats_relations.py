@@ -382,3 +382,15 @@ def test_round_trip_into_a_project(related: Project, fresh: Project, tmp_path: P
     path, _report = export_to(fresh, fmt, tmp_path / "again")
     records, _read = read_back(fmt, path)
     assert parsed_relations(records) == expected_relations()
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("spacy", "a spaCy DocBin"), ("conll", "CoNLL")])
+def test_formats_without_relations_say_what_they_leave_out(related: Project, tmp_path: Path,
+                                                           fmt: str, name: str) -> None:
+    if fmt == "spacy":
+        pytest.importorskip("spacy")
+    out = tmp_path / f"x.{fmt}"
+    report = export(related, fmt, output=out, options=ExportOptions(layer="hana"))
+    assert f"4 relations not written: {name} has no relations" in report.notes
+    assert f"6 span attribute values not written: {name} has no span attributes" \
+        in report.notes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +138,26 @@ def test_without_pyarrow_the_error_names_the_extra(project: Project, tmp_path: P
     with pytest.raises(DataError, match=r"pip install 'annotator\[hf\]'"):
         hf.export(project, tmp_path / "hf", ExportFilter(), ExportOptions(), None)
     assert not (tmp_path / "hf").exists()
+
+
+def test_relations_and_attributes_load_typed(project: Project, tmp_path: Path,
+                                             load: Any) -> None:
+    doc, _ = project.add_document("ja.txt", "😀𠮷葛\U000E0100城で米CNNは金氏を報じた。", who="t")
+    source = project.add_span(doc.id, 6, 10, "source", "hana")  # 米CNN
+    claim = project.add_span(doc.id, 11, 15, "claim", "hana")
+    project.set_span_attribute(source.id, "kind", "media", who="t")
+    relation = project.add_relation(claim.id, source.id, "attributed_to", note="要確認")
+    out = tmp_path / "hf"
+    hf.export(project, out, ExportFilter(), ExportOptions(), None)
+    train = load(str(out))["train"]
+    item = train.features["relations"].feature
+    assert item["head"].dtype == "string" and item["note"].dtype == "string"
+    assert "relations" in (out / "README.md").read_text(encoding="utf-8")
+    [row] = list(train)
+    assert row["relations"] == [{"id": relation.id, "head": claim.id, "tail": source.id,
+                                 "label": "attributed_to", "annotator": "hana", "note": "要確認",
+                                 "created_at": relation.created_at,
+                                 "updated_at": relation.updated_at}]
+    by_id = {s["id"]: s for s in row["spans"]}
+    assert json.loads(by_id[source.id]["attributes_json"]) == {"kind": "media"}
+    assert by_id[claim.id]["attributes_json"] == "{}"

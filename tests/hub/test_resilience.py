@@ -209,7 +209,7 @@ def test_server_restarts_mid_sync(team: Team) -> None:
         pusher, puller = (team.alice, team.bob) if trial % 4 < 2 else (team.bob, team.alice)
         pushing = trial % 2 == 0
         if pushing:
-            _annotate(team, pusher, sha, 1500, seed=200 + trial)
+            _annotate(team, pusher, sha, 1000, seed=200 + trial)
         who = pusher if pushing else puller
         process = _sync_process(team, who)
         with psycopg.connect(team.db.admin_url, autocommit=True) as admin:

@@ -348,9 +348,17 @@ def test_read_only_layer_makes_no_relation(qtbot, win: MainWindow, rel_path: Pat
     assert stored(rel_path) == []
 
 
+def tag_width(win: MainWindow, span_id: str) -> float:
+    """Width of the span's label tag as last painted."""
+    win.view.viewport().repaint()
+    return next(rect.width() for kind, sid, rect in win.editor.tags.drawn
+                if kind == "tag" and sid == span_id)
+
+
 def test_attributes_from_the_keyboard_with_undo(qtbot, win: MainWindow, rel_path: Path) -> None:  # type: ignore[no-untyped-def]
     claim, source = span_at(win, "戦闘機や飛行場の様子を見学し"), span_at(win, "米CNN")
     win.session.focus_span(claim.id)
+    plain_tag = tag_width(win, claim.id)
     ctrl(qtbot, win, Qt.Key.Key_T)
     chooser = win.relations.attributes.popup
     assert chooser is not None  # claim declares stance and confirmed: choose one
@@ -364,6 +372,7 @@ def test_attributes_from_the_keyboard_with_undo(qtbot, win: MainWindow, rel_path
     assert win.session.index.get(claim.id).attributes == {"stance": "reported"}
     tip = win.relations.tooltip(claim.start + 1)
     assert "claim 「戦闘機や飛行場の様子を見学し」  [reported]" in tip
+    assert tag_width(win, claim.id) > plain_tag + 20  # "claim · reported" on its tag
     # the flag toggles at once
     ctrl(qtbot, win, Qt.Key.Key_T)
     qtbot.keyClick(win.relations.attributes.popup.list, "2")
@@ -375,6 +384,7 @@ def test_attributes_from_the_keyboard_with_undo(qtbot, win: MainWindow, rel_path
     with Project.open(rel_path) as project:
         assert project.span(claim.id).attributes == {}
     assert win.session.index.get(claim.id).attributes == {}
+    assert tag_width(win, claim.id) == plain_tag
     # a source has one attribute: its choices come at once; 0 clears a value
     win.session.focus_span(source.id)
     ctrl(qtbot, win, Qt.Key.Key_T)

@@ -9,8 +9,9 @@
 - a **text** attribute opens a line edit with the current value (Enter sets it, an empty text
   clears it, Esc leaves it).
 
-Each change is one undoable step. ``short_form(span, attributes)`` is how a span's values are
-written in short (``reported``, ``osint, ✓ confirmed``) for the tooltip and the tag.
+Each change is one undoable step. ``short_form(span)`` is how a span's values are written in
+short (``reported``, ``osint, ✓confirmed``) for the tooltip, ``tag_suffix(span)`` its cut on
+the span's label tag (``claim · reported``).
 Emits ``message(text)`` for the status bar.
 """
 
@@ -29,7 +30,7 @@ from annotator.ui.relation_state import RelationState
 from annotator.ui.session import Session
 from annotator.ui.text_view import AnnotationTextView
 
-__all__ = ["AttributeChooser", "short_form", "value_text"]
+__all__ = ["AttributeChooser", "short_form", "tag_suffix", "value_text"]
 
 _KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -56,6 +57,16 @@ def short_form(span: Span, limit: int = 24) -> str:
             text = str(value)
             parts.append(text if len(text) <= limit else text[: limit - 1] + "…")
     return ", ".join(parts)
+
+
+def tag_suffix(span: Span) -> str:
+    """What a span's tag shows after its label: its attribute values in short, at most 16
+    characters ("" when it has none)."""
+    attributes = getattr(span, "attributes", None)
+    if not attributes:
+        return ""
+    text = short_form(span, limit=10)
+    return text if len(text) <= 16 else text[:15] + "…"
 
 
 class AttributeChooser(QObject):

@@ -18,7 +18,8 @@ What it draws, per visible block (line), from the span index:
   in the tags' band above the span's first glyphs. Tags starting at the same place (or closer
   than a tag's width) are put side by side, longest span first. A span of another layer (a
   colleague's, the reviewed layer) has an outlined chip with italic text instead of a filled
-  one; where layers agree (same range and label) the further layers get a narrow stub;
+  one; where layers agree (same range and label) the further layers get a narrow stub; with
+  ``set_suffix_provider`` a short text follows the label (the span's attribute values);
 - **stacked underlines** where spans overlap: every span of an overlapping group gets its own
   row under the text (2 px, in its label colour; dotted for another layer), so a span nested
   in another one, and two overlapping spans of the same label, show as separate rows;
@@ -180,13 +181,15 @@ class LabelTagOverlay(QObject):
         self._room = LineRoom.of(view)
         self._index_provider = index_provider
         self._color_of = color_of
+        #: ``suffix_of(span)``: a short text after the label on the span's tag ("" none)
+        self._suffix_of: Callable[[Any], str] | None = None
         self._focused: Hashable | None = None
         #: block number -> its drawing
         self._cache: dict[int, _Entry] = {}
         self._cache_key: object = None
         self._frame: list[tuple[QPointF, list[tuple[str, Hashable, QRectF | QLineF]]]] = []
         self._margin: float | None = None
-        self._styles: dict[tuple[str, int], _TagStyle] = {}
+        self._styles: dict[tuple[str, int, str], _TagStyle] = {}
         self._style_key: object = None
         self._geometry: tuple[float, float, float] | None = None
         self._prepare: list[int] = []
@@ -325,15 +328,22 @@ class LabelTagOverlay(QObject):
         small.setItalic(False)
         return small
 
-    def _style(self, label: str, kind: int) -> _TagStyle:
+    def set_suffix_provider(self, suffix_of: Callable[[Any], str] | None) -> None:
+        """Show ``suffix_of(span)`` after the label on each tag (e.g. the span's attribute
+        values in short; "" for none). Lines drawn already are drawn anew."""
+        self._suffix_of = suffix_of
+        self.invalidate()
+        self._view.viewport().update()
+
+    def _style(self, label: str, kind: int, suffix: str = "") -> _TagStyle:
         """How a tag of ``label`` looks: kind 0 my span, 1 another layer's, 2 the focused."""
-        key = (label, kind)
+        key = (label, kind, suffix)
         style = self._styles.get(key)
         if style is None:
-            style = self._styles[key] = self._make_style(label, kind)
+            style = self._styles[key] = self._make_style(label, kind, suffix)
         return style
 
-    def _make_style(self, label: str, kind: int) -> _TagStyle:
+    def _make_style(self, label: str, kind: int, suffix: str = "") -> _TagStyle:
         palette = self._view.palette()
         color = QColor(self._color_of(label))
         font = self._small_font(kind == 2)
@@ -351,7 +361,7 @@ class LabelTagOverlay(QObject):
         if kind == 2:
             border = QPen(QColor(palette.text().color()), 1.5)
         metrics = QFontMetricsF(font)
-        text = tag_text(label)
+        text = tag_text(label) + (f" · {suffix}" if suffix else "")
         width = metrics.horizontalAdvance(text) + 4.0
         height = metrics.ascent() + metrics.descent() * 0.5
         under = QPen(color, 2.0)
@@ -557,9 +567,10 @@ class LabelTagOverlay(QObject):
             return out
 
         styles = self._styles
+        suffix_of = self._suffix_of
 
         def style_of(label: str, kind: int) -> _TagStyle:
-            style = styles.get((label, kind))
+            style = styles.get((label, kind, ""))
             return style if style is not None else self._style(label, kind)
 
         def kind_of(sp: Any) -> int:
@@ -615,7 +626,10 @@ class LabelTagOverlay(QObject):
                 number = line_of(u)
                 if not starts[number] <= u < max(ends[number], starts[number] + 1):
                     continue
-                style = style_of(sp.label, 2 if sp.id == focused else kind_of(sp))
+                kind = 2 if sp.id == focused else kind_of(sp)
+                suffix = suffix_of(sp) if suffix_of is not None else ""
+                style = style_of(sp.label, kind) if not suffix else self._style(
+                    sp.label, kind, suffix)
                 x = x_at(number, u)
                 edge = right_edge.get(number)
                 if edge is not None and edge > x:

@@ -14,7 +14,8 @@
   delete;
 - ``attributes`` (:class:`~annotator.ui.attribute_chooser.AttributeChooser`): Span > Span
   Attributes… (Ctrl+T);
-- the text's tooltip: each span's label, text, attribute values and relations.
+- the text's tooltip: each span's label, text, attribute values and relations; on each
+  span's label tag its attribute values in short (``claim · reported``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 
-from annotator.ui.attribute_chooser import AttributeChooser, short_form
+from annotator.ui.attribute_chooser import AttributeChooser, short_form, tag_suffix
 from annotator.ui.relation_actions import RelationActions, span_words
 from annotator.ui.relation_arcs import RelationArcs
 from annotator.ui.relation_mode import RelationCreator
@@ -64,6 +65,7 @@ class RelationsUi(QObject):
             lambda on: self.arcs.begin_pending() if on else self.arcs.update())
         session.focusedSpanChanged.connect(self._focus_moved)
         view.set_tooltip_provider(self.tooltip)
+        window.editor.tags.set_suffix_provider(tag_suffix)  # claim · reported
         registry = window.actions_registry
         registry.connect("relation.start", self.creator.start)
         registry.connect("relation.list", self.panel.focus_list)

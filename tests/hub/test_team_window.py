@@ -246,3 +246,17 @@ def _waiting_on_lock(admin: psycopg.Connection, who: str) -> bool:
     with psycopg.connect(admin.info.dsn, autocommit=True) as probe:
         return probe.execute("SELECT count(*) FROM pg_stat_activity WHERE usename = %s AND "
                              "wait_event_type = 'Lock'", [who]).fetchone()[0] > 0
+
+
+def test_the_window_never_loads_the_hubs_driver() -> None:
+    """The Team menu reads the project's hub state through annotator.hub.state: a window
+    without the ``hub`` extra works (psycopg is loaded only by the sync process)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import annotator.ui.main_window, annotator.ui.team; "
+            "print('psycopg' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**__import__("os").environ,
+                                          "QT_QPA_PLATFORM": "offscreen"})
+    assert out.stdout.strip() == "False"

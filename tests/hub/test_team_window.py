@@ -251,12 +251,12 @@ def _waiting_on_lock(admin: psycopg.Connection, who: str) -> bool:
 def test_the_window_never_loads_the_hubs_driver() -> None:
     """The Team menu reads the project's hub state through annotator.hub.state: a window
     without the ``hub`` extra works (psycopg is loaded only by the sync process)."""
+    import os
     import subprocess
     import sys
 
     code = ("import sys; import annotator.ui.main_window, annotator.ui.team; "
             "print('psycopg' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, env={**__import__("os").environ,
-                                          "QT_QPA_PLATFORM": "offscreen"})
+                         check=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.stdout.strip() == "False"

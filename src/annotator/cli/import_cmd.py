@@ -27,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--annotator", metavar="NAME",
                         help="annotator for spans that name none (default: your user name)")
     parser.add_argument("--add-labels", action="store_true",
-                        help="add unknown labels to the project instead of refusing them")
+                        help="add unknown labels (and relation types and attributes) to the "
+                             "project instead of refusing them")
     parser.add_argument("--encoding", metavar="NAME", type=encoding_argument,
                         help="decode every file with this encoding instead of detecting it "
                              "(e.g. cp932, euc-jp, iso-2022-jp, gb18030, big5, cp1252, utf-8)")

@@ -13,7 +13,8 @@ from annotator.services.review.colleagues import merge_work
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "merge", parents=[common], help="merge colleagues' spans (JSONL export or project file)",
-        description="Merge colleagues' spans into this project, keeping their annotator names. "
+        description="Merge colleagues' spans, with their relations and attribute values, into "
+        "this project, keeping their annotator names. "
         "Documents are matched by the SHA-256 of their text: if any document is not in this "
         "project, each one is named and nothing is merged. Each file is checked first as "
         "strictly as an import (every text against its SHA-256, every span's bounds, label, "
@@ -25,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--annotator", metavar="NAME",
                         help="annotator for spans that name none (default: refuse them)")
     parser.add_argument("--add-labels", action="store_true",
-                        help="add unknown labels to the project instead of refusing them")
+                        help="add unknown labels (and relation types and attributes) to the "
+                             "project instead of refusing them")
     parser.set_defaults(func=run)
 
 

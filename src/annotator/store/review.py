@@ -20,6 +20,9 @@ from annotator.store.schema import DECISIONS, REVIEW_STATUSES
 if TYPE_CHECKING:
     import sqlite_utils
 
+RELATION_DECISIONS = ("accept", "reject", "add")
+"""What a reviewer decides about a relation (kept as history rows, entity ``relation_decision``)."""
+
 REASONS = ("ambiguous text", "guideline gap", "annotator error")
 """The suggested reasons; any other free text is accepted too."""
 
@@ -133,6 +136,60 @@ class ReviewMixin:
             sql += " WHERE " + " AND ".join(where)
         rows = self.db.execute(sql + " ORDER BY at, rowid", params).fetchall()
         return [Decision(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7]) for r in rows]
+
+    # -- relation decisions --------------------------------------------------------------------
+    # Kept in the history (entity ``relation_decision``, entity id the decision's id): the
+    # decision row (action ``decide``) and, when undone, an ``undo decision`` row. The relation
+    # an accept or add produces is an ordinary relation of the reviewed layer.
+
+    def add_relation_decision(
+        self, document_id: int, decision: str, *, who: str, source: dict[str, Any] | None,
+        result_relation_id: str | None = None, reason: str | None = None,
+        decision_id: str | None = None, at: str | None = None,
+    ) -> dict[str, Any]:
+        """Record a decision about a relation: ``source`` the colleague's relation as the
+        reviewer saw it (``{"id", "type", "annotator", "head": {span}, "tail": {span}}``;
+        ``None`` for an added relation), ``result_relation_id`` the reviewed relation it
+        produced. Returns the record."""
+        if decision not in RELATION_DECISIONS:
+            raise ValueError(f"decision must be one of {', '.join(RELATION_DECISIONS)}")
+        record = {"id": decision_id or new_span_id(), "document_id": document_id,
+                  "decision": decision, "source": source,
+                  "result_relation_id": result_relation_id, "reason": reason or None,
+                  "who": who, "at": at or now()}
+        with self.atomic():  # type: ignore[attr-defined]
+            if record["id"] in {r["id"] for r in self.relation_decisions(document_id)}:
+                raise ConflictError("the relation decision was made again elsewhere; nothing "
+                                    "was changed")
+            self._log(who, "decide", "relation_decision", record["id"], document_id,  # type: ignore[attr-defined]
+                      after=record)
+        return record
+
+    def delete_relation_decision(self, decision_id: str, document_id: int, *, who: str
+                                 ) -> dict[str, Any]:
+        """Undo a relation decision (an ``undo decision`` history row); returns its record."""
+        with self.atomic():  # type: ignore[attr-defined]
+            found = [r for r in self.relation_decisions(document_id) if r["id"] == decision_id]
+            if not found:
+                raise ConflictError(
+                    f"the relation decision was undone elsewhere"
+                    f"{self._changed_by('relation_decision', decision_id)}; nothing was changed")  # type: ignore[attr-defined]
+            self._log(who, "undo decision", "relation_decision", decision_id, document_id,  # type: ignore[attr-defined]
+                      before=found[0])
+        return found[0]
+
+    def relation_decisions(self, document_id: int) -> list[dict[str, Any]]:
+        """The relation decisions in effect in a document (made and not undone), oldest first."""
+        rows = self.db.execute(
+            "SELECT action, entity_id, before, after FROM history WHERE entity = "
+            "'relation_decision' AND document_id = ? ORDER BY id", [document_id]).fetchall()
+        current: dict[str, dict[str, Any]] = {}
+        for action, entity_id, _before, after in rows:
+            if action == "decide" and after:
+                current[entity_id] = json.loads(after)
+            else:
+                current.pop(entity_id, None)
+        return list(current.values())
 
     def span_rows_by_uid(self, annotators: Sequence[str]) -> list[tuple[str, str, int, int, str, str]]:
         """Spans of ``annotators`` as ``(id, document uid, start, end, label, annotator)``

@@ -132,6 +132,18 @@ def test_sync_now_sends_my_span_and_brings_a_colleagues(qtbot, alice_window: Mai
     # the menu names the hub
     window.team._refresh_menu()
     assert window.team.hub_info.text() == f"Hub: {team.url(team.alice)}"
+    # a window opened later remembers when this project last synced
+    settings = window.settings
+    window.close()
+    window.session.close()
+    window = _open(qtbot, team, settings)
+    try:
+        assert window.team.state == "synced"
+        assert window.team.indicator.text().startswith("Team: synced ")
+        assert window.team.last_sync == settings.team_last_sync(str(window.session.project.path))
+    finally:
+        window.close()
+        window.session.close()
 
 
 # A menu popped up on the offscreen platform says it cannot grab the keyboard: harmless.

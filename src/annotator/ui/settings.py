@@ -193,6 +193,17 @@ class AppSettings:
     def team_sync_seconds(self, seconds: int) -> None:
         self._set("team/sync_seconds", max(1, int(seconds)))
 
+    def team_last_sync(self, project: str) -> float | None:
+        """When a window last synced ``project`` with its hub (seconds since the epoch)."""
+        value = self.qsettings.value(f"team/{_key(project)}/last_sync")
+        try:
+            return float(value) if value is not None else None  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+
+    def set_team_last_sync(self, project: str, when: float) -> None:
+        self._set(f"team/{_key(project)}/last_sync", float(when))
+
 
 def _key(path: str) -> str:
     """A settings-safe key for a file path (QSettings treats / and \\ as groups)."""

@@ -41,6 +41,7 @@ from annotator.hub.state import hub_url, pending_changes, sync_member
 from annotator.store import ProjectError
 from annotator.ui.dialogs.messages import show_message
 from annotator.ui.status_bar import ElidedLabel
+from annotator.ui.text_view import plain_text_html
 
 if TYPE_CHECKING:
     from annotator.ui.main_window import MainWindow
@@ -66,6 +67,16 @@ SETUP_TEXT = (
     "NAME is your member name, which is also your layer: annotate under that name "
     "(Edit > Annotator Name). The Team menu then syncs this project. docs/team.md tells "
     "the whole story.")
+
+
+def _when(stamp: float | None) -> str:
+    """``14:02:31`` today, ``2026-11-30 14:02`` another day."""
+    if stamp is None:
+        return "never"
+    moment = time.localtime(stamp)
+    if time.strftime("%Y-%m-%d", moment) == time.strftime("%Y-%m-%d"):
+        return time.strftime("%H:%M:%S", moment)
+    return time.strftime("%Y-%m-%d %H:%M", moment)
 
 
 def _interval_text(seconds: int) -> str:
@@ -94,9 +105,10 @@ class TeamSync(QObject):
         self.window = window
         self.session = window.session
         self.settings = window.settings
-        self.state = "never"
         self.reason = ""
-        self.last_sync: float | None = None  # time.time() of the last successful sync
+        # time.time() of the last successful sync from a window (remembered per project)
+        self.last_sync = self.settings.team_last_sync(str(self.session.project.path))
+        self.state = "never" if self.last_sync is None else "synced"
         self.last_report: dict[str, Any] | None = None
         self.pending = 0
         self.process: QProcess | None = None
@@ -184,7 +196,7 @@ class TeamSync(QObject):
             member = None
         text, tip, style = self._describe(hub, member)
         self.indicator.setText(text)
-        self.indicator.setToolTip(tip)
+        self.indicator.setToolTip(plain_text_html(tip))
         self.indicator.setStyleSheet(style)
         self.sync_action.setEnabled(hub is not None and not self.running)
         self.stateChanged.emit()
@@ -203,8 +215,7 @@ class TeamSync(QObject):
         elif self.state == "never":
             text = "Team: not synced yet" + (f" · {pending}" if member else "") + auto
         elif self.state == "synced":
-            text = f"Team: synced {time.strftime('%H:%M:%S', time.localtime(self.last_sync))}" \
-                   f" · {pending}{auto}"
+            text = f"Team: synced {_when(self.last_sync)} · {pending}{auto}"
         elif self.state == "offline":
             text = f"Team: offline · {pending} · {self.reason}"
             tips.append("The hub cannot be reached; everything keeps working here and the next "
@@ -290,6 +301,7 @@ class TeamSync(QObject):
                 report = {}
             self.last_report = report
             self.last_sync = time.time()
+            self.settings.set_team_last_sync(str(self.session.project.path), self.last_sync)
             self._end(True, _summary(report))
             return
         self._end(False, _reason(self._stderr.decode("utf-8", "replace"), code, status))

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import ChainMap
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, KeysView
 from typing import Any, NamedTuple, Protocol
 
 __all__ = ["Segment", "SpanIndex", "SpanLike", "paint_order"]
@@ -162,6 +162,10 @@ class SpanIndex:
         """The blocks touched by spans of ``layer`` (shown or not)."""
         blocks = self._layer_blocks.get(layer)
         return {n for n, spans in enumerate(blocks) if spans} if blocks else set()
+
+    def layer_ids(self, layer: Any) -> KeysView[Hashable]:
+        """The ids of the spans of ``layer`` (shown or not; a live view: do not keep it)."""
+        return self._layer_spans.get(layer, {}).keys()
 
     def layer_spans(self, layer: Any) -> list[Any]:
         """The spans of ``layer`` (shown or not)."""

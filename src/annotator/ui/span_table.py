@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable
+from itertools import compress
+from operator import itemgetter, not_
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -47,6 +49,8 @@ _FONT = int(Qt.ItemDataRole.FontRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _ALIGNMENT, _SPAN_ID, _FONT, _FOREGROUND})
 _OTHER_COLOR = QColor("#7a7a7a")
+#: The span id at the end of a sort key.
+_LAST = itemgetter(-1)
 
 
 class SpanTableModel(QAbstractTableModel):
@@ -177,11 +181,11 @@ class SpanTableModel(QAbstractTableModel):
             merged = self._keys + keys
             merged.sort()  # two sorted runs: a linear merge
             self._keys = merged
-        else:
-            gone = {s.id for s in spans}
+        else:  # one membership test per row, all of it in C
             keys = self._keys
-            self._stash[name] = (token, [k for k in keys if k[-1] in gone])
-            self._keys = [k for k in keys if k[-1] not in gone]
+            gone = list(map(session.index.layer_ids(name).__contains__, map(_LAST, keys)))
+            self._stash[name] = (token, list(compress(keys, gone)))
+            self._keys = list(compress(keys, map(not_, gone)))
         self._fetched = min(len(self._keys), max(self._fetched, FETCH_CHUNK))
         self.endResetModel()
 

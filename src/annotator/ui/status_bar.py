@@ -74,6 +74,9 @@ ELSEWHERE_MS = 30_000
 _NOTICE_STYLE = "background:#e3eefc;color:#123a6b;padding:0 6px;border-radius:3px;"
 _WAIT_STYLE = "background:#fff3cd;color:#5c4400;padding:0 4px;"
 _ERROR_STYLE = "color:#b00020;"
+#: Fields that keep their width while their text changes, and the text they are sized for.
+_STEADY = {"selection": "Sel 1000000–1000000 (100000 chars)", "spans": "1000000 spans",
+           "saved": "not done"}
 #: Fields that shrink (with "…") rather than widen the window, and their stretch.
 _ELIDED = {"elsewhere": 2, "document": 1}
 
@@ -97,6 +100,12 @@ class AnnotatorStatusBar(QStatusBar):
                        ("elsewhere", "document", "selection", "spans", "annotator", "saved")}
         for name, field in self.fields.items():
             self.addPermanentWidget(field, _ELIDED.get(name, 0))
+        # Fields whose text changes with every selection or edit are at least as wide as their
+        # usual longest text: a change then moves no other field (no relayout, no repaint of
+        # the status bar and the window behind it on each key).
+        metrics = self.fontMetrics()
+        for name, widest in _STEADY.items():
+            self.fields[name].setMinimumWidth(metrics.horizontalAdvance(widest) + 4)
         self.fields["elsewhere"].setStyleSheet(_NOTICE_STYLE)
         self.fields["elsewhere"].hide()
         self.fields["spans"].installEventFilter(self)

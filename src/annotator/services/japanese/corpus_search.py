@@ -36,7 +36,8 @@ from annotator.services.japanese.search_records import (
 from annotator.store import Project, search_index
 
 __all__ = ["ReadingsState", "build_rows", "index_readings", "index_some_texts", "index_texts",
-           "iter_hit_groups", "iter_hits", "load_index", "pending_texts", "readings_state", "store_rows"]
+           "iter_hit_groups", "iter_hits", "load_index", "pending_texts", "readings_state", "store_rows",
+           "texts_pending"]
 
 #: ``progress(done_documents, total_documents)``; False cancels.
 Progress = Callable[[int, int], "bool | None"]
@@ -58,6 +59,13 @@ def readings_state(project: Project) -> ReadingsState:
 def pending_texts(project: Project) -> tuple[int, int]:
     """``(documents, characters)`` whose texts are not in the text index yet."""
     return search_index.pending_texts(project.db.conn)
+
+
+def texts_pending(project: Project) -> bool:
+    """True while some texts are not in the text index yet (two indexed look-ups)."""
+    conn = project.db.conn
+    last = conn.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0]
+    return search_index.text_watermark(conn) < last
 
 
 def index_some_texts(project: Project, max_docs: int, max_chars: int) -> int:

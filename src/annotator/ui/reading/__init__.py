@@ -82,6 +82,11 @@ class ReadingAids(QObject):
                                     and self._focus_changed(new.id))
         session.documentChanged.connect(self._document_changed)
         session.documentsChanged.connect(self.indexer.request_all)
+        # Background indexing waits while the window works: switches and edits, also by code.
+        for signal in (session.documentChanged, session.spanAdded, session.spanRemoved,
+                       session.spanUpdated, session.spansReset, session.documentStatusChanged,
+                       session.commandFinished, session.labelsChanged):
+            signal.connect(self.indexer.note_activity)
         self.indexer.indexReady.connect(self._index_ready)
         self.indexer.stateChanged.connect(self._state)
         self.indexer.progress.connect(self._progress)

@@ -11,9 +11,15 @@ missing in document-id order, a batch at a time, with the current document first
 - one ``QThread`` builds their readings (:func:`~annotator.services.japanese.corpus_search.build_rows`:
   from the legacy reading cache when it fits, else pykakasi; across the pool's worker
   processes when there is enough text, so the thread mostly waits without holding the GIL);
-- the GUI thread stores the batch, a few rows per turn of the event loop (:data:`STORE_MS`), and waits :data:`YIELD_MS` (longer,
-  :data:`QUIET_MS`, after the user pressed a key or a mouse button) before the next batch, so
-  indexing never runs while a switch or an edit is being handled.
+- the GUI thread stores the batch, a row per short transaction and at most :data:`STORE_MS`
+  of writing per turn of the event loop, and adds the texts not in the text index yet a few
+  at a time (:data:`TEXT_DOCS`, :data:`TEXT_CHARS` per turn);
+- any activity holds the background work back for :data:`QUIET_MS`: a key or mouse press, and
+  every change the session announces (a switch, an edit, an undo, also when made by code:
+  :meth:`ReadingIndexer.note_activity`). Meanwhile nothing is stored and the worker thread of a
+  background batch waits at its next check (it does not compete for the interpreter's lock),
+  so indexing never runs while a switch or an edit is being handled. A document the window
+  asks for (:meth:`ReadingIndexer.request`, the one shown) is not held back.
 
 Loaded indexes are kept for the few documents last asked for (:data:`KEEP`); the others are
 read back from the project when needed (tens of microseconds). The project (SQLite, bound to
@@ -42,7 +48,8 @@ from annotator.services.japanese.search_records import row_from_index
 from annotator.services.wording import counted
 from annotator.store import Project
 
-__all__ = ["BATCH_CHARS", "BATCH_DOCS", "KEEP", "QUIET_MS", "STORE_MS", "YIELD_MS", "ReadingIndexer"]
+__all__ = ["BATCH_CHARS", "BATCH_DOCS", "KEEP", "QUIET_MS", "STORE_MS", "TEXT_CHARS", "TEXT_DOCS",
+           "YIELD_MS", "ReadingIndexer"]
 
 #: A background batch: at most this many documents...
 BATCH_DOCS = 32
@@ -50,10 +57,13 @@ BATCH_DOCS = 32
 BATCH_CHARS = 120_000
 #: Pause between batches, so that the event loop always gets its turn.
 YIELD_MS = 15
-#: Pause after the user pressed a key or a mouse button (a switch, an edit).
+#: Pause after any activity: a key or mouse press, a switch, an edit (also by code).
 QUIET_MS = 400
 #: Writing done per turn of the event loop while a batch is stored.
-STORE_MS = 8
+STORE_MS = 4
+#: Texts added to the text index per turn of the event loop (documents, characters).
+TEXT_DOCS = 4
+TEXT_CHARS = 12_000
 #: How many loaded indexes are kept.
 KEEP = 16
 
@@ -81,10 +91,19 @@ class _IndexThread(QThread):
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, job: _Job, parent: QObject | None = None) -> None:
+    def __init__(self, job: _Job, may_run: threading.Event, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.job = job
         self.stop = threading.Event()
+        self._may_run = may_run
+
+    def _check(self) -> bool:
+        """The cancel check of a background batch: waits while the window is busy (so the
+        build does not compete with it for the interpreter's lock), True once stopped."""
+        while not self.job.single and not self._may_run.wait(0.05):
+            if self.stop.is_set():
+                return True
+        return self.stop.is_set()
 
     def run(self) -> None:  # runs in the worker thread: no project, no widgets
         job = self.job
@@ -95,14 +114,14 @@ class _IndexThread(QThread):
                 self.done.emit([row_from_index(doc_id, index)], index)
                 return
             try:
-                rows = corpus_search.build_rows(job.items, pool=job.pool, cancel=self.stop.is_set)
+                rows = corpus_search.build_rows(job.items, pool=job.pool, cancel=self._check)
             except IndexingCancelled:
                 raise
             except Exception:  # noqa: BLE001 - find the documents that fail, keep the others
                 rows = []
                 for item in job.items:
                     try:
-                        rows += corpus_search.build_rows([item], cancel=self.stop.is_set)
+                        rows += corpus_search.build_rows([item], cancel=self._check)
                     except IndexingCancelled:
                         raise
                     except Exception as exc:  # noqa: BLE001
@@ -164,9 +183,19 @@ class ReadingIndexer(QObject):
         self._failed: set[int] = set()
         self._closed = False
         self._quiet_until = 0.0
+        self._may_run = threading.Event()  # clear while the window is busy (see note_activity)
+        self._may_run.set()
+        self._resume = QTimer(self)
+        self._resume.setSingleShot(True)
+        self._resume.timeout.connect(self._resume_work)
+        self._complete_through = 0  # a full pass found every document up to this id indexed
+        self._counted = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._start_next)
+        self._text_timer = QTimer(self)
+        self._text_timer.setSingleShot(True)
+        self._text_timer.timeout.connect(self._index_some_texts)
         self._storing: tuple[_Job, list[tuple[Any, ...]], ReadingIndex | None] | None = None
         self._store_timer = QTimer(self)
         self._store_timer.setSingleShot(True)
@@ -177,8 +206,27 @@ class ReadingIndexer(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() in _INPUT_EVENTS:
-            self._quiet_until = time.monotonic() + QUIET_MS / 1000
+            self.note_activity()
         return False
+
+    def note_activity(self, *_args: object) -> None:
+        """The window is busy (input, a switch, an edit, also made by code): background work
+        waits :data:`QUIET_MS` from now (connect any signal to it)."""
+        self._quiet_until = time.monotonic() + QUIET_MS / 1000
+        if self._may_run.is_set():
+            self._may_run.clear()
+            self._resume.start(QUIET_MS)
+
+    def _quiet_left_ms(self) -> int:
+        return max(0, int((self._quiet_until - time.monotonic()) * 1000) + 1) \
+            if self._quiet_until > time.monotonic() else 0
+
+    def _resume_work(self) -> None:
+        left = self._quiet_left_ms()
+        if left:
+            self._resume.start(left)
+            return
+        self._may_run.set()
 
     # -- what is known ----------------------------------------------------------------------------
 
@@ -215,8 +263,14 @@ class ReadingIndexer(QObject):
             after = part[-1][0]
 
     def busy(self) -> bool:
-        """True while a worker thread runs or its results are being stored."""
-        return self._thread is not None or self._storing is not None
+        """True while a worker thread runs, its results are being stored, or more readings
+        work is scheduled (also while it waits for the window to be idle)."""
+        return self._thread is not None or self._storing is not None or self._timer.isActive()
+
+    def texts_pending(self) -> bool:
+        """True while some texts are not in the project's text index yet (the indexer adds them
+        when the window is idle)."""
+        return corpus_search.texts_pending(self.project)
 
     # -- asking for work --------------------------------------------------------------------------
 
@@ -230,20 +284,23 @@ class ReadingIndexer(QObject):
         self._schedule(0)
 
     def request_all(self) -> None:
-        """Index every document without readings (after anything requested first)."""
+        """Index every document without readings (after anything requested first), and the
+        texts not in the text index. Cheap when called again (on every switch): nothing is
+        counted here; a pass starts after the documents a finished one found indexed."""
         if self._closed:
             return
-        indexed, total = corpus_search.readings_state(self.project)
-        if not self._all or indexed + len(self._failed) < total:
-            self._all, self._cursor = True, 0
-            self._total_todo, self._done_count = max(0, total - indexed), 0
+        if not self._all:
+            self._all, self._cursor, self._counted = True, self._complete_through, False
+            self._done_count = 0
         self._schedule(0)
+        self._schedule_texts(0)
 
     def cancel(self) -> None:
         """Drop what is queued and stop the running build (its documents stay unindexed)."""
         self._priority.clear()
         self._all = False
         self._timer.stop()
+        self._text_timer.stop()
         if self._thread is not None:
             self._thread.stop.set()
 
@@ -251,6 +308,7 @@ class ReadingIndexer(QObject):
         """Cancel and wait for the worker and the pool's processes; no work starts afterwards."""
         self._closed = True
         self.cancel()
+        self._may_run.set()  # a waiting worker sees it is stopped
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
@@ -282,7 +340,7 @@ class ReadingIndexer(QObject):
         if self._thread is None and self._storing is None and not self._closed:
             self._timer.start(delay_ms)
 
-    def _next_job(self) -> _Job | None:
+    def _next_job(self, background: bool = True) -> _Job | None:
         while self._priority:
             doc_id = self._priority.pop(0)
             if doc_id in self._kept or doc_id in self._failed:
@@ -299,14 +357,17 @@ class ReadingIndexer(QObject):
             text = self.project.text(doc_id)
             blob = self.project.cached_reading(doc.sha256, CACHE_VERSION)
             return _Job([(doc_id, text, blob)], {doc_id: doc.name}, True, self.pool)
-        if not self._all:
+        if not self._all or not background:
             return None
-        indexed, total = corpus_search.readings_state(self.project)
-        if indexed + len(self._failed) >= total:
-            return None
+        if not self._counted:  # once per pass, for the progress
+            indexed, total = corpus_search.readings_state(self.project)
+            self._total_todo, self._counted = max(0, total - indexed), True
         while True:
             items = corpus_search.next_items(self.project, self._cursor, BATCH_DOCS, BATCH_CHARS)
             if not items:
+                if not self._failed:
+                    self._complete_through = max(self._complete_through, self._cursor,
+                                                 self._last_id())
                 return None
             fresh = [item for item in items if item[0] not in self._failed]
             if fresh:
@@ -315,18 +376,24 @@ class ReadingIndexer(QObject):
                 return _Job(fresh, {}, False, pool)
             self._cursor = items[-1][0]
 
+    def _last_id(self) -> int:
+        return self.project.db.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0]
+
     def _start_next(self) -> None:
         if self._thread is not None or self._storing is not None or self._closed:
             return
-        wait = self._quiet_until - time.monotonic()
-        if wait > 0:
-            self._timer.start(int(wait * 1000) + 1)
+        wait = self._quiet_left_ms()
+        if wait and not self._priority:
+            self._timer.start(wait)
             return
-        job = self._next_job()
+        job = self._next_job(background=not wait)
         if job is None:
+            if wait and self._all:  # asked-for documents done; the rest waits for quiet
+                self._timer.start(wait)
+                return
             self._idle()
             return
-        thread = _IndexThread(job, self)
+        thread = _IndexThread(job, self._may_run, self)
         # bound methods of this GUI-thread object: the calls are queued to the GUI thread
         thread.progressed.connect(self._progressed)
         thread.done.connect(self._done)
@@ -372,6 +439,10 @@ class ReadingIndexer(QObject):
         if self._storing is None:
             return
         job, rows, index = self._storing
+        wait = 0 if self._closed or job.single else self._quiet_left_ms()
+        if wait:  # the window is busy: store later
+            self._store_timer.start(wait)
+            return
         deadline = time.monotonic() + STORE_MS / 1000
         while rows and (self._closed or time.monotonic() < deadline):
             row = rows.pop(0)
@@ -379,7 +450,7 @@ class ReadingIndexer(QObject):
             if not self._closed:
                 self.indexReady.emit(row[0])
         if rows:
-            self._store_timer.start(0)
+            self._store_timer.start(YIELD_MS if not self._closed else 0)
             return
         self._storing = None
         for doc_id, message in job.failed.items():
@@ -391,22 +462,46 @@ class ReadingIndexer(QObject):
             self._cursor = max(self._cursor, job.items[-1][0])
             self._done_count += len(job.items)
             self.progress.emit(0, self._done_count, max(self._total_todo, self._done_count))
-        if self._priority or (self._all and self._left() > 0):
+        if self._priority or self._all:
             self._schedule(YIELD_MS)
         else:
             self._idle()
-
-    def _left(self) -> int:
-        indexed, total = corpus_search.readings_state(self.project)
-        return total - indexed - len(self._failed)
 
     def _idle(self) -> None:
         self.pool.shutdown(wait=False)  # idle: free the processes (they exit in the background)
         self.stateChanged.emit("")
         if self._all:
             self._all = False
-            if self._left() <= 0:
+            if not self._failed:
                 self.allReady.emit()
+
+    # -- the text index ---------------------------------------------------------------------------
+
+    def _schedule_texts(self, delay_ms: int) -> None:
+        if not self._closed and not self._text_timer.isActive():
+            self._text_timer.start(delay_ms)
+
+    def _index_some_texts(self) -> None:
+        """Add a few texts to the text index (one short transaction), then come back after
+        :data:`YIELD_MS` while some are left; held back while the window is busy."""
+        if self._closed:
+            return
+        wait = self._quiet_left_ms()
+        if wait:
+            self._text_timer.start(wait)
+            return
+        if self._thread is not None or self._storing is not None or self._priority:
+            self._text_timer.start(QUIET_MS)  # the readings the window asked for come first
+            return
+        if not corpus_search.texts_pending(self.project):
+            return
+        try:
+            added = corpus_search.index_some_texts(self.project, TEXT_DOCS, TEXT_CHARS)
+        except Exception as exc:  # noqa: BLE001 - a write failing must not stop the window
+            self.failed.emit(0, f"the text index could not be updated: {exc}")
+            return
+        if added:
+            self._text_timer.start(YIELD_MS)
 
     def _store(self, job: _Job, rows: list[tuple[Any, ...]]) -> None:
         try:

@@ -2,8 +2,11 @@
 
     .venv/bin/python packaging/screenshots.py [FOLDER]
 
-Writes six PNGs to FOLDER (default ``docs/screens/``): ``main-1280x800.png``,
-``review-1280x800.png``, ``agreement-1280x800.png`` and the same at ``1920x1080``. The two seed
+Writes eight PNGs to FOLDER (default ``docs/screens/``): ``main-1280x800.png``,
+``review-1280x800.png``, ``agreement-1280x800.png``, ``relations-1280x800.png`` and the same
+at ``1920x1080``. The relations picture adds, in hana's layer, the claim 「戦闘機や飛行場の様子を
+見学し、…」 attributed to 米CNN (a media source) and involving 金氏, its stance "reported", and
+shows it focused with its arcs and the relation list. The two seed
 texts are labelled by two annotators with deterministic spans: hana marks every プーチン, 北朝鮮,
 ロシア and 金正恩 as an actor (and a few weapons and numbers); kenji marks the same names with
 some differences (ロシア軍 and 金正恩氏 as whole spans, every fifth プーチン missed, every fourth
@@ -125,8 +128,37 @@ def _settle(widget: QWidget, width: int, height: int) -> None:
         QApplication.processEvents()
 
 
+def _relations(window: MainWindow, output: Path) -> Path:
+    """The CNN sentence of the first text with a claim, its source and actor, two relations
+    and two attribute values (each made as the window makes them), the claim focused."""
+    session, relations = window.session, window.relations  # type: ignore[attr-defined]
+    text = session.text
+    sentence = text.index("米CNNは、金氏が「")
+    quote = text.index("「", sentence) + 1
+    made = {}
+    for label, start, end in (("source", sentence, sentence + 4),
+                              ("actor", sentence + 6, sentence + 8),
+                              ("claim", quote, text.index("」", quote))):
+        span = session.create_span(start, end, label)
+        if span is None:
+            raise SystemExit(f"could not label {text[start:end]!r}")
+        made[label] = span.id
+    relations.actions.create(made["claim"], made["source"], "attributed_to")
+    relations.actions.create(made["claim"], made["actor"], "involves")
+    relations.actions.set_attribute(made["claim"], "stance", "reported")
+    relations.actions.set_attribute(made["source"], "kind", "media")
+    session.focus_span(made["claim"])
+    view = window.view
+    line = view.document().findBlock(view.offsets.to_utf16(sentence)).firstLineNumber()
+    view.verticalScrollBar().setValue(max(0, line - 3))
+    view.setFocus()
+    for _ in range(3):
+        QApplication.processEvents()
+    return _save(window, output)
+
+
 def render(folder: Path) -> list[Path]:
-    """Write the six PNGs to ``folder``; returns their paths."""
+    """Write the eight PNGs to ``folder``; returns their paths."""
     app = application()
     theme.apply_theme(app, "light")
     folder.mkdir(parents=True, exist_ok=True)
@@ -179,6 +211,7 @@ def render(folder: Path) -> list[Path]:
             agreement.compute()
             written.append(_save(agreement, folder / f"agreement-{size}.png"))
             agreement.close()
+            written.append(_relations(window, folder / f"relations-{size}.png"))
             window.close()
             session.close()
     return written

@@ -50,7 +50,7 @@ FAINT_ALPHA = 120
 MAX_RISE = 30.0
 #: The arcs' lane above the tags of every line (em of the text font), while the document
 #: has relations (``annotator.ui.line_room``).
-LANE_EM = 0.3
+LANE_EM = 0.45
 
 
 class RelationArcs(QObject):
@@ -175,6 +175,7 @@ class RelationArcs(QObject):
 
     def _forget_positions(self, *_: object) -> None:
         self._pos.clear()
+        self._font = None
 
     def begin_pending(self) -> None:
         """A relation is being made: the lane is there for its line."""
@@ -287,8 +288,12 @@ class RelationArcs(QObject):
 
     def _label_font(self) -> QFont:
         if self._font is None:
-            font = QFont(self._view.font())
-            font.setPointSizeF(max(6.5, self._room.plain_font.pointSizeF() * 0.5))
+            # the text's family without the room above its glyphs (which would make the
+            # chips as tall as a line)
+            plain = self._room.plain_font
+            font = QFont(plain)
+            font.setFamilies(plain.families() or [plain.family()])
+            font.setPointSizeF(max(6.0, self._room.plain_font.pointSizeF() * 0.45))
             self._font = font
         return self._font
 
@@ -323,7 +328,7 @@ class RelationArcs(QObject):
         height = float(self._view.viewport().height())
         width = self._view.viewport().width()
         cache: dict[str, QPointF | None] = {}
-        labels: list[tuple[QPainterPath, Relation]] = []
+        labels: list[tuple[QPainterPath, QPointF, Relation]] = []
         me = session.annotator
         order = sorted(wanted, key=lambda rid: rid in strong)  # the focused span's on top
         for rid in order:
@@ -359,11 +364,12 @@ class RelationArcs(QObject):
             self._draw_one(painter, relation, head, tail, p, q, is_strong, relation.annotator != me)
             self.drawn.append((rid, "strong" if is_strong else "faint", p, q))
             if is_strong:
-                labels.append((self._path(p, q)[0], relation))
+                on_screen = tail_block in blocks
+                labels.append((self._path(p, q)[0], q if on_screen else p, relation))
         placed: list[QRectF] = []
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for path, relation in labels:
-            self._draw_label(painter, path, relation, placed)
+        for path, at, relation in labels:
+            self._draw_label(painter, path, at, relation, placed)
         if pending is not None:
             self._draw_pending(painter, pending, first, blocks, cache)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
@@ -374,6 +380,8 @@ class RelationArcs(QObject):
         color = QColor(rt.color if rt is not None else "#808080")
         if not strong:
             color.setAlpha(FAINT_ALPHA)
+        elif color.lightnessF() > 0.55:  # a light type colour stays visible on the page
+            color = color.darker(135)
         pen = QPen(color, 2.0) if strong else QPen(color, 0)  # 0: a cosmetic 1 px line
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         if other_layer:
@@ -390,29 +398,41 @@ class RelationArcs(QObject):
         painter.setBrush(color)
         painter.drawPolygon(self._arrow(q, towards, 7.0 if strong else 5.0))
 
-    def _draw_label(self, painter: QPainter, path: QPainterPath, relation: Relation,
-                    placed: list[QRectF]) -> None:
-        """The type's name on a chip on the arc, where it covers no other label."""
+    def _draw_label(self, painter: QPainter, path: QPainterPath, at: QPointF,
+                    relation: Relation, placed: list[QRectF]) -> None:
+        """The type's name on a chip: in the lane above the tail's tag, starting at the arrow
+        (above the head's when the tail is off screen), moved right past the labels already
+        placed; without a lane, on the arc."""
         font = self._label_font()
         metrics = QFontMetricsF(font)
         text = relation.type
-        width = metrics.horizontalAdvance(text) + 6.0
-        height = metrics.height()
-        rect = QRectF()
-        for t in (0.5, 0.3, 0.7, 0.15, 0.85):
-            at = path.pointAtPercent(t)
-            rect = QRectF(at.x() - width / 2, at.y() - height / 2, width, height)
-            if not any(rect.intersects(other) for other in placed):
-                break
+        width = metrics.horizontalAdvance(text) + 4.0
+        height = metrics.ascent() + metrics.descent() * 0.5
+        lane = self._lane_height
+        if lane > 0:
+            line_top = at.y() - self._tags_top - 1.0
+            rect = QRectF(at.x() - 4.0, line_top + max(0.0, (lane - height) / 2) - 0.5,
+                          width, height)
+            for other in sorted(placed, key=lambda r: r.left()):
+                if rect.intersects(other):
+                    rect.moveLeft(other.right() + 2.0)
+            right = self._view.viewport().width() - 2.0
+            if rect.right() > right:  # a tail at the line's end: the name ends at the edge
+                rect.moveRight(right)
         else:
-            rect.translate(0, height * len(placed) % (3 * height))
+            rect = QRectF()
+            for t in (0.5, 0.3, 0.7, 0.15, 0.85):
+                point = path.pointAtPercent(t)
+                rect = QRectF(point.x() - width / 2, point.y() - height / 2, width, height)
+                if not any(rect.intersects(other) for other in placed):
+                    break
         placed.append(rect)
         color = QColor(self._state.color(relation.type))
         base = QColor(self._view.palette().base().color())
         base.setAlpha(235)
         painter.setPen(QPen(color.darker(120), 1.0))
         painter.setBrush(base)
-        painter.drawRoundedRect(rect, 3.0, 3.0)
+        painter.drawRoundedRect(rect, 2.0, 2.0)
         ink = color.darker(170) if color.lightnessF() > 0.45 else color
         painter.setPen(QPen(ink))
         painter.setFont(font)

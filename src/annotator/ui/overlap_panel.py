@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
 from annotator.domain.spans import Span
@@ -42,6 +43,9 @@ class SpansHerePanel(QListWidget):
         self.setObjectName("spansHere")
         self._session = session
         self._position = -1
+        #: (span id, row text, colour) of the rows shown
+        self._shown: list[tuple[str, str, str]] = []
+        self._swatches: dict[str, QIcon] = {}
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setWordWrap(True)
         self.itemClicked.connect(self._clicked)
@@ -73,11 +77,12 @@ class SpansHerePanel(QListWidget):
         return [self.item(i).data(ID_ROLE) for i in range(self.count())]
 
     def refresh(self) -> None:
-        self.clear()
+        """Rebuild the rows (nothing is rebuilt when they would come out the same)."""
         session = self._session
         spans = session.index.spans_at(self._position) if self._position >= 0 else []
         spans = innermost_first(spans, session.annotator)
         colors = session.colors()
+        rows = []
         for span in spans:
             snippet = session.text[span.start : span.end]
             if len(snippet) > 40:
@@ -85,11 +90,21 @@ class SpansHerePanel(QListWidget):
             text = f"{span.label}  [{span.start}, {span.end})  {snippet}\n{span.annotator}"
             if span.note:
                 text += f" — {span.note}"
-            item = QListWidgetItem(swatch(colors.get(span.label, "#9e9e9e")), text)
-            item.setData(ID_ROLE, span.id)
-            item.setToolTip(plain_text_html(f"{span.label}: {session.text[span.start:span.end]}"
-                                             + (f"\nNote: {span.note}" if span.note else "")))
-            self.addItem(item)
+            rows.append((span.id, text, colors.get(span.label, "#9e9e9e"), span))
+        shown = [row[:3] for row in rows]
+        if shown != self._shown:
+            self._shown = shown
+            self.clear()
+            for span_id, text, color, span in rows:
+                icon = self._swatches.get(color)
+                if icon is None:
+                    icon = self._swatches[color] = swatch(color)
+                item = QListWidgetItem(icon, text)
+                item.setData(ID_ROLE, span_id)
+                item.setToolTip(plain_text_html(
+                    f"{span.label}: {session.text[span.start:span.end]}"
+                    + (f"\nNote: {span.note}" if span.note else "")))
+                self.addItem(item)
         self._mark_focus()
 
     def _mark_focus(self) -> None:

@@ -7,7 +7,10 @@ the texts under ``sources/``. The project maps onto it as:
 annotator                   REFI-QDA
 ==========================  ===================================================================
 annotators                  ``Users/User`` (guid, name)
-labels                      ``CodeBook/Codes/Code`` (name, ``color``, ``Description``)
+labels                      ``CodeBook/Codes/Code`` (name, ``color``, ``Description``); a
+                            label ``A/B`` is the code ``B`` nested in the code ``A`` (a code
+                            that is not codable when there is no label ``A``), and a nested
+                            code is read as the label ``A/B``: the hierarchy both ways
 documents                   ``Sources/TextSource`` with ``plainTextPath="internal://GUID.txt"``
                             and ``sources/GUID.txt`` (UTF-8, no BOM)
 spans                       ``PlainTextSelection`` (``startPosition``, ``endPosition``, guid =
@@ -41,8 +44,7 @@ selections with every coding (a span per coding: the code's name as label, the c
 else the selection's ``creatingUser`` as annotator, else the import's), the selection's notes
 (``NoteRef`` memos and its ``Description``, joined by line breaks) as the span's note, times
 and (for one coding per selection) the selection's guid as the span id. Counted in
-``not_kept``: selections without a code, codes nested under other codes (the label keeps the
-code's own name, the hierarchy is lost), sources that are not text or whose text is outside the
+``not_kept``: selections without a code, sources that are not text or whose text is outside the
 file, notes not attached to a coded selection, and cases, variables, sets and graphs. A ``Link``
 between two coded selections of one source becomes a relation from ``originGUID`` to
 ``targetGUID`` of the type its ``name`` gives (of the selections' first codings; a
@@ -87,7 +89,8 @@ NS = "urn:QDA-XML:project:1.0"
 PROJECT_FILE = "project.qde"
 _GUIDS = uuid.UUID("8d6e7c1a-5b0f-4c3e-9a57-1f0e3b2a6c4d")  # namespace of derived GUIDs
 NOT_KEPT_UNCODED = "REFI-QDA selection without a code (a memo on text)"
-NOT_KEPT_NESTED = "REFI-QDA code nested under another code (hierarchy not kept)"
+#: Between the names of a code's ancestors and its own in the label a nested code becomes.
+PATH = "/"
 NOT_KEPT_SOURCE = "REFI-QDA source that is not a text ({kind})"
 NOT_KEPT_OUTSIDE = "REFI-QDA text source whose text is outside the .qdpx"
 NOT_KEPT_NOTE = "REFI-QDA note not attached to a coded selection"
@@ -167,14 +170,7 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
         head.append("</Users>\n")
     if labels:
         head.append("<CodeBook><Codes>\n")
-        for label in labels:
-            code = (f'<Code guid="{code_guid[label.name]}" name={_attr(label.name)} '
-                    f'isCodable="true" color="{label.color}"')
-            if label.description:
-                description = escape(_INVALID_XML.sub("\ufffd", label.description))
-                head.append(f"{code}><Description>{description}</Description></Code>\n")
-            else:
-                head.append(f"{code}/>\n")
+        head.extend(_code_tree(labels, code_guid))
         head.append("</Codes></CodeBook>\n")
     notes: list[str] = []
     with atomic_output(Path(output), report) as handle:
@@ -272,6 +268,50 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     return report
 
 
+def _code_path(name: str) -> list[str]:
+    """The code names a label's name stands for: ``actor/leader`` is the code ``leader``
+    nested under ``actor``; a name with an empty part is one code."""
+    parts = name.split(PATH)
+    return parts if all(p.strip() for p in parts) else [name]
+
+
+def _code_tree(labels: list[Any], code_guid: dict[str, str]) -> list[str]:
+    """The ``Code`` elements of the code book: a label ``A/B`` is the code ``B`` inside the
+    code ``A`` (the label ``A`` when there is one, else a code that is not codable, holding
+    its children only), in palette order of each code's first label."""
+    tree: dict[str, Any] = {}
+    by_path = {tuple(_code_path(l.name)): l for l in labels}
+    for label in labels:
+        node = tree
+        for part in _code_path(label.name):
+            node = node.setdefault(part, {})
+    out: list[str] = []
+
+    def emit(node: dict[str, Any], prefix: tuple[str, ...]) -> None:
+        for part, children in node.items():
+            path = prefix + (part,)
+            label = by_path.get(path)
+            if label is not None:
+                code = (f'<Code guid="{code_guid[label.name]}" name={_attr(part)} '
+                        f'isCodable="true" color="{label.color}"')
+            else:
+                code = (f'<Code guid="{_derived("code", PATH.join(path))}" name={_attr(part)} '
+                        f'isCodable="false"')
+            description = ""
+            if label is not None and label.description:
+                description = ("<Description>" + escape(_INVALID_XML.sub("\ufffd",
+                               label.description)) + "</Description>")
+            if not children and not description:
+                out.append(f"{code}/>\n")
+                continue
+            out.append(f"{code}>{description}" + ("\n" if children else ""))
+            emit(children, path)
+            out.append("</Code>\n")
+
+    emit(tree, ())
+    return out
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -337,16 +377,22 @@ def read(path: Path, options: ImportOptions, report: Any) -> Iterator[ParsedReco
         atlas = "ATLAS" in (root.get("origin") or "").upper()
         users = {u.get("guid"): u.get("name") or None for u in root.iter(_q("User", ns))}
         codes: dict[str, str] = {}
-        for code in root.iter(_q("Code", ns)):
-            name = code.get("name")
-            if code.get("guid") and name:
-                codes[code.get("guid")] = name.strip()
         codebook = root.find(_q("CodeBook", ns))
+
+        def walk(element: ET.Element, parent: str | None) -> None:
+            for code in element.findall(_q("Code", ns)):
+                name = (code.get("name") or "").strip()
+                path = name if parent is None or not name else f"{parent}{PATH}{name}"
+                if code.get("guid") and name:
+                    codes[code.get("guid")] = path
+                walk(code, path or parent)
+
         if codebook is not None:
-            for top in codebook.iter(_q("Codes", ns)):
-                for code in top.findall(_q("Code", ns)):
-                    bump(not_kept, NOT_KEPT_NESTED, sum(1 for _ in code.iter(_q("Code", ns))) - 1)
-                break
+            for top in codebook.findall(_q("Codes", ns)):
+                walk(top, None)
+        for code in root.iter(_q("Code", ns)):  # codes outside the code book, as found
+            if code.get("guid") and code.get("guid") not in codes and code.get("name"):
+                codes[code.get("guid")] = code.get("name").strip()
         notes = {}
         for note in root.iter(_q("Note", ns)):
             content = note.find(_q("PlainTextContent", ns))

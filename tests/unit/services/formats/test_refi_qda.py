@@ -10,6 +10,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from annotator.domain.errors import DataError
+from annotator.domain.labels import Label
 from annotator.services.exporting import ExportFilter
 from annotator.services.formats import ExportOptions, ImportOptions
 from annotator.services.formats import refi_qda as rq
@@ -117,7 +118,7 @@ def test_reads_other_tools_files(origin: str, start: int, fresh: Project, tmp_pa
                       FOREIGN.format(origin=origin, start=start, end=start + 5))
     assert rq.sniff(path, path.read_bytes()[:65536])
     report = import_module_file(fresh, rq, path, ImportOptions(annotator="me"))
-    assert report.not_kept == {rq.NOT_KEPT_NESTED: 1, rq.NOT_KEPT_UNCODED: 1,
+    assert report.not_kept == {rq.NOT_KEPT_UNCODED: 1,
                                rq.NOT_KEPT_SOURCE.format(kind="PDFSource"): 1,
                                rq.NOT_KEPT_PART.format(kind="cases"): 1, rq.NOT_KEPT_NOTE: 1}
     texts = {d.name: fresh.text(d.id) for d in fresh.documents()}
@@ -126,9 +127,10 @@ def test_reads_other_tools_files(origin: str, start: int, fresh: Project, tmp_pa
                   s.note, s.created_at if s.annotator == "Aiko" else "now") for s in fresh.spans())
     assert got == [
         ("Putin", "actor", "Aiko", "memo in the selection\ncheck", "2024-03-01T01:00:00.000Z"),
-        ("Putin", "leader", "Aiko", "memo in the selection\ncheck", "2024-03-01T01:00:00.000Z"),
+        ("Putin", "actor/leader", "Aiko", "memo in the selection\ncheck",
+         "2024-03-01T01:00:00.000Z"),
         ("金正恩", "actor", "me", None, "now")]
-    assert next(s for s in fresh.spans() if s.label == "leader").id == "6" * 32
+    assert next(s for s in fresh.spans() if s.label == "actor/leader").id == "6" * 32
 
 
 @pytest.mark.parametrize("xml, line, reason", [
@@ -178,3 +180,30 @@ def test_awkward_notes_and_names_survive(project: Project, fresh: Project, tmp_p
     assert sorted((s.start, s.end, s.annotator, s.note) for s in fresh.spans()) == [
         (0, 9, 'Aiko "A" <x>', 'line 1\nline "2" & <3>\ttab'),
         (10, 21, "ken", "bell \ufffd here")]
+
+
+def test_code_hierarchy_both_ways(project: Project, fresh: Project, tmp_path: Path) -> None:
+    """A label ``A/B`` is the code ``B`` nested in ``A`` (not codable when there is no label
+    ``A``); reading nests back into ``A/B``."""
+    for name in ("actor/leader", "stance/pro", "stance/contra", "a//b"):
+        project.add_label(Label(name, "#123456", None, f"about {name}"), who="t")
+    doc, _ = project.add_document("d.txt", "😀𠮷 Kim met Putin.", who="t")
+    for start, end, label in ((3, 6, "actor"), (3, 6, "actor/leader"), (11, 16, "stance/pro"),
+                              (11, 16, "stance/contra"), (7, 10, "a//b")):
+        project.add_span(doc.id, start, end, label, "hana")
+    out = tmp_path / "x.qdpx"
+    rq.export(project, out, ExportFilter(), ExportOptions(), None)
+    root = ET.fromstring(zipfile.ZipFile(out).read("project.qde"))
+    codes = root.find(Q + "CodeBook").find(Q + "Codes")
+
+    def shape(element: ET.Element) -> list[tuple]:
+        return [(c.get("name"), c.get("isCodable"), shape(c)) for c in element.findall(Q + "Code")]
+    tree = {name: (codable, children) for name, codable, children in shape(codes)}
+    assert tree["actor"] == ("true", [("leader", "true", [])])
+    assert tree["stance"] == ("false", [("pro", "true", []), ("contra", "true", [])])
+    assert tree["a//b"] == ("true", [])  # an empty part: one code, not a path
+    [actor] = [c for c in codes.findall(Q + "Code") if c.get("name") == "actor"]
+    leader = actor.find(Q + "Code")
+    assert leader.find(Q + "Description").text == "about actor/leader"
+    import_module_file(fresh, rq, out)
+    assert span_set(fresh) == span_set(project)

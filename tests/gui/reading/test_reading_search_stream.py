@@ -88,3 +88,31 @@ def test_a_search_before_indexing_updates_when_the_readings_are_there(qtbot, tmp
     finally:
         window.close()
         window.session.close()
+
+
+def test_the_table_holds_every_hit_a_document_at_a_time(qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    path = _many(tmp_path, 120)
+    with Project.open(path) as project:
+        corpus_search.index_readings(project)
+        expected = list(corpus_search.iter_hits(project, "no"))  # a hit every few characters
+    window, aids = open_window(qtbot, path, tmp_path)
+    try:
+        qtbot.waitUntil(lambda: not aids.indexer.busy(), timeout=30_000)
+        panel = aids.search
+        with qtbot.waitSignal(panel.searched, timeout=60_000):
+            panel.run_search("no")
+        model = panel.model
+        assert model.rowCount() == model.hit_count() == len(expected) > 1000
+        assert model.document_count() == len({h.document for h in expected})
+        for row in (0, 1, len(expected) // 2, len(expected) - 1):
+            assert model.hit(row) == expected[row]
+            shown = model.index(row, 2).data()
+            assert f"【{expected[row].text}】" in shown
+        assert model.hits == expected
+        monkeypatch.setattr(search_panel, "MAX_LABELLED_HITS", 100)
+        assert panel.label_all() == 0 and "too many" in panel.status.text()
+        with Project.open(path) as project:
+            assert not project.spans()  # nothing was labelled
+    finally:
+        window.close()
+        window.session.close()

@@ -1,10 +1,12 @@
 """Search by reading across all documents: query, hits with context, jump, label one or all.
 
-The project's search index answers (:func:`annotator.services.japanese.corpus_search.iter_hits`)
-and the hits stream into the table: a slice of at most :data:`SLICE_MS` of work at a time on the
-GUI thread (the project's connection lives there), the next slice from a zero-time timer, so
-the first hits show at once and the window keeps answering while the rest come. No statement
-stays open between slices. Documents whose readings are not indexed yet contribute their literal
+The project's search index answers (:func:`annotator.services.japanese.corpus_search.iter_hit_groups`,
+a document's hits at a time) and the hits stream into the table: a slice of at most
+:data:`SLICE_MS` of work at a time on the GUI thread (the project's connection lives there), the
+next slice from a zero-time timer, so the first hits show at once, the count grows as the rest
+come and the window keeps answering. Every hit is listed: the table's model holds a document's
+hits as one small list and makes a row only when it is shown. No statement stays open between
+slices. Documents whose readings are not indexed yet contribute their literal
 hits; the search runs again when the indexer has finished them.
 
 Labelling hits (the selected ones, or all) is ONE undoable step: a ``Compound`` of
@@ -35,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from annotator.domain.commands import Command, Compound, CreateSpan
 from annotator.services.japanese import Hit
-from annotator.services.japanese.corpus_search import iter_hits, readings_state
+from annotator.services.japanese.corpus_search import iter_hit_groups, readings_state
 from annotator.services.japanese.number_values import number_label, parse_value
 from annotator.services.wording import counted
 from annotator.ui.document_status import SetDocumentStatus
@@ -43,9 +45,10 @@ from annotator.ui.reading.hit_model import HitModel
 from annotator.ui.reading.indexer import ReadingIndexer
 from annotator.ui.session import Session
 
-__all__ = ["MAX_SHOWN_HITS", "SLICE_MS", "SearchPanel"]
+__all__ = ["MAX_LABELLED_HITS", "SLICE_MS", "SearchPanel"]
 
-MAX_SHOWN_HITS = 20_000
+#: At most this many hits are labelled by one "Label all hits" (one undoable step).
+MAX_LABELLED_HITS = 20_000
 #: Work done per slice of a streaming search (then the event loop gets its turn).
 SLICE_MS = 12
 #: Texts kept for the context column.
@@ -56,8 +59,7 @@ class SearchPanel(QDockWidget):
     """Query box, result table, label chooser and buttons.
 
     Emits ``aliasesRequested()`` when the user asks for the alias editor and
-    ``searched(count)`` when a search has streamed all its hits (or the first
-    :data:`MAX_SHOWN_HITS`). ``open_document(document_id)`` is called to switch documents before
+    ``searched(count)`` when a search has streamed all its hits. ``open_document(document_id)`` is called to switch documents before
     a jump. Expects the indexer to report ``allReady``: a search made while documents are still
     being indexed is re-run when they are ready.
     """
@@ -75,7 +77,7 @@ class SearchPanel(QDockWidget):
         self._partial = False
         self._indexed = (0, 0)
         self._texts: OrderedDict[int, str] = OrderedDict()
-        self._stream: Iterator[Hit] | None = None
+        self._stream: Iterator[tuple[int, list[tuple[int, int]]]] | None = None
         self._pump_timer = QTimer(self)
         self._pump_timer.setSingleShot(True)
         self._pump_timer.setInterval(0)
@@ -126,7 +128,7 @@ class SearchPanel(QDockWidget):
         self.table.clicked.connect(self._jump_index)
         self.table.activated.connect(self._jump_index)
         self.label_selected_button.clicked.connect(lambda: self.label_hits(self.selected_hits()))
-        self.label_all_button.clicked.connect(lambda: self.label_hits(self.model.hits))
+        self.label_all_button.clicked.connect(self.label_all)
         session.labelsChanged.connect(self._fill_labels)
         session.documentsChanged.connect(self._texts.clear)
         indexer.allReady.connect(lambda: self._partial and self._rerun.start())
@@ -176,7 +178,7 @@ class SearchPanel(QDockWidget):
         self._indexed = (indexed, total)
         if self._partial:
             self.indexer.request_all()
-        self._stream = iter_hits(project, query, project.aliases())
+        self._stream = iter_hit_groups(project, query, project.aliases())
         self._pump()
         return list(self.model.hits)
 
@@ -195,33 +197,29 @@ class SearchPanel(QDockWidget):
         if stream is None:
             return
         deadline = time.perf_counter() + SLICE_MS / 1000
-        room = MAX_SHOWN_HITS - len(self.model.hits)
-        found: list[Hit] = []
+        found: list[tuple[int, list[tuple[int, int]]]] = []
         finished = False
         while not finished and time.perf_counter() < deadline:
-            for _ in range(32):
-                hit = next(stream, None)
-                if hit is None or len(found) >= room:
+            for _ in range(8):
+                group = next(stream, None)
+                if group is None:
                     finished = True
                     break
-                found.append(hit)
-        self.model.append_hits(found)
+                found.append(group)
+        self.model.append_groups(found)
         if finished:
             self._stop()
             self._show_status(done=True)
-            self.searched.emit(len(self.model.hits))
+            self.searched.emit(self.model.hit_count())
         else:
             self._show_status(done=False)
             self._pump_timer.start()
 
     def _show_status(self, *, done: bool) -> None:
-        hits = self.model.hits
-        docs = len({h.document for h in hits})
-        text = f"{counted(len(hits), 'hit')} in {counted(docs, 'document')}"
+        text = (f"{counted(self.model.hit_count(), 'hit')} in "
+                f"{counted(self.model.document_count(), 'document')}")
         if not done:
             text += " so far, searching…"
-        elif len(hits) >= MAX_SHOWN_HITS:
-            text += f" (the first {MAX_SHOWN_HITS:,})"
         if self._partial:
             indexed, total = self._indexed
             text += (f"; readings of {indexed:,} of {counted(total, 'document')} indexed so far, "
@@ -250,6 +248,15 @@ class SearchPanel(QDockWidget):
     def selected_hits(self) -> list[Hit]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [self.model.hit(r) for r in rows]
+
+    def label_all(self) -> int:
+        """Label every hit (at most :data:`MAX_LABELLED_HITS` in one step)."""
+        count = self.model.hit_count()
+        if count > MAX_LABELLED_HITS:
+            self.status.setText(f"{count:,} hits are too many to label in one step (at most "
+                                f"{MAX_LABELLED_HITS:,}): narrow the search or select hits.")
+            return 0
+        return self.label_hits(self.model.hits)
 
     def label_hits(self, hits: Sequence[Hit], label: str | None = None) -> int:
         """Create a ``label`` span (default: the chosen one) on every hit as ONE undoable step.

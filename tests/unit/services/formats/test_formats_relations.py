@@ -348,10 +348,6 @@ def test_a_relation_whose_end_is_not_exported_is_reported(related: Project, tmp_
 
 # -- imported into a project (the import pipeline stores relations and attributes) ----------
 
-needs_pipeline = pytest.mark.skipif(not hasattr(ImportReport(), "relations_added"),
-                                    reason="the import pipeline does not store relations yet")
-
-
 def project_relations(project: Project) -> set[tuple[Any, ...]]:
     texts = {d.id: project.text(d.id) for d in project.documents()}
     spans = {s.id: s for s in project.spans()}
@@ -362,7 +358,6 @@ def project_relations(project: Project) -> set[tuple[Any, ...]]:
     return {(key(spans[r.head]), key(spans[r.tail]), r.type) for r in project.relations()}
 
 
-@needs_pipeline
 @pytest.mark.parametrize(("fmt", "dropped", "falses"), [
     ("labelstudio", set(), True), ("brat", {"comment"}, False), ("refi-qda", None, False)])
 def test_round_trip_into_a_project(related: Project, fresh: Project, tmp_path: Path, fmt: str,
@@ -394,3 +389,16 @@ def test_formats_without_relations_say_what_they_leave_out(related: Project, tmp
     assert f"4 relations not written: {name} has no relations" in report.notes
     assert f"6 span attribute values not written: {name} has no span attributes" \
         in report.notes
+
+
+def test_doccano_round_trip_into_a_project(related: Project, fresh: Project,
+                                           tmp_path: Path) -> None:
+    """doccano names no annotator: both layers come back as the importer's, and what both
+    layers hold (the claim → 北朝鮮 involves relation and its two spans) comes back once."""
+    path, _report = export_to(related, "doccano", tmp_path)
+    report = import_module_file(fresh, format_module("doccano"), path, annotator="aoi")
+    assert (report.spans_added, report.spans_skipped) == (5, 2)
+    assert (report.relations_added, report.relations_skipped) == (3, 1)
+    assert {(h[:4], t[:4], kind) for h, t, kind in project_relations(fresh)} \
+        == expected_relations(annotators=False)
+    assert {r.annotator for r in fresh.relations()} == {"aoi"}

@@ -117,3 +117,49 @@ def test_brat_pointing_past_the_text(source_db: Path, tmp_path: Path,
     err = capsys.readouterr().err
     assert err.startswith(f"annotator: error: {folder / 'a.ann'}:2: T2 [8, 99) points past")
     assert spans_of(source_db) == before
+
+
+@pytest.mark.parametrize(("name", "content", "where", "reason"), [
+    ("tasks.json", json.dumps([{"data": {"text": TEXT_JA}, "annotations": [{"result": [
+        {"id": "r1", "type": "labels", "value": {"start": 6, "end": 9, "labels": ["actor"]}},
+        {"type": "relation", "from_id": "r1", "to_id": "r9", "labels": ["involves"]}]}]}]),
+     ":1:", "to_id 'r9' is not the id of a region"),
+    ("d.jsonl", json.dumps({"text": TEXT_JA, "entities": [
+        {"id": 1, "label": "actor", "start_offset": 9, "end_offset": 12}],
+        "relations": [{"id": 1, "from_id": 1, "to_id": 2, "type": "involves"}]}) + "\n",
+     ":1:", "to_id 2 is not the id of an entity"),
+])
+def test_a_dangling_relation_is_refused_with_its_line(
+        name: str, content: str, where: str, reason: str, source_db: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], snapshot) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    before = snapshot(source_db)
+    assert main(["import", "--db", str(source_db), "--add-labels", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"annotator: error: {path}{where} ") and reason in err
+    assert "Traceback" not in err
+    assert snapshot(source_db) == before
+
+
+def test_brat_relations_and_attributes_through_the_command_line(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "d.txt").write_text("😀𠮷 米CNNは金氏が視察したと報じた。", encoding="utf-8")
+    (folder / "d.ann").write_text(
+        "T1\tsource 3 7\t米CNN\nT2\tclaim 8 15\t金氏が視察した\nT3\tactor 8 10\t金氏\n"
+        "A1\tkind T1 media\nA2\tstance T2 reported\nR1\tattributed_to Arg1:T2 Arg2:T1\n"
+        "R2\tinvolves Arg1:T2 Arg2:T3\n", encoding="utf-8")
+    db = tmp_path / "p.annotator"
+    assert main(["import", "--db", str(db), "--annotator", "hana", str(folder)]) == 0
+    out = tmp_path / "out"
+    assert main(["export", "--db", str(db), "--format", "brat", "-o", str(out)]) == 0
+    ann = (out / "d.ann").read_text(encoding="utf-8")
+    assert "\tattributed_to Arg1:T" in ann and "\tkind T1 media\n" in ann
+    project = Project.open(db)
+    try:
+        assert sorted(r.type for r in project.relations()) == ["attributed_to", "involves"]
+        assert {s.label: s.attributes for s in project.spans()} == {
+            "source": {"kind": "media"}, "claim": {"stance": "reported"}, "actor": {}}
+    finally:
+        project.close()

@@ -299,7 +299,7 @@ def test_the_agreement_table_shows_every_row(qtbot, path: Path) -> None:
 
 # -- the pictures ----------------------------------------------------------------------------------
 
-def test_the_screenshot_script_writes_six_pictures(tmp_path: Path) -> None:
+def test_the_screenshot_script_writes_eight_pictures(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run([sys.executable, str(REPO / "packaging" / "screenshots.py"),
                            str(tmp_path)], env=env, capture_output=True, text=True, timeout=120)
@@ -309,7 +309,8 @@ def test_the_screenshot_script_writes_six_pictures(tmp_path: Path) -> None:
         image = QImage(str(png))
         sizes[png.name] = (image.width(), image.height())
         assert png.stat().st_size < 400_000
-    assert sizes == {f"{kind}-{w}x{h}.png": (w, h) for kind in ("main", "review", "agreement")
+    assert sizes == {f"{kind}-{w}x{h}.png": (w, h)
+                     for kind in ("main", "review", "agreement", "relations")
                      for w, h in ((1280, 800), (1920, 1080))}
 
 

@@ -3,8 +3,11 @@
 Left: the document, the layer list (the annotators to compare, at least two, read-only here,
 and the reviewed layer this window edits; each with its span count and a sample of its
 colours, :class:`ReviewLayerList`), the document's review status and the colour legend. Middle: one lane per annotator and the editable reviewed lane
-(:class:`ReviewLanes`). Right: the current unit's spans and the decision inputs
-(:class:`UnitPanel`). Every decision is a command on the shared undo stack
+(:class:`ReviewLanes`). Right: the current unit's spans and the decision inputs, and the
+relations whose head lies in the unit (:class:`UnitPanel`): a colleague's relation is accepted
+into the reviewed layer with its ends (Shift+A), rejected (Shift+R), or the reviewer adds one
+between two reviewed spans (H on the head, Shift+Insert on the tail). Every decision is a
+command on the shared undo stack
 (:class:`ReviewContext`), saved at once; Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y undo and redo.
 """
 
@@ -38,6 +41,14 @@ from annotator.services.review.alignment import (
     next_disagreement,
     previous_disagreement,
 )
+from annotator.services.review.relation_review import (
+    RelationView,
+    accept_relation_command,
+    add_relation_command,
+    reject_relation_command,
+    relation_views,
+    relations_with_head_in,
+)
 from annotator.store.schema import REVIEW_STATUSES
 from annotator.ui.review.context import ReviewContext
 from annotator.ui.review.keys import ACTIONS, TOOLBAR
@@ -63,6 +74,10 @@ class ReviewWindow(QMainWindow):
         self.text = ""
         self.units: list[Unit] = []
         self.focused_reviewed: str | None = None
+        #: The reviewed span marked (H) as the head of a relation to add.
+        self.relation_head: str | None = None
+        #: Every relation of the compared annotators and the reviewed layer in the document.
+        self.relation_views: list[RelationView] = []
         #: The compared annotators' spans the lanes show, by id (what a change is checked against).
         self.shown: dict[str, Span] = {}
         self._selection = (0, 0)
@@ -120,6 +135,7 @@ class ReviewWindow(QMainWindow):
         self.unit_panel = UnitPanel()
         self.unit_panel.markChosen.connect(self._mark_chosen)
         self.unit_panel.set_labels([label.name for label in self.project.labels()])
+        self.unit_panel.set_relation_types([t.name for t in self.project.relation_types()])
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(side)
         splitter.addWidget(self.lanes)
@@ -196,6 +212,7 @@ class ReviewWindow(QMainWindow):
                          [s for s in spans if s.annotator == layer], colors)
         for view in self.lanes.views():
             view.verticalScrollBar().setValue(scroll)
+        self.relation_views = relation_views(self.project, self.document_id, names, layer)
         current = self.unit_panel.unit
         mark = self.unit_panel.current_mark()
         unit = next((u for u in self.units if current and u.start == current.start), None)
@@ -210,9 +227,24 @@ class ReviewWindow(QMainWindow):
 
     # -- units and navigation -------------------------------------------------------------------
 
+    def refresh_relations(self) -> None:
+        """Re-read the document's relations and list those with their head in the unit."""
+        if self.document_id is None:
+            return
+        self.relation_views = relation_views(self.project, self.document_id, self.annotators(),
+                                             self.context.layer)
+        self._show_relations()
+
+    def _show_relations(self) -> None:
+        unit = self.unit_panel.unit
+        shown = [] if unit is None else relations_with_head_in(self.relation_views, unit.start,
+                                                               unit.end)
+        self.unit_panel.show_relations(shown, self.text)
+
     def show_unit(self, unit: Unit | None, keep: str | None = None) -> None:
         """Make ``unit`` current: list its spans, outline it in every lane, scroll to it."""
         self.unit_panel.show_unit(unit, self.text, keep)
+        self._show_relations()
         if unit is not None:
             self.lanes.show_range(unit.start, unit.end)
         else:
@@ -355,6 +387,72 @@ class ReviewWindow(QMainWindow):
             return
         self._push(DeleteSpan(self.focused_reviewed, self.context.who), "Deleted reviewed span")
 
+    # -- relation decisions ---------------------------------------------------------------------
+
+    def next_relation(self) -> None:
+        self.unit_panel.step_relation(1)
+
+    def previous_relation(self) -> None:
+        self.unit_panel.step_relation(-1)
+
+    def _colleague_relation(self) -> RelationView | None:
+        view = self.unit_panel.current_relation()
+        if view is None:
+            self.statusBar().showMessage("No relation chosen: go to a unit whose spans have "
+                                         "relations (N), then Shift+J.", 6000)
+            return None
+        if view.relation.annotator == self.context.layer:
+            self.statusBar().showMessage("That relation is the reviewed layer's own; choose a "
+                                         "colleague's.", 6000)
+            return None
+        return view
+
+    def _push_relation(self, build, done: str) -> bool:  # noqa: ANN001
+        try:
+            command = build()
+        except (ValueError, KeyError) as exc:
+            self.statusBar().showMessage(str(exc).strip("'\""), 8000)
+            return False
+        return self._push(command, done)
+
+    def accept_relation(self) -> None:
+        """Accept the chosen colleague's relation (and its ends) into the reviewed layer."""
+        view = self._colleague_relation()
+        if view is not None:
+            self._push_relation(lambda: accept_relation_command(
+                self.project, view.relation, self.context.who, self.unit_panel.reason()),
+                f"Accepted {view.relation.type!r} relation")
+
+    def reject_relation(self) -> None:
+        """Record the rejection of the chosen colleague's relation."""
+        view = self._colleague_relation()
+        if view is not None:
+            self._push_relation(lambda: reject_relation_command(
+                self.project, view.relation, self.context.who, self.unit_panel.reason()),
+                f"Rejected {view.relation.type!r} relation")
+
+    def mark_relation_head(self) -> None:
+        """Mark the focused reviewed span (click it in the reviewed lane) as the head of a
+        relation to add."""
+        if self.focused_reviewed is None:
+            self.statusBar().showMessage("Click a span in the reviewed lane first.", 6000)
+            return
+        self.relation_head = self.focused_reviewed
+        self.statusBar().showMessage("Relation head marked: click the tail in the reviewed "
+                                     "lane, choose the type, press Shift+Insert.", 8000)
+
+    def add_relation(self) -> None:
+        """Add a relation of the chosen type from the marked head to the focused reviewed span."""
+        if self.relation_head is None or self.focused_reviewed is None:
+            self.statusBar().showMessage("Mark the head (H) and click the tail in the reviewed "
+                                         "lane first.", 6000)
+            return
+        head, tail, kind = self.relation_head, self.focused_reviewed, self.unit_panel.relation_type()
+        if self._push_relation(lambda: add_relation_command(
+                self.project, head, tail, kind, self.context.who, self.unit_panel.reason()),
+                f"Added reviewed {kind!r} relation"):
+            self.relation_head = None
+
     def set_status(self, status: str) -> None:
         if self.document_id is not None:
             command = status_command(self.project, self.document_id, status, self.context.who)
@@ -384,6 +482,7 @@ class ReviewWindow(QMainWindow):
     def _changed(self, command: Command, what: str) -> None:
         """Refresh after any command on the shared stack (this window's or another's)."""
         self.follow(command.affected_spans())
+        self.refresh_relations()
 
     def _changed_elsewhere(self, document_id: int | None, span_ids: frozenset[str] | None) -> None:
         """The session reported spans that changed (another process, a merge, a label)."""
@@ -402,10 +501,12 @@ class ReviewWindow(QMainWindow):
             self.set_labels_and_reload()
         elif ids:
             self.follow(ids)
+            self.refresh_relations()
 
     def set_labels_and_reload(self) -> None:
         """Re-read the label set (names, colours) and every span of the document."""
         self.unit_panel.set_labels([label.name for label in self.project.labels()])
+        self.unit_panel.set_relation_types([t.name for t in self.project.relation_types()])
         self.reload()
 
     #: More changed spans than this: re-read the document instead of each span by id.

@@ -3,6 +3,11 @@
 Plain-text cells only. The label box and the start/end boxes start as the selected span's and
 are what "accept with changes" and "add" use; the reason box (empty, one of the suggested
 reasons, or free text) goes with every decision.
+
+Below the spans, the unit's relations: those of each compared annotator and of the reviewed
+layer whose head lies in the unit, with the type, both span texts and how the reviewed layer
+stands to each (accepted, rejected, reviewed). The relation type box is the type a relation
+added by the reviewer gets.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.services.review.alignment import SpanMark, Unit
+from annotator.services.review.relation_review import RelationView
 from annotator.store import REASONS
 from annotator.ui.review.cells import read_only_item
 
@@ -33,6 +39,7 @@ __all__ = ["UnitPanel"]
 COLUMNS = ("annotator", "label", "start", "end", "text", "others")
 #: Header tooltips (the headers are short so that every column fits a narrow panel).
 HEADER_TIPS = {"others": "How the other chosen annotators relate to this span"}
+RELATION_COLUMNS = ("annotator", "type", "head", "tail", "reviewed")
 #: The heading quotes at most this many code points of the unit's text (all of it in the tooltip).
 HEADING_QUOTE = 40
 
@@ -84,6 +91,26 @@ class UnitPanel(QWidget):
         self.reason_box.addItems(["", *REASONS])
         self.reason_box.lineEdit().setPlaceholderText("optional")
         self.reason_box.setToolTip("Why (optional): pick a suggested reason or type your own")
+        self.relations: list[RelationView] = []
+        self.relation_table = QTableWidget(0, len(RELATION_COLUMNS))
+        self.relation_table.setObjectName("relationTable")
+        self.relation_table.setHorizontalHeaderLabels(list(RELATION_COLUMNS))
+        self.relation_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.relation_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.relation_table.verticalHeader().setVisible(False)
+        self.relation_table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.relation_table.setWordWrap(False)
+        relation_header = self.relation_table.horizontalHeader()
+        for column in range(len(RELATION_COLUMNS)):
+            relation_header.setSectionResizeMode(
+                column, QHeaderView.ResizeMode.Stretch if column in (2, 3)
+                else QHeaderView.ResizeMode.ResizeToContents)
+        self.relation_heading = QLabel("Relations with their head in the unit")
+        self.relation_heading.setObjectName("relationHeading")
+        self.relation_heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.relation_type_box = QComboBox()
+        self.relation_type_box.setObjectName("relationTypeBox")
+        self.relation_type_box.setToolTip("The type of a relation you add (H marks the head)")
         bounds = QHBoxLayout()
         bounds.addWidget(self.start_box)
         bounds.addWidget(QLabel("to"))
@@ -92,10 +119,15 @@ class UnitPanel(QWidget):
         form.addRow("Label", self.label_box)
         form.addRow("Bounds (code points)", bounds)
         form.addRow("Reason", self.reason_box)
+        relation_form = QFormLayout()
+        relation_form.addRow("Relation type", self.relation_type_box)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 3)
         layout.addLayout(form)
+        layout.addWidget(self.relation_heading)
+        layout.addWidget(self.relation_table, 2)
+        layout.addLayout(relation_form)
 
     def set_labels(self, names: Sequence[str]) -> None:
         current = self.label_box.currentText()
@@ -173,6 +205,55 @@ class UnitPanel(QWidget):
         """Move the ``start`` or ``end`` box by ``delta`` code points."""
         box = self.start_box if which == "start" else self.end_box
         box.setValue(box.value() + delta)
+
+    def set_relation_types(self, names: Sequence[str]) -> None:
+        current = self.relation_type_box.currentText()
+        self.relation_type_box.clear()
+        self.relation_type_box.addItems(list(names))
+        if current in names:
+            self.relation_type_box.setCurrentText(current)
+
+    def relation_type(self) -> str:
+        return self.relation_type_box.currentText()
+
+    def show_relations(self, views: Sequence[RelationView], text: str) -> None:
+        """List ``views`` (keeping the selected relation selected when it is still listed)."""
+        kept = self.current_relation()
+        self.relations = list(views)
+        table = self.relation_table
+        table.blockSignals(True)
+        table.setRowCount(len(self.relations))
+        for row, view in enumerate(self.relations):
+            r, head, tail = view.relation, view.head, view.tail
+            cells = (r.annotator, r.type, f"{head.label}: {text[head.start:head.end]}",
+                     f"{tail.label}: {text[tail.start:tail.end]}", view.status)
+            for column, value in enumerate(cells):
+                item = read_only_item(value)
+                if column in (2, 3):
+                    item.setToolTip(value)
+                table.setItem(row, column, item)
+        table.blockSignals(False)
+        ids = [v.relation.id for v in self.relations]
+        if kept is not None and kept.relation.id in ids:
+            table.selectRow(ids.index(kept.relation.id))
+        elif ids:
+            table.selectRow(0)
+        else:
+            table.clearSelection()
+        self.relation_heading.setText(
+            f"Relations with their head in the unit: {len(self.relations)}")
+
+    def current_relation(self) -> RelationView | None:
+        rows = self.relation_table.selectionModel().selectedRows()
+        row = rows[0].row() if rows else -1
+        return self.relations[row] if 0 <= row < len(self.relations) else None
+
+    def step_relation(self, delta: int) -> None:
+        """Select the next (``+1``) or previous (``-1``) relation, wrapping."""
+        if self.relations:
+            current = self.current_relation()
+            row = self.relations.index(current) if current is not None else -1
+            self.relation_table.selectRow((row + delta) % len(self.relations))
 
     def label(self) -> str:
         return self.label_box.currentText()

@@ -37,4 +37,4 @@ ACTIONS = (
     ("start_right", "Shrink Start", ("Alt+Shift+Right",), "nudge_start_right"),
 )
 TOOLBAR = ("previous", "next", "accept", "accept_changes", "reject", "add", "accept_agreed",
-           "delete", "accept_relation", "reject_relation", "undo", "redo")
+           "delete", "undo", "redo")

@@ -15,21 +15,32 @@ email of ``created_username``), else the import's annotator; ``created_at`` and
 ``updated_at`` are kept (normalised to UTC with milliseconds). Predictions become spans of the
 annotator ``model_version`` (or ``prediction``); Label Studio's own JSON export lists
 predictions by id only, which is counted in ``not_kept``. A region's note (``meta.text``) becomes the
-span's note. A result whose ``start > end``, that lies outside the text, or whose ``text``
-differs from the document's is refused with the line of its task. What the project cannot hold
-is counted in the import's ``not_kept``: ``choices`` and other result types, relations (until
-the project has relations), cancelled annotations.
+span's note. Per-region ``choices`` and ``textarea`` results (``id`` = a ``labels`` region's
+id) become that span's attribute values, named by ``from_name`` without its ``LABEL.`` prefix
+(a ``choices`` value ``true``/``false`` is a yes/no value); ``relation`` results become
+relations from ``from_id`` to ``to_id`` (``direction: "left"`` the other way), one per entry of
+``labels``, in the head span's layer. A result whose ``start > end``, that lies outside the
+text, or whose ``text`` differs from the document's, and a relation or per-region result naming
+no region of its annotation, are refused with the line of its task. What the project cannot
+hold is counted in the import's ``not_kept``: task-level ``choices`` and other result types,
+relations to regions of other kinds, cancelled annotations.
 
-**Export** writes a JSON list, one task a line, for a labelling config with
-``<Labels name="label" toName="text">`` over ``<Text name="text" value="$text">``: one
-annotation (or, with ``--as predictions``, one prediction with ``model_version``) per
-annotator. Label Studio refuses an annotation whose ``completed_by`` is not the email of one of
-its users, so ``completed_by`` is written only as a valid email, from ``--annotator-email
-NAME=EMAIL`` or ``--email-domain DOMAIN`` (``NAME@DOMAIN``); otherwise it is left out (Label
-Studio then credits the importing user) and the annotator's name is kept in each region's
-``meta.annotator``, which Label Studio stores and exports again as it is (checked with Label
-Studio 1.23.2: an annotation's own ``meta`` is dropped, a region's kept; the annotations'
-``created_at`` become the time of the import there). A note is the region's ``meta.text``.
+**Export** writes a JSON list, one task a line, for the labelling config
+:func:`labeling_config` gives (written beside the export as ``NAME.config.xml``):
+``<Labels name="label" toName="text">`` over ``<Text name="text" value="$text">``,
+``<Relations>`` with the relation types, a per-region control ``LABEL.NAME`` per attribute.
+One annotation (or, with ``--as predictions``, one prediction with ``model_version``) per
+annotator holds its spans as ``labels`` regions (``id`` = the span id), their attribute values
+as ``choices`` / ``textarea`` results with the region's id, and its relations as ``relation``
+results (``from_id``, ``to_id``, ``direction: "right"``, ``labels: [type]``; relation notes,
+ids and times have no place there and are counted). Label Studio refuses an annotation whose
+``completed_by`` is not the email of one of its users, so ``completed_by`` is written only as a
+valid email, from ``--annotator-email NAME=EMAIL`` or ``--email-domain DOMAIN``
+(``NAME@DOMAIN``); otherwise it is left out (Label Studio then credits the importing user) and
+the annotator's name is kept in each region's ``meta.annotator``, which Label Studio stores and
+exports again as it is (checked with Label Studio 1.23.2: an annotation's own ``meta`` is
+dropped, a region's kept; the annotations' ``created_at`` become the time of the import there).
+A note is the region's ``meta.text``.
 """
 
 from __future__ import annotations

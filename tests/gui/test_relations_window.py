@@ -400,3 +400,41 @@ def test_attributes_from_the_keyboard_with_undo(qtbot, win: MainWindow, rel_path
     ctrl(qtbot, win, Qt.Key.Key_T)
     assert win.relations.attributes.popup is None
     assert "declares no attributes" in win.status.currentMessage()
+
+
+def test_text_attribute_in_a_line_edit(qtbot, win: MainWindow, rel_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with Project.open(rel_path) as project:
+        project.add_label_attribute(Attribute("actor", "role", "text"), who="hana")
+    win.session.sync()  # the definition arrives like any change made elsewhere
+    actor = span_at(win, "金氏")
+    win.session.focus_span(actor.id)
+    ctrl(qtbot, win, Qt.Key.Key_T)
+    prompt = win.relations.attributes.popup
+    assert prompt is not None and prompt.objectName() == "textPrompt"
+    qtbot.keyClicks(prompt.edit, "leader, ")
+    prompt.edit.insert("北朝鮮 😀")  # what an input method commits (QTest types ASCII only)
+    qtbot.keyClick(prompt.edit, Qt.Key.Key_Return)
+    assert win.session.index.get(actor.id).attributes == {"role": "leader, 北朝鮮 😀"}
+    # Esc leaves the value; an empty text clears it
+    ctrl(qtbot, win, Qt.Key.Key_T)
+    qtbot.keyClick(win.relations.attributes.popup.edit, Qt.Key.Key_Escape)
+    assert win.session.index.get(actor.id).attributes == {"role": "leader, 北朝鮮 😀"}
+    ctrl(qtbot, win, Qt.Key.Key_T)
+    prompt = win.relations.attributes.popup
+    prompt.edit.clear()
+    qtbot.keyClick(prompt.edit, Qt.Key.Key_Return)
+    with Project.open(rel_path) as project:
+        assert project.span(actor.id).attributes == {}
+
+
+def test_undo_refuses_a_relation_changed_elsewhere(qtbot, win: MainWindow, rel_path: Path) -> None:  # type: ignore[no-untyped-def]
+    claim, source = span_at(win, "戦闘機や飛行場の様子を見学し"), span_at(win, "米CNN")
+    rid = win.relations.actions.create(claim.id, source.id, "attributed_to")
+    with Project.open(rel_path) as project:
+        project.update_relation(rid, who="hana", type="cites")
+    win.view.setFocus()
+    ctrl(qtbot, win, Qt.Key.Key_Z)
+    assert win.status.text("saved") == "not done"
+    with Project.open(rel_path) as project:
+        assert project.relation(rid).type == "cites"
+    assert win.relations.state.relations.get(rid).type == "cites"  # the newer state shown

@@ -471,3 +471,26 @@ def test_layer_list_folds_to_its_title_and_remembers_it(qtbot, merged_path, sett
     finally:
         window.close()
         window.session.close()
+
+
+@pytest.mark.parametrize("sort_column", [0, 2, 4])
+def test_span_table_cells_look_as_the_standard_delegate_draws_them(window, sort_column: int) -> None:
+    """The table's delegate asks the model once per cell; what it draws (my rows plain, the
+    other layers' in grey italics, label swatches, right-aligned offsets, the selected row)
+    is pixel for pixel what Qt's standard delegate draws from the model's roles."""
+    from PySide6.QtWidgets import QApplication, QStyledItemDelegate
+
+    from annotator.ui.span_table import SpanCellDelegate
+
+    window.session.open_document(1)
+    table = window.span_table
+    table.sortByColumn(sort_column, Qt.SortOrder.AscendingOrder)
+    table.selectRow(1)
+    QApplication.processEvents()
+    assert isinstance(table.itemDelegate(), SpanCellDelegate)
+    ours = table.viewport().grab().toImage()
+    table.setItemDelegate(QStyledItemDelegate(table))
+    QApplication.processEvents()
+    theirs = table.viewport().grab().toImage()
+    assert table.span_model.rowCount() == 5
+    assert ours == theirs

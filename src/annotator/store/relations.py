@@ -705,6 +705,7 @@ class RelationsMixin:
                     part))
             rows = []
             per_document: dict[int, list[str]] = {}
+            layers: set[str] = set()  # annotator names checked already
             for r in batch:
                 what = f"relation {r.id}"
                 if r.id in taken:
@@ -734,7 +735,8 @@ class RelationsMixin:
                     raise RelationError(f"{what}: these two spans already have an {r.type!r} "
                                         f"relation in that direction")
                 seen.add(key)
-                check_annotator(r.annotator)
+                if r.annotator not in layers:
+                    layers.add(check_annotator(r.annotator))
                 rows.append((r.id, head[0], r.head, r.tail, key[2], r.annotator, r.note or None,
                              r.created_at, r.updated_at))
                 per_document.setdefault(head[0], []).append(r.id)
@@ -745,9 +747,16 @@ class RelationsMixin:
                     rows)
             except sqlite3.IntegrityError as exc:
                 raise RelationError(f"the imported relations cannot be added: {exc}") from exc
-            for document_id, relation_ids in per_document.items():
-                self._log(who, "import", "relation", None, document_id,  # type: ignore[attr-defined]
-                          after={"source": source, "relation_ids": relation_ids})
+            # One history row per document, written with one statement (a row at a time
+            # through sqlite-utils costs more than the relations themselves).
+            stamp = now()
+            self.db.conn.executemany(
+                "INSERT INTO history (at, who, action, entity, entity_id, document_id, after) "
+                "VALUES (?, ?, 'import', 'relation', NULL, ?, ?)",
+                [(stamp, who, document_id, json.dumps({"source": source,
+                                                       "relation_ids": relation_ids},
+                                                      ensure_ascii=False))
+                 for document_id, relation_ids in per_document.items()])
         return len(rows)
 
     def span_attribute_problems(self, document_id: int | None = None

@@ -45,7 +45,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                         help="labelstudio: write annotations (default) or predictions "
                              "(pre-annotations, model_version = the annotator)")
     parser.add_argument("--layer", metavar="NAME",
-                        help="conll: the one annotator whose spans are written")
+                        help="conll, jsonl: the one annotator (layer) whose spans and "
+                             "relations are written")
     parser.add_argument("--align", choices=("strict", "expand", "contract"), default="strict",
                         help="spacy: spans that do not align to tokens (default: strict, "
                              "reported and left out)")

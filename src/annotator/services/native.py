@@ -390,10 +390,13 @@ def check_span_range(start: Any, end: Any, length: int, where: str, path: str, l
 
 def build_record(text: str, spans: Iterable[ParsedSpan], *, path: str, line: int,
                  name: str | None = None, uid: str | None = None,
-                 meta: dict[str, Any] | None = None) -> ParsedRecord:
+                 meta: dict[str, Any] | None = None,
+                 relations: Iterable[ParsedRelation] = ()) -> ParsedRecord:
     """A record from another format: ``text`` as the file has it, ``spans`` with code-point
     offsets into it already checked (:func:`check_span_range`); the text is canonicalised and
-    the offsets mapped onto it (a span covering only a removed BOM or ``\r`` is refused)."""
+    the offsets mapped onto it (a span covering only a removed BOM or ``\r`` is refused).
+    ``relations`` link spans by their ``id``; one whose span the format could not keep is
+    counted by the import as not kept."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -411,7 +414,7 @@ def build_record(text: str, spans: Iterable[ParsedSpan], *, path: str, line: int
                                 line=span.line)
         kept.append(span)
     return ParsedRecord(text=canonical, sha256=sha256_text(canonical), line=line, name=name,
-                        uid=uid, meta=meta or {}, spans=kept)
+                        uid=uid, meta=meta or {}, spans=kept, relations=list(relations))
 
 
 def span_record(span: Span, text: str) -> dict[str, Any]:

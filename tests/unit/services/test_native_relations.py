@@ -350,9 +350,9 @@ def test_relations_whose_span_an_importer_did_not_keep_are_counted(project: Proj
     claim = _find(TEXT, "戦闘機や飛行場の様子を見学し")
     record = build_record(TEXT, [ParsedSpan(start, end, "source", 1, id="T1"),
                                  ParsedSpan(*claim, "claim", 1, id="T2")],
-                          path="x.ann", line=1)
-    record.relations = [ParsedRelation("T2", "T1", "attributed_to", 1, id="R1"),
-                        ParsedRelation("T2", "T9", "involves", 1, id="R2")]
+                          path="x.ann", line=1,
+                          relations=[ParsedRelation("T2", "T1", "attributed_to", 1, id="R1"),
+                                     ParsedRelation("T2", "T9", "involves", 1, id="R2")])
     report = import_records(project, [(record, "x.ann")], annotator="hana", who="hana")
     assert report.relations_added == 1
     assert report.not_kept == {"relations whose span was not kept": 1}

@@ -1,9 +1,11 @@
 """Export a project's documents and spans: the pipeline every format shares, and native JSONL.
 
-**Streaming.** Documents, their texts and spans are read :data:`CHUNK_DOCUMENTS` at a time
+**Streaming.** Documents, their texts and spans (and, for formats that carry them, their
+relations: :func:`iter_chunks_with_relations`) are read :data:`CHUNK_DOCUMENTS` at a time
 (:func:`iter_chunks`, :func:`iter_documents`) and written as they come, so memory holds one
-chunk, never the project. Every native record is validated as it is written
-(:mod:`annotator.services.validation`; the fast path costs a fraction of the serialisation).
+chunk, never the project. Every native record is checked as it is built, for what the
+project file's schema does not guarantee (:func:`native_records`); one that fails is refused
+with the reason :mod:`annotator.services.validation` gives.
 
 **Atomic.** A file is written through :func:`atomic_output` (a temporary file beside the
 target, flushed to disk, then renamed over it); a folder format through :func:`atomic_folder`

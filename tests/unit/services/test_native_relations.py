@@ -381,3 +381,17 @@ def test_relations_of_a_later_record_of_the_same_text_go_to_the_earlier_spans(
         assert (report.spans_added, report.spans_skipped, report.relations_added) == (10, 10, 4)
         assert records(fresh)[0]["spans"] == first["spans"]
         assert records(fresh)[0]["relations"] == first["relations"]
+
+
+def test_a_damaged_relation_refuses_the_export(project: Project, tmp_path: Path) -> None:
+    """A relation row changed behind the store's back (its layer no longer that of its
+    spans): the export refuses, naming the problem, and writes nothing."""
+    fill(project)
+    with project.atomic():
+        project.db.conn.execute("UPDATE relations SET annotator = 'zoe' WHERE rowid = "
+                                "(SELECT min(rowid) FROM relations)")
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(DataError, match=r"'cnn.txt' failed validation: relation 0: it is in "
+                                        r"layer 'zoe'"):
+        export(project, "jsonl", output=out)
+    assert not out.exists()

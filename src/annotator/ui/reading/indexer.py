@@ -19,7 +19,7 @@ missing in document-id order, a batch at a time, with the current document first
   :meth:`ReadingIndexer.note_activity`). Meanwhile nothing is stored and the worker thread of a
   background batch waits at its next check (it does not compete for the interpreter's lock),
   so indexing never runs while a switch or an edit is being handled. A document the window
-  asks for (:meth:`ReadingIndexer.request`, the one shown) is not held back.
+  asks for (:meth:`ReadingIndexer.request`, the one shown) waits only :data:`ASKED_QUIET_MS`.
 
 Loaded indexes are kept for the few documents last asked for (:data:`KEEP`); the others are
 read back from the project when needed (tens of microseconds). The project (SQLite, bound to
@@ -48,7 +48,7 @@ from annotator.services.japanese.search_records import row_from_index
 from annotator.services.wording import counted
 from annotator.store import Project
 
-__all__ = ["BATCH_CHARS", "BATCH_DOCS", "KEEP", "QUIET_MS", "STORE_MS", "TEXT_CHARS", "TEXT_DOCS",
+__all__ = ["ASKED_QUIET_MS", "BATCH_CHARS", "BATCH_DOCS", "KEEP", "QUIET_MS", "STORE_MS", "TEXT_CHARS", "TEXT_DOCS",
            "YIELD_MS", "ReadingIndexer"]
 
 #: A background batch: at most this many documents...
@@ -59,6 +59,8 @@ BATCH_CHARS = 120_000
 YIELD_MS = 15
 #: Pause after any activity: a key or mouse press, a switch, an edit (also by code).
 QUIET_MS = 400
+#: The same for the document the window asks for (the one shown): a shorter pause.
+ASKED_QUIET_MS = 120
 #: Writing done per turn of the event loop while a batch is stored.
 STORE_MS = 4
 #: Texts added to the text index per turn of the event loop (documents, characters).
@@ -98,9 +100,9 @@ class _IndexThread(QThread):
         self._may_run = may_run
 
     def _check(self) -> bool:
-        """The cancel check of a background batch: waits while the window is busy (so the
-        build does not compete with it for the interpreter's lock), True once stopped."""
-        while not self.job.single and not self._may_run.wait(0.05):
+        """The cancel check: waits while the window is busy (so the build does not compete
+        with it for the interpreter's lock), True once stopped."""
+        while not self._may_run.wait(0.05):
             if self.stop.is_set():
                 return True
         return self.stop.is_set()
@@ -142,7 +144,7 @@ class _IndexThread(QThread):
         def report(done: int, total: int) -> None:
             self.progressed.emit(doc_id, done, total)
 
-        return build_index(text, progress=report, cancel=self.stop.is_set, pool=self.job.pool)
+        return build_index(text, progress=report, cancel=self._check, pool=self.job.pool)
 
 
 class ReadingIndexer(QObject):
@@ -185,6 +187,9 @@ class ReadingIndexer(QObject):
         self._quiet_until = 0.0
         self._may_run = threading.Event()  # clear while the window is busy (see note_activity)
         self._may_run.set()
+        self._may_run_asked = threading.Event()  # the same, for the document asked for
+        self._may_run_asked.set()
+        self._asked_at = 0.0
         self._resume = QTimer(self)
         self._resume.setSingleShot(True)
         self._resume.timeout.connect(self._resume_work)
@@ -212,16 +217,25 @@ class ReadingIndexer(QObject):
     def note_activity(self, *_args: object) -> None:
         """The window is busy (input, a switch, an edit, also made by code): background work
         waits :data:`QUIET_MS` from now (connect any signal to it)."""
-        self._quiet_until = time.monotonic() + QUIET_MS / 1000
-        if self._may_run.is_set():
+        now = time.monotonic()
+        self._quiet_until = now + QUIET_MS / 1000
+        self._asked_at = now + ASKED_QUIET_MS / 1000
+        self._may_run_asked.clear()
+        if self._may_run.is_set() or not self._resume.isActive():
             self._may_run.clear()
-            self._resume.start(QUIET_MS)
+            self._resume.start(ASKED_QUIET_MS)
 
-    def _quiet_left_ms(self) -> int:
-        return max(0, int((self._quiet_until - time.monotonic()) * 1000) + 1) \
-            if self._quiet_until > time.monotonic() else 0
+    def _quiet_left_ms(self, asked: bool = False) -> int:
+        until = self._asked_at if asked else self._quiet_until
+        left = until - time.monotonic()
+        return int(left * 1000) + 1 if left > 0 else 0
 
     def _resume_work(self) -> None:
+        asked = self._quiet_left_ms(asked=True)
+        if asked:
+            self._resume.start(asked)
+            return
+        self._may_run_asked.set()
         left = self._quiet_left_ms()
         if left:
             self._resume.start(left)
@@ -297,18 +311,23 @@ class ReadingIndexer(QObject):
 
     def cancel(self) -> None:
         """Drop what is queued and stop the running build (its documents stay unindexed)."""
+        scheduled = self._timer.isActive()
         self._priority.clear()
         self._all = False
         self._timer.stop()
         self._text_timer.stop()
         if self._thread is not None:
             self._thread.stop.set()
+        elif scheduled and self._storing is None and not self._closed:
+            self.pool.shutdown(wait=False)
+            self.stateChanged.emit("Reading aids: indexing cancelled")
 
     def shutdown(self) -> None:
         """Cancel and wait for the worker and the pool's processes; no work starts afterwards."""
         self._closed = True
         self.cancel()
         self._may_run.set()  # a waiting worker sees it is stopped
+        self._may_run_asked.set()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
@@ -386,6 +405,10 @@ class ReadingIndexer(QObject):
         if wait and not self._priority:
             self._timer.start(wait)
             return
+        asked_wait = self._quiet_left_ms(asked=True)
+        if asked_wait:  # even the document shown waits for a short pause
+            self._timer.start(asked_wait)
+            return
         job = self._next_job(background=not wait)
         if job is None:
             if wait and self._all:  # asked-for documents done; the rest waits for quiet
@@ -393,7 +416,7 @@ class ReadingIndexer(QObject):
                 return
             self._idle()
             return
-        thread = _IndexThread(job, self._may_run, self)
+        thread = _IndexThread(job, self._may_run_asked if job.single else self._may_run, self)
         # bound methods of this GUI-thread object: the calls are queued to the GUI thread
         thread.progressed.connect(self._progressed)
         thread.done.connect(self._done)

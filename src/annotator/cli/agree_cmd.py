@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from annotator.cli.common import TerminalProgress, dumps_json, project_from, shown
@@ -94,6 +94,28 @@ def figures_json(figures: Figures) -> str:
             f'"krippendorff_alpha": {_number(figures.krippendorff_alpha)}}}')
 
 
+def _prf_text(reference: int, compared: int, reference_matched: int, compared_matched: int
+              ) -> str:
+    """``_prf_json(PRF.from_counts(SpanCounts(...)))``: the same arithmetic, no objects."""
+    precision = compared_matched / compared if compared else None
+    recall = reference_matched / reference if reference else None
+    if precision is None and recall is None:
+        f1 = None
+    elif precision is None or recall is None or precision + recall == 0:
+        f1 = 0.0
+    else:
+        f1 = 2 * precision * recall / (precision + recall)
+    return (f'{{"precision": {_number(precision)}, "recall": {_number(recall)}, '
+            f'"f1": {_number(f1)}}}')
+
+
+def _document_json(counts: Sequence[int], kappa: float, alpha: float) -> str:
+    """:func:`figures_json` of one row of ``DocumentFigures.raw`` (NaN: undefined)."""
+    return (f'{{"exact": {_prf_text(*counts[:4])}, "overlap": {_prf_text(*counts[4:])}, '
+            f'"cohen_kappa": {"null" if kappa != kappa else repr(kappa)}, '
+            f'"krippendorff_alpha": {"null" if alpha != alpha else repr(alpha)}}}')
+
+
 def json_parts(result: AgreementResult) -> Iterator[str]:
     """``dumps_json(result.to_json())`` in pieces, one document at a time (the same text,
     without building the whole object or string: a corpus has 100,000 documents)."""
@@ -103,8 +125,14 @@ def json_parts(result: AgreementResult) -> Iterator[str]:
     yield f'], "overall": {dumps_json(result.overall.to_json())}, "per_label": '
     yield dumps_json({label: f.to_json() for label, f in result.per_label.items()})
     yield ', "per_document": {'
-    for index, (doc, figures) in enumerate(result.per_document.items()):
-        yield f"{', ' if index else ''}{dumps_json(str(doc))}: {figures_json(figures)}"
+    raw = getattr(result.per_document, "raw", None)
+    if raw is not None:  # the builder's compact rows
+        for index, (doc, counts, kappa, alpha) in enumerate(raw()):
+            text = _document_json(counts, kappa, alpha)
+            yield f"{', ' if index else ''}{dumps_json(str(doc))}: {text}"
+    else:
+        for index, (doc, figures) in enumerate(result.per_document.items()):
+            yield f"{', ' if index else ''}{dumps_json(str(doc))}: {figures_json(figures)}"
     yield (f'}}, "pairs": {dumps_json([pair.to_json() for pair in result.pairs])}, '
            f'"confusion": {dumps_json([table.to_json() for table in result.confusion])}, '
            f'"relations": {dumps_json(result.relations_json())}, '

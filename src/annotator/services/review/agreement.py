@@ -26,7 +26,11 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from itertools import combinations
 
-from annotator.services.review.coefficients import cohen_kappa, krippendorff_alpha
+from annotator.services.review.coefficients import (
+    cohen_kappa,
+    krippendorff_alpha,
+    pair_coefficients,
+)
 from annotator.services.review.inputs import (
     SpanLike,
     check_annotators,
@@ -115,6 +119,15 @@ class DocumentFigures(Mapping[Hashable, Figures]):
     def __iter__(self) -> Iterator[Hashable]:
         return iter(self._keys)
 
+    def raw(self) -> Iterator[tuple[Hashable, Sequence[int], float, float]]:
+        """``(document, counts, kappa, alpha)`` per document, in order, without building
+        ``Figures``: ``counts`` the exact then the overlap fields of :class:`SpanCounts`, an
+        undefined coefficient NaN (for writers that format a hundred thousand rows)."""
+        counts, coefficients = self._counts, self._coefficients
+        for index, key in enumerate(self._keys):
+            yield (key, counts[8 * index : 8 * index + 8], coefficients[2 * index],
+                   coefficients[2 * index + 1])
+
     def sorted_by_key(self) -> DocumentFigures:
         """The same figures with the documents in :func:`sort_key` order."""
         order = sorted(range(len(self._keys)), key=lambda i: sort_key(self._keys[i]))
@@ -191,18 +204,16 @@ class AgreementBuilder:
             per_annotator = spans_per_annotator
         else:
             per_annotator = [[s for s in spans if s[2] in wanted] for spans in spans_per_annotator]
+        if two:
+            self._add_two(doc, length, per_annotator[0], per_annotator[1])
+            return
         seen = self.seen
         for spans_of_one in per_annotator:
             for span in spans_of_one:
                 seen.add(span[2])
-        if two:  # one sweep gives the runs and the matches
-            exact, overlap, runs = pair_document(length, per_annotator[0], per_annotator[1],
-                                                 self.pair_confusion[0])
-            matched = [(exact, overlap)]
-        else:
-            runs = tuple_runs(length, per_annotator)
-            matched = [match_counts(per_annotator[i], per_annotator[j], self.pair_confusion[p])
-                       for p, (i, j) in enumerate(self.pairs)]
+        runs = tuple_runs(length, per_annotator)
+        matched = [match_counts(per_annotator[i], per_annotator[j], self.pair_confusion[p])
+                   for p, (i, j) in enumerate(self.pairs)]
         merge_counts(self.all_runs, runs)
         doc_exact = [0, 0, 0, 0]
         doc_overlap = [0, 0, 0, 0]
@@ -227,6 +238,39 @@ class AgreementBuilder:
         self.per_document.append_counts(
             doc, doc_exact, doc_overlap, cohen_kappa(runs) if two else None,  # type: ignore[arg-type]
             krippendorff_alpha(runs))
+
+    def _add_two(self, doc: Hashable, length: int, reference: Sequence[tuple[int, int, str]],
+                 compared: Sequence[tuple[int, int, str]]) -> None:
+        """:meth:`add_rows` for two annotators: one sweep gives the runs and the matches, and
+        every count is a plain sum (B against A)."""
+        exact, overlap, runs = pair_document(length, reference, compared, self.pair_confusion[0])
+        self.seen.update(exact)  # every label of a span has its counts
+        merge_counts(self.all_runs, runs)
+        doc_counts = []
+        for per_label, totals, pair in ((exact, self.label_exact, self.pair_exact[0]),
+                                        (overlap, self.label_overlap, self.pair_overlap[0])):
+            a = b = c = d = 0
+            for label, (w, x, y, z) in per_label.items():
+                a += w
+                b += x
+                c += y
+                d += z
+                target = totals.get(label)
+                if target is None:
+                    totals[label] = [w, x, y, z]
+                else:
+                    target[0] += w
+                    target[1] += x
+                    target[2] += y
+                    target[3] += z
+            pair[0] += a
+            pair[1] += b
+            pair[2] += c
+            pair[3] += d
+            doc_counts.append((a, b, c, d))
+        self.documents.append(doc)
+        kappa, alpha = pair_coefficients(runs)
+        self.per_document.append_counts(doc, doc_counts[0], doc_counts[1], kappa, alpha)
 
     @property
     def order_free(self) -> bool:

@@ -8,8 +8,11 @@ several and the matched counts of the two sides can differ.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter, not_
 
 #: Row/column of the confusion table for a span that overlaps no span of the other side.
 NONE_LABEL = "(none)"
@@ -200,11 +203,48 @@ def pair_document(
     if length > previous:
         state = (cat_ref, cat_cmp)
         runs[state] = runs.get(state, 0) + length - previous
+    ref_keys, cmp_keys = set(reference), set(compared)
+    if len(ref_keys) < n or len(cmp_keys) < m:  # the same span twice on one side
+        exact, overlap = {}, {}
+        _tally(reference, 0, cmp_keys, ref_overlap, ref_any, exact, overlap, confusion)
+        _tally(compared, 1, ref_keys, cmp_overlap, cmp_any, exact, overlap, confusion)
+        return exact, overlap, runs
+    exact, overlap = _tally_distinct(reference, compared, ref_keys & cmp_keys, ref_overlap,
+                                     cmp_overlap, ref_any, cmp_any, confusion)
+    return exact, overlap, runs
+
+
+_LABEL = itemgetter(2)
+
+
+def _tally_distinct(
+    reference: Sequence[tuple[int, int, str]], compared: Sequence[tuple[int, int, str]],
+    common: set[tuple[int, int, str]], ref_overlap: list[bool], cmp_overlap: list[bool],
+    ref_any: list[bool], cmp_any: list[bool], confusion: dict[tuple[str, str], int],
+) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """What two :func:`_tally` calls count, when no span is listed twice on a side (then a
+    span's exact twin is in ``common``, and the counts are counts of labels)."""
+    ref_labels = list(map(_LABEL, reference))
+    cmp_labels = list(map(_LABEL, compared))
+    ref_count, cmp_count = Counter(ref_labels), Counter(cmp_labels)
+    twins = Counter(map(_LABEL, common))
+    ref_overlapping = Counter(compress(ref_labels, ref_overlap))
+    cmp_overlapping = Counter(compress(cmp_labels, cmp_overlap))
     exact: dict[str, list[int]] = {}
     overlap: dict[str, list[int]] = {}
-    _tally(reference, 0, set(compared), ref_overlap, ref_any, exact, overlap, confusion)
-    _tally(compared, 1, set(reference), cmp_overlap, cmp_any, exact, overlap, confusion)
-    return exact, overlap, runs
+    for label in dict.fromkeys(ref_labels + cmp_labels):
+        r, c, t = ref_count[label], cmp_count[label], twins[label]
+        exact[label] = [r, c, t, t]
+        overlap[label] = [r, c, ref_overlapping[label], cmp_overlapping[label]]
+    if not all(ref_any):
+        for label in compress(ref_labels, map(not_, ref_any)):
+            key = (label, NONE_LABEL)
+            confusion[key] = confusion.get(key, 0) + 1
+    if not all(cmp_any):
+        for label in compress(cmp_labels, map(not_, cmp_any)):
+            key = (NONE_LABEL, label)
+            confusion[key] = confusion.get(key, 0) + 1
+    return exact, overlap
 
 
 def _category(cover: dict[str, int]) -> frozenset[str]:

@@ -136,3 +136,20 @@ def test_packed_and_row_reads_agree(tmp_path: Path) -> None:
             assert packed == read(False)
             assert len(packed) == (300 if chosen is None else len(ids))
             assert sum(len(one) for _, _, spans in packed for one in spans) > 300
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_pair_coefficients_are_kappa_and_alpha_to_the_bit(seed: int) -> None:
+    import random
+
+    from annotator.services.review.coefficients import (
+        cohen_kappa,
+        krippendorff_alpha,
+        pair_coefficients,
+    )
+
+    rng = random.Random(seed)
+    values = [frozenset(), frozenset("a"), frozenset("b"), frozenset("ab")][:rng.randint(1, 4)]
+    counts = {(rng.choice(values), rng.choice(values)): rng.randint(1, 10 ** rng.randint(1, 9))
+              for _ in range(rng.randint(0, 10))}
+    assert pair_coefficients(counts) == (cohen_kappa(counts), krippendorff_alpha(counts))

@@ -188,6 +188,8 @@ class LabelTagOverlay(QObject):
         self._cache: dict[int, _Entry] = {}
         self._cache_key: object = None
         self._frame: list[tuple[QPointF, list[tuple[str, Hashable, QRectF | QLineF]]]] = []
+        self._tags: dict[Hashable, tuple[QPointF, QRectF | QLineF]] = {}
+        self._tags_of: object = None
         self._margin: float | None = None
         self._styles: dict[tuple[str, int, str], _TagStyle] = {}
         self._style_key: object = None
@@ -214,6 +216,17 @@ class LabelTagOverlay(QObject):
                     shape = QRectF(shape.x1(), shape.y1() - 1, shape.x2() - shape.x1(), 2)
                 out.append((kind, sid, shape.translated(origin)))
         return out
+
+    def tag_rect(self, span_id: Hashable) -> QRectF | None:
+        """Where the last paint drew the tag of ``span_id`` (viewport coordinates), or None
+        (not on a line that paint drew): for drawings anchored on tags (relation arcs)."""
+        frame = self._frame
+        if self._tags_of is not frame:
+            self._tags = {sid: (origin, shape) for origin, items in frame
+                          for kind, sid, shape in items if kind == "tag"}
+            self._tags_of = frame
+        found = self._tags.get(span_id)
+        return None if found is None else found[1].translated(found[0])  # type: ignore[union-attr]
 
     def invalidate(self, *_: object) -> None:
         """Forget every line's drawing (colours, layout or the whole text changed)."""

@@ -4,7 +4,7 @@
 (``AnnotationTextView.add_painter``), for the relations of the spans on the visible lines
 only, so the cost follows the screen, not the document. To stay readable with many spans:
 
-- every visible relation is a thin, faint curve in its type's colour (dotted for another
+- every visible relation is a thin (cosmetic 1 px), faint curve in its type's colour (dotted for another
   layer's relation), rising from the head's tag and coming down onto the tail's tag with a
   small arrowhead;
 - the focused span's relations are drawn fully: 2 px, opaque, a larger arrowhead and the type's
@@ -62,13 +62,16 @@ class RelationArcs(QObject):
     ``pending`` (head id, or None) is the relation being made."""
 
     def __init__(self, view: AnnotationTextView, session: Session, state: RelationState,
-                 pending: Callable[[], str | None] = lambda: None) -> None:
+                 pending: Callable[[], str | None] = lambda: None,
+                 tag_rect: Callable[[str], QRectF | None] = lambda _id: None) -> None:
         super().__init__(view)
         self.setObjectName("relationArcs")
         self._view = view
         self._session = session
         self._state = state
         self._pending = pending
+        #: where the label tags' overlay drew a span's tag in this paint (it paints first)
+        self._tag_rect = tag_rect
         self._enabled = True
         self._font: QFont | None = None
         self._tags_top = 0.0
@@ -235,7 +238,10 @@ class RelationArcs(QObject):
         n = self._session.index.block_of(span.start)
         geo = blocks.get(n)
         point: QPointF | None = None
-        if geo is not None:
+        tag = self._tag_rect(span.id) if geo is not None else None
+        if tag is not None:  # on its tag, exactly (tags side by side move right)
+            point = QPointF(tag.left() + 5.0, tag.top())
+        elif geo is not None:
             view = self._view
             block = view.document().findBlockByNumber(n)
             u = view.offsets.to_utf16(span.start) - block.position()
@@ -331,6 +337,7 @@ class RelationArcs(QObject):
         labels: list[tuple[QPainterPath, QPointF, Relation]] = []
         me = session.annotator
         order = sorted(wanted, key=lambda rid: rid in strong)  # the focused span's on top
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for rid in order:
             relation = relations.get(rid)
             if relation is None:
@@ -367,7 +374,6 @@ class RelationArcs(QObject):
                 on_screen = tail_block in blocks
                 labels.append((self._path(p, q)[0], q if on_screen else p, relation))
         placed: list[QRectF] = []
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for path, at, relation in labels:
             self._draw_label(painter, path, at, relation, placed)
         if pending is not None:
@@ -389,8 +395,7 @@ class RelationArcs(QObject):
         elif rt is None or relation_problem(rt, head.label, tail.label) is not None:
             pen.setStyle(Qt.PenStyle.DashLine)
         path, towards = self._path(p, q)
-        # the faint ones as 1 px lines without antialiasing: many of them cost little
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, strong)
+        # the faint ones as cosmetic 1 px lines (antialiased, the cheapest stroke there is)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
@@ -400,7 +405,7 @@ class RelationArcs(QObject):
 
     def _draw_label(self, painter: QPainter, path: QPainterPath, at: QPointF,
                     relation: Relation, placed: list[QRectF]) -> None:
-        """The type's name on a chip: in the lane above the tail's tag, starting at the arrow
+        """The type's name on a chip: in the lane above the tail's tag, right of the arrow
         (above the head's when the tail is off screen), moved right past the labels already
         placed; without a lane, on the arc."""
         font = self._label_font()
@@ -411,7 +416,7 @@ class RelationArcs(QObject):
         lane = self._lane_height
         if lane > 0:
             line_top = at.y() - self._tags_top - 1.0
-            rect = QRectF(at.x() - 4.0, line_top + max(0.0, (lane - height) / 2) - 0.5,
+            rect = QRectF(at.x() + 5.0, line_top + max(0.0, (lane - height) / 2) - 0.5,
                           width, height)
             for other in sorted(placed, key=lambda r: r.left()):
                 if rect.intersects(other):

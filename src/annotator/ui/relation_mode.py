@@ -74,6 +74,8 @@ class RelationCreator(QObject):
         """Step 1 on the focused span (or, while active, step 2 on it)."""
         session = self.session
         focused = session.focused_span()
+        if self.chooser is not None:  # the type box is open: its keys choose
+            return False
         if self.active:
             if focused is None or focused.id == self.head_id:
                 self.message.emit("Move to the tail span first (Alt+Down / Alt+Up, or click "

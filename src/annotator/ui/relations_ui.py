@@ -53,7 +53,9 @@ class RelationsUi(QObject):
         self.state = RelationState(session, self)
         self.actions = RelationActions(session, self.state)
         self.creator = RelationCreator(session, self.state, self.actions, view, self)
-        self.arcs = RelationArcs(view, session, self.state, lambda: self.creator.head_id)
+        tags = window.editor.tags
+        self.arcs = RelationArcs(view, session, self.state, lambda: self.creator.head_id,
+                                 lambda span_id: tags.tag_rect(span_id) if tags.enabled else None)
         self.panel = RelationsPanel(session, self.state, self.actions, window)
         self.attributes = AttributeChooser(session, self.state, self.actions, view, self)
         for widget in (view, window.span_table, window.spans_here):

@@ -155,3 +155,24 @@ def test_a_project_of_an_older_version_gets_its_index_when_searched(tmp_path: Pa
     hits = _search(str(path), capsys, "puchin")
     assert hits and {h["text"] for h in hits} == {"プーチン"}
     assert len(hits) == text.count("プーチン")
+
+
+def test_search_after_an_import_indexes_the_texts_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from annotator.store import search_index
+
+    records = tmp_path / "in.jsonl"
+    texts = [seed.read_text(encoding="utf-8") for seed in sorted(SEEDS.glob("*.txt"))]
+    records.write_text("".join(json.dumps({"name": f"{i}.txt", "text": t}, ensure_ascii=False) + "\n"
+                               for i, t in enumerate(texts)), encoding="utf-8")
+    db = str(tmp_path / "p.annotator")
+    assert main(["import", "--db", db, str(records)]) == 0
+    capsys.readouterr()
+    with Project.open(db) as project:
+        assert search_index.text_watermark(project.db.conn) == 0  # the import left them for later
+    hits = _search(db, capsys, "北朝鮮")
+    with Project.open(db) as project:
+        conn = project.db.conn
+        assert search_index.pending_texts(conn) == (0, 0)
+        conn.execute("INSERT INTO search_text(search_text, rank) VALUES ('integrity-check', 1)")
+    expected = [(f"{i}.txt", p) for i, t in enumerate(texts) for p in range(len(t)) if t.startswith("北朝鮮", p)]
+    assert [(h["document"], h["start"]) for h in hits] == expected and expected

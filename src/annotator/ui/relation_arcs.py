@@ -85,6 +85,11 @@ class RelationArcs(QObject):
         #: relation id -> (top, bottom) of the lines its arc crossed when last painted
         self._pos: dict[str, tuple[float, float]] = {}
         self._room.changed.connect(self._forget_positions)
+        #: block number -> span id -> (its start, where its tag was, from the block's corner)
+        self._local: dict[int, dict[str, tuple[int, QPointF]]] = {}
+        self._local_width = -1
+        layout = view.document().documentLayout()
+        layout.updateBlock.connect(lambda block: self._local.pop(block.blockNumber(), None))
         update = self.update
         state.relationsChanged.connect(self._relations_changed)
         state.relationsReset.connect(self._relations_reset)
@@ -112,6 +117,7 @@ class RelationArcs(QObject):
             self._room.request("relations", LANE_EM if on else 0)
 
     def _relations_reset(self) -> None:
+        self._local.clear()
         # another document: the lane while it has relations (kept until the next document
         # once made, so a first or last relation does not lay the text out again)
         self._want_lane(self._enabled and len(self._state.relations) > 0)
@@ -178,6 +184,7 @@ class RelationArcs(QObject):
 
     def _forget_positions(self, *_: object) -> None:
         self._pos.clear()
+        self._local.clear()
         self._font = None
 
     def begin_pending(self) -> None:
@@ -239,8 +246,16 @@ class RelationArcs(QObject):
         geo = blocks.get(n)
         point: QPointF | None = None
         tag = self._tag_rect(span.id) if geo is not None else None
-        if tag is not None:  # on its tag, exactly (tags side by side move right)
+        local = self._local.get(n)
+        if tag is not None and geo is not None:  # on its tag, exactly (side by side: moved)
             point = QPointF(tag.left() + 5.0, tag.top())
+            if local is None:
+                local = self._local[n] = {}
+            local[span.id] = (span.start, QPointF(point.x() - geo[0], point.y() - geo[1]))
+        elif geo is not None and local is not None and span.id in local \
+                and local[span.id][0] == span.start:  # where its tag was drawn before
+            at = local[span.id][1]
+            point = QPointF(geo[0] + at.x(), geo[1] + at.y())
         elif geo is not None:
             view = self._view
             block = view.document().findBlockByNumber(n)
@@ -316,6 +331,9 @@ class RelationArcs(QObject):
             self._strong = set()
             return
         index = session.index
+        if self._local_width != self._view.viewport().width():  # lines wrap anew
+            self._local.clear()
+            self._local_width = self._view.viewport().width()
         first, last, blocks = self._visible_blocks()
         span_ids: set[str] = set()
         for n in range(first, min(last, index.block_count - 1) + 1):

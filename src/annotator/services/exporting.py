@@ -228,7 +228,7 @@ def _native_records(project: Project, filters: ExportFilter, progress: Progress 
     for document, text, rows, names, relation_rows in iter_chunks_with_relations(
             project, filters, progress):
         length = len(text)
-        layers: dict[str, str] = {}
+        layers: dict[str, str] = {}  # span id -> its layer, for the relations
         spans = []
         append = spans.append
         valid = True
@@ -241,7 +241,6 @@ def _native_records(project: Project, filters: ExportFilter, progress: Progress 
             if (note is not None and _has_separator(note)
                     or value is not None and _has_separator(value)):
                 separators = True
-            layers[span_id] = annotator
             append({"id": span_id, "start": start, "end": end, "label": label,
                     "text": text[start:end], "annotator": annotator, "created_at": created,
                     "updated_at": updated, "note": note,
@@ -252,6 +251,8 @@ def _native_records(project: Project, filters: ExportFilter, progress: Progress 
             if attributes is not None and type(spans[-1]["attributes"]) is not dict:
                 valid = False
         relations = []
+        if relation_rows:
+            layers = {row[0]: row[5] for row in rows}
         for (relation_id, _doc, head, tail, kind, annotator, note, created,
              updated) in relation_rows:
             head_layer, tail_layer = layers.get(head), layers.get(tail)
@@ -357,17 +358,16 @@ def _write_native(records: Iterator[tuple[dict[str, Any], bool]], out: IO[str],
         return
     out.flush()
     put = buffer.write
-    fast = orjson.dumps
+    fast, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     documents = spans = relations = 0
     for record, separators in records:
         if separators:
-            put(dumps_bytes(record))
+            put(dumps_bytes(record) + b"\n")
         else:
             try:
-                put(fast(record))
+                put(fast(record, option=newline))
             except orjson.JSONEncodeError:
-                put(dumps(record).encode("utf-8"))
-        put(b"\n")
+                put(dumps(record).encode("utf-8") + b"\n")
         documents += 1
         spans += len(record["spans"])
         relations += len(record["relations"])

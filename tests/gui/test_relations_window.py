@@ -438,3 +438,20 @@ def test_undo_refuses_a_relation_changed_elsewhere(qtbot, win: MainWindow, rel_p
     with Project.open(rel_path) as project:
         assert project.relation(rid).type == "cites"
     assert win.relations.state.relations.get(rid).type == "cites"  # the newer state shown
+
+
+def test_context_menu_of_a_row(qtbot, win: MainWindow, rel_path: Path) -> None:  # type: ignore[no-untyped-def]
+    claim, source = span_at(win, "戦闘機や飛行場の様子を見学し"), span_at(win, "米CNN")
+    rid = win.relations.actions.create(claim.id, source.id, "related")
+    win.session.focus_span(claim.id)
+    panel = win.relations.panel
+    panel.list.setCurrentItem(panel.list.topLevelItem(0))
+    menu = panel.row_menu()  # what a right-click on the row pops up
+    assert [a.text().split("\t")[0] for a in menu.actions()] == [
+        "Go to the Other End", "Retype…", "Reverse", "Delete"]
+    menu.actions()[2].trigger()  # Reverse
+    assert {r.id: (r.head, r.tail) for r in stored(rel_path)} == {rid: (source.id, claim.id)}
+    panel.row_menu().actions()[3].trigger()  # Delete
+    assert stored(rel_path) == []
+    ctrl(qtbot, win, Qt.Key.Key_Z)
+    assert [r.id for r in stored(rel_path)] == [rid]

@@ -294,18 +294,23 @@ class RelationsPanel(QDockWidget):
                 self.list.setCurrentItem(self.list.topLevelItem(min(row, count - 1)))
             self.message.emit(f"Deleted the {relation.type!r} relation (Ctrl+Z brings it back).")
 
-    def _context_menu(self, point: QPoint) -> None:
-        item = self.list.itemAt(point)
-        if item is None:
-            return
-        self.list.setCurrentItem(item)
+    def row_menu(self) -> QMenu:
+        """The context menu of the current row: the list's four keys as menu entries."""
         menu = QMenu(self)
         menu.setObjectName("relationMenu")
         for text, handler in (("Go to the Other End\tEnter", self.focus_other_end),
                               ("Retype…\tT", self.retype), ("Reverse\tR", self.reverse),
                               ("Delete\tDel", self.delete)):
             menu.addAction(text).triggered.connect(lambda _c=False, h=handler: h())
-        self.menu = menu
+        return menu
+
+    def _context_menu(self, point: QPoint) -> None:
+        item = self.list.itemAt(point)
+        if item is None:
+            return
+        self.list.setCurrentItem(item)
+        menu = self.row_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.list.viewport().mapToGlobal(point))
 
     def focus_list(self) -> None:

@@ -310,16 +310,12 @@ def write(project: Any, out: IO[str], filters: Any, options: ExportOptions, prog
         report.spans += sum(1 for t in tags if t[0] == "B")
         report.documents += 1
         starts = [start for start, _end in tokens]
-        # A blank line before the first token after each line break (not before the first).
-        breaks = {bisect_right(starts, n) for n in newlines} - {0, len(tokens)}
-        lines = [f"{DOCSTART}\tO\n\n"]
-        for index, ((start, end), tag) in enumerate(zip(tokens, tags, strict=True)):
-            if index in breaks:
-                lines.append("\n")
-            lines.append(f"{text[start:end]}\t{tag}\n")
-        if tokens:
-            lines.append("\n")
-        out.write("".join(lines))
+        # One line per token; a blank line before the first token after each line break
+        # (not before the first).
+        lines = [f"{text[start:end]}\t{tag}\n" for (start, end), tag in zip(tokens, tags)]
+        for index in {bisect_right(starts, n) for n in newlines} - {0, len(tokens)}:
+            lines[index] = "\n" + lines[index]
+        out.write(f"{DOCSTART}\tO\n\n" + "".join(lines) + ("\n" if tokens else ""))
     note_not_carried(project, report, exported, values, "CoNLL")
 
 

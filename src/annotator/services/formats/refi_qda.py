@@ -124,18 +124,33 @@ def sniff(path: Path, head: bytes) -> bool:
 # -- writing ----------------------------------------------------------------------------------
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ATTRIBUTE_ESCAPES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;", '"': "&quot;"}
 
 
+#: What an attribute value in double quotes cannot hold as it is: markup characters and
+#: white space other than a space (written as character references), control characters XML
+#: cannot carry (written as U+FFFD).
 _NEEDS_ESCAPE = re.compile("[&<>\"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;",
+            "\r": "&#13;", "\t": "&#9;"}
 
 
-def _attr(value: str) -> str:
+def _escaped(match: re.Match[str]) -> str:
+    return _ESCAPES.get(match.group(), "\ufffd")
+
+
+def _attr(value: str, search: Any = _NEEDS_ESCAPE.search) -> str:
     """An XML attribute value in double quotes (line breaks and tabs kept as references)."""
-    if _NEEDS_ESCAPE.search(value) is None:
+    if search(value) is None:
         return f'"{value}"'
-    value = _INVALID_XML.sub("\ufffd", value)
-    return '"' + escape(value, _ATTRIBUTE_ESCAPES) + '"'
+    return '"' + _NEEDS_ESCAPE.sub(_escaped, value) + '"'
+
+
+def _coding_guid(selection: str) -> str:
+    """The guid of a selection's one coding: the selection's with another version digit
+    (``5``, or ``6`` for a selection whose own is ``5``), distinct from it and from every
+    other selection's guid (span ids are random UUIDs) and the same on every export, without
+    hashing anything."""
+    return f"{selection[:14]}{'6' if selection[14] == '5' else '5'}{selection[15:]}"
 
 
 def _fast_guid(kind: str, name: str) -> str:
@@ -204,7 +219,7 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
                         f'startPosition="{start}" endPosition="{end}" '
                         f'creatingUser="{user}" creationDateTime="{created}" '
                         f'modifyingUser="{user}" modifiedDateTime="{updated}">'
-                        f'<Coding guid="{_fast_guid("coding", selection)}" '
+                        f'<Coding guid="{_coding_guid(selection)}" '
                         f'creatingUser="{user}" creationDateTime="{created}">'
                         f'<CodeRef targetGUID="{code_guid[label]}"/></Coding>')
                     if note:

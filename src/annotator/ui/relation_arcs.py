@@ -307,6 +307,10 @@ class RelationArcs(QObject):
                         tip.y() - size * math.sin(angle + 0.45))
         return QPolygonF([tip, left, right])
 
+    def _dark(self) -> bool:
+        """True on a dark page (the dark theme)."""
+        return self._view.palette().base().color().lightnessF() < 0.5
+
     def _label_font(self) -> QFont:
         if self._font is None:
             # the text's family without the room above its glyphs (which would make the
@@ -404,7 +408,7 @@ class RelationArcs(QObject):
         color = QColor(rt.color if rt is not None else "#808080")
         if not strong:
             color.setAlpha(FAINT_ALPHA)
-        elif color.lightnessF() > 0.55:  # a light type colour stays visible on the page
+        elif color.lightnessF() > 0.55 and not self._dark():  # visible on a light page
             color = color.darker(135)
         pen = QPen(color, 2.0) if strong else QPen(color, 0)  # 0: a cosmetic 1 px line
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
@@ -456,7 +460,10 @@ class RelationArcs(QObject):
         painter.setPen(QPen(color.darker(120), 1.0))
         painter.setBrush(base)
         painter.drawRoundedRect(rect, 2.0, 2.0)
-        ink = color.darker(170) if color.lightnessF() > 0.45 else color
+        if self._dark():
+            ink = color.lighter(130) if color.lightnessF() < 0.6 else color
+        else:
+            ink = color.darker(170) if color.lightnessF() > 0.45 else color
         painter.setPen(QPen(ink))
         painter.setFont(font)
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), text)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from operator import itemgetter
 from typing import NamedTuple
 
 from annotator.domain.errors import DataError
@@ -37,6 +38,8 @@ from annotator.store.review_reads import (
     has_annotator,
     text_chunks,
 )
+
+_END = itemgetter(1)
 
 __all__ = ["KeyedSpan", "NamedFindings", "ReviewCancelled", "project_agreement",
            "project_consistency", "scan_consistency"]
@@ -131,7 +134,7 @@ def project_agreement(
         for doc, (uid, length, spans) in zip(ids, chunk, strict=True):
             if all(spans):
                 for one in spans:
-                    if max(end for _, end, _ in one) > length:
+                    if max(map(_END, one)) > length:
                         raise ValueError(f"a span of document {uid!r} ends after its "
                                          f"{length} characters")
                 add(uid, length, spans)

@@ -156,21 +156,32 @@ class AttributeAgreementBuilder:
         """Add one document: ``spans_per_annotator[i]`` the spans of annotator ``i``;
         ``values``: ``(annotator index, span) -> attributes`` of the spans that hold any."""
         by_label = self.by_label
-        if not by_label:
+        if not by_label or not all(spans_per_annotator):
             return
-        common: set[SpanKey] | None = None
-        for spans in spans_per_annotator:
-            keys = {s for s in spans if s[2] in by_label}
-            common = keys if common is None else common & keys
-            if not common:
-                return
-        assert common is not None
+        first, *others = spans_per_annotator
+        common = set(first).intersection(*others)
+        if not common:
+            return
+        if not values:  # no value anywhere in the document: every unit is unset
+            places: dict[str, int] = {}
+            for key in common:
+                label = key[2]
+                if label in by_label:
+                    places[label] = places.get(label, 0) + 1
+            unset = self._unset
+            for label, count in places.items():
+                for name in by_label[label]:
+                    target = self.counts[(label, name)]
+                    target[unset] = target.get(unset, 0) + count
+            return
         width = len(self.names)
         for key in common:
             label = key[2]
-            held = [values.get((index, key)) for index in range(width)] if values else None
+            if label not in by_label:
+                continue
+            held = [values.get((index, key)) for index in range(width)]
             for name in by_label[label]:
-                if held is None or not any(held):
+                if not any(held):
                     state = self._unset
                 else:
                     state = tuple(None if h is None else _hashable(h.get(name)) for h in held)

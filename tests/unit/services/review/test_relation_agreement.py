@@ -240,3 +240,27 @@ def test_agree_command_prints_relations_and_attributes(
     attributes = table.split("attributes (over")[1].split("\n\n")[0]
     kappa = result.attributes["source.kind"].cohen_kappa
     assert "source.kind" in attributes and f"{kappa:.3f}" in attributes
+
+
+def test_spans_without_values_are_units_of_unset_values(tmp_path: Path) -> None:
+    with Project.open(tmp_path / "p.annotator") as project:
+        for number in range(2):
+            doc, _ = project.add_document(f"d{number}.txt", f"{number}:" + TEXT_SHORT, who="t")
+            for who in ("hana", "ken"):
+                project.add_span(doc.id, 2, 6, "claim", who)
+                project.add_span(doc.id, 7, 9, "source", who)
+                project.add_span(doc.id, 10, 12 if who == "hana" else 13, "claim", who)
+        doc = project.documents()[0].id
+        hana_claim = project.spans(doc, annotators=["hana"])[0]
+        result = project_agreement(project, ["hana", "ken"])
+        project.set_span_attribute(hana_claim.id, "stance", "denied", who="hana")
+        one_value = project_agreement(project, ["hana", "ken"])
+    claims, sources = result.attributes["claim.stance"], result.attributes["source.kind"]
+    assert (claims.units, sources.units) == (2, 2)  # the twins of each label, per document
+    assert claims.cohen_kappa is None and claims.krippendorff_alpha is None  # all unset
+    changed = one_value.attributes["claim.stance"]
+    assert changed.units == 2
+    assert changed.cohen_kappa == pytest.approx(_reference_kappa(["denied", None], [None, None]))
+
+
+TEXT_SHORT = "米CNNは、金氏が戦闘機を見学したと報じた"

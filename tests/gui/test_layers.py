@@ -494,3 +494,40 @@ def test_span_table_cells_look_as_the_standard_delegate_draws_them(window, sort_
     theirs = table.viewport().grab().toImage()
     assert table.span_model.rowCount() == 5
     assert ours == theirs
+
+
+def _rows(window: MainWindow) -> list[str]:
+    model = window.span_table.span_model
+    model._fetch_to(model.total())
+    return [model.span_id(row) for row in range(model.rowCount())]
+
+
+def _expected_rows(window: MainWindow) -> list[str]:
+    """The visible spans in the table's order (start, longest first, id), from the index."""
+    return [s.id for s in sorted(window.session.index, key=lambda s: (s.start, -s.end, s.id))]
+
+
+def test_table_rows_after_toggles_with_and_without_edits_between(qtbot, window) -> None:
+    """Hiding and showing a layer gives the rows of the visible spans in order, whether the
+    rows come back as they were (nothing changed meanwhile), are merged (my layer changed while
+    it was hidden), or the hidden layer itself changed."""
+    session, view = window.session, window.view
+    assert _rows(window) == _expected_rows(window)
+    before = _rows(window)
+    for _ in range(2):
+        session.set_layer_visible("hana", False)
+        assert _rows(window) == _expected_rows(window) and len(_rows(window)) == len(before) - 2
+        session.set_layer_visible("hana", True)
+        assert _rows(window) == before
+    session.set_layer_visible("hana", False)
+    view.select_cp(*cp_of(TEXT, "プーチン"))
+    assert window.editor.apply_label("actor") is not None  # my layer changes meanwhile
+    session.set_layer_visible("hana", True)
+    assert _rows(window) == _expected_rows(window) and len(_rows(window)) == len(before) + 1
+    session.set_layer_visible("reviewed", False)
+    session.set_layer_visible("hana", False)
+    assert _rows(window) == _expected_rows(window)
+    session.set_layer_visible("reviewed", True)  # shown again after another layer was hidden
+    assert _rows(window) == _expected_rows(window)
+    session.set_layer_visible("hana", True)
+    assert _rows(window) == _expected_rows(window) and len(_rows(window)) == len(before) + 1

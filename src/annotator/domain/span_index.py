@@ -93,6 +93,8 @@ class SpanIndex:
         self._hidden: set[Any] = set(hidden_layers)
         #: layer -> a number that changes whenever a span of the layer is added or removed
         self._generations: dict[Any, int] = {}
+        #: layer -> (its generation, the blocks its spans touch then)
+        self._touched: dict[Any, tuple[int, set[int]]] = {}
         #: the per-block lists of the shown layers (what every read looks at)
         self._shown: list[list[dict[Hashable, Any]]] = []
         #: The layer edited here (see the module docstring); None: no preference.
@@ -160,8 +162,13 @@ class SpanIndex:
 
     def layer_blocks(self, layer: Any) -> set[int]:
         """The blocks touched by spans of ``layer`` (shown or not)."""
-        blocks = self._layer_blocks.get(layer)
-        return {n for n, spans in enumerate(blocks) if spans} if blocks else set()
+        generation = self._generations.get(layer, 0)
+        known = self._touched.get(layer)
+        if known is None or known[0] != generation:
+            blocks = self._layer_blocks.get(layer)
+            found = {n for n, spans in enumerate(blocks) if spans} if blocks else set()
+            known = self._touched[layer] = (generation, found)
+        return set(known[1])
 
     def layer_ids(self, layer: Any) -> KeysView[Hashable]:
         """The ids of the spans of ``layer`` (shown or not; a live view: do not keep it)."""
@@ -418,6 +425,9 @@ class SpanIndex:
     def reset(self, spans: Iterable[SpanLike] = ()) -> None:
         """Replace all spans (e.g. after switching documents of the same text); hidden layers
         stay hidden."""
+        for layer in self._layer_spans:  # what was known of these layers no longer holds
+            self._generations[layer] = self._generations.get(layer, 0) + 1
+        self._touched = {}
         self._all = {}
         self._layer_spans = {}
         self._layer_blocks = {}

@@ -46,7 +46,9 @@ BACKGROUND_ALPHA = 110
 OTHER_ALPHA = 40
 DEFAULT_COLOR = "#9e9e9e"
 #: Blocks re-highlighted per event-loop turn by ``rehighlight_progressively``.
-CHUNK_BLOCKS = 40
+CHUNK_BLOCKS = 20
+#: The first off-screen chunk waits this long (ms): the visible lines are painted first.
+FIRST_CHUNK_DELAY_MS = 16
 
 #: primary label, underline label, span count (3 = three or more), focused, primary of another
 #: layer, underline of another layer.
@@ -182,8 +184,8 @@ class SpanHighlighter(QSyntaxHighlighter):
         now = sorted(n for n in wanted if first <= n <= last)
         self._pending = wanted.difference(now)
         self.rehighlight_blocks(now)
-        if self._pending:
-            self._timer.start()
+        if self._pending and not self._timer.isActive():
+            self._timer.start(FIRST_CHUNK_DELAY_MS)
 
     def flush(self, first: int = 0, last: int | None = None) -> None:
         """Re-highlight now the pending blocks in ``first..last`` (all of them by default)."""
@@ -197,6 +199,8 @@ class SpanHighlighter(QSyntaxHighlighter):
             self._pending.clear()
             self._timer.stop()
             return
+        if self._timer.interval():
+            self._timer.setInterval(0)  # after the first chunk: one chunk per event-loop turn
         self.rehighlight_blocks(sorted(self._pending)[:CHUNK_BLOCKS])
 
     def rehighlight(self) -> None:

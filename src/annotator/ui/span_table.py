@@ -75,8 +75,11 @@ class SpanTableModel(QAbstractTableModel):
         self._descending = False
         #: Sort keys of the rows, ascending; each ends with the span id.
         self._keys: list[tuple[Any, ...]] = []
-        #: layer -> ((sort column, text, the layer's generation), its sorted keys) while hidden.
-        self._stash: dict[str, tuple[Any, list[tuple[Any, ...]]]] = {}
+        #: layer -> ((sort column, text, the layer's generation), its sorted keys, the rows
+        #: before it was hidden, ``_version`` right after) while it is hidden.
+        self._stash: dict[str, tuple[Any, list[tuple[Any, ...]], list[tuple[Any, ...]], int]] = {}
+        #: Changes whenever the rows change (an edit, a layer, a reload).
+        self._version = 0
         self._fetched = 0
         self._fetching = False
         #: True while an updated span's row moves (removed, then inserted at its new place).
@@ -117,6 +120,7 @@ class SpanTableModel(QAbstractTableModel):
         self.beginResetModel()
         key = self._key_function()
         self._keys = sorted(key(s) for s in self._session.index)  # each key ends with the id
+        self._version += 1
         self._stash.clear()
         self._fetched = min(len(self._keys), FETCH_CHUNK)
         self.endResetModel()
@@ -140,6 +144,7 @@ class SpanTableModel(QAbstractTableModel):
         if shown:
             self.beginInsertRows(QModelIndex(), row, row)
         self._keys.insert(i, key)
+        self._version += 1
         if shown:
             self._fetched += 1
             self.endInsertRows()
@@ -151,6 +156,7 @@ class SpanTableModel(QAbstractTableModel):
         if shown:
             self.beginRemoveRows(QModelIndex(), row, row)
         del self._keys[i]
+        self._version += 1
         if shown:
             self._fetched -= 1
             self.endRemoveRows()
@@ -174,25 +180,31 @@ class SpanTableModel(QAbstractTableModel):
 
         Every sort key ends with the span id, so keys are unique and name their row. A hidden
         layer's sorted keys are kept: shown again unchanged (the index's generation of the layer
-        and the sort column the same), they are merged without sorting the layer again."""
+        and the sort column the same), they are merged without sorting the layer again, and when
+        no row changed meanwhile the rows from before it was hidden come back as they were."""
         self.beginResetModel()
         session = self._session
         token = (self._column, session.text, session.index.layer_generation(name))
         if visible:
             stash = self._stash.pop(name, None)
-            if stash is not None and stash[0] == token:
-                keys = stash[1]
+            if stash is not None and stash[0] == token and stash[3] == self._version:
+                self._keys = stash[2]  # nothing changed since it was hidden: the rows then
             else:
-                key = self._key_function()
-                keys = sorted(key(s) for s in spans)
-            merged = self._keys + keys
-            merged.sort()  # two sorted runs: a linear merge
-            self._keys = merged
+                if stash is not None and stash[0] == token:
+                    keys = stash[1]
+                else:
+                    key = self._key_function()
+                    keys = sorted(key(s) for s in spans)
+                merged = self._keys + keys
+                merged.sort()  # two sorted runs: a linear merge
+                self._keys = merged
+            self._version += 1
         else:  # one membership test per row, all of it in C
             keys = self._keys
             gone = list(map(session.index.layer_ids(name).__contains__, map(_LAST, keys)))
-            self._stash[name] = (token, list(compress(keys, gone)))
             self._keys = list(compress(keys, map(not_, gone)))
+            self._version += 1
+            self._stash[name] = (token, list(compress(keys, gone)), keys, self._version)
         self._fetched = min(len(self._keys), max(self._fetched, FETCH_CHUNK))
         self.endResetModel()
 

@@ -62,3 +62,47 @@ def test_the_window_fills_the_text_index_while_idle(qtbot, tmp_path: Path) -> No
     finally:
         window.close()
         window.session.close()
+
+
+_LOCKER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()  # held until the test says so
+conn.execute("COMMIT")
+"""
+
+
+def test_background_writes_do_not_wait_for_another_programs_lock(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    path = _many(tmp_path, 40)
+    window, aids = open_window(qtbot, path, tmp_path)
+    project = window.session.project
+    waits: list[bool] = []
+    window.live.waitingChanged.connect(waits.append)
+    locker = subprocess.Popen([sys.executable, "-c", _LOCKER, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert locker.stdout is not None and locker.stdin is not None
+        assert locker.stdout.readline().strip() == "locked"
+        before = readings_state(project)[0], search_index.text_watermark(project.db.conn)
+        qtbot.wait(1500)  # the indexer has work: it tries, gives up at once, tries later
+        assert waits == []  # the window never waited for the lock (input was never held)
+        assert (readings_state(project)[0], search_index.text_watermark(project.db.conn)) == before
+        locker.stdin.write("\n")
+        locker.stdin.flush()
+        assert locker.wait(timeout=30) == 0
+        qtbot.waitUntil(lambda: readings_state(project)[0] == 40 and not aids.indexer.texts_pending(),
+                        timeout=120_000)
+    finally:
+        if locker.poll() is None:
+            locker.kill()
+        locker.wait()
+        for stream in (locker.stdin, locker.stdout):
+            if stream is not None:
+                stream.close()
+        window.close()
+        window.session.close()

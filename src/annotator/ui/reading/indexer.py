@@ -19,7 +19,10 @@ missing in document-id order, a batch at a time, with the current document first
   :meth:`ReadingIndexer.note_activity`). Meanwhile nothing is stored and the worker thread of a
   background batch waits at its next check (it does not compete for the interpreter's lock),
   so indexing never runs while a switch or an edit is being handled. A document the window
-  asks for (:meth:`ReadingIndexer.request`, the one shown) waits only :data:`ASKED_QUIET_MS`.
+  asks for (:meth:`ReadingIndexer.request`, the one shown) waits only :data:`ASKED_QUIET_MS`;
+- a background write never waits for another program's write lock (a long import): it gives up
+  at once and tries again :data:`BUSY_RETRY_MS` later, so the window never holds the user's
+  input for the indexer's sake.
 
 Loaded indexes are kept for the few documents last asked for (:data:`KEEP`); the others are
 read back from the project when needed (tens of microseconds). The project (SQLite, bound to
@@ -31,8 +34,10 @@ the window.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +51,7 @@ from annotator.services.japanese.index_cache import CACHE_VERSION
 from annotator.services.japanese.parallel import IndexPool, build_index
 from annotator.services.japanese.search_records import row_from_index
 from annotator.services.wording import counted
-from annotator.store import Project
+from annotator.store import Project, ProjectBusyError
 
 __all__ = ["ASKED_QUIET_MS", "BATCH_CHARS", "BATCH_DOCS", "KEEP", "QUIET_MS", "STORE_MS", "TEXT_CHARS", "TEXT_DOCS",
            "YIELD_MS", "ReadingIndexer"]
@@ -68,6 +73,22 @@ TEXT_DOCS = 4
 TEXT_CHARS = 12_000
 #: How many loaded indexes are kept.
 KEEP = 16
+#: When another program holds the project's write lock (a long import), background writes do
+#: not wait for it (the window would hold the user's input meanwhile): they try again this
+#: much later.
+BUSY_RETRY_MS = 2000
+
+
+@contextlib.contextmanager
+def _without_waiting(project: Project) -> Iterator[None]:
+    """A write that gives up at once (:class:`ProjectBusyError`) when another program holds
+    the write lock, instead of waiting for it with the window's wait handler."""
+    timeout, handler = project.lock_timeout, project.wait_handler
+    project.lock_timeout, project.wait_handler = 0.0, None
+    try:
+        yield
+    finally:
+        project.lock_timeout, project.wait_handler = timeout, handler
 
 _INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick,
                  QEvent.Type.Wheel, QEvent.Type.ShortcutOverride}
@@ -468,8 +489,11 @@ class ReadingIndexer(QObject):
             return
         deadline = time.monotonic() + STORE_MS / 1000
         while rows and (self._closed or time.monotonic() < deadline):
-            row = rows.pop(0)
-            self._store(job, [row])  # one short transaction per document
+            row = rows[0]
+            if not self._store(job, [row]):  # one short transaction per document
+                self._store_timer.start(BUSY_RETRY_MS)  # another program is writing
+                return
+            rows.pop(0)
             if not self._closed:
                 self.indexReady.emit(row[0])
         if rows:
@@ -519,19 +543,31 @@ class ReadingIndexer(QObject):
         if not corpus_search.texts_pending(self.project):
             return
         try:
-            added = corpus_search.index_some_texts(self.project, TEXT_DOCS, TEXT_CHARS)
+            with _without_waiting(self.project):
+                added = corpus_search.index_some_texts(self.project, TEXT_DOCS, TEXT_CHARS)
+        except ProjectBusyError:
+            self._text_timer.start(BUSY_RETRY_MS)  # another program is writing
+            return
         except Exception as exc:  # noqa: BLE001 - a write failing must not stop the window
             self.failed.emit(0, f"the text index could not be updated: {exc}")
             return
         if added:
             self._text_timer.start(YIELD_MS)
 
-    def _store(self, job: _Job, rows: list[tuple[Any, ...]]) -> None:
+    def _store(self, job: _Job, rows: list[tuple[Any, ...]]) -> bool:
+        """Store ``rows``; False when another program holds the write lock (try later; when
+        the window closes, the rows are dropped: they are built again next time)."""
         try:
-            corpus_search.store_rows(self.project, rows)
+            with _without_waiting(self.project):
+                corpus_search.store_rows(self.project, rows)
+        except ProjectBusyError:
+            if self._closed:
+                return True
+            return False
         except Exception as exc:  # noqa: BLE001 - a write failing must not stop the window
             for row in rows:
                 job.failed[row[0]] = f"the readings could not be stored: {exc}"
+        return True
 
     def _failed_job(self, message: str) -> None:
         thread = self._thread

@@ -108,9 +108,11 @@ class RelationsPanel(QDockWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header = self.list.header()
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # head and tail share
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         layout.addWidget(self.header)
         layout.addWidget(self.list, 1)
         self.setWidget(body)
@@ -185,7 +187,8 @@ class RelationsPanel(QDockWidget):
             if rt is not None and head is not None and tail is not None:
                 problem = relation_problem(rt, head.label, tail.label)
             item = QTreeWidgetItem([("⚠ " if problem else "") + relation.type,
-                                    span_words(session, head), span_words(session, tail)])
+                                    span_words(session, head, 60),
+                                    span_words(session, tail, 60)])
             item.setData(0, ROLE_ID, relation.id)
             item.setIcon(0, _swatch(state.color(relation.type), size))
             bold = 1 if relation.head == span.id else 2

@@ -206,6 +206,8 @@ def _needs_scan(string: str) -> bool:
 #: Document ids per query of :func:`candidate_documents`: the first window is small (a fast
 #: first candidate), the next ones grow to the largest.
 WINDOWS = (256, 1024, 4096, 16384)
+#: Document ids per query at most where rows are scanned (a short term, texts not indexed yet).
+SCAN_WINDOW = 1024
 
 
 def candidate_documents(conn: sqlite3.Connection, table: str, strings: Sequence[str],
@@ -228,8 +230,8 @@ def candidate_documents(conn: sqlite3.Connection, table: str, strings: Sequence[
         source, column, id_column, fold = "search_readings", "key", "document_id", False
     else:
         raise ValueError(f"not a search table: {table}")
-    # (sql, params, where): "index" answers up to the text watermark, "above" above it,
-    # "all" everywhere.
+    # (sql, params, where): "index" answers up to the text watermark, "above" (a scan) above
+    # it, "all" (an index) and "scan" everywhere.
     queries: list[tuple[str, list[Any], str]] = []
     for s in dict.fromkeys(strings):
         query = fts_query(s)
@@ -239,10 +241,10 @@ def candidate_documents(conn: sqlite3.Connection, table: str, strings: Sequence[
             if fold:
                 queries.append((*_text_scan(s), "above"))
         elif fold:
-            queries.append((*_text_scan(s), "all"))
+            queries.append((*_text_scan(s), "scan"))
         else:
             queries.append((f"SELECT {id_column} FROM {source} WHERE instr({column}, ?) "
-                            f"AND {id_column} > ? AND {id_column} <= ?", [s], "all"))
+                            f"AND {id_column} > ? AND {id_column} <= ?", [s], "scan"))
     return _windows(conn, queries, after, fold)
 
 
@@ -257,14 +259,20 @@ def _text_scan(s: str) -> tuple[str, list[Any]]:
 def _windows(conn: sqlite3.Connection, queries: list[tuple[str, list[Any], str]], after: int,
              texts: bool) -> Iterator[int]:
     """The ids of each window. For ``texts``, the watermark is read once: it only moves up,
-    and the documents it passes meanwhile are still scanned (a superset)."""
+    and the documents it passes meanwhile are still scanned (a superset). A window that scans
+    rows is at most :data:`SCAN_WINDOW` ids (one statement stays short)."""
     if not queries:
         return
     last = conn.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0]
     mark = text_watermark(conn) if texts else last
+    scans = any(where == "scan" for _s, _p, where in queries)
+    above = any(where == "above" for _s, _p, where in queries)
     step = 0
     while after < last:
-        high = after + WINDOWS[min(step, len(WINDOWS) - 1)]
+        size = WINDOWS[min(step, len(WINDOWS) - 1)]
+        if scans or (above and after + size > mark):
+            size = min(size, SCAN_WINDOW)
+        high = after + size
         ids: set[int] = set()
         for sql, params, where in queries:
             low, top = after, high

@@ -190,3 +190,15 @@ def test_indexing_killed_mid_batch_resumes_and_searches_stay_exact(tmp_path: Pat
         _check_index(project, complete=True)
         for term in ("北朝鮮", "CNN", "短い"):
             assert _literal_hits(project, term) == _expected(project, term)
+
+
+def test_candidates_across_windows_half_indexed(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(search_index, "WINDOWS", (2, 8))
+    monkeypatch.setattr(search_index, "SCAN_WINDOW", 3)
+    with Project.open(tmp_path / "p.annotator") as project:
+        ids = [project.add_document(f"{i}.txt", f"{i} {TEXTS[i % len(TEXTS)]}", who="t")[0].id
+               for i in range(40)]
+        corpus_search.index_some_texts(project, 17, 100_000)
+        for term in ("北朝鮮", "短", "cnn", "プーチン大統領"):
+            expected = [d for d in ids if term.lower() in project.text(d).lower()]
+            assert _candidates(project, term) == expected, term

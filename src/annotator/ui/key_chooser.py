@@ -3,9 +3,10 @@ text prompt. They serve the relation type step, retyping, and span attributes.
 
 ``KeyChooser`` shows a title and rows ``key  text`` (a colour mark when given). Pressing a
 row's key chooses it at once; Up/Down and Enter choose the highlighted row; a click chooses the
-row clicked; Esc (or the keyboard going elsewhere, e.g. a click outside) cancels. Emits ``chosen(value)`` or ``cancelled()``,
-once, and closes. ``TextPrompt`` is a line edit: Enter emits ``entered(text)``, Esc
-``cancelled()``.
+row clicked; Esc (or the keyboard going elsewhere, e.g. a click outside) cancels. Emits
+``chosen(value)`` or ``cancelled()``, once, and closes. ``TextPrompt`` is a line edit: Enter
+emits ``entered(text)``, Esc ``cancelled()``. Both float over the window (child widgets, not
+windows of their own) and take their keys before the window's shortcuts.
 """
 
 from __future__ import annotations

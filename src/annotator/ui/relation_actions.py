@@ -109,6 +109,7 @@ class RelationActions:
         span = self._span(span_id)
         if span is None or not self._mine(span):
             return False
-        if span.attributes.get(name) == value and (value is not None or name not in span.attributes):
+        unchanged = span.attributes.get(name) == value
+        if unchanged and (value is not None or name not in span.attributes):
             return False
         return session.push(SetSpanAttribute(span.id, session.annotator, name, value))

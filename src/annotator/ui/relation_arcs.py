@@ -4,12 +4,15 @@
 (``AnnotationTextView.add_painter``), for the relations of the spans on the visible lines
 only, so the cost follows the screen, not the document. To stay readable with many spans:
 
-- every visible relation is a thin (cosmetic 1 px), faint curve in its type's colour (dotted for another
-  layer's relation), rising from the head's tag and coming down onto the tail's tag with a
-  small arrowhead;
+- every visible relation is a thin (cosmetic 1 px), faint curve in its type's colour (dotted
+  for another layer's relation), rising from the head's tag and coming down onto the tail's
+  tag with a small arrowhead;
 - the focused span's relations are drawn fully: 2 px, opaque, a larger arrowhead and the type's
-  name on a chip at the top of the arc; a relation whose type no longer allows the labels at
+  name on a chip right of the arrowhead; a relation whose type no longer allows the labels at
   its ends (a span relabelled since) is dashed;
+- while the document has relations, every line has a lane above its tags
+  (:class:`annotator.ui.line_room.LineRoom` band ``"relations"``): an arc between two tags of
+  one line rises into it, and the type's name sits in it;
 - a relation whose other end is off screen leaves through the top or bottom edge, towards it;
 - while a relation is being made, a dashed grey line joins the head and the focused span.
 

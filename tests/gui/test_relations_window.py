@@ -329,6 +329,7 @@ def test_arcs_drawn_in_the_type_colour(qtbot, win: MainWindow) -> None:  # type:
     assert shown > 20  # the `related` arc (#ff00ff), strong: the focused span's relation
     win.actions_registry.action("view.relation_arcs").setChecked(False)
     assert magenta() == 0 and win.relations.arcs.drawn == []
+    assert win.settings.relation_arcs is False  # remembered for the next start
     win.actions_registry.action("view.relation_arcs").setChecked(True)
     assert magenta() == shown
 

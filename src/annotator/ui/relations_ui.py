@@ -6,7 +6,7 @@
   relations, the relation types and the attribute definitions, kept in step with every command
   and with what other windows and the command line write;
 - ``arcs`` (:class:`~annotator.ui.relation_arcs.RelationArcs`): the relations of the visible
-  lines drawn on the text (View > Relation Arcs);
+  lines drawn on the text (View > Relation Arcs, remembered in the user's settings);
 - ``creator`` (:class:`~annotator.ui.relation_mode.RelationCreator`): Span > Start Relation
   (Ctrl+R): head, tail (Alt+Down / Alt+Up then Enter, or a click), type (its key);
 - ``panel`` (:class:`~annotator.ui.relations_panel.RelationsPanel`, View > Relations, Span >
@@ -73,14 +73,20 @@ class RelationsUi(QObject):
         registry.connect("relation.list", self.panel.focus_list)
         registry.connect("span.attributes", self.attributes.open)
         arcs_action = registry.action("view.relation_arcs")
-        arcs_action.setChecked(True)
-        arcs_action.toggled.connect(self.arcs.set_enabled)
+        arcs_action.setChecked(window.settings.relation_arcs)
+        self.arcs.set_enabled(arcs_action.isChecked())
+        arcs_action.toggled.connect(self._arcs_toggled)
         window.add_panel(self.panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         if window.settings.window_state() is None:  # first start: a few rows, the text first
             rows = self.panel.list.sizeHintForRow(0) if self.panel.list.topLevelItemCount() \
                 else self.panel.fontMetrics().height() + 6
             height = self.panel.header.sizeHint().height() + rows * PANEL_ROWS + 48
             window.resizeDocks([self.panel], [height], Qt.Orientation.Vertical)
+
+    def _arcs_toggled(self, on: bool) -> None:
+        """View > Relation Arcs: draw them or not, remembered in the user's settings."""
+        self.arcs.set_enabled(on)
+        self.window.settings.relation_arcs = on
 
     def _focus_moved(self, _span_id: object) -> None:
         if self.creator.active:

@@ -164,6 +164,15 @@ class AppSettings:
         self._set("view/label_tags", bool(on))
 
     @property
+    def relation_arcs(self) -> bool:
+        """Whether relations are drawn on the text (View > Relation Arcs; on by default)."""
+        return self._bool("view/relation_arcs", True)
+
+    @relation_arcs.setter
+    def relation_arcs(self, on: bool) -> None:
+        self._set("view/relation_arcs", bool(on))
+
+    @property
     def layers_collapsed(self) -> bool:
         """Whether the layer list is collapsed to its title (off by default)."""
         return self._bool("view/layers_collapsed", False)

@@ -14,6 +14,7 @@ a few documents and memory holds one small batch of documents, never the project
 from __future__ import annotations
 
 import heapq
+import json
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -144,7 +145,12 @@ def build_rows(items: Sequence[tuple[int, str, bytes | None]], *, pool: IndexPoo
     else:
         built = [ReadingIndex.build(text, cancel=cancel) for text in texts]
     indexes.update((doc_id, index) for (doc_id, _t), index in zip(todo, built, strict=True))
-    return [row_from_index(doc_id, indexes[doc_id]) for doc_id, _t, _b in items]
+    rows = []
+    for doc_id, _t, _b in items:  # checked per document: a caller may pause here
+        if cancel is not None and cancel():
+            raise IndexingCancelled("cancelled")
+        rows.append(row_from_index(doc_id, indexes[doc_id]))
+    return rows
 
 
 def store_rows(project: Project, rows: Sequence[tuple[Any, ...]]) -> int:
@@ -274,7 +280,7 @@ def _check(conn: Any, batch: dict[int, int], literal: list[str], keys: list[str]
     through their full reading index and text."""
     ids = list(batch)
     quick: dict[int, list[tuple[int, int]]] = {}
-    partial: dict[int, tuple[set[tuple[int, int]], list[tuple[int, int]]]] = {}
+    partial: dict[int, tuple[set[tuple[int, int]], list[tuple[int, int]], tuple[Any, ...]]] = {}
     only_keys = [d for d in ids if batch[d] == 2]
     if only_keys:
         for doc_id, row in search_index.key_rows(conn, only_keys, RECORD_VERSION).items():
@@ -286,10 +292,11 @@ def _check(conn: Any, batch: dict[int, int], literal: list[str], keys: list[str]
             else:
                 partial[doc_id] = ({se for r in results for se in r[0]},  # type: ignore[index]
                                    [(p, len(key)) for key, r in zip(keys, results, strict=True)
-                                    for p in r[1]])  # type: ignore[index]
+                                    for p in r[1]], row)  # type: ignore[index]
     slow = [d for d in ids if d not in quick]
     text_of = search_index.text_rows(conn, ids if texts else slow)
-    rows = search_index.reading_rows(conn, [d for d in slow if batch[d] & 2], RECORD_VERSION)
+    rows = search_index.reading_rows(conn, [d for d in slow if batch[d] & 2 and d not in partial],
+                                     RECORD_VERSION)
     for doc_id in ids:
         if doc_id in quick:
             spans = quick[doc_id]
@@ -299,22 +306,22 @@ def _check(conn: Any, batch: dict[int, int], literal: list[str], keys: list[str]
         if doc_id not in text_of:
             continue
         text, sha = text_of[doc_id]
-        row = rows.get(doc_id)
-        index = None
-        if row is not None:
-            try:
-                index = index_from_row(row, text, sha)
-            except ValueError:
-                index = None
         found: set[tuple[int, int]] = set()
         if doc_id in partial:
-            found, hard = partial[doc_id]
-            if index is not None:
-                for p, length in hard:
-                    match = index.key_match(p, length)
-                    if match is not None:
-                        found.add(match)
+            found, hard, key_row = partial[doc_id]
+            matcher = _key_matcher(key_row, text)
+            for p, length in hard:
+                match = matcher.key_match(p, length)
+                if match is not None:
+                    found.add(match)
         else:
+            row = rows.get(doc_id)
+            index = None
+            if row is not None:
+                try:
+                    index = index_from_row(row, text, sha)
+                except ValueError:
+                    index = None
             if batch[doc_id] & 1:
                 for term in literal:
                     found.update(_find_literal(text, term))
@@ -323,6 +330,17 @@ def _check(conn: Any, batch: dict[int, int], literal: list[str], keys: list[str]
                     found.update(index.find_key(key))
         if found:
             yield doc_id, _without_overlaps(found), text
+
+
+def _key_matcher(row: tuple[Any, ...], text: str) -> ReadingIndex:
+    """The key-matching index of a :func:`.search_index.key_rows` row that
+    :func:`_key_spans` found to fit ``text`` (no readings read)."""
+    _doc, searched, key_length, starts_b, key_starts_b, _kinds, drops, _length = row
+    starts, ks = array("i"), array("i")
+    starts.frombytes(starts_b)
+    ks.frombytes(key_starts_b)
+    return ReadingIndex.for_keys(text, starts, searched[:key_length], ks,
+                                 json.loads(drops) if drops != "{}" else {})
 
 
 def _first_of_overlapping(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

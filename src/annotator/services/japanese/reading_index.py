@@ -144,6 +144,14 @@ class ReadingIndex:
         self._drops = {i: d for d, ids in drops_by_text.items() for i in ids}
         return self
 
+    @classmethod
+    def for_keys(cls, text: str, starts: array[int], key: str, key_starts: array[int],
+                 drops_by_text: dict[str, list[int]]) -> ReadingIndex:
+        """An index that only matches search keys (:meth:`find_key`, :meth:`key_match`), from
+        the stored columns a key match reads: no readings are loaded, so its tokens have none
+        (do not ask it for :meth:`token`)."""
+        return cls.from_stored(text, starts, "", (), (), key, key_starts, drops_by_text, "")
+
     def to_columns(self) -> dict[str, Any]:
         """The index's own columns: ``key``, ``starts``, ``key_starts`` (arrays), ``kinds``,
         ``hira``, ``hepburn`` (lists) and ``drops`` (token -> letters); not copies."""

@@ -86,6 +86,7 @@ def test_relations_and_attributes_from_another_process(qtbot, live: MainWindow, 
     [first, second] = other_process(path, ["add", ids["claim"], ids["source"], "attributed_to"],
                                     ["add", ids["claim"], ids["actor"], "involves"])
     qtbot.waitUntil(lambda: panel.relation_ids() == [first, second], timeout=1000)
+    qtbot.waitUntil(lambda: "hana added 2 relations" in win.status.text("elsewhere"))
     assert state.relations.get(first).annotator == WHO  # the spans' layer
     win.view.viewport().repaint()
     assert {rid for rid, kind, _p, _q in win.relations.arcs.drawn if kind == "strong"} == {
@@ -96,6 +97,8 @@ def test_relations_and_attributes_from_another_process(qtbot, live: MainWindow, 
     qtbot.waitUntil(lambda: panel.relation_ids() == [first], timeout=1000)
     qtbot.waitUntil(lambda: win.session.index.get(ids["claim"]).attributes
                     == {"stance": "denied"}, timeout=1000)
+    qtbot.waitUntil(lambda: "set 1 attribute, deleted 1 relation"
+                    in win.status.text("elsewhere"))
     assert "[denied]" in win.relations.tooltip(find("戦闘機や飛行場の様子を見学し")[0])
     # deleting the source elsewhere takes its relation with it
     other_process(path, ["delete_span", ids["source"]])

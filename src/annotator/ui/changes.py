@@ -91,6 +91,23 @@ def _phrases(rows: Sequence[HistoryEntry]) -> list[str]:
         elif entity == "span":
             verb = {"add": "added", "update": "changed", "delete": "deleted"}.get(action, action)
             counts[f"{verb} span"] = counts.get(f"{verb} span", 0) + 1
+        elif entity == "relation":
+            if action == "import":
+                after = row.after if isinstance(row.after, dict) else {}
+                n, verb = len(after.get("relation_ids", ())), "imported"
+            else:
+                n = 1
+                verb = {"add": "added", "update": "changed", "delete": "deleted"}.get(
+                    action, action)
+            counts[f"{verb} relation"] = counts.get(f"{verb} relation", 0) + n
+        elif entity == "attribute":
+            verb = "cleared" if action == "clear" else "set"
+            counts[f"{verb} attribute"] = counts.get(f"{verb} attribute", 0) + 1
+        elif entity in ("relation_type", "label_attribute"):
+            what = "relation type" if entity == "relation_type" else "attribute"
+            verb = {"add": "added", "update": "changed", "move": "moved",
+                    "remove": "removed"}.get(action, action)
+            named.append(f"{verb} {what} {plain(row.entity_id)!r}")
         elif entity == "label":
             name = plain(row.entity_id)
             if action == "update" and isinstance(row.before, dict) and isinstance(row.after, dict) \

@@ -400,6 +400,16 @@ def _new_labels(project: Project, names: list[str]) -> list[Label]:
     return labels
 
 
+@dataclass
+class Definitions:
+    """Relation types and attribute definitions an import adds as given when the project lacks
+    them and unknown labels are added (a colleague's, from their project file); names not
+    here are added plainly."""
+
+    relation_types: dict[str, RelationType] = field(default_factory=dict)
+    attributes: dict[tuple[str, str], Attribute] = field(default_factory=dict)
+
+
 class ChunkWriter:
     """Plans and writes records a chunk at a time inside the caller's transaction.
 
@@ -407,8 +417,9 @@ class ChunkWriter:
     indexes: nothing read before the transaction is trusted."""
 
     def __init__(self, project: Project, *, annotator: str, add_labels: bool, who: str,
-                 report: ImportReport) -> None:
+                 report: ImportReport, definitions: Definitions | None = None) -> None:
         self.project = project
+        self.definitions = definitions or Definitions()
         self.annotator = annotator
         self.add_labels = add_labels
         self.who = who
@@ -593,12 +604,12 @@ class ChunkWriter:
                             path=first[0], line=first[1])
         for (label, name), (source, line, value) in unknown.items():
             kind = "flag" if type(value) is bool else "text"
-            try:
-                attribute = Attribute(label, name, kind, (), "Added by import.")
-                self.project.add_label_attribute(attribute, who=self.who)
-            except AnnotatorError as exc:
-                raise DataError(f"attribute {label}.{name} cannot be added: {exc}",
-                                path=source, line=line) from None
+            candidates = [Attribute(label, name, kind, (), "Added by import.")]
+            given = self.definitions.attributes.get((label, name))
+            if given is not None:
+                candidates.insert(0, given)
+            attribute = self._add_first(candidates, self.project.add_label_attribute,
+                                        f"attribute {label}.{name}", source, line)
             self.declared.setdefault(label, {})[name] = attribute
             self.report.attributes_added.append(attribute.qualified)
         self._attributes(chunk)  # the values, against the new definitions
@@ -621,14 +632,31 @@ class ChunkWriter:
                             f"--add-labels", path=first[0], line=first[1])
         for name, (source, line) in unknown.items():
             color = EXTRA_LABEL_COLORS[len(self.types) % len(EXTRA_LABEL_COLORS)]
-            try:
-                rt = RelationType(name, color, None, "Added by import.")
-                self.project.add_relation_type(rt, who=self.who)
-            except AnnotatorError as exc:
-                raise DataError(f"relation type {name!r} cannot be added: {exc}",
-                                path=source, line=line) from None
+            candidates = [RelationType(name, color, None, "Added by import.")]
+            given = self.definitions.relation_types.get(name)
+            if given is not None:  # as given; without its key if this project uses it
+                candidates[:0] = [given, RelationType(given.name, given.color, None,
+                                                      given.description, given.heads,
+                                                      given.tails)]
+            rt = self._add_first(candidates, self.project.add_relation_type,
+                                 f"relation type {name!r}", source, line)
             self.types[name] = rt
             self.report.relation_types_added.append(name)
+
+    def _add_first(self, candidates: Sequence[Any], add: Callable[..., Any], what: str,
+                   source: str, line: int) -> Any:
+        """Add the first of ``candidates`` the project accepts (a colleague's definition may
+        use a key or name a label this project does not have); the last one's refusal is
+        the error."""
+        for number, candidate in enumerate(candidates):
+            try:
+                add(candidate, who=self.who)
+                return candidate
+            except AnnotatorError as exc:
+                if number == len(candidates) - 1:
+                    raise DataError(f"{what} cannot be added: {exc}", path=source,
+                                    line=line) from None
+        raise AssertionError("no candidates")
 
     def _write_relations(self, linked: Sequence[tuple[ParsedRecord, str, int,
                                                       dict[str, tuple[str, str, str]]]]) -> None:
@@ -791,6 +819,7 @@ def import_records(
     who: str,
     progress: Progress | Callable[[int], bool | None] | None = None,
     report: ImportReport | None = None,
+    definitions: Definitions | None = None,
 ) -> ImportReport:
     """Write parsed records (each with the file it came from), all or nothing.
 
@@ -802,10 +831,12 @@ def import_records(
 
     ``progress`` is ``progress(done, total, what)`` when ``records`` is a list, else
     ``progress(records written so far)``; either returns False to cancel (nothing written).
+    ``definitions``: how to define relation types and attributes the project lacks, when
+    ``add_labels`` adds them (a colleague's own definitions).
     """
     report = report if report is not None else ImportReport()
     writer = ChunkWriter(project, annotator=annotator, add_labels=add_labels, who=who,
-                         report=report)
+                         report=report, definitions=definitions)
     total = len(records) if isinstance(records, list) else None
     written = 0
     with project.atomic():

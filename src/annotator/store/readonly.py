@@ -99,6 +99,10 @@ class ForeignProject:
     spans: list[ForeignSpan] = field(default_factory=list)
     relation_types: dict[Any, Any] = field(default_factory=dict)
     relations: list[ForeignRelation] = field(default_factory=list)
+    #: ``relation_types`` rows (name, color, key, description, heads, tails), as stored.
+    relation_type_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    #: ``label_attributes`` rows (label, name, kind, choices, description), as stored.
+    attribute_rows: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 def _not_regular(mode: int) -> str | None:
@@ -227,13 +231,21 @@ def read_project_file(path: str | Path) -> ForeignProject:
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
         relation_types: dict[Any, Any] = {}
         relations: list[ForeignRelation] = []
+        type_rows: list[tuple[Any, ...]] = []
+        attribute_rows: list[tuple[Any, ...]] = []
         if {"relations", "relation_types"} <= tables:
             relation_types = dict(conn.execute("SELECT id, name FROM relation_types").fetchall())
             relations = [ForeignRelation(*row) for row in conn.execute(
                 "SELECT id, document_id, head_id, tail_id, type_id, annotator, note, "
                 "created_at, updated_at FROM relations ORDER BY document_id, created_at, id")]
+            type_rows = conn.execute("SELECT name, color, key, description, heads, tails FROM "
+                                     "relation_types ORDER BY position, id").fetchall()
+        if "label_attributes" in tables:
+            attribute_rows = conn.execute("SELECT label, name, kind, choices, description FROM "
+                                          "label_attributes ORDER BY position, id").fetchall()
     except sqlite3.DatabaseError as exc:
         raise ProjectError(f"{shown}: cannot read the project ({exc})") from None
     finally:
         conn.close()
-    return ForeignProject(shown, version, documents, labels, spans, relation_types, relations)
+    return ForeignProject(shown, version, documents, labels, spans, relation_types, relations,
+                          type_rows, attribute_rows)

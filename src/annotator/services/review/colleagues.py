@@ -22,7 +22,8 @@ Decisions:
 - Relations come along with their spans (ids, times, notes kept; their ends follow the spans
   as the import maps them: a span already in this project is the end). Relation types and
   attributes this project lacks are refused, named with where they are first used, unless
-  ``add_labels`` (then they are added as an import adds them).
+  ``add_labels``: then they are added as the colleague's project file defines them (allowed
+  labels, colour, key when free, choices), or, from a JSONL export, as an import adds them.
 - Labels the project lacks are refused, each named with where it is first used
   (:class:`UnknownLabelsError`), unless ``add_labels``: then they are added as an import adds
   them.
@@ -43,6 +44,7 @@ from annotator.domain.errors import DataError
 from annotator.services.decoding import read_utf8_file
 from annotator.services.importing import (
     JSONL_SUFFIXES,
+    Definitions,
     ImportReport,
     Progress,
     import_records,
@@ -51,6 +53,7 @@ from annotator.services.native import ParsedRecord, read_records
 from annotator.services.review.project_file import (
     ColleagueRecord,
     check_records,
+    definitions_of_project,
     describe_document,
     describe_span,
     records_of_project,
@@ -79,10 +82,23 @@ def read_work(path: str | Path) -> list[ParsedRecord]:
     Raises :class:`DataError` naming the file (and the document and span) with nothing read
     into the project.
     """
+    return _read_work(path, Definitions())
+
+
+def _read_work(path: str | Path, definitions: Definitions) -> list[ParsedRecord]:
+    """:func:`read_work`; a project file's relation types and attribute definitions are added
+    to ``definitions``."""
     try:
         check_foreign_file(path, "merge")
         if read_header(path) == SQLITE_HEADER:
-            return list(records_of_project(read_project_file(path)))
+            foreign = read_project_file(path)
+            records = list(records_of_project(foreign))
+            found = definitions_of_project(foreign)
+            for name, rt in found.relation_types.items():
+                definitions.relation_types.setdefault(name, rt)
+            for key, attribute in found.attributes.items():
+                definitions.attributes.setdefault(key, attribute)
+            return records
     except ProjectError as exc:  # its message names the file already
         raise DataError(f"{exc}; nothing was merged") from None
     if Path(path).suffix.lower() in JSONL_SUFFIXES:
@@ -189,8 +205,9 @@ def merge_work(
     project lacks) with the project unchanged.
     """
     records: list[tuple[ParsedRecord, str]] = []
+    definitions = Definitions()
     for path in paths:
-        records.extend((record, str(path)) for record in read_work(path))
+        records.extend((record, str(path)) for record in _read_work(path, definitions))
     _check_annotators(records, annotator)
     # Matching, the label check and the writes share one write transaction: a document that
     # another program removes meanwhile cannot turn the merge into an import of it.
@@ -200,7 +217,8 @@ def merge_work(
             _check_labels(project, records)
             _check_definitions(project, records)
         report = import_records(project, records, annotator=annotator or who,
-                                add_labels=add_labels, who=who, progress=progress)
+                                add_labels=add_labels, who=who, progress=progress,
+                                definitions=definitions)
         if report.documents_added:
             raise DataError("documents of the input are no longer in this project: "
                             + ", ".join(map(repr, report.documents_added))

@@ -39,8 +39,10 @@ from typing import Any
 
 from annotator.domain.errors import AnnotatorError, DataError
 from annotator.domain.labels import check_name
+from annotator.domain.relations import Attribute, RelationType
 from annotator.domain.spans import check_annotator
 from annotator.domain.text import is_canonical, sha256_text
+from annotator.services.importing import Definitions
 from annotator.services.native import ParsedRecord, ParsedRelation, ParsedSpan, attributes_problem
 from annotator.store.readonly import ForeignDocument, ForeignProject, ForeignRelation, ForeignSpan
 
@@ -426,6 +428,28 @@ def _where_relation(relation: ForeignRelation, kind: Any) -> str:
                 else _shown(relation.id))
     shown_kind = f"(relation type id {relation.type_id!r})" if kind is _MISSING else _shown(kind)
     return f"relation {shown_id} {shown_kind}"
+
+
+def definitions_of_project(foreign: ForeignProject) -> Definitions:
+    """The relation types and attribute definitions of a project file, for a merge that adds
+    what this project lacks (``--add-labels``) as the colleague defined it. A row that is not
+    a valid definition is left out (the merge then adds a plain one)."""
+    found = Definitions()
+    for row in foreign.relation_type_rows:
+        try:
+            heads, tails = json.loads(row[4]), json.loads(row[5])
+            found.relation_types[row[0]] = RelationType(row[0], row[1], row[2], row[3] or "",
+                                                        tuple(heads), tuple(tails))
+        except (AnnotatorError, TypeError, ValueError, RecursionError):
+            continue
+    for row in foreign.attribute_rows:
+        try:
+            found.attributes[(row[0], row[1])] = Attribute(row[0], row[1], row[2],
+                                                           tuple(json.loads(row[3])),
+                                                           row[4] or "")
+        except (AnnotatorError, TypeError, ValueError, RecursionError):
+            continue
+    return found
 
 
 def _where_span(span: ForeignSpan, label: Any) -> str:

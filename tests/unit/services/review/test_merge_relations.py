@@ -10,7 +10,7 @@ import pytest
 from review_work import colleague_project, new_project, where
 
 from annotator.domain.errors import DataError
-from annotator.domain.relations import RelationType
+from annotator.domain.relations import Attribute, RelationType
 from annotator.services.exporting import export
 from annotator.services.review.colleagues import merge_work
 from annotator.store import Project
@@ -99,10 +99,17 @@ def test_relation_to_a_span_this_project_has_goes_to_that_span(tmp_path: Path) -
 def test_unknown_relation_type_is_refused_unless_added(tmp_path: Path, snapshot) -> None:
     main = new_project(tmp_path / "main.annotator")
     source = colleague_project(tmp_path, "alice")
+    cites = RelationType("cites", "#123456", "9", "Who cites whom.", ("actor",),
+                         ("actor", "source"))
+    certainty = Attribute("actor", "certainty", "choice", ("low", "high"), "How sure.")
     with Project.open(source) as project:
-        project.add_relation_type(RelationType("cites", "#123456"), who="alice")
-        spans = project.spans(annotators=["alice"])
-        project.add_relation(spans[0].id, spans[1].id, "cites")
+        project.add_relation_type(cites, who="alice")
+        project.add_label_attribute(certainty, who="alice")
+        one = next(d.id for d in project.documents() if d.name == "one.txt")
+        spans = {s.start: s for s in project.spans(one, annotators=["alice"])}
+        head, tail = spans[where("one.txt", "北朝鮮")[0]], spans[where("one.txt", "金正恩")[0]]
+        project.add_relation(head.id, tail.id, "cites")
+        project.set_span_attribute(head.id, "certainty", "high", who="alice")
     before = snapshot(main)
     with Project.open(main) as project:
         with pytest.raises(DataError) as info:
@@ -111,9 +118,15 @@ def test_unknown_relation_type_is_refused_unless_added(tmp_path: Path, snapshot)
     assert "nothing was merged" in str(info.value)
     assert snapshot(main) == before
     with Project.open(main) as project:
+        project.add_relation_type(RelationType("other", "#000000", "9"), who="lead")
         report = merge_work(project, [source], who="reviewer", add_labels=True)
         assert report.relation_types_added == ["cites"]
+        assert report.attributes_added == ["actor.certainty"]
         assert [r.type for r in project.relations()] == ["cites"]
+        # as alice defined them (without the key, which this project uses already)
+        assert project.relation_type("cites") == RelationType(
+            "cites", "#123456", None, "Who cites whom.", ("actor",), ("actor", "source"))
+        assert project.label_attribute("actor", "certainty") == certainty
 
 
 def test_a_damaged_relation_in_a_project_file_is_named(tmp_path: Path, snapshot) -> None:

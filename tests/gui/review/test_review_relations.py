@@ -154,3 +154,58 @@ def test_reject_then_add_a_relation_between_reviewed_spans(
     assert "quantifies" in window.statusBar().currentMessage()
     _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert _reviewed(project)[1] == []
+
+
+RELATE = """
+import sys
+from annotator.store import Project
+path, head, tail, kind = sys.argv[1:]
+with Project.open(path) as project:
+    project.add_relation(head, tail, kind, who="ken")
+"""
+
+
+def test_a_relation_made_by_another_process_is_listed(qtbot, tmp_path: Path, settings) -> None:
+    """Opened from a main window, the review window lists a relation another process wrote."""
+    import os
+    import subprocess
+    import sys
+
+    from annotator.ui.main_window import MainWindow
+    from annotator.ui.review import install
+    from annotator.ui.session import Session
+
+    path = tmp_path / "p.annotator"
+    with Project.open(path) as project:
+        doc, _ = project.add_document("one.txt", TEXT, who="test")
+        for who in ("hana", "ken"):
+            source = project.add_span(doc.id, 1, 5, "source", who)
+            project.add_span(doc.id, 7, 9, "actor", who)
+            claim = project.add_span(doc.id, 11, 24 if who == "hana" else 25, "claim", who)
+        head, tail = claim.id, source.id  # ken's
+    session = Session(Project.open(path), "rita")
+    main = MainWindow(session, settings)
+    qtbot.addWidget(main)
+    install(main)
+    main.restore()
+    main.show()
+    review = ReviewWindow(main.review.context, 1, ["hana", "ken"], parent=main)
+    qtbot.addWidget(review)
+    review.show()
+    qtbot.waitExposed(review)
+    review.activateWindow()
+    qtbot.waitUntil(review.isActiveWindow)
+    try:
+        _to_claim(qtbot, review)
+        assert _rows(review) == []
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+        done = subprocess.run([sys.executable, "-c", RELATE, str(path), head, tail,
+                               "attributed_to"], env=env, capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, done.stderr
+        qtbot.waitUntil(lambda: len(_rows(review)) == 1, timeout=3000)
+        assert _rows(review)[0][:2] == ("ken", "attributed_to")
+    finally:
+        review.close()
+        main.close()
+        session.close()

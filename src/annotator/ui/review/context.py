@@ -6,8 +6,8 @@ stack of its own when the windows are used without a main window. It turns the s
 listener calls into a Qt signal, so windows that close simply stop receiving them. Built from
 a session, it also relays what the session reports about spans (its own document's span
 signals, ``Session.spansChangedIn`` for any document: rows other processes wrote, or this
-connection wrote without the undo stack, e.g. a merge; and document rows from elsewhere) as
-``spansChanged``.
+connection wrote without the undo stack, e.g. a merge; and document, relation and relation
+decision rows from elsewhere, with no span ids) as ``spansChanged``.
 """
 
 from __future__ import annotations
@@ -72,17 +72,21 @@ class ReviewContext(QObject):
         session.spansChangedIn.connect(  # type: ignore[attr-defined]
             lambda document_id, ids: context.spansChanged.emit(document_id, ids))
         session.changesFromElsewhere.connect(  # type: ignore[attr-defined]
-            lambda rows: context.relay_rows([r for r in rows if r.entity == "document"]))
+            lambda rows: context.relay_rows([r for r in rows if r.entity in (
+                "document", "relation", "relation_decision")]))
         return context
 
     def relay_rows(self, rows: Sequence[HistoryEntry]) -> None:
-        """Emit ``spansChanged`` once per document named by span rows of ``rows``."""
+        """Emit ``spansChanged`` once per document named by span rows of ``rows`` (document,
+        relation and relation decision rows name their document with no span ids: its status
+        or its relations changed)."""
         by_document: dict[int, set[str]] = {}
         for row in rows:
-            if row.entity not in ("span", "document") or row.document_id is None:
+            if row.entity not in ("span", "document", "relation", "relation_decision") \
+                    or row.document_id is None:
                 continue
-            ids = by_document.setdefault(row.document_id, set())  # a document row: its status
-            if row.entity == "document":
+            ids = by_document.setdefault(row.document_id, set())
+            if row.entity != "span":
                 continue
             if row.action == "import":
                 after = row.after if isinstance(row.after, dict) else {}

@@ -499,9 +499,10 @@ class ReviewWindow(QMainWindow):
         self._pending_ids, self._pending_all = set(), False
         if everything:
             self.set_labels_and_reload()
-        elif ids:
-            self.follow(ids)
-            self.refresh_relations()
+        else:
+            if ids:
+                self.follow(ids)
+            self.refresh_relations()  # a relation or relation decision written elsewhere
 
     def set_labels_and_reload(self) -> None:
         """Re-read the label set (names, colours) and every span of the document."""

@@ -7,7 +7,6 @@ import sys
 
 from annotator.cli.common import TerminalProgress, project_from
 from annotator.services.importing import default_annotator
-from annotator.services.review.colleagues import merge_work
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -32,6 +31,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: every command registers at start-up, and only a merge needs the review
+    # services (about a tenth of every command's start).
+    from annotator.services.review.colleagues import merge_work
+
     with project_from(args) as project:
         progress = TerminalProgress("merging")
         try:

@@ -39,11 +39,17 @@ _TOKEN = re.compile(
     f"|[^\\s]{_MARK_RUN}"
 )
 _TRAILING_MARKS = re.compile(f"(?:[{MARKS}\u200d])+$")
+#: :data:`_TOKEN` with a first alternative for the common case of Japanese text, a CJK
+#: character (not the ideographic space U+3000) with no mark after it: the same tokens
+#: (a test compares them), about twice as fast on CJK text.
+_FAST_TOKEN = re.compile(f"[{CJK_CLASS.replace(chr(0x3000) + '-', chr(0x3001) + '-')}]"
+                         f"(?![{MARKS}\u200d])|" + _TOKEN.pattern)
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Token ``(start, end)`` code-point ranges of ``text[start:end]`` (module docstring)."""
-    return [m.span() for m in _TOKEN.finditer(text, start, len(text) if end is None else end)]
+    return [m.span() for m in _FAST_TOKEN.finditer(text, start,
+                                                   len(text) if end is None else end)]
 
 
 def is_cjk(char: str) -> bool:

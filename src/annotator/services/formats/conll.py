@@ -302,54 +302,61 @@ def write(project: Any, out: IO[str], filters: Any, options: ExportOptions, prog
     values = 0
     for document, text, spans in documents_rows(project, filters, progress):
         exported.append(document.id)
-        values += sum(len(row_attributes(s)) for s in spans if len(s) > 10 and s[10])
+        values += sum(len(row_attributes(s)) for s in spans if s[10])
         tokens = _tokens_of(document.meta, text)
         newlines = [m.start() for m in _NEWLINE.finditer(text)]
-        tags = _tags(tokens, [s for s in spans if s.annotator == layer], newlines, lost)
-        bump(lost, LOST_LAYER, sum(1 for s in spans if s.annotator != layer))
-        report.spans += sum(1 for t in tags if t[0] == "B")
+        mine = [s for s in spans if s[5] == layer]
+        tags, written = _tags(tokens, mine, text, lost)
+        bump(lost, LOST_LAYER, len(spans) - len(mine))
+        report.spans += written
         report.documents += 1
         starts = [start for start, _end in tokens]
         # One line per token; a blank line before the first token after each line break
         # (not before the first).
-        lines = [f"{text[start:end]}\t{tag}\n" for (start, end), tag in zip(tokens, tags)]
+        words = [text[start:end] for start, end in tokens]
         for index in {bisect_right(starts, n) for n in newlines} - {0, len(tokens)}:
-            lines[index] = "\n" + lines[index]
-        out.write(f"{DOCSTART}\tO\n\n" + "".join(lines) + ("\n" if tokens else ""))
+            words[index] = "\n" + words[index]
+        body = "\n".join(map("\t".join, zip(words, tags)))
+        out.write(f"{DOCSTART}\tO\n\n" + (body + "\n\n" if tokens else ""))
     note_not_carried(project, report, exported, values, "CoNLL")
 
 
-def _tags(tokens: list[tuple[int, int]], spans: list[Any], newlines: list[int],
-          lost: dict[str, int]) -> list[str]:
-    """IOB2 tags for ``tokens`` from ``spans`` (one layer; ``newlines``: the text's line
-    breaks), counting what cannot be held."""
+def _tags(tokens: list[tuple[int, int]], spans: list[Any], text: str,
+          lost: dict[str, int]) -> tuple[list[str], int]:
+    """IOB2 tags for ``tokens`` from ``spans`` (span rows of one layer: start, end and label
+    at 2, 3, 4) and how many spans they hold, counting what cannot be held."""
     starts = [s for s, _e in tokens]
     ends = [e for _s, e in tokens]
+    count = len(tokens)
+    find = text.find
     candidates: list[tuple[int, int, int, str, bool]] = []
     for order, span in enumerate(spans):
-        first = bisect_right(starts, span.start) - 1
-        if first < 0 or ends[first] <= span.start:
+        start, end, label = span[2], span[3], span[4]
+        first = bisect_right(starts, start) - 1
+        if first < 0 or ends[first] <= start:
             first += 1
-        last = bisect_left(ends, span.end)
-        if last >= len(tokens) or starts[last] >= span.end:
+        last = bisect_left(ends, end)
+        if last >= count or starts[last] >= end:
             last -= 1
-        if first > last or first >= len(tokens):
+        if first > last or first >= count:
             bump(lost, LOST_SPACE)
             continue
-        if bisect_left(newlines, starts[first]) != bisect_left(newlines, ends[last]):
+        if find("\n", starts[first], ends[last]) != -1:  # across a line break
             bump(lost, LOST_LINE)
             continue
-        widened = starts[first] != span.start or ends[last] != span.end
-        candidates.append((first, last, order, span.label, widened))
+        widened = starts[first] != start or ends[last] != end
+        candidates.append((first, last, order, label, widened))
     candidates.sort(key=lambda c: (c[0] - c[1], c[0], c[2]))
-    tags = ["O"] * len(tokens)
+    tags = ["O"] * count
+    written = 0
     for first, last, _order, label, widened in candidates:
-        if any(tags[i] != "O" for i in range(first, last + 1)):
+        if tags[first:last + 1].count("O") != last + 1 - first:
             bump(lost, LOST_OVERLAP)
             continue
         if widened:
             bump(lost, LOST_WIDENED)
+        written += 1
         tags[first] = "B-" + label
         for i in range(first + 1, last + 1):
             tags[i] = "I-" + label
-    return tags
+    return tags, written

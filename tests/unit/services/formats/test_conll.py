@@ -225,3 +225,22 @@ def test_seqeval_reads_our_iob2(filled: Project, tmp_path: Path) -> None:
                    for sentence in entities.entities for e in sentence)
     assert found == sorted([("北朝鮮", "actor"), ("ミサイル", "weapon"), ("3発", "number"),
                             ("金正恩", "actor"), ("KimJongUn", "actor"), ("Putin", "actor")])
+
+
+def test_the_fast_tokenizer_gives_the_reference_tokens() -> None:
+    """``tokenize`` runs a pattern with a shortcut for CJK characters; its tokens are those of
+    the reference pattern (``_TOKEN``, the module's rules) on random mixes of scripts, marks,
+    emoji, white space (U+3000 is CJK and white space) and astral characters."""
+    import random
+
+    from annotator.services.formats import _common
+
+    alphabet = list("北朝鮮がミサイル3発ＣＮＮ 　\n\t.,!?abcXYZ12😀👍🏽\u200d\u0301\ufe0f"
+                    "\U000E0100𠮷葛ー・「」_-\u3099ｶﾞ\u2028\x85\u00a0\u1680")
+    rng = random.Random(11)
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert _common.tokenize(text) == [m.span() for m in _common._TOKEN.finditer(text)], text
+    for code in (*range(0x3000, 0x3003), 0x2E80, 0x3040, 0x20BB7, 0xFF21, 0x3099):
+        text = f"a{chr(code)}\U000E0100 {chr(code)}"
+        assert _common.tokenize(text) == [m.span() for m in _common._TOKEN.finditer(text)], text

@@ -566,9 +566,6 @@ class ChunkWriter:
             if spans:
                 groups.append((doc_id, source, spans))
         report.spans_added += project.add_span_groups(groups, who=self.who)
-        project.set_imported_attributes(
-            (span.id, span.attributes) for _doc, _source, spans in groups for span in spans
-            if span.attributes)
         if linked:
             self._write_relations(linked)
 

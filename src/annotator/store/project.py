@@ -856,7 +856,8 @@ class Project(RelationsMixin, LabelsMixin, ReviewMixin, ReadingMixin):
                         who: str) -> int:
         """Insert already-checked spans of several documents, ``(document id, source, spans)``
         each, with one ``executemany`` (an import's chunk, inside its transaction) and one
-        history row per document. Returns the count."""
+        history row per document. Returns the count. A span's ``attributes`` (when it has
+        them, checked against its label by the caller) are written with it."""
         if not groups:
             return 0
         with self.atomic():
@@ -866,7 +867,8 @@ class Project(RelationsMixin, LabelsMixin, ReviewMixin, ReadingMixin):
                 rows = [
                     (span.id, doc_id, span.start, span.end, label_ids[span.label],
                      span.annotator, span.note, span.created_at, span.updated_at,
-                     None if span.value is None else dumps(span.value, ensure_ascii=False))
+                     None if span.value is None else dumps(span.value, ensure_ascii=False),
+                     attributes_json(getattr(span, "attributes", None)))
                     for doc_id, _source, spans in groups for span in spans
                 ]
             except KeyError as exc:
@@ -876,8 +878,8 @@ class Project(RelationsMixin, LabelsMixin, ReviewMixin, ReadingMixin):
                 try:
                     self.db.conn.executemany(
                         'INSERT INTO spans (id, document_id, start, "end", label_id, annotator, '
-                        "note, created_at, updated_at, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                        "?)", rows)
+                        "note, created_at, updated_at, value, attributes) VALUES (?, ?, ?, ?, ?, "
+                        "?, ?, ?, ?, ?, ?)", rows)
                 except sqlite3.IntegrityError as exc:
                     raise SpanError(f"the imported spans cannot be added: {exc}") from exc
             stamp = now()

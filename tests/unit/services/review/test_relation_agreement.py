@@ -140,10 +140,11 @@ def _prf(counts):
     return precision, recall, 2 * precision * recall / (precision + recall)
 
 
-@pytest.mark.parametrize(("seed", "names"), [(1, ("hana", "ken")), (2, ("ken", "hana")),
-                                             (3, ("hana", "ken", "mei")), (4, ("hana", "ken"))])
+@pytest.mark.parametrize(("seed", "names"), [
+    (1, ("hana", "ken")), (2, ("ken", "hana")), (3, ("hana", "ken", "mei")), (4, ("hana", "ken")),
+    (10, ("mei", "hana", "ryo", "ken"))])  # four: the documents are read in uid order
 def test_relation_figures_equal_nested_loops(tmp_path: Path, seed: int, names) -> None:
-    with build(tmp_path / "p.annotator", seed, 40, ("hana", "ken", "mei")) as project:
+    with build(tmp_path / "p.annotator", seed, 40, ("hana", "ken", "mei", "ryo")) as project:
         result = project_agreement(project, list(names))
         brute, included = _brute_relations(project, names)
         assert project.relations()  # the corpus has relations

@@ -129,6 +129,7 @@ def bench_create_delete(window: MainWindow, rounds: int) -> None:
     counter = PaintCounter(view.viewport(), window.relations.panel.list.viewport())
     created: list[float] = []
     deleted: list[float] = []
+    frames: list[float] = []  # the next frame alone, after the command returned
     unpainted = 0
     for n in range(rounds):
         head, tail, rt = pairs[n % len(pairs)]
@@ -137,19 +138,24 @@ def bench_create_delete(window: MainWindow, rounds: int) -> None:
         before = counter.snapshot()
         t = time.perf_counter()
         rid = actions.create(head, tail, rt)
+        f = time.perf_counter()
         next_frame(window)
         created.append(time.perf_counter() - t)
+        frames.append(time.perf_counter() - f)
         assert rid is not None
         after = counter.snapshot()
         unpainted += any(a == b for a, b in zip(before, after, strict=True))
         t = time.perf_counter()
         assert actions.delete(rid)
+        f = time.perf_counter()
         next_frame(window)
         deleted.append(time.perf_counter() - t)
+        frames.append(time.perf_counter() - f)
         unpainted += any(a == b for a, b in zip(after, counter.snapshot(), strict=True))
     assert not unpainted, f"{unpainted} timed edits did not repaint the text and the list"
     print(f"  create a relation (commit, arcs, list): {median_ms(created)}")
     print(f"  delete a relation (commit, arcs, list): {median_ms(deleted)}")
+    print(f"    of which the next frame (arcs, tags, list): {median_ms(frames)}")
 
 
 def _pages(window: MainWindow, start_block: int, rounds: int, idle: bool) -> list[float]:

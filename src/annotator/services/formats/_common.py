@@ -111,49 +111,6 @@ def choose_layer(annotators: Iterable[str], layer: str | None, chosen: list[str]
     return present[0] if present else ""
 
 
-def documents_with_names(project: Any, filters: Any, progress: Any) -> Iterator[
-        tuple[Any, str, list[Any], list[str]]]:
-    """``(document, text, spans, further names)`` of the selection (the export pipeline's
-    chunked reader when it has one)."""
-    from annotator.services import exporting
-    from annotator.store.project import span_from_row
-
-    chunks = getattr(exporting, "iter_chunks", None)
-    if chunks is None:
-        for document, text, spans in exporting.iter_documents(project, filters, progress):
-            yield document, text, spans, []
-        return
-    for document, text, rows, names in chunks(project, filters, progress):
-        yield document, text, [span_from_row(row) for row in rows], list(names)
-
-
-class SpanRow(tuple):
-    """A span as the store's row (``Project.span_rows`` order), read by name without building
-    a :class:`annotator.domain.spans.Span` (several times cheaper for 100,000 spans)."""
-
-    __slots__ = ()
-    id = property(lambda self: self[0])
-    start = property(lambda self: self[2])
-    end = property(lambda self: self[3])
-    label = property(lambda self: self[4])
-    annotator = property(lambda self: self[5])
-    note = property(lambda self: self[6])
-
-
-def documents_rows(project: Any, filters: Any, progress: Any) -> Iterator[
-        tuple[Any, str, list[Any]]]:
-    """``(document, text, spans)`` with spans as :class:`SpanRow` (start, end, label,
-    annotator, note, id), or the pipeline's spans when it has no chunked reader."""
-    from annotator.services import exporting
-
-    chunks = getattr(exporting, "iter_chunks", None)
-    if chunks is None:
-        yield from exporting.iter_documents(project, filters, progress)
-        return
-    for document, text, rows, _names in chunks(project, filters, progress):
-        yield document, text, [SpanRow(row) for row in rows]
-
-
 def bump(counter: dict[str, int], reason: str, n: int = 1) -> None:
     """``counter[reason] += n`` (a ``lost`` or ``not_kept`` dictionary)."""
     if n:

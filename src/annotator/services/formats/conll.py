@@ -47,7 +47,7 @@ from annotator.domain.errors import DataError
 from annotator.domain.text import canonicalise, clean_name, sha256_text
 from annotator.services.decoding import iter_utf8_lines
 from annotator.services.formats import ExportOptions, ImportOptions
-from annotator.services.formats._common import (bump, choose_layer, documents_rows, join_space,
+from annotator.services.formats._common import (bump, choose_layer, join_space,
                                                 note_not_carried, row_attributes, tokenize)
 from annotator.services.native import ParsedRecord, ParsedSpan
 
@@ -300,7 +300,9 @@ def write(project: Any, out: IO[str], filters: Any, options: ExportOptions, prog
     lost = report.lost
     exported: list[int] = []
     values = 0
-    for document, text, spans in documents_rows(project, filters, progress):
+    from annotator.services.exporting import iter_chunks
+
+    for document, text, spans, _names in iter_chunks(project, filters, progress):
         exported.append(document.id)
         values += sum(len(row_attributes(s)) for s in spans if s[10])
         tokens = _tokens_of(document.meta, text)

@@ -832,11 +832,13 @@ def import_records(
     ``add_labels`` adds them (a colleague's own definitions).
     """
     report = report if report is not None else ImportReport()
-    writer = ChunkWriter(project, annotator=annotator, add_labels=add_labels, who=who,
-                         report=report, definitions=definitions)
     total = len(records) if isinstance(records, list) else None
     written = 0
     with project.atomic():
+        # The labels, relation types and attributes it checks against are read inside the
+        # writing transaction (another program may change them until it begins).
+        writer = ChunkWriter(project, annotator=annotator, add_labels=add_labels, who=who,
+                             report=report, definitions=definitions)
         for chunk in _chunks(records, CHUNK_RECORDS):
             writer.write(chunk)
             written += len(chunk)

@@ -120,8 +120,8 @@ def _parse_span(raw: Any, index: int, text: str, removed: list[int], path: str, 
                     and type(span_id) in _STR_OR_NONE and type(annotator) in _STR_OR_NONE
                     and type(created) in _STR_OR_NONE and type(updated) in _STR_OR_NONE
                     and type(note) in _STR_OR_NONE and (value is None or type(value) is dict)
-                    and (attributes is None or (type(attributes) is dict
-                                                and _plain_attributes(attributes)))):
+                    and (attributes is None or (type(attributes) is dict and (
+                        not attributes or _plain_attributes(attributes))))):
                 if removed:
                     start, end = canonical_offset(start, removed), canonical_offset(end, removed)
                 if start < end:

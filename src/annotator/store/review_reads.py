@@ -184,16 +184,19 @@ def has_annotator(project: Project, name: str) -> bool:
                               [name]).fetchone() is not None
 
 
+#: Bits of a start or an end in a packed span: documents up to 67,108,863 code points (a chunk
+#: with a longer one is read a row per span).
+_POSITION_BITS = 26
+
+
 def _packing(project: Project) -> tuple[int, int] | None:
     """Bit widths ``(positions, labels)`` that pack a span's ``(start, end, label id)`` into
-    one SQLite integer (63 bits), or None when the project's texts or label ids are too long."""
-    row = project.db.execute("SELECT max(length) FROM documents").fetchone()
-    positions = max(1, int(row[0] or 0).bit_length())
+    one SQLite integer (63 bits), or None when the label ids are too large for it."""
     row = project.db.execute("SELECT max(id) FROM labels").fetchone()
     labels = max(1, int(row[0] or 0).bit_length())
-    if 2 * positions + labels > 63:
+    if 2 * _POSITION_BITS + labels > 63:
         return None
-    return positions, labels
+    return _POSITION_BITS, labels
 
 
 def agreement_rows(
@@ -209,8 +212,8 @@ def agreement_rows(
     One query per chunk reads the spans' index over the chunk's id range and hands Python one
     row per document, each annotator's spans packed into integers (``start``, ``end`` and the
     label id side by side) and listed as text: about a tenth of the work of a row per span
-    (``packed=False``, or texts or label ids too long to pack: a row per span). Each chunk is
-    read in one read transaction."""
+    (``packed=False``, label ids too large, or a chunk with a text too long to pack: a row per
+    span). Each chunk is read in one read transaction."""
     names = label_names(project)
     label_list = [""] * (max(names, default=0) + 1)
     for label_id, name in names.items():
@@ -223,16 +226,15 @@ def agreement_rows(
         positions, label_bits = packing
         shift_start, shift_end = positions + label_bits, label_bits
         position_mask, label_mask = (1 << positions) - 1, (1 << label_bits) - 1
-        packed = f'((start << {shift_start}) | ("end" << {shift_end}) | label_id)'
-        columns = ", ".join(f"group_concat({packed}) FILTER (WHERE annotator = ?{index + 1})"
-                            for index in range(width))
-        span_sql = (f"SELECT document_id, {columns} FROM spans WHERE annotator IN "
-                    f"({', '.join(f'?{index + 1}' for index in range(width))}) "
-                    f"AND document_id BETWEEN ?{width + 1} AND ?{width + 2} GROUP BY document_id")
-    else:
-        position = {name: index for index, name in enumerate(who)}
-        span_sql = (f'SELECT document_id, start, "end", label_id, annotator FROM spans WHERE '
-                    f"annotator IN ({_marks(who)}) AND document_id BETWEEN ? AND ?")
+        packed_span = f'((start << {shift_start}) | ("end" << {shift_end}) | label_id)'
+        columns = ", ".join(f"group_concat({packed_span}) FILTER (WHERE annotator = "
+                            f"?{index + 1})" for index in range(width))
+        packed_sql = (f"SELECT document_id, {columns} FROM spans WHERE annotator IN "
+                      f"({', '.join(f'?{index + 1}' for index in range(width))}) AND "
+                      f"document_id BETWEEN ?{width + 1} AND ?{width + 2} GROUP BY document_id")
+    position = {name: index for index, name in enumerate(who)}
+    row_sql = (f'SELECT document_id, start, "end", label_id, annotator FROM spans WHERE '
+               f"annotator IN ({_marks(who)}) AND document_id BETWEEN ? AND ?")
     chosen = None if ids is None else sorted(set(ids))
     after = 0
     at = 0
@@ -250,8 +252,8 @@ def agreement_rows(
                 return
             first, last = docs[0][0], docs[-1][0]
             spans: dict[int, list[list[tuple[int, int, str]]]] = {}
-            if packing is not None:
-                for doc, *lists in db.execute(span_sql, [*who, first, last]):
+            if packing is not None and max(row[2] for row in docs) >> _POSITION_BITS == 0:
+                for doc, *lists in db.execute(packed_sql, [*who, first, last]):
                     group = spans[doc] = []
                     for text in lists:
                         if text is None:
@@ -262,7 +264,7 @@ def agreement_rows(
                                        label_list[v & label_mask]) for v in values])
             else:
                 for doc, start, end, label_id, annotator in db.execute(
-                        span_sql, [*who, first, last]):
+                        row_sql, [*who, first, last]):
                     group = spans.get(doc)
                     if group is None:
                         group = spans[doc] = [[] for _ in who]

@@ -78,3 +78,33 @@ def test_export_dialog_offers_every_format(qtbot, window) -> None:
     dialog.as_predictions.setChecked(True)
     options = dialog.options()
     assert (options.email_domain, options.labelstudio_as) == ("lab.example", "predictions")
+
+
+def test_label_studio_relations_and_attributes_arrive_in_the_window(
+        qtbot, window, project_path: Path, tmp_path: Path) -> None:
+    """A Label Studio export with a relation and per-region choices, imported in the window:
+    the relation and the values are in the project (offsets after 😀𠮷 and 🇯🇵: code points)."""
+    claim, actor = cp_of(TEXT, "金正恩氏は砲弾を提供した"), cp_of(TEXT, "金正恩")
+    results = [
+        {"id": "c1", "type": "labels", "from_name": "label", "to_name": "text",
+         "value": {"start": claim[0], "end": claim[1], "labels": ["claim"]}},
+        {"id": "a1", "type": "labels", "from_name": "label", "to_name": "text",
+         "value": {"start": actor[0], "end": actor[1], "text": "金正恩", "labels": ["actor"]}},
+        {"id": "c1", "type": "choices", "from_name": "claim.stance", "to_name": "text",
+         "value": {"start": claim[0], "end": claim[1], "choices": ["asserted"]}},
+        {"type": "relation", "from_id": "c1", "to_id": "a1", "direction": "right",
+         "labels": ["involves"]},
+    ]
+    source = tmp_path / "tasks.json"
+    source.write_text(json.dumps([{"data": {"text": TEXT}, "annotations": [
+        {"completed_by": {"email": "aoi@x.jp"}, "result": results}]}], ensure_ascii=False),
+        encoding="utf-8")
+    window.import_paths([str(source)])
+    with Project.open(project_path) as project:
+        spans = {s.label: s for s in project.spans() if s.annotator == "aoi"}
+        assert (spans["claim"].start, spans["claim"].end) == claim
+        assert spans["claim"].attributes == {"stance": "asserted"}
+        [relation] = project.relations()
+        assert (relation.head, relation.tail, relation.type, relation.annotator) == (
+            spans["claim"].id, spans["actor"].id, "involves", "aoi")
+    assert "1 relation added" in window.status.currentMessage()

@@ -18,7 +18,8 @@ the annotating, everyone syncs until nothing moves, then the check:
 - lost: spans of my layer not on the hub, plus hub spans I may read missing in my project;
 - extra: spans in a project that the hub does not have (a deletion that did not arrive);
 - duplicated: rows on the hub with the same (document, start, end, label, layer);
-- push and pull rates: span changes per second of sync, over all analysts' syncs.
+- push and pull rates: span changes per second of each sync's push phase and pull phase,
+  over all analysts' syncs.
 
 The server runs with its default settings (fsync on), members log in with SCRAM passwords
 over the local socket. Heavy: it runs A + 1 Python processes and a server. Run:
@@ -64,7 +65,8 @@ def one_sync(project: Project, url: str) -> dict[str, float]:
         report = sync(project, session)
     return {"seconds": time.perf_counter() - began,
             "pushed": report.pushed_spans + report.pushed_deletes,
-            "pulled": report.pulled_spans + report.pulled_deletes}
+            "pulled": report.pulled_spans + report.pulled_deletes,
+            "push_seconds": report.push_seconds, "pull_seconds": report.pull_seconds}
 
 
 def analyst(args: argparse.Namespace) -> None:
@@ -209,8 +211,10 @@ def main() -> None:
     seconds = [s["seconds"] for s in syncs]
     pushes = [s for s in syncs if s["pushed"]]
     pulls = [s for s in syncs if s["pulled"]]
-    push_rate = sum(s["pushed"] for s in pushes) / max(1e-9, sum(s["seconds"] for s in pushes))
-    pull_rate = sum(s["pulled"] for s in pulls) / max(1e-9, sum(s["seconds"] for s in pulls))
+    push_rate = sum(s["pushed"] for s in pushes) / max(
+        1e-9, sum(s["push_seconds"] for s in pushes))
+    pull_rate = sum(s["pulled"] for s in pulls) / max(
+        1e-9, sum(s["pull_seconds"] for s in pulls))
     print(f"{args.analysts} analysts x {args.spans:,} spans over {args.seconds:.0f} s, syncing "
           f"every {args.every:g} s, {'sharing' if args.share else 'not sharing'} layers; "
           f"{sum(r['edits'] for r in results):,} edits, "
@@ -220,9 +224,9 @@ def main() -> None:
     print(f"syncs: {len(syncs):,}, median {statistics.median(seconds):.2f} s, "
           f"90th percentile {statistics.quantiles(seconds, n=10)[-1]:.2f} s, "
           f"slowest {max(seconds):.2f} s")
-    print(f"push rate {push_rate:,.0f} span changes/s of sync ({len(pushes):,} syncs that "
-          f"pushed); pull rate {pull_rate:,.0f} span changes/s ({len(pulls):,} syncs that "
-          f"pulled)")
+    print(f"push rate {push_rate:,.0f} span changes/s of pushing ({len(pushes):,} syncs that "
+          f"pushed); pull rate {pull_rate:,.0f} span changes/s of pulling ({len(pulls):,} syncs "
+          f"that pulled)")
     print(f"hub: {figures['hub_spans']:,} spans; converged {figures['converged']}/"
           f"{args.analysts} row by row; lost {figures['lost']}, extra {figures['extra']}, "
           f"duplicated {figures['duplicated']}")

@@ -68,6 +68,8 @@ class SyncReport:
     waiting: int = 0  # local changes the hub cannot take yet (retry list)
     skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    push_seconds: float = 0.0  # of ``seconds``: pushing
+    pull_seconds: float = 0.0  # of ``seconds``: pulling
 
     def summary(self) -> str:
         parts = [f"pushed {self.pushed_spans} span changes, {self.pushed_deletes} deletions"]
@@ -114,7 +116,9 @@ def sync(project: Project, session: HubSession) -> SyncReport:
     report = SyncReport()
     try:
         push(project, session, report)
+        report.push_seconds = time.perf_counter() - started
         pull(project, session, report)
+        report.pull_seconds = time.perf_counter() - started - report.push_seconds
     except psycopg.Error as exc:
         raise refused(exc, "sync") from None
     report.seconds = time.perf_counter() - started

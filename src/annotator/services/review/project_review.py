@@ -11,10 +11,12 @@ Both take ``progress(done, total, what)`` (return False to cancel: :class:`Revie
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from annotator.domain.errors import DataError
 from annotator.services.review.agreement import AgreementBuilder
@@ -95,6 +97,20 @@ def _chosen_ids(project: Project, documents: Sequence[str] | None) -> list[int] 
     return sorted(chosen)
 
 
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector (reference counting goes on): the agreement loop makes
+    millions of short-lived tuples and no reference cycles, and the collector's passes over
+    them cost about a tenth of its time on a large corpus."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def project_agreement(
     project: Project,
     annotators: Sequence[str],
@@ -130,6 +146,17 @@ def project_agreement(
     ticker = Ticker(progress, total, every=1000)
     add = builder.add_rows
     none: list[list] = [[] for _ in names]
+    with _without_cycle_collection():
+        _measure(chunks, ticker, add, relations, attributes, none)
+    return replace(builder.result(sort=builder.order_free), relations=relations.overall(),
+                   relations_per_type=relations.per_type(t.name for t in project.relation_types()),
+                   attributes=attributes.figures())
+
+
+def _measure(chunks: Iterator, ticker: Ticker, add: Any, relations: RelationAgreementBuilder,
+             attributes: AttributeAgreementBuilder, none: list[list]) -> None:
+    """Add every included document of ``chunks`` to the builders (``add``: the span
+    builder's ``add_rows``)."""
     for chunk, more, ids in chunks:
         for doc, (uid, length, spans) in zip(ids, chunk, strict=True):
             if all(spans):
@@ -141,9 +168,6 @@ def project_agreement(
                 relations.add(more.relations.get(doc, none))
                 attributes.add(spans, more.values.get(doc))
         ticker.advance(len(chunk), "measuring agreement")
-    return replace(builder.result(sort=builder.order_free), relations=relations.overall(),
-                   relations_per_type=relations.per_type(t.name for t in project.relation_types()),
-                   attributes=attributes.figures())
 
 
 def scan_consistency(

@@ -153,3 +153,15 @@ def test_pair_coefficients_are_kappa_and_alpha_to_the_bit(seed: int) -> None:
     counts = {(rng.choice(values), rng.choice(values)): rng.randint(1, 10 ** rng.randint(1, 9))
               for _ in range(rng.randint(0, 10))}
     assert pair_coefficients(counts) == (cohen_kappa(counts), krippendorff_alpha(counts))
+
+
+def test_the_cycle_collector_runs_again_after_agreement_and_after_a_cancel(tmp_path: Path) -> None:
+    import gc
+
+    with build(tmp_path / "corpus.annotator", 2, 600) as project:
+        assert gc.isenabled()
+        project_agreement(project, ["hana", "ken"])
+        assert gc.isenabled()
+        with pytest.raises(ReviewCancelled):
+            project_agreement(project, ["hana", "ken"], progress=lambda *a: gc.isenabled())
+        assert gc.isenabled()

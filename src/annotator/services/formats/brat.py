@@ -31,7 +31,8 @@ its ``.txt`` beside it):
   argument (head) to the second (tail), of the relation type named (``_`` stays ``_``); an
   ``AnnotatorNotes`` comment on ``R1`` is its note; its layer is its spans'. An argument
   that names no ``T`` annotation of the file is refused; one naming a discontinuous (not
-  kept) annotation leaves the relation out (counted). Events (``E``), normalisations
+  kept) annotation, or two annotations of different ``Annotator`` values, leaves the relation
+  out (counted). Events (``E``), normalisations
   (``N``), equivalences (``*``) and attributes of anything but a ``T`` are counted in
   ``not_kept``.
 * A ``.txt`` without an ``.ann`` is not imported (counted).
@@ -83,6 +84,8 @@ NOT_KEPT_KINDS = {
     "#": "brat comment that is not an AnnotatorNotes on a kept T annotation",
 }
 NOT_KEPT_TXT = "text file without an .ann file beside it (not imported)"
+NOT_KEPT_TWO_LAYERS = ("brat relation between annotations of two annotators (a relation links "
+                       "spans of one layer)")
 _ENCODE = re.compile(r"[\s%|,:=<>]")
 _DECODE = re.compile(r"%([0-9A-Fa-f]{2})")
 _WHITE = re.compile(r"\s")
@@ -248,6 +251,9 @@ def _read_pair(ann: Path, base: Path, options: ImportOptions, not_kept: dict[str
                                 f"of this file", path=shown, line=number)
         if head in skipped or tail in skipped:
             bump(not_kept, NOT_KEPT_KINDS["R"])
+            continue
+        if spans[head].annotator != spans[tail].annotator:
+            bump(not_kept, NOT_KEPT_TWO_LAYERS)
             continue
         parsed[ident] = ParsedRelation(spans[head].id or "", spans[tail].id or "", kind,
                                        number, annotator=spans[head].annotator)

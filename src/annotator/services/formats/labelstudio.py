@@ -340,6 +340,10 @@ def _relations_of(result: dict[str, Any], regions: dict[str, list[ParsedSpan]],
         _count(report, "Label Studio relations of a region with several labels (linked to "
                        "its first label's span)")
     h, t = head[0], tail[0]
+    if h.annotator != t.annotator:
+        _count(report, "Label Studio relations between regions of two annotators (a relation "
+                       "links spans of one layer)", len(labels))
+        return []
     return [ParsedRelation(h.id or "", t.id or "", label, line, annotator=h.annotator,
                            created_at=created, updated_at=updated or created)
             for label in labels]

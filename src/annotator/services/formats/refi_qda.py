@@ -49,7 +49,7 @@ file, notes not attached to a coded selection, and cases, variables, sets and gr
 between two coded selections of one source becomes a relation from ``originGUID`` to
 ``targetGUID`` of the type its ``name`` gives (of the selections' first codings; a
 ``Bidirectional`` or ``Associative`` link is read as origin to target and counted); links
-between anything else (codes, sources, selections of two sources) are counted.
+between anything else (codes, sources, selections of two sources or of two users) are counted.
 Refused with the line of ``project.qde``: a file that is not a zip with ``project.qde``, XML
 that does not parse, a selection outside its text or reversed, a coding of a code the code book
 lacks. Label colours are not imported: labels an import adds get the project's colours.
@@ -97,6 +97,8 @@ NOT_KEPT_NOTE = "REFI-QDA note not attached to a coded selection"
 NOT_KEPT_PART = "REFI-QDA {kind} (the project has no such thing)"
 NOT_KEPT_LINK = "REFI-QDA link that is not between two coded selections of one source"
 NOT_KEPT_UNNAMED_LINK = "REFI-QDA link without a name (no relation type)"
+NOT_KEPT_LINK_USERS = ("REFI-QDA link between selections of two users (a relation links spans "
+                       "of one layer)")
 NOT_KEPT_UNDIRECTED = "REFI-QDA link that is not one-way (read as origin -> target)"
 
 
@@ -547,6 +549,9 @@ def _links(root: ET.Element, ns: str, lines: dict[int, int], shown: str,
             used_notes.update(r for r in refs if r)
             memo = [notes[r] for r in refs if r in notes and notes[r]]
             head, tail = origin[1], target[1]
+            if head.annotator != tail.annotator:
+                bump(not_kept, NOT_KEPT_LINK_USERS)
+                continue
             origin[0].relations.append(ParsedRelation(
                 head.id or "", tail.id or "", name, lines.get(id(link), 1),
                 id=span_id_of_guid(link.get("guid")), annotator=head.annotator,

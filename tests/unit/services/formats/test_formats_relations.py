@@ -5,6 +5,7 @@ and 葛 + U+E0100 before both ends of every relation."""
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,23 @@ def test_labelstudio_shape_drawn_in_label_studio(tmp_path: Path) -> None:
     assert report.not_kept == {}
 
 
+def test_labelstudio_relation_between_two_layers_is_counted(tmp_path: Path) -> None:
+    """A region drawn in Label Studio (no meta.annotator: the annotation's user) linked to one
+    of our export's (meta.annotator hana): two layers, which a relation cannot link."""
+    results = [
+        {"id": "r1", "type": "labels", "meta": {"annotator": "hana"},
+         "value": {"start": 6, "end": 21, "labels": ["claim"]}},
+        {"id": "r2", "type": "labels", "value": {"start": 22, "end": 25, "labels": ["source"]}},
+        {"type": "relation", "from_id": "r1", "to_id": "r2", "labels": ["attributed_to"]}]
+    path = tmp_path / "ls.json"
+    path.write_text(json.dumps([{"data": {"text": TEXT_JA}, "annotations": [
+        {"completed_by": {"email": "aoi@example.com"}, "result": results}]}]), encoding="utf-8")
+    [record], report = read_back("labelstudio", path)
+    assert [s.annotator for s in record.spans] == ["hana", "aoi"] and record.relations == []
+    assert report.not_kept == {"Label Studio relations between regions of two annotators (a "
+                               "relation links spans of one layer)": 1}
+
+
 @pytest.mark.parametrize(("result", "message"), [
     ({"type": "relation", "from_id": "r1", "to_id": "nope", "labels": ["involves"]},
      "to_id 'nope' is not the id of a region"),
@@ -285,6 +303,18 @@ def test_brat_bad_relation_or_attribute_names_its_line(tmp_path: Path, line: str
     assert info.value.line == 3
 
 
+def test_brat_relation_between_two_annotators_is_counted(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "d.txt").write_text("Kim met Putin.", encoding="utf-8")
+    (folder / "d.ann").write_text("T1\tactor 0 3\tKim\nT2\tactor 8 13\tPutin\n"
+                                  "A1\tAnnotator T1 hana\nR1\tmeets Arg1:T1 Arg2:T2\n",
+                                  encoding="utf-8")
+    [record], report = read_back("brat", folder, annotator="aoi")
+    assert record.relations == []
+    assert report.not_kept == {format_module("brat").NOT_KEPT_TWO_LAYERS: 1}
+
+
 # -- REFI-QDA -------------------------------------------------------------------------------
 
 def test_refi_qda_links_read_back(related: Project, tmp_path: Path) -> None:
@@ -313,11 +343,15 @@ def test_refi_qda_links_between_other_things_are_counted(related: Project,
     code = qde.split('<Code guid="')[1].split('"')[0]
     extra = (f'<Link guid="00000000-0000-4000-8000-000000000001" name="x" originGUID="{code}" '
              f'targetGUID="{code}"/>\n<Link guid="00000000-0000-4000-8000-000000000002" ')
-    first = qde.split('<PlainTextSelection guid="')[1].split('"')[0]
-    second = qde.split('<PlainTextSelection guid="')[2].split('"')[0]
+    selections = re.findall(r'<PlainTextSelection guid="([^"]+)"[^>]*creatingUser="([^"]+)"',
+                            qde)
+    first, user = selections[0]
+    second = next(g for g, u in selections[1:] if u == user)
+    other = next(g for g, u in selections if u != user)
     extra += (f'originGUID="{first}" targetGUID="{second}"/>\n<Link guid="00000000-0000-4000-'
               f'8000-000000000003" name="involves" direction="Bidirectional" '
-              f'originGUID="{first}" targetGUID="{second}"/>\n')
+              f'originGUID="{first}" targetGUID="{second}"/>\n<Link guid="00000000-0000-4000-'
+              f'8000-000000000004" name="involves" originGUID="{first}" targetGUID="{other}"/>\n')
     members["project.qde"] = qde.replace("</Links>", extra + "</Links>").encode("utf-8")
     changed = tmp_path / "changed.qdpx"
     with zipfile.ZipFile(changed, "w") as archive:
@@ -328,7 +362,9 @@ def test_refi_qda_links_between_other_things_are_counted(related: Project,
     assert read.not_kept == {
         "REFI-QDA link that is not between two coded selections of one source": 1,
         "REFI-QDA link without a name (no relation type)": 1,
-        "REFI-QDA link that is not one-way (read as origin -> target)": 1}
+        "REFI-QDA link that is not one-way (read as origin -> target)": 1,
+        "REFI-QDA link between selections of two users (a relation links spans of one "
+        "layer)": 1}
 
 
 # -- every format, a selection that leaves out an end ---------------------------------------

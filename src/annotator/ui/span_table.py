@@ -80,6 +80,10 @@ class SpanTableModel(QAbstractTableModel):
         self._stash: dict[str, tuple[Any, list[tuple[Any, ...]], list[tuple[Any, ...]], int]] = {}
         #: Changes whenever the rows change (an edit, a layer, a reload).
         self._version = 0
+        #: layer -> (token, the rows before it was shown, its sorted keys, ``_version`` right
+        #: after) since it was shown again: hidden again unchanged, those rows come back.
+        self._shown_again: dict[str, tuple[Any, list[tuple[Any, ...]], list[tuple[Any, ...]],
+                                           int]] = {}
         self._fetched = 0
         self._fetching = False
         #: True while an updated span's row moves (removed, then inserted at its new place).
@@ -122,6 +126,7 @@ class SpanTableModel(QAbstractTableModel):
         self._keys = sorted(key(s) for s in self._session.index)  # each key ends with the id
         self._version += 1
         self._stash.clear()
+        self._shown_again.clear()
         self._fetched = min(len(self._keys), FETCH_CHUNK)
         self.endResetModel()
 
@@ -181,30 +186,39 @@ class SpanTableModel(QAbstractTableModel):
         Every sort key ends with the span id, so keys are unique and name their row. A hidden
         layer's sorted keys are kept: shown again unchanged (the index's generation of the layer
         and the sort column the same), they are merged without sorting the layer again, and when
-        no row changed meanwhile the rows from before it was hidden come back as they were."""
+        no row changed meanwhile the rows from before it was hidden come back as they were (and
+        the same for a layer hidden again right after it was shown)."""
         self.beginResetModel()
         session = self._session
         token = (self._column, session.text, session.index.layer_generation(name))
         if visible:
             stash = self._stash.pop(name, None)
+            before = self._keys
             if stash is not None and stash[0] == token and stash[3] == self._version:
+                layer_keys = stash[1]
                 self._keys = stash[2]  # nothing changed since it was hidden: the rows then
             else:
                 if stash is not None and stash[0] == token:
-                    keys = stash[1]
+                    layer_keys = stash[1]
                 else:
                     key = self._key_function()
-                    keys = sorted(key(s) for s in spans)
-                merged = self._keys + keys
+                    layer_keys = sorted(key(s) for s in spans)
+                merged = before + layer_keys
                 merged.sort()  # two sorted runs: a linear merge
                 self._keys = merged
             self._version += 1
-        else:  # one membership test per row, all of it in C
+            self._shown_again[name] = (token, before, layer_keys, self._version)
+        else:
             keys = self._keys
-            gone = list(map(session.index.layer_ids(name).__contains__, map(_LAST, keys)))
-            self._keys = list(compress(keys, map(not_, gone)))
+            again = self._shown_again.pop(name, None)
+            if again is not None and again[0] == token and again[3] == self._version:
+                kept, dropped = again[1], again[2]  # hidden again with nothing changed between
+            else:  # one membership test per row, all of it in C
+                gone = list(map(session.index.layer_ids(name).__contains__, map(_LAST, keys)))
+                kept, dropped = list(compress(keys, map(not_, gone))), list(compress(keys, gone))
+            self._keys = kept
             self._version += 1
-            self._stash[name] = (token, list(compress(keys, gone)), keys, self._version)
+            self._stash[name] = (token, dropped, keys, self._version)
         self._fetched = min(len(self._keys), max(self._fetched, FETCH_CHUNK))
         self.endResetModel()
 

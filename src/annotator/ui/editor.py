@@ -207,7 +207,9 @@ class AnnotationEditor(QWidget):
             return
         self.view.set_transient("focus", [(span.start, span.end)])
         start, end = self.view.selection_cp()
-        if start != end or not span.start <= start <= span.end:
+        if (start, end) == (span.start, span.end):  # just made from the selection: the caret
+            self.view.select_cp(span.end, span.end, ensure_visible=False)  # goes after it
+        elif start != end or not span.start <= start <= span.end:
             self.view.select_cp(span.start, span.start, ensure_visible=False)
         self.view.ensure_span_visible(span)
 

@@ -271,8 +271,8 @@ class ReadingIndexer(QObject):
         if index is not None:
             self._kept.move_to_end(document_id)
             return index
-        if self._running(document_id):
-            return None
+        if self._closed or self._running(document_id):
+            return None  # (after the window closed, the project may be closed too)
         index = corpus_search.load_index(self.project, document_id)
         if index is not None:
             self._keep(document_id, index)

@@ -400,6 +400,15 @@ def _new_labels(project: Project, names: list[str]) -> list[Label]:
     return labels
 
 
+def _unknown(unknown: dict[str, tuple[Any, ...]], one: str, many: str, hint: str) -> DataError:
+    """The refusal of names a chunk uses and the project lacks: each with where it is first
+    used (``(path, line, ...)``), and what to do; raised at the first place."""
+    listed = ", ".join(f"{name} (first at {where[0]}:{where[1]})"
+                       for name, where in unknown.items())
+    path, line = next(iter(unknown.values()))[:2]
+    return DataError(f"{one if len(unknown) == 1 else many} {listed}; {hint}", path=path, line=line)
+
+
 @dataclass
 class Definitions:
     """Relation types and attribute definitions an import adds as given when the project lacks
@@ -458,12 +467,9 @@ class ChunkWriter:
         if not unknown:
             return
         if not self.add_labels:
-            listed = ", ".join(f"{name!r} (first at {where[0]}:{where[1]})"
-                               for name, where in unknown.items())
-            first = next(iter(unknown.values()))
-            raise DataError(f"unknown {'label' if len(unknown) == 1 else 'labels'} {listed}; "
-                            f"add them to the project first or import with --add-labels",
-                            path=first[0], line=first[1])
+            raise _unknown({repr(name): where for name, where in unknown.items()},
+                           "unknown label", "unknown labels",
+                           "add them to the project first or import with --add-labels")
         for label in _new_labels(self.project, list(unknown)):
             self.project.add_label(label, who=self.who)
             self.report.labels_added.append(label.name)
@@ -591,14 +597,12 @@ class ChunkWriter:
         if not unknown:
             return
         if not self.add_labels:
-            listed = ", ".join(f"{label}.{name} (first at {where[0]}:{where[1]})"
-                               for (label, name), where in unknown.items())
-            first = next(iter(unknown.values()))
-            raise DataError(f"{'an attribute' if len(unknown) == 1 else 'attributes'} the "
-                            f"label does not declare: {listed}; declare "
-                            f"{'it' if len(unknown) == 1 else 'them'} first (annotator "
-                            f"attributes add) or import with --add-labels",
-                            path=first[0], line=first[1])
+            one = len(unknown) == 1
+            raise _unknown({f"{label}.{name}": where for (label, name), where in unknown.items()},
+                           "an attribute the label does not declare:",
+                           "attributes the label does not declare:",
+                           f"declare {'it' if one else 'them'} first (annotator attributes add) "
+                           f"or import with --add-labels")
         for (label, name), (source, line, value) in unknown.items():
             kind = "flag" if type(value) is bool else "text"
             candidates = [Attribute(label, name, kind, (), "Added by import.")]
@@ -620,13 +624,11 @@ class ChunkWriter:
         if not unknown:
             return
         if not self.add_labels:
-            listed = ", ".join(f"{name!r} (first at {where[0]}:{where[1]})"
-                               for name, where in unknown.items())
-            first = next(iter(unknown.values()))
-            raise DataError(f"unknown relation {'type' if len(unknown) == 1 else 'types'} "
-                            f"{listed}; add {'it' if len(unknown) == 1 else 'them'} to the "
-                            f"project first (annotator relations add) or import with "
-                            f"--add-labels", path=first[0], line=first[1])
+            one = len(unknown) == 1
+            raise _unknown({repr(name): where for name, where in unknown.items()},
+                           "unknown relation type", "unknown relation types",
+                           f"add {'it' if one else 'them'} to the project first (annotator "
+                           f"relations add) or import with --add-labels")
         for name, (source, line) in unknown.items():
             color = EXTRA_LABEL_COLORS[len(self.types) % len(EXTRA_LABEL_COLORS)]
             candidates = [RelationType(name, color, None, "Added by import.")]

@@ -148,6 +148,7 @@ def _relations(window: MainWindow, output: Path) -> Path:
     relations.actions.set_attribute(made["claim"], "stance", "reported")
     relations.actions.set_attribute(made["source"], "kind", "media")
     session.focus_span(made["claim"])
+    relations.panel.show()  # (shown by the first Ctrl+R; the relations here are made directly)
     view = window.view
     line = view.document().findBlock(view.offsets.to_utf16(sentence)).firstLineNumber()
     view.verticalScrollBar().setValue(max(0, line - 3))

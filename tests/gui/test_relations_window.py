@@ -456,3 +456,19 @@ def test_context_menu_of_a_row(qtbot, win: MainWindow, rel_path: Path) -> None: 
     assert stored(rel_path) == []
     ctrl(qtbot, win, Qt.Key.Key_Z)
     assert [r.id for r in stored(rel_path)] == [rid]
+
+
+def test_relations_list_starts_hidden_and_comes_with_the_first_relation(qtbot, win: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """On a first start the Relations dock leaves its room to the text; Ctrl+R on a span
+    brings it into view (and Esc leaves it there); View > Relations hides it again."""
+    panel = win.relations.panel
+    assert not panel.isVisible()
+    text_height = win.view.height()
+    win.session.focus_span(span_at(win, "戦闘機や飛行場の様子を見学し").id)
+    ctrl(qtbot, win, Qt.Key.Key_R)
+    qtbot.waitUntil(panel.isVisible)
+    assert win.view.height() < text_height
+    qtbot.keyClick(win.view, Qt.Key.Key_Escape)
+    assert not win.relations.creator.active and panel.isVisible()
+    panel.toggleViewAction().trigger()
+    assert not panel.isVisible()

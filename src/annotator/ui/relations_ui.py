@@ -82,6 +82,15 @@ class RelationsUi(QObject):
                 else self.panel.fontMetrics().height() + 6
             height = self.panel.header.sizeHint().height() + rows * PANEL_ROWS + 48
             window.resizeDocks([self.panel], [height], Qt.Orientation.Vertical)
+            # hidden until relations are made (Ctrl+R) or listed (Ctrl+Shift+L): the text
+            # keeps the room (shown or hidden, it is remembered with the window)
+            self.panel.hide()
+        self.creator.activeChanged.connect(self._show_panel)
+
+    def _show_panel(self, active: bool) -> None:
+        """A relation is being made: the list of the head's relations comes into view."""
+        if active and not self.panel.isVisible():
+            self.panel.show()
 
     def _arcs_toggled(self, on: bool) -> None:
         """View > Relation Arcs: draw them or not, remembered in the user's settings."""

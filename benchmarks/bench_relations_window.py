@@ -233,6 +233,7 @@ def main() -> int:
         window = MainWindow(session, settings)
         window.resize(1280, 800)
         window.show()
+        window.relations.panel.show()  # as after the first Ctrl+R (hidden on a first start)
         app.processEvents()
         bench_open(window, docs[n])
         bench_create_delete(window, rounds)

@@ -97,6 +97,7 @@ class AnnotationEditor(QWidget):
         self._kept_focus: str | None = None
         #: (click position's span ids) of the last click, for cycling through overlaps.
         self._last_click: tuple[str, ...] = ()
+        session.documentOpening.connect(self._clear_document)
         session.documentChanged.connect(self._show_document)
         session.spanAdded.connect(self._added)
         session.spanRemoved.connect(self._removed)
@@ -143,13 +144,18 @@ class AnnotationEditor(QWidget):
         self.tags.set_enabled(on)
         action.toggled.connect(self.set_label_tags)
 
-    def _show_document(self, _document_id: int) -> None:
-        session = self.session
+    def _clear_document(self, _document_id: int = 0) -> None:
+        """Take the old text out of the view (before the next one's layout is decided)."""
         if self.highlighter is not None:
             self.highlighter.setDocument(None)
             self.highlighter.deleteLater()
+            self.highlighter = None
         self.view.set_span_index(None)
         self.view.set_text("")
+
+    def _show_document(self, _document_id: int) -> None:
+        session = self.session
+        self._clear_document()
         self.highlighter = SpanHighlighter(self.view.document(), session.index,
                                            Utf16Map(session.text), session.colors())
         self.view.set_text(session.text)

@@ -76,7 +76,8 @@ class RelationState(QObject):
         self._read_types()
         self._read_attributes()
         session.undo_stack.subscribe(self._after_command)
-        session.documentChanged.connect(lambda _id: self.reload())
+        # before the text is shown: the arcs' lane is then part of its one layout
+        session.documentOpening.connect(lambda _id: self.reload())
         session.spansReset.connect(self.reload)
         session.labelsChanged.connect(self._labels_changed)
         session.historyApplied.connect(self.apply_history)

@@ -141,6 +141,9 @@ class Session(QObject):
     - ``documentStatusChanged(document_id, status)``; ``spanCountChanged(document_id, count)``;
       ``spanCountsChanged()``: the span counts of documents not named changed (re-read the
       counts on show);
+    - ``documentOpening(document_id)``: right before ``documentChanged``, with the new text
+      and ``index`` already in place: views that change how the text is laid out (the relation
+      arcs' lane) do it now, before the text is shown, so it is laid out once;
     - ``documentChanged(document_id)``: another document is current (its text and ``index``
       are ready);
     - ``spanAdded(span)``, ``spanRemoved(span)`` (as it was), ``spanUpdated(old, new)``: one span
@@ -166,6 +169,7 @@ class Session(QObject):
     spanCountsChanged = Signal()  # noqa: N815
     documentStatusChanged = Signal(int, str)  # noqa: N815
     spanCountChanged = Signal(int, int)  # noqa: N815
+    documentOpening = Signal(int)  # noqa: N815
     documentChanged = Signal(int)  # noqa: N815
     spanAdded = Signal(object)  # noqa: N815
     spanRemoved = Signal(object)  # noqa: N815
@@ -347,6 +351,7 @@ class Session(QObject):
         self.index.own_layer = self._annotator
         self._current_count = self._total()
         self.focused_span_id = None
+        self.documentOpening.emit(document_id)
         self.documentChanged.emit(document_id)
         self.layersChanged.emit()
 

@@ -11,14 +11,13 @@ Both take ``progress(done, total, what)`` (return False to cancel: :class:`Revie
 
 from __future__ import annotations
 
-import contextlib
-import gc
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from operator import itemgetter
 from typing import Any, NamedTuple
 
 from annotator.domain.errors import DataError
+from annotator.services.gc_pause import gc_paused
 from annotator.services.review.agreement import AgreementBuilder
 from annotator.services.review.consistency import (
     DocumentFindings,
@@ -97,20 +96,6 @@ def _chosen_ids(project: Project, documents: Sequence[str] | None) -> list[int] 
     return sorted(chosen)
 
 
-@contextlib.contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector (reference counting goes on): the agreement loop makes
-    millions of short-lived tuples and no reference cycles, and the collector's passes over
-    them cost about a tenth of its time on a large corpus."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def project_agreement(
     project: Project,
     annotators: Sequence[str],
@@ -146,7 +131,7 @@ def project_agreement(
     ticker = Ticker(progress, total, every=1000)
     add = builder.add_rows
     none: list[list] = [[] for _ in names]
-    with _without_cycle_collection():
+    with gc_paused():
         _measure(chunks, ticker, add, relations, attributes, none)
     return replace(builder.result(sort=builder.order_free), relations=relations.overall(),
                    relations_per_type=relations.per_type(t.name for t in project.relation_types()),

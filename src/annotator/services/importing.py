@@ -40,8 +40,6 @@ kept and counted, as a relabel keeps one (``Project.relation_problems`` lists it
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import getpass
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -62,6 +60,7 @@ from annotator.domain.spans import check_annotator, new_span_id, now
 from annotator.domain.text import canonicalise, clean_name, name_problem, sha256_text
 from annotator.services.decoding import check_regular_file, iter_utf8_lines, read_text_file
 from annotator.services.formats import IMPORT_FORMATS, SNIFF_ORDER, ImportOptions, format_module
+from annotator.services.gc_pause import gc_paused
 from annotator.services.native import (
     HEAD_BYTES,
     ParsedRecord,
@@ -537,11 +536,7 @@ class ChunkWriter:
             for parsed in record.spans:
                 who = parsed.annotator if parsed.annotator is not None else self.annotator
                 if who not in self.checked:
-                    try:
-                        check_annotator(who)
-                    except AnnotatorError as exc:
-                        raise DataError(str(exc), path=source, line=parsed.line) from None
-                    self.checked.add(who)
+                    self._check_layer(who, source, parsed.line)
                 key = (parsed.start, parsed.end, parsed.label, who)
                 if key in seen:
                     report.spans_skipped += 1
@@ -574,6 +569,14 @@ class ChunkWriter:
         report.spans_added += project.add_span_groups(groups, who=self.who)
         if linked:
             self._write_relations(linked)
+
+    def _check_layer(self, who: str, source: str, line: int) -> None:
+        """A span's or relation's annotator is a valid layer name (once per name)."""
+        try:
+            check_annotator(who)
+        except AnnotatorError as exc:
+            raise DataError(str(exc), path=source, line=line) from None
+        self.checked.add(who)
 
     def _attributes(self, chunk: Sequence[tuple[ParsedRecord, str]]) -> None:
         """Check every span's attribute values against its label's declarations (adding the
@@ -690,11 +693,7 @@ class ChunkWriter:
                                 f"spans of one layer, and is in that layer)", path=source,
                                 line=relation.line)
             if layer not in self.checked:
-                try:
-                    check_annotator(layer)
-                except AnnotatorError as exc:
-                    raise DataError(str(exc), path=source, line=relation.line) from None
-                self.checked.add(layer)
+                self._check_layer(layer, source, relation.line)
             key = (head[0], tail[0], relation.label)
             if key in existing_keys:
                 report.relations_skipped += 1
@@ -789,24 +788,6 @@ def import_paths(
     if progress:
         progress(len(sources), len(sources), "done")
     return report
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk import.
-
-    An import allocates hundreds of thousands of small, acyclic objects (parsed records, spans,
-    rows); the collector would walk them all again and again (about a tenth of the import's
-    time) and could free nothing, since none of them form cycles. Reference counting still frees
-    everything; the collector is resumed (if it was on) when the block ends.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def import_records(

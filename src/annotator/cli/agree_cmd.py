@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 from annotator.cli.common import TerminalProgress, dumps_json, project_from, shown
 from annotator.services.review.project_review import project_agreement
-from annotator.services.review.results import PRF, AgreementResult, Figures
+from annotator.services.review.results import PRF, AgreementResult, Figures, prf_figures
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -96,15 +96,8 @@ def figures_json(figures: Figures) -> str:
 
 def _prf_text(reference: int, compared: int, reference_matched: int, compared_matched: int
               ) -> str:
-    """``_prf_json(PRF.from_counts(SpanCounts(...)))``: the same arithmetic, no objects."""
-    precision = compared_matched / compared if compared else None
-    recall = reference_matched / reference if reference else None
-    if precision is None and recall is None:
-        f1 = None
-    elif precision is None or recall is None or precision + recall == 0:
-        f1 = 0.0
-    else:
-        f1 = 2 * precision * recall / (precision + recall)
+    """``_prf_json(PRF.from_counts(SpanCounts(...)))`` without the objects."""
+    precision, recall, f1 = prf_figures(reference, compared, reference_matched, compared_matched)
     return (f'{{"precision": {_number(precision)}, "recall": {_number(recall)}, '
             f'"f1": {_number(f1)}}}')
 

@@ -19,6 +19,20 @@ from typing import Any
 from annotator.services.review.matching import SpanCounts
 
 
+def prf_figures(reference: int, compared: int, reference_matched: int, compared_matched: int
+                ) -> tuple[float | None, float | None, float | None]:
+    """``(precision, recall, f1)`` of these counts by the rules in the module docstring."""
+    precision = compared_matched / compared if compared else None
+    recall = reference_matched / reference if reference else None
+    if precision is None and recall is None:
+        f1 = None
+    elif precision is None or recall is None or precision + recall == 0:
+        f1 = 0.0
+    else:
+        f1 = 2 * precision * recall / (precision + recall)
+    return precision, recall, f1
+
+
 @dataclass(frozen=True, slots=True)
 class PRF:
     """Precision, recall and F1 (each ``None`` when undefined) and the counts behind them."""
@@ -31,15 +45,8 @@ class PRF:
     @classmethod
     def from_counts(cls, counts: SpanCounts) -> PRF:
         """Compute the figures of ``counts`` by the rules in the module docstring."""
-        precision = counts.compared_matched / counts.compared if counts.compared else None
-        recall = counts.reference_matched / counts.reference if counts.reference else None
-        if precision is None and recall is None:
-            f1 = None
-        elif precision is None or recall is None or precision + recall == 0:
-            f1 = 0.0
-        else:
-            f1 = 2 * precision * recall / (precision + recall)
-        return cls(precision, recall, f1, counts)
+        return cls(*prf_figures(counts.reference, counts.compared, counts.reference_matched,
+                                counts.compared_matched), counts)
 
     def to_json(self) -> dict[str, float | None]:
         """``{"precision", "recall", "f1"}``."""

@@ -273,6 +273,21 @@ class RelationArcs(QObject):
         cache[span.id] = point
         return point
 
+    def _ends(self, head: Span, tail: Span, first: int,
+              blocks: dict[int, tuple[float, float, float]],
+              cache: dict[str, QPointF | None]) -> tuple[QPointF, QPointF] | None:
+        """Where an arc from ``head`` to ``tail`` starts and ends: on their tags, or where it
+        leaves the viewport towards an end off screen; None when both ends are off screen."""
+        p = self._anchor(head, blocks, cache)
+        q = self._anchor(tail, blocks, cache)
+        if p is None and q is None:
+            return None
+        if p is None:
+            p = self._off_screen(head, first, q)
+        if q is None:
+            q = self._off_screen(tail, first, p)
+        return p, q
+
     def _off_screen(self, span: Span, first: int, near: QPointF) -> QPointF:
         """Where an arc to ``span`` (off screen) leaves the viewport."""
         above = self._session.index.block_of(span.start) < first
@@ -383,14 +398,10 @@ class RelationArcs(QObject):
             if not is_strong and not region.intersects(QRectF(
                     0, top - margin, width, bottom - top + 2 * margin).toAlignedRect()):
                 continue  # outside what this paint repaints (a changed line elsewhere)
-            p = self._anchor(head, blocks, cache)
-            q = self._anchor(tail, blocks, cache)
-            if p is None and q is None:
+            ends = self._ends(head, tail, first, blocks, cache)
+            if ends is None:
                 continue
-            if p is None:
-                p = self._off_screen(head, first, q)
-            if q is None:
-                q = self._off_screen(tail, first, p)
+            p, q = ends
             if is_strong:
                 self._strong.add(rid)
             self._draw_one(painter, relation, head, tail, p, q, is_strong, relation.annotator != me)
@@ -486,13 +497,10 @@ class RelationArcs(QObject):
                 painter.drawEllipse(p, 5.0, 5.0)
                 self.drawn.append((head_id, "pending", p, p))
             return
-        q = self._anchor(target, blocks, cache)
-        if p is None and q is None:
+        ends = self._ends(head, target, first, blocks, cache)
+        if ends is None:
             return
-        if p is None:
-            p = self._off_screen(head, first, q)
-        if q is None:
-            q = self._off_screen(target, first, p)
+        p, q = ends
         path, towards = self._path(p, q)
         painter.setPen(QPen(QColor("#606060"), 1.5, Qt.PenStyle.DashLine))
         painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -330,10 +330,8 @@ class SpanTableModel(QAbstractTableModel):
         for a span of my layer)``; None outside the fetched rows (see :class:`SpanCellDelegate`)."""
         if not 0 <= row < self._fetched:
             return None
-        keys = self._keys
-        span_id = (keys[len(keys) - 1 - row] if self._descending else keys[row])[-1]
         session = self._session
-        span = session.index.get(span_id)
+        span = session.index.get(self.span_id(row))
         if span is None:
             return None
         return (self._display(span, column), self._color(span.label) if column == 0 else None,

@@ -52,7 +52,7 @@ class RelationActions:
 
     def _span(self, span_id: str) -> Span | None:
         session = self.session
-        span = session.index.get(span_id) or session.hidden.get(span_id)
+        span = session.index.find(span_id)
         if span is None:
             session.errorOccurred.emit(session.gone_message(span_id))
         return span

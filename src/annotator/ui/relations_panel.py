@@ -180,8 +180,8 @@ class RelationsPanel(QDockWidget):
         size = max(8, self.list.fontMetrics().height() - 6)
         me = session.annotator
         for relation in relations:
-            head = session.index.get(relation.head) or session.hidden.get(relation.head)
-            tail = session.index.get(relation.tail) or session.hidden.get(relation.tail)
+            head = session.index.find(relation.head)
+            tail = session.index.find(relation.tail)
             rt = state.type(relation.type)
             problem = None
             if rt is not None and head is not None and tail is not None:

@@ -9,7 +9,9 @@ and row-level security (:mod:`annotator.hub.schema`); there is no server program
 - :mod:`annotator.hub.schema`: the hub's tables, triggers, grants and policies, versioned;
 - :mod:`annotator.hub.roles`: members and their PostgreSQL login roles;
 - :mod:`annotator.hub.admin`: publishing documents and the label set, assignments, status;
-- :mod:`annotator.hub.sync`: pushing my layer's changes and pulling everything else.
+- :mod:`annotator.hub.sync`: pushing my layer's changes and pulling everything else
+  (:mod:`~annotator.hub.push`, :mod:`~annotator.hub.pull`, :mod:`~annotator.hub.apply`,
+  :mod:`~annotator.hub.labelset`, :mod:`~annotator.hub.report`).
 """
 
 import importlib.util

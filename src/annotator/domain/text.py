@@ -118,12 +118,17 @@ def clean_name(name: str) -> tuple[str, list[str]]:
     return cleaned, changes
 
 
+#: The characters of :func:`unsafe_in_name`, as one regular expression (a search prints
+#: hundreds of thousands of lines: a test per character in Python cost seconds).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(map(re.escape, sorted(_FORMAT_CHARS))) + "]")
+
+
 def escape_unsafe(text: str) -> str:
     """``text`` for a terminal: each unsafe character (see :func:`unsafe_in_name`) written as
     a Python escape (``\\x1b``, ``\\u202e``), everything else as it is."""
-    if not any(unsafe_in_name(char) for char in text):
+    if _UNSAFE.search(text) is None:
         return text
-    return "".join(_escaped(char) if unsafe_in_name(char) else char for char in text)
+    return _UNSAFE.sub(lambda m: _escaped(m.group()), text)
 
 
 def _escaped(char: str) -> str:

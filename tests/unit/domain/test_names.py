@@ -8,7 +8,7 @@ import pytest
 from annotator.domain.errors import LabelError, SpanError
 from annotator.domain.labels import Label, check_name, check_new_label
 from annotator.domain.spans import check_annotator
-from annotator.domain.text import clean_name, escape_unsafe, name_problem
+from annotator.domain.text import clean_name, escape_unsafe, name_problem, unsafe_in_name
 
 UNSAFE = {
     "nul": "\x00", "tab": "\t", "line-feed": "\n", "carriage-return": "\r", "escape": "\x1b",
@@ -83,3 +83,12 @@ def test_terminal_output_is_escaped() -> None:
     assert escape_unsafe("\x1b]0;pwned\x07title") == "\\x1b]0;pwned\\x07title"
     assert escape_unsafe("abc\u202edef") == "abc\\u202edef"
     assert escape_unsafe("北朝鮮 <b>") == "北朝鮮 <b>"
+
+
+def test_exactly_the_unsafe_characters_are_escaped() -> None:
+    for code in range(0x110000):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        expected = (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}") if unsafe_in_name(char) else char
+        assert escape_unsafe(f"a{char}b{char}") == f"a{expected}b{expected}", hex(code)

@@ -10,21 +10,21 @@ indexed), and hits are printed as they are found, in document order.
 from __future__ import annotations
 
 import argparse
-import itertools
 import sys
+from collections.abc import Iterator
 
 from annotator.cli.common import TerminalProgress, dumps_json, project_from, shown
-from annotator.services.japanese import context
+from annotator.services.japanese import Hit, context
 from annotator.services.japanese.corpus_search import (
     index_readings,
     index_texts,
-    iter_hits,
+    iter_text_groups,
     pending_texts,
     readings_state,
 )
 from annotator.services.japanese.parallel import IndexPool
 from annotator.services.japanese.project_search import hit_record
-from annotator.store import Document, search_index
+from annotator.store import search_index
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -62,30 +62,39 @@ def run(args: argparse.Namespace) -> int:
             with IndexPool() as pool:  # only started when there is enough text left to index
                 index_readings(project, progress=progress, pool=pool)
             progress.finish()
-        hits = itertools.islice(iter_hits(project, args.query), args.max)
-        documents: dict[int, tuple[Document, str]] = {}
-
-        def document(doc_id: int) -> tuple[Document, str]:
-            if doc_id not in documents:
-                documents.clear()  # hits come in document order: keep the current one only
-                documents[doc_id] = (project.document(doc_id), project.text(doc_id))
-            return documents[doc_id]
-
         out = sys.stdout
+        first = True
+        for doc_id, spans, text in _limited(iter_text_groups(project, args.query), args.max):
+            doc = project.document(doc_id)
+            if args.json:
+                for s, e in spans:
+                    record = dumps_json(hit_record(Hit(doc_id, s, e, text[s:e]), doc), indent=2)
+                    out.write(("[\n" if first else ",\n") + "  " + record.replace("\n", "\n  "))
+                    first = False
+                continue
+            name = shown(doc.name)
+            lines = []
+            for s, e in spans:
+                before, match, after = context(text, s, e)
+                lines.append(f"{name}\t{s}\t{e}\t{shown(before)}[{shown(match)}]{shown(after)}\n")
+            out.write("".join(lines))
         if args.json:
-            first = True
-            for hit in hits:
-                record = dumps_json(hit_record(hit, document(hit.document)[0]), indent=2)
-                out.write(("[\n" if first else ",\n") + "  " + record.replace("\n", "\n  "))
-                first = False
             out.write("[]\n" if first else "\n]\n")
-            return 0
-        for hit in hits:
-            doc, text = document(hit.document)
-            before, match, after = context(text, hit.start, hit.end)
-            out.write(f"{shown(doc.name)}\t{hit.start}\t{hit.end}\t"
-                      f"{shown(before)}[{shown(match)}]{shown(after)}\n")
     return 0
+
+
+def _limited(groups: Iterator[tuple[int, list[tuple[int, int]], str]], limit: int | None,
+             ) -> Iterator[tuple[int, list[tuple[int, int]], str]]:
+    """The groups of ``groups`` up to ``limit`` hits in all (None: every one)."""
+    if limit is None:
+        yield from groups
+        return
+    left = limit
+    for doc_id, spans, text in groups:
+        yield doc_id, spans[:left], text
+        left -= min(left, len(spans))
+        if not left:
+            return
 
 
 def _usage(message: str) -> int:

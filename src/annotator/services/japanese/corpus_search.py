@@ -37,8 +37,8 @@ from annotator.services.japanese.search_records import (
 from annotator.store import Project, search_index
 
 __all__ = ["ReadingsState", "build_rows", "index_readings", "index_some_texts", "index_texts",
-           "iter_hit_groups", "iter_hits", "load_index", "pending_texts", "readings_state", "store_rows",
-           "texts_pending"]
+           "iter_hit_groups", "iter_hits", "iter_text_groups", "load_index", "pending_texts",
+           "readings_state", "store_rows", "texts_pending"]
 
 #: ``progress(done_documents, total_documents)``; False cancels.
 Progress = Callable[[int, int], "bool | None"]
@@ -232,6 +232,17 @@ def iter_hit_groups(project: Project, query: str,
     literal matches or a match inside a token."""
     for doc_id, spans, _text in _groups(project, query, aliases, after, texts=False):
         yield doc_id, spans
+
+
+def iter_text_groups(project: Project, query: str,
+                     aliases: Mapping[str, Sequence[str]] | None = None, *, after: int = 0,
+                     ) -> Iterator[tuple[int, list[tuple[int, int]], str]]:
+    """The hits of :func:`iter_hit_groups` with each document's text: ``(document id,
+    [(start, end), ...], text)`` (what printing every hit with its context needs, each text
+    read once)."""
+    for doc_id, spans, text in _groups(project, query, aliases, after, texts=True):
+        assert text is not None
+        yield doc_id, spans, text
 
 
 def _groups(project: Project, query: str, aliases: Mapping[str, Sequence[str]] | None,

@@ -4,12 +4,16 @@
 span id, the relations at whose head or tail it stands (``of_span``), in creation order. The
 window keeps one for the current document and reconciles it by id (``put``, ``discard``), so
 applying the same change twice changes nothing.
+
+``reset_rows`` takes the store's bare rows (the fields of ``Relation`` in order, as
+``Project.relation_rows`` reads them) and makes each ``Relation`` only when it is first asked
+for: a window opening a document with 20,000 relations draws and lists a few dozen of them.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from annotator.domain.relations import Relation
 
@@ -20,31 +24,54 @@ class RelationIndex:
     """Relations by id and by the spans at their ends."""
 
     def __init__(self, relations: Iterable[Relation] = ()) -> None:
-        self._by_id: dict[str, Relation] = {}
+        #: id -> the relation, or its row until first asked for (``reset_rows``)
+        self._by_id: dict[str, Any] = {}
         self._by_span: dict[str, dict[str, None]] = {}
         self.reset(relations)
 
     def reset(self, relations: Iterable[Relation]) -> None:
         """Hold exactly ``relations``."""
-        by_id = {r.id: r for r in relations}
-        by_span: defaultdict[str, dict[str, None]] = defaultdict(dict)
-        for rid, r in by_id.items():
-            by_span[r.head][rid] = None
-            by_span[r.tail][rid] = None
+        held = list(relations)
+        self._index({r.id: r for r in held}, ((r.id, r.head, r.tail) for r in held))
+
+    def reset_rows(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Hold exactly the relations of ``rows`` (``Relation`` fields in order; each row is
+        made a ``Relation`` when first asked for)."""
+        self._index({row[0]: row for row in rows}, ((row[0], row[2], row[3]) for row in rows))
+
+    def _index(self, by_id: dict[str, Any], ends: Iterable[tuple[str, str, str]]) -> None:
+        by_span: dict[str, dict[str, None]] = {}
+        get = by_span.get
+        for rid, head, tail in ends:
+            ids = get(head)
+            if ids is None:
+                by_span[head] = {rid: None}
+            else:
+                ids[rid] = None
+            ids = get(tail)
+            if ids is None:
+                by_span[tail] = {rid: None}
+            else:
+                ids[rid] = None
         self._by_id = by_id
-        self._by_span = dict(by_span)
+        self._by_span = by_span
 
     def __len__(self) -> int:
         return len(self._by_id)
 
     def __iter__(self) -> Iterator[Relation]:
-        return iter(list(self._by_id.values()))
+        get = self.get
+        return iter([get(rid) for rid in list(self._by_id)])  # type: ignore[misc]
 
     def __contains__(self, relation_id: object) -> bool:
         return relation_id in self._by_id
 
     def get(self, relation_id: str) -> Relation | None:
-        return self._by_id.get(relation_id)
+        found = self._by_id.get(relation_id)
+        if found is None or type(found) is Relation:
+            return found
+        made = self._by_id[relation_id] = Relation(*found)  # a row read by reset_rows
+        return made
 
     def _link(self, span_id: str, relation_id: str) -> None:
         self._by_span.setdefault(span_id, {})[relation_id] = None
@@ -58,7 +85,7 @@ class RelationIndex:
 
     def put(self, relation: Relation) -> Relation | None:
         """Add ``relation`` or replace the one with its id; returns the one replaced."""
-        old = self._by_id.get(relation.id)
+        old = self.get(relation.id)
         if old is not None:
             for end in (old.head, old.tail):
                 self._unlink(end, old.id)
@@ -69,8 +96,9 @@ class RelationIndex:
 
     def discard(self, relation_id: str) -> Relation | None:
         """Remove the relation with this id (if held); returns it."""
-        old = self._by_id.pop(relation_id, None)
+        old = self.get(relation_id)
         if old is not None:
+            del self._by_id[relation_id]
             for end in (old.head, old.tail):
                 self._unlink(end, old.id)
         return old
@@ -80,7 +108,8 @@ class RelationIndex:
         ids = self._by_span.get(span_id)
         if not ids:
             return []
-        found = [self._by_id[i] for i in ids]
+        get = self.get
+        found: list[Relation] = [get(i) for i in ids]  # type: ignore[misc]
         found.sort(key=lambda r: (r.created_at, r.id))
         return found
 

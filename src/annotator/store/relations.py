@@ -352,6 +352,13 @@ class RelationsMixin:
         sql += " ORDER BY r.document_id, r.created_at, r.id"
         return [_relation(r) for r in self.db.execute(sql, params).fetchall()]
 
+    def relation_rows(self, document_id: int) -> list[tuple[Any, ...]]:
+        """A document's relations as bare rows (the fields of ``Relation`` in order), in no
+        particular order: the window's read when it opens a document (no sort, no objects;
+        ``RelationIndex.reset_rows`` makes each ``Relation`` when it is first needed)."""
+        return self.db.execute(_RELATION_SELECT + " WHERE r.document_id = ?",
+                               [document_id]).fetchall()
+
     def relation(self, relation_id: str) -> Relation:
         """The relation with this id (KeyError when there is none)."""
         current = self._relation_or_none(relation_id)

@@ -116,7 +116,9 @@ class RelationState(QObject):
     def reload(self) -> None:
         """Read every relation of the current document again (emits ``relationsReset``)."""
         doc = self.session.document
-        self.relations.reset(self.session.project.relations(doc.id) if doc is not None else ())
+        # bare rows: the index makes a Relation of those it is asked for (the visible ones)
+        self.relations.reset_rows(
+            self.session.project.relation_rows(doc.id) if doc is not None else ())
         self.relationsReset.emit()
 
     def _labels_changed(self) -> None:

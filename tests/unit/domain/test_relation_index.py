@@ -35,3 +35,22 @@ def test_put_replaces_and_moves_the_ends_discard_forgets() -> None:
     assert index.put(moved) == moved  # the same again: nothing changes
     assert index.discard("a") == moved and index.discard("a") is None
     assert len(index) == 0 and index.ids_of_spans(["s2", "s9"]) == set()
+
+
+def test_rows_become_relations_when_asked_for() -> None:
+    b = rel("b", "s1", "s2", "2026-01-01T00:00:02.000Z")
+    a = rel("a", "s3", "s1", "2026-01-01T00:00:01.000Z")
+    index = RelationIndex()
+    index.reset_rows([tuple(getattr(b, f) for f in b.__slots__),
+                      tuple(getattr(a, f) for f in a.__slots__)])
+    assert len(index) == 2 and index.has_span("s3") and "b" in index
+    assert index.ids_of_spans(["s2"]) == {"b"}
+    got = index.get("a")
+    assert got == a and type(got) is Relation and index.get("a") is got  # made once
+    assert index.of_span("s1") == [a, b]
+    moved = replace(b, tail="s9")
+    assert index.put(moved) == b  # the replaced one comes back as a Relation
+    assert not index.has_span("s2") and index.of_span("s9") == [moved]
+    assert index.discard("a") == a and sorted(r.id for r in index) == ["b"]
+    index.reset_rows([])
+    assert len(index) == 0 and not index.has_span("s1")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from annotator.domain.relations import RelationError, RelationType
+from annotator.domain.relations import Relation, RelationError, RelationType
 from annotator.domain.spans import Span
 from annotator.store import ConflictError, Document, Project
 
@@ -361,3 +361,13 @@ def test_an_attribute_name_with_quotes_is_counted_and_cleared(
     assert project.attribute_usage("claim", 'quoted "as is"') == 1
     project.remove_label_attribute("claim", 'quoted "as is"', who="alice", clear_values=True)
     assert project.span(spans["claim"].id).attributes == {}
+
+
+def test_relation_rows_are_the_relations_fields(project: Project, spans: dict[str, Span]) -> None:
+    one = project.add_relation(spans["claim"].id, spans["source"].id, "attributed_to",
+                               note="quoted")
+    two = project.add_relation(spans["number"].id, spans["weapon"].id, "quantifies")
+    rows = project.relation_rows(spans["claim"].document_id)
+    assert sorted((Relation(*row) for row in rows), key=lambda r: r.id) == sorted(
+        [one, two], key=lambda r: r.id)
+    assert project.relation_rows(spans["claim"].document_id + 1) == []

@@ -1,10 +1,12 @@
 """Search through the project's search index: the same hits as search() over every document's
-index (the seeds, and a few hundred generated documents), short and long queries, kana, romaji
-and aliases; the index follows added documents (also from another process); readings are
+index (the seeds, and a few hundred generated documents, also with NEL and astral characters,
+half of the texts above the watermark), short and long queries, kana, romaji and aliases, also
+through the command line; the index follows added documents (also from another process); readings are
 indexed once, and a killed build goes on where it stopped."""
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 import sys
@@ -15,6 +17,7 @@ import pytest
 from annotator.services.japanese import Hit, ReadingIndex, search
 from annotator.services.japanese import corpus_search as cs
 from annotator.services.japanese.progress import IndexingCancelled
+from annotator.services.japanese.search import _without_overlaps, expand_aliases
 from annotator.services.japanese.search_records import index_from_row, row_from_index
 from annotator.store import Project
 from ja_project import WHO, make_project, seed_texts
@@ -159,3 +162,66 @@ def test_cancelling_keeps_what_was_indexed(tmp_path: Path, monkeypatch: pytest.M
         cs.index_readings(project, progress=lambda done, total: done < 1)
     with Project.open(path) as project:
         assert cs.readings_state(project) == (1, 4)
+
+
+def test_half_indexed_texts_and_unusual_characters_give_the_hits_of_search(tmp_path: Path) -> None:
+    """A few hundred documents with NEL, astral characters and variation selectors, the text
+    index built for only part of them (the rest above the watermark), the readings of a
+    third not indexed: every path gives the hits of search() over every index (the
+    documents without readings: their literal hits), for queries of 1, 2 and more
+    characters; so does ``annotator search`` (which indexes the rest first), as text and as
+    JSON."""
+    rng = random.Random(5)
+    text = "\n".join(seed_texts().values())
+    pieces = [text[i : i + rng.randrange(1, 25)] for i in rng.sample(range(len(text) - 30), 300)]
+    odd = ["\x85", "a\x85b", "𩸽", "𠮷野家", "😀😀", "葛\U000E0100城", "プー\x85チン", "ﾌﾟｰﾁﾝ", "\u3000"]
+    texts = list(dict.fromkeys("".join(rng.choice(pieces) if rng.random() < 0.75 else rng.choice(odd)
+                                       for _ in range(rng.randrange(1, 10))) for _ in range(260)))
+    path = tmp_path / "h.annotator"
+    with Project.open(path) as project:
+        for i, t in enumerate(texts):
+            project.add_document(f"h{i}.txt", t, who=WHO)
+        ids = [d.id for d in project.documents()]
+        cs.index_some_texts(project, len(ids) // 2, 10**9)  # the rest stay above the watermark
+        assert cs.texts_pending(project)
+        unread = set(ids[::3])
+        cs.store_rows(project, cs.build_rows([(d, project.text(d), None) for d in ids if d not in unread]))
+        assert cs.readings_state(project) == (len(ids) - len(unread), len(ids))
+        indexes = {d: ReadingIndex.build(project.text(d)) for d in ids}
+        aliases = project.aliases()
+        words = [w for t in rng.sample(texts, 20) for w in [t[: rng.randrange(1, 5)]] if w.strip()]
+        queries = ["\x85", "𩸽", "𠮷", "😀", "😀😀", "葛", "\U000E0100", "城", "ﾁﾝ", "プー", "putin",
+                   "ぷーちん", "ー", "の", "ni", "a", "b", "ab", "yoshinoya", "kitachosen", *words]
+        for query in queries:
+            expected = _without_readings(indexes, unread, query, aliases)
+            assert list(cs.iter_hits(project, query)) == expected, query
+            assert _grouped(project, query) == _spans(expected), query
+            assert [(d, s, e) for d, spans, t in cs.iter_text_groups(project, query)
+                    for s, e in spans if t == project.text(d)] == _spans(expected), query
+        names = {d.id: d.name for d in project.documents()}
+    for query in ["putin", "𩸽", "a\x85b"]:
+        expected = search(indexes, None, query, aliases)
+        out = subprocess.run([sys.executable, "-m", "annotator", "search", "--db", str(path), query],
+                             check=True, capture_output=True, text=True).stdout
+        assert [tuple(line.split("\t")[:3]) for line in out.splitlines()] == [
+            (names[h.document], str(h.start), str(h.end)) for h in expected], query  # type: ignore[index]
+        got = json.loads(subprocess.run(
+            [sys.executable, "-m", "annotator", "search", "--db", str(path), "--json", query],
+            check=True, capture_output=True, text=True).stdout)
+        assert [(r["document"], r["start"], r["end"], r["text"]) for r in got] == [
+            (names[h.document], h.start, h.end, h.text) for h in expected], query  # type: ignore[index]
+
+
+def _without_readings(indexes: dict[int, ReadingIndex], unread: set[int], query: str,
+                      aliases: dict[str, list[str]]) -> list[Hit]:
+    """search() over every index, where the documents in ``unread`` have no readings yet:
+    those give their literal matches only."""
+    out: list[Hit] = []
+    for doc_id in sorted(indexes):
+        index = indexes[doc_id]
+        if doc_id in unread:
+            found = {se for t in expand_aliases(query, aliases) for se in index.find_literal(t)}
+            out += [Hit(doc_id, s, e, index.text[s:e]) for s, e in _without_overlaps(found)]
+        else:
+            out += search({doc_id: index}, None, query, aliases)
+    return out

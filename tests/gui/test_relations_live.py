@@ -36,6 +36,8 @@ SCRIPT = textwrap.dedent("""
                 project.update_relation(args[0], who="hana", type=args[1])
             elif op == "delete":
                 project.delete_relation(args[0], who="hana")
+            elif op == "note":
+                project.update_relation(args[0], who="hana", note=args[1])
             elif op == "attribute":
                 project.set_span_attribute(args[0], args[1], args[2], who="hana")
             elif op == "delete_span":

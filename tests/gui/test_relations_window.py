@@ -449,10 +449,10 @@ def test_context_menu_of_a_row(qtbot, win: MainWindow, rel_path: Path) -> None: 
     panel.list.setCurrentItem(panel.list.topLevelItem(0))
     menu = panel.row_menu()  # what a right-click on the row pops up
     assert [a.text().split("\t")[0] for a in menu.actions()] == [
-        "Go to the Other End", "Retype…", "Reverse", "Delete"]
+        "Go to the Other End", "Retype…", "Reverse", "Edit Note…", "Delete"]
     menu.actions()[2].trigger()  # Reverse
     assert {r.id: (r.head, r.tail) for r in stored(rel_path)} == {rid: (source.id, claim.id)}
-    panel.row_menu().actions()[3].trigger()  # Delete
+    panel.row_menu().actions()[4].trigger()  # Delete
     assert stored(rel_path) == []
     ctrl(qtbot, win, Qt.Key.Key_Z)
     assert [r.id for r in stored(rel_path)] == [rid]

@@ -17,6 +17,7 @@ from annotator.domain.relation_commands import (
     DeleteRelation,
     ReverseRelation,
     SetSpanAttribute,
+    UpdateRelation,
     retype_relation,
 )
 from annotator.domain.relations import Relation
@@ -44,7 +45,8 @@ def relation_read_only_message(relation: Relation) -> str:
 
 
 class RelationActions:
-    """Create, retype, reverse and delete relations, set span attributes (see the module)."""
+    """Create, retype, reverse, annotate and delete relations, set span attributes (see the
+    module)."""
 
     def __init__(self, session: Session, state: RelationState) -> None:
         self.session = session
@@ -96,6 +98,15 @@ class RelationActions:
         relation = self._relation(relation_id)
         return relation is not None and self.session.push(
             ReverseRelation(relation.id, self.session.annotator))
+
+    def set_note(self, relation_id: str, note: str | None) -> bool:
+        """Give my relation ``relation_id`` the note ``note`` (empty or None: no note)."""
+        relation = self._relation(relation_id)
+        if relation is None or (note or None) == relation.note:
+            return False
+        return self.session.push(UpdateRelation(
+            relation.id, self.session.annotator, {"note": note or None},
+            "Edit relation note" if note else "Remove relation note"))
 
     def delete(self, relation_id: str) -> bool:
         relation = self._relation(relation_id)

@@ -3,12 +3,15 @@
 ``RelationsPanel`` (a ``QDockWidget``, object name ``relationsDock``, View > Relations) lists
 the relations at the focused span, one row each: the type (in its colour), the head span and
 the tail span (label and text; the focused span's end in bold, so the direction reads
-"head → tail"). Rows of another layer's relations are grey and italic (read-only); a relation
+"head → tail") and the relation's note (its first lines, whole in the tooltip). Rows of another layer's relations are grey and italic (read-only); a relation
 whose type no longer allows its ends' labels is marked ⚠ with the reason in its tooltip.
 
 Keys in the list (also in each row's context menu): **Enter** focuses the other end (its
 relations are listed then), **T** retypes (a popup of the types allowed for the two labels,
-each with its key), **R** reverses, **Delete**/**Backspace** deletes. Every change is one
+each with its key), **R** reverses, **N** or **F2** edits the note (the span note's dialog:
+Ctrl+Enter saves, Enter starts a new line, Tab moves the focus, Esc cancels; empty: no note),
+**Delete**/**Backspace** deletes. ``select(relation_id)`` makes a row current (a click on an
+arc in the text does that, through ``annotator.ui.relation_pick``). Every change is one
 undoable step (Ctrl+Z / Ctrl+Shift+Z). Emits ``message(text)`` for the status bar.
 """
 
@@ -20,6 +23,7 @@ from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QDockWidget,
     QHeaderView,
     QLabel,
@@ -31,23 +35,27 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.domain.relations import Relation, relation_problem
+from annotator.ui.dialogs.messages import shown_text
+from annotator.ui.dialogs.prompts import NoteDialog
 from annotator.ui.key_chooser import Choice, KeyChooser
 from annotator.ui.relation_actions import RelationActions, span_words
 from annotator.ui.relation_state import RelationState
 from annotator.ui.session import Session
 from annotator.ui.text_view import plain_text_html
 
-__all__ = ["RelationList", "RelationsPanel"]
+__all__ = ["RelationList", "RelationNoteDialog", "RelationsPanel"]
 
 ROLE_ID = Qt.ItemDataRole.UserRole
 _KEYS_OVERRIDDEN = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_Return,
-                    Qt.Key.Key_Enter, Qt.Key.Key_T, Qt.Key.Key_R)
+                    Qt.Key.Key_Enter, Qt.Key.Key_T, Qt.Key.Key_R, Qt.Key.Key_N, Qt.Key.Key_F2)
+#: Columns of the list.
+COLUMNS = ("Type", "Head", "Tail", "Note")
 
 
 class RelationList(QTreeWidget):
     """The rows of the panel; takes its keys before the window's shortcuts (Delete here
     deletes the relation, not the span). Emits ``keyAction(name)``: ``focus``, ``retype``,
-    ``reverse``, ``delete``."""
+    ``reverse``, ``note``, ``delete``."""
 
     keyAction = Signal(str)  # noqa: N815 (Qt naming)
 
@@ -65,12 +73,33 @@ class RelationList(QTreeWidget):
         if not mods:
             name = {Qt.Key.Key_Return: "focus", Qt.Key.Key_Enter: "focus",
                     Qt.Key.Key_T: "retype", Qt.Key.Key_R: "reverse",
+                    Qt.Key.Key_N: "note", Qt.Key.Key_F2: "note",
                     Qt.Key.Key_Delete: "delete", Qt.Key.Key_Backspace: "delete"}.get(key)
             if name is not None:
                 self.keyAction.emit(name)
                 event.accept()
                 return
         super().keyPressEvent(event)
+
+
+def _note_line(note: str | None) -> str:
+    """A note on one line of the list (its line breaks shown as ⏎)."""
+    return (note or "").replace("\n", " ⏎ ")
+
+
+class RelationNoteDialog(NoteDialog):
+    """A relation's note: the span note's dialog (``NoteDialog``: Ctrl+Enter accepts, Enter
+    starts a new line, Tab moves the focus, Esc cancels), titled and worded for a relation."""
+
+    def __init__(self, parent: QWidget | None, type_name: str, head: str, tail: str,
+                 current: str | None) -> None:
+        super().__init__(parent, type_name, "", current)
+        self.setObjectName("relationNoteDialog")
+        self.setWindowTitle("Relation note")
+        prompt = self.layout().itemAt(0).widget()
+        if isinstance(prompt, QLabel):  # the span note's wording, said of the relation
+            prompt.setText(shown_text(f"Note for the {type_name} relation {head} → {tail} "
+                                      f"(empty: no note):"))
 
 
 def _swatch(color: str, size: int) -> QPixmap:
@@ -101,8 +130,8 @@ class RelationsPanel(QDockWidget):
         self.header.setTextFormat(Qt.TextFormat.PlainText)
         self.list = RelationList(body)
         self.list.setObjectName("relationList")
-        self.list.setColumnCount(3)
-        self.list.setHeaderLabels(["Type", "Head", "Tail"])
+        self.list.setColumnCount(len(COLUMNS))
+        self.list.setHeaderLabels(list(COLUMNS))
         self.list.setRootIsDecorated(False)
         self.list.setUniformRowHeights(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -112,6 +141,7 @@ class RelationsPanel(QDockWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # head and tail share
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         layout.addWidget(self.header)
         layout.addWidget(self.list, 1)
@@ -176,7 +206,8 @@ class RelationsPanel(QDockWidget):
             return
         self.header.setText(f"{words}: {len(relations)} relation"
                             f"{'' if len(relations) == 1 else 's'} "
-                            f"(Enter: go to the other end, T retype, R reverse, Del delete)")
+                            f"(Enter: go to the other end, T retype, R reverse, N note, "
+                            f"Del delete)")
         size = max(8, self.list.fontMetrics().height() - 6)
         me = session.annotator
         for relation in relations:
@@ -188,7 +219,7 @@ class RelationsPanel(QDockWidget):
                 problem = relation_problem(rt, head.label, tail.label)
             item = QTreeWidgetItem([("⚠ " if problem else "") + relation.type,
                                     span_words(session, head, 60),
-                                    span_words(session, tail, 60)])
+                                    span_words(session, tail, 60), _note_line(relation.note)])
             item.setData(0, ROLE_ID, relation.id)
             item.setIcon(0, _swatch(state.color(relation.type), size))
             bold = 1 if relation.head == span.id else 2
@@ -204,13 +235,13 @@ class RelationsPanel(QDockWidget):
             if relation.annotator != me:
                 lines.append("read-only here (another layer)")
                 grey = QBrush(QColor("#808080"))
-                for col in range(3):
+                for col in range(len(COLUMNS)):
                     item.setForeground(col, grey)
                     f = item.font(col)
                     f.setItalic(True)
                     item.setFont(col, f)
             tip = plain_text_html("\n".join(lines))
-            for col in range(3):
+            for col in range(len(COLUMNS)):
                 item.setToolTip(col, tip)
             self.list.addTopLevelItem(item)
         if current is not None:
@@ -222,7 +253,7 @@ class RelationsPanel(QDockWidget):
 
     def _key_action(self, name: str) -> None:
         {"focus": self.focus_other_end, "retype": self.retype, "reverse": self.reverse,
-         "delete": self.delete}[name]()
+         "note": self.edit_note, "delete": self.delete}[name]()
 
     def _selected(self) -> Relation | None:
         relation = self.current_relation()
@@ -286,6 +317,31 @@ class RelationsPanel(QDockWidget):
         if relation is not None and self.actions.reverse(relation.id):
             self.select(relation.id)
 
+    def edit_note(self) -> None:
+        """Edit the selected relation's note in a ``RelationNoteDialog`` (one undoable step)."""
+        relation = self._selected()
+        if relation is None:
+            return
+        if relation.annotator != self.session.annotator:
+            self.actions.set_note(relation.id, relation.note)  # says it is read-only
+            return
+        index = self.session.index
+        dialog = RelationNoteDialog(self, relation.type, span_words(self.session,
+                                    index.find(relation.head), 24), span_words(
+                                    self.session, index.find(relation.tail), 24), relation.note)
+        try:
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+            note = dialog.note()
+        finally:
+            dialog.deleteLater()
+        self.list.setFocus()
+        if not accepted:
+            return
+        if self.actions.set_note(relation.id, note or None):
+            self.select(relation.id)
+            self.message.emit(f"{'Saved the note of' if note else 'Removed the note of'} the "
+                              f"{relation.type!r} relation (Ctrl+Z undoes it).")
+
     def delete(self) -> None:
         relation = self._selected()
         if relation is None:
@@ -298,11 +354,12 @@ class RelationsPanel(QDockWidget):
             self.message.emit(f"Deleted the {relation.type!r} relation (Ctrl+Z brings it back).")
 
     def row_menu(self) -> QMenu:
-        """The context menu of the current row: the list's four keys as menu entries."""
+        """The context menu of the current row: the list's keys as menu entries."""
         menu = QMenu(self)
         menu.setObjectName("relationMenu")
         for text, handler in (("Go to the Other End\tEnter", self.focus_other_end),
                               ("Retype…\tT", self.retype), ("Reverse\tR", self.reverse),
+                              ("Edit Note…\tN", self.edit_note),
                               ("Delete\tDel", self.delete)):
             menu.addAction(text).triggered.connect(lambda _c=False, h=handler: h())
         return menu

@@ -15,7 +15,7 @@ from annotator.domain.relations import Relation
 from annotator.domain.spans import Span
 from annotator.hub.client import HubSession
 from annotator.hub.labelset import apply_labels, apply_relation_types
-from annotator.hub.report import SyncReport
+from annotator.hub.report import SyncReport, writable_layers
 from annotator.hub.state import HUB_MARK
 from annotator.store import Project
 
@@ -59,8 +59,13 @@ class PullBatch:
 
 
 def apply_batch(project: Project, session: HubSession, batch: PullBatch,
-                report: SyncReport) -> None:
+                report: SyncReport, pending: set[str] | frozenset[str] = frozenset()) -> None:
+    """Write one pulled batch into the project (inside the caller's transaction). Rows of my
+    own layers (a change from another machine of mine, or my own write coming back) are
+    guarded: an id in ``pending`` (a local change the next push sends) is left alone, and an
+    update older than the local row (``updated_at``) is not made."""
     me = session.user
+    mine = set(writable_layers(session))
     if batch.labels is not None:
         report.labels_changed |= apply_labels(project, batch.labels, who=batch.lead + HUB_MARK)
     if batch.relation_types is not None:
@@ -84,9 +89,10 @@ def apply_batch(project: Project, session: HubSession, batch: PullBatch,
             deletes.append(span_id)
         else:
             upserts.append(row)
+    upserts = [r for r in upserts if not (r[5] in mine and r[0] in pending)]
     known_layers = batch.layers
     for sha, rows in batch.snapshot.items():
-        upserts.extend(rows)
+        upserts.extend(r for r in rows if not (r[5] in mine and r[0] in pending))
         doc_id = doc_ids.get(sha)
         if doc_id is None or not batch.sees_colleagues:
             continue
@@ -102,7 +108,9 @@ def apply_batch(project: Project, session: HubSession, batch: PullBatch,
         if span_id in present:
             span = project.span(span_id)
             if span.annotator == me and batch.writers.get(span_id) is None:
-                continue
+                continue  # a snapshot never deletes my spans (they may wait to be sent)
+            if span.annotator in mine and span_id in pending:
+                continue  # changed here since: the next push decides
             project.delete_span(span_id, who=batch.writers.get(span_id, "hub") + HUB_MARK)
             report.pulled_deletes += 1
 
@@ -110,15 +118,16 @@ def apply_batch(project: Project, session: HubSession, batch: PullBatch,
         # A span with a label this project lacks: bring the label set up to date first.
         report.labels_changed |= apply_labels(project, batch.hub_labels,
                                                who=batch.lead + HUB_MARK)
-    _apply_spans(project, upserts, doc_ids, report)
+    _apply_spans(project, upserts, doc_ids, report, mine)
 
-    _apply_relations(project, batch, report, me)
+    _apply_relations(project, batch, report, me, mine, pending)
 
     decisions = [r for r in batch.decisions.values() if r is not None]
     for rows in batch.snapshot_decisions.values():
         decisions.extend(rows)
+    decisions = [r for r in decisions if r[0] not in pending]
     for decision_id, row in batch.decisions.items():
-        if row is None:
+        if row is None and decision_id not in pending:
             try:
                 project.delete_decision(decision_id, who=batch.writers.get(decision_id, "hub")
                                         + HUB_MARK)
@@ -136,7 +145,7 @@ def _span_of(row: tuple[Any, ...], doc_id: int) -> Span:
 
 
 def _apply_spans(project: Project, rows: list[tuple[Any, ...]], doc_ids: dict[str, int],
-                 report: SyncReport) -> None:
+                 report: SyncReport, mine: set[str]) -> None:
     spans = [(_span_of(r, doc_ids[r[1]]), r[10]) for r in rows if r[1] in doc_ids]
     present = project.existing_span_ids(s.id for s, _w in spans)
     new: list[tuple[Span, str]] = []
@@ -147,6 +156,8 @@ def _apply_spans(project: Project, rows: list[tuple[Any, ...]], doc_ids: dict[st
         current = project.span(span.id)
         if current == span:
             continue
+        if current.annotator in mine and current.updated_at > span.updated_at:
+            continue  # my own span, newer here (the hub refused the older write back)
         try:
             who = writer + HUB_MARK
             project.update_span(span.id, who=who, label=span.label, start=span.start,
@@ -188,12 +199,15 @@ def _relation_of(row: tuple[Any, ...], doc_id: int) -> Relation:
     return Relation(relation_id, doc_id, head, tail, type_, annotator, note, created, updated)
 
 
-def _apply_relations(project: Project, batch: PullBatch, report: SyncReport, me: str) -> None:
-    """Relations after their spans: deletions, then new ones and changed ones."""
+def _apply_relations(project: Project, batch: PullBatch, report: SyncReport, me: str,
+                     mine: set[str], pending: set[str] | frozenset[str]) -> None:
+    """Relations after their spans: deletions, then new ones and changed ones (my own
+    layers' guarded as spans are)."""
     rows = [r for r in batch.relations.values() if r is not None]
     for group in batch.snapshot_relations.values():
         rows.extend(group)
-    gone = [i for i, r in batch.relations.items() if r is None]
+    rows = [r for r in rows if not (r[5] in mine and r[0] in pending)]
+    gone = [i for i, r in batch.relations.items() if r is None and i not in pending]
     if batch.sees_colleagues:
         for sha, group in batch.snapshot_relations.items():
             on_hub = {r[0] for r in group}
@@ -202,7 +216,7 @@ def _apply_relations(project: Project, batch: PullBatch, report: SyncReport, me:
                 continue
             gone.extend(r.id for r in project.relations(doc.id)
                         if r.id not in on_hub and r.annotator != me
-                        and r.annotator in batch.layers)
+                        and r.annotator in batch.layers and r.id not in pending)
     for relation_id in gone:
         try:
             project.delete_relation(relation_id, who=batch.writers.get(relation_id, "hub")
@@ -225,6 +239,8 @@ def _apply_relations(project: Project, batch: PullBatch, report: SyncReport, me:
             if current is None:
                 project.restore_relation(relation, who=who)
             elif current != relation:
+                if current.annotator in mine and current.updated_at > relation.updated_at:
+                    continue
                 project.update_relation(relation.id, who=who, type=relation.type,
                                         head=relation.head, tail=relation.tail,
                                         note=relation.note, updated_at=relation.updated_at,

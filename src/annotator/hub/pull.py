@@ -24,6 +24,7 @@ from annotator.hub.apply import (
     apply_batch,
 )
 from annotator.hub.client import HubSession
+from annotator.hub.push import Pending
 from annotator.hub.report import START, SyncReport, save_state, sync_state
 from annotator.hub.schema import REVIEWED_LAYER, SEE_COLLEAGUES
 from annotator.store import Project
@@ -35,19 +36,24 @@ __all__ = ["PULL_BATCH", "pull"]
 
 
 def pull(project: Project, session: HubSession, report: SyncReport) -> None:
-    """Apply what changed on the hub since my last pull, batch by batch."""
+    """Apply what changed on the hub since my last pull, batch by batch. My own layer's rows
+    come too (written from another machine of mine, or my own writes coming back: then equal
+    to the local row), except over my pending local changes."""
+    pending = Pending.of(project, session)
     while True:
         state = sync_state(project, session)
         batch, rows = _read_batch(project, session, state)
         if rows == 0 and not batch:
             return
         with project.atomic():
-            apply_batch(project, session, batch, report)
+            pending.catch_up(project, session)  # what was written since, inside the lock
+            apply_batch(project, session, batch, report, pending.ids)
             state = sync_state(project, session)  # read again inside the transaction
             state["pulled"] = batch.cursor
             if batch.assigned is not None:
                 state["assigned"] = batch.assigned
             save_state(project, state)
+            pending.seen = project.last_history_id()  # the rows just written are the hub's
         if rows < PULL_BATCH and not batch.snapshot:
             return
 
@@ -96,17 +102,14 @@ def _read_batch(project: Project, session: HubSession,
         snapshot: dict[str, None] = {}
         for _xid, _seq, entity, entity_id, document_sha, layer, writer in rows:
             if entity == "span":
-                if writer != me:
-                    span_ids[entity_id] = None
-                    batch.writers[entity_id] = writer
+                span_ids[entity_id] = None
+                batch.writers[entity_id] = writer
             elif entity == "relation":
-                if writer != me:
-                    relation_ids[entity_id] = None
-                    batch.writers[entity_id] = writer
+                relation_ids[entity_id] = None
+                batch.writers[entity_id] = writer
             elif entity == "decision":
-                if writer != me:
-                    decision_ids[entity_id] = None
-                    batch.writers[entity_id] = writer
+                decision_ids[entity_id] = None
+                batch.writers[entity_id] = writer
             elif entity == "label":
                 batch.labels = []
                 batch.lead = writer
@@ -185,18 +188,18 @@ def _read_documents(conn: psycopg.Connection, project: Project, batch: PullBatch
 
 def _read_snapshot(conn: psycopg.Connection, project: Project, batch: PullBatch,
                    shas: list[str]) -> None:
-    """Whole documents: their text (when new here), every span and decision I may read
-    except my own writes."""
+    """Whole documents: their text (when new here), every span, relation and decision I may
+    read (my own layer's too: a second machine of mine gets them this way)."""
     _read_documents(conn, project, batch, shas)
     for sha in shas:
         batch.snapshot.setdefault(sha, [])
         batch.snapshot_decisions.setdefault(sha, [])
     for row in conn.execute(f"SELECT {SPAN_COLUMNS} FROM hub.spans WHERE document_sha = "
-                            f"ANY(%s) AND written_by <> current_user", [shas]):
+                            f"ANY(%s)", [shas]):
         batch.snapshot[row[1]].append(row)
     for row in conn.execute(f"SELECT {DECISION_COLUMNS} FROM hub.decisions WHERE "
-                            f"document_sha = ANY(%s) AND written_by <> current_user", [shas]):
+                            f"document_sha = ANY(%s)", [shas]):
         batch.snapshot_decisions[row[1]].append(row)
     for row in conn.execute(f"SELECT {RELATION_COLUMNS} FROM hub.relations WHERE "
-                            f"document_sha = ANY(%s) AND written_by <> current_user", [shas]):
+                            f"document_sha = ANY(%s)", [shas]):
         batch.snapshot_relations.setdefault(row[1], []).append(row)

@@ -29,7 +29,7 @@ from annotator.store import Project
 
 PUSH_BATCH = 5000  # history rows per push transaction
 
-__all__ = ["PUSH_BATCH", "push"]
+__all__ = ["PUSH_BATCH", "Pending", "push"]
 
 
 @dataclass
@@ -84,6 +84,34 @@ def _touched(entries: Iterable[Any], session: HubSession) -> _Touched:
         elif entry.entity == "document" and entry.action == "status" and entry.document_id:
             touched.documents[entry.document_id] = None
     return touched
+
+
+@dataclass
+class Pending:
+    """The ids of my local changes the hub may not have yet (spans, relations, decisions):
+    those the local history names after the push cursor (written by anyone but a pull) and
+    the retry list. A pull never overwrites or deletes one of these with the hub's row: the
+    next push sends it instead. ``catch_up`` reads the history rows written since it last
+    looked (a window may write between two pull batches)."""
+
+    seen: int  # the history id looked at up to
+    ids: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, project: Project, session: HubSession) -> Pending:
+        state = sync_state(project, session)
+        pending = cls(state["pushed"])
+        for item in state.get("retry", []):
+            pending.ids.add(item[2:] if item.startswith("r:") else item)
+        pending.catch_up(project, session)
+        return pending
+
+    def catch_up(self, project: Project, session: HubSession) -> None:
+        entries = project.history_after(self.seen)
+        if entries:
+            touched = _touched(entries, session)
+            self.ids.update(touched.spans, touched.relations, touched.decisions)
+            self.seen = entries[-1].id
 
 
 def push(project: Project, session: HubSession, report: SyncReport) -> None:

@@ -475,12 +475,13 @@ def test_layer_list_folds_to_its_title_and_remembers_it(qtbot, merged_path, sett
 
 @pytest.mark.parametrize("sort_column", [0, 2, 4])
 def test_span_table_cells_look_as_the_standard_delegate_draws_them(window, sort_column: int) -> None:
-    """The table's delegate asks the model once per cell; what it draws (my rows plain, the
-    other layers' in grey italics, label swatches, right-aligned offsets, the selected row)
-    is pixel for pixel what Qt's standard delegate draws from the model's roles."""
+    """The table's delegate asks the model once per cell and keeps the cells it drew; what it
+    draws (my rows plain, the other layers' in grey italics, label swatches, right-aligned
+    offsets, the selected row), also after an edit when most cells are copied from the kept
+    ones, is pixel for pixel what Qt's standard delegate draws from the model's roles."""
     from PySide6.QtWidgets import QApplication, QStyledItemDelegate
 
-    from annotator.ui.span_table import SpanCellDelegate
+    from annotator.ui.span_cells import SpanCellDelegate
 
     window.session.open_document(1)
     table = window.span_table
@@ -488,7 +489,15 @@ def test_span_table_cells_look_as_the_standard_delegate_draws_them(window, sort_
     table.selectRow(1)
     QApplication.processEvents()
     assert isinstance(table.itemDelegate(), SpanCellDelegate)
+    first = table.viewport().grab().toImage()
+    assert table.viewport().grab().toImage() == first  # every cell copied from the kept ones
+    # An edit and a new selection: some cells are drawn anew, the others copied.
+    own = next(s for s in window.session.index if window.session.is_own(s))
+    assert window.session.update_span(own.id, "Relabel", label="weapon")
+    table.selectRow(2)
+    QApplication.processEvents()
     ours = table.viewport().grab().toImage()
+    assert ours != first
     table.setItemDelegate(QStyledItemDelegate(table))
     QApplication.processEvents()
     theirs = table.viewport().grab().toImage()

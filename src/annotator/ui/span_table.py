@@ -22,18 +22,19 @@ from operator import itemgetter, not_
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
 
 from annotator.domain.spans import Span
 from annotator.ui.session import Session
+from annotator.ui.span_cells import OTHER_COLOR as _OTHER_COLOR
+from annotator.ui.span_cells import RIGHT as _RIGHT
+from annotator.ui.span_cells import SpanCellDelegate
 from annotator.ui.text_view import plain_text_html
 
 __all__ = ["COLUMNS", "SpanTableModel", "SpanTableView", "SPAN_ID_ROLE"]
@@ -43,7 +44,6 @@ SPAN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SNIPPET = 60
 #: Rows handed to the view at a time (``fetchMore`` as the user scrolls).
 FETCH_CHUNK = 500
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 _Index = QModelIndex | QPersistentModelIndex
 # Roles as plain ints: Qt passes ints, and ``data`` runs for every role of every visible cell.
@@ -55,7 +55,6 @@ _SPAN_ID = int(SPAN_ID_ROLE)
 _FONT = int(Qt.ItemDataRole.FontRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _ALIGNMENT, _SPAN_ID, _FONT, _FOREGROUND})
-_OTHER_COLOR = QColor("#7a7a7a")
 #: The span id at the end of a sort key.
 _LAST = itemgetter(-1)
 
@@ -370,52 +369,6 @@ class SpanTableModel(QAbstractTableModel):
         self.reload()
 
 
-class SpanCellDelegate(QStyledItemDelegate):
-    """Draws the span table's cells as the standard delegate does, but asks the model once per
-    cell (:meth:`SpanTableModel.cell`) instead of once per role: a repaint of the visible rows
-    after an edit costs a Python call per cell, not seven."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._italic: tuple[QFont, QFont, QFontMetrics] | None = None
-        self._icons: dict[tuple[int, int, int], QIcon] = {}
-
-    def initStyleOption(self, option: QStyleOptionViewItem, index: _Index) -> None:  # noqa: N802
-        model = index.model()
-        if not isinstance(model, SpanTableModel):
-            super().initStyleOption(option, index)
-            return
-        column = index.column()
-        cell = model.cell(index.row(), column)
-        if cell is None:
-            return
-        value, color, own = cell
-        if not own:
-            base = option.font
-            italic = self._italic
-            if italic is None or italic[0] != base:
-                font = QFont(base)
-                font.setItalic(True)
-                italic = self._italic = (QFont(base), font, QFontMetrics(font))
-            option.font, option.fontMetrics = italic[1], italic[2]
-            option.palette.setColor(QPalette.ColorRole.Text, _OTHER_COLOR)
-        if column == 2 or column == 3:
-            option.displayAlignment = Qt.AlignmentFlag(_RIGHT)
-        if color is not None:
-            size = option.decorationSize
-            key = (color.rgba(), size.width(), size.height())
-            icon = self._icons.get(key)
-            if icon is None:
-                pixmap = QPixmap(size)
-                pixmap.fill(color)
-                icon = self._icons[key] = QIcon(pixmap)
-            option.features |= QStyleOptionViewItem.ViewItemFeature.HasDecoration
-            option.icon = icon
-        if value is not None and value != "":
-            option.features |= QStyleOptionViewItem.ViewItemFeature.HasDisplay
-            option.text = self.displayText(value, option.locale)
-
-
 class SpanTableView(QTableView):
     """A sortable table of ``SpanTableModel``; selecting a row focuses its span (the window
     then scrolls the text to it).
@@ -431,7 +384,7 @@ class SpanTableView(QTableView):
         self._session = session
         self.span_model = SpanTableModel(session, self)
         self.setModel(self.span_model)
-        self.setItemDelegate(SpanCellDelegate(self))
+        self.setItemDelegate(SpanCellDelegate(self.span_model, self))
         self.setSortingEnabled(True)
         self.sortByColumn(2, Qt.SortOrder.AscendingOrder)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -19,6 +19,8 @@ only, so the cost follows the screen, not the document. To stay readable with ma
 Nothing is written into the document. ``drawn`` lists what the last paint drew, for tests:
 ``(relation id, "strong" | "faint", head point, tail point)`` in viewport coordinates
 (``"<head id>><span id>"`` and ``"pending"`` for the line of a relation being made).
+``relation_at(point)`` says which drawn arc (or type-name chip) a point of the viewport lies on
+(for a click on an arc, ``annotator.ui.relation_pick``); ``selected`` is drawn wider.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QPainter,
     QPainterPath,
+    QPainterPathStroker,
     QPaintEvent,
     QPen,
     QPolygonF,
@@ -54,6 +57,8 @@ MAX_RISE = 30.0
 #: The arcs' lane above the tags of every line (em of the text font), while the document
 #: has relations (``annotator.ui.line_room``).
 LANE_EM = 0.45
+#: How near (px) to a drawn arc a point counts as on it (``relation_at``).
+HIT_TOLERANCE = 4.0
 
 
 class RelationArcs(QObject):
@@ -84,6 +89,10 @@ class RelationArcs(QObject):
         self._room = LineRoom.of(view)
         self._lane = False
         self.drawn: list[tuple[str, str, QPointF, QPointF]] = []
+        #: the type-name chips of the last paint: (relation id, where)
+        self.chips: list[tuple[str, QRectF]] = []
+        #: a relation drawn wider (the one picked by a click on its arc)
+        self.selected: str | None = None
         self._off_edge = False
         #: relation id -> (top, bottom) of the lines its arc crossed when last painted
         self._pos: dict[str, tuple[float, float]] = {}
@@ -342,8 +351,40 @@ class RelationArcs(QObject):
 
     # -- painting ---------------------------------------------------------------------------------
 
+    def relation_at(self, point: QPointF) -> str | None:
+        """The relation whose arc (or type-name chip) the last paint drew at ``point``
+        (viewport), the focused span's first, then the topmost; None when none is there. A
+        point on the tags an arc starts or ends on is not on the arc."""
+        for rid, rect in reversed(self.chips):
+            if rect.adjusted(-1, -1, 1, 1).contains(point):
+                return rid
+        stroker = QPainterPathStroker()
+        stroker.setWidth(2 * HIT_TOLERANCE)
+        found = [(kind, rid) for rid, kind, p, q in reversed(self.drawn)
+                 if kind != "pending" and self._near(point, p, q, stroker)]
+        found.sort(key=lambda hit: hit[0] != "strong")
+        return found[0][1] if found else None
+
+    def _near(self, point: QPointF, p: QPointF, q: QPointF, stroker: QPainterPathStroker) -> bool:
+        for end in (p, q):  # below an end's top: the tag, not the arc
+            if point.y() > end.y() + 1.0 and abs(point.x() - end.x()) < 2 * HIT_TOLERANCE + 4:
+                return False
+        path = self._path(p, q)[0]
+        if not path.boundingRect().adjusted(
+                -HIT_TOLERANCE, -HIT_TOLERANCE, HIT_TOLERANCE, HIT_TOLERANCE).contains(point):
+            return False
+        return stroker.createStroke(path).contains(point)
+
+    def set_selected(self, relation_id: str | None) -> None:
+        """Draw ``relation_id``'s arc wider (None: none)."""
+        if relation_id != self.selected:
+            ids = {i for i in (self.selected, relation_id) if i is not None}
+            self.selected = relation_id
+            self._update_relations(ids)
+
     def _paint(self, painter: QPainter, event: QPaintEvent) -> None:
         self.drawn = []
+        self.chips = []
         if event.rect().contains(self._view.viewport().rect()):
             self._off_edge = False  # worked out again for every arc below
         session, relations = self._session, self._state.relations
@@ -404,7 +445,8 @@ class RelationArcs(QObject):
             p, q = ends
             if is_strong:
                 self._strong.add(rid)
-            self._draw_one(painter, relation, head, tail, p, q, is_strong, relation.annotator != me)
+            self._draw_one(painter, relation, head, tail, p, q, is_strong,
+                           relation.annotator != me, rid == self.selected)
             self.drawn.append((rid, "strong" if is_strong else "faint", p, q))
             if is_strong:
                 on_screen = tail_block in blocks
@@ -417,14 +459,16 @@ class RelationArcs(QObject):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
 
     def _draw_one(self, painter: QPainter, relation: Relation, head: Span, tail: Span,
-                  p: QPointF, q: QPointF, strong: bool, other_layer: bool) -> None:
+                  p: QPointF, q: QPointF, strong: bool, other_layer: bool,
+                  selected: bool = False) -> None:
         rt = self._state.type(relation.type)
         color = QColor(rt.color if rt is not None else "#808080")
         if not strong:
             color.setAlpha(FAINT_ALPHA)
         elif color.lightnessF() > 0.55 and not self._dark():  # visible on a light page
             color = color.darker(135)
-        pen = QPen(color, 2.0) if strong else QPen(color, 0)  # 0: a cosmetic 1 px line
+        # 0: a cosmetic 1 px line; the picked relation's arc wider
+        pen = QPen(color, 3.5 if selected else 2.0) if strong else QPen(color, 0)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         if other_layer:
             pen.setStyle(Qt.PenStyle.DotLine)
@@ -468,6 +512,7 @@ class RelationArcs(QObject):
                 if not any(rect.intersects(other) for other in placed):
                     break
         placed.append(rect)
+        self.chips.append((relation.id, rect))
         color = QColor(self._state.color(relation.type))
         base = QColor(self._view.palette().base().color())
         base.setAlpha(235)

@@ -12,6 +12,8 @@
 - ``panel`` (:class:`~annotator.ui.relations_panel.RelationsPanel`, View > Relations, Span >
   Relation List, Ctrl+Shift+L): the focused span's relations, to follow, retype, reverse,
   delete;
+- ``picker`` (:class:`~annotator.ui.relation_pick.ArcPicker`): a click on an arc selects its
+  relation in the list and highlights its two spans;
 - ``attributes`` (:class:`~annotator.ui.attribute_chooser.AttributeChooser`): Span > Span
   Attributes… (Ctrl+T);
 - the text's tooltip: each span's label, text, attribute values and relations; on each
@@ -28,6 +30,7 @@ from annotator.ui.attribute_chooser import AttributeChooser, short_form, tag_suf
 from annotator.ui.relation_actions import RelationActions, span_words
 from annotator.ui.relation_arcs import RelationArcs
 from annotator.ui.relation_mode import RelationCreator
+from annotator.ui.relation_pick import ArcPicker
 from annotator.ui.relation_state import RelationState
 from annotator.ui.relations_panel import RelationsPanel
 
@@ -57,6 +60,8 @@ class RelationsUi(QObject):
         self.arcs = RelationArcs(view, session, self.state, lambda: self.creator.head_id,
                                  lambda span_id: tags.tag_rect(span_id) if tags.enabled else None)
         self.panel = RelationsPanel(session, self.state, self.actions, window)
+        self.picker = ArcPicker(view, session, self.state, self.arcs, self.panel, self.creator,
+                                self)
         self.attributes = AttributeChooser(session, self.state, self.actions, view, self)
         for widget in (view, window.span_table, window.spans_here):
             self.creator.watch(widget)

@@ -107,3 +107,44 @@ def test_only_a_lead_writes_definitions(team: Team, role: str) -> None:
         assert conn.execute("UPDATE hub.labels SET attributes = %s::jsonb WHERE name = "
                             "'claim'", [definitions]).rowcount == 1
     assert _hub_attributes(team, "claim") == json.loads(definitions)
+
+
+def test_the_leads_order_of_attributes_and_choices_reaches_members(team: Team) -> None:
+    with team.project(team.lead) as lp:
+        lp.add_label_attribute(CERTAINTY, who=team.lead)
+        lp.add_label_attribute(Attribute("claim", "quoted", "flag"), who=team.lead)
+    _sync(team, team.lead)
+    for who in (team.alice, team.rita):
+        _sync(team, who)
+    with team.project(team.alice) as project:  # values held, one of a definition of her own
+        doc = project.document_by_sha256(team.shas[0])
+        span = project.add_span(doc.id, 0, 3, "claim", team.alice)
+        project.add_label_attribute(Attribute("claim", "mine", "text"), who=team.alice)
+        project.set_span_attribute(span.id, "stance", "denied", who=team.alice)
+        project.set_span_attribute(span.id, "mine", "why", who=team.alice)
+    _sync(team, team.alice)
+    stance = ("speculated", "denied", "reported", "asserted")
+    with team.project(team.lead) as lp:
+        lp.move_label_attribute("claim", "quoted", 0, who=team.lead)
+        lp.move_label_attribute("claim", "stance", 9, who=team.lead)  # clamped: the last
+        lp.move_label_attribute("claim", "stance", 2, who=team.lead)  # where it is: no row
+        lp.update_label_attribute("claim", "stance", who=team.lead, choices=stance)
+        moves = [e for e in lp.history(entity="label_attribute") if e.action == "move"]
+        assert [(e.entity_id, e.before, e.after) for e in moves] == [
+            ("claim.quoted", 2, 0), ("claim.stance", 1, 2)]
+        assert [a.name for a in lp.label_attributes("claim")] == [
+            "quoted", "certainty", "stance"]
+    _sync(team, team.lead)
+    hub = _hub_attributes(team, "claim")
+    assert [a["name"] for a in hub] == ["quoted", "certainty", "stance"]
+    assert tuple(hub[2]["choices"]) == stance
+    for who, extra in ((team.alice, ["mine"]), (team.rita, [])):
+        report = _sync(team, who)
+        assert report.labels_changed
+        with team.project(who) as project:
+            assert [a.name for a in project.label_attributes("claim")] == [
+                "quoted", "certainty", "stance", *extra]
+            assert project.label_attribute("claim", "stance").choices == stance
+        assert not _sync(team, who).labels_changed  # nothing left to change
+    with team.project(team.alice) as project:
+        assert project.span(span.id).attributes == {"stance": "denied", "mine": "why"}

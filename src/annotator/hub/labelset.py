@@ -88,9 +88,10 @@ def apply_labels(project: Project, rows: list[tuple[Any, ...]], *, who: str) -> 
 
 
 def apply_attributes(project: Project, rows: list[tuple[Any, ...]], *, who: str) -> bool:
-    """Make the attributes each label declares the hub's (the lead's). An attribute that
-    local spans hold a value of is kept (as a label is), and a change of its kind or a choice
-    those spans hold is not made. True when anything changed."""
+    """Make the attributes each label declares the hub's (the lead's), in the lead's order
+    and with the lead's choices in their order. An attribute that local spans hold a value of
+    is kept (as a label is), and a change of its kind or a choice those spans hold is not
+    made. Such an attribute the hub lacks goes after the lead's. True when anything changed."""
     changed = False
     labels = {lab.name for lab in project.labels()}
     for name, _color, _key, _description, definitions in rows:
@@ -128,5 +129,13 @@ def apply_attributes(project: Project, rows: list[tuple[Any, ...]], *, who: str)
         for attribute_name in sorted(gone):
             if project.attribute_usage(name, attribute_name) == 0:
                 project.remove_label_attribute(name, attribute_name, who=who)
+                changed = True
+        # The lead's order: the hub's attributes first, as the lead orders them (one kept
+        # here that the hub lacks after them).
+        order = [a.name for a in project.label_attributes(name)]
+        for position, attribute in enumerate(a for a in wanted if a.name in order):
+            if order[position] != attribute.name:
+                project.move_label_attribute(name, attribute.name, position, who=who)
+                order = [a.name for a in project.label_attributes(name)]
                 changed = True
     return changed

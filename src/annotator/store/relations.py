@@ -922,6 +922,22 @@ class RelationsMixin:
                       after={**attribute_to_json(attribute), "position": ordered.index(attribute)})
         return attribute
 
+    def move_label_attribute(self, label: str, name: str, position: int, *, who: str) -> None:
+        """Move attribute ``label.name`` to ``position`` (clamped) among the label's
+        attributes; nothing is written when it is already there."""
+        with self.atomic():  # type: ignore[attr-defined]
+            rows = self.db.execute(_ATTRIBUTE_SELECT + " WHERE label = ? ORDER BY position, id",
+                                   [label]).fetchall()
+            current = [_attribute(r) for r in rows]
+            moved = move_in_order(current, self.label_attribute(label, name), position)
+            if moved is None:
+                return
+            for index, item in enumerate(current):
+                self.db.execute("UPDATE label_attributes SET position = ? WHERE label = ? AND "
+                                "name = ?", [index, label, item.name])
+            self._log(who, "move", "label_attribute", f"{label}.{name}",  # type: ignore[attr-defined]
+                      before=moved[0], after=moved[1])
+
     def update_label_attribute(self, label: str, name: str, *, who: str,
                                choices: Sequence[str] = UNSET, description: str = UNSET,
                                expect: Attribute | None = None) -> Attribute:

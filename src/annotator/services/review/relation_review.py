@@ -31,12 +31,15 @@ from annotator.domain.review_commands import Decide, with_status
 from annotator.domain.spans import Span, new_span_id
 from annotator.services.review.adjudication import review_layer
 from annotator.store import Project
+from annotator.store.review import RELATION_DECISIONS
+from annotator.store.schema import DECISIONS
 
 __all__ = [
     "RecordRelationDecision",
     "RelationView",
     "accept_relation_command",
     "add_relation_command",
+    "decision_summary",
     "reject_relation_command",
     "relation_views",
     "relations_with_head_in",
@@ -199,3 +202,30 @@ def relations_with_head_in(views: Iterable[RelationView], start: int, end: int
                            ) -> list[RelationView]:
     """The views whose head span shares a character with ``[start, end)``."""
     return [v for v in views if v.head.start < end and start < v.head.end]
+
+
+def decision_summary(project: Project, document_id: int) -> dict[str, Any]:
+    """A document's review at a glance: its status, the decisions in effect (made and not
+    undone) about spans and about relations, counted by kind (every kind present, 0 when
+    none), and what the reviewed layer holds::
+
+        {"status": "in review",
+         "decisions": {"spans": {"accept": 2, "accept_with_changes": 1, "reject": 1, "add": 0},
+                       "relations": {"accept": 1, "reject": 1, "add": 0}},
+         "reviewed_layer": {"name": "reviewed", "spans": 3, "relations": 1}}
+
+    Read in one read transaction, so the figures agree with each other."""
+    layer = review_layer(project)
+    with project._read_snapshot():  # noqa: SLF001 (the store's one read transaction)
+        status = project.review_status(document_id)
+        spans = dict.fromkeys(DECISIONS, 0)
+        for decision in project.decisions(document_id):
+            spans[decision.decision] = spans.get(decision.decision, 0) + 1
+        relations = dict.fromkeys(RELATION_DECISIONS, 0)
+        for record in project.relation_decisions(document_id):
+            relations[record["decision"]] = relations.get(record["decision"], 0) + 1
+        layer_spans = len(project.span_rows(document_id, annotators=[layer]))
+        layer_relations = len(project.relations(document_id, annotator=layer))
+    return {"status": status, "decisions": {"spans": spans, "relations": relations},
+            "reviewed_layer": {"name": layer, "spans": layer_spans,
+                               "relations": layer_relations}}

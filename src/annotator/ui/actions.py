@@ -74,7 +74,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "(or click it), then the type's key"),
     ActionSpec("relation.list", "Relation &List", "Span", ("Ctrl+Shift+L",),
                "Go to the focused span's relations (Enter: other end, T retype, R reverse, "
-               "Del delete)"),
+               "N note, Del delete)"),
     ActionSpec("span.attributes", "Span &Attributes…", "Span", ("Ctrl+T",),
                "Set an attribute of the focused span (a choice, yes/no, or a text)"),
     # Document

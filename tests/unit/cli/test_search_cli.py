@@ -176,3 +176,20 @@ def test_search_after_an_import_indexes_the_texts_first(tmp_path: Path, capsys: 
         conn.execute("INSERT INTO search_text(search_text, rank) VALUES ('integrity-check', 1)")
     expected = [(f"{i}.txt", p) for i, t in enumerate(texts) for p in range(len(t)) if t.startswith("北朝鮮", p)]
     assert [(h["document"], h["start"]) for h in hits] == expected and expected
+
+
+def test_the_plain_output_escapes_what_a_terminal_would_obey(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "e.annotator")
+    with Project.open(db) as project:
+        project.add_document("plain.txt", "米国とプーチン氏\nプーチン", who="alice")
+        project.add_document("odd\x1b[31m.txt", "x\x1b[31mプーチン\u202e氏\x85プーチン\tz", who="alice")
+        project.add_document("lines.txt", "ab\nプー\nチン\nc", who="alice")
+    assert main(["search", "--db", db, "プーチン"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "plain.txt\t3\t7\t米国と[プーチン]氏 プーチン",
+        "plain.txt\t9\t13\t米国とプーチン氏 [プーチン]",
+        "odd\\x1b[31m.txt\t6\t10\tx\\x1b[31m[プーチン]\\u202e氏\\x85プーチン\\x09z",
+        "odd\\x1b[31m.txt\t13\t17\tx\\x1b[31mプーチン\\u202e氏\\x85[プーチン]\\x09z"]
+    assert main(["search", "--db", db, "プー\nチン"]) == 0  # literally, and by reading: putin
+    lines = capsys.readouterr().out.splitlines()
+    assert "lines.txt\t3\t8\tab [プー\\x0aチン] c" in lines and len(lines) == 5

@@ -468,10 +468,12 @@ def main() -> None:
               f"{stages['pushed'][0]:.0f} s); CPU analysts {setup_cpu:.1f} s + server "
               f"{stages['ready'][1]:.1f} s; load at its end {stages['ready'][2]}")
         builds = [r["build_seconds"] for r in results]
-        pushes = [r["setup_push"]["seconds"] for r in results]
-        pulls = [sum(s["seconds"] for s in r["setup_pulls"]) for r in results]
+        pushes = [r["setup_push"]["push_seconds"] for r in results]
+        pulls = [r["setup_push"]["pull_seconds"]
+                 + sum(s["pull_seconds"] for s in r["setup_pulls"]) for r in results]
+        rounds = [1 + len(r["setup_pulls"]) for r in results]
         print(f"  per analyst: writing locally {spread(builds)}; pushing {spread(pushes)}; "
-              f"pulling the others' {spread(pulls)}")
+              f"pulling the others' ({max(rounds)} syncs at most) {spread(pulls)}")
         phases = [r["phase_seconds"] for r in results]
         syncs = [s for r in results for s in r["syncs"]]
         print(f"annotating: {min(phases):.1f}-{max(phases):.1f} s of wall time per analyst "

@@ -53,10 +53,10 @@ from annotator.domain.relations import (
     Attribute,
     Relation,
     RelationType,
-    new_relation_id,
     relation_problem,
 )
-from annotator.domain.spans import check_annotator, new_span_id, now
+from annotator.domain.ids import IdSource
+from annotator.domain.spans import check_annotator, now
 from annotator.domain.text import canonicalise, clean_name, name_problem, sha256_text
 from annotator.services.decoding import check_regular_file, iter_utf8_lines, read_text_file
 from annotator.services.formats import IMPORT_FORMATS, SNIFF_ORDER, ImportOptions, format_module
@@ -436,6 +436,8 @@ class ChunkWriter:
         self.checked: set[str] = set()
         self.reported: set[int] = set()  # existing documents already in the report
         self.stamp = now()
+        #: New span and relation ids: time-ordered, so their primary-key inserts append.
+        self.new_id = IdSource()
         self.types: dict[str, RelationType] = {rt.name: rt for rt in project.relation_types()}
         self.declared: dict[str, dict[str, Attribute]] = {}
         for attribute in project.label_attributes():
@@ -553,7 +555,7 @@ class ChunkWriter:
                 seen.add(key)
                 given = parsed.id
                 if parsed.id is None or parsed.id in used_ids:
-                    parsed.id = new_span_id()
+                    parsed.id = self.new_id()
                 used_ids.add(parsed.id)
                 if track:
                     here[key] = parsed.id
@@ -701,7 +703,7 @@ class ChunkWriter:
             existing_keys.add(key)
             relation_id = relation.id
             if not relation_id or relation_id in taken or relation_id in chosen:
-                relation_id = new_relation_id()
+                relation_id = self.new_id()
             chosen.add(relation_id)
             if relation_problem(self.types[relation.label], head[2], tail[2]) is not None:
                 report.relations_flagged += 1

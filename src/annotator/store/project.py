@@ -15,6 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -874,6 +875,9 @@ class Project(RelationsMixin, LabelsMixin, ReviewMixin, ReadingMixin):
             except KeyError as exc:
                 raise LabelError(f"unknown label {exc.args[0]!r} (removed elsewhere meanwhile?); "
                                  f"nothing was imported") from None
+            # In key order, the primary-key inserts walk the index once (time-ordered new ids
+            # are in order already; ids given by a file need not be).
+            rows.sort(key=itemgetter(0))
             with self._counts_kept_by_set(rows):
                 try:
                     self.db.conn.executemany(

@@ -353,12 +353,21 @@ def _deferred_text_index(db: sqlite_utils.Database) -> None:
     search_index.defer_text_index(db.conn)
 
 
+def _drop_redundant_span_index(db: sqlite_utils.Database) -> None:
+    """``spans_by_document(document_id, start)`` is a prefix of the spans' unique index
+    ``(document_id, start, "end", label_id, annotator)``, which answers the same lookups and
+    orders; keeping both made every span insert write one index more (about 2.5% of a large
+    project file)."""
+    db.execute("DROP INDEX IF EXISTS spans_by_document")
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_review, _v3_reading_aids, _v4_presence,
                                _v5_document_names,
                                _v6_aggregates,
                                _search_index,
                                _relations_and_attributes,
-                               _deferred_text_index]
+                               _deferred_text_index,
+                               _drop_redundant_span_index]
 
 
 def current_version() -> int:

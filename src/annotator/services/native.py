@@ -18,6 +18,7 @@ relation.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -27,7 +28,13 @@ from typing import Any
 from annotator.domain.errors import DataError
 from annotator.domain.relations import Relation, relation_record
 from annotator.domain.spans import Span
-from annotator.domain.text import canonical_offset, canonicalise, removed_positions, sha256_text
+from annotator.domain.text import (
+    BOM,
+    canonical_offset,
+    canonicalise,
+    removed_positions,
+    sha256_text,
+)
 
 OFFSET_UNIT = "codepoint"
 #: How much of a file format sniffers see (``sniff(path, head)``).
@@ -179,6 +186,42 @@ def _parse_span(raw: Any, index: int, text: str, removed: list[int], path: str, 
     )
 
 
+def _parse_spans(spans: list[Any], text: str, removed: list[int], path: str, line: int
+                 ) -> list[ParsedSpan]:
+    """The spans of a record. :func:`_parse_span`'s fast path is inlined here for a text
+    with nothing to map (``removed`` empty: the common case); every span it does not take,
+    and every span of a text with offsets to map, goes through :func:`_parse_span`, which
+    names what is wrong."""
+    if removed:
+        return [_parse_span(raw, index, text, removed, path, line)
+                for index, raw in enumerate(spans)]
+    length = len(text)
+    parsed: list[ParsedSpan] = []
+    append = parsed.append
+    span_type, str_or_none = ParsedSpan, _STR_OR_NONE
+    for index, raw in enumerate(spans):
+        if type(raw) is dict:
+            get = raw.get
+            start, end, label = get("start"), get("end"), get("label")
+            if (type(start) is int and type(end) is int and 0 <= start < end <= length
+                    and type(label) is str and label):
+                expected, span_id, annotator = get("text"), get("id"), get("annotator")
+                created, updated, note, value = (get("created_at"), get("updated_at"),
+                                                 get("note"), get("value"))
+                attributes = get("attributes")
+                if ((expected is None or expected == text[start:end])
+                        and type(span_id) in str_or_none and type(annotator) in str_or_none
+                        and type(created) in str_or_none and type(updated) in str_or_none
+                        and type(note) in str_or_none and (value is None or type(value) is dict)
+                        and (attributes is None or (type(attributes) is dict and (
+                            not attributes or _plain_attributes(attributes))))):
+                    append(span_type(start, end, label, line, span_id, annotator, created,
+                                     updated, note, value, attributes or {}))
+                    continue
+        append(_parse_span(raw, index, text, removed, path, line))
+    return parsed
+
+
 def _plain_attributes(attributes: dict[Any, Any]) -> bool:
     """Whether every name is a non-empty string and every value a string or a boolean."""
     for name, value in attributes.items():
@@ -242,7 +285,7 @@ def parse_record(raw: Any, path: str, line: int) -> ParsedRecord:
     if not isinstance(text, str):
         raise DataError("the record has no \"text\" string", path=path, line=line)
     try:
-        text.encode("utf-8")
+        data = text.encode("utf-8")
     except UnicodeEncodeError:
         raise DataError("the text contains an unpaired surrogate (\\ud800-\\udfff escape)",
                         path=path, line=line) from None
@@ -250,11 +293,15 @@ def parse_record(raw: Any, path: str, line: int) -> ParsedRecord:
     if unit != OFFSET_UNIT:
         raise DataError(f"offset_unit {unit!r} is not supported (only {OFFSET_UNIT!r})",
                         path=path, line=line)
-    canonical = canonicalise(text)
-    sha = sha256_text(canonical)
+    if ("\r" in text or "\u2028" in text or "\u2029" in text) or text.startswith(BOM):
+        canonical = canonicalise(text)
+        sha = sha256_text(canonical)
+        removed = removed_positions(text)
+    else:  # already canonical (most texts): nothing to replace or map
+        canonical, sha, removed = text, hashlib.sha256(data).hexdigest(), []
     given_sha = raw.get("sha256")
-    if given_sha is not None and (not isinstance(given_sha, str)
-                                  or given_sha not in {sha, sha256_text(text)}):
+    if given_sha is not None and (not isinstance(given_sha, str) or (
+            given_sha != sha and (canonical is text or given_sha != sha256_text(text)))):
         raise DataError(f"sha256 {given_sha!r} does not match the record's text ({sha})",
                         path=path, line=line)
     meta = raw.get("meta") or {}
@@ -278,9 +325,8 @@ def parse_record(raw: Any, path: str, line: int) -> ParsedRecord:
         relations = []
     elif type(relations) is not list:
         raise DataError("relations must be a list", path=path, line=line)
-    removed = removed_positions(text)
     uid = raw.get("id")
-    parsed = [_parse_span(s, i, text, removed, path, line) for i, s in enumerate(spans)]
+    parsed = _parse_spans(spans, text, removed, path, line)
     links: list[ParsedRelation] = []
     if relations:
         span_ids = {span.id for span in parsed if span.id is not None}

@@ -17,8 +17,8 @@ import orjson
 if TYPE_CHECKING:
     from annotator.store.project import Project
 
-__all__ = ["Extras", "agreement_chunks", "agreement_rows", "document_order_by_uid", "has_annotator", "label_names",
-           "text_chunks"]
+__all__ = ["Extras", "PairPacking", "agreement_chunks", "agreement_pair_rows", "agreement_rows",
+           "document_order_by_uid", "has_annotator", "label_names", "text_chunks"]
 
 # The order of the UNIQUE index of spans (document, start, end, label id, annotator): the
 # order ``Project.spans`` returns, read without a temporary sort.
@@ -274,3 +274,112 @@ def agreement_rows(
         after = last
         yield ([(uid, length, spans.get(doc) or [[] for _ in who]) for doc, uid, length in docs],
                extras, [doc for doc, _uid, _length in docs])
+
+
+class PairPacking:
+    """How :func:`agreement_pair_rows` packs a span into one integer:
+    ``start << end_shift + position_bits | end << end_shift | START | label id``.
+
+    The packed spans of a document sort by start, then end, then label id; the low
+    ``end_shift`` bits (``value & code_mask``) are the span's *start event code* (``START`` and
+    the label id), so a span is also the event of its start, and ``end << start_shift |
+    label id`` the event of its end: ends sort before starts at one position. ``labels[i]`` is
+    the name of label id ``i`` (``""`` for an id no label has)."""
+
+    __slots__ = ("code_mask", "end_shift", "label_mask", "labels", "position_mask",
+                 "start", "start_shift")
+
+    def __init__(self, labels: list[str]) -> None:
+        self.labels = labels
+        field_bits = max(1, (2 * len(labels) - 1).bit_length())  # a label id per annotator
+        self.start = 1 << field_bits
+        self.end_shift = field_bits + 1
+        self.start_shift = self.end_shift + _POSITION_BITS
+        self.code_mask = (1 << self.end_shift) - 1
+        self.label_mask = self.start - 1
+        self.position_mask = (1 << _POSITION_BITS) - 1
+
+    @classmethod
+    def of(cls, project: Project) -> PairPacking | None:
+        """The packing of the project's labels, or None when its label ids are too large."""
+        names = label_names(project)
+        labels = [""] * (max(names, default=0) + 1)
+        for label_id, name in names.items():
+            labels[label_id] = name
+        packing = cls(labels)
+        if packing.start_shift + _POSITION_BITS > 63:
+            return None
+        return packing
+
+
+def agreement_pair_rows(
+    project: Project, annotators: Sequence[str], packing: PairPacking,
+    ids: Sequence[int] | None = None, *, size: int = 500, relations: bool = False,
+    attribute_labels: Sequence[str] = (),
+) -> Iterator[tuple[list[tuple[str, int, list | None, list | None]], Extras, list[int], bool]]:
+    """:func:`agreement_rows` for two annotators, the spans packed by ``packing``: yields
+    ``(rows, extras, ids, packed)``, each row ``(uid, length, first, second)`` with each
+    annotator's spans in the document (None when the annotator has none there), in no
+    particular order: as integers when ``packed``, else (a chunk with a text too long to pack,
+    2**26 code points or more) as ``(start, end, label)`` tuples."""
+    who = list(annotators)
+    if len(who) != 2:
+        raise ValueError("agreement_pair_rows reads two annotators")
+    names = label_names(project)
+    db = project.db
+    span = (f'((start << {packing.start_shift}) | ("end" << {packing.end_shift}) | '
+            f"{packing.start} | label_id)")
+    valued = [label_id for label_id, name in names.items() if name in set(attribute_labels)]
+    # the attribute values of the spans of ``valued`` labels in the same pass (a row is read
+    # only for such a span: the index has the label, not the values)
+    values = (f", json_group_array(json_array(annotator = ?2, start, \"end\", label_id, "
+              f"attributes)) FILTER (WHERE label_id IN ({', '.join(map(str, valued))}) AND "
+              f"attributes IS NOT NULL)") if valued else ", NULL"
+    sql = (f"SELECT document_id, group_concat({span}) FILTER (WHERE annotator = ?1), "
+           f"group_concat({span}) FILTER (WHERE annotator = ?2){values} FROM spans WHERE "
+           f"annotator IN (?1, ?2) AND document_id BETWEEN ?3 AND ?4 GROUP BY document_id")
+    loads = orjson.loads
+    chosen = None if ids is None else sorted(set(ids))
+    after = 0
+    at = 0
+    while True:
+        with _snapshot(project):
+            if chosen is None:
+                docs = db.execute("SELECT id, uid, length FROM documents WHERE id > ? "
+                                  "ORDER BY id LIMIT ?", [after, size]).fetchall()
+            else:
+                part = chosen[at : at + size]
+                at += size
+                docs = db.execute(f"SELECT id, uid, length FROM documents WHERE id IN "
+                                  f"({_marks(part)}) ORDER BY id", part).fetchall() if part else []
+            if not docs:
+                return
+            first, last = docs[0][0], docs[-1][0]
+            doc_ids = [doc for doc, _uid, _length in docs]
+            if max(row[2] for row in docs) >> _POSITION_BITS:
+                (rows, extras, _ids), = agreement_rows(
+                    project, who, doc_ids, size=len(docs), packed=False, relations=relations,
+                    attribute_labels=attribute_labels)
+                after = last
+                yield ([(uid, length, one or None, two or None)
+                        for uid, length, (one, two) in rows], extras, doc_ids, False)
+                continue
+            spans: dict[int, tuple[list[int] | None, list[int] | None]] = {}
+            held: list[tuple[int, str]] = []
+            for doc, one, two, valued_spans in db.execute(sql, [*who, first, last]):
+                spans[doc] = (None if one is None else loads(f"[{one}]"),
+                              None if two is None else loads(f"[{two}]"))
+                if valued_spans is not None and valued_spans != "[]":
+                    held.append((doc, valued_spans))
+            extras = _read_extras(project, "document_id BETWEEN ? AND ?", [first, last], who,
+                                  names, relations, ())
+            for doc, text in held:
+                for second, start, end, label_id, attributes in loads(text):
+                    value = loads(attributes)
+                    if value:
+                        extras.values.setdefault(doc, {})[
+                            (second, (start, end, names[label_id]))] = value
+        after = last
+        nothing = (None, None)
+        yield ([(uid, length, *spans.get(doc, nothing)) for doc, uid, length in docs],
+               extras, doc_ids, True)

@@ -40,6 +40,7 @@ from annotator.services.review.inputs import (
 )
 from annotator.services.review.matching import (
     NONE_LABEL,
+    PackedPairs,
     SpanCounts,
     match_counts,
     pair_document,
@@ -188,6 +189,90 @@ class AgreementBuilder:
         self.seen: set[str] = set()
         self.documents: list[Hashable] = []
         self.per_document = DocumentFigures()
+        self.packed: PackedPairs | None = None
+
+    def use_packing(self, packing: object) -> PackedPairs:
+        """Measure two annotators' spans packed by ``packing`` (``store.review_reads
+        .PairPacking``) with :meth:`add_packed`; returns the :class:`PackedPairs` doing it."""
+        if not self.two:
+            raise ValueError("packed spans are measured for two annotators")
+        self.packed = PackedPairs(packing, self.wanted)
+        return self.packed
+
+    def add_packed(self, doc: Hashable, length: int, first: list[int], second: list[int]
+                   ) -> set[int]:
+        """:meth:`add_rows` of two annotators' packed spans (each span once; every label, the
+        ``labels`` filter applies here); returns the spans both have (packed)."""
+        packed = self.packed
+        assert packed is not None, "use_packing first"
+        got = packed.add(doc, length, first, second)
+        if got is None:  # spans of one label nest: the sweep over tuples
+            spans = [[(x >> packed.start_shift, x >> packed.end_shift & packed.position_mask,
+                       packed.names[x & packed.label_mask]) for x in one]
+                     for one in (first, second)]
+            self.add_rows(doc, length, spans)
+            common = set(first).intersection(second)
+            if self.wanted is not None:
+                common = {x for x in common if x & packed.label_mask in packed.wanted}  # type: ignore[operator]
+            return common
+        n, m, twins, first_overlapped, second_overlapped, runs = got
+        t = len(twins)
+        exact, overlap = self.pair_exact[0], self.pair_overlap[0]
+        exact[0] += n
+        exact[1] += m
+        exact[2] += t
+        exact[3] += t
+        overlap[0] += n
+        overlap[1] += m
+        overlap[2] += first_overlapped
+        overlap[3] += second_overlapped
+        self.documents.append(doc)
+        kappa, alpha = pair_coefficients(runs)
+        self.per_document.append_counts(doc, (n, m, t, t), (n, m, first_overlapped,
+                                                            second_overlapped), kappa, alpha)
+        return twins
+
+    def _totals(self) -> tuple[RunCounts, dict[str, list[int]], dict[str, list[int]],
+                               dict[tuple[str, str], int], set[str]]:
+        """``all_runs``, ``label_exact``, ``label_overlap``, the first pair's confusion and
+        ``seen``, with what :meth:`add_packed` counted added (nothing is changed)."""
+        packed = self.packed
+        if packed is None:
+            return (self.all_runs, self.label_exact, self.label_overlap, self.pair_confusion[0],
+                    self.seen)
+        packed.flush()
+        names, width = packed.names, packed.width
+        runs = dict(self.all_runs)
+        categories: dict[int, frozenset[str]] = {}
+        for (a, b), weight in packed.runs.items():
+            for mask in (a, b):
+                if mask not in categories:
+                    categories[mask] = packed.category(mask)
+            key = (categories[a], categories[b])
+            runs[key] = runs.get(key, 0) + weight
+        label_exact = {label: list(c) for label, c in self.label_exact.items()}
+        label_overlap = {label: list(c) for label, c in self.label_overlap.items()}
+        seen = set(self.seen)
+        for index in sorted(set(packed.first) | set(packed.second)):
+            label = names[index]
+            seen.add(label)
+            n, m = packed.first[index], packed.second[index]
+            t = packed.twins[index]
+            for target, add in ((label_exact, (n, m, t, t)), (label_overlap, (
+                    n, m, packed.first_overlap[index], packed.second_overlap[index]))):
+                counts = target.setdefault(label, [0, 0, 0, 0])
+                for k in range(4):
+                    counts[k] += add[k]
+        confusion = dict(self.pair_confusion[0])
+        cells = [((names[key // width], names[key % width]), count)
+                 for key, count in packed.confusion.items()]
+        cells += [((names[index], NONE_LABEL), count)
+                  for index, count in packed.first_alone.items()]
+        cells += [((NONE_LABEL, names[index]), count)
+                  for index, count in packed.second_alone.items()]
+        for cell, count in cells:
+            confusion[cell] = confusion.get(cell, 0) + count
+        return runs, label_exact, label_overlap, confusion, seen
 
     def add(self, doc: Hashable, length: int, spans_per_annotator: Sequence[Sequence[SpanLike]]
             ) -> None:
@@ -287,17 +372,19 @@ class AgreementBuilder:
         if sort and not self.order_free:
             raise ValueError("documents must be added in order for four or more annotators")
         names, two, pairs = self.names, self.two, self.pairs
+        all_runs, label_exact, label_overlap, first_confusion, seen = self._totals()
+        pair_confusion = [first_confusion, *self.pair_confusion[1:]]
         pair_exact = [_counts(c) for c in self.pair_exact]
         pair_overlap = [_counts(c) for c in self.pair_overlap]
         total_exact = sum((c if two else c.symmetric() for c in pair_exact), SpanCounts())
         total_overlap = sum((c if two else c.symmetric() for c in pair_overlap), SpanCounts())
-        label_names = self.label_order if self.label_order is not None else sorted(self.seen)
+        label_names = self.label_order if self.label_order is not None else sorted(seen)
         empty = [0, 0, 0, 0]
         per_label = {
             label: _figures(
-                _counts(self.label_exact.get(label, empty)),
-                _counts(self.label_overlap.get(label, empty)),
-                project_label(self.all_runs, label),
+                _counts(label_exact.get(label, empty)),
+                _counts(label_overlap.get(label, empty)),
+                project_label(all_runs, label),
                 two,
             )
             for label in label_names
@@ -307,7 +394,7 @@ class AgreementBuilder:
                 reference=names[i],
                 compared=names[j],
                 figures=_figures(pair_exact[p], pair_overlap[p],
-                                 project_annotators(self.all_runs, (i, j)), True),
+                                 project_annotators(all_runs, (i, j)), True),
             )
             for p, (i, j) in enumerate(pairs)
         )
@@ -315,8 +402,8 @@ class AgreementBuilder:
             ConfusionTable(
                 reference=names[i],
                 compared=names[j],
-                labels=_confusion_labels(Counter(self.pair_confusion[p]), label_names),
-                counts=dict(self.pair_confusion[p]),
+                labels=_confusion_labels(Counter(pair_confusion[p]), label_names),
+                counts=dict(pair_confusion[p]),
             )
             for p, (i, j) in enumerate(pairs)
         )
@@ -324,7 +411,7 @@ class AgreementBuilder:
         return AgreementResult(
             annotators=names,
             documents=tuple(per_document),
-            overall=_figures(total_exact, total_overlap, self.all_runs, two),
+            overall=_figures(total_exact, total_overlap, all_runs, two),
             per_label=per_label,
             per_document=per_document,  # type: ignore[arg-type]
             pairs=pair_figures,

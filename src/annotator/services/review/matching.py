@@ -11,8 +11,8 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import compress
-from operator import itemgetter, not_
+from itertools import accumulate, chain, compress
+from operator import itemgetter, not_, sub
 
 #: Row/column of the confusion table for a span that overlaps no span of the other side.
 NONE_LABEL = "(none)"
@@ -258,3 +258,171 @@ def _category(cover: dict[str, int]) -> frozenset[str]:
             single = _SINGLE_CATEGORY[label] = frozenset((label,))
         return single
     return frozenset(cover)
+
+
+class PackedPairs:
+    """:func:`pair_document` for spans packed into integers (``store.review_reads.PairPacking``:
+    ``start``, ``end``, a start flag and the label id side by side), with the totals kept over
+    every document added: the same counts and runs, with most of the work in C (sorting,
+    sets, bisection, running sums) instead of a Python step per span boundary.
+
+    The character runs come from one running sum over the span boundaries of both annotators:
+    each (annotator, label) has a 2-bit field holding how many of its spans are open, so the
+    sum after a boundary says which labels cover the characters up to the next one. A
+    document in which spans of one label and annotator overlap (a field reaching 2) is left to
+    the caller (:meth:`add` returns None), which measures it with :func:`pair_document`.
+    """
+
+    def __init__(self, packing: object, labels: frozenset[str] | None = None) -> None:
+        self.names: list[str] = packing.labels  # type: ignore[attr-defined]
+        self.start_shift: int = packing.start_shift  # type: ignore[attr-defined]
+        self.end_shift: int = packing.end_shift  # type: ignore[attr-defined]
+        self.position_mask: int = packing.position_mask  # type: ignore[attr-defined]
+        self.label_mask: int = packing.label_mask  # type: ignore[attr-defined]
+        self.code_mask: int = packing.code_mask  # type: ignore[attr-defined]
+        start: int = packing.start  # type: ignore[attr-defined]
+        width = len(self.names)
+        self.width = width
+        self.wanted = None if labels is None else frozenset(
+            index for index, name in enumerate(self.names) if name in labels)
+        delta = [0] * (self.code_mask + 1)
+        for field in range(2 * width):  # field: label id, plus width for the second annotator
+            delta[start | field] = 1 << (2 * field)
+            delta[field] = -(1 << (2 * field))
+        self._delta = delta.__getitem__
+        self._high = sum(2 << (2 * field) for field in range(2 * width))
+        self._states: dict[int, tuple[int, int]] = {0: (0, 0)}
+        # label id -> count, over every document added
+        self.first = Counter()  # the first annotator's spans
+        self.second = Counter()  # the second's
+        self.twins = Counter()  # spans both have (same start, end and label)
+        self.first_overlap = Counter()  # first's spans overlapping one of the same label
+        self.second_overlap = Counter()
+        self.first_alone = Counter()  # first's spans overlapping nothing of the second
+        self.second_alone = Counter()
+        self.confusion = Counter()  # first label id * width + second label id -> pairs
+        #: (first's labels, second's labels) as bit masks of label ids -> characters
+        self.runs: dict[tuple[int, int], int] = {}
+        self._pending: list[tuple[list[int], list[int], set[int], list[int], list[int],
+                                  set[int], set[int]]] = []
+
+    def add(self, doc: object, length: int, first: list[int], second: list[int]
+            ) -> tuple[int, int, set[int], int, int, dict[tuple[int, int], int]] | None:
+        """Add document ``doc`` of ``length`` code points (each list: one annotator's spans
+        in it, each span once, every label; sorted here in place). Returns ``(spans of the
+        first, spans of the second, twins (the spans both have), first's overlapped, second's
+        overlapped, runs)`` (``runs``: the document's character runs keyed by label masks), or
+        None, adding nothing, when spans of one label and annotator overlap in it. Raises
+        ``ValueError`` when a span ends after the text."""
+        ss, es, pm, lm, width = (self.start_shift, self.end_shift, self.position_mask,
+                                 self.label_mask, self.width)
+        wanted = self.wanted
+        if wanted is not None:
+            if first or second:
+                _check_end(doc, length, max((x >> es & pm for x in first + second)))
+            first = [x for x in first if x & lm in wanted]
+            second = [y for y in second if y & lm in wanted]
+        first.sort()
+        second.sort()
+        ends_first = [(x >> es & pm) << ss | x & lm for x in first]
+        ends_second = [(y >> es & pm) << ss | (y & lm) + width for y in second]
+        events = first + ends_first + ends_second
+        events += [y + width for y in second]
+        if not events:  # the labels asked for are on neither side
+            runs = {(0, 0): length} if length > 0 else {}
+            if length > 0:
+                self.runs[(0, 0)] = self.runs.get((0, 0), 0) + length
+            return 0, 0, set(), 0, 0, runs
+        events.sort()
+        _check_end(doc, length, events[-1] >> ss)  # the last event: the furthest end
+        states = list(accumulate(map(self._delta, map(self.code_mask.__and__, events))))
+        if any(map(self._high.__and__, states)):
+            return None
+        positions = [event >> ss for event in events]
+        raw: dict[int, int] = {}
+        get = raw.get
+        for state, run in zip(states, map(sub, positions[1:], positions)):
+            if run:
+                raw[state] = get(state, 0) + run
+        outside = positions[0] + length - positions[-1]
+        if outside:
+            raw[0] = get(0, 0) + outside
+        split = self._states
+        runs: dict[tuple[int, int], int] = {}
+        for state, run in raw.items():
+            key = split.get(state)
+            if key is None:
+                key = split[state] = self._split(state)
+            runs[key] = run
+        totals = self.runs
+        for key, run in runs.items():
+            totals[key] = totals.get(key, 0) + run
+        # overlapping pairs: each span of the shorter list against the other, by bisection
+        # over starts (a span overlapping [s, e) starts in [s - longest + 1, e))
+        pairs_first: list[int] = []
+        pairs_second: list[int] = []
+        if first and second:
+            if len(second) <= len(first):
+                outer, inner, ends = second, first, ends_first
+                found_outer, found_inner = pairs_second, pairs_first
+            else:
+                outer, inner, ends = first, second, ends_second
+                found_outer, found_inner = pairs_first, pairs_second
+            reach = (max(map(sub, ends, inner)) >> ss) + 1  # longest span of ``inner``
+            add_outer, add_inner = found_outer.append, found_inner.append
+            for y in outer:
+                s = y >> ss
+                low = bisect_left(inner, (s - reach + 1) << ss)
+                for k in range(low, bisect_left(inner, (y >> es & pm) << ss, low)):
+                    x = inner[k]
+                    if x >> es & pm > s:
+                        add_outer(y)
+                        add_inner(x)
+        twins = set(first).intersection(second)
+        same_first = {x for x, y in zip(pairs_first, pairs_second) if not (x ^ y) & lm}
+        same_second = {y for x, y in zip(pairs_first, pairs_second) if not (x ^ y) & lm}
+        self._pending.append((first, second, twins, pairs_first, pairs_second, same_first,
+                              same_second))
+        if len(self._pending) >= 256:
+            self.flush()
+        return len(first), len(second), twins, len(same_first), len(same_second), runs
+
+    def _split(self, state: int) -> tuple[int, int]:
+        """A running sum as the two annotators' label masks."""
+        first = second = 0
+        for label in range(self.width):
+            if state >> (2 * label) & 3:
+                first |= 1 << label
+            if state >> (2 * (self.width + label)) & 3:
+                second |= 1 << label
+        return first, second
+
+    def flush(self) -> None:
+        """Count the labels of the documents added since the last flush into the totals."""
+        pending = self._pending
+        if not pending:
+            return
+        label = self.label_mask.__and__
+        lm, width = self.label_mask, self.width
+        joined = chain.from_iterable
+        self.first.update(map(label, joined(p[0] for p in pending)))
+        self.second.update(map(label, joined(p[1] for p in pending)))
+        self.twins.update(map(label, joined(p[2] for p in pending)))
+        self.first_overlap.update(map(label, joined(p[5] for p in pending)))
+        self.second_overlap.update(map(label, joined(p[6] for p in pending)))
+        self.confusion.update([(x & lm) * width + (y & lm) for p in pending
+                               for x, y in zip(p[3], p[4])])
+        self.first_alone.update(map(label, joined(
+            set(p[0]).difference(p[3]) for p in pending)))
+        self.second_alone.update(map(label, joined(
+            set(p[1]).difference(p[4]) for p in pending)))
+        pending.clear()
+
+    def category(self, mask: int) -> frozenset[str]:
+        """The label set of a mask of label ids."""
+        return frozenset(name for index, name in enumerate(self.names) if mask >> index & 1)
+
+
+def _check_end(doc: object, length: int, end: int) -> None:
+    if end > length:
+        raise ValueError(f"a span of document {doc!r} ends after its {length} characters")

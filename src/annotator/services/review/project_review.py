@@ -33,7 +33,9 @@ from annotator.services.review.relation_agreement import (
 from annotator.services.review.results import AgreementResult
 from annotator.store import Project
 from annotator.store.review_reads import (
+    PairPacking,
     agreement_chunks,
+    agreement_pair_rows,
     agreement_rows,
     document_order_by_uid,
     has_annotator,
@@ -121,18 +123,26 @@ def project_agreement(
     attributes = AttributeAgreementBuilder(
         names, [(a.label, a.name) for a in project.label_attributes()], labels)
     extras = {"relations": True, "attribute_labels": list(attributes.by_label)}
-    if builder.order_free:  # documents in id order, in one range read per chunk
+    packing = PairPacking.of(project) if builder.two else None
+    if packing is not None:  # two annotators' spans packed, in id order
+        total = project.document_count() if chosen is None else len(chosen)
+        builder.use_packing(packing)
+        pairs = agreement_pair_rows(project, names, packing, chosen, **extras)  # type: ignore[arg-type]
+        ticker = Ticker(progress, total, every=1000)
+        with gc_paused():
+            _measure_pairs(pairs, ticker, builder, packing, relations, attributes)
+    elif builder.order_free:  # documents in id order, in one range read per chunk
         total = project.document_count() if chosen is None else len(chosen)
         chunks = agreement_rows(project, names, chosen, **extras)  # type: ignore[arg-type]
     else:  # in uid order, the order of every floating-point sum
         order = document_order_by_uid(project, chosen)
         total = len(order)
         chunks = agreement_chunks(project, order, names, **extras)  # type: ignore[arg-type]
-    ticker = Ticker(progress, total, every=1000)
-    add = builder.add_rows
-    none: list[list] = [[] for _ in names]
-    with gc_paused():
-        _measure(chunks, ticker, add, relations, attributes, none)
+    if packing is None:
+        ticker = Ticker(progress, total, every=1000)
+        none: list[list] = [[] for _ in names]
+        with gc_paused():
+            _measure(chunks, ticker, builder.add_rows, relations, attributes, none)
     return replace(builder.result(sort=builder.order_free), relations=relations.overall(),
                    relations_per_type=relations.per_type(t.name for t in project.relation_types()),
                    attributes=attributes.figures())
@@ -153,6 +163,44 @@ def _measure(chunks: Iterator, ticker: Ticker, add: Any, relations: RelationAgre
                 relations.add(more.relations.get(doc, none))
                 attributes.add(spans, more.values.get(doc))
         ticker.advance(len(chunk), "measuring agreement")
+
+
+def _measure_pairs(chunks: Iterator, ticker: Ticker, builder: AgreementBuilder,
+                   packing: PairPacking, relations: RelationAgreementBuilder,
+                   attributes: AttributeAgreementBuilder) -> None:
+    """:func:`_measure` of two annotators' spans packed by ``packing``
+    (``agreement_pair_rows``): the builder's :meth:`~AgreementBuilder.add_packed`, and the
+    relations and attributes over the same documents."""
+    none: list[list] = [[], []]
+    names, label_mask = packing.labels, packing.label_mask
+    start_shift, end_shift, position_mask = (packing.start_shift, packing.end_shift,
+                                             packing.position_mask)
+    attribute_ids = {index for index, name in enumerate(names) if name in attributes.by_label}
+    add_relations, add_attributes = relations.add, attributes.add
+    for chunk, more, ids, packed in chunks:
+        relations_of, values_of = more.relations, more.values
+        if not packed:
+            _measure([(_chunk_rows(chunk), more, ids)], ticker, builder.add_rows, relations,
+                     attributes, none)
+            continue
+        add = builder.add_packed
+        for doc, (uid, length, first, second) in zip(ids, chunk, strict=True):
+            if first is None or second is None:
+                continue
+            twins = add(uid, length, first, second)
+            if relations_of:
+                add_relations(relations_of.get(doc, none))
+            if attribute_ids and twins:
+                common = [(x >> start_shift, x >> end_shift & position_mask, names[x & label_mask])
+                          for x in twins if x & label_mask in attribute_ids]
+                if common:  # the spans both marked identically are the attributes' units
+                    add_attributes([common, common], values_of.get(doc))
+        ticker.advance(len(chunk), "measuring agreement")
+
+
+def _chunk_rows(chunk: list) -> list:
+    """Rows ``(uid, length, first, second)`` of tuples as :func:`_measure` takes them."""
+    return [(uid, length, [first or [], second or []]) for uid, length, first, second in chunk]
 
 
 def scan_consistency(

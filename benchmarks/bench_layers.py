@@ -1,6 +1,7 @@
 """Timings of layers in the annotation window on the 1 MB Japanese text (offscreen), printed.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_layers.py [--quick]
+        [--only toggles|edits]
 
 100,000 spans in three layers (mine 40,000, a colleague's 30,000, the reviewed layer 30,000).
 
@@ -97,6 +98,7 @@ def bench_toggles(window: MainWindow, rounds: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    parser.add_argument("--only", choices=("toggles", "edits"), help="time only these")
     args = parser.parse_args()
     rounds = 5 if args.quick else 15
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -117,9 +119,11 @@ def main() -> int:
         elapsed = (time.perf_counter() - t) * 1000
         print(f"open + paint, 100,000 spans in three layers: {elapsed:.0f} ms")
         assert window.editor.tags.enabled  # label tags on (the default)
-        bench_toggles(window, rounds)
-        print("edits with three layers visible, label tags on:")
-        bench_edits(window, len(session.index), rounds * 4)
+        if args.only != "edits":
+            bench_toggles(window, rounds)
+        if args.only != "toggles":
+            print("edits with three layers visible, label tags on:")
+            bench_edits(window, len(session.index), rounds * 4)
         print(f"load average while running: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
         window.close()
         session.close()

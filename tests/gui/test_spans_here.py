@@ -31,3 +31,23 @@ def test_spans_here_lists_innermost_first_and_my_layer_first(qtbot, window, proj
                      pos=here.visualItemRect(item).center())
     assert session.focused_span_id == hana.id
     assert stored_spans(project_path) == before
+
+
+def test_spans_here_follows_spans_added_and_removed_at_its_position(qtbot, window, project_path):
+    """A span added or removed where the panel looks (here by another program) shows in the
+    list once the event loop has run; a change elsewhere in the text leaves it alone."""
+    session = window.session
+    here = window.spans_here
+    start, end = cp_of(TEXT, "北朝鮮を")
+    here.set_position(start + 1)
+    assert here.span_ids() == []
+    with Project.open(project_path) as elsewhere:
+        hana = elsewhere.add_span(1, start, end, "actor", "hana")
+        far = elsewhere.add_span(1, *cp_of(TEXT, "プーチン"), "actor", "hana")
+    session.sync()
+    qtbot.waitUntil(lambda: here.span_ids() == [hana.id], timeout=2000)
+    with Project.open(project_path) as elsewhere:
+        elsewhere.delete_span(hana.id, who="hana")
+        elsewhere.delete_span(far.id, who="hana")
+    session.sync()
+    qtbot.waitUntil(lambda: here.span_ids() == [], timeout=2000)

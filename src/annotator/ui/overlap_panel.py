@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
@@ -51,6 +51,12 @@ class SpansHerePanel(QListWidget):
         self.itemClicked.connect(self._clicked)
         for signal in (session.spansReset, session.documentChanged, session.labelsChanged):
             signal.connect(lambda *_: self.refresh())
+        #: A change of a span here is shown from the event loop, after the edit that made it
+        #: (which often moves the position too: one rebuild, not two).
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.setInterval(0)
+        self._later.timeout.connect(self.refresh)
         session.spanAdded.connect(self._span_changed)
         session.spanRemoved.connect(self._span_changed)
         session.spanUpdated.connect(self._span_changed)
@@ -71,13 +77,14 @@ class SpansHerePanel(QListWidget):
         list changes only if one of them covers the position."""
         cp = self._position
         if any(span.start <= cp < span.end for span in spans):
-            self.refresh()
+            self._later.start()
 
     def span_ids(self) -> list[str]:
         return [self.item(i).data(ID_ROLE) for i in range(self.count())]
 
     def refresh(self) -> None:
         """Rebuild the rows (nothing is rebuilt when they would come out the same)."""
+        self._later.stop()
         session = self._session
         spans = session.index.spans_at(self._position) if self._position >= 0 else []
         spans = innermost_first(spans, session.annotator)

@@ -26,7 +26,7 @@ def arc_point(win: MainWindow, relation_id: str) -> QPoint:
     win.view.viewport().repaint()
     arcs = win.relations.arcs
     [(p, q)] = [(p, q) for rid, _kind, p, q in arcs.drawn if rid == relation_id]
-    return arcs._path(p, q)[0].pointAtPercent(0.5).toPoint()
+    return arcs.path_between(p, q)[0].pointAtPercent(0.5).toPoint()
 
 
 def ranges(*spans) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]

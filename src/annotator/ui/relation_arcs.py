@@ -25,7 +25,6 @@ Nothing is written into the document. ``drawn`` lists what the last paint drew, 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt
@@ -38,12 +37,12 @@ from PySide6.QtGui import (
     QPainterPathStroker,
     QPaintEvent,
     QPen,
-    QPolygonF,
 )
 
 from annotator.domain.relations import Relation, relation_problem
 from annotator.domain.spans import Span
 from annotator.ui.line_room import LineRoom
+from annotator.ui.relation_geometry import arc_controls, arc_path, arrowhead
 from annotator.ui.relation_state import RelationState
 from annotator.ui.session import Session
 from annotator.ui.text_view import AnnotationTextView
@@ -52,8 +51,6 @@ __all__ = ["RelationArcs"]
 
 #: Alpha of the relations not at the focused span.
 FAINT_ALPHA = 120
-#: How far (px) an arc rises above the tags when there is no lane for it (another font).
-MAX_RISE = 30.0
 #: The arcs' lane above the tags of every line (em of the text font), while the document
 #: has relations (``annotator.ui.line_room``).
 LANE_EM = 0.45
@@ -303,36 +300,10 @@ class RelationArcs(QObject):
         y = -40.0 if above else self._view.viewport().height() + 40.0
         return QPointF(near.x() + 36.0, y)
 
-    def _path(self, p: QPointF, q: QPointF) -> tuple[QPainterPath, QPointF]:
-        """The curve from ``p`` to ``q`` and the control point it comes down from: on one
-        line it rises into the lane above the tags (its top on the lane's top); between
-        lines it leaves and enters each tag from above."""
-        dx = q.x() - p.x()
-        lane = self._lane_height
-        if lane > 0:
-            rise = (lane + 0.5) / 0.75  # a cubic's top lies 3/4 of the way to its controls
-        elif abs(p.y() - q.y()) < 2.0:
-            rise = min(MAX_RISE, 10.0 + abs(dx) * 0.12)
-        else:
-            rise = min(MAX_RISE, 14.0 + abs(dx) * 0.05)
-        if abs(p.y() - q.y()) < 2.0:
-            c1 = QPointF(p.x() + dx * 0.1, p.y() - rise)
-            c2 = QPointF(q.x() - dx * 0.1, q.y() - rise)
-        else:
-            c1 = QPointF(p.x(), p.y() - rise)
-            c2 = QPointF(q.x(), q.y() - rise)
-        path = QPainterPath(p)
-        path.cubicTo(c1, c2, q)
-        return path, c2
-
-    @staticmethod
-    def _arrow(tip: QPointF, towards: QPointF, size: float) -> QPolygonF:
-        angle = math.atan2(tip.y() - towards.y(), tip.x() - towards.x())
-        left = QPointF(tip.x() - size * math.cos(angle - 0.45),
-                       tip.y() - size * math.sin(angle - 0.45))
-        right = QPointF(tip.x() - size * math.cos(angle + 0.45),
-                        tip.y() - size * math.sin(angle + 0.45))
-        return QPolygonF([tip, left, right])
+    def path_between(self, p: QPointF, q: QPointF) -> tuple[QPainterPath, QPointF]:
+        """The arc from ``p`` to ``q`` as this paint draws it (in the lane, when there is one)
+        and the control point it comes down from (``relation_geometry.arc_path``)."""
+        return arc_path(p, q, self._lane_height)
 
     def _dark(self) -> bool:
         """True on a dark page (the dark theme)."""
@@ -369,7 +340,7 @@ class RelationArcs(QObject):
         for end in (p, q):  # below an end's top: the tag, not the arc
             if point.y() > end.y() + 1.0 and abs(point.x() - end.x()) < 2 * HIT_TOLERANCE + 4:
                 return False
-        path = self._path(p, q)[0]
+        path = self.path_between(p, q)[0]
         if not path.boundingRect().adjusted(
                 -HIT_TOLERANCE, -HIT_TOLERANCE, HIT_TOLERANCE, HIT_TOLERANCE).contains(point):
             return False
@@ -409,7 +380,7 @@ class RelationArcs(QObject):
         if not wanted and pending is None:
             return
         self._tags_top = self._room.band("tags")[0]
-        self._lane_height = self._room.band("relations")[1]
+        self._lane_height = lane = self._room.band("relations")[1]
         region = event.region()
         margin = self._margin()
         height = float(self._view.viewport().height())
@@ -417,17 +388,22 @@ class RelationArcs(QObject):
         cache: dict[str, QPointF | None] = {}
         labels: list[tuple[QPainterPath, QPointF, Relation]] = []
         me = session.annotator
+        whole = event.rect().contains(self._view.viewport().rect())
+        #: the faint arcs, one path per look (type, layer, fit) and one for their arrowheads
+        faint: dict[tuple[str, bool, bool], tuple[QPainterPath, QPainterPath]] = {}
+        fits: dict[tuple[str, str, str], bool] = {}
+        block_of, get_span = index.block_of, index.get
         order = sorted(wanted, key=lambda rid: rid in strong)  # the focused span's on top
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for rid in order:
             relation = relations.get(rid)
             if relation is None:
                 continue
-            head, tail = index.get(relation.head), index.get(relation.tail)
+            head, tail = get_span(relation.head), get_span(relation.tail)
             if head is None or tail is None:  # an end in a hidden layer
                 continue
             is_strong = rid in strong
-            head_block, tail_block = index.block_of(head.start), index.block_of(tail.start)
+            head_block, tail_block = block_of(head.start), block_of(tail.start)
             if head_block not in blocks or tail_block not in blocks:
                 self._off_edge = True
             h1, h2 = self._block_range(head_block, blocks, height)
@@ -436,27 +412,72 @@ class RelationArcs(QObject):
             self._pos[rid] = (top, bottom)
             if min(h1, t1) > height or max(h2, t2) < 0:
                 continue  # both ends off screen
-            if not is_strong and not region.intersects(QRectF(
+            if not is_strong and not whole and not region.intersects(QRectF(
                     0, top - margin, width, bottom - top + 2 * margin).toAlignedRect()):
                 continue  # outside what this paint repaints (a changed line elsewhere)
             ends = self._ends(head, tail, first, blocks, cache)
             if ends is None:
                 continue
             p, q = ends
-            if is_strong:
-                self._strong.add(rid)
+            if not is_strong:  # added to its look's path, drawn below with one call
+                fit_key = (relation.type, head.label, tail.label)
+                fit = fits.get(fit_key)
+                if fit is None:
+                    rt = self._state.type(relation.type)
+                    fit = fits[fit_key] = rt is not None and relation_problem(
+                        rt, head.label, tail.label) is None
+                look = (relation.type, relation.annotator != me, fit)
+                paths = faint.get(look)
+                if paths is None:
+                    paths = faint[look] = (QPainterPath(), QPainterPath())
+                c1, c2 = arc_controls(p, q, lane)
+                paths[0].moveTo(p)
+                paths[0].cubicTo(c1, c2, q)
+                paths[1].addPolygon(arrowhead(q, c2, 5.0))
+                self.drawn.append((rid, "faint", p, q))
+                continue
+            self._strong.add(rid)
+            if faint:  # the focused span's arcs over the others
+                self._draw_faint(painter, faint)
+                faint = {}
             self._draw_one(painter, relation, head, tail, p, q, is_strong,
                            relation.annotator != me, rid == self.selected)
-            self.drawn.append((rid, "strong" if is_strong else "faint", p, q))
+            self.drawn.append((rid, "strong", p, q))
             if is_strong:
                 on_screen = tail_block in blocks
-                labels.append((self._path(p, q)[0], q if on_screen else p, relation))
+                labels.append((self.path_between(p, q)[0], q if on_screen else p, relation))
+        if faint:
+            self._draw_faint(painter, faint)
         placed: list[QRectF] = []
         for path, at, relation in labels:
             self._draw_label(painter, path, at, relation, placed)
         if pending is not None:
             self._draw_pending(painter, pending, first, blocks, cache)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+
+    def _draw_faint(self, painter: QPainter,
+                    faint: dict[tuple[str, bool, bool], tuple[QPainterPath, QPainterPath]]
+                    ) -> None:
+        """The arcs not at the focused span: per look, one stroke of all its curves (a
+        cosmetic 1 px line, the cheapest antialiased stroke there is; dotted for another
+        layer's, dashed when the type no longer fits the labels) and one fill of all their
+        arrowheads."""
+        for (type_name, other_layer, fit), (curves, heads) in faint.items():
+            rt = self._state.type(type_name)
+            color = QColor(rt.color if rt is not None else "#808080")
+            color.setAlpha(FAINT_ALPHA)
+            pen = QPen(color, 0)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            if other_layer:
+                pen.setStyle(Qt.PenStyle.DotLine)
+            elif not fit:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(curves)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(color)
+            painter.drawPath(heads)
 
     def _draw_one(self, painter: QPainter, relation: Relation, head: Span, tail: Span,
                   p: QPointF, q: QPointF, strong: bool, other_layer: bool,
@@ -474,14 +495,14 @@ class RelationArcs(QObject):
             pen.setStyle(Qt.PenStyle.DotLine)
         elif rt is None or relation_problem(rt, head.label, tail.label) is not None:
             pen.setStyle(Qt.PenStyle.DashLine)
-        path, towards = self._path(p, q)
+        path, towards = self.path_between(p, q)
         # the faint ones as cosmetic 1 px lines (antialiased, the cheapest stroke there is)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(color)
-        painter.drawPolygon(self._arrow(q, towards, 7.0 if strong else 5.0))
+        painter.drawPolygon(arrowhead(q, towards, 7.0 if strong else 5.0))
 
     def _draw_label(self, painter: QPainter, path: QPainterPath, at: QPointF,
                     relation: Relation, placed: list[QRectF]) -> None:
@@ -546,11 +567,11 @@ class RelationArcs(QObject):
         if ends is None:
             return
         p, q = ends
-        path, towards = self._path(p, q)
+        path, towards = self.path_between(p, q)
         painter.setPen(QPen(QColor("#606060"), 1.5, Qt.PenStyle.DashLine))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor("#606060"))
-        painter.drawPolygon(self._arrow(q, towards, 6.0))
+        painter.drawPolygon(arrowhead(q, towards, 6.0))
         self.drawn.append((f"{head_id}>{target.id}", "pending", p, q))

@@ -21,8 +21,9 @@ from annotator.store import Project
 
 __all__ = ["DECISION_COLUMNS", "PullBatch", "RELATION_COLUMNS", "SPAN_COLUMNS", "apply_batch"]
 
+# No attributes: NULL rather than '{}' (psycopg then parses no JSON for most spans).
 SPAN_COLUMNS = ('id, document_sha, start, "end", label, annotator, note, value, created_at, '
-                "updated_at, written_by, attributes")
+                "updated_at, written_by, NULLIF(attributes, '{}'::jsonb)")
 RELATION_COLUMNS = ("id, document_sha, head, tail, label, annotator, note, created_at, "
                     "updated_at, written_by")
 DECISION_COLUMNS = ("id, document_sha, decision, source_spans, result_span_id, reason, who, "

@@ -74,7 +74,7 @@ ELSEWHERE_MS = 30_000
 _NOTICE_STYLE = "background:#e3eefc;color:#123a6b;padding:0 6px;border-radius:3px;"
 _WAIT_STYLE = "background:#fff3cd;color:#5c4400;padding:0 4px;"
 _ERROR_STYLE = "color:#b00020;"
-#: Fields that keep their width while their text changes, and the text they are sized for.
+#: Fields that keep their size while their text changes, and the text they are sized for.
 _STEADY = {"selection": "Sel 1000000–1000000 (100000 chars)", "spans": "1000000 spans",
            "saved": "not done"}
 #: Fields that shrink (with "…") rather than widen the window, and their stretch.
@@ -103,9 +103,14 @@ class AnnotatorStatusBar(QStatusBar):
         # Fields whose text changes with every selection or edit are at least as wide as their
         # usual longest text: a change then moves no other field (no relayout, no repaint of
         # the status bar and the window behind it on each key).
+        # Their size is fixed (width and height): Qt then passes no geometry change on to the
+        # status bar's layout when the text changes; a longer text widens its field once.
         metrics = self.fontMetrics()
-        for name, widest in _STEADY.items():
-            self.fields[name].setMinimumWidth(metrics.horizontalAdvance(widest) + 4)
+        self._steady_width = {name: metrics.horizontalAdvance(widest) + 4
+                              for name, widest in _STEADY.items()}
+        for name, width in self._steady_width.items():
+            self.fields[name].setFixedSize(width, self.fields[name].sizeHint().height())
+        self._saved_style = ""
         self.fields["elsewhere"].setStyleSheet(_NOTICE_STYLE)
         self.fields["elsewhere"].hide()
         self.fields["spans"].installEventFilter(self)
@@ -158,29 +163,39 @@ class AnnotatorStatusBar(QStatusBar):
         session = self._session
         doc = session.document
         self.fields["document"].setText(f"{doc.name} ({doc.status})" if doc else "No document")
-        self.fields["spans"].setText(f"{len(session.index)} spans")
+        self._set_steady("spans", f"{len(session.index)} spans")
         self.fields["annotator"].setText(f"Annotator: {session.annotator}")
 
     def set_selection(self, start: int, end: int) -> None:
         """Show the selection (or cursor) in code points."""
         text = f"Sel {start}–{end} ({end - start} chars)" if end > start else f"Pos {start}"
-        self.fields["selection"].setText(text)
+        self._set_steady("selection", text)
+
+    def _set_steady(self, name: str, text: str) -> None:
+        field = self.fields[name]
+        field.setText(text)
+        width = max(self._steady_width[name], field.fontMetrics().horizontalAdvance(text) + 4)
+        if width != field.width():  # a longer text than usual (or back from one)
+            field.setFixedWidth(width)
+
+    def _set_saved(self, text: str, style: str) -> None:
+        self._set_steady("saved", text)
+        if style != self._saved_style:  # (setting a style sheet re-polishes the label)
+            self._saved_style = style
+            self.fields["saved"].setStyleSheet(style)
 
     def _saved(self) -> None:
-        self.fields["saved"].setText("saved")
-        self.fields["saved"].setStyleSheet("")
+        self._set_saved("saved", "")
 
     def show_error(self, message: str) -> None:
         """Show an error (the project is unchanged) for a while."""
         self.showMessage(f"Not done: {message}", 10_000)
-        self.fields["saved"].setText("not done")
-        self.fields["saved"].setStyleSheet(_ERROR_STYLE)
+        self._set_saved("not done", _ERROR_STYLE)
 
     def show_waiting(self, waiting: bool) -> None:
         """Say that a write waits for another program's write lock (or stop saying it)."""
         if waiting:
-            self.fields["saved"].setText(WAITING_TEXT)
-            self.fields["saved"].setStyleSheet(_WAIT_STYLE)
+            self._set_saved(WAITING_TEXT, _WAIT_STYLE)
         elif self.fields["saved"].text() == WAITING_TEXT:
             self._saved()
 

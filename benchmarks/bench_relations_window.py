@@ -13,6 +13,8 @@ number → weapon); the window is the real one. Open is timed until the first fr
 next frame painted; the bench checks the text view and the relation list really repainted.
 Paging runs over lines never drawn before, with the tags of the next page prepared between
 pages as the event loop does between two presses of Page Down, and once back to back.
+Every figure is wall time, with the process's CPU time (user + system) next to it: on a
+shared, loaded machine the wall time waits for other programs, the CPU time does not.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -44,6 +47,11 @@ WHO = "bench"
 #: head label -> tail labels the default types allow, and the type
 PAIRS = {("claim", "source"): "attributed_to", ("claim", "actor"): "involves",
          ("number", "weapon"): "quantifies", ("number", "actor"): "quantifies"}
+
+
+def cpu_ms(samples: list[float]) -> str:
+    """The median of CPU-time samples (seconds), in ms."""
+    return f"CPU median {statistics.median(samples) * 1000:6.2f} ms"
 
 
 def add_relations(path: Path, doc_id: int, wanted: int) -> int:
@@ -78,22 +86,27 @@ def add_relations(path: Path, doc_id: int, wanted: int) -> int:
 
 def bench_open(window: MainWindow, doc_id: int) -> None:
     app = QApplication.instance()
+    cpu = time.process_time()
     start = time.perf_counter()
     window.open_document(doc_id)
     app.processEvents()
     window.view.viewport().repaint()
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     arcs = window.relations.arcs.drawn
     assert arcs, "no relation was drawn"
     print(f"open + first frame, {len(window.session.index):,} spans, "
           f"{len(window.relations.state.relations):,} relations: {elapsed * 1000:7.1f} ms "
-          f"({len(arcs)} arcs on screen)")
-    samples = []
+          f"(CPU {cpu * 1000:.1f} ms; {len(arcs)} arcs on screen)")
+    samples, cpus = [], []
     for _ in range(5):
+        c = time.process_time()
         t = time.perf_counter()
         window.relations.state.reload()  # the relations' share of the open
         samples.append(time.perf_counter() - t)
-    print(f"  of which reading the relations into the window: {median_ms(samples)}")
+        cpus.append(time.process_time() - c)
+    print(f"  of which reading the relations into the window: {median_ms(samples)}, "
+          f"{cpu_ms(cpus)}")
 
 
 def visible_pairs(window: MainWindow) -> list[tuple[str, str, str]]:
@@ -158,7 +171,8 @@ def bench_create_delete(window: MainWindow, rounds: int) -> None:
     print(f"    of which the next frame (arcs, tags, list): {median_ms(frames)}")
 
 
-def _pages(window: MainWindow, start_block: int, rounds: int, idle: bool) -> list[float]:
+def _pages(window: MainWindow, start_block: int, rounds: int, idle: bool,
+           cpus: list[float] | None = None) -> list[float]:
     app = QApplication.instance()
     view, tags = window.view, window.editor.tags
     bar = view.verticalScrollBar()
@@ -171,10 +185,13 @@ def _pages(window: MainWindow, start_block: int, rounds: int, idle: bool) -> lis
                 app.processEvents()
         else:
             tags.discard_pending()
+        c = time.process_time()
         t = time.perf_counter()
         bar.setValue(bar.value() + bar.pageStep())
         view.viewport().repaint()
         samples.append(time.perf_counter() - t)
+        if cpus is not None:
+            cpus.append(time.process_time() - c)
         arcs += len(window.relations.arcs.drawn)
     assert arcs, "no relation was drawn while paging"
     return samples
@@ -189,10 +206,13 @@ def bench_scroll(window: MainWindow, rounds: int) -> None:
         samples.append(time.perf_counter() - t)
     print(f"  one full repaint, tags and arcs:               {median_ms(samples)}")
     part = view.document().blockCount() // 4
+    cpus: list[float] = []
     print(f"  scroll a page, arcs on, paused between pages:  "
-          f"{median_ms(_pages(window, part, rounds, idle=True))}")
+          f"{median_ms(_pages(window, part, rounds, idle=True, cpus=cpus))}, {cpu_ms(cpus)}")
+    cpus = []
     print(f"  scroll a page, arcs on, no pause:              "
-          f"{median_ms(_pages(window, 2 * part, rounds, idle=False))}")
+          f"{median_ms(_pages(window, 2 * part, rounds, idle=False, cpus=cpus))}, "
+          f"{cpu_ms(cpus)}")
     window.relations.arcs.set_enabled(False)
     print(f"  scroll a page, arcs off, paused between pages: "
           f"{median_ms(_pages_no_arcs(window, 3 * part, rounds))}")

@@ -448,7 +448,15 @@ def main() -> None:
     else:
         stages = {}
         for stage in ("pushed", "ready", "finished"):
-            wait_for(root, stage, n)
+            while arrived(root, stage) < n:
+                failed = [p for p in processes if p.poll() not in (None, 0)]
+                if failed:  # the others would wait for it for ever
+                    for process in processes:
+                        if process.poll() is None:
+                            process.kill()
+                    sys.exit(f"an analyst failed (exit {failed[0].returncode}) before "
+                             f"{stage!r}; stopped the others")
+                time.sleep(0.5)
             stages[stage] = (time.perf_counter() - began, server_cpu(root) - server0, load())
             print(f"  all analysts {stage} at {stages[stage][0]:.0f} s, load {stages[stage][2]}",
                   flush=True)

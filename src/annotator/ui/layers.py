@@ -204,7 +204,11 @@ class LayerPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # The count column is as wide as a nine-digit count (never measured from the rows: a
+        # count that changes with each edit then relays out and repaints nothing else).
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(1, max(self.table.fontMetrics().horizontalAdvance("000000000"),
+                                         header.fontMetrics().horizontalAdvance("Spans")) + 16)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
         self.title = QToolButton(self)
         self.title.setObjectName("layerTitle")

@@ -19,36 +19,42 @@ from annotator import __version__
 from annotator.domain.errors import AnnotatorError
 from annotator.domain.text import escape_unsafe as shown
 
-# Each module has ``register(subparsers, common)``, which adds its sub-command and sets
-# ``func`` (``func(args) -> int``) as the parser default.
-COMMAND_MODULES = (
-    "annotator.cli.import_cmd",
-    "annotator.cli.export_cmd",
-    "annotator.cli.labels_cmd",
-    "annotator.cli.stats_cmd",
-    "annotator.cli.validate_cmd",
-    "annotator.cli.merge_cmd",
-    "annotator.cli.agree_cmd",
-    "annotator.cli.check_cmd",
-    "annotator.cli.review_status_cmd",
-    "annotator.cli.search_cmd",
-    "annotator.cli.aliases_cmd",
-    "annotator.cli.numbers_cmd",
-    "annotator.cli.hub_cmd",
-    "annotator.cli.sync_cmd",
-    "annotator.cli.relations_cmd",
-    "annotator.cli.attributes_cmd",
+# Each command's module has ``register(subparsers, common)``, which adds its sub-command and
+# sets ``func`` (``func(args) -> int``) as the parser default. A module is imported only when
+# its command runs (``annotator --help`` lists the commands from the help lines here, which
+# the tests check against the modules).
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("import", "import_cmd", "import texts, JSONL, Label Studio, doccano, CoNLL ..."),
+    ("export", "export_cmd", "export documents and spans"),
+    ("labels", "labels_cmd", "show or change the label set"),
+    ("stats", "stats_cmd", "documents, spans per label and per annotator"),
+    ("validate", "validate_cmd", "check a native JSONL export"),
+    ("merge", "merge_cmd", "merge colleagues' spans (JSONL export or project file)"),
+    ("agree", "agree_cmd", "agreement between annotators"),
+    ("check", "check_cmd", "consistency checks across the project"),
+    ("review-status", "review_status_cmd", "show or set a document's review status"),
+    ("search", "search_cmd",
+     "find a word by reading (kana, romaji, kanji or an alias) in every document"),
+    ("aliases", "aliases_cmd", "list, add or remove search aliases (Putin -> プーチン)"),
+    ("numbers", "numbers_cmd", "fill in the values of number spans that have none"),
+    ("hub", "hub_cmd", "a team hub on PostgreSQL: init, members, publish, assign, status"),
+    ("sync", "sync_cmd", "exchange changes with the team hub"),
+    ("relations", "relations_cmd", "show or change the relation types"),
+    ("attributes", "attributes_cmd", "show or change the attributes labels declare"),
 )
+COMMAND_MODULES = tuple(f"annotator.cli.{module}" for _name, module, _help in COMMANDS)
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+_EVERY = object()  # build_parser(): every command in full
 
 
 def _modules() -> list[ModuleType]:
     return [importlib.import_module(name) for name in COMMAND_MODULES]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser (the top level and every sub-command)."""
+def build_parser(command: object = _EVERY) -> argparse.ArgumentParser:
+    """The argument parser: the top level and every sub-command, or (``command``: a command's
+    name, or None for none) only that sub-command in full, the others by their help line."""
     parser = argparse.ArgumentParser(
         prog="annotator",
         description="Label character spans in source texts; import, export, review.",
@@ -59,9 +65,41 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
                         help="project file (default: your default project)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _modules():
-        module.register(subparsers, common)
+    for name, module, text in COMMANDS:
+        if command is _EVERY or name == command:
+            importlib.import_module(f"annotator.cli.{module}").register(subparsers, common)
+        else:  # listed in ``annotator --help``; never the parser of a command that runs
+            subparsers.add_parser(name, help=text, add_help=False)
     return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names: its first word that is not an option or the value of
+    ``--db`` (``""`` when that word is no command, None when there is no such word)."""
+    words = iter(argv)
+    for word in words:
+        if word.startswith("-"):
+            if len(word) > 2 and "--db".startswith(word):  # --db PATH (argparse takes --d)
+                next(words, None)
+            continue
+        return word if any(word == name for name, _module, _text in COMMANDS) else ""
+    return None
+
+
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """``build_parser().parse_args(argv)``, importing only the module of the command that
+    runs: the same namespace, the same messages and exit status for any ``argv``."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    command = _command_in(words)
+    if command == "":  # not a command: argparse says so, as ever
+        return build_parser().parse_args(words)
+    parser = build_parser(command)
+    args, rest = parser.parse_known_args(words)
+    if args.command != command:  # argparse read the words otherwise: the full parser
+        return build_parser().parse_args(words)
+    if rest:
+        parser.parse_args(words)  # reports the unrecognised arguments and exits
+    return args
 
 
 def start_app(db: str | None) -> int:
@@ -79,8 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     file too large, an unreadable or damaged project file). Programming errors (SQLite's
     ``ProgrammingError``, anything else) still raise; ``ANNOTATOR_DEBUG=1`` re-raises all.
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_arguments(argv)
     if args.command is not None and hasattr(sys.stdout, "reconfigure"):
         # Exports, --json and names are UTF-8 whatever the locale's encoding (latin-1, cp1252).
         sys.stdout.reconfigure(encoding="utf-8")

@@ -5,39 +5,64 @@ span id, the relations at whose head or tail it stands (``of_span``), in creatio
 window keeps one for the current document and reconciles it by id (``put``, ``discard``), so
 applying the same change twice changes nothing.
 
-``reset_rows`` takes the store's bare rows (the fields of ``Relation`` in order, as
-``Project.relation_rows`` reads them) and makes each ``Relation`` only when it is first asked
-for: a window opening a document with 20,000 relations draws and lists a few dozen of them.
+``reset_ends`` starts from each relation's id and two ends only (``Project.relation_ends``)
+and reads the whole relation when it is first asked for, through the ``load`` function given
+(``Project.relations_among``; ``load(ids)`` reads many in one call): a window opening a
+document with 20,000 relations draws and lists a few dozen of them. A relation that the load
+no longer finds (deleted elsewhere since) is dropped then; one whose ends changed meanwhile is
+filed under its new ends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from annotator.domain.relations import Relation
 
 __all__ = ["RelationIndex"]
 
+#: Reads the relations among some ids that exist now (any order).
+Loader = Callable[[Sequence[str]], Iterable[Relation]]
+
+
+class _Unread:
+    """A relation known by its ends until it is first asked for."""
+
+    __slots__ = ("head", "tail")
+
+    def __init__(self, head: str, tail: str) -> None:
+        self.head = head
+        self.tail = tail
+
+
+def _no_loader(_ids: Sequence[str]) -> list[Relation]:
+    return []
+
 
 class RelationIndex:
     """Relations by id and by the spans at their ends."""
 
     def __init__(self, relations: Iterable[Relation] = ()) -> None:
-        #: id -> the relation, or its row until first asked for (``reset_rows``)
+        #: id -> the relation, or its ends until it is read (``reset_ends``)
         self._by_id: dict[str, Any] = {}
         self._by_span: dict[str, dict[str, None]] = {}
+        self._load: Loader = _no_loader
+        self._unread = 0
         self.reset(relations)
 
     def reset(self, relations: Iterable[Relation]) -> None:
         """Hold exactly ``relations``."""
         held = list(relations)
         self._index({r.id: r for r in held}, ((r.id, r.head, r.tail) for r in held))
+        self._unread = 0
 
-    def reset_rows(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Hold exactly the relations of ``rows`` (``Relation`` fields in order; each row is
-        made a ``Relation`` when first asked for)."""
-        self._index({row[0]: row for row in rows}, ((row[0], row[2], row[3]) for row in rows))
+    def reset_ends(self, ends: Sequence[tuple[str, str, str]], load: Loader) -> None:
+        """Hold exactly the relations ``(id, head, tail)`` of ``ends``; each is read with
+        ``load`` when first asked for."""
+        self._index({rid: _Unread(head, tail) for rid, head, tail in ends}, ends)
+        self._load = load
+        self._unread = len(self._by_id)
 
     def _index(self, by_id: dict[str, Any], ends: Iterable[tuple[str, str, str]]) -> None:
         by_span: dict[str, dict[str, None]] = {}
@@ -56,22 +81,50 @@ class RelationIndex:
         self._by_id = by_id
         self._by_span = by_span
 
+    def load(self, relation_ids: Iterable[str]) -> None:
+        """Read those of ``relation_ids`` not read yet, in one call of the loader."""
+        if not self._unread:
+            return
+        by_id = self._by_id
+        wanted = [rid for rid in relation_ids if type(by_id.get(rid)) is _Unread]
+        if not wanted:
+            return
+        for relation in self._load(wanted):
+            old = by_id.get(relation.id)
+            if type(old) is not _Unread:
+                continue
+            if (old.head, old.tail) != (relation.head, relation.tail):  # changed since
+                for end in (old.head, old.tail):
+                    self._unlink(end, relation.id)
+                self._link(relation.head, relation.id)
+                self._link(relation.tail, relation.id)
+            by_id[relation.id] = relation
+            self._unread -= 1
+        for rid in wanted:  # not found: deleted since
+            if type(by_id.get(rid)) is _Unread:
+                self.discard(rid)
+
     def __len__(self) -> int:
         return len(self._by_id)
 
     def __iter__(self) -> Iterator[Relation]:
-        get = self.get
-        return iter([get(rid) for rid in list(self._by_id)])  # type: ignore[misc]
+        self.load(list(self._by_id))
+        return iter(list(self._by_id.values()))
 
     def __contains__(self, relation_id: object) -> bool:
         return relation_id in self._by_id
 
     def get(self, relation_id: str) -> Relation | None:
         found = self._by_id.get(relation_id)
-        if found is None or type(found) is Relation:
-            return found
-        made = self._by_id[relation_id] = Relation(*found)  # a row read by reset_rows
-        return made
+        if type(found) is _Unread:
+            self.load([relation_id])
+            found = self._by_id.get(relation_id)
+        return found
+
+    def known(self, relation_id: str) -> Relation | None:
+        """The relation with this id if it has been read (never reads it)."""
+        found = self._by_id.get(relation_id)
+        return None if type(found) is _Unread else found
 
     def _link(self, span_id: str, relation_id: str) -> None:
         self._by_span.setdefault(span_id, {})[relation_id] = None
@@ -83,33 +136,38 @@ class RelationIndex:
             if not ids:
                 del self._by_span[span_id]
 
-    def put(self, relation: Relation) -> Relation | None:
-        """Add ``relation`` or replace the one with its id; returns the one replaced."""
-        old = self.get(relation.id)
+    def put(self, relation: Relation) -> bool:
+        """Add ``relation`` or replace the one with its id; True when one was replaced."""
+        old = self._by_id.get(relation.id)
         if old is not None:
             for end in (old.head, old.tail):
-                self._unlink(end, old.id)
+                self._unlink(end, relation.id)
+            if type(old) is _Unread:
+                self._unread -= 1
         self._by_id[relation.id] = relation
         self._link(relation.head, relation.id)
         self._link(relation.tail, relation.id)
-        return old
+        return old is not None
 
-    def discard(self, relation_id: str) -> Relation | None:
-        """Remove the relation with this id (if held); returns it."""
-        old = self.get(relation_id)
-        if old is not None:
-            del self._by_id[relation_id]
-            for end in (old.head, old.tail):
-                self._unlink(end, old.id)
-        return old
+    def discard(self, relation_id: str) -> bool:
+        """Remove the relation with this id; True when it was held."""
+        old = self._by_id.pop(relation_id, None)
+        if old is None:
+            return False
+        for end in (old.head, old.tail):
+            self._unlink(end, relation_id)
+        if type(old) is _Unread:
+            self._unread -= 1
+        return True
 
     def of_span(self, span_id: str) -> list[Relation]:
         """The relations with ``span_id`` at their head or tail, by creation time and id."""
         ids = self._by_span.get(span_id)
         if not ids:
             return []
-        get = self.get
-        found: list[Relation] = [get(i) for i in ids]  # type: ignore[misc]
+        self.load(list(ids))
+        by_id = self._by_id
+        found: list[Relation] = [by_id[i] for i in self._by_span.get(span_id, ())]
         found.sort(key=lambda r: (r.created_at, r.id))
         return found
 

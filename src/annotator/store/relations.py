@@ -352,12 +352,22 @@ class RelationsMixin:
         sql += " ORDER BY r.document_id, r.created_at, r.id"
         return [_relation(r) for r in self.db.execute(sql, params).fetchall()]
 
-    def relation_rows(self, document_id: int) -> list[tuple[Any, ...]]:
-        """A document's relations as bare rows (the fields of ``Relation`` in order), in no
-        particular order: the window's read when it opens a document (no sort, no objects;
-        ``RelationIndex.reset_rows`` makes each ``Relation`` when it is first needed)."""
-        return self.db.execute(_RELATION_SELECT + " WHERE r.document_id = ?",
-                               [document_id]).fetchall()
+    def relation_ends(self, document_id: int) -> list[tuple[str, str, str]]:
+        """``(id, head, tail)`` of a document's relations, in no particular order: the
+        window's read when it opens a document (``RelationIndex.reset_ends``, which reads the
+        rest of a relation, with :meth:`relations_among`, when it is first needed)."""
+        return self.db.execute("SELECT id, head_id, tail_id FROM relations WHERE "
+                               "document_id = ?", [document_id]).fetchall()
+
+    def relations_among(self, ids: Iterable[str]) -> list[Relation]:
+        """The relations among ``ids`` that exist (in no particular order)."""
+        wanted = list(dict.fromkeys(ids))
+        found: list[Relation] = []
+        for at in range(0, len(wanted), 500):
+            part = wanted[at : at + 500]
+            found += [_relation(row) for row in self.db.execute(
+                _RELATION_SELECT + f" WHERE r.id IN ({', '.join('?' for _ in part)})", part)]
+        return found
 
     def relation(self, relation_id: str) -> Relation:
         """The relation with this id (KeyError when there is none)."""

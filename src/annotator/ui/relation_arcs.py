@@ -379,6 +379,7 @@ class RelationArcs(QObject):
         self._strong = set()
         if not wanted and pending is None:
             return
+        relations.load(wanted)  # those not read yet, in one read
         self._tags_top = self._room.band("tags")[0]
         self._lane_height = lane = self._room.band("relations")[1]
         region = event.region()

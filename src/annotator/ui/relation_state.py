@@ -116,9 +116,11 @@ class RelationState(QObject):
     def reload(self) -> None:
         """Read every relation of the current document again (emits ``relationsReset``)."""
         doc = self.session.document
-        # bare rows: the index makes a Relation of those it is asked for (the visible ones)
-        self.relations.reset_rows(
-            self.session.project.relation_rows(doc.id) if doc is not None else ())
+        if doc is None:
+            self.relations.reset(())
+        else:  # the ends only: the index reads the rest of those it is asked for (on screen)
+            project = self.session.project
+            self.relations.reset_ends(project.relation_ends(doc.id), project.relations_among)
         self.relationsReset.emit()
 
     def _labels_changed(self) -> None:
@@ -215,9 +217,9 @@ class RelationState(QObject):
         changed = set()
         for relation_id, relation in fresh.items():
             if relation is None or relation.document_id != doc.id:
-                if index.discard(relation_id) is not None:
+                if index.discard(relation_id):
                     changed.add(relation_id)
-            elif index.get(relation_id) != relation:
+            elif index.known(relation_id) != relation:  # (one not read yet: put as read)
                 index.put(relation)
                 changed.add(relation_id)
         if changed:

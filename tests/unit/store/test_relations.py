@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from annotator.domain.relations import Relation, RelationError, RelationType
+from annotator.domain.relations import RelationError, RelationType
 from annotator.domain.spans import Span
 from annotator.store import ConflictError, Document, Project
 
@@ -363,11 +363,15 @@ def test_an_attribute_name_with_quotes_is_counted_and_cleared(
     assert project.span(spans["claim"].id).attributes == {}
 
 
-def test_relation_rows_are_the_relations_fields(project: Project, spans: dict[str, Span]) -> None:
+def test_relation_ends_and_relations_among(project: Project, spans: dict[str, Span]) -> None:
     one = project.add_relation(spans["claim"].id, spans["source"].id, "attributed_to",
                                note="quoted")
     two = project.add_relation(spans["number"].id, spans["weapon"].id, "quantifies")
-    rows = project.relation_rows(spans["claim"].document_id)
-    assert sorted((Relation(*row) for row in rows), key=lambda r: r.id) == sorted(
+    doc = spans["claim"].document_id
+    assert sorted(project.relation_ends(doc)) == sorted(
+        [(one.id, one.head, one.tail), (two.id, two.head, two.tail)])
+    assert project.relation_ends(doc + 1) == []
+    ids = [one.id, "0" * 32, two.id, one.id]
+    assert sorted(project.relations_among(ids), key=lambda r: r.id) == sorted(
         [one, two], key=lambda r: r.id)
-    assert project.relation_rows(spans["claim"].document_id + 1) == []
+    assert project.relations_among([]) == []

@@ -14,7 +14,9 @@ Prints figures; asserts nothing. For each size, on a copy of the shared corpus
    ``Hit`` with its text per hit, what the command line prints), and to all of them through
    ``iter_hit_groups`` (a document's spans at a time, what the window lists), medians (wall
    clock, and the CPU time of "all", which a shared machine disturbs less); the process's peak
-   RSS.
+   RSS;
+4. ``annotator search QUERY`` as a user runs it, output to /dev/null (a fresh process each
+   time: start-up included), median wall and CPU time (user + sys of the child).
 """
 
 from __future__ import annotations
@@ -70,13 +72,31 @@ def build(n: int, folder: Path, workers: int) -> dict[str, float]:
     return figures
 
 
-def search_figures(path: Path, repeat: int) -> dict[str, object]:
+def cli_figures(path: Path, query: str, repeat: int) -> dict[str, float]:
+    """Median wall and CPU seconds of ``annotator search --db PATH QUERY > /dev/null``."""
+    command = [sys.executable, "-m", "annotator", "search", "--db", str(path), query]
+    runs = []
+    for attempt in range(repeat + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        with open(os.devnull, "w") as sink:
+            subprocess.run(command, check=True, stdout=sink)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        if attempt:
+            runs.append((wall, cpu))
+    return {"cli_ms": 1000 * statistics.median(r[0] for r in runs),
+            "cli_cpu_ms": 1000 * statistics.median(r[1] for r in runs)}
+
+
+def search_figures(path: Path, repeat: int, queries: list[tuple[str, str]]) -> dict[str, object]:
     from annotator.services.japanese.corpus_search import iter_hit_groups, iter_hits
     from annotator.store import Project
 
     out: dict[str, object] = {}
     with Project.open(path) as project:
-        for kind, query in QUERIES:
+        for kind, query in queries:
             runs = []
             for attempt in range(repeat + 1):
                 cpu = time.process_time()
@@ -112,6 +132,7 @@ def search_figures(path: Path, repeat: int) -> dict[str, object]:
                 "groups_first_ms": 1000 * statistics.median(r[4] for r in runs),
                 "groups_all_ms": 1000 * statistics.median(r[5] for r in runs),
             }
+            out[f"{kind}: {query}"].update(cli_figures(path, query, repeat))  # type: ignore[attr-defined]
             print(f"{kind}: {query}", json.dumps(out[f"{kind}: {query}"]),  # as it goes
                   f"rss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
                   file=sys.stderr, flush=True)
@@ -126,10 +147,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1,
                         help="processes indexing the readings (1: this process)")
+    parser.add_argument("--queries", nargs="+", metavar="QUERY",
+                        help="only these of the queries (default: all of them)")
     parser.add_argument("--search-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    queries = [(k, q) for k, q in QUERIES if not args.queries or q in args.queries]
     if args.search_only:
-        print(json.dumps(search_figures(args.search_only, args.repeat)))
+        print(json.dumps(search_figures(args.search_only, args.repeat, queries)))
         return
     args.folder.mkdir(parents=True, exist_ok=True)
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -146,7 +170,8 @@ def main() -> None:
                      f"{chars / figures['readings_s']:,.0f} chars/s")
         print(line, flush=True)
         child = subprocess.run([sys.executable, __file__, "--search-only",
-                                str(args.folder / f"corpus-{n}.annotator"), "--repeat", str(args.repeat)],
+                                str(args.folder / f"corpus-{n}.annotator"), "--repeat", str(args.repeat),
+                                "--queries", *(q for _k, q in queries)],
                                check=True, capture_output=True, text=True)
         found = json.loads(child.stdout)
         results[n] = found
@@ -155,7 +180,8 @@ def main() -> None:
                 print(f"  {name:<28} {value['hits']:>9,} hits  first {value['first_ms']:7.1f} ms  "
                       f"first {WINDOW_CAP:,} {value['first_20k_ms']:7.0f} ms  all {value['all_ms']:8.0f} ms "
                       f"({value['all_cpu_ms']:8.0f} ms CPU); grouped: first {value['groups_first_ms']:6.1f} ms, "
-                      f"all {value['groups_all_ms']:7.0f} ms")
+                      f"all {value['groups_all_ms']:7.0f} ms; annotator search > /dev/null "
+                      f"{value['cli_ms']:7.0f} ms ({value['cli_cpu_ms']:7.0f} ms CPU)")
         print(f"  peak RSS of the searching process: {found['peak_rss_mb']:.0f} MB", flush=True)
     sizes = sorted(results)
     for a, b in zip(sizes, sizes[1:], strict=False):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from dataclasses import dataclass
 
 import pytest
@@ -160,15 +159,17 @@ def test_errors() -> None:
     assert len(index) == 1 and "a" in index and index.get("zz") is None
 
 
-def test_building_100k_spans_is_fast() -> None:
+def test_building_100k_spans_indexes_every_span() -> None:
+    """At the size the window is measured at (``benchmarks/bench_text_view.py`` times it), every
+    span is found by id and at its start."""
     rng = random.Random(7)
     text = ("あいうえお漢字カタカナ" * 7 + "\n") * 4400  # ~350k characters, 4,400 lines
     spans = []
     for i in range(100_000):
         a = rng.randrange(len(text) - 20)
         spans.append(S(f"{i:032x}", a, a + rng.randint(1, 20), rng.choice("ABCDE")))
-    t0 = time.perf_counter()
     index = SpanIndex(text, spans)
-    elapsed = time.perf_counter() - t0
     assert len(index) == 100_000
-    assert elapsed < 1.0, f"building took {elapsed * 1000:.0f} ms"
+    for span in rng.sample(spans, 300):
+        assert index.get(span.id) == span
+        assert span in index.spans_at(span.start)

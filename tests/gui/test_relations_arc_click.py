@@ -139,3 +139,19 @@ def test_the_highlight_follows_the_rows_of_the_same_span(qtbot, win: MainWindow)
     qtbot.keyClick(panel.list, Qt.Key.Key_Return)  # to the other end: still this relation's
     assert win.session.focused_span_id == actor.id
     assert view.transient_ranges(ENDS_LAYER) == ranges(claim, actor)
+
+
+def test_relations_are_read_when_shown_and_not_after_the_project_closed(qtbot, win: MainWindow, rel_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The window reads a relation's ends when a document opens and the rest when it is
+    drawn or listed; a paint after the project closed reads nothing (and does not fail)."""
+    number, weapon = span_at(win, "5機"), span_at(win, "ドローン")
+    counted = win.relations.actions.create(number.id, weapon.id, "quantifies")
+    state = win.relations.state
+    state.reload()
+    assert counted in state.relations and state.relations.known(counted) is None
+    win.view.viewport().repaint()  # drawn: read
+    assert state.relations.known(counted) == stored(rel_path)[0]
+    state.reload()
+    win.session.project.close()
+    win.view.viewport().repaint()
+    assert win.relations.arcs.drawn == [] and len(state.relations) == 0

@@ -119,9 +119,14 @@ class RelationState(QObject):
         if doc is None:
             self.relations.reset(())
         else:  # the ends only: the index reads the rest of those it is asked for (on screen)
-            project = self.session.project
-            self.relations.reset_ends(project.relation_ends(doc.id), project.relations_among)
+            self.relations.reset_ends(self.session.project.relation_ends(doc.id), self._read)
         self.relationsReset.emit()
+
+    def _read(self, relation_ids: Sequence[str]) -> list[Relation]:
+        """The relations among ``relation_ids`` as the project holds them (the index's reads;
+        none once the project is closed: a late paint of a closing window reads nothing)."""
+        project = self.session.project
+        return [] if project.closed else project.relations_among(relation_ids)
 
     def _labels_changed(self) -> None:
         types, attributes = self.types, self._attributes

@@ -285,20 +285,21 @@ def _find_literal(text: str, term: str) -> list[tuple[int, int]]:
 
 def _check(conn: Any, batch: dict[int, int], literal: list[str], keys: list[str], texts: bool,
            ) -> Iterator[tuple[int, list[tuple[int, int]], str | None]]:
-    """The hits of a batch of candidates, a document at a time. A document that is only a
-    reading candidate is matched from its key and token offsets (:func:`_key_spans`); only the
-    matches inside a token need its text and stored index, and the other documents are matched
-    through their full reading index and text."""
+    """The hits of a batch of candidates, a document at a time. A reading candidate is
+    matched from its key and token offsets (:func:`_key_spans`); only the matches inside a
+    token need its text (a literal candidate's text is read for its literal matches anyway).
+    A document where a match may start at a token that lost letters is matched through its
+    full reading index and text, as is one that is only a literal candidate."""
     ids = list(batch)
     quick: dict[int, list[tuple[int, int]]] = {}
     partial: dict[int, tuple[set[tuple[int, int]], list[tuple[int, int]], tuple[Any, ...]]] = {}
-    only_keys = [d for d in ids if batch[d] == 2]
-    if only_keys:
-        for doc_id, row in search_index.key_rows(conn, only_keys, RECORD_VERSION).items():
+    key_docs = [d for d in ids if batch[d] & 2]
+    if key_docs:
+        for doc_id, row in search_index.key_rows(conn, key_docs, RECORD_VERSION).items():
             results = [_key_spans(row, key) for key in keys]
             if any(r is None for r in results):
                 continue  # the full index
-            if len(keys) == 1 and not results[0][1]:  # type: ignore[index]
+            if len(keys) == 1 and not results[0][1] and batch[doc_id] == 2:  # type: ignore[index]
                 quick[doc_id] = _first_of_overlapping(results[0][0])  # type: ignore[index]
             else:
                 partial[doc_id] = ({se for r in results for se in r[0]},  # type: ignore[index]
@@ -320,11 +321,15 @@ def _check(conn: Any, batch: dict[int, int], literal: list[str], keys: list[str]
         found: set[tuple[int, int]] = set()
         if doc_id in partial:
             found, hard, key_row = partial[doc_id]
-            matcher = _key_matcher(key_row, text)
-            for p, length in hard:
-                match = matcher.key_match(p, length)
-                if match is not None:
-                    found.add(match)
+            if hard:
+                matcher = _key_matcher(key_row, text)
+                for p, length in hard:
+                    match = matcher.key_match(p, length)
+                    if match is not None:
+                        found.add(match)
+            if batch[doc_id] & 1:
+                for term in literal:
+                    found.update(_find_literal(text, term))
         else:
             row = rows.get(doc_id)
             index = None

@@ -64,7 +64,7 @@ def test_packed_pairs_count_what_the_sweep_counts(seed: int) -> None:
         for side in (first, second) for i, a in enumerate(side) for b in side[i + 1:])
     if same_label_overlap:  # left to the sweep over tuples
         assert got is None
-        assert packed.runs == {} and not packed.first
+        assert packed.runs() == {} and not packed.first
         return
     assert got is not None
     n, m, twins, first_overlapped, second_overlapped, doc_runs = got
@@ -72,7 +72,9 @@ def test_packed_pairs_count_what_the_sweep_counts(seed: int) -> None:
     assert len(twins) == sum(c[2] for c in exact.values())
     assert first_overlapped == sum(c[2] for c in overlap.values())
     assert second_overlapped == sum(c[3] for c in overlap.values())
-    as_sets = {(packed.category(a), packed.category(b)): w for (a, b), w in doc_runs.items()}
+    as_sets = {(packed.category(a), packed.category(b)): w
+               for (a, b), w in packed.masks(doc_runs).items()}
+    assert packed.runs() == packed.masks(doc_runs)
     assert as_sets == runs
     packed.flush()
     names = packing.labels

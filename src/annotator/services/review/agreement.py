@@ -227,7 +227,7 @@ class AgreementBuilder:
         overlap[2] += first_overlapped
         overlap[3] += second_overlapped
         self.documents.append(doc)
-        kappa, alpha = pair_coefficients(runs)
+        kappa, alpha = pair_coefficients(packed.masks(runs))
         self.per_document.append_counts(doc, (n, m, t, t), (n, m, first_overlapped,
                                                             second_overlapped), kappa, alpha)
         return twins
@@ -244,7 +244,7 @@ class AgreementBuilder:
         names, width = packed.names, packed.width
         runs = dict(self.all_runs)
         categories: dict[int, frozenset[str]] = {}
-        for (a, b), weight in packed.runs.items():
+        for (a, b), weight in packed.runs().items():
             for mask in (a, b):
                 if mask not in categories:
                     categories[mask] = packed.category(mask)

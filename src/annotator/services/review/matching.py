@@ -301,8 +301,8 @@ class PackedPairs:
         self.first_alone = Counter()  # first's spans overlapping nothing of the second
         self.second_alone = Counter()
         self.confusion = Counter()  # first label id * width + second label id -> pairs
-        #: (first's labels, second's labels) as bit masks of label ids -> characters
-        self.runs: dict[tuple[int, int], int] = {}
+        # running sum -> characters, over every document (:meth:`runs`)
+        self._runs: dict[int, int] = {}
         self._pending: list[tuple[list[int], list[int], set[int], list[int], list[int],
                                   set[int], set[int]]] = []
 
@@ -311,7 +311,8 @@ class PackedPairs:
         """Add document ``doc`` of ``length`` code points (each list: one annotator's spans
         in it, each span once, every label; sorted here in place). Returns ``(spans of the
         first, spans of the second, twins (the spans both have), first's overlapped, second's
-        overlapped, runs)`` (``runs``: the document's character runs keyed by label masks), or
+        overlapped, runs)`` (``runs``: the document's character runs keyed by running sum, see
+        :meth:`masks`), or
         None, adding nothing, when spans of one label and annotator overlap in it. Raises
         ``ValueError`` when a span ends after the text."""
         ss, es, pm, lm, width = (self.start_shift, self.end_shift, self.position_mask,
@@ -329,10 +330,10 @@ class PackedPairs:
         events = first + ends_first + ends_second
         events += [y + width for y in second]
         if not events:  # the labels asked for are on neither side
-            runs = {(0, 0): length} if length > 0 else {}
+            raw = {0: length} if length > 0 else {}
             if length > 0:
-                self.runs[(0, 0)] = self.runs.get((0, 0), 0) + length
-            return 0, 0, set(), 0, 0, runs
+                self._runs[0] = self._runs.get(0, 0) + length
+            return 0, 0, set(), 0, 0, raw
         events.sort()
         _check_end(doc, length, events[-1] >> ss)  # the last event: the furthest end
         states = list(accumulate(map(self._delta, map(self.code_mask.__and__, events))))
@@ -348,15 +349,11 @@ class PackedPairs:
         if outside:
             raw[0] = get(0, 0) + outside
         split = self._states
-        runs: dict[tuple[int, int], int] = {}
+        totals = self._runs
         for state, run in raw.items():
-            key = split.get(state)
-            if key is None:
-                key = split[state] = self._split(state)
-            runs[key] = run
-        totals = self.runs
-        for key, run in runs.items():
-            totals[key] = totals.get(key, 0) + run
+            if state not in split:
+                split[state] = self._split(state)
+            totals[state] = totals.get(state, 0) + run
         # overlapping pairs: each span of the shorter list against the other, by bisection
         # over starts (a span overlapping [s, e) starts in [s - longest + 1, e))
         pairs_first: list[int] = []
@@ -385,7 +382,17 @@ class PackedPairs:
                               same_second))
         if len(self._pending) >= 256:
             self.flush()
-        return len(first), len(second), twins, len(same_first), len(same_second), runs
+        return len(first), len(second), twins, len(same_first), len(same_second), raw
+
+    def masks(self, runs: dict[int, int]) -> dict[tuple[int, int], int]:
+        """Character runs keyed by ``(first's labels, second's labels)``, each a bit mask of
+        label ids (:meth:`category` names them), from runs keyed by running sum."""
+        split = self._states
+        return {split[state]: run for state, run in runs.items()}
+
+    def runs(self) -> dict[tuple[int, int], int]:
+        """:meth:`masks` of the runs of every document added."""
+        return self.masks(self._runs)
 
     def _split(self, state: int) -> tuple[int, int]:
         """A running sum as the two annotators' label masks."""

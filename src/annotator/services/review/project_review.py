@@ -11,8 +11,10 @@ Both take ``progress(done, total, what)`` (return False to cancel: :class:`Revie
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from itertools import chain
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -184,17 +186,27 @@ def _measure_pairs(chunks: Iterator, ticker: Ticker, builder: AgreementBuilder,
                      attributes, none)
             continue
         add = builder.add_packed
+        unset: list[set[int]] = []  # twins of documents without attribute values
         for doc, (uid, length, first, second) in zip(ids, chunk, strict=True):
             if first is None or second is None:
                 continue
             twins = add(uid, length, first, second)
             if relations_of:
                 add_relations(relations_of.get(doc, none))
-            if attribute_ids and twins:
+            if attribute_ids and twins:  # the spans both marked identically are the units
+                values = values_of.get(doc)
+                if values is None:
+                    unset.append(twins)
+                    continue
                 common = [(x >> start_shift, x >> end_shift & position_mask, names[x & label_mask])
                           for x in twins if x & label_mask in attribute_ids]
-                if common:  # the spans both marked identically are the attributes' units
-                    add_attributes([common, common], values_of.get(doc))
+                if common:
+                    add_attributes([common, common], values)
+        if unset:
+            places = Counter(label for label in map(label_mask.__and__, chain.from_iterable(unset))
+                             if label in attribute_ids)
+            for label, count in places.items():
+                attributes.add_unset(names[label], count)
         ticker.advance(len(chunk), "measuring agreement")
 
 

@@ -188,6 +188,15 @@ class AttributeAgreementBuilder:
                 target = self.counts[(label, name)]
                 target[state] = target.get(state, 0) + 1
 
+    def add_unset(self, label: str, places: int) -> None:
+        """Count ``places`` spans of ``label`` that every annotator marked identically and
+        none holds a value of (what :meth:`add` counts for them), e.g. from many documents."""
+        if places and label in self.by_label:
+            unset = self._unset
+            for name in self.by_label[label]:
+                target = self.counts[(label, name)]
+                target[unset] = target.get(unset, 0) + places
+
     def figures(self) -> dict[str, AttributeFigures]:
         """``"label.name"`` -> :class:`AttributeFigures`, in the order declared."""
         out = {}

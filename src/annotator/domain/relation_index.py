@@ -26,14 +26,9 @@ __all__ = ["RelationIndex"]
 Loader = Callable[[Sequence[str]], Iterable[Relation]]
 
 
-class _Unread:
-    """A relation known by its ends until it is first asked for."""
-
-    __slots__ = ("head", "tail")
-
-    def __init__(self, head: str, tail: str) -> None:
-        self.head = head
-        self.tail = tail
+def _ends(held: Any) -> tuple[str, str]:
+    """Head and tail of a held relation, or of its ``(id, head, tail)`` row not read yet."""
+    return (held[1], held[2]) if type(held) is tuple else (held.head, held.tail)
 
 
 def _no_loader(_ids: Sequence[str]) -> list[Relation]:
@@ -44,7 +39,8 @@ class RelationIndex:
     """Relations by id and by the spans at their ends."""
 
     def __init__(self, relations: Iterable[Relation] = ()) -> None:
-        #: id -> the relation, or its ends until it is read (``reset_ends``)
+        #: id -> the relation, or its ``(id, head, tail)`` row until it is read (``reset_ends``;
+        #: the row itself: no object is made for the thousands never asked for)
         self._by_id: dict[str, Any] = {}
         self._by_span: dict[str, dict[str, None]] = {}
         self._load: Loader = _no_loader
@@ -60,7 +56,7 @@ class RelationIndex:
     def reset_ends(self, ends: Sequence[tuple[str, str, str]], load: Loader) -> None:
         """Hold exactly the relations ``(id, head, tail)`` of ``ends``; each is read with
         ``load`` when first asked for."""
-        self._index({rid: _Unread(head, tail) for rid, head, tail in ends}, ends)
+        self._index({row[0]: row if type(row) is tuple else tuple(row) for row in ends}, ends)
         self._load = load
         self._unread = len(self._by_id)
 
@@ -86,22 +82,22 @@ class RelationIndex:
         if not self._unread:
             return
         by_id = self._by_id
-        wanted = [rid for rid in relation_ids if type(by_id.get(rid)) is _Unread]
+        wanted = [rid for rid in relation_ids if type(by_id.get(rid)) is tuple]
         if not wanted:
             return
         for relation in self._load(wanted):
             old = by_id.get(relation.id)
-            if type(old) is not _Unread:
+            if type(old) is not tuple:
                 continue
-            if (old.head, old.tail) != (relation.head, relation.tail):  # changed since
-                for end in (old.head, old.tail):
+            if (old[1], old[2]) != (relation.head, relation.tail):  # changed since
+                for end in (old[1], old[2]):
                     self._unlink(end, relation.id)
                 self._link(relation.head, relation.id)
                 self._link(relation.tail, relation.id)
             by_id[relation.id] = relation
             self._unread -= 1
         for rid in wanted:  # not found: deleted since
-            if type(by_id.get(rid)) is _Unread:
+            if type(by_id.get(rid)) is tuple:
                 self.discard(rid)
 
     def __len__(self) -> int:
@@ -116,7 +112,7 @@ class RelationIndex:
 
     def get(self, relation_id: str) -> Relation | None:
         found = self._by_id.get(relation_id)
-        if type(found) is _Unread:
+        if type(found) is tuple:
             self.load([relation_id])
             found = self._by_id.get(relation_id)
         return found
@@ -124,7 +120,7 @@ class RelationIndex:
     def known(self, relation_id: str) -> Relation | None:
         """The relation with this id if it has been read (never reads it)."""
         found = self._by_id.get(relation_id)
-        return None if type(found) is _Unread else found
+        return None if type(found) is tuple else found
 
     def _link(self, span_id: str, relation_id: str) -> None:
         self._by_span.setdefault(span_id, {})[relation_id] = None
@@ -140,9 +136,9 @@ class RelationIndex:
         """Add ``relation`` or replace the one with its id; True when one was replaced."""
         old = self._by_id.get(relation.id)
         if old is not None:
-            for end in (old.head, old.tail):
+            for end in _ends(old):
                 self._unlink(end, relation.id)
-            if type(old) is _Unread:
+            if type(old) is tuple:
                 self._unread -= 1
         self._by_id[relation.id] = relation
         self._link(relation.head, relation.id)
@@ -154,9 +150,9 @@ class RelationIndex:
         old = self._by_id.pop(relation_id, None)
         if old is None:
             return False
-        for end in (old.head, old.tail):
+        for end in _ends(old):
             self._unlink(end, relation_id)
-        if type(old) is _Unread:
+        if type(old) is tuple:
             self._unread -= 1
         return True
 

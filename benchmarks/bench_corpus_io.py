@@ -12,11 +12,15 @@ command, so one command's peak never hides another's):
 * ``json.dumps``: the same native records (read beforehand) serialised with ``json.dumps``
   and written to a file, the baseline the export target is stated against (≤ 2×).
 
+Each command's CPU time (user + sys of the child) is printed beside its wall time, and the
+load average with each import: on a shared machine the wall time says as much about the
+neighbours as about the import.
+
 Targets (issue 10): import of 100k documents ≤ 60 s; peak memory ≤ 500 MB at 100k and flat
 from 10k to 100k. A table with the growth ratios 10k → 100k is printed at the end.
 
 Run: ``.venv/bin/python benchmarks/bench_corpus_io.py 1000 10000 [100000] [--repeat 3]
-[--formats jsonl,doccano,labelstudio] [--work /tmp/corpus-io]``. The corpus files are large
+[--formats jsonl,doccano,labelstudio] [--work /tmp/corpus-io] [--import-only]``. The corpus files are large
 (100k: about 1.5 GB): keep ``--work`` under /tmp.
 """
 
@@ -48,8 +52,10 @@ import resource, subprocess, sys, time, json
 started = time.perf_counter()
 done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 wall = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-print(json.dumps({"wall": wall, "rss_mb": peak / 1024, "rc": done.returncode,
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+peak = usage.ru_maxrss  # KiB on Linux
+print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+                  "rss_mb": peak / 1024, "rc": done.returncode,
                   "err": done.stderr.decode(errors="replace")[-400:]}))
 """
 
@@ -97,7 +103,8 @@ def available_formats(wanted: list[str] | None) -> list[str]:
     return found
 
 
-def run(n: int, work: Path, repeat: int, formats: list[str]) -> dict[str, dict]:
+def run(n: int, work: Path, repeat: int, formats: list[str], import_only: bool = False
+        ) -> dict[str, dict]:
     work.mkdir(parents=True, exist_ok=True)
     jsonl = work / f"corpus-{n}.jsonl"
     if not jsonl.exists():
@@ -113,9 +120,14 @@ def run(n: int, work: Path, repeat: int, formats: list[str]) -> dict[str, dict]:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         imports.append(measure(annotator("import", "--db", str(db), str(jsonl))))
-        print(f"  import #{attempt + 1}: {imports[-1]['wall']:.1f} s, "
-              f"{imports[-1]['rss_mb']:.0f} MB", flush=True)
+        load = os.getloadavg()[0]
+        print(f"  import #{attempt + 1}: {imports[-1]['wall']:.1f} s wall, "
+              f"{imports[-1]['cpu']:.1f} s CPU (user+sys), {imports[-1]['rss_mb']:.0f} MB "
+              f"(load {load:.1f})", flush=True)
     rows["import jsonl"] = summary(imports)
+    rows["_spans"] = {"wall": spans, "rss_mb": None}
+    if import_only:
+        return rows
     for fmt in formats:
         results = []
         for _ in range(repeat):
@@ -130,7 +142,6 @@ def run(n: int, work: Path, repeat: int, formats: list[str]) -> dict[str, dict]:
               f"{rows[f'export {fmt}']['rss_mb']:.0f} MB", flush=True)
     dumps = [dumps_baseline(jsonl, work / f"dumps-{n}.jsonl") for _ in range(repeat)]
     rows["json.dumps"] = {"wall": statistics.median(d["wall"] for d in dumps), "rss_mb": None}
-    rows["_spans"] = {"wall": spans, "rss_mb": None}
     for path in work.glob(f"out-{n}-*"):
         shutil.rmtree(path) if path.is_dir() else path.unlink()
     (work / f"dumps-{n}.jsonl").unlink(missing_ok=True)
@@ -139,6 +150,7 @@ def run(n: int, work: Path, repeat: int, formats: list[str]) -> dict[str, dict]:
 
 def summary(results: list[dict]) -> dict:
     return {"wall": statistics.median(r["wall"] for r in results),
+            "cpu": statistics.median(r["cpu"] for r in results),
             "rss_mb": statistics.median(r["rss_mb"] for r in results)}
 
 
@@ -148,6 +160,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--formats", help="comma-separated export formats (default: all there)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/corpus-io"))
+    parser.add_argument("--import-only", action="store_true",
+                        help="measure the import alone (no exports, no json.dumps baseline)")
     args = parser.parse_args()
     formats = available_formats(args.formats.split(",") if args.formats else None)
     load = os.getloadavg()
@@ -156,7 +170,7 @@ def main() -> None:
     table: dict[int, dict[str, dict]] = {}
     for n in args.sizes:
         print(f"{n} documents:", flush=True)
-        table[n] = run(n, args.work, args.repeat, formats)
+        table[n] = run(n, args.work, args.repeat, formats, args.import_only)
     sizes = args.sizes
     names = [k for k in table[sizes[0]] if not k.startswith("_")]
     header = "| operation | " + " | ".join(f"{n:,} docs" for n in sizes)
@@ -171,9 +185,11 @@ def main() -> None:
         for n in sizes:
             row = table[n][name]
             cell = f"{row['wall']:.2f} s"
+            if row.get("cpu") is not None:
+                cell += f" ({row['cpu']:.1f} s CPU)"
             if row["rss_mb"] is not None:
                 cell += f", {row['rss_mb']:.0f} MB"
-            if name.startswith("export") and table[n]["json.dumps"]["wall"]:
+            if name.startswith("export") and table[n].get("json.dumps", {}).get("wall"):
                 cell += f" ({row['wall'] / table[n]['json.dumps']['wall']:.1f}× dumps)"
             cells.append(cell)
         line = f"| {name} | " + " | ".join(cells)

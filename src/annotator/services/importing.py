@@ -68,9 +68,11 @@ from annotator.services.native import (
     ParsedSpan,
     read_records,
 )
+from annotator.services.native_fast import iter_byte_lines, read_jsonl
 from annotator.services.native import sniff as sniff_native
 from annotator.services.wording import counted
 from annotator.store import Project, registry
+from annotator.store.bulk import bulk_writing
 
 TEXT_SUFFIXES = {".txt", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -373,7 +375,10 @@ def read_source(source: Source, options: ImportOptions, report: ImportReport
         return
     if source.format == "jsonl":
         report.encodings[str(path)] = options.encoding or "utf-8"
-        yield from read_records(iter_utf8_lines(path, options.encoding), str(path))
+        if options.encoding is None:
+            yield from read_jsonl(iter_byte_lines(path), str(path))
+        else:
+            yield from read_records(iter_utf8_lines(path, options.encoding), str(path))
         return
     module = _module(source.format)
     if module is None or not hasattr(module, "read"):
@@ -819,7 +824,7 @@ def import_records(
     report = report if report is not None else ImportReport()
     total = len(records) if isinstance(records, list) else None
     written = 0
-    with project.atomic():
+    with bulk_writing(project), project.atomic():
         # The labels, relation types and attributes it checks against are read inside the
         # writing transaction (another program may change them until it begins).
         writer = ChunkWriter(project, annotator=annotator, add_labels=add_labels, who=who,

@@ -139,3 +139,76 @@ def test_a_given_sha256_of_the_original_text_is_accepted() -> None:
         assert parse_record({"text": text, "sha256": given}, "f", 1).text == "北朝鮮\nは"
     with pytest.raises(DataError, match="does not match"):
         parse_record({"text": "北朝鮮", "sha256": sha256_text(text)}, "f", 1)
+
+
+LINES = [
+    '{"text": "北朝鮮は", "spans": [{"start": 0, "end": 3, "label": "actor"}]}',
+    "",
+    "   \u3000",  # blank to str.strip(): skipped
+    '{"text": "a\\ud83d\\ude00b", "spans": [{"start": 1, "end": 2, "label": "actor"}]}',
+    '{"text": "x", "meta": {"n": 123456789012345678901234567890}}',  # past 64 bits
+    '{"text": "y", "meta": {"f": NaN}}',  # what json takes and strict JSON does not
+    '{"text": "z\\r\\nw", "name": "n", "spans": []}\r',
+]
+
+
+def _read_both(tmp_path: Path, data: bytes) -> tuple[object, object]:
+    from annotator.services.decoding import iter_utf8_lines
+    from annotator.services.native import read_records
+    from annotator.services.native_fast import iter_byte_lines, read_jsonl
+
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(data)
+    results = []
+    for read in (lambda: read_jsonl(iter_byte_lines(path), str(path)),
+                 lambda: read_records(iter_utf8_lines(path), str(path))):
+        try:
+            results.append(list(read()))
+        except DataError as exc:
+            results.append(str(exc))
+    return results[0], results[1]
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_reading_bytes_with_orjson_gives_what_the_checked_reader_gives(
+        tmp_path: Path, bom: bytes) -> None:
+    fast, checked = _read_both(tmp_path, bom + "\n".join(LINES).encode("utf-8") + b"\n")
+    assert isinstance(fast, list) and fast == checked
+    assert [r.line for r in fast] == [1, 4, 5, 6, 7]
+    assert fast[2].meta == {"n": 123456789012345678901234567890}  # an int, not a float
+
+
+@pytest.mark.parametrize("data", [
+    b'{"text": "a"}\n{"text": "b\xff"}\n',  # not UTF-8 on line 2
+    b'\xef\xbb\xbf{"text": "\xe5\x8c"}\n',  # cut short on line 1, after a BOM
+    b'{"text": "a"}\n{"text": 1}\n',
+    b'{"text": "a"}\n[[[[[[\n',
+    b'{"text": "\\ud800", "spans": []}\n',
+    b'{"text": "a", "spans": [{"start": 0, "end": 5, "label": "x"}]}\n',
+])
+def test_bad_lines_are_refused_with_the_same_message(tmp_path: Path, data: bytes) -> None:
+    fast, checked = _read_both(tmp_path, data)
+    assert isinstance(fast, str) and fast == checked
+
+
+def test_the_import_runs_with_a_larger_cache_and_puts_the_settings_back(
+        project: Project, tmp_path: Path) -> None:
+    from annotator.store.bulk import BULK_CACHE_KIB
+
+    conn = project.db.conn
+    before = [conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "temp_store")]
+    during = []
+
+    def progress(*args: object) -> None:
+        during.append([conn.execute(f"PRAGMA {name}").fetchone()[0]
+                       for name in ("cache_size", "temp_store")])
+
+    good = write_jsonl(tmp_path / "a.jsonl", [record(i, []) for i in range(3)])
+    import_paths(project, [good], progress=progress)
+    assert [-BULK_CACHE_KIB, 2] in during and before != [-BULK_CACHE_KIB, 2]
+    assert [conn.execute(f"PRAGMA {n}").fetchone()[0] for n in ("cache_size", "temp_store")] == before
+    bad = write_jsonl(tmp_path / "b.jsonl", [record(9, []), {"text": 5}])
+    with pytest.raises(DataError):
+        import_paths(project, [bad])
+    assert [conn.execute(f"PRAGMA {n}").fetchone()[0] for n in ("cache_size", "temp_store")] == before
+    assert project.document_count() == 3

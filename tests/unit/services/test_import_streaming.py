@@ -55,7 +55,7 @@ def test_records_are_read_a_chunk_at_a_time(project: Project, tmp_path: Path,
                                             small_chunks: int) -> None:
     path = write_jsonl(tmp_path / "many.jsonl", [record(i) for i in range(400)])
     lines_read = []
-    real_lines = importing.iter_utf8_lines
+    real_lines = importing.iter_byte_lines
 
     def counting(*args, **kwargs):
         for item in real_lines(*args, **kwargs):
@@ -69,7 +69,7 @@ def test_records_are_read_a_chunk_at_a_time(project: Project, tmp_path: Path,
         writes.append((len(chunk), len(lines_read)))
         return real_write(self, chunk)
 
-    monkeypatch.setattr(importing, "iter_utf8_lines", counting)
+    monkeypatch.setattr(importing, "iter_byte_lines", counting)
     monkeypatch.setattr(importing.ChunkWriter, "write", write)
     import_paths(project, [path])
     assert writes[0] == (50, 50)  # the first chunk is written after 50 lines, not 400

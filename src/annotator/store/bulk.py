@@ -1,0 +1,57 @@
+"""The connection's settings for the length of a bulk write (a large import).
+
+A large import writes hundreds of megabytes in one transaction. Two of SQLite's defaults cost
+it dearly, and :func:`bulk_writing` changes them for its duration only, restoring them after
+(also after a failure):
+
+* ``cache_size``: once the page cache is full, SQLite writes dirty pages out to the WAL in
+  the middle of the transaction, oldest first, which are often the ones still being written
+  (the last pages of each index), so they are written again and again. :data:`BULK_CACHE_KIB`
+  holds more of them.
+* ``temp_store``: every document insert fires triggers, so SQLite keeps a statement journal
+  of the pages the statement changes (about nine pages a document here), by default in a
+  temporary file: as many bytes passed to ``pwrite`` as the project file itself holds. In
+  memory (``temp_store = MEMORY``) it is a copy, not a system call, and it is emptied after
+  each statement.
+
+Neither changes what is written to the project file, or when it is committed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from annotator.store.project import Project
+
+#: The page cache of a bulk write, in KiB (the connection's usual one is 64 MiB).
+BULK_CACHE_KIB = 192 * 1024
+#: SQLite's ``temp_store`` value for memory.
+_MEMORY = 2
+
+
+@contextlib.contextmanager
+def bulk_writing(project: Project) -> Iterator[None]:
+    """Around a bulk write: a larger page cache and statement journals in memory, put back as
+    they were when the block ends. ``temp_store`` is changed only outside a transaction
+    (SQLite keeps a transaction's journals where they were opened)."""
+    conn = project.db.conn
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    temp = conn.execute("PRAGMA temp_store").fetchone()[0]
+    # A negative cache_size is in KiB, a positive one in pages.
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    current_kib = -cache if cache < 0 else cache * page // 1024
+    if current_kib < BULK_CACHE_KIB:
+        conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    change_temp = not conn.in_transaction and temp != _MEMORY
+    if change_temp:
+        conn.execute(f"PRAGMA temp_store = {_MEMORY}")
+    try:
+        yield
+    finally:
+        if not project.closed:
+            conn.execute(f"PRAGMA cache_size = {cache}")
+            if change_temp and not conn.in_transaction:
+                conn.execute(f"PRAGMA temp_store = {temp}")

@@ -10,6 +10,12 @@ after that one child has exited (so each run reports its own peak). Prints the m
 disturbs less), the growth ratios between sizes, and the machine's load average. Run:
 
     .venv/bin/python benchmarks/bench_corpus_review.py [--sizes 1000 10000 100000] [--repeat 3]
+        [--baseline OTHER/src]
+
+``--baseline`` takes the ``src`` folder of another copy of the code (e.g. ``git archive COMMIT
+src | tar -x -C /tmp/old``): each run of this code is followed by a run of that one on the same
+file (``PYTHONPATH``), and both medians are printed with their ratio, so that two versions are
+compared under the same load (on shared machines CPU times drift with the load).
 
 Targets (issue 10): check over 100k documents <= 60 s, agree <= 10 s, peak memory <= 500 MB at
 100k and flat from 10k to 100k, growth 10k -> 100k <= 10x.
@@ -63,10 +69,14 @@ def prepared(n: int, work: Path) -> Path:
     return target
 
 
-def run_once(path: Path, arguments: list[str], output: Path) -> dict:
+def run_once(path: Path, arguments: list[str], output: Path, source: Path | None = None
+             ) -> dict:
+    env = dict(os.environ)
+    if source is not None:  # another copy of the code
+        env["PYTHONPATH"] = str(source)
     done = subprocess.run(
         [sys.executable, "-c", WRAPPER, str(output), sys.executable, "-m", "annotator",
-         *arguments, "--db", str(path)], capture_output=True, text=True, check=True)
+         *arguments, "--db", str(path)], capture_output=True, text=True, check=True, env=env)
     result = json.loads(done.stdout)
     if result["status"] != 0:
         raise SystemExit(f"{arguments} failed: {result['stderr']}")
@@ -80,6 +90,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--commands", nargs="+", default=list(COMMANDS), choices=list(COMMANDS))
     parser.add_argument("--work", type=Path, default=Path("/tmp/annotator-bench-review"))
+    parser.add_argument("--baseline", type=Path, metavar="SRC",
+                        help="the src folder of another copy of the code, run side by side")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     figures: dict[tuple[str, int], tuple[float, float, float]] = {}
@@ -87,10 +99,14 @@ def main() -> None:
         path = prepared(n, args.work)
         for name in args.commands:
             runs = []
+            baseline = []
             for _ in range(args.repeat):
                 runs.append(run_once(path, COMMANDS[name], args.work / "output"))
                 load = os.getloadavg()[0]
                 runs[-1]["load"] = load
+                if args.baseline is not None:
+                    baseline.append(run_once(path, COMMANDS[name], args.work / "output",
+                                             args.baseline))
             seconds = statistics.median(r["seconds"] for r in runs)
             rss = statistics.median(r["rss_mb"] for r in runs)
             cpu = statistics.median(r["cpu"] for r in runs)
@@ -101,6 +117,13 @@ def main() -> None:
                   f"{rss:6.0f} MB peak  "
                   f"(runs {times} s; output {runs[-1]['output_mb']:.1f} MB; load {loads})",
                   flush=True)
+            if baseline:
+                old_seconds = statistics.median(r["seconds"] for r in baseline)
+                old_cpu = statistics.median(r["cpu"] for r in baseline)
+                old_rss = statistics.median(r["rss_mb"] for r in baseline)
+                print(f"{'':>7}       {'baseline':<26} {old_seconds:8.2f} s  {old_cpu:8.2f} s CPU  "
+                      f"{old_rss:6.0f} MB peak  (this code: x{seconds / old_seconds:.2f} time, "
+                      f"x{cpu / old_cpu:.2f} CPU)", flush=True)
         (args.work / "output").unlink(missing_ok=True)
     sizes = sorted(args.sizes)
     for small, large in zip(sizes, sizes[1:], strict=False):

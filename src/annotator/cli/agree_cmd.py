@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Any, TextIO
 
 from annotator.cli.common import TerminalProgress, dumps_json, project_from, shown
@@ -94,9 +95,11 @@ def figures_json(figures: Figures) -> str:
             f'"krippendorff_alpha": {_number(figures.krippendorff_alpha)}}}')
 
 
+@lru_cache(maxsize=1 << 14)
 def _prf_text(reference: int, compared: int, reference_matched: int, compared_matched: int
               ) -> str:
-    """``_prf_json(PRF.from_counts(SpanCounts(...)))`` without the objects."""
+    """``_prf_json(PRF.from_counts(SpanCounts(...)))`` without the objects (documents share
+    their counts often: each text is made once)."""
     precision, recall, f1 = prf_figures(reference, compared, reference_matched, compared_matched)
     return (f'{{"precision": {_number(precision)}, "recall": {_number(recall)}, '
             f'"f1": {_number(f1)}}}')
@@ -109,12 +112,22 @@ def _document_json(counts: Sequence[int], kappa: float, alpha: float) -> str:
             f'"krippendorff_alpha": {"null" if alpha != alpha else repr(alpha)}}}')
 
 
+def _key_json(value: object) -> str:
+    """``dumps_json(str(value))`` of a document's uid (a plain ASCII word, as most are, as it
+    is)."""
+    text = str(value)
+    if text.isascii() and text.isalnum():
+        return f'"{text}"'
+    return dumps_json(text)
+
+
 def json_parts(result: AgreementResult) -> Iterator[str]:
     """``dumps_json(result.to_json())`` in pieces, one document at a time (the same text,
     without building the whole object or string: a corpus has 100,000 documents)."""
     yield f'{{"annotators": {dumps_json(list(result.annotators))}, "documents": ['
     for index, doc in enumerate(result.documents):
-        yield f"{', ' if index else ''}{dumps_json(doc)}"
+        text = _key_json(doc) if isinstance(doc, str) else dumps_json(doc)
+        yield f"{', ' if index else ''}{text}"
     yield f'], "overall": {dumps_json(result.overall.to_json())}, "per_label": '
     yield dumps_json({label: f.to_json() for label, f in result.per_label.items()})
     yield ', "per_document": {'
@@ -122,7 +135,7 @@ def json_parts(result: AgreementResult) -> Iterator[str]:
     if raw is not None:  # the builder's compact rows
         for index, (doc, counts, kappa, alpha) in enumerate(raw()):
             text = _document_json(counts, kappa, alpha)
-            yield f"{', ' if index else ''}{dumps_json(str(doc))}: {text}"
+            yield f"{', ' if index else ''}{_key_json(doc)}: {text}"
     else:
         for index, (doc, figures) in enumerate(result.per_document.items()):
             yield f"{', ' if index else ''}{dumps_json(str(doc))}: {figures_json(figures)}"

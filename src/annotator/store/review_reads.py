@@ -40,24 +40,6 @@ def _snapshot(project: Project) -> Iterator[None]:
             conn.execute("COMMIT")
 
 
-#: How much of the file the agreement reads through a memory map (SQLite caps it at 2 GiB).
-_MAP_BYTES = 1 << 31
-
-
-@contextlib.contextmanager
-def _mapped(project: Project) -> Iterator[None]:
-    """Pages read through a memory map of the project file while the block runs (the same
-    descriptor; SQLite copies no page into its cache, which halves the cost of walking each
-    text's overflow pages to reach the column after it); the former setting after."""
-    conn = project.db.conn
-    before = int(conn.execute("PRAGMA mmap_size").fetchone()[0])
-    conn.execute(f"PRAGMA mmap_size = {_MAP_BYTES}")
-    try:
-        yield
-    finally:
-        conn.execute(f"PRAGMA mmap_size = {before}")
-
-
 def label_names(project: Project) -> dict[int, str]:
     """Label id -> name."""
     return dict(project.db.execute("SELECT id, name FROM labels").fetchall())
@@ -356,9 +338,7 @@ def agreement_pair_rows(
            f"group_concat({span}) FILTER (WHERE annotator = ?2){values} FROM spans WHERE "
            f"annotator IN (?1, ?2) AND document_id BETWEEN ?3 AND ?4 GROUP BY document_id")
     chosen = None if ids is None else sorted(set(ids))
-    with _mapped(project):
-        yield from _pair_chunks(project, who, names, sql, chosen, size, relations,
-                                attribute_labels)
+    yield from _pair_chunks(project, who, names, sql, chosen, size, relations, attribute_labels)
 
 
 def _pair_chunks(project: Project, who: list[str], names: dict[int, str], sql: str,

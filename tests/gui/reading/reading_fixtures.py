@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSettings
 from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QApplication
 
 from annotator.domain.offsets import Utf16Map
 from annotator.store import Project
@@ -76,7 +77,9 @@ def type_text(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
     QApplication.sendEvent(widget, event)
 
 
-def open_window(qtbot, path: Path, tmp_path: Path) -> tuple[MainWindow, ReadingAids]:  # type: ignore[no-untyped-def]
+def open_window(qtbot, path: Path, tmp_path: Path, *, readings: bool = True) -> tuple[MainWindow, ReadingAids]:  # type: ignore[no-untyped-def]
+    """The window with the reading aids; ``readings``: the Readings panel opened, as an analyst
+    reading it does (it starts folded, and a hidden panel reads nothing until shown)."""
     settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     session = Session(Project.open(path), WHO)
     window = MainWindow(session, settings)
@@ -87,5 +90,9 @@ def open_window(qtbot, path: Path, tmp_path: Path) -> tuple[MainWindow, ReadingA
     qtbot.waitExposed(window)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
+    if readings:
+        aids.readings.show()
+        aids.readings.raise_()
+        QApplication.processEvents()  # the window's layout settles around the shown panel
     window.view.setFocus()
     return window, aids

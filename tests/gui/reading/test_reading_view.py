@@ -130,6 +130,8 @@ def test_furigana_get_their_own_line_height(qtbot, aids_window) -> None:  # type
     reading overlaps the glyphs of the line above; the document, its offsets and undo state
     stay as they were, and turning furigana off gives the view its font back."""
     window, aids = aids_window
+    aids.readings.hide()  # the text as wide as on first start (the panel starts folded)
+    QApplication.processEvents()
     window.editor.set_label_tags(False)  # no tags' band: the room is the readings' alone
     # a seed without astral characters: a line holding a glyph no bundled font has takes the
     # height of a fallback font, so only the other lines grow by exactly the room
@@ -167,3 +169,19 @@ def test_furigana_get_their_own_line_height(qtbot, aids_window) -> None:  # type
     aids.actions["reading.furigana"].trigger()
     assert view.font() == plain and aids.furigana.room() == 0.0
     assert view.blockBoundingRect(block).height() == first_height
+
+
+def test_a_hidden_readings_panel_reads_nothing_until_it_is_shown(qtbot, aids_window) -> None:  # type: ignore[no-untyped-def]
+    """Folded away, the panel does no reading work on each selection; shown again, it reads
+    the current selection at once."""
+    window, aids = aids_window
+    aids.readings.hide()
+    before = aids.readings.surface.text()
+    text = window.session.text
+    start = text.index("北朝鮮")
+    window.view.select_cp(start, start + 3)
+    qtbot.wait(80)  # longer than the panel's debounce
+    assert aids.readings.surface.text() == before != "北朝鮮"
+    aids.readings.show()
+    qtbot.waitUntil(lambda: aids.readings.surface.text() == "北朝鮮", timeout=5000)
+    assert aids.readings.hira.text() == "きたちょうせん"

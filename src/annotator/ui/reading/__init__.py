@@ -165,8 +165,14 @@ class ReadingAids(QObject):
 
     def _progress(self, _document_id: int, done: int, total: int) -> None:
         if total:
-            self.progress_bar.show()
-            self.progress_bar.setValue(100 * done // total)
+            bar = self.progress_bar
+            bar.show()
+            # QProgressBar.setValue repaints at once (painting whatever else is pending in the
+            # window in the middle of an event); with updates off it only schedules a repaint
+            # for the next frame, like every other widget.
+            bar.setUpdatesEnabled(False)
+            bar.setValue(100 * done // total)
+            bar.setUpdatesEnabled(True)
 
     # -- actions ----------------------------------------------------------------------------------
 

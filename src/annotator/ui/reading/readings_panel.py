@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFormLayout, QLabel, QWidget
 
 from annotator.services.japanese import ReadingIndex
@@ -67,6 +68,12 @@ class ReadingsPanel(QDockWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(15)
         self._timer.timeout.connect(self.refresh)
+        self._stale = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     def set_text(self, text: str) -> None:
         """The current document's text changed: clear the panel."""
@@ -116,7 +123,12 @@ class ReadingsPanel(QDockWidget):
         return 0
 
     def refresh(self) -> None:
-        """Read the current range now."""
+        """Read the current range now (when the panel is hidden or a tab behind another: when it
+        is shown again; nothing is read for a panel nobody sees)."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         rng = self.current_range()
         if rng is None or rng[0] == rng[1]:
             for label in (self.surface, self.hira, self.romaji):

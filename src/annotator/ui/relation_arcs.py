@@ -431,6 +431,7 @@ class RelationArcs(QObject):
                 paths = faint.get(look)
                 if paths is None:
                     paths = faint[look] = (QPainterPath(), QPainterPath())
+                    paths[1].setFillRule(Qt.FillRule.WindingFill)  # overlapping heads: no holes
                 c1, c2 = arc_controls(p, q, lane)
                 paths[0].moveTo(p)
                 paths[0].cubicTo(c1, c2, q)
@@ -444,9 +445,8 @@ class RelationArcs(QObject):
             self._draw_one(painter, relation, head, tail, p, q, is_strong,
                            relation.annotator != me, rid == self.selected)
             self.drawn.append((rid, "strong", p, q))
-            if is_strong:
-                on_screen = tail_block in blocks
-                labels.append((self.path_between(p, q)[0], q if on_screen else p, relation))
+            on_screen = tail_block in blocks
+            labels.append((self.path_between(p, q)[0], q if on_screen else p, relation))
         if faint:
             self._draw_faint(painter, faint)
         placed: list[QRectF] = []

@@ -153,3 +153,17 @@ def shortcut_table(label_keys: Iterable[tuple[str, str]] = ()) -> list[tuple[str
         if spec.shortcuts:
             rows.append((", ".join(spec.shortcuts), spec.text.replace("&", "").rstrip("…")))
     return rows
+
+
+def toolbar_twin(real: QAction, parent: QObject) -> QAction:
+    """A toolbar's stand-in for ``real`` (Undo, Redo: actions whose text changes with every
+    edit): one word, its shortcut in the tooltip, triggering ``real``. The caller keeps its
+    enabled state in step; an action that changes makes the toolbar and the window lay
+    themselves out again, so the twin changes only when it is enabled or disabled."""
+    twin = QAction(real.text().replace("&", "").split(" ")[0], parent)
+    twin.setObjectName(f"{real.objectName()}.toolbar")
+    shortcut = real.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    twin.setToolTip(f"{twin.text()} ({shortcut})" if shortcut else twin.text())
+    twin.setEnabled(real.isEnabled())
+    twin.triggered.connect(real.trigger)
+    return twin

@@ -58,7 +58,7 @@ from PySide6.QtWidgets import (
 
 from annotator.services.wording import counted
 from annotator.ui import theme
-from annotator.ui.actions import MENUS, ActionRegistry
+from annotator.ui.actions import MENUS, ActionRegistry, toolbar_twin
 from annotator.ui.changes import plain
 from annotator.ui.dialogs import project_files
 from annotator.ui.dialogs.export_dialog import ExportDialog
@@ -204,9 +204,15 @@ class MainWindow(QMainWindow):
                     self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.toolbar = QToolBar("Main", self)
         self.toolbar.setObjectName("mainToolbar")
+        # Undo and Redo change their text with every edit: the toolbar shows twins of them that
+        # keep one word and change only when they are enabled or disabled, so an edit does not
+        # lay out the toolbar and the window again (the Edit menu says what will be undone).
+        self._toolbar_twins = {action_id: toolbar_twin(registry.action(action_id), self)
+                               for action_id in ("edit.undo", "edit.redo")}
         for action_id in ("file.import_files", "file.export", "edit.undo", "edit.redo",
                           "edit.find", "edit.labels", "view.dark"):
-            self.toolbar.addAction(registry.action(action_id))
+            self.toolbar.addAction(self._toolbar_twins.get(action_id)
+                                   or registry.action(action_id))
         self.addToolBar(self.toolbar)
         registry.action("view.dark").setChecked(theme.current_theme() == "dark")
         registry.action("view.layers").setChecked(True)
@@ -390,6 +396,7 @@ class MainWindow(QMainWindow):
             action = r.action(action_id)
             action.setEnabled(can)
             action.setText(f"&{verb} {text}" if text else f"&{verb}")
+            self._toolbar_twins[action_id].setEnabled(can)  # (a change only when it flips)
 
     def _sync_shortcuts(self) -> None:
         """A label key wins over a one-letter action shortcut (e.g. a label on "n")."""

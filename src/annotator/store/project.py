@@ -25,6 +25,7 @@ from annotator.domain.errors import LabelError, SpanError
 from annotator.domain.spans import Span, check_annotator, check_bounds, new_span_id, now
 from annotator.domain.text import canonicalise, sha256_text
 from annotator.store import registry
+from annotator.store.bulk import insert_span_rows
 from annotator.store.database import BUSY_TIMEOUT_MS, connect, is_busy
 from annotator.store.errors import ConflictError, ProjectBusyError, ProjectError
 from annotator.store.labels import UNSET, LabelsMixin
@@ -888,10 +889,7 @@ class Project(RelationsMixin, LabelsMixin, ReviewMixin, ReadingMixin):
             rows.sort(key=itemgetter(0))
             with self._counts_kept_by_set(rows):
                 try:
-                    self.db.conn.executemany(
-                        'INSERT INTO spans (id, document_id, start, "end", label_id, annotator, '
-                        "note, created_at, updated_at, value, attributes) VALUES (?, ?, ?, ?, ?, "
-                        "?, ?, ?, ?, ?, ?)", rows)
+                    insert_span_rows(self.db.conn, rows)
                 except sqlite3.IntegrityError as exc:
                     raise SpanError(f"the imported spans cannot be added: {exc}") from exc
             stamp = now()

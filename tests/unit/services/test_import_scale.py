@@ -212,3 +212,24 @@ def test_the_import_runs_with_a_larger_cache_and_puts_the_settings_back(
         import_paths(project, [bad])
     assert [conn.execute(f"PRAGMA {n}").fetchone()[0] for n in ("cache_size", "temp_store")] == before
     assert project.document_count() == 3
+
+
+def test_spans_with_and_without_notes_values_and_attributes_in_one_chunk(
+        project: Project, tmp_path: Path) -> None:
+    project.add_label_attribute(__import__("annotator.domain.relations", fromlist=["Attribute"])
+                                .Attribute("actor", "certain", "flag", (), ""), who="t")
+    spans = [{"start": i, "end": i + 1, "label": "actor", "annotator": "hana"} for i in range(80)]
+    spans[3]["note"] = "a note"
+    spans[40]["value"] = {"number": 7}
+    spans[77]["attributes"] = {"certain": True}
+    report = import_paths(project, [write_jsonl(tmp_path / "a.jsonl", [
+        {"name": "d", "text": "北" * 100, "spans": spans}])])
+    assert report.spans_added == 80
+    stored = {s.start: s for s in project.spans()}
+    assert len(stored) == 80
+    assert (stored[3].note, stored[40].value, stored[77].attributes) == (
+        "a note", {"number": 7}, {"certain": True})
+    assert all(s.note is None and s.value is None and s.attributes == {}
+               for start, s in stored.items() if start not in (3, 40, 77))
+    counts = project.db.execute("SELECT spans FROM document_span_counts").fetchall()
+    assert counts == [(80,)]

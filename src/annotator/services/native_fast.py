@@ -28,6 +28,8 @@ from annotator.services.native import ParsedRecord, parse_record, read_records
 _SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _LONG_NUMBER = b"0" * 19
+#: Bytes read from the file at a time (the default 8 KiB is one system call per line or two).
+_READ_BUFFER = 1 << 20
 
 
 def iter_byte_lines(path: Path) -> Iterator[tuple[int, int, bytes]]:
@@ -35,7 +37,7 @@ def iter_byte_lines(path: Path) -> Iterator[tuple[int, int, bytes]]:
     kept; a leading UTF-8 BOM removed, the offset counting it)."""
     check_regular_file(path)
     try:
-        handle = path.open("rb")
+        handle = path.open("rb", buffering=_READ_BUFFER)
     except OSError as exc:
         raise DataError(f"cannot read the file ({exc.strerror or exc})", path=str(path)) from None
     offset = 0

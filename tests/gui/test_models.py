@@ -194,3 +194,32 @@ def test_status_bar_progress_from_the_maintained_counts(qtbot, window, project_p
            f"{spans} spans" in tip
     window.session.undo()  # the status back to "in progress"
     assert "(0 done, 1 in progress" in window.status.progress_text()
+
+
+def test_a_nudge_that_keeps_a_row_between_its_neighbours_changes_only_that_row(qtbot, window, project_path):
+    """Nudging a span's end changes its sort key; while it stays between the same neighbours
+    its row is changed in place (one row's cells, the selection kept); when it passes a
+    neighbour the row moves. Either way the rows are in order and match the file."""
+    add(window, "北朝鮮", "actor")
+    add(window, "プーチン氏", "claim")  # focused; it ends before 北朝鮮 ends
+    table = window.span_table
+    model = table.span_model
+    table.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # by end
+    events: list[str] = []
+    for signal, name in ((model.rowsInserted, "insert"), (model.rowsRemoved, "remove"),
+                         (model.dataChanged, "changed"), (model.modelReset, "reset")):
+        signal.connect(lambda *_, name=name: events.append(name))
+    session = window.session
+    focused = session.focused_span_id
+    other = next(s for s in session.index if s.id != focused)
+    assert session.index.get(focused).end + 1 < other.end
+    assert window.editor.nudge("span.end_right")
+    assert events == ["changed"]
+    assert model.span_id(table.currentIndex().row()) == focused
+    while session.index.get(focused).end <= other.end:  # past 北朝鮮's end: the row moves
+        assert window.editor.nudge("span.end_right")
+    assert "remove" in events and "insert" in events and "reset" not in events
+    ends = [model.index(r, 3).data() for r in range(model.rowCount())]
+    assert ends == sorted(ends) and model.span_id(1) == focused
+    assert model.span_id(table.currentIndex().row()) == focused
+    assert_file_matches_screen(window, project_path)

@@ -167,8 +167,16 @@ class SpanTableModel(QAbstractTableModel):
 
     def _on_updated(self, old: Span, new: Span) -> None:
         key = self._key_function()
-        if key(old) == key(new):
-            row = self._row(self._find(old))
+        old_key, new_key = key(old), key(new)
+        if old_key != new_key:
+            i = self._find(old)
+            keys = self._keys
+            if (i == 0 or keys[i - 1] < new_key) and (i + 1 == len(keys) or new_key < keys[i + 1]):
+                keys[i] = new_key  # (a nudge, mostly) still between the same neighbours
+                self._version += 1
+                old_key = new_key
+        if old_key == new_key:  # the row stays where it is: only its cells change
+            row = self._row(self._find(new))
             if row < self._fetched:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
             return

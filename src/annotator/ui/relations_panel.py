@@ -3,8 +3,9 @@
 ``RelationsPanel`` (a ``QDockWidget``, object name ``relationsDock``, View > Relations) lists
 the relations at the focused span, one row each: the type (in its colour), the head span and
 the tail span (label and text; the focused span's end in bold, so the direction reads
-"head → tail") and the relation's note (its first lines, whole in the tooltip). Rows of another layer's relations are grey and italic (read-only); a relation
-whose type no longer allows its ends' labels is marked ⚠ with the reason in its tooltip.
+"head → tail") and the relation's note (on one line; whole in the tooltip). Rows of another
+layer's relations are grey and italic (read-only); a relation whose type no longer allows its
+ends' labels is marked ⚠ with the reason in its tooltip.
 
 Keys in the list (also in each row's context menu): **Enter** focuses the other end (its
 relations are listed then), **T** retypes (a popup of the types allowed for the two labels,

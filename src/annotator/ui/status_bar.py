@@ -37,6 +37,8 @@ class ElidedLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        if text == self._full:
+            return  # (the status bar sets its fields again after every edit)
         self._full = text
         self.setToolTip(plain_text_html(text) if text else "")
         self._elide()

@@ -501,6 +501,7 @@ class ChunkWriter:
         before: dict[int, dict[tuple[int, int, str, str], str]] = {}
         linked: list[tuple[ParsedRecord, str, int, dict[str, tuple[str, str, str]]]] = []
         track = any(record.relations for record, _ in chunk)  # keys -> ids only then
+        checked, default_who, stamp, new_id = self.checked, self.annotator, self.stamp, self.new_id
         here: dict[tuple[int, int, str, str], str] = {}
         for record, source in chunk:
             name = record.name or record.uid or f"{Path(source).name}:{record.line}"
@@ -540,9 +541,12 @@ class ChunkWriter:
                 ends = {}
                 linked.append((record, source, doc_id, ends))
             spans: list[ParsedSpan] = []
+            append, seen_add, used_add = spans.append, seen.add, used_ids.add
             for parsed in record.spans:
-                who = parsed.annotator if parsed.annotator is not None else self.annotator
-                if who not in self.checked:
+                who = parsed.annotator
+                if who is None:
+                    who = default_who
+                if who not in checked:
                     self._check_layer(who, source, parsed.line)
                 key = (parsed.start, parsed.end, parsed.label, who)
                 if key in seen:
@@ -557,20 +561,22 @@ class ChunkWriter:
                         if found is not None:
                             ends[parsed.id] = (found, who, parsed.label)
                     continue
-                seen.add(key)
+                seen_add(key)
                 given = parsed.id
-                if parsed.id is None or parsed.id in used_ids:
-                    parsed.id = self.new_id()
-                used_ids.add(parsed.id)
+                if given is None or given in used_ids:
+                    parsed.id = new_id()
+                used_add(parsed.id)
                 if track:
                     here[key] = parsed.id
                 if ends is not None and given is not None:
                     ends[given] = (parsed.id, who, parsed.label)
                 parsed.annotator = who
-                parsed.note = parsed.note or None
-                parsed.updated_at = parsed.updated_at or parsed.created_at or self.stamp
-                parsed.created_at = parsed.created_at or self.stamp
-                spans.append(parsed)
+                if parsed.note is not None and not parsed.note:
+                    parsed.note = None
+                made = parsed.created_at or stamp
+                parsed.updated_at = parsed.updated_at or made
+                parsed.created_at = made
+                append(parsed)
             if spans:
                 groups.append((doc_id, source, spans))
         report.spans_added += project.add_span_groups(groups, who=self.who)

@@ -878,7 +878,8 @@ class Project(RelationsMixin, LabelsMixin, ReviewMixin, ReadingMixin):
                     (span.id, doc_id, span.start, span.end, label_ids[span.label],
                      span.annotator, span.note, span.created_at, span.updated_at,
                      None if span.value is None else dumps(span.value, ensure_ascii=False),
-                     attributes_json(getattr(span, "attributes", None)))
+                     attributes_json(values) if (values := getattr(span, "attributes", None))
+                     else None)
                     for doc_id, _source, spans in groups for span in spans
                 ]
             except KeyError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from annotator.ui.overlap_panel import innermost_first
 from tests.gui.conftest import TEXT, assert_file_matches_screen, cp_of
@@ -161,6 +162,7 @@ def test_random_creates_relabels_deletes_and_undos_keep_every_panel_exact(
             here.set_position(rng.randrange(0, len(TEXT)))
         ids = [model.span_id(row) for row in range(model.rowCount())]
         assert all(i in session.index for i in ids)
+        QApplication.processEvents()  # ("Spans here" shows a change of its spans from the loop)
         assert here.span_ids() == [s.id for s in innermost_first(
             session.index.spans_at(here.position), session.annotator)]
         doc_row = window.documents.model.row_of(1)

@@ -85,8 +85,9 @@ def test_packed_pairs_count_what_the_sweep_counts(seed: int) -> None:
             for i in set(packed.first) | set(packed.second)} == overlap
     cells = {(names[k // packed.width], names[k % packed.width]): c
              for k, c in packed.confusion.items()}
-    cells.update({(names[i], NONE_LABEL): c for i, c in packed.first_alone.items()})
-    cells.update({(NONE_LABEL, names[i]): c for i, c in packed.second_alone.items()})
+    first_alone, second_alone = packed.alone()
+    cells.update({(names[i], NONE_LABEL): c for i, c in first_alone.items()})
+    cells.update({(NONE_LABEL, names[i]): c for i, c in second_alone.items()})
     assert cells == confusion
 
 

@@ -266,10 +266,9 @@ class AgreementBuilder:
         confusion = dict(self.pair_confusion[0])
         cells = [((names[key // width], names[key % width]), count)
                  for key, count in packed.confusion.items()]
-        cells += [((names[index], NONE_LABEL), count)
-                  for index, count in packed.first_alone.items()]
-        cells += [((NONE_LABEL, names[index]), count)
-                  for index, count in packed.second_alone.items()]
+        first_alone, second_alone = packed.alone()
+        cells += [((names[index], NONE_LABEL), count) for index, count in first_alone.items()]
+        cells += [((NONE_LABEL, names[index]), count) for index, count in second_alone.items()]
         for cell, count in cells:
             confusion[cell] = confusion.get(cell, 0) + count
         return runs, label_exact, label_overlap, confusion, seen

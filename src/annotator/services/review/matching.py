@@ -11,8 +11,8 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain, compress
-from operator import itemgetter, not_, sub
+from itertools import accumulate, chain, compress, repeat
+from operator import and_, itemgetter, not_, sub
 
 #: Row/column of the confusion table for a span that overlaps no span of the other side.
 NONE_LABEL = "(none)"
@@ -298,8 +298,8 @@ class PackedPairs:
         self.twins = Counter()  # spans both have (same start, end and label)
         self.first_overlap = Counter()  # first's spans overlapping one of the same label
         self.second_overlap = Counter()
-        self.first_alone = Counter()  # first's spans overlapping nothing of the second
-        self.second_alone = Counter()
+        self.first_touched = Counter()  # first's spans overlapping any of the second
+        self.second_touched = Counter()
         self.confusion = Counter()  # first label id * width + second label id -> pairs
         # running sum -> characters, over every document (:meth:`runs`)
         self._runs: dict[int, int] = {}
@@ -336,8 +336,8 @@ class PackedPairs:
             return 0, 0, set(), 0, 0, raw
         events.sort()
         _check_end(doc, length, events[-1] >> ss)  # the last event: the furthest end
-        states = list(accumulate(map(self._delta, map(self.code_mask.__and__, events))))
-        if any(map(self._high.__and__, states)):
+        states = list(accumulate(map(self._delta, map(and_, events, repeat(self.code_mask)))))
+        if any(map(and_, states, repeat(self._high))):
             return None
         positions = [event >> ss for event in events]
         raw: dict[int, int] = {}
@@ -376,8 +376,11 @@ class PackedPairs:
                         add_outer(y)
                         add_inner(x)
         twins = set(first).intersection(second)
-        same_first = {x for x, y in zip(pairs_first, pairs_second) if not (x ^ y) & lm}
-        same_second = {y for x, y in zip(pairs_first, pairs_second) if not (x ^ y) & lm}
+        if pairs_first:
+            same_first = {x for x, y in zip(pairs_first, pairs_second) if not (x ^ y) & lm}
+            same_second = {y for x, y in zip(pairs_first, pairs_second) if not (x ^ y) & lm}
+        else:
+            same_first = same_second = set()
         self._pending.append((first, second, twins, pairs_first, pairs_second, same_first,
                               same_second))
         if len(self._pending) >= 256:
@@ -409,21 +412,23 @@ class PackedPairs:
         pending = self._pending
         if not pending:
             return
-        label = self.label_mask.__and__
         lm, width = self.label_mask, self.width
+        masks = repeat(lm)
         joined = chain.from_iterable
-        self.first.update(map(label, joined(p[0] for p in pending)))
-        self.second.update(map(label, joined(p[1] for p in pending)))
-        self.twins.update(map(label, joined(p[2] for p in pending)))
-        self.first_overlap.update(map(label, joined(p[5] for p in pending)))
-        self.second_overlap.update(map(label, joined(p[6] for p in pending)))
+        for target, index in ((self.first, 0), (self.second, 1), (self.twins, 2),
+                              (self.first_overlap, 5), (self.second_overlap, 6)):
+            target.update(map(and_, joined(p[index] for p in pending), masks))
         self.confusion.update([(x & lm) * width + (y & lm) for p in pending
                                for x, y in zip(p[3], p[4])])
-        self.first_alone.update(map(label, joined(
-            set(p[0]).difference(p[3]) for p in pending)))
-        self.second_alone.update(map(label, joined(
-            set(p[1]).difference(p[4]) for p in pending)))
+        self.first_touched.update(map(and_, joined(set(p[3]) for p in pending), masks))
+        self.second_touched.update(map(and_, joined(set(p[4]) for p in pending), masks))
         pending.clear()
+
+    def alone(self) -> tuple[Counter, Counter]:
+        """Label id -> spans of the first, and of the second, that overlap no span of the
+        other annotator (their confusion with :data:`NONE_LABEL`)."""
+        self.flush()
+        return self.first - self.first_touched, self.second - self.second_touched
 
     def category(self, mask: int) -> frozenset[str]:
         """The label set of a mask of label ids."""

@@ -12,7 +12,10 @@ it dearly, and :func:`bulk_writing` changes them for its duration only, restorin
   of the pages the statement changes (about nine pages a document here), by default in a
   temporary file: as many bytes passed to ``pwrite`` as the project file itself holds. In
   memory (``temp_store = MEMORY``) it is a copy, not a system call, and it is emptied after
-  each statement.
+  each statement. The transaction's own savepoint also journals each page the project had
+  before the import the first time the import changes it, for the whole import: in memory
+  that is bounded by the file's size when the import starts, so journals stay in a file for
+  a project larger than :data:`MEMORY_JOURNAL_LIMIT`.
 
 Neither changes what is written to the project file, or when it is committed.
 """
@@ -33,6 +36,9 @@ if TYPE_CHECKING:
 
 #: The page cache of a bulk write, in KiB (the connection's usual one is 64 MiB).
 BULK_CACHE_KIB = 192 * 1024
+#: Journals are kept in memory only for a project file up to this size (bytes) when the
+#: bulk write starts.
+MEMORY_JOURNAL_LIMIT = 128 * 1024 * 1024
 #: SQLite's ``temp_store`` value for memory.
 _MEMORY = 2
 _first = itemgetter(0)
@@ -40,9 +46,10 @@ _first = itemgetter(0)
 
 @contextlib.contextmanager
 def bulk_writing(project: Project) -> Iterator[None]:
-    """Around a bulk write: a larger page cache and statement journals in memory, put back as
-    they were when the block ends. ``temp_store`` is changed only outside a transaction
-    (SQLite keeps a transaction's journals where they were opened)."""
+    """Around a bulk write: a larger page cache and (for a project up to
+    :data:`MEMORY_JOURNAL_LIMIT`) journals in memory, put back as they were when the block
+    ends. ``temp_store`` is changed only outside a transaction (SQLite keeps a transaction's
+    journals where they were opened)."""
     conn = project.db.conn
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     temp = conn.execute("PRAGMA temp_store").fetchone()[0]
@@ -51,7 +58,9 @@ def bulk_writing(project: Project) -> Iterator[None]:
     current_kib = -cache if cache < 0 else cache * page // 1024
     if current_kib < BULK_CACHE_KIB:
         conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-    change_temp = not conn.in_transaction and temp != _MEMORY
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    change_temp = (not conn.in_transaction and temp != _MEMORY
+                   and pages * page <= MEMORY_JOURNAL_LIMIT)
     if change_temp:
         conn.execute(f"PRAGMA temp_store = {_MEMORY}")
     try:

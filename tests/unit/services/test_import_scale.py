@@ -233,3 +233,16 @@ def test_spans_with_and_without_notes_values_and_attributes_in_one_chunk(
                for start, s in stored.items() if start not in (3, 40, 77))
     counts = project.db.execute("SELECT spans FROM document_span_counts").fetchall()
     assert counts == [(80,)]
+
+
+def test_journals_stay_in_a_file_for_a_large_project(project: Project, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.store import bulk
+
+    conn = project.db.conn
+    monkeypatch.setattr(bulk, "MEMORY_JOURNAL_LIMIT", 4096)  # smaller than any project file
+    during = []
+    good = write_jsonl(tmp_path / "a.jsonl", [record(i, []) for i in range(3)])
+    import_paths(project, [good], progress=lambda *a: during.append(
+        conn.execute("PRAGMA temp_store").fetchone()[0]))
+    assert during and set(during) == {0}

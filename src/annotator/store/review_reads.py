@@ -199,6 +199,20 @@ def _packing(project: Project) -> tuple[int, int] | None:
     return _POSITION_BITS, labels
 
 
+def _next_documents(db: Any, chosen: list[int] | None, size: int, after: int,
+                    at: int) -> tuple[list[tuple[int, str, int]], int]:
+    """The next chunk of documents as ``(id, uid, length)`` in id order: the ``size`` after id
+    ``after``, or (``chosen``: sorted ids) the ``size`` of ``chosen`` from index ``at``; and
+    the index of the chunk after it."""
+    if chosen is None:
+        return db.execute("SELECT id, uid, length FROM documents WHERE id > ? "
+                          "ORDER BY id LIMIT ?", [after, size]).fetchall(), at
+    part = chosen[at : at + size]
+    docs = db.execute(f"SELECT id, uid, length FROM documents WHERE id IN ({_marks(part)}) "
+                      "ORDER BY id", part).fetchall() if part else []
+    return docs, at + size
+
+
 def agreement_rows(
     project: Project, annotators: Sequence[str], ids: Sequence[int] | None = None, *,
     size: int = 500, packed: bool = True, relations: bool = False,
@@ -240,14 +254,7 @@ def agreement_rows(
     at = 0
     while True:
         with _snapshot(project):
-            if chosen is None:
-                docs = db.execute("SELECT id, uid, length FROM documents WHERE id > ? "
-                                  "ORDER BY id LIMIT ?", [after, size]).fetchall()
-            else:
-                part = chosen[at : at + size]
-                at += size
-                docs = db.execute(f"SELECT id, uid, length FROM documents WHERE id IN "
-                                  f"({_marks(part)}) ORDER BY id", part).fetchall() if part else []
+            docs, at = _next_documents(db, chosen, size, after, at)
             if not docs:
                 return
             first, last = docs[0][0], docs[-1][0]
@@ -351,14 +358,7 @@ def _pair_chunks(project: Project, who: list[str], names: dict[int, str], sql: s
     at = 0
     while True:
         with _snapshot(project):
-            if chosen is None:
-                docs = db.execute("SELECT id, uid, length FROM documents WHERE id > ? "
-                                  "ORDER BY id LIMIT ?", [after, size]).fetchall()
-            else:
-                part = chosen[at : at + size]
-                at += size
-                docs = db.execute(f"SELECT id, uid, length FROM documents WHERE id IN "
-                                  f"({_marks(part)}) ORDER BY id", part).fetchall() if part else []
+            docs, at = _next_documents(db, chosen, size, after, at)
             if not docs:
                 return
             first, last = docs[0][0], docs[-1][0]

@@ -151,3 +151,29 @@ def test_an_older_hub_row_does_not_replace_a_newer_local_one(team: Team) -> None
         _sync(team, desk)
         assert desk.span(span.id).note == "desk, second"
         _equal_everywhere(team, desk, lap)
+
+
+def test_a_pending_relation_change_is_never_overwritten_by_the_hub(team: Team) -> None:
+    with team.project(team.alice) as desk, laptop(team) as lap:
+        _sync(team, desk)
+        doc = desk.document_by_sha256(team.shas[0])
+        claim = desk.add_span(doc.id, 6, 20, "claim", team.alice)
+        source = desk.add_span(doc.id, 0, 4, "source", team.alice)
+        second = desk.add_span(doc.id, 21, 24, "source", team.alice)
+        edited = desk.add_relation(claim.id, source.id, "attributed_to", who=team.alice)
+        dropped = desk.add_relation(claim.id, second.id, "attributed_to", who=team.alice)
+        _sync(team, desk)
+        _sync(team, lap)
+        lap.update_relation(edited.id, who=team.alice, note="laptop")
+        lap.delete_relation(dropped.id, who=team.alice)
+        _sync(team, lap)
+        desk.update_relation(edited.id, who=team.alice, note="desk, later")
+        desk.update_relation(dropped.id, who=team.alice, note="desk, later")
+        _pull_only(team, desk)
+        assert desk.relation(edited.id).note == "desk, later"
+        assert desk.relation(dropped.id).note == "desk, later"  # not deleted by the hub
+        _sync(team, desk)
+        _sync(team, lap)
+        assert lap.relation(edited.id).note == "desk, later"
+        assert lap.relation(dropped.id).note == "desk, later"  # the later edit brought it back
+        _equal_everywhere(team, desk, lap)

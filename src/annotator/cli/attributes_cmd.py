@@ -1,6 +1,6 @@
-"""``annotator attributes``: list, declare, change and remove the attributes labels declare for
-their spans (``claim.stance``, ``source.kind``); the values are set on spans in the window or
-imported."""
+"""``annotator attributes``: list, declare, change, move and remove the attributes labels
+declare for their spans (``claim.stance``, ``source.kind``); the values are set on spans in the
+window or imported."""
 
 from __future__ import annotations
 
@@ -41,6 +41,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     change.add_argument("--choices", type=label_list, metavar="VALUES",
                         help="the new comma-separated values (a value spans hold must stay)")
     change.add_argument("--description", metavar="TEXT")
+    move = actions.add_parser("move", parents=[common],
+                              help="move an attribute among its label's attributes")
+    move.add_argument("label")
+    move.add_argument("name")
+    move.add_argument("position", type=int, help="0-based place among the label's attributes")
     remove = actions.add_parser("remove", parents=[common], help="remove an attribute")
     remove.add_argument("label")
     remove.add_argument("name")
@@ -84,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
                 changes["description"] = args.description
             project.update_label_attribute(args.label, args.name, who=who,
                                            **changes)  # type: ignore[arg-type]
+        elif args.action == "move":
+            project.move_label_attribute(args.label, args.name, args.position, who=who)
         elif args.action == "remove":
             _, cleared = project.remove_label_attribute(args.label, args.name, who=who,
                                                         clear_values=args.clear_values)

@@ -86,6 +86,7 @@ def test_a_used_type_is_removed_only_with_its_relations(
     (["attributes", "add", "claim", "x"], "needs at least one value"),
     (["attributes", "add", "place", "x", "--kind", "flag"], "unknown label 'place'"),
     (["attributes", "remove", "claim", "nope"], "declares no attribute 'nope'"),
+    (["attributes", "move", "claim", "nope", "0"], "declares no attribute 'nope'"),
     (["attributes", "list", "place"], "unknown label 'place'"),
 ])
 def test_refusals_are_one_error_line_and_change_nothing(
@@ -114,6 +115,11 @@ def test_attributes_list_add_set_remove(db: str, capsys: pytest.CaptureFixture[s
         ("claim", "stance", "choice"), ("claim", "hedged", "flag"), ("actor", "role", "text"),
         ("source", "kind", "choice")]
     assert rows[3]["choices"][-1] == "company" and rows[1]["description"] == "Hedged wording."
+    assert main(["attributes", "--db", db, "move", "claim", "hedged", "0"]) == 0  # first
+    rows = listed(db, "attributes", capsys)
+    assert [(r["label"], r["name"]) for r in rows][:2] == [("claim", "hedged"), ("claim", "stance")]
+    with Project.open(db) as project:  # one history row, which a team hub sync reads
+        assert [h.action for h in project.history(entity="label_attribute")][-1] == "move"
     with Project.open(db) as project:
         [doc] = project.documents()
         claim = project.add_span(doc.id, 9, 12, "claim", "alice")

@@ -26,7 +26,12 @@ from annotator.domain.errors import LabelError, SpanError
 from annotator.domain.spans import Span, check_annotator, check_bounds, new_span_id, now
 from annotator.domain.text import canonicalise, sha256_text
 from annotator.store import registry
-from annotator.store.bulk import insert_span_rows, span_rows
+from annotator.store.bulk import (
+    document_history,
+    import_history,
+    insert_span_rows,
+    span_rows,
+)
 from annotator.store.database import BUSY_TIMEOUT_MS, connect, is_busy
 from annotator.store.errors import ConflictError, ProjectBusyError, ProjectError
 from annotator.store.labels import UNSET, LabelsMixin
@@ -610,15 +615,13 @@ class Project(RelationsMixin, LabelsMixin, ReviewMixin, ReadingMixin):
         cursor = conn.execute(
             "INSERT INTO documents (uid, name, sha256, text, length, status, meta, created_at) "
             "VALUES (?, ?, ?, ?, ?, 'new', ?, ?)",
-            [uid, name, sha256, text, len(text), json.dumps(meta or {}, ensure_ascii=False),
-             stamp])
+            [uid, name, sha256, text, len(text),
+             json.dumps(meta, ensure_ascii=False) if meta else "{}", stamp])
         doc_id = cursor.lastrowid
         conn.execute(
             "INSERT INTO history (at, who, action, entity, entity_id, document_id, after) "
             "VALUES (?, ?, 'add', 'document', ?, ?, ?)",
-            [stamp, who, str(doc_id), doc_id, json.dumps(
-                {"uid": uid, "name": name, "sha256": sha256, "length": len(text)},
-                ensure_ascii=False)])
+            [stamp, who, str(doc_id), doc_id, document_history(uid, name, sha256, len(text))])
         return doc_id
 
     # -- spans ---------------------------------------------------------------------------
@@ -888,8 +891,7 @@ class Project(RelationsMixin, LabelsMixin, ReviewMixin, ReadingMixin):
             self.db.conn.executemany(
                 "INSERT INTO history (at, who, action, entity, entity_id, document_id, after) "
                 "VALUES (?, ?, 'import', 'span', NULL, ?, ?)",
-                [(stamp, who, doc_id, json.dumps({"source": source,
-                                                  "span_ids": [s.id for s in spans]}, ensure_ascii=False))
+                [(stamp, who, doc_id, import_history(source, spans))
                  for doc_id, source, spans in groups])
             return len(rows)
 

@@ -246,3 +246,19 @@ def test_journals_stay_in_a_file_for_a_large_project(project: Project, tmp_path:
     import_paths(project, [good], progress=lambda *a: during.append(
         conn.execute("PRAGMA temp_store").fetchone()[0]))
     assert during and set(during) == {0}
+
+
+def test_the_history_of_an_import_names_the_document_and_its_span_ids(
+        project: Project, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "a.jsonl", [
+        {"name": "名前\"1\"", "text": "北朝鮮は", "meta": {"k": [1, "二"]},
+         "spans": [{"start": 0, "end": 3, "label": "actor", "id": "given\"id"}]}])
+    import_paths(project, [path])
+    rows = project.db.execute("SELECT action, entity, after FROM history ORDER BY id").fetchall()
+    added = [json.loads(r[2]) for r in rows if (r[0], r[1]) == ("add", "document")]
+    imported = [json.loads(r[2]) for r in rows if (r[0], r[1]) == ("import", "span")]
+    [document] = project.documents()
+    assert added == [{"uid": document.uid, "name": "名前\"1\"", "sha256": document.sha256,
+                      "length": 4}]
+    assert imported == [{"source": str(path), "span_ids": ["given\"id"]}]
+    assert document.meta == {"k": [1, "二"]}

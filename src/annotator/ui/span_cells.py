@@ -93,11 +93,11 @@ class SpanCellDelegate(QStyledItemDelegate):
             pixmap = QPixmap(round(width * ratio), round(height * ratio))
             pixmap.setDevicePixelRatio(ratio)
             pixmap.fill(option.palette.color(_BASE))
-            own = QPainter(pixmap)
+            drawing = QPainter(pixmap)
             local = QStyleOptionViewItem(option)
             local.rect = QRect(0, 0, width, height)
-            super().paint(own, local, index)
-            own.end()
+            super().paint(drawing, local, index)
+            drawing.end()
             if len(self._kept) >= _KEPT:
                 self._kept.clear()
             self._kept[key] = pixmap

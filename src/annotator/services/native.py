@@ -112,28 +112,8 @@ def _optional_str(value: Any, what: str, path: str, line: int) -> str | None:
 
 
 def _parse_span(raw: Any, index: int, text: str, removed: list[int], path: str, line: int) -> ParsedSpan:
-    # Fast path for a well-formed span (what an export holds); anything else takes the slow
-    # path below, which finds the problem and names it.
-    if type(raw) is dict:
-        get = raw.get
-        start, end, label = get("start"), get("end"), get("label")
-        if (type(start) is int and type(end) is int and 0 <= start < end <= len(text)
-                and type(label) is str and label):
-            expected, span_id, annotator = get("text"), get("id"), get("annotator")
-            created, updated, note, value = (get("created_at"), get("updated_at"), get("note"),
-                                             get("value"))
-            attributes = get("attributes")
-            if ((expected is None or expected == text[start:end])
-                    and type(span_id) in _STR_OR_NONE and type(annotator) in _STR_OR_NONE
-                    and type(created) in _STR_OR_NONE and type(updated) in _STR_OR_NONE
-                    and type(note) in _STR_OR_NONE and (value is None or type(value) is dict)
-                    and (attributes is None or (type(attributes) is dict and (
-                        not attributes or _plain_attributes(attributes))))):
-                if removed:
-                    start, end = canonical_offset(start, removed), canonical_offset(end, removed)
-                if start < end:
-                    return ParsedSpan(start, end, label, line, span_id, annotator, created,
-                                      updated, note, value, attributes or {})
+    """One span of a record, every rule checked, the first one broken named (the slow path of
+    :func:`_parse_spans`)."""
     where = f"span {index}"
     if not isinstance(raw, dict):
         raise DataError(f"{where} is not an object", path=path, line=line)
@@ -188,13 +168,9 @@ def _parse_span(raw: Any, index: int, text: str, removed: list[int], path: str, 
 
 def _parse_spans(spans: list[Any], text: str, removed: list[int], path: str, line: int
                  ) -> list[ParsedSpan]:
-    """The spans of a record. :func:`_parse_span`'s fast path is inlined here for a text
-    with nothing to map (``removed`` empty: the common case); every span it does not take,
-    and every span of a text with offsets to map, goes through :func:`_parse_span`, which
-    names what is wrong."""
-    if removed:
-        return [_parse_span(raw, index, text, removed, path, line)
-                for index, raw in enumerate(spans)]
+    """The spans of a record. A well-formed span (what an export holds) is taken on a fast
+    path here, its offsets mapped when the text had something removed (``removed``); every
+    other span goes through :func:`_parse_span`, which names what is wrong."""
     length = len(text)
     parsed: list[ParsedSpan] = []
     append = parsed.append
@@ -215,9 +191,13 @@ def _parse_spans(spans: list[Any], text: str, removed: list[int], path: str, lin
                         and type(note) in str_or_none and (value is None or type(value) is dict)
                         and (attributes is None or (type(attributes) is dict and (
                             not attributes or _plain_attributes(attributes))))):
-                    append(span_type(start, end, label, line, span_id, annotator, created,
-                                     updated, note, value, attributes or {}))
-                    continue
+                    if removed:
+                        start = canonical_offset(start, removed)
+                        end = canonical_offset(end, removed)
+                    if start < end:  # (else the slow path says it covers nothing)
+                        append(span_type(start, end, label, line, span_id, annotator, created,
+                                         updated, note, value, attributes or {}))
+                        continue
         append(_parse_span(raw, index, text, removed, path, line))
     return parsed
 

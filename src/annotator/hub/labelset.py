@@ -3,6 +3,7 @@ the lead's, keeping what local spans and relations still use."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from annotator.domain.errors import AnnotatorError, LabelError
@@ -13,77 +14,84 @@ from annotator.store import Project
 __all__ = ["apply_attributes", "apply_labels", "apply_relation_types"]
 
 
-def apply_relation_types(project: Project, rows: list[tuple[Any, ...]], *, who: str) -> bool:
-    """Make the project's relation types the hub's (types used by local relations are
-    kept). True when anything changed."""
+def _follow(hub: list[Any], read: Callable[[], list[Any]], *, free_key: Callable[[str], Any],
+            add: Callable[[Any, int], Any], update: Callable[[Any], Any],
+            usage: Callable[[str], int], remove: Callable[[str], Any],
+            move: Callable[[str, int], Any] | None, refused: type[Exception]) -> bool:
+    """Make the local items (labels or relation types; ``read()`` lists them in order) the
+    ``hub``'s: a key that moves to another item is freed first (keys are unique); an item
+    missing here is added at its place and a changed one updated (one that cannot be, an error
+    of ``refused``, is left as it is); with ``move``, the items are put in the hub's order;
+    an item the hub lacks is removed unless ``usage`` counts a use of it. True when anything
+    changed."""
     changed = False
-    hub = [RelationType(name, color, key, description or "", tuple(heads or ()),
-                        tuple(tails or ())) for name, color, key, description, heads, tails in rows]
-    names = {rt.name for rt in hub}
-    local = {rt.name: rt for rt in project.relation_types()}
-    for rt in local.values():  # free keys that move to another type
-        if rt.key is not None and any(h.key == rt.key and h.name != rt.name for h in hub):
-            project.update_relation_type(rt.name, who=who, key=None)
+    hub_by_name = {item.name: item for item in hub}
+    local = {item.name: item for item in read()}
+    for item in local.values():
+        target = hub_by_name.get(item.name)
+        if item.key is not None and (target is None or target.key != item.key) and any(
+                h.key == item.key and h.name != item.name for h in hub):
+            free_key(item.name)
             changed = True
-    local = {rt.name: rt for rt in project.relation_types()}
-    for position, rt in enumerate(hub):
-        current = local.get(rt.name)
+    local = {item.name: item for item in read()}
+    for position, item in enumerate(hub):
+        current = local.get(item.name)
         try:
             if current is None:
-                project.add_relation_type(rt, who=who, position=position)
+                add(item, position)
                 changed = True
-            elif current != rt:
-                project.update_relation_type(rt.name, who=who, color=rt.color, key=rt.key,
-                                             description=rt.description, heads=rt.heads,
-                                             tails=rt.tails)
+            elif current != item:
+                update(item)
                 changed = True
-        except AnnotatorError:
+        except refused:
             continue
+    if move is not None:
+        order = [x.name for x in read()]
+        for position, item in enumerate(hub):
+            if position < len(order) and order[position] != item.name:
+                move(item.name, position)
+                order = [x.name for x in read()]
+                changed = True
     for name in list(local):
-        if name not in names and project.relation_type_usage(name) == 0:
-            project.remove_relation_type(name, who=who)
+        if name not in hub_by_name and usage(name) == 0:
+            remove(name)
             changed = True
     return changed
 
 
+def apply_relation_types(project: Project, rows: list[tuple[Any, ...]], *, who: str) -> bool:
+    """Make the project's relation types the hub's (types used by local relations are
+    kept). True when anything changed."""
+    hub = [RelationType(name, color, key, description or "", tuple(heads or ()),
+                        tuple(tails or ())) for name, color, key, description, heads, tails in rows]
+    return _follow(
+        hub, project.relation_types,
+        free_key=lambda name: project.update_relation_type(name, who=who, key=None),
+        add=lambda rt, position: project.add_relation_type(rt, who=who, position=position),
+        update=lambda rt: project.update_relation_type(
+            rt.name, who=who, color=rt.color, key=rt.key, description=rt.description,
+            heads=rt.heads, tails=rt.tails),
+        usage=project.relation_type_usage,
+        remove=lambda name: project.remove_relation_type(name, who=who),
+        move=None, refused=AnnotatorError)
+
+
 def apply_labels(project: Project, rows: list[tuple[Any, ...]], *, who: str) -> bool:
-    """Make the project's label set the hub's (labels used by local spans are kept).
-    True when anything changed."""
-    changed = False
+    """Make the project's label set the hub's, in the lead's order (labels used by local
+    spans are kept), then the attributes they declare. True when anything changed."""
     hub = [Label(name, color, key, description or "") for name, color, key, description, _a
            in rows]
-    hub_by_name = {lab.name: lab for lab in hub}
-    local = {lab.name: lab for lab in project.labels()}
-    # Free keys that move to another label first (keys are unique).
-    for lab in local.values():
-        target = hub_by_name.get(lab.name)
-        if lab.key is not None and (target is None or target.key != lab.key) and any(
-                h.key == lab.key and h.name != lab.name for h in hub):
-            project.update_label(lab.name, who=who, key=None)
-            changed = True
-    local = {lab.name: lab for lab in project.labels()}
-    for position, lab in enumerate(hub):
-        current = local.get(lab.name)
-        try:
-            if current is None:
-                project.add_label(lab, who=who, position=position)
-                changed = True
-            elif current != lab:
-                project.update_label(lab.name, who=who, color=lab.color, key=lab.key,
-                                     description=lab.description)
-                changed = True
-        except LabelError:
-            continue
-    order = [lab.name for lab in project.labels()]
-    for position, lab in enumerate(hub):
-        if position < len(order) and order[position] != lab.name:
-            project.move_label(lab.name, position, who=who)
-            order = [x.name for x in project.labels()]
-            changed = True
-    for name in list(local):
-        if name not in hub_by_name and project.label_usage(name) == 0:
-            project.remove_label(name, who=who)
-            changed = True
+    changed = _follow(
+        hub, project.labels,
+        free_key=lambda name: project.update_label(name, who=who, key=None),
+        add=lambda label, position: project.add_label(label, who=who, position=position),
+        update=lambda label: project.update_label(label.name, who=who, color=label.color,
+                                                  key=label.key,
+                                                  description=label.description),
+        usage=project.label_usage,
+        remove=lambda name: project.remove_label(name, who=who),
+        move=lambda name, position: project.move_label(name, position, who=who),
+        refused=LabelError)
     return apply_attributes(project, rows, who=who) or changed
 
 

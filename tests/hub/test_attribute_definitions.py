@@ -148,3 +148,19 @@ def test_the_leads_order_of_attributes_and_choices_reaches_members(team: Team) -
         assert not _sync(team, who).labels_changed  # nothing left to change
     with team.project(team.alice) as project:
         assert project.span(span.id).attributes == {"stance": "denied", "mine": "why"}
+
+
+def test_the_leads_order_of_relation_types_reaches_members(team: Team) -> None:
+    for who in (team.lead, team.alice):
+        _sync(team, who)
+    with team.project(team.lead) as lp:
+        names = [rt.name for rt in lp.relation_types()]
+        lp.move_relation_type(names[-1], 0, who=team.lead)
+        order = [rt.name for rt in lp.relation_types()]
+    assert order == [names[-1], *names[:-1]]
+    _sync(team, team.lead)
+    report = _sync(team, team.alice)
+    assert report.labels_changed
+    with team.project(team.alice) as project:
+        assert [rt.name for rt in project.relation_types()] == order
+    assert not _sync(team, team.alice).labels_changed  # nothing left to change

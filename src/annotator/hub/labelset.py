@@ -60,8 +60,8 @@ def _follow(hub: list[Any], read: Callable[[], list[Any]], *, free_key: Callable
 
 
 def apply_relation_types(project: Project, rows: list[tuple[Any, ...]], *, who: str) -> bool:
-    """Make the project's relation types the hub's (types used by local relations are
-    kept). True when anything changed."""
+    """Make the project's relation types the hub's, in the lead's order (types used by local
+    relations are kept). True when anything changed."""
     hub = [RelationType(name, color, key, description or "", tuple(heads or ()),
                         tuple(tails or ())) for name, color, key, description, heads, tails in rows]
     return _follow(
@@ -73,7 +73,8 @@ def apply_relation_types(project: Project, rows: list[tuple[Any, ...]], *, who: 
             heads=rt.heads, tails=rt.tails),
         usage=project.relation_type_usage,
         remove=lambda name: project.remove_relation_type(name, who=who),
-        move=None, refused=AnnotatorError)
+        move=lambda name, position: project.move_relation_type(name, position, who=who),
+        refused=AnnotatorError)
 
 
 def apply_labels(project: Project, rows: list[tuple[Any, ...]], *, who: str) -> bool:

@@ -167,16 +167,16 @@ class SpanTableModel(QAbstractTableModel):
 
     def _on_updated(self, old: Span, new: Span) -> None:
         key = self._key_function()
-        old_key, new_key = key(old), key(new)
-        if old_key != new_key:
-            i = self._find(old)
-            keys = self._keys
-            if (i == 0 or keys[i - 1] < new_key) and (i + 1 == len(keys) or new_key < keys[i + 1]):
-                keys[i] = new_key  # (a nudge, mostly) still between the same neighbours
+        new_key = key(new)
+        i = self._find(old)
+        keys = self._keys
+        stays = keys[i] == new_key or (
+            (i == 0 or keys[i - 1] < new_key) and (i + 1 == len(keys) or new_key < keys[i + 1]))
+        if stays:  # the row stays where it is (a nudge, mostly): only its cells change
+            if keys[i] != new_key:
+                keys[i] = new_key
                 self._version += 1
-                old_key = new_key
-        if old_key == new_key:  # the row stays where it is: only its cells change
-            row = self._row(self._find(new))
+            row = self._row(i)
             if row < self._fetched:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
             return

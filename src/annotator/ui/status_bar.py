@@ -102,11 +102,10 @@ class AnnotatorStatusBar(QStatusBar):
                        ("elsewhere", "document", "selection", "spans", "annotator", "saved")}
         for name, field in self.fields.items():
             self.addPermanentWidget(field, _ELIDED.get(name, 0))
-        # Fields whose text changes with every selection or edit are at least as wide as their
-        # usual longest text: a change then moves no other field (no relayout, no repaint of
-        # the status bar and the window behind it on each key).
-        # Their size is fixed (width and height): Qt then passes no geometry change on to the
-        # status bar's layout when the text changes; a longer text widens its field once.
+        # Fields whose text changes with every selection or edit have a fixed size (width and
+        # height), as wide as their usual longest text: Qt then passes no geometry change on to
+        # the status bar's layout (no relayout, no repaint of the status bar and the window
+        # behind it on each key); a longer text widens its field while it is shown.
         metrics = self.fontMetrics()
         self._steady_width = {name: metrics.horizontalAdvance(widest) + 4
                               for name, widest in _STEADY.items()}

@@ -74,7 +74,8 @@ def bulk_writing(project: Project) -> Iterator[None]:
                 conn.execute(f"PRAGMA temp_store = {temp}")
 
 
-_INSERT_SPANS = ('INSERT INTO spans (id, document_id, start, "end", label_id, annotator, note, '
+#: A span row in full, its values in this order (also what ``Project.add_span`` writes).
+INSERT_SPAN = ('INSERT INTO spans (id, document_id, start, "end", label_id, annotator, note, '
                  "created_at, updated_at, value, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
                  "?, ?)")
 _INSERT_PLAIN_SPANS = ('INSERT INTO spans (id, document_id, start, "end", label_id, annotator, '
@@ -121,7 +122,7 @@ def insert_span_rows(conn: sqlite3.Connection, plain: Sequence[tuple[Any, ...]],
                      full: Sequence[tuple[Any, ...]] = ()) -> None:
     """Insert the rows :func:`span_rows` made, inside the caller's transaction."""
     if full:
-        conn.executemany(_INSERT_SPANS, full)
+        conn.executemany(INSERT_SPAN, full)
     conn.executemany(_INSERT_PLAIN_SPANS, plain)
 
 

@@ -27,6 +27,7 @@ from annotator.domain.spans import Span, check_annotator, check_bounds, new_span
 from annotator.domain.text import canonicalise, sha256_text
 from annotator.store import registry
 from annotator.store.bulk import (
+    INSERT_SPAN,
     document_history,
     import_history,
     insert_span_rows,
@@ -127,30 +128,20 @@ def describe_change(old: Span, new: Span) -> str:
     return "; ".join(parts) or "edited"
 
 
-def _span_row(span: Span, label_id: int) -> dict[str, Any]:
-    return {
-        "id": span.id,
-        "document_id": span.document_id,
-        "start": span.start,
-        "end": span.end,
-        "label_id": label_id,
-        "annotator": span.annotator,
-        "note": span.note,
-        "created_at": span.created_at,
-        "updated_at": span.updated_at,
-        "value": None if span.value is None else json.dumps(span.value, ensure_ascii=False),
-        "attributes": attributes_json(span.attributes),
-    }
+def _span_values(span: Span, label_id: int) -> tuple[Any, ...]:
+    """A span's row in the order of :data:`annotator.store.bulk.INSERT_SPAN` (id first)."""
+    return (span.id, span.document_id, span.start, span.end, label_id, span.annotator,
+            span.note, span.created_at, span.updated_at,
+            None if span.value is None else json.dumps(span.value, ensure_ascii=False),
+            attributes_json(span.attributes))
 
 
-#: One span row or history row written by a statement prepared once (``Table.insert`` looks
-#: up the table's schema on every call: ten times the cost of the write itself).
-_SPAN_COLUMNS = ("id", "document_id", "start", "end", "label_id", "annotator", "note",
-                 "created_at", "updated_at", "value", "attributes")
-_INSERT_SPAN = "INSERT INTO spans ({}) VALUES ({})".format(
-    ", ".join(f'"{c}"' for c in _SPAN_COLUMNS), ", ".join("?" * len(_SPAN_COLUMNS)))
-_UPDATE_SPAN = "UPDATE spans SET {} WHERE id = ?".format(
-    ", ".join(f'"{c}" = ?' for c in _SPAN_COLUMNS if c != "id"))
+#: A span's row (but its id) and a history row, written by statements prepared once
+#: (``Table.insert`` looks up the table's schema on every call: ten times the cost of the
+#: write itself).
+_UPDATE_SPAN = ('UPDATE spans SET document_id = ?, start = ?, "end" = ?, label_id = ?, '
+                "annotator = ?, note = ?, created_at = ?, updated_at = ?, value = ?, "
+                "attributes = ? WHERE id = ?")
 _INSERT_HISTORY = ("INSERT INTO history (at, who, action, entity, entity_id, document_id, "
                    "before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 
@@ -734,8 +725,7 @@ class Project(RelationsMixin, LabelsMixin, ReviewMixin, ReadingMixin):
                 self.check_span_attributes(label, span.attributes)
             self._check_not_duplicate(span, label_id)
             try:
-                row = _span_row(span, label_id)
-                self.db.execute(_INSERT_SPAN, [row[c] for c in _SPAN_COLUMNS])
+                self.db.execute(INSERT_SPAN, _span_values(span, label_id))
             except sqlite3.IntegrityError as exc:
                 raise SpanError(f"span {span.id} cannot be added: {exc}") from exc
             self._log(who or annotator, "add", "span", span.id, document_id,
@@ -829,8 +819,7 @@ class Project(RelationsMixin, LabelsMixin, ReviewMixin, ReadingMixin):
             check_bounds(after.start, after.end, self._document_length(after.document_id))
             label_id = self.label_id(after.label)
             self._check_not_duplicate(after, label_id, ignore_id=span_id)
-            row = _span_row(after, label_id)
-            self.db.execute(_UPDATE_SPAN, [*(row[c] for c in _SPAN_COLUMNS[1:]), span_id])
+            self.db.execute(_UPDATE_SPAN, (*_span_values(after, label_id)[1:], span_id))
             self._log(who, "update", "span", span_id, after.document_id,
                       before=span_to_json(before), after=span_to_json(after))
         return after

@@ -388,8 +388,10 @@ def test_a_damaged_relation_refuses_the_export(project: Project, tmp_path: Path)
     spans): the export refuses, naming the problem, and writes nothing."""
     fill(project)
     with project.atomic():
-        project.db.conn.execute("UPDATE relations SET annotator = 'zoe' WHERE rowid = "
-                                "(SELECT min(rowid) FROM relations)")
+        # The first relation in the export's order (two made in the same millisecond are
+        # ordered by their random ids, not by when they were made).
+        project.db.conn.execute("UPDATE relations SET annotator = 'zoe' WHERE id = (SELECT id "
+                                "FROM relations ORDER BY document_id, created_at, id LIMIT 1)")
     out = tmp_path / "out.jsonl"
     with pytest.raises(DataError, match=r"'cnn.txt' failed validation: relation 0: it is in "
                                         r"layer 'zoe'"):

@@ -97,8 +97,12 @@ def query_key(query: str) -> str:
     The query is read with the same exact pykakasi wrapper as the documents (kanji and kana
     become Hepburn; Latin letters stay) and the whole romaji is normalised at once (so a
     query's own spelling is never cut at pykakasi's token boundaries: ``kita-chōsen``).
-    Returns "" for a query without letters or digits.
+    Returns "" for a query without letters or digits. An ASCII query is its own romaji (the
+    reader keeps Latin letters, digits and signs as they are), so it is normalised without
+    loading pykakasi's dictionaries (about 0.8 s of a command's start-up).
     """
+    if query.isascii():
+        return normalise(query)
     from annotator.services.japanese.tokens import iter_token_tuples
 
     return normalise("".join(hep for _s, _e, _h, _k, hep, kind in iter_token_tuples(query) if kind != "space"))

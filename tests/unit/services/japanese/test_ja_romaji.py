@@ -33,3 +33,34 @@ def test_separators_only_give_an_empty_key() -> None:
 
 def test_kanji_pykakasi_cannot_read_stays_in_the_key() -> None:
     assert "𠮷" in query_key("𠮷")
+
+
+def test_an_ascii_query_is_read_as_the_reader_reads_it() -> None:
+    """The ASCII shortcut gives the key the reader's romaji gives, over printable ASCII."""
+    import random
+    import string
+
+    from annotator.services.japanese.tokens import iter_token_tuples
+
+    rng = random.Random(7)
+    queries = ["Kim-Jong_Un", "o'hara", "ou oh", "kiji000777", "a  b", "...", *(
+        "".join(rng.choice(string.printable) for _ in range(rng.randint(1, 12)))
+        for _ in range(3000))]
+    for q in queries:
+        read = normalise("".join(hep for _s, _e, _h, _k, hep, kind in iter_token_tuples(q)
+                                 if kind != "space"))
+        assert query_key(q) == read, q
+
+
+def test_an_ascii_query_does_not_load_the_dictionaries() -> None:
+    """In a fresh process: an ASCII query leaves pykakasi's converter uncreated; a kana query
+    creates it (so the check can fail)."""
+    import subprocess
+    import sys
+
+    code = ("from annotator.services.japanese import query_key, _kakasi; "
+            "query_key('kitachosen'); print(_kakasi._converter is None); "
+            "query_key('きた'); print(_kakasi._converter is None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.split() == ["True", "False"]

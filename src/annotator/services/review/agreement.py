@@ -24,7 +24,8 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from itertools import combinations
+from itertools import chain, combinations
+from operator import itemgetter
 
 from annotator.services.review.coefficients import (
     cohen_kappa,
@@ -40,11 +41,11 @@ from annotator.services.review.inputs import (
 )
 from annotator.services.review.matching import (
     NONE_LABEL,
-    PackedPairs,
     SpanCounts,
     match_counts,
     pair_document,
 )
+from annotator.services.review.packed_pairs import PackedPairs
 from annotator.services.review.results import (
     PRF,
     AgreementResult,
@@ -102,6 +103,18 @@ class DocumentFigures(Mapping[Hashable, Figures]):
         self._coefficients.append(math.nan if kappa is None else kappa)
         self._coefficients.append(math.nan if alpha is None else alpha)
 
+    def arrays(self) -> tuple[array, array]:
+        """The arrays behind the figures, for a writer that appends documents' rows to them
+        (the counts as :meth:`append_counts` writes them, the coefficients NaN when undefined)
+        and then names the documents with :meth:`add_keys`."""
+        self._position = None
+        return self._counts, self._coefficients
+
+    def add_keys(self, documents: Iterable[Hashable]) -> None:
+        """Name the documents whose rows were appended to :meth:`arrays`, in order."""
+        self._keys.extend(documents)
+        self._position = None
+
     def _figures(self, index: int) -> Figures:
         c = self._counts[8 * index : 8 * index + 8]
         kappa, alpha = self._coefficients[2 * index : 2 * index + 2]
@@ -131,13 +144,20 @@ class DocumentFigures(Mapping[Hashable, Figures]):
 
     def sorted_by_key(self) -> DocumentFigures:
         """The same figures with the documents in :func:`sort_key` order."""
-        order = sorted(range(len(self._keys)), key=lambda i: sort_key(self._keys[i]))
+        keys = self._keys
+        if all(type(key) is str for key in keys):  # sort_key orders text as text
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+        else:
+            order = sorted(range(len(keys)), key=lambda i: sort_key(keys[i]))
         copy = DocumentFigures()
-        copy._keys = [self._keys[i] for i in order]
-        counts, coefficients = self._counts, self._coefficients
-        for i in order:
-            copy._counts.extend(counts[8 * i : 8 * i + 8])
-            copy._coefficients.extend(coefficients[2 * i : 2 * i + 2])
+        if not order:
+            return copy
+        pick = itemgetter(*order) if len(order) > 1 else lambda rows: (rows[order[0]],)
+        copy._keys = list(pick(keys))
+        # the rows as tuples (8 counts, 2 coefficients), picked in order and joined again
+        copy._counts = array("q", chain.from_iterable(pick(list(zip(*[iter(self._counts)] * 8)))))
+        copy._coefficients = array("d", chain.from_iterable(
+            pick(list(zip(*[iter(self._coefficients)] * 2)))))
         return copy
 
     def __len__(self) -> int:
@@ -203,34 +223,36 @@ class AgreementBuilder:
                    ) -> set[int]:
         """:meth:`add_rows` of two annotators' packed spans (each span once; every label, the
         ``labels`` filter applies here); returns the spans both have (packed)."""
+        return self.add_packed_rows([(doc, length, first, second)])[0]
+
+    def add_packed_rows(self, rows: Sequence[tuple[Hashable, int, list[int], list[int]]]
+                        ) -> list[set[int]]:
+        """:meth:`add_packed` of each of ``rows`` (``(doc, length, first, second)``); returns
+        per row the spans both have (packed)."""
         packed = self.packed
         assert packed is not None, "use_packing first"
-        got = packed.add(doc, length, first, second)
-        if got is None:  # spans of one label nest: the sweep over tuples
-            spans = [[(x >> packed.start_shift, x >> packed.end_shift & packed.position_mask,
-                       packed.names[x & packed.label_mask]) for x in one]
-                     for one in (first, second)]
-            self.add_rows(doc, length, spans)
-            common = set(first).intersection(second)
-            if self.wanted is not None:
-                common = {x for x in common if x & packed.label_mask in packed.wanted}  # type: ignore[operator]
-            return common
-        n, m, twins, first_overlapped, second_overlapped, runs = got
-        t = len(twins)
+        figures = self.per_document
+        counts, coefficients = figures.arrays()
+        at = len(counts)
+        measured, twins_of = packed.add_documents(rows, counts, coefficients)
+        figures.add_keys(measured)
+        self.documents.extend(measured)
         exact, overlap = self.pair_exact[0], self.pair_overlap[0]
-        exact[0] += n
-        exact[1] += m
-        exact[2] += t
-        exact[3] += t
-        overlap[0] += n
-        overlap[1] += m
-        overlap[2] += first_overlapped
-        overlap[3] += second_overlapped
-        self.documents.append(doc)
-        kappa, alpha = pair_coefficients(packed.masks(runs))
-        self.per_document.append_counts(doc, (n, m, t, t), (n, m, first_overlapped,
-                                                            second_overlapped), kappa, alpha)
-        return twins
+        for k in range(4):  # the columns of the rows just written
+            exact[k] += sum(counts[at + k :: 8])
+            overlap[k] += sum(counts[at + 4 + k :: 8])
+        for index, twins in enumerate(twins_of):
+            if twins is None:  # spans of one label nest: the sweep over tuples
+                doc, length, first, second = rows[index]
+                spans = [[(x >> packed.start_shift, x >> packed.end_shift & packed.position_mask,
+                           packed.names[x & packed.label_mask]) for x in one]
+                         for one in (first, second)]
+                self.add_rows(doc, length, spans)
+                common = set(first).intersection(second)
+                if self.wanted is not None:
+                    common = {x for x in common if x & packed.label_mask in packed.wanted}  # type: ignore[operator]
+                twins_of[index] = common
+        return twins_of  # type: ignore[return-value]
 
     def _totals(self) -> tuple[RunCounts, dict[str, list[int]], dict[str, list[int]],
                                dict[tuple[str, str], int], set[str]]:

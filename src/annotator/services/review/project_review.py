@@ -185,12 +185,11 @@ def _measure_pairs(chunks: Iterator, ticker: Ticker, builder: AgreementBuilder,
             _measure([(_chunk_rows(chunk), more, ids)], ticker, builder.add_rows, relations,
                      attributes, none)
             continue
-        add = builder.add_packed
         unset: list[set[int]] = []  # twins of documents without attribute values
-        for doc, (uid, length, first, second) in zip(ids, chunk, strict=True):
-            if first is None or second is None:
-                continue
-            twins = add(uid, length, first, second)
+        both = [(doc, row) for doc, row in zip(ids, chunk, strict=True)
+                if row[2] is not None and row[3] is not None]
+        measured = builder.add_packed_rows([row for _doc, row in both])
+        for (doc, _row), twins in zip(both, measured, strict=True):
             if relations_of:
                 add_relations(relations_of.get(doc, none))
             if attribute_ids and twins:  # the spans both marked identically are the units

@@ -61,6 +61,7 @@ from annotator.domain.text import canonicalise, clean_name, name_problem, sha256
 from annotator.services.decoding import check_regular_file, iter_utf8_lines, read_text_file
 from annotator.services.formats import IMPORT_FORMATS, SNIFF_ORDER, ImportOptions, format_module
 from annotator.services.gc_pause import gc_paused
+from annotator.services.import_write import chunks, sources_size
 from annotator.services.native import (
     HEAD_BYTES,
     ParsedRecord,
@@ -730,18 +731,6 @@ class ChunkWriter:
                 raise DataError(str(exc), path=source) from None
 
 
-def _chunks(records: Iterable[tuple[ParsedRecord, str]], size: int
-            ) -> Iterator[list[tuple[ParsedRecord, str]]]:
-    chunk: list[tuple[ParsedRecord, str]] = []
-    for item in records:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def import_paths(
     project: Project,
     paths: Iterable[str | Path],
@@ -797,7 +786,8 @@ def import_paths(
 
     with gc_paused():
         report = import_records(project, records(), annotator=annotator, add_labels=add_labels,
-                                who=who or annotator, progress=per_chunk, report=report)
+                                who=who or annotator, progress=per_chunk, report=report,
+                                expected_bytes=sources_size(s.path for s in sources))
     if progress:
         progress(len(sources), len(sources), "done")
     return report
@@ -813,6 +803,7 @@ def import_records(
     progress: Progress | Callable[[int], bool | None] | None = None,
     report: ImportReport | None = None,
     definitions: Definitions | None = None,
+    expected_bytes: int = 0,
 ) -> ImportReport:
     """Write parsed records (each with the file it came from), all or nothing.
 
@@ -825,17 +816,19 @@ def import_records(
     ``progress`` is ``progress(done, total, what)`` when ``records`` is a list, else
     ``progress(records written so far)``; either returns False to cancel (nothing written).
     ``definitions``: how to define relation types and attributes the project lacks, when
-    ``add_labels`` adds them (a colleague's own definitions).
+    ``add_labels`` adds them (a colleague's own definitions). ``expected_bytes``: the size of
+    what the records are read from (:func:`annotator.store.bulk.bulk_writing` says what a
+    large one changes).
     """
     report = report if report is not None else ImportReport()
     total = len(records) if isinstance(records, list) else None
     written = 0
-    with bulk_writing(project), project.atomic():
+    with bulk_writing(project, expected_bytes), project.atomic():
         # The labels, relation types and attributes it checks against are read inside the
         # writing transaction (another program may change them until it begins).
         writer = ChunkWriter(project, annotator=annotator, add_labels=add_labels, who=who,
                              report=report, definitions=definitions)
-        for chunk in _chunks(records, CHUNK_RECORDS):
+        for chunk in chunks(records, CHUNK_RECORDS):
             writer.write(chunk)
             written += len(chunk)
             if progress is None:

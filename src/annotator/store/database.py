@@ -37,9 +37,15 @@ def is_busy(exc: sqlite3.OperationalError) -> bool:
 
 
 def _probe(path: Path) -> tuple[int, int, int]:
-    """Read application_id, user_version and the table count without writing anything."""
+    """Read application_id, user_version and the table count without writing anything (but
+    SQLite's recovery of an unfinished write's journal)."""
     uri = f"file:{quote(str(path))}?mode=ro"
-    if not Path(f"{path}-wal").exists():
+    if Path(f"{path}-journal").exists():
+        # A rollback journal left by a write that did not finish (a large import's, see
+        # store.bulk): read through SQLite's recovery, which puts the pages back first; the
+        # file alone may be half written.
+        uri = f"file:{quote(str(path))}?mode=rw"
+    elif not Path(f"{path}-wal").exists():
         # Nothing to recover from a write-ahead log, so the file alone is the truth. Opening it
         # immutable keeps SQLite from creating -wal and -shm files beside a WAL-mode database
         # (ours or a stranger's) that is about to be refused.
@@ -53,6 +59,8 @@ def _probe(path: Path) -> tuple[int, int, int]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
+            raise ProjectError(f"{path}: cannot open the project ({exc})") from exc
         if "malformed" in str(exc):
             raise NotAProjectError(
                 f"{path}: the file is damaged ({exc}); open a backup of it "

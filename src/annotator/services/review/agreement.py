@@ -154,10 +154,12 @@ class DocumentFigures(Mapping[Hashable, Figures]):
             return copy
         pick = itemgetter(*order) if len(order) > 1 else lambda rows: (rows[order[0]],)
         copy._keys = list(pick(keys))
-        # the rows as tuples (8 counts, 2 coefficients), picked in order and joined again
-        copy._counts = array("q", chain.from_iterable(pick(list(zip(*[iter(self._counts)] * 8)))))
-        copy._coefficients = array("d", chain.from_iterable(
-            pick(list(zip(*[iter(self._coefficients)] * 2)))))
+        # each column picked in order, the rows joined again
+        counts, coefficients = self._counts, self._coefficients
+        copy._counts = array("q", chain.from_iterable(zip(*[pick(counts[k::8])
+                                                            for k in range(8)])))
+        copy._coefficients = array("d", chain.from_iterable(zip(*[pick(coefficients[k::2])
+                                                                  for k in range(2)])))
         return copy
 
     def __len__(self) -> int:

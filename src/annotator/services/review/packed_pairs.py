@@ -13,7 +13,7 @@ import math
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import accumulate, chain, compress, repeat
 from operator import add, and_, mul, not_, rshift, sub, xor
 
@@ -75,13 +75,9 @@ class PackedPairs:
         overlapped, runs)`` (``runs``: the document's character runs keyed by running sum, see
         :meth:`masks`), or None, adding nothing, when spans of one label and annotator overlap
         in it. Raises ``ValueError`` when a span ends after the text."""
-        got = self._document(doc, length, first, second)
+        (got,) = self._documents([(doc, length, first, second)])
         if got is not None:
-            totals = self._runs
-            for state, run in got[5].items():
-                if state not in self._sides:
-                    self._side(state)
-                totals[state] = totals.get(state, 0) + run
+            self._coefficients(got[5])  # adds the runs into the totals
         return got
 
     def add_documents(self, rows: Iterable[tuple[object, int, list[int], list[int]]],
@@ -95,11 +91,11 @@ class PackedPairs:
         left to the caller (see :meth:`add`)."""
         measured: list[object] = []
         twins_of: list[set[int] | None] = []
-        document = self._document
         write_counts, write_coefficients = counts.extend, coefficients.extend
         merge = self._coefficients
-        for doc, length, first, second in rows:
-            got = document(doc, length, first, second)
+        rows = list(rows)
+        for (doc, _length, _first, _second), got in zip(rows, self._documents(rows),
+                                                          strict=True):
             if got is None:
                 twins_of.append(None)
                 continue
@@ -132,14 +128,16 @@ class PackedPairs:
                 agree += weight
         # pair_coefficients adds 2.0 per disagreeing character: whole numbers, exact in floats
         observed = float(2 * (total - agree))
-        chance = sum(weight * margin_b.get(value, 0) for value, weight in margin_a.items())
+        values_a = margin_a.values()
+        chance = sum(map(mul, values_a, map(margin_b.get, margin_a, repeat(0))))
         denominator = total * total - chance
         kappa = (math.nan if total == 0 or denominator == 0
                  else (total * agree - chance) / denominator)
-        for value, weight in margin_b.items():
-            margin_a[value] = margin_a.get(value, 0) + weight
+        values_b = margin_b.values()
         n = 2 * total
-        expected = n * n - sum(k * k for k in margin_a.values())
+        # the squares of the value totals (margin_a[v] + margin_b[v]), expanded
+        expected = n * n - (sum(map(mul, values_a, values_a)) + sum(map(mul, values_b, values_b))
+                            + 2 * chance)
         alpha = math.nan if n == 0 or expected == 0 else 1.0 - (n - 1) * observed / expected
         return kappa, alpha
 
@@ -148,73 +146,77 @@ class PackedPairs:
         side = self._sides[state] = (a, b, a == b)
         return side
 
-    def _document(self, doc: object, length: int, first: list[int], second: list[int]
-                  ) -> tuple[int, int, set[int], int, int, dict[int, int]] | None:
-        """:meth:`add` without adding the runs into the totals."""
+    def _documents(self, rows: Iterable[tuple[object, int, list[int], list[int]]]
+                   ) -> Iterator[tuple[int, int, set[int], int, int, dict[int, int]] | None]:
+        """:meth:`add` of each of ``rows`` without adding the runs into the totals."""
         ss, es, pm, lm, width = (self.start_shift, self.end_shift, self.position_mask,
                                  self.label_mask, self.width)
-        wanted = self.wanted
-        if wanted is not None:
-            if first or second:
-                _check_end(doc, length, max((x >> es & pm for x in first + second)))
-            first = [x for x in first if x & lm in wanted]
-            second = [y for y in second if y & lm in wanted]
-        first.sort()
-        second.sort()
-        ends_first = [(x >> es & pm) << ss | x & lm for x in first]
-        ends_second = [(y >> es & pm) << ss | (y & lm) + width for y in second]
-        events = first + ends_first + ends_second
-        events += map(add, second, repeat(width))
-        if not events:  # the labels asked for are on neither side
-            return 0, 0, set(), 0, 0, ({0: length} if length > 0 else {})
-        events.sort()
-        if events[-1] >> ss > length:  # the last event: the furthest end
-            _check_end(doc, length, events[-1] >> ss)
-        states = list(accumulate(map(self._delta, map(and_, events, repeat(self.code_mask)))))
-        if any(map(and_, states, repeat(self._high))):
-            return None
-        positions = list(map(rshift, events, repeat(ss)))
-        runs = list(map(sub, positions[1:], positions))
-        raw: dict[int, int] = {}
-        get = raw.get
-        for state, run in zip(compress(states, runs), filter(None, runs)):
-            raw[state] = get(state, 0) + run
-        outside = positions[0] + length - positions[-1]
-        if outside:
-            raw[0] = get(0, 0) + outside
-        # overlapping pairs: each span of the shorter list against the other, by bisection
-        # over starts (a span overlapping [s, e) starts in [s - longest + 1, e))
-        pairs_first: list[int] = []
-        pairs_second: list[int] = []
-        if first and second:
-            if len(second) <= len(first):
-                outer, inner, ends = second, first, ends_first
-                found_outer, found_inner = pairs_second, pairs_first
+        wanted, delta, high, code_mask = self.wanted, self._delta, self._high, self.code_mask
+        pending = self._pending
+        for doc, length, first, second in rows:
+            if wanted is not None:
+                if first or second:
+                    _check_end(doc, length, max((x >> es & pm for x in first + second)))
+                first = [x for x in first if x & lm in wanted]
+                second = [y for y in second if y & lm in wanted]
+            first.sort()
+            second.sort()
+            ends_first = [(x >> es & pm) << ss | x & lm for x in first]
+            ends_second = [(y >> es & pm) << ss | (y & lm) + width for y in second]
+            events = first + ends_first + ends_second
+            events += map(add, second, repeat(width))
+            if not events:  # the labels asked for are on neither side
+                yield 0, 0, set(), 0, 0, ({0: length} if length > 0 else {})
+                continue
+            events.sort()
+            if events[-1] >> ss > length:  # the last event: the furthest end
+                _check_end(doc, length, events[-1] >> ss)
+            states = list(accumulate(map(delta, map(and_, events, repeat(code_mask)))))
+            if any(map(and_, states, repeat(high))):
+                yield None
+                continue
+            positions = list(map(rshift, events, repeat(ss)))
+            runs = list(map(sub, positions[1:], positions))
+            raw: dict[int, int] = {}
+            get = raw.get
+            for state, run in zip(compress(states, runs), filter(None, runs)):
+                raw[state] = get(state, 0) + run
+            outside = positions[0] + length - positions[-1]
+            if outside:
+                raw[0] = get(0, 0) + outside
+            # overlapping pairs: each span of the shorter list against the other, by
+            # bisection over starts (a span overlapping [s, e) starts in [s - longest + 1, e))
+            pairs_first: list[int] = []
+            pairs_second: list[int] = []
+            if first and second:
+                if len(second) <= len(first):
+                    outer, inner, ends = second, first, ends_first
+                    found_outer, found_inner = pairs_second, pairs_first
+                else:
+                    outer, inner, ends = first, second, ends_second
+                    found_outer, found_inner = pairs_first, pairs_second
+                reach = (max(map(sub, ends, inner)) >> ss) + 1  # longest span of ``inner``
+                add_outer, add_inner = found_outer.append, found_inner.append
+                for y in outer:
+                    s = y >> ss
+                    low = bisect_left(inner, (s - reach + 1) << ss)
+                    for k in range(low, bisect_left(inner, (y >> es & pm) << ss, low)):
+                        x = inner[k]
+                        if x >> es & pm > s:
+                            add_outer(y)
+                            add_inner(x)
+            twins = set(first).intersection(second)
+            if pairs_first:
+                same = list(map(not_, map(and_, map(xor, pairs_first, pairs_second), repeat(lm))))
+                same_first = set(compress(pairs_first, same))
+                same_second = set(compress(pairs_second, same))
             else:
-                outer, inner, ends = first, second, ends_second
-                found_outer, found_inner = pairs_first, pairs_second
-            reach = (max(map(sub, ends, inner)) >> ss) + 1  # longest span of ``inner``
-            add_outer, add_inner = found_outer.append, found_inner.append
-            for y in outer:
-                s = y >> ss
-                low = bisect_left(inner, (s - reach + 1) << ss)
-                for k in range(low, bisect_left(inner, (y >> es & pm) << ss, low)):
-                    x = inner[k]
-                    if x >> es & pm > s:
-                        add_outer(y)
-                        add_inner(x)
-        twins = set(first).intersection(second)
-        if pairs_first:
-            same = list(map(not_, map(and_, map(xor, pairs_first, pairs_second), repeat(lm))))
-            same_first = set(compress(pairs_first, same))
-            same_second = set(compress(pairs_second, same))
-        else:
-            same_first = same_second = set()
-        self._pending.append((first, second, twins, pairs_first, pairs_second, same_first,
-                              same_second))
-        if len(self._pending) >= 256:
-            self.flush()
-        return len(first), len(second), twins, len(same_first), len(same_second), raw
+                same_first = same_second = set()
+            pending.append((first, second, twins, pairs_first, pairs_second, same_first,
+                            same_second))
+            if len(pending) >= 256:
+                self.flush()
+            yield len(first), len(second), twins, len(same_first), len(same_second), raw
 
     def masks(self, runs: dict[int, int]) -> dict[tuple[int, int], int]:
         """Character runs keyed by ``(first's labels, second's labels)``, each a bit mask of

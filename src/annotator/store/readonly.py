@@ -169,6 +169,11 @@ def _text(data: bytes) -> str:
 def _connect(path: Path, shown: str) -> tuple[sqlite3.Connection, int]:
     if read_header(path) != SQLITE_HEADER:
         raise NotAProjectError(f"{shown}: not an annotator project (not an SQLite database)")
+    if Path(f"{path}-journal").exists():
+        # An unfinished write (a large import's rollback journal, store.bulk): the file alone
+        # may be half written, and recovering it would write.
+        raise ProjectError(f"{shown}: a write to it has not finished (its -journal is beside "
+                           f"it); open it in annotator once, then try again")
     uri = f"file:{quote(str(path))}?mode=ro"
     if not Path(f"{path}-wal").exists():
         uri += "&immutable=1"

@@ -17,6 +17,8 @@ from annotator.domain.errors import DataError
 from annotator.services.import_write import chunks, sources_size
 from annotator.services.importing import import_paths
 from annotator.store import Project, bulk
+from annotator.store.errors import ProjectError
+from annotator.store.readonly import read_project_file
 
 SRC = str(Path(__file__).resolve().parents[3] / "src")
 
@@ -112,6 +114,8 @@ import sys, time
 sys.path.insert(0, {src!r})
 from annotator.services import importing
 from annotator.store import Project, bulk
+from annotator.store.errors import ProjectError
+from annotator.store.readonly import read_project_file
 bulk.DIRECT_WRITE_BYTES = 1
 bulk.BULK_CACHE_KIB = 64
 importing.CHUNK_RECORDS = 20
@@ -150,6 +154,8 @@ def test_kill9_in_the_middle_of_a_large_import_loses_nothing_committed(
         finally:
             child.kill()
     assert journal.exists()  # hot: the next opening rolls it back
+    with pytest.raises(ProjectError, match="a write to it has not finished"):
+        read_project_file(project_path)  # a merge does not read the half-written file
     with Project.open(project_path) as project:
         assert project.document_count() == 5
         assert modes(project)[0] == "wal"

@@ -43,8 +43,6 @@ from annotator.domain.spans import Span
 from annotator.store.fsinfo import file_kind
 from annotator.domain.spans import now
 from annotator.services.formats import EXPORT_FORMATS, ExportOptions, format_module
-from annotator.services.native import OFFSET_UNIT
-from annotator.services.validation import record_problems
 from annotator.services.wording import counted
 from annotator.store import Document, Project, ProjectError, registry
 from annotator.store.project import span_from_row
@@ -132,27 +130,36 @@ def selected_ids(project: Project, names: list[str] | None) -> list[int] | None:
 CHUNK_DOCUMENTS = 200
 
 
+def _iter_selected(project: Project, filters: ExportFilter, progress: Progress | None,
+                  read: str) -> Iterator[Any]:
+    """The items of the chunks the project's method ``read`` (``ids=..., annotators=...,
+    labels=..., size=...``) gives for the selected documents, :data:`CHUNK_DOCUMENTS` at a
+    time: each item's first element is the document, its third the span rows. ``progress`` is
+    called per document and may cancel (:class:`ExportCancelled`)."""
+    _check_filter(project, filters)
+    ids = selected_ids(project, filters.documents)
+    total = project.document_count() if ids is None else len(ids)
+    number = 0
+    for chunk in getattr(project, read)(ids=ids, annotators=filters.annotators,
+                                        labels=filters.labels, size=CHUNK_DOCUMENTS):
+        for item in chunk:
+            if progress and progress(number, total, item[0].name) is False:
+                raise ExportCancelled()
+            number += 1
+            if filters.skip_empty and not item[2]:
+                continue
+            yield item
+    if progress:
+        progress(total, total, "done")
+
+
 def iter_chunks(
     project: Project, filters: ExportFilter, progress: Progress | None = None
 ) -> Iterator[tuple[Document, str, list[tuple[Any, ...]], list[str]]]:
     """``(document, text, span rows, further names)`` of every selected document, read
     :data:`CHUNK_DOCUMENTS` at a time (see :meth:`Project.document_chunks`); ``progress`` is
     called per document and may cancel (:class:`ExportCancelled`)."""
-    _check_filter(project, filters)
-    ids = selected_ids(project, filters.documents)
-    total = project.document_count() if ids is None else len(ids)
-    number = 0
-    for chunk in project.document_chunks(ids=ids, annotators=filters.annotators,
-                                         labels=filters.labels, size=CHUNK_DOCUMENTS):
-        for document, text, rows, names in chunk:
-            if progress and progress(number, total, document.name) is False:
-                raise ExportCancelled()
-            number += 1
-            if filters.skip_empty and not rows:
-                continue
-            yield document, text, rows, names
-    if progress:
-        progress(total, total, "done")
+    return _iter_selected(project, filters, progress, "document_chunks")
 
 
 def iter_documents(
@@ -173,111 +180,17 @@ def iter_chunks_with_relations(
     The annotator filter applies to relations as to spans; a relation one of whose ends the
     label filter leaves out is still there: callers keep only relations whose two ends they
     write."""
-    _check_filter(project, filters)
-    ids = selected_ids(project, filters.documents)
-    total = project.document_count() if ids is None else len(ids)
-    number = 0
-    for chunk in project.document_chunks_with_relations(
-            ids=ids, annotators=filters.annotators, labels=filters.labels,
-            size=CHUNK_DOCUMENTS):
-        for document, text, rows, names, relations in chunk:
-            if progress and progress(number, total, document.name) is False:
-                raise ExportCancelled()
-            number += 1
-            if filters.skip_empty and not rows:
-                continue
-            yield document, text, rows, names, relations
-    if progress:
-        progress(total, total, "done")
+    return _iter_selected(project, filters, progress, "document_chunks_with_relations")
 
 
 def native_records(project: Project, filters: ExportFilter,
                    progress: Progress | None = None,
                    report: ExportReport | None = None) -> Iterator[dict[str, Any]]:
-    """Native records, each checked as it is built (see :func:`_native_records`)."""
-    for record, _separators in _native_records(project, filters, progress, report):
-        yield record
+    """Native records, each checked as it is built
+    (:func:`annotator.services.export_native.native_records`)."""
+    from annotator.services.export_native import native_records as records
 
-
-def _has_separator(value: str) -> bool:
-    return "\x85" in value or "\u2028" in value or "\u2029" in value
-
-
-def _native_records(project: Project, filters: ExportFilter, progress: Progress | None,
-                    report: ExportReport | None) -> Iterator[tuple[dict[str, Any], bool]]:
-    """Native records, each checked as it is built, with whether it may hold a line separator
-    (NEL, U+2028, U+2029) that :func:`dumps` must escape: a stored text holds neither U+2028
-    nor U+2029 (canonical), and names, labels and annotators hold none of the three (refused
-    when they are made), so only a text's NEL, a note, a value and ``meta`` are looked at.
-
-    What the project file's schema guarantees is not checked again (a span's ``start >= 0``
-    and ``end > start``, its unique id, a label that exists through its join, text columns that
-    are not NULL, a text whose SHA-256 was stored with it at import): the check is fused with
-    building each span from its row and costs one comparison per span, ``end`` within the
-    text, plus ``value`` and ``attributes`` being JSON objects; every relation's ends must be
-    spans of the record in the relation's own layer, of a known type. A record that fails goes
-    through :func:`annotator.services.validation.record_problems` for the message: a damaged
-    file, never bad user data, so the export is refused rather than written wrong.
-
-    Relations follow the annotator filter; one whose end the label filter leaves out is left
-    out too (counted in ``report.notes``)."""
-    labels = {label.name for label in project.labels()}
-    types = {rt.name for rt in project.relation_types()}
-    loads = orjson.loads
-    left_out = 0
-    for document, text, rows, names, relation_rows in iter_chunks_with_relations(
-            project, filters, progress):
-        length = len(text)
-        layers: dict[str, str] = {}  # span id -> its layer, for the relations
-        spans = []
-        append = spans.append
-        valid = True
-        separators = "\x85" in text or bool(document.meta) and _has_separator(
-            orjson.dumps(document.meta).decode("utf-8"))
-        for (span_id, _doc, start, end, label, annotator, note, created, updated, value,
-             attributes) in rows:
-            if end > length:
-                valid = False
-            if (note is not None and _has_separator(note)
-                    or value is not None and _has_separator(value)):
-                separators = True
-            append({"id": span_id, "start": start, "end": end, "label": label,
-                    "text": text[start:end], "annotator": annotator, "created_at": created,
-                    "updated_at": updated, "note": note,
-                    "value": None if value is None else loads(value),
-                    "attributes": {} if attributes is None else loads(attributes)})
-            if value is not None and type(spans[-1]["value"]) is not dict:
-                valid = False
-            if attributes is not None and type(spans[-1]["attributes"]) is not dict:
-                valid = False
-        relations = []
-        if relation_rows:
-            layers = {row[0]: row[5] for row in rows}
-        for (relation_id, _doc, head, tail, kind, annotator, note, created,
-             updated) in relation_rows:
-            head_layer, tail_layer = layers.get(head), layers.get(tail)
-            if head_layer is None or tail_layer is None:
-                left_out += 1
-                continue
-            if not head_layer == tail_layer == annotator:
-                valid = False
-            if note is not None and _has_separator(note):
-                separators = True
-            relations.append({"id": relation_id, "head": head, "tail": tail, "label": kind,
-                              "annotator": annotator, "note": note, "created_at": created,
-                              "updated_at": updated})
-        record = {"id": document.uid, "name": document.name, "names": names, "text": text,
-                  "sha256": document.sha256, "offset_unit": OFFSET_UNIT, "spans": spans,
-                  "relations": relations, "meta": document.meta}
-        if not valid or type(document.meta) is not dict:
-            problems = (record_problems(record, labels, relation_types=types)
-                        or ["the record is not valid"])
-            raise DataError(f"document {document.name!r} failed validation: {problems[0]}")
-        yield record, separators
-    if left_out and report is not None:
-        report.notes.append(f"{counted(left_out, 'relation')} left out: a span at one of "
-                            f"{'its' if left_out == 1 else 'their'} ends is not selected "
-                            f"(--label)")
+    return records(project, filters, progress, report)
 
 
 _LINE_SEPARATORS = re.compile("[\u0085\u2028\u2029]")
@@ -340,41 +253,6 @@ def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str], report: ExportR
         write(dumps(record) + "\n")
         report.documents += 1
         report.spans += count(record)
-
-
-def _write_native(records: Iterator[tuple[dict[str, Any], bool]], out: IO[str],
-                  report: ExportReport) -> None:
-    """:func:`write_jsonl` for native records that say whether they may hold a line separator:
-    only those are scanned for one (a whole-line scan costs about a fifth of the export)."""
-    buffer = getattr(out, "buffer", None)
-    encoding = (getattr(out, "encoding", None) or "").lower().replace("-", "").replace("_", "")
-    if buffer is None or encoding != "utf8":
-        def counted_records() -> Iterator[dict[str, Any]]:
-            for record, _ in records:
-                report.relations += len(record["relations"])
-                yield record
-
-        write_jsonl(counted_records(), out, report, _span_count)
-        return
-    out.flush()
-    put = buffer.write
-    fast, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
-    documents = spans = relations = 0
-    for record, separators in records:
-        if separators:
-            put(dumps_bytes(record) + b"\n")
-        else:
-            try:
-                put(fast(record, option=newline))
-            except orjson.JSONEncodeError:
-                put(dumps(record).encode("utf-8") + b"\n")
-        documents += 1
-        spans += len(record["spans"])
-        relations += len(record["relations"])
-    buffer.flush()
-    report.documents += documents
-    report.spans += spans
-    report.relations += relations
 
 
 PART_SUFFIX = ".part"
@@ -687,17 +565,14 @@ def export(
     report = ExportReport(format=fmt, path=None if output is None else str(output))
     if options.layer is not None:
         filters = _layer_filter(filters, options.layer)
-    records = _native_records(project, filters, progress, report)
+    from annotator.services.export_native import write_native
+
     if output is None:
-        _write_native(records, stream or sys.stdout, report)
+        write_native(project, filters, stream or sys.stdout, report, progress)
         return report
     with atomic_output(Path(output), report) as handle:
-        _write_native(records, handle, report)
+        write_native(project, filters, handle, report, progress)
     return report
-
-
-def _span_count(record: dict[str, Any]) -> int:
-    return len(record["spans"])
 
 
 def _layer_filter(filters: ExportFilter, layer: str) -> ExportFilter:

@@ -361,13 +361,25 @@ def _drop_redundant_span_index(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX IF EXISTS spans_by_document")
 
 
+def _document_name_index(db: sqlite_utils.Database) -> None:
+    """Version 11: an FTS5 trigram index over the documents' names, so that the document
+    list's filter finds the documents whose name contains a string from the names holding its
+    rarest trigram instead of reading every name (``annotator.store.document_rows``). Names are
+    indexed after they are written, up to a watermark, like the texts; an existing project gets
+    its names indexed here, in one statement (about a quarter of a second per 100,000)."""
+    from annotator.store import document_rows
+
+    document_rows.create_name_index(db.conn)
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_review, _v3_reading_aids, _v4_presence,
                                _v5_document_names,
                                _v6_aggregates,
                                _search_index,
                                _relations_and_attributes,
                                _deferred_text_index,
-                               _drop_redundant_span_index]
+                               _drop_redundant_span_index,
+                               _document_name_index]
 
 
 def current_version() -> int:

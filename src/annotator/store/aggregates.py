@@ -8,37 +8,28 @@ window, the command line, an import or a merge, keeps them right in its own tran
 - ``label_span_counts``: spans per label.
 
 None of these reads scans ``spans`` or decodes a document's metadata. The document list's
-queries (:func:`document_ids`, :func:`list_rows`) answer from the indexes on the documents'
-names and statuses and on the counts, never from the documents' rows (whose texts are large),
-except for the few rows on screen.
+queries are in ``annotator.store.document_rows``.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
-    "LIST_ORDERS",
     "annotator_totals",
     "document_count",
     "document_id_at",
     "document_id_of_uid",
-    "document_ids",
     "document_ids_after",
     "document_summaries",
     "label_totals",
     "last_document_id",
-    "list_rows",
     "span_counts_by_annotator",
     "span_total",
     "span_totals",
     "status_counts",
 ]
-
-#: Sort keys of the document list: ``id`` (import order), ``name``, ``spans``, ``status``.
-LIST_ORDERS = ("id", "name", "spans", "status")
 
 _CHUNK = 500
 
@@ -137,93 +128,8 @@ def status_counts(project: Any) -> dict[str, int]:
     return counts
 
 
-def _like(needle: str) -> str:
-    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-#: The document statuses (``documents.status``' CHECK).
-_STATUSES = ("new", "in progress", "done")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-def _statuses_containing(needle: str) -> list[str]:
-    """The statuses that ``status LIKE '%needle%'`` matches (SQLite folds ASCII letters only)."""
-    folded = needle.translate(_ASCII_LOWER)
-    return [s for s in _STATUSES if folded in s]
-
-
-def document_ids(project: Any, order: str = "id", descending: bool = False,
-                 needle: str = "") -> list[int]:
-    """The ids of the document list's rows: documents whose name or status contains
-    ``needle`` (case-insensitive for ASCII; all documents for ""), sorted by ``order`` (one of
-    :data:`LIST_ORDERS`; ties by name, then id). One indexed query; reads no document row.
-
-    The ids come back as one JSON array built in SQLite (``json_group_array`` over the ordered
-    query: the aggregate keeps the order of its ordered subquery), several times faster than a
-    Python row per id at 100,000 documents. A filter scans the covering index on names (a
-    ``LIKE`` per name, in C; in import order the ids are sorted here afterwards); the statuses
-    it matches are worked out here."""
-    if order not in LIST_ORDERS:
-        raise ValueError(f"order must be one of {', '.join(LIST_ORDERS)}")
-    way = "DESC" if descending else "ASC"
-    params: list[Any] = []
-    where = ""
-    needle = needle.strip()
-    if needle:
-        statuses = _statuses_containing(needle)
-        where = " WHERE (d.name LIKE ? ESCAPE '\\'"
-        params = [_like(needle)]
-        if statuses:
-            where += f" OR d.status IN ({', '.join('?' for _ in statuses)})"
-            params += statuses
-        where += ")"
-    db = _db(project)
-    if order == "spans":
-        if not needle:
-            sql = (f"SELECT document_id AS id FROM document_span_counts "
-                   f"ORDER BY spans {way}, document_id {way}")
-        else:
-            sql = (f"SELECT d.id FROM documents d INDEXED BY documents_by_name "
-                   f"JOIN document_span_counts c ON c.document_id = d.id{where} "
-                   f"ORDER BY c.spans {way}, d.id {way}")
-    elif order == "id" and not needle:
-        sql = f"SELECT document_id AS id FROM document_span_counts ORDER BY document_id {way}"
-    elif order == "id":
-        # In the names' order, then sorted here: a list sort of ids (nearly in order already
-        # when names follow the import) is cheaper than SQLite's sorter.
-        ids = json.loads(db.execute(
-            "SELECT json_group_array(d.id) FROM documents d INDEXED BY documents_by_name"
-            + where, params).fetchone()[0])
-        ids.sort(reverse=descending)
-        return ids
-    else:
-        index = "documents_by_status" if order == "status" else "documents_by_name"
-        keys = {"id": ["d.id"], "name": ["d.name", "d.status", "d.id"],
-                "status": ["d.status", "d.name", "d.id"]}[order]
-        sql = (f"SELECT d.id FROM documents d INDEXED BY {index}{where} ORDER BY "
-               + ", ".join(f"{k} {way}" for k in keys))
-    found = db.execute(f"SELECT json_group_array(id) FROM ({sql})", params).fetchone()[0]
-    return json.loads(found)
-
-
 def document_summaries(project: Any) -> Any:
     """``(id, uid, name, length, status)`` of every document in import order, streamed
     (whole-project work: for ``annotator stats``; texts and metadata are not decoded)."""
     return _db(project).execute(
         "SELECT id, uid, name, length, status FROM documents ORDER BY id")
-
-
-def list_rows(project: Any, document_ids: Sequence[int]) -> dict[int, tuple[str, str, int]]:
-    """``id -> (name, status, spans)`` for the given documents (the rows on screen)."""
-    found: dict[int, tuple[str, str, int]] = {}
-    db = _db(project)
-    ids = list(document_ids)
-    for at in range(0, len(ids), _CHUNK):
-        part = ids[at : at + _CHUNK]
-        for doc_id, name, status, spans in db.execute(
-                "SELECT d.id, d.name, d.status, coalesce(c.spans, 0) FROM documents d "
-                "LEFT JOIN document_span_counts c ON c.document_id = d.id WHERE d.id IN "
-                f"({', '.join('?' for _ in part)})", part):
-            found[doc_id] = (name, status, spans)
-    return found

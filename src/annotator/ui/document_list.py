@@ -1,8 +1,9 @@
 """The project's documents: name, span count and status, with a filter box.
 
 ``DocumentListModel`` is a lazy model over the project file: sorting and filtering are SQL
-queries on indexes (``annotator.store.aggregates``), the span counts come from the counts the
-file maintains, and only the rows on screen are read, so a corpus of 100,000 documents opens,
+queries on indexes (``annotator.store.document_rows``: a filter is answered from the trigram
+index of the names when it is selective), the span counts come from the counts the file
+maintains, and only the rows on screen are read, so a corpus of 100,000 documents opens,
 sorts and filters without any work per document. Documents added (an import here or
 elsewhere) are inserted rows at their place, span-count and status changes are single
 ``dataChanged`` cells. ``DocumentListPanel`` adds a filter (name or status; ASCII letters
@@ -11,6 +12,7 @@ ignore case) and emits ``documentActivated(document_id)``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -36,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.store import aggregates
+from annotator.store import ProjectBusyError, document_rows
 from annotator.ui.session import Session
 from annotator.ui.text_view import plain_text_html
 
@@ -53,13 +55,16 @@ STATUS_WIDTH = 26
 
 
 class DocumentListModel(QAbstractTableModel):
-    """Rows: the project's documents, sorted and filtered in SQL, fetched a page at a time.
+    """Rows: the project's documents, sorted and filtered in SQL, read a page at a time.
 
-    The model holds the ordered ids of its rows (one indexed query:
-    :func:`annotator.store.aggregates.document_ids`, no document row read) and a cache of the
-    rows on screen (name, status, span count from the maintained counts; :data:`PAGE` rows
-    per query). ``sort(column, order)`` and ``set_needle(text)`` re-run the query; a sort keeps
-    the selection (``layoutChanged``), a filter resets.
+    The model holds the list's plan (:func:`annotator.store.document_rows.plan`: its number
+    of rows when known) and a cache of the pages read (:data:`PAGE` rows of name, status and
+    span count per query), never the ids of every row. Unfiltered, or with a filter answered
+    from the name index, the number of rows is known and any page is read on demand (the
+    scroll bar spans the list). A filter that matches many documents reads its rows as the
+    view asks for them (``canFetchMore``/``fetchMore``, like the span table). ``sort(column,
+    order)`` and ``set_needle(text)`` make a new plan; a sort keeps the selection
+    (``layoutChanged``), a filter resets.
 
     Expects the session's ``documentsAdded(ids)`` (each new document is an inserted row at its
     place in the order), ``spanCountChanged``, ``spanCountsChanged``, ``documentStatusChanged``
@@ -67,12 +72,18 @@ class DocumentListModel(QAbstractTableModel):
     order again :data:`REORDER_MS` later, so an edit paints first) and ``documentChanged`` (the
     current document is shown in bold)."""
 
-    #: Rows fetched per query.
+    #: Rows per query.
     PAGE = 128
     #: Cached rows kept at most (the cache is dropped beyond this).
     CACHE = 4096
     #: Delay before rows are re-ordered after a change of the sorted column.
     REORDER_MS = 250
+    #: More documents added at once than this reset the list instead of inserting rows.
+    INSERTS = 100
+    #: Delay before the names of documents added are indexed (then a batch per tick).
+    INDEX_MS = 1000
+    #: Delay before trying again when another program holds the write lock.
+    BUSY_RETRY_MS = 2000
 
     def __init__(self, session: Session, parent: Any = None) -> None:
         super().__init__(parent)
@@ -81,15 +92,21 @@ class DocumentListModel(QAbstractTableModel):
         self._order = "id"
         self._descending = False
         self._needle = ""
-        self._ids: list[int] = aggregates.document_ids(self._project)
-        self._rows: dict[int, int] | None = None
-        self._searched = False
-        self._cache: dict[int, tuple[str, str, int]] = {}
+        self._pages: dict[int, list[document_rows.Row]] = {}
+        self._where: dict[int, int] = {}
+        self._plan = self._new_plan()
+        self._rows = 0
+        self._fetching = False
+        self._set_plan(self._plan)
         self._current: int | None = None
         self._reorder = QTimer(self)
         self._reorder.setSingleShot(True)
         self._reorder.setInterval(self.REORDER_MS)
         self._reorder.timeout.connect(self.refresh_order)
+        self._indexer = QTimer(self)
+        self._indexer.setSingleShot(True)
+        self._indexer.timeout.connect(self._index_names)
+        self._schedule_index()
         session.documentsAdded.connect(self._on_added)
         session.spanCountChanged.connect(self._on_count)
         session.spanCountsChanged.connect(self._on_counts)
@@ -98,47 +115,61 @@ class DocumentListModel(QAbstractTableModel):
 
     # -- rows ---------------------------------------------------------------------------------
 
-    def _query(self) -> list[int]:
-        return aggregates.document_ids(self._project, self._order, self._descending,
-                                       self._needle)
+    def _new_plan(self) -> document_rows.Plan:
+        return document_rows.plan(self._project, self._order, self._descending, self._needle)
+
+    def _set_plan(self, plan: document_rows.Plan) -> None:
+        """Use ``plan``, with an empty cache (a list of unknown length reads its first page)."""
+        self._plan = plan
+        self._drop_cache()
+        if plan.total is not None:
+            self._rows = plan.total
+        else:
+            self._rows = len(self._page(0))
+            if self._rows < self.PAGE:
+                self._plan = replace(plan, total=self._rows)
+
+    def _drop_cache(self) -> None:
+        self._pages.clear()
+        self._where.clear()
+
+    def _page(self, number: int) -> list[document_rows.Row]:
+        page = self._pages.get(number)
+        if page is None:
+            if sum(len(p) for p in self._pages.values()) >= self.CACHE:
+                self._drop_cache()
+            page = document_rows.rows(self._project, self._plan, number * self.PAGE, self.PAGE)
+            self._pages[number] = page
+            first = number * self.PAGE
+            self._where.update((row[0], first + at) for at, row in enumerate(page))
+        return page
+
+    def _row_data(self, row: int) -> document_rows.Row | None:
+        page = self._page(row // self.PAGE)
+        at = row % self.PAGE
+        return page[at] if at < len(page) else None
 
     def row_of(self, document_id: int) -> int:
-        """The row of a document (-1 if not shown). The first look-up after the rows changed
-        searches the list (in C, about a millisecond at 100,000 rows); the next one builds a
-        map, so a burst of look-ups (a layout change) stays linear."""
-        if self._rows is None:
-            if not self._searched:
-                self._searched = True
-                try:
-                    return self._ids.index(document_id)
-                except ValueError:
-                    return -1
-            self._rows = {doc_id: row for row, doc_id in enumerate(self._ids)}
-        return self._rows.get(document_id, -1)
+        """The row of a document (-1 if not shown): from the rows read, else counted in SQL
+        (a list of unknown length only knows the rows read)."""
+        row = self._where.get(document_id)
+        if row is not None:
+            return row
+        if self._plan.total is None:
+            return -1
+        found = document_rows.position(self._project, self._plan, document_id)
+        return found if found < self._rows else -1
 
     def document_id(self, row: int) -> int:
-        return self._ids[row]
-
-    def document_ids(self) -> list[int]:
-        """The ids of the rows, in order (a copy)."""
-        return list(self._ids)
-
-    def _row_data(self, row: int) -> tuple[str, str, int] | None:
-        doc_id = self._ids[row]
-        found = self._cache.get(doc_id)
+        found = self._row_data(row)
         if found is None:
-            if len(self._cache) > self.CACHE:
-                self._cache.clear()
-            first = row - row % self.PAGE
-            page = [i for i in self._ids[first : first + self.PAGE] if i not in self._cache]
-            self._cache.update(aggregates.list_rows(self._project, page))
-            found = self._cache.get(doc_id)
-        return found
+            raise IndexError(row)
+        return found[0]
 
-    def _set_ids(self, ids: list[int]) -> None:
-        self._ids = ids
-        self._rows = None
-        self._searched = False
+    def _reset(self, plan: document_rows.Plan | None = None) -> None:
+        self.beginResetModel()
+        self._set_plan(plan if plan is not None else self._new_plan())
+        self.endResetModel()
 
     # -- sorting and filtering ----------------------------------------------------------------
 
@@ -152,9 +183,7 @@ class DocumentListModel(QAbstractTableModel):
         if needle == self._needle:
             return
         self._needle = needle
-        self.beginResetModel()
-        self._set_ids(self._query())
-        self.endResetModel()
+        self._reset()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._order = ("name", "spans", "status")[column] if 0 <= column < 3 else "id"
@@ -163,68 +192,107 @@ class DocumentListModel(QAbstractTableModel):
 
     def refresh_order(self) -> None:
         """Put the rows in order again (and in or out of the filter): a layout change when the
-        same documents are shown (the selection stays), else a reset."""
+        number of rows is known and stays (the selection stays), else a reset."""
         self._reorder.stop()
-        fresh = self._query()
-        if fresh == self._ids:
-            return
-        if len(fresh) != len(self._ids) or set(fresh) != set(self._ids):
-            self.beginResetModel()
-            self._set_ids(fresh)
-            self.endResetModel()
+        fresh = self._new_plan()
+        if fresh.total is None or self._plan.total is None or fresh.total != self._rows:
+            self._reset(fresh)
             return
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
-        ids = [self._ids[index.row()] for index in old]
-        self._set_ids(fresh)
-        self.changePersistentIndexList(
-            old, [self.index(self.row_of(doc_id), index.column())
-                  for doc_id, index in zip(ids, old, strict=True)])
+        # Only the rows read know their document: a page read now would be in the new order.
+        # An index on a row not read is dropped (the panel selects the current document again).
+        ids = [self._read_id(index.row()) for index in old]
+        self._plan = fresh
+        self._drop_cache()
+        rows = {doc_id: self.row_of(doc_id) for doc_id in set(ids) if doc_id is not None}
+        self.changePersistentIndexList(old, [
+            self.index(rows[doc_id], index.column())
+            if doc_id is not None and rows[doc_id] >= 0 else QModelIndex()
+            for doc_id, index in zip(ids, old, strict=True)])
         self.layoutChanged.emit()
 
+    def _read_id(self, row: int) -> int | None:
+        page = self._pages.get(row // self.PAGE)
+        at = row % self.PAGE
+        return page[at][0] if page is not None and at < len(page) else None
+
     def _follow(self, key: str) -> None:
-        if self._order == key or (key == "status" and self._needle):
+        if self._order == key or (key == "status" and self._plan.statuses):
             self._reorder.start()
+
+    # -- the name index -----------------------------------------------------------------------
+
+    def _schedule_index(self, delay_ms: int | None = None) -> None:
+        if not self._indexer.isActive() and not self._project.closed \
+                and document_rows.names_pending(self._project, 1):
+            self._indexer.start(self.INDEX_MS if delay_ms is None else delay_ms)
+
+    def _index_names(self) -> None:
+        """Index the names of documents added (one short transaction per batch, without
+        waiting for another program's write lock), so that filters are answered from the
+        index again. Until then a filter walks the names; its rows are the same."""
+        from annotator.ui.reading.indexer import _without_waiting
+
+        if self._project.closed:  # the window was closed
+            return
+        try:
+            with _without_waiting(self._project), self._project.atomic():
+                added = document_rows.index_names(self._project)
+        except ProjectBusyError:
+            self._indexer.start(self.BUSY_RETRY_MS)
+            return
+        if added:
+            self._schedule_index(0)
 
     # -- changes ------------------------------------------------------------------------------
 
     def _on_added(self, added: list[int]) -> None:
-        fresh = self._query()
-        new = set(added)
-        if len(added) > 1000 or [i for i in fresh if i not in new] != self._ids:
-            self.beginResetModel()
-            self._set_ids(fresh)
-            self.endResetModel()
+        self._schedule_index()
+        fresh = self._new_plan()
+        if len(added) > self.INSERTS or fresh.total is None or self._plan.total is None:
+            self._reset(fresh)
             return
-        for row, doc_id in enumerate(fresh):
-            if doc_id in new:  # ascending rows: everything before ``row`` is in place
-                self.beginInsertRows(QModelIndex(), row, row)
-                self._ids.insert(row, doc_id)
-                self._rows, self._searched = None, False
-                self.endInsertRows()
+        rows = sorted(r for r in (document_rows.position(self._project, fresh, doc_id)
+                                  for doc_id in added) if r >= 0)
+        if fresh.total != self._rows + len(rows):
+            self._reset(fresh)
+            return
+        self._plan = fresh
+        for row in rows:  # ascending rows: everything before ``row`` is in place
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._rows += 1
+            self._drop_cache()
+            self.endInsertRows()
 
     def _changed(self, document_id: int, first: int, last: int) -> None:
-        row = self.row_of(document_id)
-        if row >= 0:
+        row = self._where.get(document_id)  # a row not read is not on screen
+        if row is not None:
             self.dataChanged.emit(self.index(row, first), self.index(row, last))
 
+    def _update(self, document_id: int, status: str | None, spans: int | None) -> None:
+        row = self._where.get(document_id)
+        if row is None:
+            return
+        page = self._pages.get(row // self.PAGE)
+        if page is not None and row % self.PAGE < len(page):
+            doc_id, name, was, count = page[row % self.PAGE]
+            page[row % self.PAGE] = (doc_id, name, status if status is not None else was,
+                                     spans if spans is not None else count)
+
     def _on_count(self, document_id: int, count: int) -> None:
-        cached = self._cache.get(document_id)
-        if cached is not None:
-            self._cache[document_id] = (cached[0], cached[1], count)
+        self._update(document_id, None, count)
         self._changed(document_id, 1, 1)
         self._follow("spans")
 
     def _on_counts(self) -> None:
-        self._cache.clear()
-        if self._ids:
-            self.dataChanged.emit(self.index(0, 1), self.index(len(self._ids) - 1, 1))
+        self._drop_cache()
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 1), self.index(self._rows - 1, 1))
         self._follow("spans")
 
     def _on_status(self, document_id: int, status: str) -> None:
-        cached = self._cache.get(document_id)
-        if cached is not None:
-            self._cache[document_id] = (cached[0], status, cached[2])
+        self._update(document_id, status, None)
         self._changed(document_id, 2, 2)
         self._follow("status")
 
@@ -234,10 +302,28 @@ class DocumentListModel(QAbstractTableModel):
             if doc_id is not None:
                 self._changed(doc_id, 0, len(COLUMNS) - 1)
 
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: N802, B008
+        return not parent.isValid() and self._plan.total is None
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: N802, B008
+        if not self.canFetchMore(parent) or self._fetching:
+            return
+        page = self._page(self._rows // self.PAGE)
+        if len(page) < self.PAGE:
+            self._plan = replace(self._plan, total=self._rows + len(page))
+        if page:
+            self._fetching = True  # a view asking for more while the rows go in gets none
+            try:
+                self.beginInsertRows(QModelIndex(), self._rows, self._rows + len(page) - 1)
+                self._rows += len(page)
+                self.endInsertRows()
+            finally:
+                self._fetching = False
+
     # -- Qt's model interface -----------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else self._rows
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -253,27 +339,28 @@ class DocumentListModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+        if not index.isValid() or not 0 <= index.row() < self._rows:
             return None
-        if role == DOCUMENT_ID_ROLE:
-            return self._ids[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) \
                 if column == 1 else None
-        if role == Qt.ItemDataRole.FontRole:
-            if self._ids[index.row()] != self._current:
-                return None
-            font = QFont()
-            font.setBold(True)
-            return font
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                        Qt.ItemDataRole.ForegroundRole):
+                        Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole,
+                        DOCUMENT_ID_ROLE):
             return None
         row = self._row_data(index.row())
         if row is None:
             return None
-        name, status, spans = row
+        doc_id, name, status, spans = row
+        if role == DOCUMENT_ID_ROLE:
+            return doc_id
+        if role == Qt.ItemDataRole.FontRole:
+            if doc_id != self._current:
+                return None
+            font = QFont()
+            font.setBold(True)
+            return font
         if role == Qt.ItemDataRole.ForegroundRole:
             return QColor(STATUS_COLORS.get(status, "#808080")) if column == 2 else None
         if column == 0:
@@ -358,6 +445,7 @@ class DocumentListPanel(QWidget):
         self.view.clicked.connect(self._activate)
         self.view.selectionModel().currentRowChanged.connect(self._moved)
         self.model.modelReset.connect(self._after_reset)
+        self.model.layoutChanged.connect(self._after_layout)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter_edit)
@@ -375,6 +463,14 @@ class DocumentListPanel(QWidget):
     def _after_reset(self) -> None:
         if self._session.document is not None:
             self.show_document(self._session.document.id)
+
+    def _after_layout(self) -> None:
+        """The rows were put in another order: the current document's row is current again
+        (when its index was on a row not read), where the list was scrolled to."""
+        bar = self.view.verticalScrollBar()
+        value = bar.value()
+        self._after_reset()
+        bar.setValue(value)
 
     def _activate(self, index: QModelIndex) -> None:
         document_id = index.data(DOCUMENT_ID_ROLE)

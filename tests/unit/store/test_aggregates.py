@@ -120,34 +120,13 @@ def test_bulk_import_and_merge_keep_the_counts(tmp_path: Path) -> None:
         assert aggregates.span_total(project) == 12
 
 
-def test_status_counts_and_the_document_list_queries(project: Project) -> None:
+def test_status_counts(project: Project) -> None:
+    """(The document list's queries: ``test_document_rows``.)"""
     ids = [project.add_document(f"{name}.txt", f"文書{n}。", who="t")[0].id
            for n, name in enumerate(["b_1", "a%2", "c_3", "B4"])]
     project.set_document_status(ids[0], "done", who="t")
     project.set_document_status(ids[2], "in progress", who="t")
-    project.add_span(ids[1], 0, 1, "actor", "alice")
-    project.add_span(ids[1], 1, 2, "actor", "alice")
-    project.add_span(ids[3], 0, 1, "actor", "alice")
     assert aggregates.status_counts(project) == {"new": 2, "in progress": 1, "done": 1}
-    assert aggregates.document_ids(project) == ids
-    assert aggregates.document_ids(project, "id", descending=True) == ids[::-1]
-    assert aggregates.document_ids(project, "name") == [ids[3], ids[1], ids[0], ids[2]]
-    assert aggregates.document_ids(project, "spans") == [ids[0], ids[2], ids[3], ids[1]]
-    assert aggregates.document_ids(project, "status", descending=True) == [
-        ids[1], ids[3], ids[2], ids[0]]  # new > in progress > done; then names, bytewise
-    # LIKE's wildcards are literal characters of the filter; ASCII letters ignore case.
-    assert aggregates.document_ids(project, needle="%") == [ids[1]]
-    assert aggregates.document_ids(project, needle="_") == [ids[0], ids[2]]
-    assert aggregates.document_ids(project, "name", needle="b") == [ids[3], ids[0]]
-    assert aggregates.document_ids(project, "spans", True, needle="B") == [ids[3], ids[0]]
-    assert aggregates.document_ids(project, needle="progress") == [ids[2]]
-    # Statuses fold like names: ASCII letters only (the Kelvin sign is not a k, ı not an i).
-    assert aggregates.document_ids(project, needle="IN PRO") == [ids[2]]
-    assert aggregates.document_ids(project, "id", True, needle="nE") == [ids[3], ids[1], ids[0]]
-    assert aggregates.document_ids(project, needle="\u0131n") == []
-    assert aggregates.document_ids(project, "name", needle="_") == [ids[0], ids[2]]
-    assert aggregates.list_rows(project, [ids[1], ids[0]]) == {
-        ids[1]: ("a%2.txt", "new", 2), ids[0]: ("b_1.txt", "done", 0)}
 
 
 def test_a_v5_project_gets_its_counts_from_the_migration(project_path: Path) -> None:

@@ -79,11 +79,11 @@ def dumps_baseline(jsonl: Path, out: Path) -> dict:
     code = f"""
 import json, time, resource
 records = [json.loads(line) for line in open({str(jsonl)!r}, encoding="utf-8")]
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 with open({str(out)!r}, "w", encoding="utf-8") as f:
     for r in records:
         f.write(json.dumps(r, ensure_ascii=False) + "\\n")
-print(json.dumps({{"wall": time.perf_counter() - started}}))
+print(json.dumps({{"wall": time.perf_counter() - started, "cpu": time.process_time() - cpu}}))
 """
     done = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
@@ -138,10 +138,15 @@ def run(n: int, work: Path, repeat: int, formats: list[str], import_only: bool =
             results.append(measure(annotator("export", "--db", str(db), "--format", fmt,
                                              "-o", str(out), *extra)))
         rows[f"export {fmt}"] = summary(results)
-        print(f"  export {fmt}: {rows[f'export {fmt}']['wall']:.1f} s, "
-              f"{rows[f'export {fmt}']['rss_mb']:.0f} MB", flush=True)
+        print(f"  export {fmt}: {rows[f'export {fmt}']['wall']:.2f} s wall, "
+              f"{rows[f'export {fmt}']['cpu']:.2f} s CPU (user+sys), "
+              f"{rows[f'export {fmt}']['rss_mb']:.0f} MB (load {os.getloadavg()[0]:.1f})",
+              flush=True)
     dumps = [dumps_baseline(jsonl, work / f"dumps-{n}.jsonl") for _ in range(repeat)]
-    rows["json.dumps"] = {"wall": statistics.median(d["wall"] for d in dumps), "rss_mb": None}
+    rows["json.dumps"] = {"wall": statistics.median(d["wall"] for d in dumps),
+                          "cpu": statistics.median(d["cpu"] for d in dumps), "rss_mb": None}
+    print(f"  json.dumps: {rows['json.dumps']['wall']:.2f} s wall, "
+          f"{rows['json.dumps']['cpu']:.2f} s CPU", flush=True)
     for path in work.glob(f"out-{n}-*"):
         shutil.rmtree(path) if path.is_dir() else path.unlink()
     (work / f"dumps-{n}.jsonl").unlink(missing_ok=True)
@@ -190,7 +195,9 @@ def main() -> None:
             if row["rss_mb"] is not None:
                 cell += f", {row['rss_mb']:.0f} MB"
             if name.startswith("export") and table[n].get("json.dumps", {}).get("wall"):
-                cell += f" ({row['wall'] / table[n]['json.dumps']['wall']:.1f}× dumps)"
+                base = table[n]["json.dumps"]
+                cell += (f" ({row['wall'] / base['wall']:.2f}× dumps, "
+                         f"CPU {row['cpu'] / base['cpu']:.2f}×)")
             cells.append(cell)
         line = f"| {name} | " + " | ".join(cells)
         if ratio:

@@ -294,8 +294,9 @@ def position(project: Any, p: Plan, document_id: int) -> int:
     marks = f"({', '.join('?' for _ in mine)})"
     before, after = ("<", ">") if not p.descending else (">", "<")
     if p.order == "id" and not p.needle:  # ids without gaps (nothing removed): no count
-        first, last = db.execute("SELECT min(document_id), max(document_id) "
-                                 "FROM document_span_counts").fetchone()
+        first, last = db.execute(  # two look-ups (min and max together would scan)
+            "SELECT (SELECT min(document_id) FROM document_span_counts), "
+            "(SELECT max(document_id) FROM document_span_counts)").fetchone()
         if last - first + 1 == p.total:
             return document_id - first if not p.descending else last - document_id
     if p.total is not None:

@@ -366,7 +366,7 @@ def _document_name_index(db: sqlite_utils.Database) -> None:
     list's filter finds the documents whose name contains a string from the names holding its
     rarest trigram instead of reading every name (``annotator.store.document_rows``). Names are
     indexed after they are written, up to a watermark, like the texts; an existing project gets
-    its names indexed here, in one statement (about a quarter of a second per 100,000)."""
+    its names indexed here, in one statement (about half a second per 100,000)."""
     from annotator.store import document_rows
 
     document_rows.create_name_index(db.conn)

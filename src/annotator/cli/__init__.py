@@ -165,7 +165,8 @@ def _sqlite_reason(exc: sqlite3.Error) -> str:
         text = f"{text}, {code}"
     if "full" in text or "disk I/O" in text:
         return f"cannot write the project ({text}); the change was rolled back"
-    if "malformed" in text or "not a database" in text:
+    # Text the project wrote is UTF-8, so text that does not decode was damaged on disk.
+    if "malformed" in text or "not a database" in text or "Could not decode to UTF-8" in text:
         return (f"the project file is damaged ({text}); restore it from a backup or an "
                 f"export")
     return f"the project file could not be read or written ({text})"

@@ -81,6 +81,8 @@ def reference(project: Project, order: str, descending: bool, needle: str) -> li
 def test_both_ways_of_filtering_give_the_reference(project: Project,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(document_rows, "FEW", 12)  # few candidates: 12 names of 300 or less
+    monkeypatch.setattr(document_rows, "DENSE", 40)  # a page: 40 of the first 100 rows
+    monkeypatch.setattr(document_rows, "SCAN_PROBE", 100)
     rng = random.Random(11)
 
     def add(count: int) -> None:
@@ -98,7 +100,8 @@ def test_both_ways_of_filtering_give_the_reference(project: Project,
         for needle in ("", "art", "ARTICLE-00", "0042", "-01", "記事-01", "icle-029", "zzz", "m",
                        "-030", "e-0"):
             plan = document_rows.plan(project, needle=needle)
-            seen.add("index" if plan.gram else "walk" if plan.walk else "scan")
+            seen.add("index" if plan.gram else "walk" if plan.walk else
+                     "held" if plan.held is not None else "scan")
             for order in document_rows.ORDERS:
                 for descending in (False, True):
                     assert listed(project, order, descending, needle) == reference(
@@ -107,15 +110,17 @@ def test_both_ways_of_filtering_give_the_reference(project: Project,
 
     add(300)
     assert document_rows.names_pending(project) == 13  # counted up to FEW + 1
-    assert check() == {"scan"}  # too many names not indexed: every filter walks the names
+    # Too many names not indexed: every filter reads the names (walking the order when a page
+    # of its first rows match, else holding the ids found from the index on names).
+    assert check() == {"scan", "held"}
     with project.atomic():
         assert document_rows.index_names(project, max_docs=200) == 200
         assert document_rows.index_names(project) == 100
         assert document_rows.index_names(project) == 0
-    assert check() == {"index", "walk", "scan"}
+    assert check() == {"index", "walk", "scan", "held"}
     add(5)  # a few not indexed yet: candidates too (and no walk in id order of the index)
     assert document_rows.names_pending(project) == 5
-    assert check() == {"index", "scan"}
+    assert check() == {"index", "scan", "held"}
     index_ok(project)
 
 

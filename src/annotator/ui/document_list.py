@@ -232,12 +232,12 @@ class DocumentListModel(QAbstractTableModel):
         """Index the names of documents added (one short transaction per batch, without
         waiting for another program's write lock), so that filters are answered from the
         index again. Until then a filter walks the names; its rows are the same."""
-        from annotator.ui.reading.indexer import _without_waiting
+        from annotator.ui.reading.indexer import without_waiting
 
         if self._project.closed:  # the window was closed
             return
         try:
-            with _without_waiting(self._project), self._project.atomic():
+            with without_waiting(self._project), self._project.atomic():
                 added = document_rows.index_names(self._project)
         except ProjectBusyError:
             self._indexer.start(self.BUSY_RETRY_MS)

@@ -54,7 +54,7 @@ from annotator.services.wording import counted
 from annotator.store import Project, ProjectBusyError
 
 __all__ = ["ASKED_QUIET_MS", "BATCH_CHARS", "BATCH_DOCS", "KEEP", "QUIET_MS", "STORE_MS", "TEXT_CHARS", "TEXT_DOCS",
-           "YIELD_MS", "ReadingIndexer"]
+           "YIELD_MS", "ReadingIndexer", "without_waiting"]
 
 #: A background batch: at most this many documents...
 BATCH_DOCS = 32
@@ -80,7 +80,7 @@ BUSY_RETRY_MS = 2000
 
 
 @contextlib.contextmanager
-def _without_waiting(project: Project) -> Iterator[None]:
+def without_waiting(project: Project) -> Iterator[None]:
     """A write that gives up at once (:class:`ProjectBusyError`) when another program holds
     the write lock, instead of waiting for it with the window's wait handler."""
     timeout, handler = project.lock_timeout, project.wait_handler
@@ -543,7 +543,7 @@ class ReadingIndexer(QObject):
         if not corpus_search.texts_pending(self.project):
             return
         try:
-            with _without_waiting(self.project):
+            with without_waiting(self.project):
                 added = corpus_search.index_some_texts(self.project, TEXT_DOCS, TEXT_CHARS)
         except ProjectBusyError:
             self._text_timer.start(BUSY_RETRY_MS)  # another program is writing
@@ -558,7 +558,7 @@ class ReadingIndexer(QObject):
         """Store ``rows``; False when another program holds the write lock (try later; when
         the window closes, the rows are dropped: they are built again next time)."""
         try:
-            with _without_waiting(self.project):
+            with without_waiting(self.project):
                 corpus_search.store_rows(self.project, rows)
         except ProjectBusyError:
             if self._closed:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.domain.relations import Attribute, SpanAttributeError, check_attribute_set
 from annotator.domain.spans import Span, now
-from annotator.store.errors import ConflictError
+from annotator.store.errors import ConflictError, expect_current
 from annotator.store.labels import UNSET, move_in_order
 from annotator.store.relation_rows import ATTRIBUTE_SELECT as _ATTRIBUTE_SELECT
 from annotator.store.relation_rows import attribute_from_row as _attribute
@@ -56,19 +56,10 @@ class AttributesMixin:
         return _attribute(row)
 
     def _expect_attribute(self, label: str, name: str, expect: Attribute | None) -> Attribute:
-        try:
-            current = self.label_attribute(label, name)
-        except SpanAttributeError:
-            if expect is None:
-                raise
-            raise ConflictError(f"attribute {label}.{name} was removed elsewhere"
-                                f"{self._changed_by('label_attribute', f'{label}.{name}')}; "  # type: ignore[attr-defined]
-                                f"nothing was changed") from None
-        if expect is not None and current != expect:
-            raise ConflictError(f"attribute {label}.{name} was changed elsewhere"
-                                f"{self._changed_by('label_attribute', f'{label}.{name}')}; "  # type: ignore[attr-defined]
-                                f"nothing was changed")
-        return current
+        return expect_current(
+            lambda: self.label_attribute(label, name), expect, SpanAttributeError,
+            what=f"attribute {label}.{name}", gone="removed", kept=False,
+            changed_by=lambda: self._changed_by("label_attribute", f"{label}.{name}"))  # type: ignore[attr-defined]
 
     def _attribute_usage(self, label: str, name: str) -> list[Span]:
         """The spans of ``label`` holding a value of attribute ``name``."""

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from annotator.domain.errors import AnnotatorError
+
+T = TypeVar("T")
 
 
 class ProjectError(AnnotatorError):
@@ -32,3 +37,24 @@ class ConflictError(ProjectError):
 
 class ProjectBusyError(ProjectError):
     """Another program held the project's write lock for longer than this one would wait."""
+
+
+def expect_current(read: Callable[[], T], expect: T | None, missing: type[Exception], *,
+                   what: str, changed_by: Callable[[], str], gone: str = "renamed or removed",
+                   kept: bool = True) -> T:
+    """A definition (a label, a relation type, an attribute) as ``read`` finds it now, inside
+    the writing transaction; with ``expect`` (undo, redo) it must still be exactly that, else
+    :class:`ConflictError` naming ``what`` and who changed it (``changed_by``). Without
+    ``expect``, a definition that ``read`` cannot find raises its own ``missing`` error."""
+    try:
+        current = read()
+    except missing:
+        if expect is None:
+            raise
+        raise ConflictError(f"{what} was {gone} elsewhere{changed_by()}; "
+                            "nothing was changed") from None
+    if expect is not None and current != expect:
+        newer = "its newer definition is kept and " if kept else ""
+        raise ConflictError(f"{what} was changed elsewhere{changed_by()}; "
+                            f"{newer}nothing was changed")
+    return current

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.domain.errors import LabelError
 from annotator.domain.labels import Label, check_label_set
-from annotator.store.errors import ConflictError
+from annotator.store.errors import ConflictError, expect_current
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -94,19 +94,9 @@ class LabelsMixin:
 
     def _expect_label(self, name: str, expect: Label | None) -> Label:
         """The label as stored now; with ``expect`` it must be exactly that (ConflictError)."""
-        try:
-            current = self.label(name)
-        except LabelError:
-            if expect is None:
-                raise
-            raise ConflictError(
-                f"label {name!r} was renamed or removed elsewhere"
-                f"{self._changed_by('label', name)}; nothing was changed") from None  # type: ignore[attr-defined]
-        if expect is not None and current != expect:
-            raise ConflictError(
-                f"label {name!r} was changed elsewhere{self._changed_by('label', name)}; "  # type: ignore[attr-defined]
-                f"its newer definition is kept and nothing was changed")
-        return current
+        return expect_current(lambda: self.label(name), expect, LabelError,
+                              what=f"label {name!r}",
+                              changed_by=lambda: self._changed_by("label", name))  # type: ignore[attr-defined]
 
     def add_label(self, label: Label, *, who: str, position: int | None = None) -> Label:
         """Add a label at ``position`` (default: last)."""

@@ -16,7 +16,7 @@ from annotator.domain.relations import (
     RelationType,
     check_relation_type_set,
 )
-from annotator.store.errors import ConflictError
+from annotator.store.errors import ConflictError, expect_current
 from annotator.store.labels import UNSET, move_in_order
 from annotator.store.relation_rows import ATTRIBUTE_SELECT as _ATTRIBUTE_SELECT
 from annotator.store.relation_rows import RELATION_SELECT as _RELATION_SELECT
@@ -98,20 +98,9 @@ class RelationTypesMixin:
                             [position, rt.name])
 
     def _expect_type(self, name: str, expect: RelationType | None) -> RelationType:
-        try:
-            current = self.relation_type(name)
-        except RelationError:
-            if expect is None:
-                raise
-            raise ConflictError(
-                f"relation type {name!r} was renamed or removed elsewhere"
-                f"{self._changed_by('relation_type', name)}; nothing was changed") from None  # type: ignore[attr-defined]
-        if expect is not None and current != expect:
-            raise ConflictError(
-                f"relation type {name!r} was changed elsewhere"
-                f"{self._changed_by('relation_type', name)}; its newer definition is kept and "  # type: ignore[attr-defined]
-                f"nothing was changed")
-        return current
+        return expect_current(lambda: self.relation_type(name), expect, RelationError,
+                              what=f"relation type {name!r}",
+                              changed_by=lambda: self._changed_by("relation_type", name))  # type: ignore[attr-defined]
 
     def add_relation_type(self, rt: RelationType, *, who: str,
                           position: int | None = None) -> RelationType:

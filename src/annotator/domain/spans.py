@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,6 +38,41 @@ class Span:
     def key(self) -> tuple[int, int, int, str, str]:
         """What makes two spans exact duplicates: document, start, end, label, annotator."""
         return (self.document_id, self.start, self.end, self.label, self.annotator)
+
+
+class _Building:
+    """A span under construction: the same slots as :class:`Span`, assigned directly, then
+    turned into a ``Span`` (``__class__`` assignment; the layouts are the same). A frozen
+    dataclass sets each field through ``object.__setattr__``: building the 100,000 spans of a
+    document that way takes about 2.5 times as long."""
+
+    __slots__ = ("id", "document_id", "start", "end", "label", "annotator", "note",
+                 "created_at", "updated_at", "value", "attributes")
+
+    def __init__(self, id: str, document_id: int, start: int, end: int, label: str,  # noqa: A002
+                 annotator: str, note: str | None, created_at: str, updated_at: str,
+                 value: dict[str, Any] | None = None,
+                 attributes: dict[str, Any] | None = None) -> None:
+        self.id = id
+        self.document_id = document_id
+        self.start = start
+        self.end = end
+        self.label = label
+        self.annotator = annotator
+        self.note = note
+        self.created_at = created_at
+        self.updated_at = updated_at
+        self.value = value
+        self.attributes = {} if attributes is None else attributes
+        self.__class__ = Span  # type: ignore[assignment]
+
+
+if _Building.__slots__ != tuple(f.name for f in fields(Span)):  # pragma: no cover
+    raise AssertionError("_Building must have the fields of Span, in its order")
+
+#: ``make_span(*fields)`` is ``Span(*fields)`` (the same object, equal, frozen), built faster:
+#: the constructor for spans read in bulk. ``attributes`` given must be a dict.
+make_span: Any = _Building
 
 
 def new_span_id() -> str:

@@ -23,7 +23,8 @@ from typing import Any, Protocol
 import sqlite_utils
 
 from annotator.domain.errors import LabelError, SpanError
-from annotator.domain.spans import Span, check_annotator, check_bounds, new_span_id, now
+from annotator.domain.spans import Span, check_annotator, check_bounds, make_span, new_span_id
+from annotator.domain.spans import now
 from annotator.domain.text import canonicalise, sha256_text
 from annotator.store import registry
 from annotator.store.bulk import (
@@ -55,11 +56,11 @@ def span_from_row(row: Sequence[Any]) -> Span:
     """A :class:`Span` from a row of ``_SPAN_SELECT``'s columns (``value`` and, when the row
     has it, ``attributes`` as JSON text)."""
     if len(row) > 10 and row[10] is not None:
-        return Span(*row[:9], None if row[9] is None else json.loads(row[9]),
-                    json.loads(row[10]))
+        return make_span(*row[:9], None if row[9] is None else json.loads(row[9]),
+                         json.loads(row[10]))
     if row[9] is None:
-        return Span(*row[:9])
-    return Span(*row[:9], json.loads(row[9]))
+        return make_span(*row[:9])
+    return make_span(*row[:9], json.loads(row[9]))
 
 
 @dataclass(frozen=True, slots=True)

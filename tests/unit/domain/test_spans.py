@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 
 from annotator.domain.errors import SpanError
-from annotator.domain.spans import Span, check_annotator, check_bounds, new_span_id, now
+from annotator.domain.spans import Span, check_annotator, check_bounds, make_span, new_span_id, now
 from annotator.store import Document, Project
 
 
@@ -93,3 +94,16 @@ def test_bad_span_refused_by_project(project: Project, document: Document, snaps
 def test_span_key() -> None:
     span = Span("a" * 32, 1, 2, 3, "actor", "alice", None, "t", "t")
     assert span.key == (1, 2, 3, "actor", "alice")
+
+
+def test_make_span_builds_the_same_frozen_span() -> None:
+    fields = ("0" * 32, 3, 5, 9, "actor", "hana", None, "2026-01-01T00:00:00.000Z",
+              "2026-01-02T00:00:00.000Z")
+    fast, plain = make_span(*fields), Span(*fields)
+    assert type(fast) is Span and fast == plain and repr(fast) == repr(plain)
+    assert fast.attributes == {} and fast.attributes is not make_span(*fields).attributes
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.label = "claim"  # type: ignore[misc]
+    full = make_span(*fields, {"number": 3}, {"stance": "reported"})
+    assert full == Span(*fields, {"number": 3}, {"stance": "reported"})
+    assert dataclasses.replace(full, label="claim").label == "claim"

@@ -30,7 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from PySide6.QtCore import QPoint, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from bench_window import PaintCounter, build, median_ms, next_frame, paint  # noqa: E402
+from bench_window import (  # noqa: E402
+    PaintCounter,
+    build,
+    median_ms,
+    next_frame,
+    paint,
+    settle_highlighting,
+)
 
 from annotator.store import Project  # noqa: E402
 from annotator.ui.main_window import MainWindow  # noqa: E402
@@ -51,6 +58,7 @@ def bench_open(window: MainWindow, doc_id: int, n: int) -> None:
     assert tags.enabled and tags.drawn, "the tags were not painted"
     print(f"open + paint with label tags on, {n:,} spans: {elapsed * 1000:7.1f} ms "
           f"({sum(k == 'tag' for k, _s, _r in tags.drawn)} tags on screen)")
+    print(f"  {settle_highlighting(window)}")
 
 
 def bench_edits(window: MainWindow, n: int, rounds: int) -> None:

@@ -35,6 +35,7 @@ from PySide6.QtCore import QPoint, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bench_window import PaintCounter, build, median_ms, next_frame  # noqa: E402
+from bench_window import settle_highlighting  # noqa: E402
 
 from annotator.domain.relations import Relation, new_relation_id  # noqa: E402
 from annotator.domain.spans import now  # noqa: E402
@@ -98,6 +99,7 @@ def bench_open(window: MainWindow, doc_id: int) -> None:
     print(f"open + first frame, {len(window.session.index):,} spans, "
           f"{len(window.relations.state.relations):,} relations: {elapsed * 1000:7.1f} ms "
           f"(CPU {cpu * 1000:.1f} ms; {len(arcs)} arcs on screen)")
+    print(f"  {settle_highlighting(window)}")
     samples, cpus = [], []
     for _ in range(5):
         c = time.process_time()

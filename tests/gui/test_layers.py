@@ -344,6 +344,7 @@ def test_lines_off_screen_are_redrawn_after_a_toggle_and_on_scroll(qtbot, tmp_pa
     window = open_window(qtbot, path, settings)
     try:
         highlighter = window.editor.highlighter
+        qtbot.waitUntil(lambda: highlighter.pending == 0)  # the lines the opening left
         first_span = min(window.session.index, key=lambda s: s.start)
         last_span = max(window.session.index, key=lambda s: s.start)
         window.layers.set_visible("hana", False)
@@ -360,6 +361,39 @@ def test_lines_off_screen_are_redrawn_after_a_toggle_and_on_scroll(qtbot, tmp_pa
         window.layers.set_visible("hana", True)
         qtbot.waitUntil(lambda: highlighter.pending == 0)
         assert all(drawn_background(window, s.start) is not None for s in window.session.index)
+    finally:
+        window.close()
+        window.session.close()
+
+
+def test_opening_a_long_text_draws_the_lines_shown_first_and_the_rest_after(
+        qtbot, tmp_path, settings):
+    lines = [f"第{n:03d}行：プーチン氏は😀北朝鮮を訪問した。" for n in range(400)]
+    text = "\n".join(lines)
+    path = tmp_path / "long.annotator"
+    with Project.open(path) as project:
+        doc, _ = project.add_document("long.txt", text, who=WHO)
+        for n in range(400):
+            at = sum(len(line) + 1 for line in lines[:n]) + lines[n].index("北朝鮮")
+            project.add_span(doc.id, at, at + 3, "actor", WHO)
+    window = open_window(qtbot, path, settings)
+    try:
+        window.open_document(doc.id)  # again, with no event loop turn before the paint
+        view, highlighter = window.view, window.editor.highlighter
+        spans = sorted(window.session.index, key=lambda s: s.start)
+        assert highlighter.pending > 380  # Qt asked for every line; they wait
+        view.viewport().repaint()  # the first frame draws the lines it shows
+        first, last = window.visible_lines()
+        assert 5 < last - first < 100
+        assert all(drawn_background(window, s.start) is not None for s in spans[first:last + 1])
+        assert drawn_background(window, spans[-1].start) is None  # not drawn yet
+        bar = view.verticalScrollBar()
+        bar.setValue(bar.maximum())  # scrolled into view: drawn before it is shown
+        view.viewport().repaint()
+        assert drawn_background(window, spans[-1].start) is not None
+        qtbot.waitUntil(lambda: highlighter.pending == 0)  # the rest, from the event loop
+        assert all(drawn_background(window, s.start) is not None for s in spans)
+        assert not view.document().isModified()
     finally:
         window.close()
         window.session.close()

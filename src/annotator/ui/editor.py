@@ -147,6 +147,7 @@ class AnnotationEditor(QWidget):
     def _clear_document(self, _document_id: int = 0) -> None:
         """Take the old text out of the view (before the next one's layout is decided)."""
         if self.highlighter is not None:
+            self.view.set_before_paint(None)
             self.highlighter.setDocument(None)
             self.highlighter.deleteLater()
             self.highlighter = None
@@ -156,9 +157,11 @@ class AnnotationEditor(QWidget):
     def _show_document(self, _document_id: int) -> None:
         session = self.session
         self._clear_document()
-        self.highlighter = SpanHighlighter(self.view.document(), session.index,
-                                           Utf16Map(session.text), session.colors())
-        self.view.set_text(session.text)
+        self.highlighter = highlighter = SpanHighlighter(
+            self.view.document(), session.index, Utf16Map(session.text), session.colors())
+        with highlighter.deferring():  # the visible lines are drawn first, the rest after
+            self.view.set_text(session.text)
+        self.view.set_before_paint(highlighter.flush_before_paint)
         self.view.set_span_index(session.index)
 
     def _added(self, span: Span) -> None:

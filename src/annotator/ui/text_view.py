@@ -112,6 +112,7 @@ class AnnotationTextView(QPlainTextEdit):
         # kind -> (ranges sorted, format, longest range length)
         self._transient: dict[str, tuple[list[tuple[int, int]], QTextCharFormat, int]] = {}
         self._painters: list[Callable[[QPainter, QPaintEvent], None]] = []
+        self._before_paint: Callable[[int, int], None] | None = None
         self.selectionChanged.connect(self._emit_selection)
         self.cursorPositionChanged.connect(self._emit_selection)
         self.verticalScrollBar().valueChanged.connect(self._refresh_transient)
@@ -416,7 +417,17 @@ class AnnotationTextView(QPlainTextEdit):
         text, without a widget of its own. It must not change the document."""
         self._painters.append(paint)
 
+    def set_before_paint(self, prepare: Callable[[int, int], None] | None) -> None:
+        """Call ``prepare(first, last)`` with the block numbers a viewport paint is about to
+        draw, before it draws them (e.g. to highlight blocks still pending)."""
+        self._before_paint = prepare
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        if self._before_paint is not None:
+            rect = event.rect()
+            first = self.cursorForPosition(rect.topLeft()).blockNumber()
+            last = self.cursorForPosition(rect.bottomRight()).blockNumber()
+            self._before_paint(first, max(first, last))
         super().paintEvent(event)
         if self._painters:
             painter = QPainter(self.viewport())

@@ -21,8 +21,8 @@ from itertools import compress
 from operator import itemgetter, not_
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -34,7 +34,7 @@ from annotator.domain.spans import Span
 from annotator.ui.session import Session
 from annotator.ui.span_cells import OTHER_COLOR as _OTHER_COLOR
 from annotator.ui.span_cells import RIGHT as _RIGHT
-from annotator.ui.span_cells import SpanCellDelegate
+from annotator.ui.span_cells import SpanCellDelegate, paint_table
 from annotator.ui.text_view import plain_text_html
 
 __all__ = ["COLUMNS", "SpanTableModel", "SpanTableView", "SPAN_ID_ROLE"]
@@ -393,6 +393,7 @@ class SpanTableView(QTableView):
         self.span_model = SpanTableModel(session, self)
         self.setModel(self.span_model)
         self.setItemDelegate(SpanCellDelegate(self.span_model, self))
+        self._hover = QPersistentModelIndex()
         self.setSortingEnabled(True)
         self.sortByColumn(2, Qt.SortOrder.AscendingOrder)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -427,6 +428,21 @@ class SpanTableView(QTableView):
         session.spanUpdated.connect(
             lambda _old, new: new.id == session.focused_span_id and self.show_span(
                 new.id, scroll=not session.applying_history))
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        kind = event.type()
+        if kind in (QEvent.Type.HoverMove, QEvent.Type.HoverEnter):  # as the view tracks it
+            self._hover = QPersistentModelIndex(
+                self.indexAt(event.position().toPoint()))  # type: ignore[attr-defined]
+        elif kind in (QEvent.Type.HoverLeave, QEvent.Type.Leave):
+            self._hover = QPersistentModelIndex()
+        return super().viewportEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        delegate = self.itemDelegate()
+        if not (isinstance(delegate, SpanCellDelegate)
+                and paint_table(self, delegate, event, self._hover)):
+            super().paintEvent(event)
 
     def fit_columns(self) -> None:
         """Columns as wide as their content needs, measured from the font (never from the rows:

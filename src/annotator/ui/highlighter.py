@@ -36,6 +36,7 @@ spans draws its few dozen visible lines, not all 7,000.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -52,8 +53,11 @@ BACKGROUND_ALPHA = 110
 #: Background alpha of another layer's span where no span of mine lies.
 OTHER_ALPHA = 40
 DEFAULT_COLOR = "#9e9e9e"
-#: Blocks re-highlighted per event-loop turn by ``rehighlight_progressively``.
+#: At most this many blocks are re-highlighted per event-loop turn by
+#: ``rehighlight_progressively`` (and after an opening), and for about ``CHUNK_SECONDS``: a
+#: key press arriving meanwhile waits at most that long.
 CHUNK_BLOCKS = 20
+CHUNK_SECONDS = 0.002
 #: The first off-screen chunk waits this long (ms): the visible lines are painted first.
 FIRST_CHUNK_DELAY_MS = 16
 
@@ -230,7 +234,12 @@ class SpanHighlighter(QSyntaxHighlighter):
             return
         if self._timer.interval():
             self._timer.setInterval(0)  # after the first chunk: one chunk per event-loop turn
-        self.rehighlight_blocks(sorted(self._pending)[:CHUNK_BLOCKS])
+        chunk = sorted(self._pending)[:CHUNK_BLOCKS]
+        deadline = time.perf_counter() + CHUNK_SECONDS
+        for at in range(0, len(chunk), 4):
+            self.rehighlight_blocks(chunk[at:at + 4])
+            if time.perf_counter() > deadline:
+                break
 
     def rehighlight(self) -> None:
         """Re-highlight every block, keeping the document's modified flag."""

@@ -65,6 +65,35 @@ def test_a_large_import_writes_with_a_rollback_journal_and_puts_wal_back(
     assert project.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+def foreign_keys(project: Project) -> int:
+    return project.db.conn.execute("PRAGMA foreign_keys").fetchone()[0]
+
+
+def test_a_large_import_has_foreign_keys_off_for_its_transaction_only(
+        project: Project, tmp_path: Path, direct: None) -> None:
+    during = []
+    import_paths(project, [write_jsonl(tmp_path / "a.jsonl", 30)],
+                 progress=lambda *a: during.append(foreign_keys(project)))
+    assert len(during) > 2 and set(during[:-1]) == {0}  # the last: "done", after the commit
+    assert during[-1] == foreign_keys(project) == 1
+    conn = project.db.conn
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []  # every row's references
+    with pytest.raises(DataError):
+        import_paths(project, [write_jsonl(tmp_path / "b.jsonl", 40, bad_last=True)])
+    assert foreign_keys(project) == 1
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        with project.atomic():
+            conn.execute("INSERT INTO document_names (document_id, name, added_at) "
+                         "VALUES (99999, 'x', 'now')")
+
+
+def test_a_small_import_keeps_foreign_keys_on(project: Project, tmp_path: Path) -> None:
+    during = []
+    import_paths(project, [write_jsonl(tmp_path / "a.jsonl", 3)],
+                 progress=lambda *a: during.append(foreign_keys(project)))
+    assert during and set(during) == {1}
+
+
 def test_a_small_import_stays_in_wal_mode(project: Project, tmp_path: Path) -> None:
     during = []
     import_paths(project, [write_jsonl(tmp_path / "a.jsonl", 3)],

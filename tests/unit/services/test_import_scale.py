@@ -149,6 +149,11 @@ LINES = [
     '{"text": "x", "meta": {"n": 123456789012345678901234567890}}',  # past 64 bits
     '{"text": "y", "meta": {"f": NaN}}',  # what json takes and strict JSON does not
     '{"text": "z\\r\\nw", "name": "n", "spans": []}\r',
+    # past 64 bits where a record keeps any value (its id; a span's id and value)
+    '{"id": 123456789012345678901, "text": "i"}',
+    '{"text": "北朝鮮は", "spans": [{"id": 123456789012345678901, "start": 0, "end": 3, '
+    '"label": "actor", "value": {"n": [1, {"m": 123456789012345678901}]}}]}',
+    '{"text": "f", "meta": {"f": [0.5]}}',  # a float as such: the same both ways
 ]
 
 
@@ -174,8 +179,11 @@ def test_reading_bytes_with_orjson_gives_what_the_checked_reader_gives(
         tmp_path: Path, bom: bytes) -> None:
     fast, checked = _read_both(tmp_path, bom + "\n".join(LINES).encode("utf-8") + b"\n")
     assert isinstance(fast, list) and fast == checked
-    assert [r.line for r in fast] == [1, 4, 5, 6, 7]
+    assert [r.line for r in fast] == [1, 4, 5, 6, 7, 8, 9, 10]
     assert fast[2].meta == {"n": 123456789012345678901234567890}  # an int, not a float
+    assert fast[5].uid == "123456789012345678901"
+    assert (fast[6].spans[0].id, fast[6].spans[0].value) == (
+        "123456789012345678901", {"n": [1, {"m": 123456789012345678901}]})
 
 
 @pytest.mark.parametrize("data", [
@@ -185,6 +193,9 @@ def test_reading_bytes_with_orjson_gives_what_the_checked_reader_gives(
     b'{"text": "a"}\n[[[[[[\n',
     b'{"text": "\\ud800", "spans": []}\n',
     b'{"text": "a", "spans": [{"start": 0, "end": 5, "label": "x"}]}\n',
+    # past 64 bits where a record takes only small numbers: the checked reading's words
+    b'{"text": "a", "spans": [{"start": 0, "end": 123456789012345678901, "label": "x"}]}\n',
+    b'{"text": "a", "spans": [{"start": 0, "end": 1, "label": "x", "note": 123456789012345678901}]}\n',
 ])
 def test_bad_lines_are_refused_with_the_same_message(tmp_path: Path, data: bytes) -> None:
     fast, checked = _read_both(tmp_path, data)

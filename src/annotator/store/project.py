@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
@@ -50,6 +51,10 @@ _SPAN_SELECT = (
     "s.created_at, s.updated_at, s.value, s.attributes FROM spans s "
     "JOIN labels l ON l.id = s.label_id"
 )
+
+
+#: The document id of a row of ``_SPAN_SELECT``.
+_DOCUMENT_OF = itemgetter(1)
 
 
 def span_from_row(row: Sequence[Any]) -> Span:
@@ -519,12 +524,8 @@ class Project(RelationsMixin, LabelsMixin, ReviewMixin, ReadingMixin):
                 if filters:
                     sql += " AND " + " AND ".join(filters)
                 sql += ' ORDER BY s.document_id, s.start, s."end", s.label_id, s.annotator'
-                spans: dict[int, list[tuple[Any, ...]]] = {}
-                for row in self.db.execute(sql, [first, last, *filter_params]):
-                    group = spans.get(row[1])
-                    if group is None:
-                        group = spans[row[1]] = []
-                    group.append(row)
+                spans = {doc_id: list(group) for doc_id, group in groupby(
+                    self.db.execute(sql, [first, last, *filter_params]), key=_DOCUMENT_OF)}
                 names: dict[int, list[str]] = {}
                 for doc_id, name in self.db.execute(
                         "SELECT document_id, name FROM document_names WHERE document_id "

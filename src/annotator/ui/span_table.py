@@ -21,7 +21,14 @@ from itertools import compress
 from operator import itemgetter, not_
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QColor, QFont, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -404,6 +411,12 @@ class SpanTableView(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         header = self.horizontalHeader()
+        # Whole rows are selected, so every column would be highlighted (its title in bold)
+        # whenever a span is focused and plain when none is: that says nothing, and the
+        # header, sharing the table's selection, would repaint on every focus change (every
+        # edit). It gets a selection of its own, never used.
+        header.setHighlightSections(False)
+        header.setSelectionModel(QItemSelectionModel(self.span_model, header))
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(24)
         header.setTextElideMode(Qt.TextElideMode.ElideRight)

@@ -34,6 +34,7 @@ from annotator.services.review.relation_agreement import (
 )
 from annotator.services.review.results import AgreementResult
 from annotator.store import Project
+from annotator.store.mapped_reads import mapped
 from annotator.store.review_reads import (
     PairPacking,
     agreement_chunks,
@@ -126,28 +127,38 @@ def project_agreement(
         names, [(a.label, a.name) for a in project.label_attributes()], labels)
     extras = {"relations": True, "attribute_labels": list(attributes.by_label)}
     packing = PairPacking.of(project) if builder.two else None
-    if packing is not None:  # two annotators' spans packed, in id order
-        total = project.document_count() if chosen is None else len(chosen)
-        builder.use_packing(packing)
-        pairs = agreement_pair_rows(project, names, packing, chosen, **extras)  # type: ignore[arg-type]
-        ticker = Ticker(progress, total, every=1000)
-        with gc_paused():
-            _measure_pairs(pairs, ticker, builder, packing, relations, attributes)
-    elif builder.order_free:  # documents in id order, in one range read per chunk
-        total = project.document_count() if chosen is None else len(chosen)
-        chunks = agreement_rows(project, names, chosen, **extras)  # type: ignore[arg-type]
-    else:  # in uid order, the order of every floating-point sum
-        order = document_order_by_uid(project, chosen)
+    order = None if packing is not None or builder.order_free else document_order_by_uid(
+        project, chosen)  # in uid order, the order of every floating-point sum
+    if order is not None:
         total = len(order)
-        chunks = agreement_chunks(project, order, names, **extras)  # type: ignore[arg-type]
-    if packing is None:
-        ticker = Ticker(progress, total, every=1000)
-        none: list[list] = [[] for _ in names]
-        with gc_paused():
-            _measure(chunks, ticker, builder.add_rows, relations, attributes, none)
+    else:  # in id order, in one range read per chunk
+        total = project.document_count() if chosen is None else len(chosen)
+    ticker = Ticker(progress, total, every=1000)
+    with mapped(project) as release, gc_paused():  # each chunk's pages mapped, then let go
+        if packing is not None:  # two annotators' spans packed
+            builder.use_packing(packing)
+            pairs = agreement_pair_rows(project, names, packing, chosen, **extras)  # type: ignore[arg-type]
+            _measure_pairs(_releasing(pairs, release), ticker, builder, packing, relations,
+                           attributes)
+        else:
+            if order is None:
+                chunks = agreement_rows(project, names, chosen, **extras)  # type: ignore[arg-type]
+            else:
+                chunks = agreement_chunks(project, order, names, **extras)  # type: ignore[arg-type]
+            none: list[list] = [[] for _ in names]
+            _measure(_releasing(chunks, release), ticker, builder.add_rows, relations,
+                     attributes, none)
     return replace(builder.result(sort=builder.order_free), relations=relations.overall(),
                    relations_per_type=relations.per_type(t.name for t in project.relation_types()),
                    attributes=attributes.figures())
+
+
+def _releasing(chunks: Iterator, release: Any) -> Iterator:
+    """``chunks``, the pages read for each unmapped once it is measured (``release``: of
+    ``store.mapped_reads.mapped``), so that the memory map holds one chunk's pages."""
+    for chunk in chunks:
+        yield chunk
+        release()
 
 
 def _measure(chunks: Iterator, ticker: Ticker, add: Any, relations: RelationAgreementBuilder,
@@ -185,7 +196,14 @@ def _measure_pairs(chunks: Iterator, ticker: Ticker, builder: AgreementBuilder,
             _measure([(_chunk_rows(chunk), more, ids)], ticker, builder.add_rows, relations,
                      attributes, none)
             continue
-        unset: list[set[int]] = []  # twins of documents without attribute values
+        if not relations_of and not values_of:  # no document needs more than its twins
+            unset = builder.add_packed_rows([row for row in chunk
+                                             if row[2] is not None and row[3] is not None])
+            if attribute_ids:
+                _count_unset(unset, attributes, names, label_mask, attribute_ids)
+            ticker.advance(len(chunk), "measuring agreement")
+            continue
+        unset = []  # twins of documents without attribute values
         both = [(doc, row) for doc, row in zip(ids, chunk, strict=True)
                 if row[2] is not None and row[3] is not None]
         measured = builder.add_packed_rows([row for _doc, row in both])
@@ -201,12 +219,18 @@ def _measure_pairs(chunks: Iterator, ticker: Ticker, builder: AgreementBuilder,
                           for x in twins if x & label_mask in attribute_ids]
                 if common:
                     add_attributes([common, common], values)
-        if unset:
-            places = Counter(label for label in map(label_mask.__and__, chain.from_iterable(unset))
-                             if label in attribute_ids)
-            for label, count in places.items():
-                attributes.add_unset(names[label], count)
+        _count_unset(unset, attributes, names, label_mask, attribute_ids)
         ticker.advance(len(chunk), "measuring agreement")
+
+
+def _count_unset(unset: list[set[int]], attributes: AttributeAgreementBuilder, names: list[str],
+                 label_mask: int, attribute_ids: set[int]) -> None:
+    """Count the spans of ``unset`` (each document's twins, packed; no value on either side)
+    whose labels declare attributes as places where both left every attribute unset."""
+    places = Counter(map(label_mask.__and__, chain.from_iterable(unset)))
+    for label, count in places.items():
+        if label in attribute_ids:
+            attributes.add_unset(names[label], count)
 
 
 def _chunk_rows(chunk: list) -> list:

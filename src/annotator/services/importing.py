@@ -44,7 +44,6 @@ import getpass
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +61,7 @@ from annotator.domain.text import canonicalise, clean_name, name_problem, sha256
 from annotator.services.decoding import check_regular_file, iter_utf8_lines, read_text_file
 from annotator.services.formats import IMPORT_FORMATS, SNIFF_ORDER, ImportOptions, format_module
 from annotator.services.gc_pause import gc_paused
-from annotator.services.import_write import chunks, given_span_ids, sources_size
+from annotator.services.import_write import chunks, sources_size
 from annotator.services.native import (
     HEAD_BYTES,
     ParsedRecord,
@@ -425,9 +424,6 @@ class Definitions:
     attributes: dict[tuple[str, str], Attribute] = field(default_factory=dict)
 
 
-_LABEL, _ATTRIBUTES = attrgetter("label"), attrgetter("attributes")
-
-
 class ChunkWriter:
     """Plans and writes records a chunk at a time inside the caller's transaction.
 
@@ -468,10 +464,7 @@ class ChunkWriter:
 
     def _labels(self, chunk: Sequence[tuple[ParsedRecord, str]]) -> None:
         unknown: dict[str, tuple[str, int]] = {}
-        known = self.known
         for record, source in chunk:
-            if known.issuperset(map(_LABEL, record.spans)):
-                continue  # (in C: most records use only labels the project has)
             for span in record.spans:
                 if span.label not in self.known and span.label not in unknown:
                     problem = name_problem(span.label)
@@ -497,7 +490,8 @@ class ChunkWriter:
             self._check_names(record, source)
         self._labels(chunk)
         existing = project.documents_by_sha256({record.sha256 for record, _ in chunk})
-        used_ids = project.existing_span_ids(given_span_ids(chunk))
+        given_ids = [span.id for record, _ in chunk for span in record.spans if span.id is not None]
+        used_ids = project.existing_span_ids(given_ids) if given_ids else set()
         self._attributes(chunk)
         self._relation_types(chunk)
         keys: dict[int, set[tuple[int, int, str, str]]] = {}
@@ -606,8 +600,6 @@ class ChunkWriter:
         undeclared ones when the import adds labels); values stored as checked."""
         unknown: dict[tuple[str, str], tuple[str, int, Any]] = {}
         for record, source in chunk:
-            if not any(map(_ATTRIBUTES, record.spans)):
-                continue
             for span in record.spans:
                 if not span.attributes:
                     continue

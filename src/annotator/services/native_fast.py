@@ -14,7 +14,8 @@ refuse a float. So a line is read the checked way when its record holds a float 
 those three places (a float written as one reads the same both ways), or when the fast
 reading refuses it (the checked one then says why, in its own words). Looking for a run of 19
 digits in the raw bytes instead (``bytes.translate`` to zeros and a search) cost a copy of
-every line: 1.5 s of CPU for the 100,000-document corpus.
+every line: with the surrogate-escape search, 0.15 s of CPU against 0.12 s for the
+10,000-document corpus's lines (best of 5), about 0.4 s for the 100,000-document one.
 """
 
 from __future__ import annotations

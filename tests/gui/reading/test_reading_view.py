@@ -138,6 +138,9 @@ def test_furigana_get_their_own_line_height(qtbot, aids_window) -> None:  # type
     window.open_document(next(d.id for d in window.session.documents
                               if not d.name.startswith("astral_")))
     view, doc = window.view, window.view.document()
+    # the lines the opening left to the event loop are highlighted (a highlight counts as a
+    # revision of the document: the comparison below is about furigana)
+    qtbot.waitUntil(lambda: window.editor.highlighter.pending == 0)
     text = window.session.text
     plain = view.font()
     pitch = QFontMetricsF(plain).height()

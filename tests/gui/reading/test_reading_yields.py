@@ -106,3 +106,24 @@ def test_background_writes_do_not_wait_for_another_programs_lock(qtbot, tmp_path
                 stream.close()
         window.close()
         window.session.close()
+
+
+def test_a_key_or_a_click_in_the_window_holds_background_work_back(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    path = _many(tmp_path, 3)
+    window, aids = open_window(qtbot, path, tmp_path)
+    indexer = aids.indexer
+    handle = window.windowHandle()  # input as the window system delivers it, to the window
+    try:
+        qtbot.waitUntil(lambda: indexer._quiet_left_ms() == 0, timeout=10_000)
+        QTest.keyClick(handle, Qt.Key.Key_Right)  # no session change: only the key says it
+        assert indexer._quiet_left_ms() > 0
+        qtbot.waitUntil(lambda: indexer._quiet_left_ms() == 0, timeout=10_000)
+        at = window.view.viewport().mapTo(window, QPoint(30, 10))
+        QTest.mouseClick(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+        assert indexer._quiet_left_ms() > 0
+    finally:
+        window.close()
+        window.session.close()

@@ -14,7 +14,9 @@ missing in document-id order, a batch at a time, with the current document first
 - the GUI thread stores the batch, a row per short transaction and at most :data:`STORE_MS`
   of writing per turn of the event loop, and adds the texts not in the text index yet a few
   at a time (:data:`TEXT_DOCS`, :data:`TEXT_CHARS` per turn);
-- any activity holds the background work back for :data:`QUIET_MS`: a key or mouse press, and
+- any activity holds the background work back for :data:`QUIET_MS`: a key or mouse press (seen
+  by a filter on each window that has had the focus, not on the application: an application
+  filter would be a call into Python for every event of every object, paints included), and
   every change the session announces (a switch, an edit, an undo, also when made by code:
   :meth:`ReadingIndexer.note_activity`). Meanwhile nothing is stored and the worker thread of a
   background batch waits at its next check (it does not compete for the interpreter's lock),
@@ -43,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QThread, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtWidgets import QApplication
 
 from annotator.services.japanese import IndexingCancelled, ReadingIndex
@@ -227,8 +230,15 @@ class ReadingIndexer(QObject):
         self._store_timer.setSingleShot(True)
         self._store_timer.timeout.connect(self._store_some)
         app = QApplication.instance()
+        self._watching = app is not None
         if app is not None:
-            app.installEventFilter(self)
+            for window in QGuiApplication.topLevelWindows():
+                window.installEventFilter(self)
+            app.focusWindowChanged.connect(self._watch_window)
+
+    def _watch_window(self, window: QWindow | None) -> None:
+        if window is not None and not self._closed:
+            window.installEventFilter(self)  # once: installing again only moves it first
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() in _INPUT_EVENTS:
@@ -350,8 +360,11 @@ class ReadingIndexer(QObject):
         self._may_run.set()  # a waiting worker sees it is stopped
         self._may_run_asked.set()
         app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        if app is not None and self._watching:
+            self._watching = False
+            app.focusWindowChanged.disconnect(self._watch_window)
+            for window in QGuiApplication.topLevelWindows():
+                window.removeEventFilter(self)
         thread = self._thread
         if thread is not None:
             thread.wait()

@@ -36,6 +36,7 @@ from bench_window import (  # noqa: E402
     median_ms,
     next_frame,
     paint,
+    commit_latency,
     settle_highlighting,
 )
 
@@ -201,6 +202,7 @@ def main() -> int:
         window.editor.set_label_tags(True)
         bench_overlay(window, rounds)
         bench_toggle(window, rounds)
+        print(commit_latency(Path(tmp)))
         print(f"load average while running: {os.getloadavg()[0]:.2f} "
               f"({os.cpu_count()} cores)")
         window.close()

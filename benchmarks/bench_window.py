@@ -115,6 +115,32 @@ class PaintCounter(QObject):
         return tuple(self.counts.values())
 
 
+def commit_latency(folder: Path, rounds: int = 50) -> str:
+    """What one durable commit costs on this disk (a scratch SQLite file in ``folder``, WAL,
+    ``synchronous=FULL`` as projects are opened): the part of every timed edit that is the
+    disk's flush, not the program's work (it varies with the other programs writing)."""
+    import sqlite3
+
+    path = folder / "commit-latency.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("CREATE TABLE t (x)")
+        samples = []
+        for i in range(rounds):
+            t = time.perf_counter()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO t VALUES (?)", [i])
+            conn.execute("COMMIT")
+            samples.append(time.perf_counter() - t)
+    finally:
+        conn.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return f"one durable commit (fsync) on this disk: {median_ms(samples)}"
+
+
 def settle_highlighting(window: MainWindow) -> str:
     """Run the event loop until the lines an opening left for later are highlighted (the
     first frame draws only those it shows); what that took, for the report. Edits timed

@@ -8,7 +8,7 @@ Offsets are code points throughout; the view converts at the Qt boundary.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QAction, QActionEvent, QKeyEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -161,8 +161,13 @@ class AnnotationEditor(QWidget):
             self.view.document(), session.index, Utf16Map(session.text), session.colors())
         with highlighter.deferring():  # the visible lines are drawn first, the rest after
             self.view.set_text(session.text)
-        self.view.set_before_paint(highlighter.flush_before_paint)
+        self.view.set_before_paint(self._before_paint)
         self.view.set_span_index(session.index)
+
+    def _before_paint(self, rect: QRect) -> None:
+        highlighter = self.highlighter
+        if highlighter is not None and highlighter.pending:  # lines an opening left for later
+            highlighter.flush_before_paint(*self.view.blocks_in(rect))
 
     def _added(self, span: Span) -> None:
         if self.highlighter is None:

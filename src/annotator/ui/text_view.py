@@ -18,7 +18,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRect, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QHelpEvent,
@@ -112,7 +112,7 @@ class AnnotationTextView(QPlainTextEdit):
         # kind -> (ranges sorted, format, longest range length)
         self._transient: dict[str, tuple[list[tuple[int, int]], QTextCharFormat, int]] = {}
         self._painters: list[Callable[[QPainter, QPaintEvent], None]] = []
-        self._before_paint: Callable[[int, int], None] | None = None
+        self._before_paint: Callable[[QRect], None] | None = None
         self.selectionChanged.connect(self._emit_selection)
         self.cursorPositionChanged.connect(self._emit_selection)
         self.verticalScrollBar().valueChanged.connect(self._refresh_transient)
@@ -417,17 +417,20 @@ class AnnotationTextView(QPlainTextEdit):
         text, without a widget of its own. It must not change the document."""
         self._painters.append(paint)
 
-    def set_before_paint(self, prepare: Callable[[int, int], None] | None) -> None:
-        """Call ``prepare(first, last)`` with the block numbers a viewport paint is about to
-        draw, before it draws them (e.g. to highlight blocks still pending)."""
+    def set_before_paint(self, prepare: Callable[[QRect], None] | None) -> None:
+        """Call ``prepare(rect)`` with the viewport rectangle a paint is about to draw, before
+        it draws it (e.g. to highlight blocks still pending; see :meth:`blocks_in`)."""
         self._before_paint = prepare
+
+    def blocks_in(self, rect: QRect) -> tuple[int, int]:
+        """The first and last block numbers a viewport rectangle shows."""
+        first = self.cursorForPosition(rect.topLeft()).blockNumber()
+        last = self.cursorForPosition(rect.bottomRight()).blockNumber()
+        return first, max(first, last)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         if self._before_paint is not None:
-            rect = event.rect()
-            first = self.cursorForPosition(rect.topLeft()).blockNumber()
-            last = self.cursorForPosition(rect.bottomRight()).blockNumber()
-            self._before_paint(first, max(first, last))
+            self._before_paint(event.rect())
         super().paintEvent(event)
         if self._painters:
             painter = QPainter(self.viewport())

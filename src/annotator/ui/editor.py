@@ -167,7 +167,7 @@ class AnnotationEditor(QWidget):
     def _before_paint(self, rect: QRect) -> None:
         highlighter = self.highlighter
         if highlighter is not None and highlighter.pending:  # lines an opening left for later
-            highlighter.flush_before_paint(*self.view.blocks_in(rect))
+            highlighter.flush(*self.view.blocks_in(rect), repaint=False)
 
     def _added(self, span: Span) -> None:
         if self.highlighter is None:

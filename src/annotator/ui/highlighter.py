@@ -29,9 +29,9 @@ scroll), so the toggle returns in tens of milliseconds even at 100,000 spans.
 
 **Opening a text** works the same way: ``deferring()`` wraps the view's ``setPlainText``, during
 which Qt asks for every block; each is only noted as pending (a few microseconds instead of a
-tenth of a millisecond), then ``flush_before_paint`` draws the pending blocks a paint is about to
-show and the event loop draws the rest in chunks. The first frame of a 1 MB text with 100,000
-spans draws its few dozen visible lines, not all 7,000.
+tenth of a millisecond), then ``flush(first, last, repaint=False)`` draws the pending blocks a
+paint is about to show and the event loop draws the rest in chunks. The first frame of a 1 MB
+text with 100,000 spans draws its few dozen visible lines, not all 7,000.
 """
 
 from __future__ import annotations
@@ -196,36 +196,32 @@ class SpanHighlighter(QSyntaxHighlighter):
         now = sorted(n for n in wanted if first <= n <= last)
         self._pending = wanted.difference(now)
         self.rehighlight_blocks(now)
-        if self._pending and not self._timer.isActive():
-            self._timer.start(FIRST_CHUNK_DELAY_MS)
+        self._schedule()
 
     @contextmanager
     def deferring(self) -> Iterator[None]:
         """Within the block, blocks Qt asks to highlight are only noted as pending (wrap the
         ``setPlainText`` of a new text); afterwards the event loop draws them in chunks, and
-        ``flush_before_paint`` those a paint shows first."""
+        ``flush(first, last, repaint=False)`` those a paint is about to show."""
         self._deferring = True
         try:
             yield
         finally:
             self._deferring = False
+        self._schedule()
+
+    def _schedule(self) -> None:
         if self._pending and not self._timer.isActive():
             self._timer.start(FIRST_CHUNK_DELAY_MS)
 
-    def flush_before_paint(self, first: int, last: int) -> None:
-        """Highlight the pending blocks ``first..last`` for a paint that is about to draw
-        them (no repaint is asked for: the paint itself shows the new formats)."""
-        if self._pending:
-            now = sorted(n for n in self._pending if first <= n <= last)
-            if now:
-                self.rehighlight_blocks(now, repaint=False)
-
-    def flush(self, first: int = 0, last: int | None = None) -> None:
-        """Re-highlight now the pending blocks in ``first..last`` (all of them by default)."""
+    def flush(self, first: int = 0, last: int | None = None, *, repaint: bool = True) -> None:
+        """Re-highlight now the pending blocks in ``first..last`` (all of them by default);
+        ``repaint=False`` for a paint about to draw them (it shows the new formats itself)."""
         if not self._pending:
             return
         now = sorted(n for n in self._pending if n >= first and (last is None or n <= last))
-        self.rehighlight_blocks(now)
+        if now:
+            self.rehighlight_blocks(now, repaint=repaint)
 
     def _next_chunk(self) -> None:
         if not self._pending or self.document() is None:

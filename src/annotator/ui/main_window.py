@@ -42,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -427,11 +427,7 @@ class MainWindow(QMainWindow):
 
     def visible_lines(self) -> tuple[int, int]:
         """First and last block number shown in the text view."""
-        view = self.view
-        first = view.cursorForPosition(QPoint(0, 0)).blockNumber()
-        rect = view.viewport().rect()
-        last = view.cursorForPosition(QPoint(rect.right(), rect.bottom())).blockNumber()
-        return first, max(first, last)
+        return self.view.blocks_in(self.view.viewport().rect())
 
     def _layer_toggled(self, _name: str, _visible: bool, _spans: list,  # type: ignore[type-arg]
                        blocks: list[int]) -> None:

@@ -332,15 +332,20 @@ def test_table_marks_other_layers(qtbot, window):
     assert "read-only" in model.index(rows[hers.id], 4).data(Qt.ItemDataRole.ToolTipRole)
 
 
-def test_lines_off_screen_are_redrawn_after_a_toggle_and_on_scroll(qtbot, tmp_path, settings):
+def _long_text(tmp_path: Path, annotator: str) -> tuple[Path, int]:
+    """A project with a 400-line text and a span of ``annotator`` on every line."""
     lines = [f"第{n:03d}行：プーチン氏は😀北朝鮮を訪問した。" for n in range(400)]
-    text = "\n".join(lines)
     path = tmp_path / "long.annotator"
     with Project.open(path) as project:
-        doc, _ = project.add_document("long.txt", text, who=WHO)
+        doc, _ = project.add_document("long.txt", "\n".join(lines), who=WHO)
         for n in range(400):
             at = sum(len(line) + 1 for line in lines[:n]) + lines[n].index("北朝鮮")
-            project.add_span(doc.id, at, at + 3, "actor", "hana")
+            project.add_span(doc.id, at, at + 3, "actor", annotator)
+    return path, doc.id
+
+
+def test_lines_off_screen_are_redrawn_after_a_toggle_and_on_scroll(qtbot, tmp_path, settings):
+    path, _doc_id = _long_text(tmp_path, "hana")
     window = open_window(qtbot, path, settings)
     try:
         highlighter = window.editor.highlighter
@@ -368,17 +373,10 @@ def test_lines_off_screen_are_redrawn_after_a_toggle_and_on_scroll(qtbot, tmp_pa
 
 def test_opening_a_long_text_draws_the_lines_shown_first_and_the_rest_after(
         qtbot, tmp_path, settings):
-    lines = [f"第{n:03d}行：プーチン氏は😀北朝鮮を訪問した。" for n in range(400)]
-    text = "\n".join(lines)
-    path = tmp_path / "long.annotator"
-    with Project.open(path) as project:
-        doc, _ = project.add_document("long.txt", text, who=WHO)
-        for n in range(400):
-            at = sum(len(line) + 1 for line in lines[:n]) + lines[n].index("北朝鮮")
-            project.add_span(doc.id, at, at + 3, "actor", WHO)
+    path, doc_id = _long_text(tmp_path, WHO)
     window = open_window(qtbot, path, settings)
     try:
-        window.open_document(doc.id)  # again, with no event loop turn before the paint
+        window.open_document(doc_id)  # again, with no event loop turn before the paint
         view, highlighter = window.view, window.editor.highlighter
         spans = sorted(window.session.index, key=lambda s: s.start)
         assert highlighter.pending > 380  # Qt asked for every line; they wait

@@ -213,7 +213,7 @@ def test_nested_spans_and_a_colleagues_overlap_get_rows(qtbot, window: MainWindo
     assert row_inner.width() < row_outer.width()
 
 
-def test_focused_span_has_an_outline_and_a_bold_tag(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_focused_span_has_an_outline_and_a_marked_tag(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     session = window.session
     start, end = cp_of(TEXT, "ドローン5機")
     span = session.create_span(start, end, "weapon")
@@ -224,8 +224,8 @@ def test_focused_span_has_an_outline_and_a_bold_tag(qtbot, window: MainWindow) -
     session.focus_span(span.id)
     _painted(qtbot, window)
     (box,) = _drawn(window, "focus", span.id)
-    (bold_tag,) = _drawn(window, "tag", span.id)
-    assert bold_tag.topLeft() == plain_tag.topLeft()
+    (marked_tag,) = _drawn(window, "tag", span.id)
+    assert marked_tag == plain_tag  # drawn over its unfocused twin, as wide
     first, last = _cursor_rect(window, start), _cursor_rect(window, end)
     assert abs(box.left() - first.left()) <= 2 and abs(box.right() - last.left()) <= 2
     ink = window.view.palette().text().color()
@@ -233,7 +233,7 @@ def test_focused_span_has_an_outline_and_a_bold_tag(qtbot, window: MainWindow) -
     edge = QRectF(box.left(), box.center().y() - 2, 0, 4)  # the outline's left side
     assert all(_close(p, ink, 40) for p in _pixels(image, edge)), [p.name() for p in _pixels(image, edge)]
     # the focused tag's border is in the text colour too (a plain tag's is the label's)
-    corner = QRectF(bold_tag.left() + 3, bold_tag.top(), 3, 0)
+    corner = QRectF(marked_tag.left() + 3, marked_tag.top(), 3, 0)
     assert all(_close(p, ink, 60) for p in _pixels(image, corner)), [p.name() for p in _pixels(image, corner)]
     session.focus_span(None)
     _painted(qtbot, window)
@@ -338,7 +338,7 @@ def test_agreeing_layers_share_one_tag(qtbot, window: MainWindow) -> None:  # ty
     (stub,) = _drawn(window, "tag", colleague.id)
     assert abs(my_tag.left() - _cursor_rect(window, mine.start).left()) <= 1.5
     assert stub.left() > my_tag.right() and stub.width() < alone.width() / 3
-    # focusing the colleague's span gives it its full (bold) tag again
+    # focusing the colleague's span gives it its full tag again
     session.focus_span(colleague.id)
     _painted(qtbot, window)
     (full,) = _drawn(window, "tag", colleague.id)

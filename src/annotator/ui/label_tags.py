@@ -4,7 +4,9 @@
 pass (``AnnotationTextView.add_painter``); it has no widget, so mouse events reach the text as
 before. Only the visible blocks are drawn; each block's drawing is worked out once (a display
 list of rectangles, lines and static texts, batched per style) and kept until its spans, the
-focus, the colours or the layout change; the blocks of the next and previous page are worked
+colours or the layout change (the focus is drawn over it, so moving the focus works out
+nothing again); the x position of each character offset asked is kept per block until the
+layout changes, so a block whose spans change measures only the new offsets; the blocks of the next and previous page are worked
 out from the event loop, so paging finds them ready. Nothing is inserted into the document:
 the text, its revision, the modified flag, the selection and the offsets never change.
 
@@ -24,7 +26,8 @@ What it draws, per visible block (line), from the span index:
   row under the text (2 px, in its label colour; dotted for another layer), so a span nested
   in another one, and two overlapping spans of the same label, show as separate rows;
 - **the focused span**: an outline box around each of its line pieces (its glyphs, not the
-  room above them) and a bold tag with a dark border.
+  room above them) and its tag drawn over again, opaque and with a border in the text colour
+  (a stub of agreeing layers becomes a full tag).
 
 ``drawn`` lists what the last paint drew (for tests): ``(kind, span id, QRectF)`` with kind
 ``"tag"``, ``"underline"`` or ``"focus"``. Offsets are code points; they are converted to the
@@ -118,6 +121,49 @@ def _x(line: QTextLine, pos: int) -> float:
     return x[0] if type(x) is tuple else float(x)
 
 
+class _Lines:
+    """A block's wrapped lines: where a block position is (line, x); each x is asked of Qt
+    once (``xs``, which the overlay keeps while the block's lines stay the same)."""
+
+    __slots__ = ("count", "key", "lines", "starts", "ends", "tops", "xs")
+
+    def __init__(self, layout: Any) -> None:
+        count = self.count = layout.lineCount()
+        lines = self.lines = [layout.lineAt(i) for i in range(count)]
+        self.starts = [line.textStart() for line in lines]
+        self.ends = [line.textStart() + line.textLength() for line in lines]
+        self.tops = [line.y() for line in lines]
+        self.key = tuple(self.starts)
+        self.xs: dict[int, float] = {}
+
+    def x_at(self, i: int, u: int) -> float:
+        """x of block position ``u`` on wrapped line ``i``."""
+        key = u * 4096 + i
+        x = self.xs.get(key)
+        if x is None:
+            x = self.xs[key] = _x(self.lines[i], u)
+        return x
+
+    def line_of(self, u: int) -> int:
+        """The wrapped line holding block position ``u``."""
+        return 0 if self.count == 1 else max(0, bisect_right(self.starts, u) - 1)
+
+    def pieces(self, a: int, b: int) -> list[tuple[int, float, float]]:
+        """(wrapped line, x1, x2) of block positions ``[a, b)``."""
+        x_at = self.x_at
+        if self.count == 1:
+            return [(0, x_at(0, a), x_at(0, b))]
+        starts, ends = self.starts, self.ends
+        out = []
+        i = self.line_of(a)
+        while i < self.count and starts[i] < b:
+            x1, x2 = x_at(i, max(a, starts[i])), x_at(i, min(b, ends[i]))
+            if x2 > x1:
+                out.append((i, x1, x2))
+            i += 1
+        return out
+
+
 class _TagStyle(NamedTuple):
     text: str
     font: QFont
@@ -139,8 +185,6 @@ class _Entry(NamedTuple):
     width: float
     #: (pen, lines) of the underline rows
     unders: list[tuple[QPen, list[QLineF]]]
-    #: the focused span's boxes
-    focus: list[QRectF]
     #: (style, chip rectangles, text positions) per tag style
     chips: list[tuple[_TagStyle, list[QRectF], list[QPointF]]]
     #: what it draws, for ``drawn`` (underlines as their lines)
@@ -186,6 +230,11 @@ class LabelTagOverlay(QObject):
         self._focused: Hashable | None = None
         #: block number -> its drawing
         self._cache: dict[int, _Entry] = {}
+        #: block number -> (width, line starts, {offset * 4096 + line: x}): the x positions
+        #: asked of the block's layout, kept while its lines stay as they were
+        self._xs: dict[int, tuple[float, tuple[int, ...], dict[int, float]]] = {}
+        #: (block number, focused id, entry) -> the focused span's boxes in that block
+        self._focus_boxes: dict[tuple[int, Hashable, int], list[QRectF]] = {}
         self._cache_key: object = None
         self._frame: list[tuple[QPointF, list[tuple[str, Hashable, QRectF | QLineF]]]] = []
         self._tags: dict[Hashable, tuple[QPointF, QRectF | QLineF]] = {}
@@ -231,6 +280,8 @@ class LabelTagOverlay(QObject):
     def invalidate(self, *_: object) -> None:
         """Forget every line's drawing (colours, layout or the whole text changed)."""
         self._cache.clear()
+        self._xs.clear()
+        self._focus_boxes.clear()
         self._styles.clear()
         self._geometry = None
         self._margin = None
@@ -275,15 +326,12 @@ class LabelTagOverlay(QObject):
         self._view.viewport().repaint()
 
     def set_focused_span(self, span_id: Hashable | None) -> None:
-        """Mark the focused span (``None``: none); repaints only the old and new span's lines."""
+        """Mark the focused span (``None``: none); repaints only the old and new span's lines
+        (the blocks' drawings stay: the focus is drawn over them)."""
         if span_id == self._focused:
             return
         old, self._focused = self._focused, span_id
-        index = self._index_provider()
-        for sid in (old, span_id):
-            span = index.get(sid) if index is not None and sid is not None else None
-            if span is not None:
-                self.invalidate_blocks(index.blocks_of(span.start, span.end))
+        self._focus_boxes.clear()
         if self._enabled:
             for sid in (old, span_id):
                 self._update_span(sid)
@@ -349,7 +397,8 @@ class LabelTagOverlay(QObject):
         self._view.viewport().update()
 
     def _style(self, label: str, kind: int, suffix: str = "") -> _TagStyle:
-        """How a tag of ``label`` looks: kind 0 my span, 1 another layer's, 2 the focused."""
+        """How a tag of ``label`` looks: kind 0 my span, 1 another layer's, 2 my focused span,
+        3 another layer's focused span."""
         key = (label, kind, suffix)
         style = self._styles.get(key)
         if style is None:
@@ -359,8 +408,10 @@ class LabelTagOverlay(QObject):
     def _make_style(self, label: str, kind: int, suffix: str = "") -> _TagStyle:
         palette = self._view.palette()
         color = QColor(self._color_of(label))
-        font = self._small_font(kind == 2)
-        font.setItalic(kind == 1)
+        other = kind in (1, 3)
+        # a focused tag has its unfocused twin's font, so it is as wide and covers it exactly
+        font = self._small_font(False)
+        font.setItalic(other)
         if kind == 1:
             fill = QColor(palette.base().color())
             fill.setAlpha(235)
@@ -368,10 +419,10 @@ class LabelTagOverlay(QObject):
             ink = color.darker(160) if color.lightnessF() > 0.5 else color
         else:
             fill = QColor(color)
-            fill.setAlpha(200)
+            fill.setAlpha(255 if kind >= 2 else 200)
             border = QPen(color.darker(130), 1.0)
             ink = _contrast(color)
-        if kind == 2:
+        if kind >= 2:
             border = QPen(QColor(palette.text().color()), 1.5)
         metrics = QFontMetricsF(font)
         text = tag_text(label) + (f" · {suffix}" if suffix else "")
@@ -379,7 +430,7 @@ class LabelTagOverlay(QObject):
         height = metrics.ascent() + metrics.descent() * 0.5
         under = QPen(color, 2.0)
         under.setCapStyle(Qt.PenCapStyle.FlatCap)
-        if kind == 1:
+        if other:
             under.setStyle(Qt.PenStyle.DotLine)
         static = QStaticText(text)
         static.setTextFormat(Qt.TextFormat.PlainText)
@@ -398,12 +449,16 @@ class LabelTagOverlay(QObject):
         if key != self._style_key:
             self._styles.clear()
             self._cache.clear()
+            self._xs.clear()
+            self._focus_boxes.clear()
             self._style_key = key
             self._margin = None
             self._geometry = None
         cache_key = (id(index), id(view.canonical_text), view.viewport().width())
         if cache_key != self._cache_key:
             self._cache.clear()
+            self._xs.clear()
+            self._focus_boxes.clear()
             self._cache_key = cache_key
         if self._geometry is None:
             metrics = QFontMetricsF(view.font())
@@ -418,7 +473,8 @@ class LabelTagOverlay(QObject):
         return entry
 
     def _paint(self, painter: QPainter, event: QPaintEvent) -> None:
-        """Draws the tags of the visible blocks in ``event``'s area (after the text)."""
+        """Draws the tags of the visible blocks in ``event``'s area (after the text), then the
+        focused span over them."""
         view = self._view
         index = self._index_provider()
         self._frame = []
@@ -431,6 +487,9 @@ class LabelTagOverlay(QObject):
         offset = view.contentOffset()
         height = view.viewport().height()
         first = last = block.blockNumber()
+        focused = index.get(self._focused) if self._focused is not None else None
+        in_focus = index.blocks_of(focused.start, focused.end) if focused is not None \
+            else range(0)
         while block.isValid():
             geo = view.blockBoundingGeometry(block).translated(offset)
             if geo.top() > height:
@@ -439,9 +498,20 @@ class LabelTagOverlay(QObject):
             if geo.top() - margin <= clip.bottom() and block.isVisible() \
                     and geo.bottom() + margin >= clip.top() and n < index.block_count:
                 entry = self._entry(index, block, n, geo.width())
-                if entry.items:
+                items = entry.items
+                if items:
                     self._draw(painter, entry, geo.left(), geo.top())
-                    self._frame.append((QPointF(geo.left(), geo.top()), entry.items))
+                if n in in_focus:
+                    boxes, tag, style = self._focus_in(index, block, n, entry, geo.width(),
+                                                       focused)
+                    self._draw_focus(painter, boxes, tag, style, geo.left(), geo.top())
+                    sid = focused.id  # type: ignore[union-attr]
+                    items = [item for item in items if item[1] != sid or item[0] != "tag"]
+                    items += [("focus", sid, box) for box in boxes]
+                    if tag is not None:
+                        items.append(("tag", sid, tag))
+                if items:
+                    self._frame.append((QPointF(geo.left(), geo.top()), items))
             block = block.next()
         self._plan_prepare(first, last)
 
@@ -451,10 +521,6 @@ class LabelTagOverlay(QObject):
             for pen, lines in entry.unders:
                 painter.setPen(pen)
                 painter.drawLines(lines)
-            if entry.focus:
-                painter.setPen(QPen(QColor(self._view.palette().text().color()), 2.0))
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawRects(entry.focus)
             for style, rects, texts in entry.chips:
                 painter.setPen(style.border)
                 painter.setBrush(style.fill)
@@ -530,12 +596,19 @@ class LabelTagOverlay(QObject):
         count = block.layout().lineCount()
         spans = index.spans_in_block(n) if count else []
         if not spans:
-            return _Entry(count, width, [], [], [], [])
+            return _Entry(count, width, [], [], [])
         return self._layout_block(index, block, n, spans, count, width)
 
-    def _layout_block(self, index: SpanIndex, block: QTextBlock, n: int, spans: list[Any],
-                      count: int, width: float) -> _Entry:
-        layout = block.layout()
+    def _lines(self, index: SpanIndex, block: QTextBlock, n: int,
+               width: float) -> tuple[_Lines, Callable[[int], int]]:
+        """Block ``n``'s wrapped lines (with the x positions asked of them before, while they
+        are the same lines) and the conversion of a code point to a block position."""
+        lines = _Lines(block.layout())
+        kept = self._xs.get(n)
+        if kept is not None and kept[0] == width and kept[1] == lines.key:
+            lines.xs = kept[2]
+        else:
+            self._xs[n] = (width, lines.key, lines.xs)
         offsets = self._view.offsets
         origin = block.position()
         bs, be = index.block_start(n), index.block_end(n)
@@ -545,39 +618,17 @@ class LabelTagOverlay(QObject):
         else:
             def local(cp: int) -> int:
                 return offsets.to_utf16(cp) - origin
+        return lines, local
+
+    def _layout_block(self, index: SpanIndex, block: QTextBlock, n: int, spans: list[Any],
+                      count: int, width: float) -> _Entry:
+        lines, local = self._lines(index, block, n, width)
+        pieces, line_of, x_at = lines.pieces, lines.line_of, lines.x_at
+        starts, ends, tops = lines.starts, lines.ends, lines.tops
+        bs, be = index.block_start(n), index.block_end(n)
         own = index.own_layer
         items: list[tuple[str, Hashable, QRectF | QLineF]] = []
         in_block = [sp for sp in spans if sp.start < be and sp.end > bs]
-        single = count == 1
-        lines = [layout.lineAt(i) for i in range(count)]
-        starts = [line.textStart() for line in lines]
-        ends = [line.textStart() + line.textLength() for line in lines]
-        tops = [line.y() for line in lines]
-        xs: dict[int, float] = {}
-
-        def x_at(i: int, u: int) -> float:
-            # cursorToX of position u on wrapped line i, each asked once
-            key = u * 4096 + i
-            x = xs.get(key)
-            if x is None:
-                x = xs[key] = _x(lines[i], u)
-            return x
-
-        def line_of(u: int) -> int:
-            return 0 if single else max(0, bisect_right(starts, u) - 1)
-
-        def pieces(a: int, b: int) -> list[tuple[int, float, float]]:
-            # (wrapped line number, x1, x2) of block positions [a, b)
-            if single:
-                return [(0, x_at(0, a), x_at(0, b))]
-            out = []
-            i = line_of(a)
-            while i < count and starts[i] < b:
-                x1, x2 = x_at(i, max(a, starts[i])), x_at(i, min(b, ends[i]))
-                if x2 > x1:
-                    out.append((i, x1, x2))
-                i += 1
-            return out
 
         styles = self._styles
         suffix_of = self._suffix_of
@@ -589,7 +640,7 @@ class LabelTagOverlay(QObject):
         def kind_of(sp: Any) -> int:
             return 1 if own is not None and getattr(sp, "annotator", own) != own else 0
 
-        under_top, room, tag_floor = self._geometry or (0.0, 0.0, 0.0)
+        under_top, _room, tag_floor = self._geometry or (0.0, 0.0, 0.0)
 
         # stacked underlines where spans overlap; row 0 where Qt draws an underline (over the
         # highlighter's wave), then downwards
@@ -611,19 +662,6 @@ class LabelTagOverlay(QObject):
                     group[1].append(underline)
                     items.append(("underline", sp.id, underline))
 
-        # the focused span's outline (around its glyphs, below the room above the line)
-        focus: list[QRectF] = []
-        focused = self._focused
-        if focused is not None:
-            for sp in spans:
-                if sp.id != focused:
-                    continue
-                for i, x1, x2 in pieces(local(max(sp.start, bs)), local(min(sp.end, be))):
-                    rect = QRectF(x1 - 1, tops[i] + room, x2 - x1 + 2,
-                                  lines[i].height() - room)
-                    focus.append(rect)
-                    items.append(("focus", sp.id, rect))
-
         # tags at span starts (longest first), side by side where they would overlap
         chips: dict[int, tuple[_TagStyle, list[QRectF], list[QPointF]]] = {}
         starting = [sp for sp in spans if sp.start >= bs]
@@ -639,7 +677,7 @@ class LabelTagOverlay(QObject):
                 number = line_of(u)
                 if not starts[number] <= u < max(ends[number], starts[number] + 1):
                     continue
-                kind = 2 if sp.id == focused else kind_of(sp)
+                kind = kind_of(sp)
                 suffix = suffix_of(sp) if suffix_of is not None else ""
                 style = style_of(sp.label, kind) if not suffix else self._style(
                     sp.label, kind, suffix)
@@ -648,7 +686,7 @@ class LabelTagOverlay(QObject):
                 if edge is not None and edge > x:
                     x = edge
                 twin = (sp.start, sp.end, sp.label)
-                stub = twin in seen and sp.id != focused
+                stub = twin in seen
                 seen.add(twin)
                 w = STUB_WIDTH if stub else style.width
                 h = style.height
@@ -671,4 +709,52 @@ class LabelTagOverlay(QObject):
                 if not stub:
                     group[2].append(QPointF(x + style.text_at.x(), y + style.text_at.y()))
                 items.append(("tag", sp.id, rect))
-        return _Entry(count, width, list(unders.values()), focus, list(chips.values()), items)
+        return _Entry(count, width, list(unders.values()), list(chips.values()), items)
+
+    # -- the focused span, drawn over its blocks' drawings -----------------------------------------
+
+    def _focus_in(self, index: SpanIndex, block: QTextBlock, n: int, entry: _Entry,
+                  width: float, span: Any) -> tuple[list[QRectF], QRectF | None, _TagStyle]:
+        """The focused ``span``'s boxes in block ``n``, its tag there (None: it starts in
+        another block) and the style of its focused tag."""
+        key = (n, span.id, id(entry))
+        boxes = self._focus_boxes.get(key)
+        if boxes is None:
+            lines, local = self._lines(index, block, n, width)
+            room = self._geometry[1] if self._geometry else 0.0
+            bs, be = index.block_start(n), index.block_end(n)
+            boxes = [QRectF(x1 - 1, lines.tops[i] + room, x2 - x1 + 2,
+                            lines.lines[i].height() - room)
+                     for i, x1, x2 in lines.pieces(local(max(span.start, bs)),
+                                                   local(min(span.end, be)))]
+            self._focus_boxes[key] = boxes
+        own = index.own_layer
+        other = own is not None and getattr(span, "annotator", own) != own
+        suffix = self._suffix_of(span) if self._suffix_of is not None else ""
+        style = self._style(span.label, 3 if other else 2, suffix)
+        tag = None
+        if span.start >= index.block_start(n):
+            for kind, sid, shape in entry.items:
+                if kind == "tag" and sid == span.id:
+                    tag = QRectF(shape.x(), shape.y(), style.width, style.height)  # type: ignore[union-attr]
+                    break
+        return boxes, tag, style
+
+    def _draw_focus(self, painter: QPainter, boxes: list[QRectF], tag: QRectF | None,
+                    style: _TagStyle, x: float, y: float) -> None:
+        painter.translate(x, y)
+        try:
+            if boxes:
+                painter.setPen(QPen(QColor(self._view.palette().text().color()), 2.0))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRects(boxes)
+            if tag is not None:
+                painter.setPen(style.border)
+                painter.setBrush(style.fill)
+                painter.drawRect(tag)
+                painter.setPen(style.ink)
+                painter.setFont(style.font)
+                painter.drawStaticText(QPointF(tag.x() + style.text_at.x(),
+                                               tag.y() + style.text_at.y()), style.static)
+        finally:
+            painter.translate(-x, -y)

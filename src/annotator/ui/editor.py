@@ -17,12 +17,12 @@ from annotator.domain.spans import Span
 from annotator.services.words import word_at
 from annotator.ui.find_bar import FindBar
 from annotator.ui.fonts import text_font
-from annotator.ui.highlighter import DEFAULT_COLOR, SpanHighlighter
+from annotator.ui.highlighter import DEFAULT_COLOR, SpanHighlighter, focused_format
 from annotator.ui.label_tags import LabelTagOverlay
 from annotator.ui.overlap_panel import innermost_first
 from annotator.ui.session import Session
 from annotator.ui.settings import AppSettings
-from annotator.ui.text_view import AnnotationTextView
+from annotator.ui.text_view import AnnotationTextView, default_transient_format
 
 __all__ = ["AnnotationEditor", "LABEL_TAGS_ACTION", "NUDGES"]
 
@@ -170,11 +170,7 @@ class AnnotationEditor(QWidget):
             highlighter.flush(*self.view.blocks_in(rect), repaint=False)
 
     def _added(self, span: Span) -> None:
-        if self.highlighter is None:
-            return
-        if span.id == self.session.focused_span_id:
-            self.highlighter.set_focused_span(span.id)  # redraws its blocks (and the old focus)
-        else:
+        if self.highlighter is not None:
             self.highlighter.rehighlight_blocks(self.session.index.blocks_of(span.start, span.end))
 
     def _removed(self, span: Span) -> None:
@@ -193,7 +189,7 @@ class AnnotationEditor(QWidget):
             blocks = set(index.blocks_of(old.start, old.end)) | set(index.blocks_of(new.start, new.end))
             self.highlighter.rehighlight_blocks(sorted(blocks))
         if new.id == self.session.focused_span_id:
-            self.view.set_transient("focus", [(new.start, new.end)])
+            self._show_focus(new)
 
     def _reset(self) -> None:
         if self.highlighter is not None:
@@ -202,7 +198,20 @@ class AnnotationEditor(QWidget):
 
     def _labels(self) -> None:
         if self.highlighter is not None and self.highlighter.colors() != self.session.colors():
-            self.highlighter.update_colors(self.session.colors())
+            if self.highlighter.update_colors(self.session.colors()):
+                self.tags.invalidate()  # the tags' chips are in the labels' colours
+                self.view.viewport().update()
+            focused = self.session.index.get(self.session.focused_span_id or "")
+            if focused is not None:
+                self._show_focus(focused)
+
+    def _show_focus(self, span: Span) -> None:
+        """The focused span's look, over the highlighting: opaque in its label's colour, the
+        text in contrast and outlined. A layer of the view's own (an extra selection), so
+        moving the focus repaints the old and new span's lines and re-lays out nothing."""
+        fmt = focused_format(self._color_of(span.label))
+        fmt.merge(default_transient_format("focus"))
+        self.view.set_transient("focus", [(span.start, span.end)], fmt)
 
     def _restore_focus(self) -> None:
         kept, self._kept_focus = self._kept_focus, None
@@ -213,13 +222,11 @@ class AnnotationEditor(QWidget):
         if self._kept_focus is not None and span_id != self._kept_focus:
             return  # passed on while the focused span's row moved: restored when the edit ends
         span = self.session.index.get(span_id) if span_id else None
-        if self.highlighter is not None:
-            self.highlighter.set_focused_span(span.id if span else None)
         self.tags.set_focused_span(span.id if span else None)
         if span is None:
             self.view.clear_transient("focus")
             return
-        self.view.set_transient("focus", [(span.start, span.end)])
+        self._show_focus(span)
         start, end = self.view.selection_cp()
         if (start, end) == (span.start, span.end):  # just made from the selection: the caret
             self.view.select_cp(span.end, span.end, ensure_visible=False)  # goes after it

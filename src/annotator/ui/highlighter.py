@@ -14,7 +14,9 @@ How a segment is drawn (segments come in the index's paint order, see
   colour: a wave when exactly two spans cover it, dashes when three or more do (hovering lists
   them all);
 - the focused span (``set_focused_span``) becomes the primary span wherever it lies, with an
-  opaque background and black or white text for contrast.
+  opaque background and black or white text for contrast (``focused_format``; the annotation
+  window shows its focus as a layer of the text view in that look instead, so that moving the
+  focus re-highlights nothing; the review window's reviewed lane uses ``set_focused_span``).
 
 **Layers.** When the index names an ``own_layer`` (the session's annotator), spans of other
 layers (colleagues, the reviewed layer) look different: a colleague's span alone on a segment
@@ -47,7 +49,7 @@ from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocu
 from annotator.domain.offsets import Utf16Map
 from annotator.domain.span_index import Segment, SpanIndex
 
-__all__ = ["BACKGROUND_ALPHA", "DEFAULT_COLOR", "OTHER_ALPHA", "SpanHighlighter"]
+__all__ = ["BACKGROUND_ALPHA", "DEFAULT_COLOR", "OTHER_ALPHA", "SpanHighlighter", "focused_format"]
 
 BACKGROUND_ALPHA = 110
 #: Background alpha of another layer's span where no span of mine lies.
@@ -64,6 +66,15 @@ FIRST_CHUNK_DELAY_MS = 16
 #: primary label, underline label, span count (3 = three or more), focused, primary of another
 #: layer, underline of another layer.
 _FormatKey = tuple[str, str | None, int, bool, bool, bool]
+
+
+def focused_format(color: str) -> QTextCharFormat:
+    """How the focused span looks: an opaque ``color`` behind black or white text."""
+    fmt = QTextCharFormat()
+    bg = QColor(color)
+    fmt.setForeground(QColor("#000000" if bg.lightnessF() > 0.55 else "#ffffff"))
+    fmt.setBackground(bg)
+    return fmt
 
 
 class SpanHighlighter(QSyntaxHighlighter):
@@ -128,15 +139,28 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._formats.clear()
         self.rehighlight()
 
-    def update_colors(self, colors: Mapping[str, str]) -> None:
+    def update_colors(self, colors: Mapping[str, str]) -> bool:
         """Replace the colour mapping, re-highlighting everything only if a label it had is
         gone or has another colour: a label just added draws no span differently, so adding
-        one to a text with 100,000 spans costs nothing."""
+        one to a text with 100,000 spans costs nothing. Returns True when spans were drawn
+        anew."""
         old = self._colors
         if any(colors.get(label) != color for label, color in old.items()):
             self.set_colors(colors)
-        else:
-            self._colors = dict(colors)
+            return True
+        self._colors = dict(colors)
+        # a label coming back (the undo of its removal) whose spans came back first: they
+        # were drawn in the default colour; only their blocks are drawn again
+        new = {label for label in colors if label not in old}
+        stale = [key for key in self._formats if key[0] in new or key[1] in new]
+        if stale:
+            for key in stale:
+                del self._formats[key]
+            index = self._index
+            blocks = {n for sp in index if sp.label in new
+                      for n in index.blocks_of(sp.start, sp.end)}
+            self.rehighlight_blocks(sorted(blocks))
+        return bool(stale)
 
     def set_color(self, label: str, color: str) -> None:
         """Recolour one label and re-highlight everything."""
@@ -374,13 +398,13 @@ class SpanHighlighter(QSyntaxHighlighter):
         self, label: str, under: str | None, count: int, focused: bool,
         other: bool = False, under_other: bool = False,
     ) -> QTextCharFormat:
-        fmt = QTextCharFormat()
-        bg = QColor(self.color_of(label))
         if focused:
-            fmt.setForeground(QColor("#000000" if bg.lightnessF() > 0.55 else "#ffffff"))
+            fmt = focused_format(self.color_of(label))
         else:
+            fmt = QTextCharFormat()
+            bg = QColor(self.color_of(label))
             bg.setAlpha(OTHER_ALPHA if other else BACKGROUND_ALPHA)
-        fmt.setBackground(bg)
+            fmt.setBackground(bg)
         if under is not None:
             fmt.setUnderlineStyle(
                 QTextCharFormat.UnderlineStyle.DotLine

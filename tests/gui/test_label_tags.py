@@ -240,6 +240,41 @@ def test_focused_span_has_an_outline_and_a_marked_tag(qtbot, window: MainWindow)
     assert _drawn(window, "focus", span.id) == []
 
 
+def test_moving_the_focus_works_out_no_line_again(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The focus is drawn over the lines' drawings and shown by a layer of the text view:
+    moving it between spans on two lines highlights and lays out neither line again, and the
+    focused span is still drawn opaque in its label's colour."""
+    from annotator.ui.label_tags import LabelTagOverlay
+
+    session = window.session
+    first = session.create_span(*cp_of(TEXT, "プーチン"), "actor")
+    second = session.create_span(*cp_of(TEXT, "ドローン"), "weapon")
+    session.focus_span(None)
+    _painted(qtbot, window)
+    worked: list[str] = []
+    layout_block = LabelTagOverlay._layout_block
+    monkeypatch.setattr(LabelTagOverlay, "_layout_block",
+                        lambda self, *a: worked.append("tags") or layout_block(self, *a))
+    # the highlighter announces each block it highlighted again (its formats changed)
+    window.view.document().documentLayout().updateBlock.connect(
+        lambda _block: worked.append("formats"))
+    colors = session.colors()
+    for span in (first, second, first):
+        session.focus_span(span.id)
+        _painted(qtbot, window)
+        (box,) = _drawn(window, "focus", span.id)
+        image = _grab(window)
+        inside = QRectF(box.left() + 4, box.center().y(), 2, 0)
+        assert all(_close(p, QColor(colors[span.label]), 10) for p in _pixels(image, inside))
+    session.create_span(*cp_of(TEXT, "砲弾"), "weapon")  # an edit does work its line out
+    _painted(qtbot, window)
+    assert worked and set(worked) == {"tags", "formats"}
+    del worked[:]
+    session.focus_span(second.id)
+    _painted(qtbot, window)
+    assert worked == []
+
+
 def test_the_document_never_changes(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     session = window.session
     for needle, label in (("プーチン", "actor"), ("北朝鮮を訪問", "claim"), ("北朝鮮", "source")):

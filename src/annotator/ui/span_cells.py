@@ -63,11 +63,14 @@ _RESTYLE = frozenset({QEvent.Type.FontChange, QEvent.Type.PaletteChange,
 class _Cells(Protocol):
     def cell(self, row: int, column: int) -> tuple[Any, QColor | None, bool] | None: ...
 
+    def row_cells(self, row: int) -> tuple[tuple[Any, QColor | None, bool], ...] | None: ...
+
 
 class SpanCellDelegate(QStyledItemDelegate):
     """Draws ``model``'s cells as the standard delegate does (other models' cells too, through
-    the standard path), asking ``model.cell(row, column)`` once per cell and copying a cell
-    drawn before with the same look instead of drawing it again."""
+    the standard path), asking ``model.cell(row, column)`` once per cell drawn (and
+    ``model.row_cells(row)``, all of a row's cells in one call, for whether a cell is drawn
+    already) and copying a cell drawn before with the same look instead of drawing it again."""
 
     def __init__(self, model: _Cells, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,19 +91,24 @@ class SpanCellDelegate(QStyledItemDelegate):
             self.forget()
         return False
 
-    def kept(self, row: int, column: int, width: int, height: int, state: int,
-             features: int) -> QPixmap | None:
-        """The kept drawing of the model's cell ``(row, column)`` at that size, state and
-        features (the option's flag values), or None when it must be drawn."""
-        return self._kept.get(self._key(row, column, width, height, state, features))
+    def row(self, row: int) -> tuple[tuple[Any, QColor | None, bool], ...] | None:
+        """What the model's cells of ``row`` show (for ``kept``)."""
+        return self._model.row_cells(row)
 
-    def _key(self, row: int, column: int, width: int, height: int, state: int,
-             features: int) -> tuple[Any, ...]:
-        cell = self._model.cell(row, column)
-        if cell is None:
+    def kept(self, cells: tuple[tuple[Any, QColor | None, bool], ...] | None, column: int,
+             width: int, height: int, state: int, features: int) -> QPixmap | None:
+        """The kept drawing of cell ``column`` of a row showing ``cells`` (``row(row)``) at
+        that size, state and features (the option's flag values), or None when it must be
+        drawn."""
+        return self._kept.get(self._key(cells, column, width, height, state, features))
+
+    @staticmethod
+    def _key(cells: tuple[tuple[Any, QColor | None, bool], ...] | None, column: int,
+             width: int, height: int, state: int, features: int) -> tuple[Any, ...]:
+        if cells is None:
             look: tuple[Any, ...] = (None,)
         else:
-            value, color, own = cell
+            value, color, own = cells[column]
             look = (value, own, None if color is None else color.rgba())
         return (look, column, width, height, state, features)
 
@@ -110,8 +118,8 @@ class SpanCellDelegate(QStyledItemDelegate):
             return
         rect = option.rect
         width, height = rect.width(), rect.height()
-        key = self._key(index.row(), index.column(), width, height, option.state.value,
-                        option.features.value)
+        key = self._key(self._model.row_cells(index.row()), index.column(), width, height,
+                        option.state.value, option.features.value)
         pixmap = self._kept.get(key)
         if pixmap is None:
             if width <= 0 or height <= 0:
@@ -227,6 +235,7 @@ def paint_table(view: QTableView, delegate: SpanCellDelegate, event: QPaintEvent
                 height = view.rowHeight(row) - grid
                 lines.append(y + height)
                 chosen = any(a <= row <= b for a, b, _l, _r in selection)
+                cells = delegate.row(row)
                 for column, x, width in places:
                     state = base_state
                     if chosen and any(a <= row <= b and c <= column <= d
@@ -236,7 +245,7 @@ def paint_table(view: QTableView, delegate: SpanCellDelegate, event: QPaintEvent
                         state |= _MOUSE_OVER
                     if focus_at == (row, column):
                         state |= _HAS_FOCUS
-                    pixmap = delegate.kept(row, column, width, height, state, features)
+                    pixmap = delegate.kept(cells, column, width, height, state, features)
                     if pixmap is not None:
                         painter.drawPixmap(x, y, pixmap)
                         continue

@@ -51,6 +51,8 @@ SPAN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SNIPPET = 60
 #: Rows handed to the view at a time (``fetchMore`` as the user scrolls).
 FETCH_CHUNK = 500
+#: Rows whose cells ``SpanTableModel.row_cells`` keeps (a few screens of rows).
+ROW_CELLS_KEPT = 4096
 
 _Index = QModelIndex | QPersistentModelIndex
 # Roles as plain ints: Qt passes ints, and ``data`` runs for every role of every visible cell.
@@ -95,6 +97,9 @@ class SpanTableModel(QAbstractTableModel):
         #: True while an updated span's row moves (removed, then inserted at its new place).
         self.moving = False
         self._colors_of: dict[str, str] | None = None
+        #: span id -> (the span, its row's cells): see ``row_cells``
+        self._cells: dict[str, tuple[Span, tuple[tuple[Any, QColor | None, bool], ...]]] = {}
+        self._cells_of: dict[str, str] | None = None
         self._swatches: dict[str, QColor] = {}
         self._italic = QFont()
         self._italic.setItalic(True)
@@ -133,6 +138,7 @@ class SpanTableModel(QAbstractTableModel):
         self._version += 1
         self._stash.clear()
         self._shown_again.clear()
+        self._cells.clear()
         self._fetched = min(len(self._keys), FETCH_CHUNK)
         self.endResetModel()
 
@@ -342,14 +348,34 @@ class SpanTableModel(QAbstractTableModel):
     def cell(self, row: int, column: int) -> tuple[Any, QColor | None, bool] | None:
         """What a cell shows, in one call: ``(display value, decoration colour or None, True
         for a span of my layer)``; None outside the fetched rows (see :class:`SpanCellDelegate`)."""
+        cells = self.row_cells(row)
+        return None if cells is None else cells[column]
+
+    def row_cells(self, row: int) -> tuple[tuple[Any, QColor | None, bool], ...] | None:
+        """``cell(row, column)`` of every column of ``row``, worked out once per span (kept
+        while the index holds the same span and the colours are the same): a repaint after an
+        edit, which shifts the rows below it, looks up each row's span once."""
         if not 0 <= row < self._fetched:
             return None
         session = self._session
         span = session.index.get(self.span_id(row))
         if span is None:
             return None
-        return (self._display(span, column), self._color(span.label) if column == 0 else None,
-                session.is_own(span))
+        colors = session.colors()
+        if colors is not self._cells_of:
+            self._cells.clear()
+            self._cells_of = colors
+        kept = self._cells.get(span.id)
+        if kept is not None and kept[0] is span:
+            return kept[1]
+        own = session.is_own(span)
+        cells = tuple((self._display(span, column),
+                       self._color(span.label) if column == 0 else None, own)
+                      for column in range(len(COLUMNS)))
+        if len(self._cells) >= ROW_CELLS_KEPT:
+            self._cells.clear()
+        self._cells[span.id] = (span, cells)
+        return cells
 
     def _color(self, label: str) -> QColor:
         colors = self._session.colors()

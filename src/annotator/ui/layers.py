@@ -99,7 +99,10 @@ class LayerListModel(QAbstractTableModel):
         old, self._rows = self._rows, fresh
         for row, (before, after) in enumerate(zip(old, fresh, strict=True)):
             if before != after:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(LAYER_COLUMNS) - 1))
+                # an edit changes a count only: only that cell is drawn again
+                first = 1 if before[0] == after[0] and before[2] == after[2] else 0
+                self.dataChanged.emit(self.index(row, first),
+                                      self.index(row, len(LAYER_COLUMNS) - 1))
 
     def layers(self) -> list[tuple[str, int, bool]]:
         """``(name, span count, visible)`` of every row."""

@@ -12,7 +12,10 @@ the table looks exactly as Qt's standard delegate draws it (a test compares the 
 
 The view paints its cells itself (:func:`paint_table`, the loop of ``QTableView.paintEvent``),
 so a kept cell costs a dictionary look-up and a copy, without three calls from Qt into Python:
-a full repaint of the table went from about 2.5 to 1.0 ms CPU.
+a full repaint of the table went from about 2.5 to 1.0 ms CPU. A row whose every column is
+repainted (the repaint after an edit) is copied whole: each row look (its cells' looks, sizes
+and states) is kept as one pixmap composed of the kept cells, so the repaint costs a look-up
+and a copy per row, not per cell.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ _TEXT = QPalette.ColorRole.Text
 _BASE = QPalette.ColorRole.Base
 #: Cells kept at most (a screenful is about 150; scrolling far forgets them all at once).
 _KEPT = 1500
+#: Whole rows kept at most (a screenful is about 25).
+_KEPT_ROWS = 300
 #: The view's changes after which no kept cell is valid any more.
 _RESTYLE = frozenset({QEvent.Type.FontChange, QEvent.Type.PaletteChange,
                       QEvent.Type.StyleChange, QEvent.Type.LocaleChange,
@@ -64,6 +69,8 @@ class _Cells(Protocol):
     def cell(self, row: int, column: int) -> tuple[Any, QColor | None, bool] | None: ...
 
     def row_cells(self, row: int) -> tuple[tuple[Any, QColor | None, bool], ...] | None: ...
+
+    def row_looks(self, row: int) -> tuple[Any, ...] | None: ...
 
 
 class SpanCellDelegate(QStyledItemDelegate):
@@ -78,6 +85,8 @@ class SpanCellDelegate(QStyledItemDelegate):
         self._italic: tuple[QFont, QFont, QFontMetrics] | None = None
         self._icons: dict[tuple[int, int, int], QIcon] = {}
         self._kept: dict[tuple[Any, ...], QPixmap] = {}
+        #: whole rows, composed of kept cells (see ``paint_table``)
+        self._rows: dict[tuple[Any, ...], QPixmap] = {}
         self._ratio = 0.0
         if parent is not None:
             parent.installEventFilter(self)
@@ -85,32 +94,38 @@ class SpanCellDelegate(QStyledItemDelegate):
     def forget(self) -> None:
         """Drop every kept cell (the next repaint draws them all)."""
         self._kept.clear()
+        self._rows.clear()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() in _RESTYLE:
             self.forget()
         return False
 
-    def row(self, row: int) -> tuple[tuple[Any, QColor | None, bool], ...] | None:
-        """What the model's cells of ``row`` show (for ``kept``)."""
-        return self._model.row_cells(row)
+    def row(self, row: int) -> tuple[Any, ...] | None:
+        """What decides the look of the model's cells of ``row`` (for ``kept``)."""
+        return self._model.row_looks(row)
 
-    def kept(self, cells: tuple[tuple[Any, QColor | None, bool], ...] | None, column: int,
-             width: int, height: int, state: int, features: int) -> QPixmap | None:
-        """The kept drawing of cell ``column`` of a row showing ``cells`` (``row(row)``) at
-        that size, state and features (the option's flag values), or None when it must be
+    def kept(self, looks: tuple[Any, ...] | None, column: int, width: int, height: int,
+             state: int, features: int) -> QPixmap | None:
+        """The kept drawing of cell ``column`` of a row of ``looks`` (``row(row)``) at that
+        size, state and features (the option's flag values), or None when it must be
         drawn."""
-        return self._kept.get(self._key(cells, column, width, height, state, features))
+        return self._kept.get(self._key(looks, column, width, height, state, features))
+
+    def kept_row(self, key: tuple[Any, ...]) -> QPixmap | None:
+        """The kept drawing of a whole row (``paint_table``'s key), or None."""
+        return self._rows.get(key)
+
+    def keep_row(self, key: tuple[Any, ...], pixmap: QPixmap) -> None:
+        if len(self._rows) >= _KEPT_ROWS:
+            self._rows.clear()
+        self._rows[key] = pixmap
 
     @staticmethod
-    def _key(cells: tuple[tuple[Any, QColor | None, bool], ...] | None, column: int,
-             width: int, height: int, state: int, features: int) -> tuple[Any, ...]:
-        if cells is None:
-            look: tuple[Any, ...] = (None,)
-        else:
-            value, color, own = cells[column]
-            look = (value, own, None if color is None else color.rgba())
-        return (look, column, width, height, state, features)
+    def _key(looks: tuple[Any, ...] | None, column: int, width: int, height: int,
+             state: int, features: int) -> tuple[Any, ...]:
+        return (looks[column] if looks is not None else (None,), column, width, height,
+                state, features)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         if index.model() is not self._model:
@@ -118,7 +133,7 @@ class SpanCellDelegate(QStyledItemDelegate):
             return
         rect = option.rect
         width, height = rect.width(), rect.height()
-        key = self._key(self._model.row_cells(index.row()), index.column(), width, height,
+        key = self._key(self._model.row_looks(index.row()), index.column(), width, height,
                         option.state.value, option.features.value)
         pixmap = self._kept.get(key)
         if pixmap is None:
@@ -126,7 +141,7 @@ class SpanCellDelegate(QStyledItemDelegate):
                 return
             ratio = painter.device().devicePixelRatio()
             if ratio != self._ratio:  # another screen: the kept cells are of the old one
-                self._kept.clear()
+                self.forget()
                 self._ratio = ratio
             pixmap = QPixmap(round(width * ratio), round(height * ratio))
             pixmap.setDevicePixelRatio(ratio)
@@ -181,6 +196,48 @@ _MOUSE_OVER = QStyle.StateFlag.State_MouseOver.value
 _HAS_FOCUS = QStyle.StateFlag.State_HasFocus.value
 
 
+def _state(base: int, row: int, column: int, chosen: bool,
+           selection: list[tuple[int, int, int, int]], hover_at: tuple[int, int] | None,
+           focus_at: tuple[int, int] | None) -> int:
+    """A cell's state flags (selected, hovered, focused) as ``QTableView.paintEvent`` sets them."""
+    state = base
+    if chosen and any(a <= row <= b and c <= column <= d for a, b, c, d in selection):
+        state |= _SELECTED
+    if hover_at == (row, column):
+        state |= _MOUSE_OVER
+    if focus_at == (row, column):
+        state |= _HAS_FOCUS
+    return state
+
+
+def _compose_row(delegate: SpanCellDelegate, option: QStyleOptionViewItem, model: Any,
+                 row: int, looks: tuple[Any, ...] | None, places: list[tuple[int, int, int]],
+                 height: int, states: tuple[int, ...], features: int,
+                 target: QPainter) -> QPixmap:
+    """A whole row drawn from its cells (kept ones copied, the others drawn by the delegate)
+    on the view's background; the grid lines between the cells are drawn over it after."""
+    x0 = places[0][1]
+    width = places[-1][1] + places[-1][2] - x0
+    ratio = target.device().devicePixelRatio()
+    pixmap = QPixmap(max(1, round(width * ratio)), max(1, round(height * ratio)))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(option.palette.color(_BASE))
+    drawing = QPainter(pixmap)
+    try:
+        for (column, x, cell_width), state in zip(places, states, strict=True):
+            kept = delegate.kept(looks, column, cell_width, height, state, features)
+            if kept is not None:
+                drawing.drawPixmap(x - x0, 0, kept)
+                continue
+            cell = QStyleOptionViewItem(option)
+            cell.rect = QRect(x - x0, 0, cell_width, height)
+            cell.state = QStyle.StateFlag(state)
+            delegate.paint(drawing, cell, model.index(row, column))
+    finally:
+        drawing.end()
+    return pixmap
+
+
 def paint_table(view: QTableView, delegate: SpanCellDelegate, event: QPaintEvent,
                 hover: QPersistentModelIndex) -> bool:
     """Paint ``view``'s cells for ``event`` as ``QTableView.paintEvent`` does (the same cell
@@ -229,23 +286,36 @@ def paint_table(view: QTableView, delegate: SpanCellDelegate, event: QPaintEvent
                 continue
             places = [(c, view.columnViewportPosition(c), view.columnWidth(c) - grid)
                       for c in range(left, right + 1)]
+            # rows whose every column is repainted are copied whole (one kept pixmap per row
+            # look); the others cell by cell
+            whole = left == 0 and right == columns - 1
+            x0 = places[0][1]
+            shape = tuple((x - x0, width) for _column, x, width in places)
+            plain = (base_state,) * len(places)
             lines = []
             for row in range(top, bottom + 1):
                 y = view.rowViewportPosition(row)
                 height = view.rowHeight(row) - grid
                 lines.append(y + height)
                 chosen = any(a <= row <= b for a, b, _l, _r in selection)
-                cells = delegate.row(row)
-                for column, x, width in places:
-                    state = base_state
-                    if chosen and any(a <= row <= b and c <= column <= d
-                                      for a, b, c, d in selection):
-                        state |= _SELECTED
-                    if hover_at == (row, column):
-                        state |= _MOUSE_OVER
-                    if focus_at == (row, column):
-                        state |= _HAS_FOCUS
-                    pixmap = delegate.kept(cells, column, width, height, state, features)
+                looks = delegate.row(row)
+                if chosen or (hover_at is not None and hover_at[0] == row) or (
+                        focus_at is not None and focus_at[0] == row):
+                    states = tuple(_state(base_state, row, column, chosen, selection,
+                                          hover_at, focus_at) for column, _x, _w in places)
+                else:
+                    states = plain
+                if whole:
+                    key = (looks, shape, height, states, features)
+                    pixmap = delegate.kept_row(key)
+                    if pixmap is None:
+                        pixmap = _compose_row(delegate, option, model, row, looks, places,
+                                              height, states, features, painter)
+                        delegate.keep_row(key, pixmap)
+                    painter.drawPixmap(x0, y, pixmap)
+                    continue
+                for (column, x, width), state in zip(places, states, strict=True):
+                    pixmap = delegate.kept(looks, column, width, height, state, features)
                     if pixmap is not None:
                         painter.drawPixmap(x, y, pixmap)
                         continue

@@ -97,8 +97,9 @@ class SpanTableModel(QAbstractTableModel):
         #: True while an updated span's row moves (removed, then inserted at its new place).
         self.moving = False
         self._colors_of: dict[str, str] | None = None
-        #: span id -> (the span, its row's cells): see ``row_cells``
-        self._cells: dict[str, tuple[Span, tuple[tuple[Any, QColor | None, bool], ...]]] = {}
+        #: span id -> (the span, its row's cells, their looks): see ``row_cells``
+        self._cells: dict[str, tuple[Span, tuple[tuple[Any, QColor | None, bool], ...],
+                                     tuple[Any, ...]]] = {}
         self._cells_of: dict[str, str] | None = None
         self._swatches: dict[str, QColor] = {}
         self._italic = QFont()
@@ -355,6 +356,17 @@ class SpanTableModel(QAbstractTableModel):
         """``cell(row, column)`` of every column of ``row``, worked out once per span (kept
         while the index holds the same span and the colours are the same): a repaint after an
         edit, which shifts the rows below it, looks up each row's span once."""
+        kept = self._row_entry(row)
+        return None if kept is None else kept[1]
+
+    def row_looks(self, row: int) -> tuple[Any, ...] | None:
+        """What decides the look of ``row``'s cells, hashable (``(value, mine, colour as
+        rgba or None)`` per column): rows with equal looks are drawn alike."""
+        kept = self._row_entry(row)
+        return None if kept is None else kept[2]
+
+    def _row_entry(self, row: int) -> tuple[Span, tuple[tuple[Any, QColor | None, bool], ...],
+                                            tuple[Any, ...]] | None:
         if not 0 <= row < self._fetched:
             return None
         session = self._session
@@ -367,15 +379,17 @@ class SpanTableModel(QAbstractTableModel):
             self._cells_of = colors
         kept = self._cells.get(span.id)
         if kept is not None and kept[0] is span:
-            return kept[1]
+            return kept
         own = session.is_own(span)
         cells = tuple((self._display(span, column),
                        self._color(span.label) if column == 0 else None, own)
                       for column in range(len(COLUMNS)))
+        looks = tuple((value, own, None if color is None else color.rgba())
+                      for value, color, own in cells)
         if len(self._cells) >= ROW_CELLS_KEPT:
             self._cells.clear()
-        self._cells[span.id] = (span, cells)
-        return cells
+        kept = self._cells[span.id] = (span, cells, looks)
+        return kept
 
     def _color(self, label: str) -> QColor:
         colors = self._session.colors()

@@ -183,8 +183,11 @@ class _Entry(NamedTuple):
 
     lines: int
     width: float
-    #: (pen, lines) of the underline rows
+    #: (pen, lines) of the dotted underline rows (other layers')
     unders: list[tuple[QPen, list[QLineF]]]
+    #: (colour, 2 px bands) of the solid underline rows (filled rectangles: the raster
+    #: engine's fast path, where a 2 px pen is stroked as a path)
+    bands: list[tuple[QColor, list[QRectF]]]
     #: (style, chip rectangles, text positions) per tag style
     chips: list[tuple[_TagStyle, list[QRectF], list[QPointF]]]
     #: what it draws, for ``drawn`` (underlines as their lines)
@@ -518,6 +521,11 @@ class LabelTagOverlay(QObject):
     def _draw(self, painter: QPainter, entry: _Entry, x: float, y: float) -> None:
         painter.translate(x, y)
         try:
+            if entry.bands:
+                painter.setPen(Qt.PenStyle.NoPen)
+                for color, rects in entry.bands:
+                    painter.setBrush(color)
+                    painter.drawRects(rects)
             for pen, lines in entry.unders:
                 painter.setPen(pen)
                 painter.drawLines(lines)
@@ -596,7 +604,7 @@ class LabelTagOverlay(QObject):
         count = block.layout().lineCount()
         spans = index.spans_in_block(n) if count else []
         if not spans:
-            return _Entry(count, width, [], [], [])
+            return _Entry(count, width, [], [], [], [])
         return self._layout_block(index, block, n, spans, count, width)
 
     def _lines(self, index: SpanIndex, block: QTextBlock, n: int,
@@ -645,6 +653,7 @@ class LabelTagOverlay(QObject):
         # stacked underlines where spans overlap; row 0 where Qt draws an underline (over the
         # highlighter's wave), then downwards
         unders: dict[int, tuple[QPen, list[QLineF]]] = {}
+        bands: dict[int, tuple[QColor, list[QRectF]]] = {}
         rows = underline_rows(in_block)  # of the whole block: a partial repaint draws the same
         if rows:
             for sp in spans:
@@ -652,14 +661,23 @@ class LabelTagOverlay(QObject):
                 if row is None:
                     continue
                 pen = style_of(sp.label, kind_of(sp)).under
-                group = unders.get(id(pen))
-                if group is None:
-                    group = unders[id(pen)] = (pen, [])
+                solid = pen.style() == Qt.PenStyle.SolidLine
+                if solid:
+                    band = bands.get(id(pen))
+                    if band is None:
+                        band = bands[id(pen)] = (pen.color(), [])
+                else:
+                    group = unders.get(id(pen))
+                    if group is None:
+                        group = unders[id(pen)] = (pen, [])
                 below = under_top + row * ROW_STEP
                 for i, x1, x2 in pieces(local(max(sp.start, bs)), local(min(sp.end, be))):
                     y = tops[i] + below
                     underline = QLineF(x1, y, x2, y)
-                    group[1].append(underline)
+                    if solid:
+                        band[1].append(QRectF(x1, y - 1.0, x2 - x1, 2.0))
+                    else:
+                        group[1].append(underline)
                     items.append(("underline", sp.id, underline))
 
         # tags at span starts (longest first), side by side where they would overlap
@@ -709,7 +727,8 @@ class LabelTagOverlay(QObject):
                 if not stub:
                     group[2].append(QPointF(x + style.text_at.x(), y + style.text_at.y()))
                 items.append(("tag", sp.id, rect))
-        return _Entry(count, width, list(unders.values()), list(chips.values()), items)
+        return _Entry(count, width, list(unders.values()), list(bands.values()),
+                      list(chips.values()), items)
 
     # -- the focused span, drawn over its blocks' drawings -----------------------------------------
 

@@ -47,7 +47,12 @@ class SpansHerePanel(QListWidget):
         self._shown: list[tuple[str, str, str]] = []
         self._swatches: dict[str, QIcon] = {}
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setWordWrap(True)
+        # every row is two lines (label, range and text; layer and note), cut with "…" where
+        # too long (the whole text and note are in the row's tooltip): one row height for all,
+        # so a rebuild measures one row, not each
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setUniformItemSizes(True)
         self.itemClicked.connect(self._clicked)
         for signal in (session.spansReset, session.documentChanged, session.labelsChanged):
             signal.connect(lambda *_: self.refresh())
@@ -94,9 +99,10 @@ class SpansHerePanel(QListWidget):
             snippet = session.text[span.start : span.end]
             if len(snippet) > 40:
                 snippet = snippet[:39] + "…"
+            snippet = snippet.replace("\n", " ⏎ ")
             text = f"{span.label}  [{span.start}, {span.end})  {snippet}\n{span.annotator}"
             if span.note:
-                text += f" — {span.note}"
+                text += " — " + span.note.replace("\n", " ⏎ ")
             rows.append((span.id, text, colors.get(span.label, "#9e9e9e"), span))
         shown = [row[:3] for row in rows]
         if shown != self._shown:

@@ -37,6 +37,7 @@ from bench_window import (  # noqa: E402
     next_frame,
     paint,
     commit_latency,
+    machine_pace,
     settle_highlighting,
 )
 
@@ -203,6 +204,7 @@ def main() -> int:
         bench_overlay(window, rounds)
         bench_toggle(window, rounds)
         print(commit_latency(Path(tmp)))
+        print(machine_pace())
         print(f"load average while running: {os.getloadavg()[0]:.2f} "
               f"({os.cpu_count()} cores)")
         window.close()

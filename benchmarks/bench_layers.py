@@ -34,7 +34,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bench_window import WHO, big_text, median_ms, next_frame, random_spans  # noqa: E402
-from bench_window import commit_latency, settle_highlighting  # noqa: E402
+from bench_window import commit_latency, machine_pace, settle_highlighting  # noqa: E402
 
 from annotator.store import Project  # noqa: E402
 from annotator.ui.main_window import MainWindow  # noqa: E402
@@ -127,6 +127,7 @@ def main() -> int:
             print("edits with three layers visible, label tags on:")
             bench_edits(window, len(session.index), rounds * 4)
         print(commit_latency(Path(tmp)))
+        print(machine_pace())
         print(f"load average while running: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
         window.close()
         session.close()

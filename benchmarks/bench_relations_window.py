@@ -35,7 +35,7 @@ from PySide6.QtCore import QPoint, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bench_window import PaintCounter, build, median_ms, next_frame  # noqa: E402
-from bench_window import commit_latency, settle_highlighting  # noqa: E402
+from bench_window import commit_latency, machine_pace, settle_highlighting  # noqa: E402
 
 from annotator.domain.relations import Relation, new_relation_id  # noqa: E402
 from annotator.domain.spans import now  # noqa: E402
@@ -261,6 +261,7 @@ def main() -> int:
         bench_create_delete(window, rounds)
         bench_scroll(window, rounds)
         print(commit_latency(Path(tmp)))
+        print(machine_pace())
         print(f"load average while running: {os.getloadavg()[0]:.2f} "
               f"({os.cpu_count()} cores)")
         window.close()

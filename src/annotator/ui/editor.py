@@ -170,12 +170,27 @@ class AnnotationEditor(QWidget):
             highlighter.flush(*self.view.blocks_in(rect), repaint=False)
 
     def _added(self, span: Span) -> None:
-        if self.highlighter is not None:
-            self.highlighter.rehighlight_blocks(self.session.index.blocks_of(span.start, span.end))
+        self._redraw([(span.start, span.end)])
 
     def _removed(self, span: Span) -> None:
-        if self.highlighter is not None:
-            self.highlighter.rehighlight_blocks(self.session.index.blocks_of(span.start, span.end))
+        self._redraw([(span.start, span.end)])
+
+    def _redraw(self, ranges: list[tuple[int, int]]) -> None:
+        """Draw the spans of code-point ranges anew: their blocks are highlighted again, and
+        only what changed is repainted, the lines holding the ranges and the tags and
+        underline rows that moved elsewhere in those blocks (not whole paragraphs)."""
+        highlighter = self.highlighter
+        if highlighter is None:
+            return
+        index = self.session.index
+        blocks = sorted({n for start, end in ranges for n in index.blocks_of(start, end)})
+        highlighter.rehighlight_blocks(blocks, repaint=False)
+        view = self.view
+        view.announce_blocks(blocks)
+        rect = view.lines_rect(ranges, max(2, self.tags.margin())) | \
+            self.tags.changed_rect(blocks)
+        if not rect.isEmpty():
+            view.viewport().update(rect)
 
     def _updated(self, old: Span, new: Span) -> None:
         session = self.session
@@ -184,10 +199,7 @@ class AnnotationEditor(QWidget):
             # An edit of the focused span (nudge, relabel, note, their undo): other views may
             # move its row and pass the focus on meanwhile; it comes back when the command ends.
             self._kept_focus = new.id
-        if self.highlighter is not None:
-            index = self.session.index
-            blocks = set(index.blocks_of(old.start, old.end)) | set(index.blocks_of(new.start, new.end))
-            self.highlighter.rehighlight_blocks(sorted(blocks))
+        self._redraw([(old.start, old.end), (new.start, new.end)])
         if new.id == self.session.focused_span_id:
             self._show_focus(new)
 

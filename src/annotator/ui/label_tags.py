@@ -42,7 +42,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import QLineF, QObject, QPointF, QRect, QRectF, Qt, QTimer
+from PySide6.QtCore import QLineF, QObject, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -194,6 +194,14 @@ class _Entry(NamedTuple):
     items: list[tuple[str, Hashable, QRectF | QLineF]]
 
 
+def _shape_key(item: tuple[str, Hashable, QRectF | QLineF]) -> tuple[Any, ...]:
+    """A drawn item as ``(kind, span id, x, y, width, height)`` (an underline: its band)."""
+    kind, sid, shape = item
+    if isinstance(shape, QLineF):
+        return (kind, sid, shape.x1(), shape.y1() - 1.0, shape.x2() - shape.x1(), 2.0)
+    return (kind, sid, shape.x(), shape.y(), shape.width(), shape.height())
+
+
 def _contrast(color: QColor) -> QColor:
     return QColor("#000000" if color.lightnessF() > 0.55 else "#ffffff")
 
@@ -206,7 +214,7 @@ class LabelTagOverlay(QObject):
     Expects ``index_provider()`` to return the span index being shown (or None) and
     ``color_of(label)`` a ``#rrggbb`` colour. Follows the view's scrolling, resizing and
     repaints by itself (``updateRequest``, the document layout's ``updateBlock`` and
-    ``update``: each block's drawing is kept until its spans change). Emits nothing.
+    ``update``: each block's drawing is kept until its spans change). Emits ``tagsMoved``.
     ``set_enabled(on)`` shows or hides it (and asks the view's :class:`LineRoom` for the tags'
     band above every line, or gives it back); ``set_focused_span(id)`` marks the focused span.
 
@@ -217,6 +225,10 @@ class LabelTagOverlay(QObject):
 
     #: Milliseconds of preparing per turn of the event loop.
     PREPARE_BUDGET = 0.004
+
+    #: ``changed_rect`` found these spans' tags moved, appeared or went (span ids): what is
+    #: anchored on them (relation arcs) is drawn anew.
+    tagsMoved = Signal(list)  # noqa: N815
 
     def __init__(self, view: AnnotationTextView,
                  index_provider: Callable[[], SpanIndex | None],
@@ -233,6 +245,8 @@ class LabelTagOverlay(QObject):
         self._focused: Hashable | None = None
         #: block number -> its drawing
         self._cache: dict[int, _Entry] = {}
+        #: block number -> its drawing before its spans changed (until the next paint)
+        self._stale: dict[int, _Entry] = {}
         #: block number -> (width, line starts, {offset * 4096 + line: x}): the x positions
         #: asked of the block's layout, kept while its lines stay as they were
         self._xs: dict[int, tuple[float, tuple[int, ...], dict[int, float]]] = {}
@@ -283,6 +297,7 @@ class LabelTagOverlay(QObject):
     def invalidate(self, *_: object) -> None:
         """Forget every line's drawing (colours, layout or the whole text changed)."""
         self._cache.clear()
+        self._stale.clear()
         self._xs.clear()
         self._focus_boxes.clear()
         self._styles.clear()
@@ -295,8 +310,49 @@ class LabelTagOverlay(QObject):
             self._cache.pop(n, None)
 
     def _block_changed(self, block: QTextBlock) -> None:
-        # The highlighter re-highlights every block whose spans (or focus) change.
-        self._cache.pop(block.blockNumber(), None)
+        # The highlighter re-highlights every block whose spans change; the old drawing is
+        # kept until the next paint for ``changed_rect``.
+        n = block.blockNumber()
+        old = self._cache.pop(n, None)
+        if old is not None:
+            self._stale[n] = old
+
+    def changed_rect(self, numbers: Iterable[int]) -> QRect:
+        """The viewport area where the drawing of blocks ``numbers`` (told about since the
+        last paint) differs from what was drawn: each changed tag and underline row, before
+        and after; a visible block drawn for the first time, whole. Works the new drawings
+        out now (the next paint uses them)."""
+        out = QRect()
+        moved: set[Hashable] = set()
+        index = self._index_provider()
+        view = self._view
+        if not self._enabled or index is None or not view.canonical_text:
+            return out
+        self._check_keys(index)
+        doc, offset = view.document(), view.contentOffset()
+        height = view.viewport().height()
+        m = int(self._tag_margin()) + 2
+        for n in numbers:
+            block = doc.findBlockByNumber(n)
+            if not block.isValid() or not block.isVisible() or n >= index.block_count:
+                continue
+            geo = view.blockBoundingGeometry(block).translated(offset)
+            if geo.bottom() + m < 0 or geo.top() - m > height:
+                continue
+            old = self._stale.pop(n, None)
+            new = self._entry(index, block, n, geo.width())
+            if old is None or old.lines != new.lines or old.width != new.width:
+                out |= geo.toAlignedRect().adjusted(0, -m, 0, m)
+                continue
+            before, after = set(map(_shape_key, old.items)), set(map(_shape_key, new.items))
+            for kind, sid, x, y, w, h in before ^ after:
+                out |= QRectF(x + geo.left(), y + geo.top(), w, h).toAlignedRect().adjusted(
+                    -2, -2, 2, 2)
+                if kind == "tag":
+                    moved.add(sid)
+        if moved:
+            self.tagsMoved.emit(sorted(moved, key=str))
+        return out
 
     # -- state ------------------------------------------------------------------------------------
 
@@ -340,27 +396,19 @@ class LabelTagOverlay(QObject):
                 self._update_span(sid)
 
     def _update_span(self, span_id: Hashable | None) -> None:
-        """Schedule a repaint of the visible lines of span ``span_id`` (with tag and rows)."""
+        """Schedule a repaint of the visible lines of span ``span_id`` (its tag, its outline
+        and its rows lie on them, within the drawing's margin)."""
         index = self._index_provider()
         span = index.get(span_id) if index is not None and span_id is not None else None
         if span is None:
             return
-        view = self._view
-        doc = view.document()
-        first = view.firstVisibleBlock().blockNumber()
-        blocks = index.blocks_of(span.start, span.end)
-        lo, hi = max(blocks.start, first), blocks.stop - 1
-        if lo > hi:
-            return
-        offset = view.contentOffset()
-        viewport = view.viewport()
-        top = view.blockBoundingGeometry(doc.findBlockByNumber(lo)).translated(offset)
-        if top.top() > viewport.height():
-            return
-        bottom = view.blockBoundingGeometry(doc.findBlockByNumber(hi)).translated(offset)
-        m = self._tag_margin() + 2
-        viewport.update(QRectF(0, top.top() - m, viewport.width(),
-                               bottom.bottom() - top.top() + 2 * m).toAlignedRect())
+        rect = self._view.lines_rect([(span.start, span.end)], self.margin())
+        if not rect.isEmpty():
+            self._view.viewport().update(rect)
+
+    def margin(self) -> int:
+        """How far (px) a line's drawing reaches above and below the line, while shown."""
+        return int(self._tag_margin()) + 2 if self._enabled else 0
 
     def _tag_margin(self) -> float:
         """How far a block's drawing reaches beyond its lines: the underline rows below it,
@@ -484,6 +532,7 @@ class LabelTagOverlay(QObject):
         if not self._enabled or index is None or not view.canonical_text or not len(index):
             return
         self._check_keys(index)
+        self._stale.clear()
         clip = QRectF(event.rect())
         margin = self._tag_margin() + 2
         block = view.firstVisibleBlock()

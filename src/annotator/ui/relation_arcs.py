@@ -156,6 +156,11 @@ class RelationArcs(QObject):
             ids |= {r.id for r in self._state.relations.of_span(span_id)}
         self._update_relations(ids)
 
+    def spans_moved(self, span_ids: list[str]) -> None:
+        """The tags of ``span_ids`` moved (an edit beside them): their arcs are drawn anew."""
+        relations = self._state.relations
+        self._update_relations({r.id for sid in span_ids for r in relations.of_span(sid)})
+
     def _update_relations(self, ids: set[str]) -> None:
         """Repaint the lines the arcs of relations ``ids`` cross, as drawn last and as they
         are now (full width: an arc may run across its lines)."""

@@ -59,6 +59,7 @@ class RelationsUi(QObject):
         tags = window.editor.tags
         self.arcs = RelationArcs(view, session, self.state, lambda: self.creator.head_id,
                                  lambda span_id: tags.tag_rect(span_id) if tags.enabled else None)
+        tags.tagsMoved.connect(self.arcs.spans_moved)
         self.panel = RelationsPanel(session, self.state, self.actions, window)
         self.picker = ArcPicker(view, session, self.state, self.arcs, self.panel, self.creator,
                                 self)

@@ -18,7 +18,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QPointF, QRect, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QHelpEvent,
@@ -113,6 +113,11 @@ class AnnotationTextView(QPlainTextEdit):
         self._transient: dict[str, tuple[list[tuple[int, int]], QTextCharFormat, int]] = {}
         self._painters: list[Callable[[QPainter, QPaintEvent], None]] = []
         self._before_paint: Callable[[QRect], None] | None = None
+        #: Qt's text control inside the view (a QWidgetTextControl; see ``announce_blocks``)
+        self._control: QObject | None = next(
+            (c for c in self.children()
+             if c.metaObject().className() in ("QPlainTextEditControl", "QWidgetTextControl")),
+            None)
         self.selectionChanged.connect(self._emit_selection)
         self.cursorPositionChanged.connect(self._emit_selection)
         self.verticalScrollBar().valueChanged.connect(self._refresh_transient)
@@ -227,6 +232,55 @@ class AnnotationTextView(QPlainTextEdit):
     def ensure_span_visible(self, span: Any) -> None:
         """Bring the first line of ``span`` (anything with ``start``) into view."""
         self.ensure_visible_cp(span.start)
+
+    # -- repainting part of a block ------------------------------------------------------------
+
+    def announce_blocks(self, numbers: Iterable[int]) -> None:
+        """Emit the document layout's ``updateBlock`` for blocks ``numbers``, so that whatever
+        keeps a drawing of them (label tags, relation arcs) forgets it, without this view
+        repainting the whole blocks: the caller repaints what changed (``lines_rect``).
+
+        Qt's text control repaints a block it is told about in full; its signals are held
+        back meanwhile (without that control, as in another Qt, the blocks are repainted
+        whole: slower, never wrong)."""
+        doc = self.document()
+        layout = doc.documentLayout()
+        control = self._control
+        blocked = control.blockSignals(True) if control is not None else False
+        try:
+            for n in numbers:
+                block = doc.findBlockByNumber(n)
+                if block.isValid():
+                    layout.updateBlock.emit(block)
+        finally:
+            if control is not None:
+                control.blockSignals(blocked)
+
+    def lines_rect(self, ranges: Iterable[tuple[int, int]], margin: int = 0) -> QRect:
+        """The viewport rectangle (full width) of the lines holding the code-point ranges, grown
+        by ``margin`` pixels above and below; empty when none of them is on screen."""
+        doc, to16 = self.document(), self._offsets.to_utf16
+        offset = self.contentOffset()
+        viewport = self.viewport().rect()
+        out = QRect()
+        for start, end in ranges:
+            a, b = to16(start), to16(max(start, end - 1))
+            first, last = doc.findBlock(a), doc.findBlock(b)
+            if not first.isValid() or not last.isValid():
+                continue
+            top_geo = self.blockBoundingGeometry(first).translated(offset)
+            bottom_geo = top_geo if last == first else \
+                self.blockBoundingGeometry(last).translated(offset)
+            if bottom_geo.bottom() < 0 or top_geo.top() > viewport.height():
+                continue
+            line = first.layout().lineForTextPosition(a - first.position())
+            top = top_geo.top() + (line.y() if line.isValid() else 0.0)
+            line = last.layout().lineForTextPosition(b - last.position())
+            bottom = bottom_geo.top() + (line.y() + line.height() if line.isValid()
+                                         else bottom_geo.height())
+            out |= QRect(0, int(top) - margin, viewport.width(),
+                         int(bottom - top + 1) + 2 * margin)
+        return out & viewport
 
     # -- hit testing ------------------------------------------------------------------------------
 

@@ -47,12 +47,12 @@ class SpansHerePanel(QListWidget):
         self._shown: list[tuple[str, str, str]] = []
         self._swatches: dict[str, QIcon] = {}
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        # every row is two lines (label, range and text; layer and note), cut with "…" where
-        # too long (the whole text and note are in the row's tooltip): one row height for all,
-        # so a rebuild measures one row, not each
-        self.setWordWrap(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # every row is two lines (label, range and text; layer and note, both cut with "…";
+        # the whole text and note are in the row's tooltip), wrapped to the panel's width: one
+        # row height for all, so a rebuild measures one row, not each
+        self.setWordWrap(True)
         self.setUniformItemSizes(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.itemClicked.connect(self._clicked)
         for signal in (session.spansReset, session.documentChanged, session.labelsChanged):
             signal.connect(lambda *_: self.refresh())
@@ -102,7 +102,8 @@ class SpansHerePanel(QListWidget):
             snippet = snippet.replace("\n", " ⏎ ")
             text = f"{span.label}  [{span.start}, {span.end})  {snippet}\n{span.annotator}"
             if span.note:
-                text += " — " + span.note.replace("\n", " ⏎ ")
+                note = span.note.replace("\n", " ⏎ ")
+                text += " — " + (note if len(note) <= 40 else note[:39] + "…")
             rows.append((span.id, text, colors.get(span.label, "#9e9e9e"), span))
         shown = [row[:3] for row in rows]
         if shown != self._shown:

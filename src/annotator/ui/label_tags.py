@@ -29,6 +29,9 @@ What it draws, per visible block (line), from the span index:
   room above them) and its tag drawn over again, opaque and with a border in the text colour
   (a stub of agreeing layers becomes a full tag).
 
+What a block's drawing is made of, and how it is worked out, is in
+:mod:`annotator.ui.tag_layout`; this module keeps, draws and repaints it.
+
 ``drawn`` lists what the last paint drew (for tests): ``(kind, span id, QRectF)`` with kind
 ``"tag"``, ``"underline"`` or ``"focus"``. Offsets are code points; they are converted to the
 document's UTF-16 positions with the view's ``Utf16Map`` only. Without the bundled font (no
@@ -38,9 +41,8 @@ room can be made) the tags sit on the line's top edge, as small as possible.
 from __future__ import annotations
 
 import time
-from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
 from PySide6.QtCore import QLineF, QObject, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -52,159 +54,28 @@ from PySide6.QtGui import (
     QPen,
     QStaticText,
     QTextBlock,
-    QTextLine,
     QTransform,
 )
 
 from annotator.domain.span_index import SpanIndex
 from annotator.ui.line_room import LineRoom
+from annotator.ui.tag_layout import (
+    MAX_TAG_CHARS,
+    ROW_STEP,
+    TAG_SCALE,
+    UNDERLINE_ROWS,
+    Entry,
+    Lines,
+    TagStyle,
+    contrast,
+    layout_block,
+    shape_key,
+    tag_text,
+    underline_rows,
+)
 from annotator.ui.text_view import AnnotationTextView
 
 __all__ = ["LabelTagOverlay", "MAX_TAG_CHARS", "UNDERLINE_ROWS", "tag_text", "underline_rows"]
-
-#: Longer label names are cut (with "…") on the tag; the tooltip has the whole name.
-MAX_TAG_CHARS = 12
-#: Underline rows drawn under a line; deeper overlaps share the last row.
-UNDERLINE_ROWS = 3
-#: Width of the stub standing for a further layer's tag of the same range and label.
-STUB_WIDTH = 5.0
-#: Pixels between underline rows (each row is 2 px thick).
-ROW_STEP = 2.5
-#: Tag font size relative to the text font.
-TAG_SCALE = 0.5
-
-
-def tag_text(label: str) -> str:
-    """What a tag shows for ``label`` (cut to ``MAX_TAG_CHARS``)."""
-    return label if len(label) <= MAX_TAG_CHARS else label[: MAX_TAG_CHARS - 1] + "…"
-
-
-def underline_rows(spans: list[Any]) -> dict[Hashable, int]:
-    """Row of every span that overlaps another one of ``spans`` (0 = nearest the text).
-
-    Spans are sorted by start (longer first); each takes the lowest row free at its start, so
-    overlapping spans never share a row (up to ``UNDERLINE_ROWS``). Spans overlapping no other
-    span get no row: their background says enough.
-    """
-    order = sorted(spans, key=lambda s: (s.start, -s.end, str(s.id)))
-    rows: dict[Hashable, int] = {}
-    group: list[Any] = []
-    group_end = -1
-    row_ends: list[int] = []
-
-    def close() -> None:
-        if len(group) > 1:
-            for sp, row in group:
-                rows[sp.id] = row
-
-    for sp in order:
-        if sp.start >= group_end:
-            close()
-            group, row_ends, group_end = [], [], sp.end
-        else:
-            group_end = max(group_end, sp.end)
-        for row, end in enumerate(row_ends):
-            if end <= sp.start:
-                row_ends[row] = sp.end
-                break
-        else:
-            row = len(row_ends)
-            row_ends.append(sp.end)
-        group.append((sp, min(row, UNDERLINE_ROWS - 1)))
-    close()
-    return rows
-
-
-def _x(line: QTextLine, pos: int) -> float:
-    """``QTextLine.cursorToX`` as a number (PySide6 returns ``(x, pos)`` for the int overload)."""
-    x = line.cursorToX(pos)
-    return x[0] if type(x) is tuple else float(x)
-
-
-class _Lines:
-    """A block's wrapped lines: where a block position is (line, x); each x is asked of Qt
-    once (``xs``, which the overlay keeps while the block's lines stay the same)."""
-
-    __slots__ = ("count", "key", "lines", "starts", "ends", "tops", "xs")
-
-    def __init__(self, layout: Any) -> None:
-        count = self.count = layout.lineCount()
-        lines = self.lines = [layout.lineAt(i) for i in range(count)]
-        self.starts = [line.textStart() for line in lines]
-        self.ends = [line.textStart() + line.textLength() for line in lines]
-        self.tops = [line.y() for line in lines]
-        self.key = tuple(self.starts)
-        self.xs: dict[int, float] = {}
-
-    def x_at(self, i: int, u: int) -> float:
-        """x of block position ``u`` on wrapped line ``i``."""
-        key = u * 4096 + i
-        x = self.xs.get(key)
-        if x is None:
-            x = self.xs[key] = _x(self.lines[i], u)
-        return x
-
-    def line_of(self, u: int) -> int:
-        """The wrapped line holding block position ``u``."""
-        return 0 if self.count == 1 else max(0, bisect_right(self.starts, u) - 1)
-
-    def pieces(self, a: int, b: int) -> list[tuple[int, float, float]]:
-        """(wrapped line, x1, x2) of block positions ``[a, b)``."""
-        x_at = self.x_at
-        if self.count == 1:
-            return [(0, x_at(0, a), x_at(0, b))]
-        starts, ends = self.starts, self.ends
-        out = []
-        i = self.line_of(a)
-        while i < self.count and starts[i] < b:
-            x1, x2 = x_at(i, max(a, starts[i])), x_at(i, min(b, ends[i]))
-            if x2 > x1:
-                out.append((i, x1, x2))
-            i += 1
-        return out
-
-
-class _TagStyle(NamedTuple):
-    text: str
-    font: QFont
-    fill: QColor
-    border: QPen
-    ink: QPen
-    width: float
-    height: float
-    #: where the label's text starts, from the chip's top-left corner
-    text_at: QPointF
-    static: QStaticText
-    under: QPen
-
-
-class _Entry(NamedTuple):
-    """A block's drawing, in block coordinates: computed once, drawn at every paint."""
-
-    lines: int
-    width: float
-    #: (pen, lines) of the dotted underline rows (other layers')
-    unders: list[tuple[QPen, list[QLineF]]]
-    #: (colour, 2 px bands) of the solid underline rows (filled rectangles: the raster
-    #: engine's fast path, where a 2 px pen is stroked as a path)
-    bands: list[tuple[QColor, list[QRectF]]]
-    #: (style, chip rectangles, text positions) per tag style
-    chips: list[tuple[_TagStyle, list[QRectF], list[QPointF]]]
-    #: what it draws, for ``drawn`` (underlines as their lines)
-    items: list[tuple[str, Hashable, QRectF | QLineF]]
-
-
-def _shape_key(item: tuple[str, Hashable, QRectF | QLineF]) -> tuple[Any, ...]:
-    """A drawn item as ``(kind, span id, x, y, width, height)`` (an underline: its band)."""
-    kind, sid, shape = item
-    if isinstance(shape, QLineF):
-        return (kind, sid, shape.x1(), shape.y1() - 1.0, shape.x2() - shape.x1(), 2.0)
-    return (kind, sid, shape.x(), shape.y(), shape.width(), shape.height())
-
-
-def _contrast(color: QColor) -> QColor:
-    return QColor("#000000" if color.lightnessF() > 0.55 else "#ffffff")
-
 
 class LabelTagOverlay(QObject):
     """Paints label tags, stacked underlines and the focused span's outline over ``view``,
@@ -244,9 +115,9 @@ class LabelTagOverlay(QObject):
         self._suffix_of: Callable[[Any], str] | None = None
         self._focused: Hashable | None = None
         #: block number -> its drawing
-        self._cache: dict[int, _Entry] = {}
+        self._cache: dict[int, Entry] = {}
         #: block number -> its drawing before its spans changed (until the next paint)
-        self._stale: dict[int, _Entry] = {}
+        self._stale: dict[int, Entry] = {}
         #: block number -> (width, line starts, {offset * 4096 + line: x}): the x positions
         #: asked of the block's layout, kept while its lines stay as they were
         self._xs: dict[int, tuple[float, tuple[int, ...], dict[int, float]]] = {}
@@ -257,7 +128,7 @@ class LabelTagOverlay(QObject):
         self._tags: dict[Hashable, tuple[QPointF, QRectF | QLineF]] = {}
         self._tags_of: object = None
         self._margin: float | None = None
-        self._styles: dict[tuple[str, int, str], _TagStyle] = {}
+        self._styles: dict[tuple[str, int, str], TagStyle] = {}
         self._style_key: object = None
         self._geometry: tuple[float, float, float] | None = None
         self._prepare: list[int] = []
@@ -344,7 +215,7 @@ class LabelTagOverlay(QObject):
             if old is None or old.lines != new.lines or old.width != new.width:
                 out |= geo.toAlignedRect().adjusted(0, -m, 0, m)
                 continue
-            before, after = set(map(_shape_key, old.items)), set(map(_shape_key, new.items))
+            before, after = set(map(shape_key, old.items)), set(map(shape_key, new.items))
             for kind, sid, x, y, w, h in before ^ after:
                 out |= QRectF(x + geo.left(), y + geo.top(), w, h).toAlignedRect().adjusted(
                     -2, -2, 2, 2)
@@ -447,7 +318,7 @@ class LabelTagOverlay(QObject):
         self.invalidate()
         self._view.viewport().update()
 
-    def _style(self, label: str, kind: int, suffix: str = "") -> _TagStyle:
+    def _style(self, label: str, kind: int, suffix: str = "") -> TagStyle:
         """How a tag of ``label`` looks: kind 0 my span, 1 another layer's, 2 my focused span,
         3 another layer's focused span."""
         key = (label, kind, suffix)
@@ -456,7 +327,7 @@ class LabelTagOverlay(QObject):
             style = self._styles[key] = self._make_style(label, kind, suffix)
         return style
 
-    def _make_style(self, label: str, kind: int, suffix: str = "") -> _TagStyle:
+    def _make_style(self, label: str, kind: int, suffix: str = "") -> TagStyle:
         palette = self._view.palette()
         color = QColor(self._color_of(label))
         other = kind in (1, 3)
@@ -472,7 +343,7 @@ class LabelTagOverlay(QObject):
             fill = QColor(color)
             fill.setAlpha(255 if kind >= 2 else 200)
             border = QPen(color.darker(130), 1.0)
-            ink = _contrast(color)
+            ink = contrast(color)
         if kind >= 2:
             border = QPen(QColor(palette.text().color()), 1.5)
         metrics = QFontMetricsF(font)
@@ -489,7 +360,7 @@ class LabelTagOverlay(QObject):
         static.prepare(QTransform(), font)
         # the text's baseline three quarters of the descent above the chip's bottom
         text_at = QPointF(2.0, -metrics.descent() * 0.25)
-        return _TagStyle(text, font, fill, border, QPen(ink), width, height, text_at, static,
+        return TagStyle(text, font, fill, border, QPen(ink), width, height, text_at, static,
                          under)
 
     # -- painting ---------------------------------------------------------------------------------
@@ -517,7 +388,7 @@ class LabelTagOverlay(QObject):
             self._geometry = (metrics.ascent() + max(1.0, metrics.underlinePos()),
                               self._room.room(), tag_top + tag_height if tag_height else 0.0)
 
-    def _entry(self, index: SpanIndex, block: QTextBlock, n: int, width: float) -> _Entry:
+    def _entry(self, index: SpanIndex, block: QTextBlock, n: int, width: float) -> Entry:
         entry = self._cache.get(n)
         if entry is None or entry.lines != block.layout().lineCount() or entry.width != width:
             entry = self._cache[n] = self._record_block(index, block, n, width)
@@ -567,7 +438,7 @@ class LabelTagOverlay(QObject):
             block = block.next()
         self._plan_prepare(first, last)
 
-    def _draw(self, painter: QPainter, entry: _Entry, x: float, y: float) -> None:
+    def _draw(self, painter: QPainter, entry: Entry, x: float, y: float) -> None:
         painter.translate(x, y)
         try:
             if entry.bands:
@@ -647,20 +518,20 @@ class LabelTagOverlay(QObject):
         return block_number in self._cache
 
     def _record_block(self, index: SpanIndex, block: QTextBlock, n: int,
-                      width: float) -> _Entry:
+                      width: float) -> Entry:
         """Work out block ``n``'s drawing (kept until the block changes: ``_block_changed``,
         ``invalidate``)."""
         count = block.layout().lineCount()
         spans = index.spans_in_block(n) if count else []
         if not spans:
-            return _Entry(count, width, [], [], [], [])
+            return Entry(count, width, [], [], [], [])
         return self._layout_block(index, block, n, spans, count, width)
 
     def _lines(self, index: SpanIndex, block: QTextBlock, n: int,
-               width: float) -> tuple[_Lines, Callable[[int], int]]:
+               width: float) -> tuple[Lines, Callable[[int], int]]:
         """Block ``n``'s wrapped lines (with the x positions asked of them before, while they
         are the same lines) and the conversion of a code point to a block position."""
-        lines = _Lines(block.layout())
+        lines = Lines(block.layout())
         kept = self._xs.get(n)
         if kept is not None and kept[0] == width and kept[1] == lines.key:
             lines.xs = kept[2]
@@ -678,111 +549,17 @@ class LabelTagOverlay(QObject):
         return lines, local
 
     def _layout_block(self, index: SpanIndex, block: QTextBlock, n: int, spans: list[Any],
-                      count: int, width: float) -> _Entry:
+                      count: int, width: float) -> Entry:
         lines, local = self._lines(index, block, n, width)
-        pieces, line_of, x_at = lines.pieces, lines.line_of, lines.x_at
-        starts, ends, tops = lines.starts, lines.ends, lines.tops
-        bs, be = index.block_start(n), index.block_end(n)
-        own = index.own_layer
-        items: list[tuple[str, Hashable, QRectF | QLineF]] = []
-        in_block = [sp for sp in spans if sp.start < be and sp.end > bs]
-
-        styles = self._styles
-        suffix_of = self._suffix_of
-
-        def style_of(label: str, kind: int) -> _TagStyle:
-            style = styles.get((label, kind, ""))
-            return style if style is not None else self._style(label, kind)
-
-        def kind_of(sp: Any) -> int:
-            return 1 if own is not None and getattr(sp, "annotator", own) != own else 0
-
-        under_top, _room, tag_floor = self._geometry or (0.0, 0.0, 0.0)
-
-        # stacked underlines where spans overlap; row 0 where Qt draws an underline (over the
-        # highlighter's wave), then downwards
-        unders: dict[int, tuple[QPen, list[QLineF]]] = {}
-        bands: dict[int, tuple[QColor, list[QRectF]]] = {}
-        rows = underline_rows(in_block)  # of the whole block: a partial repaint draws the same
-        if rows:
-            for sp in spans:
-                row = rows.get(sp.id)
-                if row is None:
-                    continue
-                pen = style_of(sp.label, kind_of(sp)).under
-                solid = pen.style() == Qt.PenStyle.SolidLine
-                if solid:
-                    band = bands.get(id(pen))
-                    if band is None:
-                        band = bands[id(pen)] = (pen.color(), [])
-                else:
-                    group = unders.get(id(pen))
-                    if group is None:
-                        group = unders[id(pen)] = (pen, [])
-                below = under_top + row * ROW_STEP
-                for i, x1, x2 in pieces(local(max(sp.start, bs)), local(min(sp.end, be))):
-                    y = tops[i] + below
-                    underline = QLineF(x1, y, x2, y)
-                    if solid:
-                        band[1].append(QRectF(x1, y - 1.0, x2 - x1, 2.0))
-                    else:
-                        group[1].append(underline)
-                    items.append(("underline", sp.id, underline))
-
-        # tags at span starts (longest first), side by side where they would overlap
-        chips: dict[int, tuple[_TagStyle, list[QRectF], list[QPointF]]] = {}
-        starting = [sp for sp in spans if sp.start >= bs]
-        if starting:
-            # the same range and label in several layers (agreement) is one tag and a narrow
-            # stub per further layer, so agreeing annotators do not double the tags
-            starting.sort(key=lambda sp: (sp.start, -sp.end, sp.label, kind_of(sp), str(sp.id)))
-            seen: set[tuple[int, int, str]] = set()
-            right_edge: dict[int, float] = {}
-            first_top = self._view.document().documentMargin() if n == 0 else 0.0
-            for sp in starting:
-                u = local(sp.start)
-                number = line_of(u)
-                if not starts[number] <= u < max(ends[number], starts[number] + 1):
-                    continue
-                kind = kind_of(sp)
-                suffix = suffix_of(sp) if suffix_of is not None else ""
-                style = style_of(sp.label, kind) if not suffix else self._style(
-                    sp.label, kind, suffix)
-                x = x_at(number, u)
-                edge = right_edge.get(number)
-                if edge is not None and edge > x:
-                    x = edge
-                twin = (sp.start, sp.end, sp.label)
-                stub = twin in seen
-                seen.add(twin)
-                w = STUB_WIDTH if stub else style.width
-                h = style.height
-                if tag_floor:
-                    # in the tags' band above the line's glyphs (and above the readings'
-                    # band): the line above and this line's glyphs stay uncovered
-                    y = tops[number] + max(0.0, tag_floor - h - 1.0)
-                else:
-                    # no room (a text font other than the bundled one): on the line's top
-                    # edge, a fifth of the chip over the top of the span's first glyphs
-                    y = tops[number] - h * 0.8
-                    if n == 0 and number == 0:  # nothing above the first line: keep it whole
-                        y = max(y, -first_top)
-                rect = QRectF(x, y, w, h)
-                right_edge[number] = x + w + 1
-                group = chips.get(id(style))
-                if group is None:
-                    group = chips[id(style)] = (style, [], [])
-                group[1].append(rect)
-                if not stub:
-                    group[2].append(QPointF(x + style.text_at.x(), y + style.text_at.y()))
-                items.append(("tag", sp.id, rect))
-        return _Entry(count, width, list(unders.values()), list(bands.values()),
-                      list(chips.values()), items)
+        first_top = self._view.document().documentMargin() if n == 0 else 0.0
+        return layout_block(lines, local, index.block_start(n), index.block_end(n), spans,
+                            index.own_layer, count, width, self._style, self._suffix_of,
+                            self._geometry or (0.0, 0.0, 0.0), first_top, n == 0)
 
     # -- the focused span, drawn over its blocks' drawings -----------------------------------------
 
-    def _focus_in(self, index: SpanIndex, block: QTextBlock, n: int, entry: _Entry,
-                  width: float, span: Any) -> tuple[list[QRectF], QRectF | None, _TagStyle]:
+    def _focus_in(self, index: SpanIndex, block: QTextBlock, n: int, entry: Entry,
+                  width: float, span: Any) -> tuple[list[QRectF], QRectF | None, TagStyle]:
         """The focused ``span``'s boxes in block ``n``, its tag there (None: it starts in
         another block) and the style of its focused tag."""
         key = (n, span.id, id(entry))
@@ -809,7 +586,7 @@ class LabelTagOverlay(QObject):
         return boxes, tag, style
 
     def _draw_focus(self, painter: QPainter, boxes: list[QRectF], tag: QRectF | None,
-                    style: _TagStyle, x: float, y: float) -> None:
+                    style: TagStyle, x: float, y: float) -> None:
         painter.translate(x, y)
         try:
             if boxes:

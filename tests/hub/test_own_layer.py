@@ -4,6 +4,7 @@ and a pull never overwrites or deletes a local change that is still waiting to b
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -144,6 +145,7 @@ def test_an_older_hub_row_does_not_replace_a_newer_local_one(team: Team) -> None
         _sync(team, desk)
         _sync(team, lap)
         lap.update_span(span.id, who=team.alice, note="laptop, first")
+        time.sleep(0.005)  # updated_at counts milliseconds: the second write is the later one
         desk.update_span(span.id, who=team.alice, note="desk, second")
         _sync(team, desk)  # the newer write reaches the hub first
         _sync(team, lap)  # the older one is refused by the hub, then replaced here

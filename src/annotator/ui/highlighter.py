@@ -48,6 +48,7 @@ from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocu
 
 from annotator.domain.offsets import Utf16Map
 from annotator.domain.span_index import Segment, SpanIndex
+from annotator.ui.theme import chip_text_color
 
 __all__ = ["BACKGROUND_ALPHA", "DEFAULT_COLOR", "OTHER_ALPHA", "SpanHighlighter", "focused_format"]
 
@@ -71,9 +72,8 @@ _FormatKey = tuple[str, str | None, int, bool, bool, bool]
 def focused_format(color: str) -> QTextCharFormat:
     """How the focused span looks: an opaque ``color`` behind black or white text."""
     fmt = QTextCharFormat()
-    bg = QColor(color)
-    fmt.setForeground(QColor("#000000" if bg.lightnessF() > 0.55 else "#ffffff"))
-    fmt.setBackground(bg)
+    fmt.setForeground(chip_text_color(color))
+    fmt.setBackground(QColor(color))
     return fmt
 
 

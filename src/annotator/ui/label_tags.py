@@ -67,13 +67,13 @@ from annotator.ui.tag_layout import (
     Entry,
     Lines,
     TagStyle,
-    contrast,
     layout_block,
     shape_key,
     tag_text,
     underline_rows,
 )
 from annotator.ui.text_view import AnnotationTextView
+from annotator.ui.theme import chip_text_color
 
 __all__ = ["LabelTagOverlay", "MAX_TAG_CHARS", "UNDERLINE_ROWS", "tag_text", "underline_rows"]
 
@@ -343,7 +343,7 @@ class LabelTagOverlay(QObject):
             fill = QColor(color)
             fill.setAlpha(255 if kind >= 2 else 200)
             border = QPen(color.darker(130), 1.0)
-            ink = contrast(color)
+            ink = chip_text_color(self._color_of(label))
         if kind >= 2:
             border = QPen(QColor(palette.text().color()), 1.5)
         metrics = QFontMetricsF(font)

@@ -13,7 +13,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPen, QStaticText, QTextLine
 
 __all__ = ["Entry", "Lines", "MAX_TAG_CHARS", "ROW_STEP", "STUB_WIDTH", "TAG_SCALE", "TagStyle",
-           "UNDERLINE_ROWS", "contrast", "layout_block", "shape_key", "tag_text",
+           "UNDERLINE_ROWS", "layout_block", "shape_key", "tag_text",
            "underline_rows"]
 
 #: Longer label names are cut (with "…") on the tag; the tooltip has the whole name.
@@ -154,10 +154,6 @@ def shape_key(item: tuple[str, Hashable, QRectF | QLineF]) -> tuple[Any, ...]:
     if isinstance(shape, QLineF):
         return (kind, sid, shape.x1(), shape.y1() - 1.0, shape.x2() - shape.x1(), 2.0)
     return (kind, sid, shape.x(), shape.y(), shape.width(), shape.height())
-
-
-def contrast(color: QColor) -> QColor:
-    return QColor("#000000" if color.lightnessF() > 0.55 else "#ffffff")
 
 
 def layout_block(lines: Lines, local: Callable[[int], int], bs: int, be: int,

@@ -68,16 +68,15 @@ _RESTYLE = frozenset({QEvent.Type.FontChange, QEvent.Type.PaletteChange,
 class _Cells(Protocol):
     def cell(self, row: int, column: int) -> tuple[Any, QColor | None, bool] | None: ...
 
-    def row_cells(self, row: int) -> tuple[tuple[Any, QColor | None, bool], ...] | None: ...
-
     def row_looks(self, row: int) -> tuple[Any, ...] | None: ...
 
 
 class SpanCellDelegate(QStyledItemDelegate):
     """Draws ``model``'s cells as the standard delegate does (other models' cells too, through
     the standard path), asking ``model.cell(row, column)`` once per cell drawn (and
-    ``model.row_cells(row)``, all of a row's cells in one call, for whether a cell is drawn
-    already) and copying a cell drawn before with the same look instead of drawing it again."""
+    ``model.row_looks(row)``, the looks of all of a row's cells in one call, for whether a cell
+    is drawn already) and copying a cell drawn before with the same look instead of drawing it
+    again."""
 
     def __init__(self, model: _Cells, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -336,8 +335,9 @@ def paint_table(view: QTableView, delegate: SpanCellDelegate, event: QPaintEvent
                     painter.setBrush(color)
                     painter.drawRects(bars)
                     painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.setPen(QPen(color, 1, view.gridStyle()))
-                if view.gridStyle() != Qt.PenStyle.SolidLine:
+                    painter.setPen(QPen(color, 1, view.gridStyle()))
+                else:
+                    painter.setPen(QPen(color, 1, view.gridStyle()))
                     for y in lines:
                         painter.drawLine(dirty.left(), y, dirty.right(), y)
                     for _column, x, width in places:

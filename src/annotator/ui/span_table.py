@@ -51,7 +51,7 @@ SPAN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SNIPPET = 60
 #: Rows handed to the view at a time (``fetchMore`` as the user scrolls).
 FETCH_CHUNK = 500
-#: Rows whose cells ``SpanTableModel.row_cells`` keeps (a few screens of rows).
+#: Rows whose cells ``SpanTableModel`` keeps worked out (a few screens of rows; ``row_looks``).
 ROW_CELLS_KEPT = 4096
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -97,7 +97,7 @@ class SpanTableModel(QAbstractTableModel):
         #: True while an updated span's row moves (removed, then inserted at its new place).
         self.moving = False
         self._colors_of: dict[str, str] | None = None
-        #: span id -> (the span, its row's cells, their looks): see ``row_cells``
+        #: span id -> (the span, its row's cells, their looks): see ``row_looks``
         self._cells: dict[str, tuple[Span, tuple[tuple[Any, QColor | None, bool], ...],
                                      tuple[Any, ...]]] = {}
         self._cells_of: dict[str, str] | None = None
@@ -349,19 +349,15 @@ class SpanTableModel(QAbstractTableModel):
     def cell(self, row: int, column: int) -> tuple[Any, QColor | None, bool] | None:
         """What a cell shows, in one call: ``(display value, decoration colour or None, True
         for a span of my layer)``; None outside the fetched rows (see :class:`SpanCellDelegate`)."""
-        cells = self.row_cells(row)
-        return None if cells is None else cells[column]
-
-    def row_cells(self, row: int) -> tuple[tuple[Any, QColor | None, bool], ...] | None:
-        """``cell(row, column)`` of every column of ``row``, worked out once per span (kept
-        while the index holds the same span and the colours are the same): a repaint after an
-        edit, which shifts the rows below it, looks up each row's span once."""
         kept = self._row_entry(row)
-        return None if kept is None else kept[1]
+        return None if kept is None else kept[1][column]
 
     def row_looks(self, row: int) -> tuple[Any, ...] | None:
         """What decides the look of ``row``'s cells, hashable (``(value, mine, colour as
-        rgba or None)`` per column): rows with equal looks are drawn alike."""
+        rgba or None)`` per column): rows with equal looks are drawn alike. A row's cells are
+        worked out once per span (kept while the index holds the same span and the colours
+        are the same): a repaint after an edit, which shifts the rows below it, looks up each
+        row's span once."""
         kept = self._row_entry(row)
         return None if kept is None else kept[2]
 

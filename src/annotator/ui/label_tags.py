@@ -77,6 +77,20 @@ from annotator.ui.theme import chip_text_color
 
 __all__ = ["LabelTagOverlay", "MAX_TAG_CHARS", "UNDERLINE_ROWS", "tag_text", "underline_rows"]
 
+def _draw_chips(painter: QPainter, style: TagStyle, rects: list[QRectF],
+                texts: list[QPointF]) -> None:
+    """Tag chips of one look: their rectangles, then the label at each of ``texts``."""
+    painter.setPen(style.border)
+    painter.setBrush(style.fill)
+    painter.drawRects(rects)
+    if texts:
+        painter.setPen(style.ink)
+        painter.setFont(style.font)
+        static = style.static
+        for at in texts:
+            painter.drawStaticText(at, static)
+
+
 class LabelTagOverlay(QObject):
     """Paints label tags, stacked underlines and the focused span's outline over ``view``,
     in the viewport's own paint (``AnnotationTextView.add_painter``): no widget of its own, so
@@ -121,8 +135,9 @@ class LabelTagOverlay(QObject):
         #: block number -> (width, line starts, {offset * 4096 + line: x}): the x positions
         #: asked of the block's layout, kept while its lines stay as they were
         self._xs: dict[int, tuple[float, tuple[int, ...], dict[int, float]]] = {}
-        #: (block number, focused id, entry) -> the focused span's boxes in that block
-        self._focus_boxes: dict[tuple[int, Hashable, int], list[QRectF]] = {}
+        #: (block number, focused id, its start and end) -> the focused span's boxes there
+        #: (forgotten with any block's drawing: they come from the same line layout)
+        self._focus_boxes: dict[tuple[int, Hashable, int, int], list[QRectF]] = {}
         self._cache_key: object = None
         self._frame: list[tuple[QPointF, list[tuple[str, Hashable, QRectF | QLineF]]]] = []
         self._tags: dict[Hashable, tuple[QPointF, QRectF | QLineF]] = {}
@@ -179,6 +194,7 @@ class LabelTagOverlay(QObject):
         """Forget the drawing of blocks ``numbers`` (their spans changed)."""
         for n in numbers:
             self._cache.pop(n, None)
+        self._focus_boxes.clear()
 
     def _block_changed(self, block: QTextBlock) -> None:
         # The highlighter re-highlights every block whose spans change; the old drawing is
@@ -187,6 +203,7 @@ class LabelTagOverlay(QObject):
         old = self._cache.pop(n, None)
         if old is not None:
             self._stale[n] = old
+        self._focus_boxes.clear()
 
     def changed_rect(self, numbers: Iterable[int]) -> QRect:
         """The viewport area where the drawing of blocks ``numbers`` (told about since the
@@ -202,7 +219,7 @@ class LabelTagOverlay(QObject):
         self._check_keys(index)
         doc, offset = view.document(), view.contentOffset()
         height = view.viewport().height()
-        m = int(self._tag_margin()) + 2
+        m = self.margin()
         for n in numbers:
             block = doc.findBlockByNumber(n)
             if not block.isValid() or not block.isVisible() or n >= index.block_count:
@@ -450,15 +467,7 @@ class LabelTagOverlay(QObject):
                 painter.setPen(pen)
                 painter.drawLines(lines)
             for style, rects, texts in entry.chips:
-                painter.setPen(style.border)
-                painter.setBrush(style.fill)
-                painter.drawRects(rects)
-                if texts:
-                    painter.setPen(style.ink)
-                    painter.setFont(style.font)
-                    static = style.static
-                    for at in texts:
-                        painter.drawStaticText(at, static)
+                _draw_chips(painter, style, rects, texts)
         finally:
             painter.translate(-x, -y)
 
@@ -562,7 +571,7 @@ class LabelTagOverlay(QObject):
                   width: float, span: Any) -> tuple[list[QRectF], QRectF | None, TagStyle]:
         """The focused ``span``'s boxes in block ``n``, its tag there (None: it starts in
         another block) and the style of its focused tag."""
-        key = (n, span.id, id(entry))
+        key = (n, span.id, span.start, span.end)
         boxes = self._focus_boxes.get(key)
         if boxes is None:
             lines, local = self._lines(index, block, n, width)
@@ -594,12 +603,7 @@ class LabelTagOverlay(QObject):
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRects(boxes)
             if tag is not None:
-                painter.setPen(style.border)
-                painter.setBrush(style.fill)
-                painter.drawRect(tag)
-                painter.setPen(style.ink)
-                painter.setFont(style.font)
-                painter.drawStaticText(QPointF(tag.x() + style.text_at.x(),
-                                               tag.y() + style.text_at.y()), style.static)
+                _draw_chips(painter, style, [tag], [QPointF(tag.x() + style.text_at.x(),
+                                                            tag.y() + style.text_at.y())])
         finally:
             painter.translate(-x, -y)

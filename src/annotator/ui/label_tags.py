@@ -67,6 +67,8 @@ from annotator.ui.tag_layout import (
     Entry,
     Lines,
     TagStyle,
+    draw_chips,
+    draw_entry,
     layout_block,
     shape_key,
     tag_text,
@@ -76,20 +78,6 @@ from annotator.ui.text_view import AnnotationTextView
 from annotator.ui.theme import chip_text_color
 
 __all__ = ["LabelTagOverlay", "MAX_TAG_CHARS", "UNDERLINE_ROWS", "tag_text", "underline_rows"]
-
-def _draw_chips(painter: QPainter, style: TagStyle, rects: list[QRectF],
-                texts: list[QPointF]) -> None:
-    """Tag chips of one look: their rectangles, then the label at each of ``texts``."""
-    painter.setPen(style.border)
-    painter.setBrush(style.fill)
-    painter.drawRects(rects)
-    if texts:
-        painter.setPen(style.ink)
-        painter.setFont(style.font)
-        static = style.static
-        for at in texts:
-            painter.drawStaticText(at, static)
-
 
 class LabelTagOverlay(QObject):
     """Paints label tags, stacked underlines and the focused span's outline over ``view``,
@@ -440,7 +428,7 @@ class LabelTagOverlay(QObject):
                 entry = self._entry(index, block, n, geo.width())
                 items = entry.items
                 if items:
-                    self._draw(painter, entry, geo.left(), geo.top())
+                    draw_entry(painter, entry, geo.left(), geo.top())
                 if n in in_focus:
                     boxes, tag, style = self._focus_in(index, block, n, entry, geo.width(),
                                                        focused)
@@ -454,22 +442,6 @@ class LabelTagOverlay(QObject):
                     self._frame.append((QPointF(geo.left(), geo.top()), items))
             block = block.next()
         self._plan_prepare(first, last)
-
-    def _draw(self, painter: QPainter, entry: Entry, x: float, y: float) -> None:
-        painter.translate(x, y)
-        try:
-            if entry.bands:
-                painter.setPen(Qt.PenStyle.NoPen)
-                for color, rects in entry.bands:
-                    painter.setBrush(color)
-                    painter.drawRects(rects)
-            for pen, lines in entry.unders:
-                painter.setPen(pen)
-                painter.drawLines(lines)
-            for style, rects, texts in entry.chips:
-                _draw_chips(painter, style, rects, texts)
-        finally:
-            painter.translate(-x, -y)
 
     # -- preparing the next pages -------------------------------------------------------------
 
@@ -603,7 +575,7 @@ class LabelTagOverlay(QObject):
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRects(boxes)
             if tag is not None:
-                _draw_chips(painter, style, [tag], [QPointF(tag.x() + style.text_at.x(),
+                draw_chips(painter, style, [tag], [QPointF(tag.x() + style.text_at.x(),
                                                             tag.y() + style.text_at.y())])
         finally:
             painter.translate(-x, -y)

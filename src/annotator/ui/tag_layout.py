@@ -1,6 +1,7 @@
 """What a line's label tags are made of, worked out without a widget: the tags' text, the rows
 of stacked underlines, a block's wrapped lines with their x positions, the look of a tag and
-the drawing of a block (``layout_block``), for :mod:`annotator.ui.label_tags`, which draws them.
+the drawing of a block (``layout_block``) and how it is painted (``draw_entry``), for
+:mod:`annotator.ui.label_tags`, which keeps the drawings and paints them.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from collections.abc import Callable, Hashable
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPen, QStaticText, QTextLine
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QStaticText, QTextLine
 
 __all__ = ["Entry", "Lines", "MAX_TAG_CHARS", "ROW_STEP", "STUB_WIDTH", "TAG_SCALE", "TagStyle",
-           "UNDERLINE_ROWS", "layout_block", "shape_key", "tag_text",
+           "UNDERLINE_ROWS", "draw_chips", "draw_entry", "layout_block", "shape_key", "tag_text",
            "underline_rows"]
 
 #: Longer label names are cut (with "…") on the tag; the tooltip has the whole name.
@@ -257,3 +258,35 @@ def layout_block(lines: Lines, local: Callable[[int], int], bs: int, be: int,
             items.append(("tag", sp.id, rect))
     return Entry(count, width, list(unders.values()), list(bands.values()),
                   list(chips.values()), items)
+
+
+def draw_chips(painter: QPainter, style: TagStyle, rects: list[QRectF],
+               texts: list[QPointF]) -> None:
+    """Tag chips of one look: their rectangles, then the label at each of ``texts``."""
+    painter.setPen(style.border)
+    painter.setBrush(style.fill)
+    painter.drawRects(rects)
+    if texts:
+        painter.setPen(style.ink)
+        painter.setFont(style.font)
+        static = style.static
+        for at in texts:
+            painter.drawStaticText(at, static)
+
+
+def draw_entry(painter: QPainter, entry: Entry, x: float, y: float) -> None:
+    """Draw a block's drawing with its top-left corner at ``(x, y)``."""
+    painter.translate(x, y)
+    try:
+        if entry.bands:
+            painter.setPen(Qt.PenStyle.NoPen)
+            for color, rects in entry.bands:
+                painter.setBrush(color)
+                painter.drawRects(rects)
+        for pen, lines in entry.unders:
+            painter.setPen(pen)
+            painter.drawLines(lines)
+        for style, rects, texts in entry.chips:
+            draw_chips(painter, style, rects, texts)
+    finally:
+        painter.translate(-x, -y)

@@ -213,3 +213,48 @@ def test_names_added_are_indexed_a_moment_later(qtbot, window) -> None:  # type:
     assert [window.documents.model.document_id(0)] == [1] == [
         r[0] for r in document_rows.rows(project, document_rows.plan(project, needle="STRAL"),
                                           0, 10)]
+
+
+def test_the_name_index_goes_a_slice_at_a_time_and_waits_while_the_window_works(  # type: ignore[no-untyped-def]
+        qtbot, corpus_file: Path, tmp_path: Path, settings: AppSettings) -> None:
+    """A corpus imported by the command line has none of its names indexed: the window adds
+    them in short slices between events, never while a switch or an edit is being handled."""
+    path = tmp_path / "imported.annotator"
+    shutil.copyfile(corpus_file, path)
+    with Project.open(path) as project, project.atomic():  # as `annotator import` leaves it
+        project.db.execute("INSERT INTO document_name_index(document_name_index) VALUES ('delete-all')")
+        project.db.execute("UPDATE document_name_state SET indexed_through = 0 WHERE id = 1")
+    session = Session(Project.open(path), WHO)
+    win = MainWindow(session, settings)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    project, model = session.project, win.documents.model
+    win.open_document(model.document_id(0))
+
+    def through() -> int:
+        return project.db.execute(
+            "SELECT indexed_through FROM document_name_state WHERE id = 1").fetchone()[0]
+
+    assert model.INDEX_SLICE * 4 < N_DOCS
+    qtbot.waitUntil(lambda: through() > 0, timeout=5000)
+    assert through() < N_DOCS  # a slice at a time, not the whole corpus in one event
+    # A label key: for a while after it nothing is indexed; then the rest is.
+    win.view.select_cp(0, 2)
+    before = through()
+    qtbot.keyClick(win.view, Qt.Key.Key_1)
+    assert project.db.execute("SELECT count(*) FROM spans WHERE document_id = ? AND "
+                              "annotator = ? AND start = 0 AND end = 2",
+                              [session.document.id, WHO]).fetchone()[0] == 1
+    qtbot.wait(model.INDEX_QUIET_MS // 2)
+    assert through() == before
+    qtbot.waitUntil(lambda: through() == N_DOCS, timeout=20_000)
+    # (raises "database disk image is malformed" when the index does not match the names)
+    project.db.execute("INSERT INTO document_name_index(document_name_index, rank) "
+                       "VALUES ('integrity-check', 1)")
+    win.documents.filter_edit.setText("memo_x")
+    assert shown_ids(win) == reference(project, "id", False, "memo_x")
+    assert len(shown_ids(win)) > 100  # answered from the index (a trigram in many names)
+    win.close()
+    session.close()

@@ -12,6 +12,7 @@ ignore case) and emits ``documentActivated(document_id)``.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -80,8 +81,17 @@ class DocumentListModel(QAbstractTableModel):
     REORDER_MS = 250
     #: More documents added at once than this reset the list instead of inserting rows.
     INSERTS = 100
-    #: Delay before the names of documents added are indexed (then a batch per tick).
+    #: Delay before the names of documents added are indexed (then a slice per turn of the
+    #: event loop, :data:`INDEX_YIELD_MS` apart).
     INDEX_MS = 1000
+    #: Names indexed per turn, in one short transaction (about a millisecond: a turn never
+    #: delays a key press noticeably).
+    INDEX_SLICE = 256
+    #: Pause between two slices.
+    INDEX_YIELD_MS = 5
+    #: After a switch, an edit, a filter or a sort, no slice runs for this long (the window
+    #: is busy: its work comes first).
+    INDEX_QUIET_MS = 400
     #: Delay before trying again when another program holds the write lock.
     BUSY_RETRY_MS = 2000
 
@@ -106,12 +116,16 @@ class DocumentListModel(QAbstractTableModel):
         self._indexer = QTimer(self)
         self._indexer.setSingleShot(True)
         self._indexer.timeout.connect(self._index_names)
+        self._quiet_until = 0.0
         self._schedule_index()
         session.documentsAdded.connect(self._on_added)
         session.spanCountChanged.connect(self._on_count)
         session.spanCountsChanged.connect(self._on_counts)
         session.documentStatusChanged.connect(self._on_status)
         session.documentChanged.connect(self._on_current)
+        for signal in (session.documentChanged, session.commandFinished,
+                       session.documentStatusChanged):
+            signal.connect(self._busy)
 
     # -- rows ---------------------------------------------------------------------------------
 
@@ -180,12 +194,14 @@ class DocumentListModel(QAbstractTableModel):
     def set_needle(self, text: str) -> None:
         """Show only documents whose name or status contains ``text``."""
         needle = text.strip()
+        self._busy()
         if needle == self._needle:
             return
         self._needle = needle
         self._reset()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._busy()
         self._order = ("name", "spans", "status")[column] if 0 <= column < 3 else "id"
         self._descending = order == Qt.SortOrder.DescendingOrder
         self.refresh_order()
@@ -228,22 +244,31 @@ class DocumentListModel(QAbstractTableModel):
                 and document_rows.names_pending(self._project, 1):
             self._indexer.start(self.INDEX_MS if delay_ms is None else delay_ms)
 
+    def _busy(self, *_args: object) -> None:
+        """The window is busy (a switch, an edit, a filter, a sort): the name index waits."""
+        self._quiet_until = time.monotonic() + self.INDEX_QUIET_MS / 1000
+
     def _index_names(self) -> None:
-        """Index the names of documents added (one short transaction per batch, without
-        waiting for another program's write lock), so that filters are answered from the
-        index again. Until then a filter walks the names; its rows are the same."""
+        """Index the names of the next documents added (one slice, one short transaction,
+        without waiting for another program's write lock), so that filters are answered from
+        the index again; then the next slice a moment later. Until then a filter walks the
+        names; its rows are the same. Held back while the window is busy."""
         from annotator.ui.reading.indexer import without_waiting
 
         if self._project.closed:  # the window was closed
             return
+        wait = self._quiet_until - time.monotonic()
+        if wait > 0:
+            self._indexer.start(int(wait * 1000) + 1)
+            return
         try:
             with without_waiting(self._project), self._project.atomic():
-                added = document_rows.index_names(self._project)
+                added = document_rows.index_names(self._project, self.INDEX_SLICE)
         except ProjectBusyError:
             self._indexer.start(self.BUSY_RETRY_MS)
             return
         if added:
-            self._schedule_index(0)
+            self._schedule_index(self.INDEX_YIELD_MS)
 
     # -- changes ------------------------------------------------------------------------------
 

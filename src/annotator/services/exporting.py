@@ -18,6 +18,7 @@ The other formats live in :mod:`annotator.services.formats`; :func:`export` disp
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import re
@@ -277,6 +278,38 @@ def _lock(fd: int) -> bool:
     return True
 
 
+#: Bytes handed to the kernel at a time (a record is a few kilobytes: one write call each
+#: would be one system call each).
+WRITE_BUFFER = 1 << 20
+#: Every this many bytes written, the kernel is asked to start writing them to the disk
+#: (without waiting), so that the ``fsync`` at the end waits for the last part only instead
+#: of the whole file (at 100,000 documents 1.3 GB: about 3 s).
+WRITEBACK_BYTES = 32 << 20
+
+
+class _WritebackFile(io.FileIO):
+    """A file that starts the disk writes of what it was given every :data:`WRITEBACK_BYTES`
+    (``posix_fadvise(DONTNEED)``: Linux starts the writeback of the range and does not wait
+    for it; the pages are not read again). Where that call does not exist, a plain file."""
+
+    _done = 0
+    _written = 0
+
+    def write(self, data: Any) -> int:
+        count = super().write(data)
+        if count:
+            self._written += count
+            if self._written - self._done >= WRITEBACK_BYTES and _ADVISE is not None:
+                with contextlib.suppress(OSError):
+                    _ADVISE(self.fileno(), self._done, self._written - self._done,
+                            os.POSIX_FADV_DONTNEED)
+                self._done = self._written
+        return count
+
+
+_ADVISE = getattr(os, "posix_fadvise", None)
+
+
 def _temporary_beside(output: Path) -> tuple[IO[str], Path]:
     """A new, exclusive temporary file next to ``output`` with the mode the export should get:
     the existing file's mode, or what the umask gives a new file (``tempfile`` would make it
@@ -292,7 +325,9 @@ def _temporary_beside(output: Path) -> tuple[IO[str], Path]:
         _lock(fd)
         if output.exists():
             os.chmod(name, mode)  # the umask must not narrow an existing file's mode
-        return open(fd, "w", encoding="utf-8", newline="\n"), name  # noqa: SIM115
+        raw = _WritebackFile(fd, "w")
+        return io.TextIOWrapper(io.BufferedWriter(raw, WRITE_BUFFER), encoding="utf-8",
+                                newline="\n"), name
 
 
 def remove_stale_parts(output: Path, before: float) -> list[Path]:

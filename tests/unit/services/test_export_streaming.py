@@ -67,6 +67,33 @@ def test_atomic_output_keeps_the_old_file_on_failure(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "new\n"
 
 
+def test_a_file_export_handed_to_the_disk_as_it_goes_is_the_same_file(
+        many: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writes are buffered and their writeback started every WRITEBACK_BYTES: the file
+    holds exactly what a stream gets, whatever those sizes are."""
+    whole = io.StringIO()
+    export(many, "jsonl", stream=whole)
+    expected = whole.getvalue().encode("utf-8")
+    assert len(expected) > 4 * 1024
+    monkeypatch.setattr(exporting, "WRITE_BUFFER", 512)
+    monkeypatch.setattr(exporting, "WRITEBACK_BYTES", 1024)
+    advised: list[tuple[int, int]] = []
+    real = exporting._ADVISE
+    if real is not None:
+        def advise(fd: int, offset: int, length: int, advice: int) -> None:
+            advised.append((offset, length))
+            real(fd, offset, length, advice)
+
+        monkeypatch.setattr(exporting, "_ADVISE", advise)
+    export(many, "jsonl", output=tmp_path / "out.jsonl")
+    assert (tmp_path / "out.jsonl").read_bytes() == expected
+    if real is not None:  # consecutive ranges from the start, each at least WRITEBACK_BYTES
+        assert advised and advised[0][0] == 0
+        assert all(a + n == b for (a, n), (b, _m) in zip(advised, advised[1:]))
+        assert all(n >= 1024 for _a, n in advised)
+        assert advised[-1][0] + advised[-1][1] > len(expected) - 1024
+
+
 def test_atomic_folder_replaces_only_its_own_exports(tmp_path: Path) -> None:
     target = tmp_path / "brat"
     with atomic_folder(target, "brat") as folder:

@@ -352,8 +352,9 @@ class Project(RelationsMixin, LabelsMixin, ReviewMixin, ReadingMixin):
 
     @staticmethod
     def _document(row: Sequence[Any]) -> Document:
-        return Document(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), row[7],
-                        row[8])
+        meta = row[6]  # most documents have none: '{}' needs no parser (5 µs each)
+        return Document(row[0], row[1], row[2], row[3], row[4], row[5],
+                        {} if meta == "{}" else json.loads(meta), row[7], row[8])
 
     _DOC_COLUMNS = "id, uid, name, sha256, length, status, meta, created_at, review_status"
 

@@ -8,7 +8,7 @@ hold a line separator (NEL, U+2028, U+2029) is scanned for one to escape.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 import orjson
@@ -161,7 +161,8 @@ def write_native(project: Project, filters: ExportFilter, out: IO[str], report: 
                  progress: Progress | None = None) -> None:
     """Write the native records one a line, as :func:`dumps` gives them, counting documents,
     spans and relations; a UTF-8 handle with a binary buffer beneath (a file from
-    :func:`atomic_output`, standard output) gets the bytes straight into that buffer."""
+    :func:`atomic_output`, standard output) gets the bytes straight into that buffer, built
+    across worker processes when the selection is large (:mod:`.export_parallel`)."""
     buffer = getattr(out, "buffer", None)
     encoding = (getattr(out, "encoding", None) or "").lower().replace("-", "").replace("_", "")
     if buffer is None or encoding != "utf8":
@@ -173,18 +174,90 @@ def write_native(project: Project, filters: ExportFilter, out: IO[str], report: 
         write_jsonl(counted_records(), out, report, _span_count)
         return
     out.flush()
-    put = buffer.write
-    documents = spans = relations = 0
-    with gc_paused():  # millions of small acyclic objects: nothing for the collector to free
-        for record, separators in _native_records(project, filters, progress, report):
-            put(_line(record, separators))
-            documents += 1
-            spans += len(record["spans"])
-            relations += len(record["relations"])
+    if not _write_in_workers(project, filters, buffer, report, progress):
+        put = buffer.write
+        documents = spans = relations = 0
+        with gc_paused():  # millions of small acyclic objects: nothing for the collector to free
+            for record, separators in _native_records(project, filters, progress, report):
+                put(_line(record, separators))
+                documents += 1
+                spans += len(record["spans"])
+                relations += len(record["relations"])
+        report.documents += documents
+        report.spans += spans
+        report.relations += relations
     buffer.flush()
-    report.documents += documents
-    report.spans += spans
-    report.relations += relations
+
+
+def chunk_lines(project: Project, ids: Sequence[int], annotators: list[str] | None,
+                labels: list[str] | None, skip_empty: bool) -> tuple[Any, ...]:
+    """The lines of the documents ``ids`` (one chunk, one read transaction), as
+    :func:`write_native` writes them: ``(lines, documents written, spans, relations,
+    relations left out, documents read, last document's name)``."""
+    checker = _Checker(project)
+    parts: list[bytes] = []
+    documents = spans = relations = seen = 0
+    last = ""
+    with gc_paused():
+        for chunk in project.document_chunks_with_relations(
+                ids=ids, annotators=annotators, labels=labels, size=len(ids)):
+            for document, text, rows, names, relation_rows in chunk:
+                seen += 1
+                last = document.name
+                if skip_empty and not rows:
+                    continue
+                record, separators = checker.record(document, text, rows, names, relation_rows)
+                parts.append(_line(record, separators))
+                documents += 1
+                spans += len(record["spans"])
+                relations += len(record["relations"])
+    return b"".join(parts), documents, spans, relations, checker.left_out, seen, last
+
+
+def _write_in_workers(project: Project, filters: ExportFilter, buffer: Any,
+                      report: ExportReport, progress: Progress | None) -> bool:
+    """Write the selection's lines built by worker processes, when it is large enough
+    (:func:`.export_parallel.workers_for`); False when it is not (or the processes cannot
+    start), and nothing was written."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from annotator.services import export_parallel
+    from annotator.services.exporting import CHUNK_DOCUMENTS, ExportCancelled, check_filter, selected_ids
+
+    check_filter(project, filters)
+    ids = selected_ids(project, filters.documents)
+    total = project.document_count() if ids is None else len(ids)
+    workers = export_parallel.workers_for(total)
+    if not workers:
+        return False
+    chunks = export_parallel.chunks_of(iter(ids) if ids is not None else project.iter_document_ids(),
+                                       CHUNK_DOCUMENTS)
+    results = export_parallel.run_chunks(
+        str(project.path), chunks, workers, filters.annotators, filters.labels, filters.skip_empty,
+        lambda part: chunk_lines(project, part, filters.annotators, filters.labels,
+                                 filters.skip_empty))
+    checker = _Checker(project)
+    number = 0
+    try:
+        for lines, documents, spans, relations, left_out, seen, last in results:
+            buffer.write(lines)
+            report.documents += documents
+            report.spans += spans
+            report.relations += relations
+            checker.left_out += left_out
+            number += seen
+            if progress and progress(number, total, last) is False:
+                raise ExportCancelled()
+    except BrokenProcessPool:
+        if number:
+            raise
+        return False  # no worker could start: this process writes it
+    finally:
+        results.close()
+    if progress:
+        progress(total, total, "done")
+    checker.note(report)
+    return True
 
 
 def _span_count(record: dict[str, Any]) -> int:

@@ -97,7 +97,7 @@ def select_documents(project: Project, names: list[str] | None) -> list[Document
     return sorted(chosen.values(), key=lambda d: d.id)
 
 
-def _check_filter(project: Project, filters: ExportFilter) -> None:
+def check_filter(project: Project, filters: ExportFilter) -> None:
     if filters.labels:
         known = {label.name for label in project.labels()}
         unknown = [name for name in filters.labels if name not in known]
@@ -137,7 +137,7 @@ def _iter_selected(project: Project, filters: ExportFilter, progress: Progress |
     labels=..., size=...``) gives for the selected documents, :data:`CHUNK_DOCUMENTS` at a
     time: each item's first element is the document, its third the span rows. ``progress`` is
     called per document and may cancel (:class:`ExportCancelled`)."""
-    _check_filter(project, filters)
+    check_filter(project, filters)
     ids = selected_ids(project, filters.documents)
     total = project.document_count() if ids is None else len(ids)
     number = 0

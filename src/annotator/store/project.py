@@ -456,6 +456,18 @@ class Project(RelationsMixin, LabelsMixin, ReviewMixin, ReadingMixin):
         """How many documents the project holds."""
         return self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
 
+    def iter_document_ids(self, page: int = 10_000) -> Iterator[int]:
+        """Every document's id in id order, read ``page`` at a time (no statement stays open
+        between pages)."""
+        after = 0
+        while True:
+            ids = [row[0] for row in self.db.execute(
+                "SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT ?", [after, page])]
+            if not ids:
+                return
+            yield from ids
+            after = ids[-1]
+
     def document_ids_matching(self, name: str) -> list[int]:
         """Ids of the documents whose name or uid is ``name``, or whose SHA-256 starts with it
         (8 characters or more), in id order; answered from the indexes, no document read."""

@@ -11,7 +11,9 @@ process writes all the lines in document order.
 The output is the one-process export's, byte for byte: each worker builds a chunk's lines with
 the same code (:func:`~annotator.services.export_native.chunk_lines`), each chunk in one read
 transaction as before, so a chunk's documents, spans and relations agree. At most
-:data:`AHEAD` chunks per worker are under way: memory holds a few chunks, never the project.
+:data:`AHEAD` chunks per worker are under way and :data:`HELD` results wait to be written:
+memory holds a few chunks, never the project. Which process builds a chunk is decided as the
+export goes (:func:`run_chunks`): this one builds whenever the next result is not ready.
 A record that fails its check refuses the export as before, with the same message; a cancel
 (``progress`` returning False) stops the workers.
 
@@ -31,7 +33,7 @@ from typing import Any
 
 from annotator.domain.errors import DataError
 
-__all__ = ["AHEAD", "MIN_DOCUMENTS", "WORKERS", "ChunkResult", "chunks_of", "run_chunks",
+__all__ = ["AHEAD", "HELD", "MIN_DOCUMENTS", "WORKERS", "ChunkResult", "chunks_of", "run_chunks",
            "workers_for"]
 
 #: Worker processes at most, beside this process, which builds its share of the chunks too
@@ -40,6 +42,8 @@ __all__ = ["AHEAD", "MIN_DOCUMENTS", "WORKERS", "ChunkResult", "chunks_of", "run
 WORKERS = 1
 #: Chunks under way per worker.
 AHEAD = 2
+#: Results built and not written yet, at most (memory: a few chunks).
+HELD = 8
 #: Selections smaller than this are exported in this process.
 MIN_DOCUMENTS = 4_000
 
@@ -92,31 +96,52 @@ def _build(ids: Sequence[int], annotators: list[str] | None, labels: list[str] |
 def run_chunks(path: str, chunks: Iterator[list[int]], workers: int,
                annotators: list[str] | None, labels: list[str] | None, skip_empty: bool,
                local: Callable[[list[int]], ChunkResult]) -> Iterator[ChunkResult]:
-    """The results of building ``chunks`` (lists of document ids), in their order: one chunk
-    in ``workers + 1`` is built here by ``local(ids)`` while the others are built in
-    ``workers`` processes (a chunk's lines cross a pipe twice: built here they do not). A
-    failed record raises :class:`DataError` with its message; closing the iterator early (a
-    cancel, an error) stops the workers."""
+    """The results of building ``chunks`` (lists of document ids), in their order. The
+    ``workers`` processes always have :data:`AHEAD` chunks each under way; whenever the next
+    result due is still being built there, this process builds the next chunk itself with
+    ``local(ids)`` instead of waiting (so it does most of the work while a worker starts, and
+    its share after that), holding at most :data:`HELD` results. A failed record raises
+    :class:`DataError` with its message; closing the iterator early (a cancel, an error)
+    stops the workers."""
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start, initargs=(path,))
-    pending: deque[Future[ChunkResult] | list[int]] = deque()
+    pending: deque[Future[ChunkResult] | ChunkResult] = deque()
+    away = 0  # futures in ``pending``
     try:
-        for number, chunk in enumerate(chunks):
-            if number % (workers + 1) == workers:
-                pending.append(chunk)
-            else:
+        while True:
+            while away < workers * AHEAD:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    break
                 pending.append(pool.submit(_build, chunk, annotators, labels, skip_empty))
-            while len(pending) >= (workers + 1) * AHEAD:
-                yield _result(pending.popleft(), local)
-        while pending:
-            yield _result(pending.popleft(), local)
+                away += 1
+            if not pending:
+                return
+            head = pending[0]
+            if isinstance(head, Future) and not head.done() and len(pending) < HELD:
+                chunk = next(chunks, None)
+                if chunk is not None:
+                    pending.append(_here(local, chunk))
+                    continue
+            item = pending.popleft()
+            if isinstance(item, Future):
+                away -= 1
+                item = item.result()
+            yield _result(item)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _result(item: Future[ChunkResult] | list[int],
-            local: Callable[[list[int]], ChunkResult]) -> ChunkResult:
-    result = local(item) if isinstance(item, list) else item.result()
+def _here(local: Callable[[list[int]], ChunkResult], chunk: list[int]) -> ChunkResult:
+    """``local(chunk)``, a failed record kept as its message: it is raised when its turn
+    comes, after the chunks before it (the first failing document is named, as alone)."""
+    try:
+        return local(chunk)
+    except DataError as exc:
+        return (str(exc),)
+
+
+def _result(result: ChunkResult) -> ChunkResult:
     if len(result) == 1:
         raise DataError(result[0])
     return result

@@ -222,7 +222,12 @@ def _write_in_workers(project: Project, filters: ExportFilter, buffer: Any,
     from concurrent.futures.process import BrokenProcessPool
 
     from annotator.services import export_parallel
-    from annotator.services.exporting import CHUNK_DOCUMENTS, ExportCancelled, check_filter, selected_ids
+    from annotator.services.exporting import (
+        CHUNK_DOCUMENTS,
+        ExportCancelled,
+        check_filter,
+        selected_ids,
+    )
 
     check_filter(project, filters)
     ids = selected_ids(project, filters.documents)
@@ -230,8 +235,8 @@ def _write_in_workers(project: Project, filters: ExportFilter, buffer: Any,
     workers = export_parallel.workers_for(total)
     if not workers:
         return False
-    chunks = export_parallel.chunks_of(iter(ids) if ids is not None else project.iter_document_ids(),
-                                       CHUNK_DOCUMENTS)
+    every = iter(ids) if ids is not None else project.iter_document_ids()
+    chunks = export_parallel.chunks_of(every, CHUNK_DOCUMENTS)
     results = export_parallel.run_chunks(
         str(project.path), chunks, workers, filters.annotators, filters.labels, filters.skip_empty,
         lambda part: chunk_lines(project, part, filters.annotators, filters.labels,

@@ -58,7 +58,8 @@ def workers_for(documents: int) -> int:
     """How many worker processes an export of ``documents`` documents uses (0: none)."""
     wanted = os.environ.get("ANNOTATOR_EXPORT_WORKERS")
     limit = WORKERS if wanted is None else max(0, int(wanted) if wanted.isdigit() else 0)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+             else os.cpu_count() or 1)
     if documents < MIN_DOCUMENTS or cores < 2 or limit < 1:
         return 0
     return min(limit, cores - 1)

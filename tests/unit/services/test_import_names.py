@@ -50,3 +50,29 @@ def test_the_command_line_reports_the_cleaning_escaped(tmp_path: Path,
     assert "\x1b" not in err and "\x07" not in err
     assert "file name 'a\\x1b]0;title\\x07b.txt' named 'a ]0;title b.txt'" in err
     assert "removed U+001B ESCAPE, U+0007 BELL" in err
+
+
+def test_an_import_indexes_the_names_it_adds_in_its_transaction(project: Project,
+                                                                tmp_path: Path) -> None:
+    """The document list's name index holds every imported document when the import ends
+    (no window has to add them afterwards); a refused import adds none."""
+    from annotator.store import document_rows
+
+    for n in range(30):
+        (tmp_path / f"memo-{n:02d}.txt").write_text(f"北朝鮮{n}は発表した。", encoding="utf-8")
+    import_paths(project, sorted(tmp_path.glob("memo-*.txt")), annotator="alice")
+    assert document_rows.names_pending(project) == 0
+    assert project.db.execute(
+        "SELECT count(*) FROM document_name_index WHERE document_name_index MATCH '\"emo\"'"
+    ).fetchone()[0] == 30
+    project.db.execute("INSERT INTO document_name_index(document_name_index, rank) "
+                       "VALUES ('integrity-check', 1)")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "良い文書。", "name": "good-one.txt"}\n{"text": 5}\n', encoding="utf-8")
+    with pytest.raises(Exception, match="bad.jsonl:2"):
+        import_paths(project, [bad], annotator="alice")
+    assert project.document_count() == 30
+    assert document_rows.names_pending(project) == 0
+    assert project.db.execute(
+        "SELECT count(*) FROM document_name_index WHERE document_name_index MATCH '\"one\"'"
+    ).fetchone()[0] == 0

@@ -830,6 +830,7 @@ def import_records(
     report = report if report is not None else ImportReport()
     total = len(records) if isinstance(records, list) else None
     written = 0
+    added_before = len(report.documents_added)
     with bulk_writing(project, expected_bytes), project.atomic():
         # The labels, relation types and attributes it checks against are read inside the
         # writing transaction (another program may change them until it begins).
@@ -846,8 +847,10 @@ def import_records(
                 raise ImportCancelled()
         # The names' trigram index (the document list's filter) gets the new documents in the
         # same transaction: one statement, about 4 µs a name; the window would otherwise add
-        # them a slice at a time while it opens.
-        document_rows.index_names(project, NAMES_AT_ONCE)
+        # them a slice at a time while it opens. An import that adds no document changes
+        # nothing.
+        if len(report.documents_added) > added_before:
+            document_rows.index_names(project, NAMES_AT_ONCE)
     if progress and total is not None:
         progress(total, total, "done")  # type: ignore[call-arg]
     return report

@@ -229,9 +229,14 @@ def _write_in_workers(project: Project, filters: ExportFilter, buffer: Any,
         selected_ids,
     )
 
+    # Too small even if every document is selected: the one-process path checks the filter
+    # and reads the selection (once).
+    count = project.document_count()
+    if not export_parallel.workers_for(count):
+        return False
     check_filter(project, filters)
     ids = selected_ids(project, filters.documents)
-    total = project.document_count() if ids is None else len(ids)
+    total = count if ids is None else len(ids)
     workers = export_parallel.workers_for(total)
     if not workers:
         return False

@@ -47,7 +47,8 @@ HELD = 8
 #: Selections smaller than this are exported in this process.
 MIN_DOCUMENTS = 4_000
 
-#: ``(lines, documents, spans, relations, relations left out, last document's name)``, or
+#: ``(lines, documents written, spans, relations, relations left out, documents read, last
+#: document's name)`` (:func:`~annotator.services.export_native.chunk_lines`), or
 #: ``(message,)`` when a record failed its check.
 ChunkResult = tuple[Any, ...]
 
@@ -57,7 +58,7 @@ _project: Any = None
 def workers_for(documents: int) -> int:
     """How many worker processes an export of ``documents`` documents uses (0: none)."""
     wanted = os.environ.get("ANNOTATOR_EXPORT_WORKERS")
-    limit = WORKERS if wanted is None else max(0, int(wanted) if wanted.isdigit() else 0)
+    limit = WORKERS if wanted is None else int(wanted) if wanted.isdigit() else 0
     cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
              else os.cpu_count() or 1)
     if documents < MIN_DOCUMENTS or cores < 2 or limit < 1:

@@ -4,6 +4,7 @@ statuses and counts, and the list is driven with real keys and clicks."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 import shutil
 from collections.abc import Iterator
@@ -49,11 +50,9 @@ def corpus_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def corpus_window(qtbot, corpus_file: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
-                  settings: AppSettings) -> Iterator[MainWindow]:
-    path = tmp_path / "corpus.annotator"
-    shutil.copyfile(corpus_file, path)
+@contextlib.contextmanager
+def shown_window(qtbot, path: Path, settings: AppSettings) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    """The window on the project at ``path``, 1280×800, shown; closed with its session."""
     session = Session(Project.open(path), WHO)
     win = MainWindow(session, settings)
     qtbot.addWidget(win)
@@ -61,9 +60,20 @@ def corpus_window(qtbot, corpus_file: Path, tmp_path: Path,  # type: ignore[no-u
     win.restore()
     win.show()
     qtbot.waitExposed(win)
-    yield win
-    win.close()
-    session.close()
+    try:
+        yield win
+    finally:
+        win.close()
+        session.close()
+
+
+@pytest.fixture
+def corpus_window(qtbot, corpus_file: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+                  settings: AppSettings) -> Iterator[MainWindow]:
+    path = tmp_path / "corpus.annotator"
+    shutil.copyfile(corpus_file, path)
+    with shown_window(qtbot, path, settings) as win:
+        yield win
 
 
 def reference(project: Project, order: str, descending: bool, needle: str = "") -> list[int]:
@@ -217,44 +227,38 @@ def test_names_added_are_indexed_a_moment_later(qtbot, window) -> None:  # type:
 
 def test_the_name_index_goes_a_slice_at_a_time_and_waits_while_the_window_works(  # type: ignore[no-untyped-def]
         qtbot, corpus_file: Path, tmp_path: Path, settings: AppSettings) -> None:
-    """A corpus imported by the command line has none of its names indexed: the window adds
+    """A corpus none of whose names are indexed (written by an older version): the window adds
     them in short slices between events, never while a switch or an edit is being handled."""
     path = tmp_path / "imported.annotator"
     shutil.copyfile(corpus_file, path)
-    with Project.open(path) as project, project.atomic():  # as `annotator import` leaves it
+    with Project.open(path) as project, project.atomic():  # as an older version left it
         project.db.execute("INSERT INTO document_name_index(document_name_index) VALUES ('delete-all')")
         project.db.execute("UPDATE document_name_state SET indexed_through = 0 WHERE id = 1")
-    session = Session(Project.open(path), WHO)
-    win = MainWindow(session, settings)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    project, model = session.project, win.documents.model
-    win.open_document(model.document_id(0))
+    with shown_window(qtbot, path, settings) as win:
+        session = win.session
+        project, model = session.project, win.documents.model
+        win.open_document(model.document_id(0))
 
-    def through() -> int:
-        return project.db.execute(
-            "SELECT indexed_through FROM document_name_state WHERE id = 1").fetchone()[0]
+        def through() -> int:
+            return project.db.execute(
+                "SELECT indexed_through FROM document_name_state WHERE id = 1").fetchone()[0]
 
-    assert model.INDEX_SLICE * 4 < N_DOCS
-    qtbot.waitUntil(lambda: through() > 0, timeout=5000)
-    assert through() < N_DOCS  # a slice at a time, not the whole corpus in one event
-    # A label key: for a while after it nothing is indexed; then the rest is.
-    win.view.select_cp(0, 2)
-    before = through()
-    qtbot.keyClick(win.view, Qt.Key.Key_1)
-    assert project.db.execute("SELECT count(*) FROM spans WHERE document_id = ? AND "
-                              "annotator = ? AND start = 0 AND end = 2",
-                              [session.document.id, WHO]).fetchone()[0] == 1
-    qtbot.wait(model.INDEX_QUIET_MS // 2)
-    assert through() == before
-    qtbot.waitUntil(lambda: through() == N_DOCS, timeout=20_000)
-    # (raises "database disk image is malformed" when the index does not match the names)
-    project.db.execute("INSERT INTO document_name_index(document_name_index, rank) "
-                       "VALUES ('integrity-check', 1)")
-    win.documents.filter_edit.setText("memo_x")
-    assert shown_ids(win) == reference(project, "id", False, "memo_x")
-    assert len(shown_ids(win)) > 100  # answered from the index (a trigram in many names)
-    win.close()
-    session.close()
+        assert model.INDEX_SLICE * 4 < N_DOCS
+        qtbot.waitUntil(lambda: through() > 0, timeout=5000)
+        assert through() < N_DOCS  # a slice at a time, not the whole corpus in one event
+        # A label key: for a while after it nothing is indexed; then the rest is.
+        win.view.select_cp(0, 2)
+        before = through()
+        qtbot.keyClick(win.view, Qt.Key.Key_1)
+        assert project.db.execute("SELECT count(*) FROM spans WHERE document_id = ? AND "
+                                  "annotator = ? AND start = 0 AND end = 2",
+                                  [session.document.id, WHO]).fetchone()[0] == 1
+        qtbot.wait(model.INDEX_QUIET_MS // 2)
+        assert through() == before
+        qtbot.waitUntil(lambda: through() == N_DOCS, timeout=20_000)
+        # (raises "database disk image is malformed" when the index does not match the names)
+        project.db.execute("INSERT INTO document_name_index(document_name_index, rank) "
+                           "VALUES ('integrity-check', 1)")
+        win.documents.filter_edit.setText("memo_x")
+        assert shown_ids(win) == reference(project, "id", False, "memo_x")
+        assert len(shown_ids(win)) > 100  # answered from the index (a trigram in many names)

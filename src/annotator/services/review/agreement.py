@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, combinations
 from operator import itemgetter
+from typing import Any
 
 from annotator.services.review.coefficients import (
     cohen_kappa,
@@ -237,12 +238,7 @@ class AgreementBuilder:
         counts, coefficients = figures.arrays()
         at = len(counts)
         measured, twins_of = packed.add_documents(rows, counts, coefficients)
-        figures.add_keys(measured)
-        self.documents.extend(measured)
-        exact, overlap = self.pair_exact[0], self.pair_overlap[0]
-        for k in range(4):  # the columns of the rows just written
-            exact[k] += sum(counts[at + k :: 8])
-            overlap[k] += sum(counts[at + 4 + k :: 8])
+        self._took(measured, counts, at)
         for index, twins in enumerate(twins_of):
             if twins is None:  # spans of one label nest: the sweep over tuples
                 doc, length, first, second = rows[index]
@@ -255,6 +251,35 @@ class AgreementBuilder:
                     common = {x for x in common if x & packed.label_mask in packed.wanted}  # type: ignore[operator]
                 twins_of[index] = common
         return twins_of  # type: ignore[return-value]
+
+    def add_measured(self, uids: Sequence[Hashable], counts: bytes, coefficients: bytes,
+                     totals: tuple[Any, ...], nested: Sequence[tuple[Hashable, int, list[int],
+                                                                      list[int]]]
+                     ) -> list[set[int]]:
+        """Add documents measured by the :class:`PackedPairs` of another process (see
+        ``agree_workers``): their ``counts`` and ``coefficients`` (the bytes of the arrays
+        :meth:`PackedPairs.add_documents` wrote) and its :meth:`PackedPairs.totals`, then the
+        ``nested`` rows it left (:meth:`add_packed_rows`, whose twins are returned), as
+        :meth:`add_packed_rows` of the same rows would have."""
+        packed = self.packed
+        assert packed is not None, "use_packing first"
+        written, written_coefficients = self.per_document.arrays()
+        at = len(written)
+        written.frombytes(counts)
+        written_coefficients.frombytes(coefficients)
+        self._took(list(uids), written, at)
+        packed.merge(totals)
+        return self.add_packed_rows(nested) if nested else []
+
+    def _took(self, measured: list[Hashable], counts: array, at: int) -> None:
+        """Name the documents whose rows were written to the per-document ``counts`` from
+        index ``at``, and add those rows into the first pair's totals."""
+        self.per_document.add_keys(measured)
+        self.documents.extend(measured)
+        exact, overlap = self.pair_exact[0], self.pair_overlap[0]
+        for k in range(4):  # the columns of the rows just written
+            exact[k] += sum(counts[at + k :: 8])
+            overlap[k] += sum(counts[at + 4 + k :: 8])
 
     def _totals(self) -> tuple[RunCounts, dict[str, list[int]], dict[str, list[int]],
                                dict[tuple[str, str], int], set[str]]:

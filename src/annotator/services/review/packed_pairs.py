@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import accumulate, chain, compress, repeat
 from operator import add, and_, mul, not_, rshift, sub, xor
+from typing import Any
 
 __all__ = ["PackedPairs"]
 
@@ -255,6 +256,29 @@ class PackedPairs:
         self.first_touched.update(map(and_, joined(set(p[3]) for p in pending), masks))
         self.second_touched.update(map(and_, joined(set(p[4]) for p in pending), masks))
         pending.clear()
+
+    def totals(self) -> tuple[Any, ...]:
+        """Everything counted over the documents added, for :meth:`merge` into the
+        :class:`PackedPairs` of another process (the same packing and labels)."""
+        self.flush()
+        return (self.first, self.second, self.twins, self.first_overlap, self.second_overlap,
+                self.first_touched, self.second_touched, self.confusion, self._runs)
+
+    def merge(self, totals: tuple[Any, ...]) -> None:
+        """Add :meth:`totals` of documents measured elsewhere, as if they were added here
+        now: integer sums, and keys new here taken in their order (what this one counted
+        before is flushed first, so the order is the one of adding every document here)."""
+        self.flush()
+        *counters, runs = totals
+        for target, more in zip((self.first, self.second, self.twins, self.first_overlap,
+                                 self.second_overlap, self.first_touched, self.second_touched,
+                                 self.confusion), counters, strict=True):
+            target.update(more)
+        mine, sides = self._runs, self._sides
+        for state, weight in runs.items():
+            if state not in sides:
+                self._side(state)
+            mine[state] = mine.get(state, 0) + weight
 
     def alone(self) -> tuple[Counter, Counter]:
         """Label id -> spans of the first, and of the second, that overlap no span of the

@@ -137,9 +137,11 @@ def project_agreement(
     with mapped(project) as release, gc_paused():  # each chunk's pages mapped, then let go
         if packing is not None:  # two annotators' spans packed
             builder.use_packing(packing)
-            pairs = agreement_pair_rows(project, names, packing, chosen, **extras)  # type: ignore[arg-type]
-            _measure_pairs(_releasing(pairs, release), ticker, builder, packing, relations,
-                           attributes)
+            if not _measure_in_workers(project, names, packing, chosen, total, extras, release,
+                                       ticker, builder, relations, attributes):
+                pairs = agreement_pair_rows(project, names, packing, chosen, **extras)  # type: ignore[arg-type]
+                _measure_pairs(_releasing(pairs, release), ticker, builder, packing, relations,
+                               attributes)
         else:
             if order is None:
                 chunks = agreement_rows(project, names, chosen, **extras)  # type: ignore[arg-type]
@@ -151,6 +153,69 @@ def project_agreement(
     return replace(builder.result(sort=builder.order_free), relations=relations.overall(),
                    relations_per_type=relations.per_type(t.name for t in project.relation_types()),
                    attributes=attributes.figures())
+
+
+def _measure_in_workers(project: Project, names: list[str], packing: PairPacking,
+                        chosen: list[int] | None, total: int, extras: dict[str, Any],
+                        release: Any, ticker: Ticker, builder: AgreementBuilder,
+                        relations: RelationAgreementBuilder,
+                        attributes: AttributeAgreementBuilder) -> bool:
+    """:func:`_measure_pairs` of every chosen document, its chunks shared with a worker
+    process (``agree_workers``) when there are enough of them; False when there are not (or
+    no worker could start), and nothing was added."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from annotator.services.review import agree_workers
+
+    workers = agree_workers.workers_for(total)
+    if not workers:
+        return False
+    every = iter(chosen) if chosen is not None else _ids_released(project, release)
+    attribute_labels = extras["attribute_labels"]
+    label_mask = packing.label_mask
+    attribute_ids = {index for index, name in enumerate(packing.labels)
+                     if name in attributes.by_label}
+
+    def here(ids: list[int]) -> agree_workers.Measured | None:
+        measured = agree_workers.measure_chunk(project, ids, names, packing.labels,
+                                               builder.wanted, attribute_labels)
+        release()
+        return measured
+
+    results = agree_workers.run(str(project.path), every, workers, names, packing.labels,
+                                builder.wanted, attribute_labels, here)
+    added = False
+    try:
+        for ids, measured in results:
+            added = True
+            if measured is None:  # relations, values or a long text: the one-process way
+                pairs = agreement_pair_rows(project, names, packing, ids, size=len(ids), **extras)
+                _measure_pairs(_releasing(pairs, release), ticker, builder, packing, relations,
+                               attributes)
+                continue
+            nested = builder.add_measured(measured.uids, measured.counts, measured.coefficients,
+                                          measured.totals, measured.nested)
+            if attribute_ids:
+                places = measured.twins + Counter(map(label_mask.__and__, chain.from_iterable(nested)))
+                _add_unset(places, attributes, packing.labels, attribute_ids)
+            ticker.advance(measured.read, "measuring agreement")
+    except BrokenProcessPool:
+        if added:
+            raise
+        return False  # no worker could start: this process measures it all
+    finally:
+        results.close()
+    return True
+
+
+def _ids_released(project: Project, release: Any, page: int = 500) -> Iterator[int]:
+    """Every document's id in id order, the pages the ids were read from unmapped after each
+    ``page`` of them (``release``: of ``store.mapped_reads.mapped``; the documents' table holds
+    the texts: 10,000 ids mapped 180 MB of them at 100,000 documents)."""
+    for count, doc_id in enumerate(project.iter_document_ids(page), 1):
+        yield doc_id
+        if count % page == 0:
+            release()
 
 
 def _releasing(chunks: Iterator, release: Any) -> Iterator:
@@ -227,7 +292,14 @@ def _count_unset(unset: list[set[int]], attributes: AttributeAgreementBuilder, n
                  label_mask: int, attribute_ids: set[int]) -> None:
     """Count the spans of ``unset`` (each document's twins, packed; no value on either side)
     whose labels declare attributes as places where both left every attribute unset."""
-    places = Counter(map(label_mask.__and__, chain.from_iterable(unset)))
+    _add_unset(Counter(map(label_mask.__and__, chain.from_iterable(unset))), attributes, names,
+               attribute_ids)
+
+
+def _add_unset(places: Counter, attributes: AttributeAgreementBuilder, names: list[str],
+               attribute_ids: set[int]) -> None:
+    """Count ``places`` (label id -> spans both marked identically, no value on either side)
+    of the labels that declare attributes as places where every attribute was left unset."""
     for label, count in places.items():
         if label in attribute_ids:
             attributes.add_unset(names[label], count)

@@ -1,0 +1,102 @@
+"""The agreement of two annotators over a large project, its chunks measured in two processes.
+
+Reading a chunk's packed spans out of SQLite and measuring them
+(:meth:`~.packed_pairs.PackedPairs.add_documents`) is nearly all the time of ``annotator agree``
+over a corpus, and it is the same work for every chunk. With two cores
+(:mod:`annotator.services.chunk_workers`), a worker process measures some chunks with its own
+connection while this process measures the others, and this process adds every chunk's
+figures to the builders in document order, so the result is the one-process result to the last
+bit: every total is a sum of integers, each document's kappa and alpha come from the same code
+on the same integers, and the totals take the chunks' keys in the order one process meets them.
+
+A chunk with relations or attribute values, or with a text too long to pack, is measured by
+this process the one-process way, in its turn. Used for :data:`MIN_DOCUMENTS` documents or
+more (``ANNOTATOR_REVIEW_WORKERS=0`` turns it off).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple
+
+from annotator.services import chunk_workers
+from annotator.services.review.packed_pairs import PackedPairs
+
+__all__ = ["MIN_DOCUMENTS", "Measured", "measure_chunk", "run", "workers_for"]
+
+#: Selections smaller than this are measured in this process.
+MIN_DOCUMENTS = 4_000
+#: Documents per chunk (what one read transaction covers, as in one process).
+CHUNK_DOCUMENTS = 500
+
+
+class Measured(NamedTuple):
+    """What a chunk adds to the builders: the documents measured from packed spans (``uids``,
+    their ``counts`` and ``coefficients`` as :meth:`.PackedPairs.add_documents` writes them,
+    as bytes), the rows whose spans of one label nest (``nested``: measured by the builder's
+    tuple sweep, after the others, as in one process), the totals of
+    :class:`~.packed_pairs.PackedPairs` over the chunk (``totals``, see
+    :meth:`.PackedPairs.totals`), the number of documents read (``read``), and label id ->
+    spans both annotators marked identically (``twins``: where attributes may be unset)."""
+
+    uids: list[Any]
+    counts: bytes
+    coefficients: bytes
+    nested: list[tuple[Any, int, list[int], list[int]]]
+    totals: tuple[Any, ...]
+    read: int
+    twins: Counter
+
+
+def workers_for(documents: int) -> int:
+    """How many worker processes the agreement of ``documents`` documents uses (0: none)."""
+    return chunk_workers.workers_for(documents, MIN_DOCUMENTS, "ANNOTATOR_REVIEW_WORKERS")
+
+
+def measure_chunk(project: Any, ids: Sequence[int], annotators: list[str], labels: list[str],
+                  wanted: frozenset[str] | None, attribute_labels: list[str]
+                  ) -> Measured | None:
+    """The :class:`Measured` figures of the documents ``ids`` (one read transaction), or None
+    when the chunk needs the one-process way (relations, attribute values, a text too long
+    to pack). ``labels``: the packing's label names by id."""
+    from annotator.store.review_reads import PairPacking, agreement_pair_rows
+
+    packing = PairPacking(labels)
+    chunks = list(agreement_pair_rows(project, annotators, packing, list(ids), size=len(ids),
+                                      relations=True, attribute_labels=attribute_labels))
+    if not chunks:
+        return Measured([], b"", b"", [], PackedPairs(packing, wanted).totals(), 0, Counter())
+    ((rows, more, _ids, packed),) = chunks
+    if not packed or more.relations or more.values:
+        return None
+    pairs = PackedPairs(packing, wanted)
+    counts, coefficients = array("q"), array("d")
+    both = [row for row in rows if row[2] is not None and row[3] is not None]
+    uids, twins_of = pairs.add_documents(both, counts, coefficients)
+    label_mask = packing.label_mask
+    twins = Counter(label_mask & x for one in twins_of if one for x in one)
+    nested = [row for row, one in zip(both, twins_of, strict=True) if one is None]
+    return Measured(uids, counts.tobytes(), coefficients.tobytes(), nested, pairs.totals(),
+                    len(rows), twins)
+
+
+def run(path: str, ids: Iterator[int], workers: int, annotators: list[str], labels: list[str],
+        wanted: frozenset[str] | None, attribute_labels: list[str],
+        local: Callable[[list[int]], Measured | None]) -> Iterator[tuple[list[int], Measured | None]]:
+    """``(ids, measured)`` of every chunk of ``ids``, in order, shared between ``workers``
+    processes and ``local`` here (``measured`` None: do that chunk the one-process way)."""
+    chunks = chunk_workers.chunks_of(ids, CHUNK_DOCUMENTS)
+    results = chunk_workers.run_chunks(path, chunks, workers, _measure_tagged,
+                                       (annotators, labels, wanted, attribute_labels),
+                                       lambda chunk: (chunk, local(chunk)))
+    try:
+        yield from results
+    finally:
+        results.close()
+
+
+def _measure_tagged(project: Any, ids: Sequence[int], *args: Any
+                    ) -> tuple[list[int], Measured | None]:  # in a worker
+    return list(ids), measure_chunk(project, ids, *args)

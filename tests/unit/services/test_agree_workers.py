@@ -1,0 +1,127 @@
+"""The agreement of two annotators over a large project, its chunks shared with a worker
+process: the same result to the last bit as one process (every figure, every document in the
+same order), the same refusal of a damaged span, and a cancel that stops the worker."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from annotator.services.review import agree_workers, project_review
+from annotator.services.review.project_review import ReviewCancelled, project_agreement
+from annotator.store import Project
+from tests.unit.services.test_native_relations import TEXT, fill
+
+
+@pytest.fixture
+def corpus(project: Project) -> Project:
+    """Relations and attribute values in the first documents, then documents where the two
+    annotators agree, disagree, nest spans of one label, or one of them is missing."""
+    fill(project)
+    for n in range(45):
+        doc, _ = project.add_document(f"doc-{n:02d}.txt", f"{n}\U0001F600{TEXT}", who="t")
+        if n % 9 == 4:
+            continue  # nobody
+        project.add_span(doc.id, 1, 3, "actor", "hana")
+        if n % 9 == 5:
+            continue  # ken has nothing here
+        project.add_span(doc.id, 1, 3 + n % 2, "actor", "ken")
+        project.add_span(doc.id, 2, 6 + n % 5, "number", "ken")
+        project.add_span(doc.id, 2, 6, "claim" if n % 3 else "source", "hana")
+        if n % 7 == 0:  # spans of one label nest: the tuple sweep
+            project.add_span(doc.id, 4, 9, "claim", "ken")
+            project.add_span(doc.id, 5, 7, "claim", "ken")
+    return project
+
+
+def measured(project: Project, **options: object) -> str:
+    result = project_agreement(project, ["hana", "ken"], **options)  # type: ignore[arg-type]
+    documents = [(key, figures.to_json()) for key, figures in result.per_document.items()]
+    return json.dumps([result.to_json(), documents], ensure_ascii=False, allow_nan=True)
+
+
+@pytest.mark.parametrize("options", [{}, {"labels": ["claim", "actor"]},
+                                     {"documents": ["doc-03.txt", "doc-14.txt", "cnn.txt",
+                                                    "doc-21.txt", "doc-40.txt"]}])
+def test_the_same_result_as_one_process(corpus: Project, monkeypatch: pytest.MonkeyPatch,
+                                        options: dict[str, object]) -> None:
+    monkeypatch.setenv("ANNOTATOR_REVIEW_WORKERS", "0")
+    alone = measured(corpus, **options)
+    assert '"cohen_kappa"' in alone
+    monkeypatch.delenv("ANNOTATOR_REVIEW_WORKERS")
+    monkeypatch.setattr(agree_workers, "MIN_DOCUMENTS", 0)
+    monkeypatch.setattr(agree_workers, "CHUNK_DOCUMENTS", 2)  # chunks here and in the worker
+    calls: list[object] = []
+    real = agree_workers.measure_chunk
+
+    def counted(project, ids, *args):  # type: ignore[no-untyped-def]
+        got = real(project, ids, *args)
+        calls.append(got)  # (the worker process has its own, uncounted)
+        return got
+
+    monkeypatch.setattr(agree_workers, "measure_chunk", counted)
+    assert measured(corpus, **options) == alone
+    if agree_workers.workers_for(10**6):
+        assert calls, "this process measured none of the chunks"
+        assert len(calls) < 24, "the worker measured none of the chunks"
+
+
+def test_a_chunk_with_relations_or_values_goes_the_one_process_way(corpus: Project) -> None:
+    from annotator.store.review_reads import PairPacking
+
+    packing = PairPacking.of(corpus)
+    assert packing is not None
+    first = [row[0] for row in corpus.db.execute("SELECT id FROM documents ORDER BY id LIMIT 4")]
+    args = (["hana", "ken"], packing.labels, None, ["claim", "source"])
+    assert agree_workers.measure_chunk(corpus, first[:1], *args) is None  # relations, values
+    plain = agree_workers.measure_chunk(corpus, first[2:], *args)
+    assert plain is not None and plain.read == 2 and len(plain.uids) == 1  # ken has none in one
+
+
+def test_a_damaged_span_is_refused_as_by_one_process(corpus: Project,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = corpus.db.execute("SELECT id, length FROM documents WHERE name = 'doc-30.txt'").fetchone()
+    corpus.db.execute("UPDATE spans SET \"end\" = ? WHERE document_id = ? AND annotator = 'ken' "
+                      "AND label_id = (SELECT id FROM labels WHERE name = 'number')",
+                      [doc[1] + 4, doc[0]])
+    monkeypatch.setenv("ANNOTATOR_REVIEW_WORKERS", "0")
+    with pytest.raises(ValueError) as alone:
+        project_agreement(corpus, ["hana", "ken"])
+    monkeypatch.delenv("ANNOTATOR_REVIEW_WORKERS")
+    monkeypatch.setattr(agree_workers, "MIN_DOCUMENTS", 0)
+    monkeypatch.setattr(agree_workers, "CHUNK_DOCUMENTS", 2)
+    with pytest.raises(ValueError) as shared:
+        project_agreement(corpus, ["hana", "ken"])
+    assert str(shared.value) == str(alone.value)
+    assert "ends after its" in str(shared.value)
+
+
+def test_a_cancel_stops_the_worker(corpus: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not agree_workers.workers_for(10**6):
+        pytest.skip("one core: no worker")
+    monkeypatch.setattr(agree_workers, "MIN_DOCUMENTS", 0)
+    monkeypatch.setattr(agree_workers, "CHUNK_DOCUMENTS", 2)
+    monkeypatch.setattr(project_review.Ticker, "__init__", _every_chunk(project_review.Ticker.__init__))
+    seen: list[int] = []
+
+    def progress(done: int, total: int, what: str) -> bool:
+        seen.append(done)
+        return done < 10
+
+    with pytest.raises(ReviewCancelled):
+        project_agreement(corpus, ["hana", "ken"], progress=progress)
+    assert seen and seen[-1] >= 10 and seen[-1] < 47
+
+
+def test_small_projects_and_zero_stay_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANNOTATOR_REVIEW_WORKERS", raising=False)
+    assert agree_workers.workers_for(agree_workers.MIN_DOCUMENTS - 1) == 0
+    monkeypatch.setenv("ANNOTATOR_REVIEW_WORKERS", "0")
+    assert agree_workers.workers_for(10**6) == 0
+
+
+def _every_chunk(init):  # type: ignore[no-untyped-def]
+    def patched(self, progress, total, every=1000):  # type: ignore[no-untyped-def]
+        init(self, progress, total, every=1)
+    return patched

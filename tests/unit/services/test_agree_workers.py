@@ -32,13 +32,47 @@ def corpus(project: Project) -> Project:
         if n % 7 == 0:  # spans of one label nest: the tuple sweep
             project.add_span(doc.id, 4, 9, "claim", "ken")
             project.add_span(doc.id, 5, 7, "claim", "ken")
+        if n % 4:  # a third annotator
+            project.add_span(doc.id, 1, 3 + n % 3, "actor", "mei")
+            project.add_span(doc.id, 2, 6, "number" if n % 5 else "claim", "mei")
+    for span in project.db.execute("SELECT id FROM spans WHERE annotator = 'ken' AND "
+                                   "document_id = (SELECT id FROM documents WHERE name = "
+                                   "'cnn.txt')").fetchall():
+        project.add_span(*project.db.execute(
+            "SELECT document_id, start, \"end\" FROM spans WHERE id = ?", span).fetchone(),
+            "claim", "mei")
     return project
 
 
-def measured(project: Project, **options: object) -> str:
-    result = project_agreement(project, ["hana", "ken"], **options)  # type: ignore[arg-type]
+def measured(project: Project, who: list[str] | None = None, **options: object) -> str:
+    result = project_agreement(project, who or ["hana", "ken"], **options)  # type: ignore[arg-type]
     documents = [(key, figures.to_json()) for key, figures in result.per_document.items()]
     return json.dumps([result.to_json(), documents], ensure_ascii=False, allow_nan=True)
+
+
+@pytest.mark.parametrize("options", [{}, {"labels": ["claim", "actor"]},
+                                     {"documents": ["doc-03.txt", "cnn.txt", "doc-40.txt",
+                                                    "doc-21.txt", "doc-14.txt"]}])
+def test_three_annotators_the_same_result_as_one_process(
+        corpus: Project, monkeypatch: pytest.MonkeyPatch, options: dict[str, object]) -> None:
+    who = ["hana", "ken", "mei"]
+    monkeypatch.setenv("ANNOTATOR_REVIEW_WORKERS", "0")
+    alone = measured(corpus, who, **options)
+    assert '"mei"' in alone and '"cohen_kappa"' in alone
+    monkeypatch.delenv("ANNOTATOR_REVIEW_WORKERS")
+    monkeypatch.setattr(agree_workers, "MIN_DOCUMENTS", 0)
+    monkeypatch.setattr(agree_workers, "CHUNK_DOCUMENTS", 2)
+    calls: list[int] = []
+    real = agree_workers.measure_rows_chunk
+
+    def counted(project, ids, *args):  # type: ignore[no-untyped-def]
+        calls.append(len(ids))
+        return real(project, ids, *args)
+
+    monkeypatch.setattr(agree_workers, "measure_rows_chunk", counted)
+    assert measured(corpus, who, **options) == alone
+    if agree_workers.workers_for(10**6) and not options.get("documents"):
+        assert calls and sum(calls) < 47, "one process measured every chunk"
 
 
 @pytest.mark.parametrize("options", [{}, {"labels": ["claim", "actor"]},

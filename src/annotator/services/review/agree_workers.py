@@ -24,7 +24,8 @@ from typing import Any, NamedTuple
 from annotator.services import chunk_workers
 from annotator.services.review.packed_pairs import PackedPairs
 
-__all__ = ["MIN_DOCUMENTS", "Measured", "measure_chunk", "run", "workers_for"]
+__all__ = ["MIN_DOCUMENTS", "Builders", "Measured", "measure_chunk", "measure_rows_chunk", "run",
+           "workers_for"]
 
 #: Selections smaller than this are measured in this process.
 MIN_DOCUMENTS = 4_000
@@ -82,14 +83,46 @@ def measure_chunk(project: Any, ids: Sequence[int], annotators: list[str], label
                     len(rows), twins)
 
 
-def run(path: str, ids: Iterator[int], workers: int, annotators: list[str], labels: list[str],
-        wanted: frozenset[str] | None, attribute_labels: list[str],
-        local: Callable[[list[int]], Measured | None]) -> Iterator[tuple[list[int], Measured | None]]:
+def measure_rows_chunk(project: Any, ids: Sequence[int], annotators: list[str],
+                       labels: list[str] | None, declared: list[tuple[str, str]],
+                       attribute_labels: list[str]) -> Builders:
+    """The spans, relations and attributes of the documents ``ids`` (one read transaction)
+    measured one document at a time by builders of their own (three annotators, or two whose
+    spans cannot be packed): :class:`Builders`, for :meth:`.AgreementBuilder.merge` and the
+    others' ``merge``. ``declared``: the project's attribute declarations."""
+    from annotator.services.review.agreement import AgreementBuilder
+    from annotator.services.review.project_review import measure_rows
+    from annotator.services.review.relation_agreement import (
+        AttributeAgreementBuilder,
+        RelationAgreementBuilder,
+    )
+    from annotator.store.review_reads import agreement_rows
+
+    builder = AgreementBuilder(annotators, labels)
+    relations = RelationAgreementBuilder(annotators, labels)
+    attributes = AttributeAgreementBuilder(annotators, declared, labels)
+    chunks = list(agreement_rows(project, annotators, list(ids), size=len(ids), relations=True,
+                                 attribute_labels=attribute_labels))
+    read = measure_rows(chunks, builder, relations, attributes)
+    return Builders(builder, relations, attributes, read)
+
+
+class Builders(NamedTuple):
+    """What :func:`measure_rows_chunk` measured in a chunk, and how many documents it read."""
+
+    spans: Any
+    relations: Any
+    attributes: Any
+    read: int
+
+
+def run(path: str, ids: Iterator[int], workers: int, work: str, args: tuple[Any, ...],
+        local: Callable[[list[int]], Any]) -> Iterator[tuple[list[int], Any]]:
     """``(ids, measured)`` of every chunk of ``ids``, in order, shared between ``workers``
-    processes and ``local`` here (``measured`` None: do that chunk the one-process way)."""
+    processes, where ``work`` (``"measure_chunk"`` or ``"measure_rows_chunk"``, the function
+    of this module) measures a chunk as ``work(project, ids, *args)``, and ``local(ids)`` here."""
     chunks = chunk_workers.chunks_of(ids, CHUNK_DOCUMENTS)
-    results = chunk_workers.run_chunks(path, chunks, workers, _measure_tagged,
-                                       (annotators, labels, wanted, attribute_labels),
+    results = chunk_workers.run_chunks(path, chunks, workers, _with_ids, (work, *args),
                                        lambda chunk: (chunk, local(chunk)))
     try:
         yield from results
@@ -97,6 +130,6 @@ def run(path: str, ids: Iterator[int], workers: int, annotators: list[str], labe
         results.close()
 
 
-def _measure_tagged(project: Any, ids: Sequence[int], *args: Any
-                    ) -> tuple[list[int], Measured | None]:  # in a worker
-    return list(ids), measure_chunk(project, ids, *args)
+def _with_ids(project: Any, ids: Sequence[int], work: str, *args: Any
+              ) -> tuple[list[int], Any]:  # in a worker
+    return list(ids), globals()[work](project, ids, *args)

@@ -271,6 +271,34 @@ class AgreementBuilder:
         packed.merge(totals)
         return self.add_packed_rows(nested) if nested else []
 
+    def merge(self, other: AgreementBuilder) -> None:
+        """Add what ``other`` (the same annotators and labels, spans measured one document at
+        a time, in another process) counted, as if its documents were added here now: integer
+        sums, new keys in the order it met them, its documents after these."""
+        if other.packed is not None or self.packed is not None:
+            raise ValueError("merge builders of documents measured by add_rows")
+        merge_counts(self.all_runs, other.all_runs)
+        for mine, theirs in ((self.pair_exact, other.pair_exact),
+                             (self.pair_overlap, other.pair_overlap)):
+            for target, counts in zip(mine, theirs, strict=True):
+                for k in range(4):
+                    target[k] += counts[k]
+        for target, cells in zip(self.pair_confusion, other.pair_confusion, strict=True):
+            merge_counts(target, cells)
+        for mine_by_label, theirs_by_label in ((self.label_exact, other.label_exact),
+                                               (self.label_overlap, other.label_overlap)):
+            for label, counts in theirs_by_label.items():
+                target = mine_by_label.setdefault(label, [0, 0, 0, 0])
+                for k in range(4):
+                    target[k] += counts[k]
+        self.seen.update(other.seen)
+        counts, coefficients = self.per_document.arrays()
+        more_counts, more_coefficients = other.per_document.arrays()
+        counts.extend(more_counts)
+        coefficients.extend(more_coefficients)
+        self.per_document.add_keys(other.per_document)
+        self.documents.extend(other.documents)
+
     def _took(self, measured: list[Hashable], counts: array, at: int) -> None:
         """Name the documents whose rows were written to the per-document ``counts`` from
         index ``at``, and add those rows into the first pair's totals."""

@@ -47,7 +47,7 @@ from annotator.store.review_reads import (
 
 _END = itemgetter(1)
 
-__all__ = ["KeyedSpan", "NamedFindings", "ReviewCancelled", "project_agreement",
+__all__ = ["KeyedSpan", "NamedFindings", "ReviewCancelled", "measure_rows", "project_agreement",
            "project_consistency", "scan_consistency"]
 
 
@@ -142,7 +142,9 @@ def project_agreement(
                 pairs = agreement_pair_rows(project, names, packing, chosen, **extras)  # type: ignore[arg-type]
                 _measure_pairs(_releasing(pairs, release), ticker, builder, packing, relations,
                                attributes)
-        else:
+        elif order is not None or not _measure_rows_in_workers(
+                project, names, labels, chosen, total, extras, release, ticker, builder,
+                relations, attributes):
             if order is None:
                 chunks = agreement_rows(project, names, chosen, **extras)  # type: ignore[arg-type]
             else:
@@ -182,8 +184,8 @@ def _measure_in_workers(project: Project, names: list[str], packing: PairPacking
         release()
         return measured
 
-    results = agree_workers.run(str(project.path), every, workers, names, packing.labels,
-                                builder.wanted, attribute_labels, here)
+    results = agree_workers.run(str(project.path), every, workers, "measure_chunk",
+                                (names, packing.labels, builder.wanted, attribute_labels), here)
     added = False
     try:
         for ids, measured in results:
@@ -203,6 +205,50 @@ def _measure_in_workers(project: Project, names: list[str], packing: PairPacking
         if added:
             raise
         return False  # no worker could start: this process measures it all
+    finally:
+        results.close()
+    return True
+
+
+def _measure_rows_in_workers(project: Project, names: list[str], labels: Sequence[str] | None,
+                             chosen: list[int] | None, total: int, extras: dict[str, Any],
+                             release: Any, ticker: Ticker, builder: AgreementBuilder,
+                             relations: RelationAgreementBuilder,
+                             attributes: AttributeAgreementBuilder) -> bool:
+    """:func:`_measure` of every chosen document (spans measured a document at a time: three
+    annotators), its chunks shared with a worker process when there are enough of them, each
+    chunk measured by builders of its own and merged here in document order; False when there
+    are not enough (or no worker could start), and nothing was added."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from annotator.services.review import agree_workers
+
+    workers = agree_workers.workers_for(total)
+    if not workers:
+        return False
+    every = iter(chosen) if chosen is not None else _ids_released(project, release)
+    label_list = None if labels is None else list(labels)
+    args = (names, label_list, list(attributes.declared), extras["attribute_labels"])
+
+    def here(ids: list[int]) -> agree_workers.Builders:
+        measured = agree_workers.measure_rows_chunk(project, ids, *args)
+        release()
+        return measured
+
+    results = agree_workers.run(str(project.path), every, workers, "measure_rows_chunk", args,
+                                here)
+    added = False
+    try:
+        for _ids, measured in results:
+            added = True
+            builder.merge(measured.spans)
+            relations.merge(measured.relations)
+            attributes.merge(measured.attributes)
+            ticker.advance(measured.read, "measuring agreement")
+    except BrokenProcessPool:
+        if added:
+            raise
+        return False
     finally:
         results.close()
     return True
@@ -231,16 +277,35 @@ def _measure(chunks: Iterator, ticker: Ticker, add: Any, relations: RelationAgre
     """Add every included document of ``chunks`` to the builders (``add``: the span
     builder's ``add_rows``)."""
     for chunk, more, ids in chunks:
-        for doc, (uid, length, spans) in zip(ids, chunk, strict=True):
-            if all(spans):
-                for one in spans:
-                    if max(map(_END, one)) > length:
-                        raise ValueError(f"a span of document {uid!r} ends after its "
-                                         f"{length} characters")
-                add(uid, length, spans)
-                relations.add(more.relations.get(doc, none))
-                attributes.add(spans, more.values.get(doc))
+        _measure_chunk(chunk, more, ids, add, relations, attributes, none)
         ticker.advance(len(chunk), "measuring agreement")
+
+
+def _measure_chunk(chunk: list, more: Any, ids: list[int], add: Any,
+                   relations: RelationAgreementBuilder, attributes: AttributeAgreementBuilder,
+                   none: list[list]) -> None:
+    for doc, (uid, length, spans) in zip(ids, chunk, strict=True):
+        if all(spans):
+            for one in spans:
+                if max(map(_END, one)) > length:
+                    raise ValueError(f"a span of document {uid!r} ends after its "
+                                     f"{length} characters")
+            add(uid, length, spans)
+            relations.add(more.relations.get(doc, none))
+            attributes.add(spans, more.values.get(doc))
+
+
+def measure_rows(chunks: Sequence[tuple[list, Any, list[int]]], builder: AgreementBuilder,
+                 relations: RelationAgreementBuilder, attributes: AttributeAgreementBuilder
+                 ) -> int:
+    """Add every included document of ``chunks`` (of ``agreement_rows``) to the builders, a
+    document at a time; returns how many documents were read (for ``agree_workers``)."""
+    none: list[list] = [[] for _ in builder.names]
+    read = 0
+    for chunk, more, ids in chunks:
+        _measure_chunk(chunk, more, ids, builder.add_rows, relations, attributes, none)
+        read += len(chunk)
+    return read
 
 
 def _measure_pairs(chunks: Iterator, ticker: Ticker, builder: AgreementBuilder,

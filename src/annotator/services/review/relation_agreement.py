@@ -115,6 +115,15 @@ class RelationAgreementBuilder:
                 _add(self.exact, relation[0], 1, cmp_exact[index])
                 _add(self.overlap, relation[0], 1, cmp_overlap[index])
 
+    def merge(self, other: RelationAgreementBuilder) -> None:
+        """Add what ``other`` (the same annotators and labels) counted, as if its documents
+        were added here now."""
+        for mine, theirs in ((self.exact, other.exact), (self.overlap, other.overlap)):
+            for kind, counts in theirs.items():
+                target = mine.setdefault(kind, [0, 0, 0, 0])
+                for k in range(4):
+                    target[k] += counts[k]
+
     def per_type(self, types: Iterable[str] = ()) -> dict[str, RelationFigures]:
         """Figures per relation type: ``types`` first (listed even when unused), then any other
         type used, by name."""
@@ -187,6 +196,14 @@ class AttributeAgreementBuilder:
                     state = tuple(None if h is None else _hashable(h.get(name)) for h in held)
                 target = self.counts[(label, name)]
                 target[state] = target.get(state, 0) + 1
+
+    def merge(self, other: AttributeAgreementBuilder) -> None:
+        """Add what ``other`` (the same annotators, declarations and labels) counted, as if
+        its documents were added here now."""
+        for key, states in other.counts.items():
+            target = self.counts[key]
+            for state, count in states.items():
+                target[state] = target.get(state, 0) + count
 
     def add_unset(self, label: str, places: int) -> None:
         """Count ``places`` spans of ``label`` that every annotator marked identically and

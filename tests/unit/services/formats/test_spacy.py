@@ -214,3 +214,34 @@ def test_our_docbin_is_the_one_spacy_writes(filled: Project, tmp_path: Path, ali
     assert any(t[0] == "X" for d in ours for t in d[1])
     assert ours == described(spacy_own_docbin(filled, align))
     assert sum(len(d[2]["sc"]) for d in ours) >= 10
+
+
+def test_a_corpus_streams_through_spools_into_the_same_docbin(filled: Project, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    """Each document's columns go to temporary files as it is read and are copied into the
+    compressed msgpack a small piece at a time: the documents spaCy reads back are those of
+    its own path, however the pieces fall (a span group and user data larger than a piece)."""
+    for n in range(30):
+        doc, _ = filled.add_document(f"d{n}.txt", f"{n} Putin met 金正恩 in 北朝鮮 " * (n + 1),
+                                     who="t")
+        filled.add_span(doc.id, 0, len(str(n)), "number", "hana")
+        filled.add_span(doc.id, len(str(n)) + 1, len(str(n)) + 6, "actor", "ken")
+    monkeypatch.setattr(sd, "_COPY", 7)
+    out = tmp_path / "x.spacy"
+    sd.export(filled, out, ExportFilter(), ExportOptions(), None)
+    ours = described(out.read_bytes())
+    assert len(ours) == 32
+    assert ours == described(spacy_own_docbin(filled, "strict"))
+
+
+def test_a_selection_too_large_for_one_docbin_is_refused(filled: Project, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "x.spacy"
+    out.write_bytes(b"an earlier export")
+    monkeypatch.setattr(sd, "_BIN_MAX", 100)
+    with pytest.raises(DataError, match="too large for one spaCy DocBin"):
+        sd.export(filled, out, ExportFilter(), ExportOptions(), None)
+    assert out.read_bytes() == b"an earlier export"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["x.spacy"]  # no part file, no spool

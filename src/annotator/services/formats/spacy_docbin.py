@@ -236,7 +236,7 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
                 raise DataError(
                     f"the selection is too large for one spaCy DocBin: after {len(lengths) + 1:,} "
                     f"documents its tokens pass the 4 GB a DocBin can hold; export fewer documents "
-                    f"at a time (--document, --label or --annotator)")
+                    f"at a time (--document)")
             spool.spaces.write(numpy.asarray(spaces, dtype=bool).tobytes("C"))
             lengths.append(count)
             group = packb({"name": SPAN_GROUP, "attrs": {}, "spans": packed})

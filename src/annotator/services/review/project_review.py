@@ -165,49 +165,25 @@ def _measure_in_workers(project: Project, names: list[str], packing: PairPacking
     """:func:`_measure_pairs` of every chosen document, its chunks shared with a worker
     process (``agree_workers``) when there are enough of them; False when there are not (or
     no worker could start), and nothing was added."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    from annotator.services.review import agree_workers
-
-    workers = agree_workers.workers_for(total)
-    if not workers:
-        return False
-    every = iter(chosen) if chosen is not None else _ids_released(project, release)
-    attribute_labels = extras["attribute_labels"]
     label_mask = packing.label_mask
     attribute_ids = {index for index, name in enumerate(packing.labels)
                      if name in attributes.by_label}
 
-    def here(ids: list[int]) -> agree_workers.Measured | None:
-        measured = agree_workers.measure_chunk(project, ids, names, packing.labels,
-                                               builder.wanted, attribute_labels)
-        release()
-        return measured
+    def add(ids: list[int], measured: Any) -> None:
+        if measured is None:  # relations, values or a long text: the one-process way
+            pairs = agreement_pair_rows(project, names, packing, ids, size=len(ids), **extras)
+            _measure_pairs(_releasing(pairs, release), ticker, builder, packing, relations,
+                           attributes)
+            return
+        nested = builder.add_measured(measured.uids, measured.counts, measured.coefficients,
+                                      measured.totals, measured.nested)
+        if attribute_ids:
+            places = measured.twins + Counter(map(label_mask.__and__, chain.from_iterable(nested)))
+            _add_unset(places, attributes, packing.labels, attribute_ids)
+        ticker.advance(measured.read, "measuring agreement")
 
-    results = agree_workers.run(str(project.path), every, workers, "measure_chunk",
-                                (names, packing.labels, builder.wanted, attribute_labels), here)
-    added = False
-    try:
-        for ids, measured in results:
-            added = True
-            if measured is None:  # relations, values or a long text: the one-process way
-                pairs = agreement_pair_rows(project, names, packing, ids, size=len(ids), **extras)
-                _measure_pairs(_releasing(pairs, release), ticker, builder, packing, relations,
-                               attributes)
-                continue
-            nested = builder.add_measured(measured.uids, measured.counts, measured.coefficients,
-                                          measured.totals, measured.nested)
-            if attribute_ids:
-                places = measured.twins + Counter(map(label_mask.__and__, chain.from_iterable(nested)))
-                _add_unset(places, attributes, packing.labels, attribute_ids)
-            ticker.advance(measured.read, "measuring agreement")
-    except BrokenProcessPool:
-        if added:
-            raise
-        return False  # no worker could start: this process measures it all
-    finally:
-        results.close()
-    return True
+    return _shared(project, chosen, total, release, "measure_chunk",
+                   (names, packing.labels, builder.wanted, extras["attribute_labels"]), add)
 
 
 def _measure_rows_in_workers(project: Project, names: list[str], labels: Sequence[str] | None,
@@ -219,6 +195,23 @@ def _measure_rows_in_workers(project: Project, names: list[str], labels: Sequenc
     annotators), its chunks shared with a worker process when there are enough of them, each
     chunk measured by builders of its own and merged here in document order; False when there
     are not enough (or no worker could start), and nothing was added."""
+    def add(_ids: list[int], measured: Any) -> None:
+        builder.merge(measured.spans)
+        relations.merge(measured.relations)
+        attributes.merge(measured.attributes)
+        ticker.advance(measured.read, "measuring agreement")
+
+    return _shared(project, chosen, total, release, "measure_rows_chunk",
+                   (names, None if labels is None else list(labels), list(attributes.declared),
+                    extras["attribute_labels"]), add)
+
+
+def _shared(project: Project, chosen: list[int] | None, total: int, release: Any,
+            work: str, args: tuple[Any, ...], add: Any) -> bool:
+    """Measure the chunks of the chosen documents with ``work`` (the name of a function of
+    ``agree_workers``, called as ``work(project, ids, *args)``) here and in a worker process,
+    and ``add(ids, measured)`` each, in document order; False when there are too few documents
+    or no worker could start, and nothing was added."""
     from concurrent.futures.process import BrokenProcessPool
 
     from annotator.services.review import agree_workers
@@ -227,28 +220,22 @@ def _measure_rows_in_workers(project: Project, names: list[str], labels: Sequenc
     if not workers:
         return False
     every = iter(chosen) if chosen is not None else _ids_released(project, release)
-    label_list = None if labels is None else list(labels)
-    args = (names, label_list, list(attributes.declared), extras["attribute_labels"])
 
-    def here(ids: list[int]) -> agree_workers.Builders:
-        measured = agree_workers.measure_rows_chunk(project, ids, *args)
+    def here(ids: list[int]) -> Any:
+        measured = getattr(agree_workers, work)(project, ids, *args)
         release()
         return measured
 
-    results = agree_workers.run(str(project.path), every, workers, "measure_rows_chunk", args,
-                                here)
+    results = agree_workers.run(str(project.path), every, workers, work, args, here)
     added = False
     try:
-        for _ids, measured in results:
+        for ids, measured in results:
             added = True
-            builder.merge(measured.spans)
-            relations.merge(measured.relations)
-            attributes.merge(measured.attributes)
-            ticker.advance(measured.read, "measuring agreement")
+            add(ids, measured)
     except BrokenProcessPool:
         if added:
             raise
-        return False
+        return False  # no worker could start: this process measures it all
     finally:
         results.close()
     return True

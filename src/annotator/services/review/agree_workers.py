@@ -1,17 +1,19 @@
-"""The agreement of two annotators over a large project, its chunks measured in two processes.
+"""The agreement over a large project, its chunks measured in two processes.
 
-Reading a chunk's packed spans out of SQLite and measuring them
-(:meth:`~.packed_pairs.PackedPairs.add_documents`) is nearly all the time of ``annotator agree``
-over a corpus, and it is the same work for every chunk. With two cores
+Reading a chunk's spans out of SQLite and measuring them is nearly all the time of
+``annotator agree`` over a corpus, and it is the same work for every chunk. With two cores
 (:mod:`annotator.services.chunk_workers`), a worker process measures some chunks with its own
 connection while this process measures the others, and this process adds every chunk's
 figures to the builders in document order, so the result is the one-process result to the last
 bit: every total is a sum of integers, each document's kappa and alpha come from the same code
 on the same integers, and the totals take the chunks' keys in the order one process meets them.
 
-A chunk with relations or attribute values, or with a text too long to pack, is measured by
-this process the one-process way, in its turn. Used for :data:`MIN_DOCUMENTS` documents or
-more (``ANNOTATOR_REVIEW_WORKERS=0`` turns it off).
+Two annotators' packed spans: :func:`measure_chunk` (a chunk with relations or attribute
+values, or with a text too long to pack, is left to this process's one-process way, in its
+turn). Three annotators (or two whose spans cannot be packed): :func:`measure_rows_chunk`,
+builders of the chunk's own, merged. Four or more stay in one process (Krippendorff's alpha
+then adds fractions in document order). Used for :data:`MIN_DOCUMENTS` documents or more
+(``ANNOTATOR_REVIEW_WORKERS=0`` turns it off).
 """
 
 from __future__ import annotations

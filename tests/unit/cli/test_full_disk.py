@@ -98,6 +98,20 @@ def test_export_past_the_file_size_limit(project: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl", "p.annotator"]
 
 
+def test_spacy_export_past_the_file_size_limit(project: Path, tmp_path: Path) -> None:
+    """The spaCy export spools every document's columns to temporary files first: a write
+    there that fails is the same one-line refusal, with nothing left behind."""
+    pytest.importorskip("spacy", reason="the test extra installs spaCy")
+    out = tmp_path / "out.spacy"
+    out.write_bytes(b"the previous export")
+    done = _run(["export", "--db", str(project), "--format", "spacy", "-o", str(out)],
+                limit=200_000, cwd=tmp_path)
+    _assert_message(done, str(out), "cannot write the export (File too large); nothing was "
+                                    "written")
+    assert out.read_bytes() == b"the previous export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.spacy", "p.annotator"]
+
+
 def test_export_to_standard_output_past_the_limit(project: Path, tmp_path: Path) -> None:
     with (tmp_path / "shell-redirect.jsonl").open("w") as handle:
         done = _run(["export", "--db", str(project)], limit=200_000, stdout=handle,

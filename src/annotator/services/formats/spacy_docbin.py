@@ -188,7 +188,7 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     packer = srsly.msgpack.Packer(use_bin_type=True)
     packb = packer.pack
     check_output(Path(output))
-    with _Spools(Path(output).parent) as spool:
+    with _Spools(Path(output)) as spool:
         for document, text, rows, names in iter_chunks(project, filters, progress):
             words, spaces, starts, ends = _words(text, _tokens_of(document.meta, text))
             if "".join(w + " " if sp else w for w, sp in zip(words, spaces)) != text:
@@ -231,17 +231,17 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
             table = numpy.empty((count, len(attrs)), dtype="uint64")
             for index, attr in enumerate(attrs):
                 table[:, index] = columns[attr]
-            spool.tokens.write(table.tobytes("C"))
+            spool.write(spool.tokens, table.tobytes("C"))
             if spool.tokens.tell() > _BIN_MAX:
                 raise DataError(
                     f"the selection is too large for one spaCy DocBin: after {len(lengths) + 1:,} "
                     f"documents its tokens pass the 4 GB a DocBin can hold; export fewer documents "
                     f"at a time (--document)")
-            spool.spaces.write(numpy.asarray(spaces, dtype=bool).tobytes("C"))
+            spool.write(spool.spaces, numpy.asarray(spaces, dtype=bool).tobytes("C"))
             lengths.append(count)
             group = packb({"name": SPAN_GROUP, "attrs": {}, "spans": packed})
-            spool.groups.write(packb(packb({group: [SPAN_GROUP]})))
-            spool.user_data.write(packb(packb({USER_KEY: {
+            spool.write(spool.groups, packb(packb({group: [SPAN_GROUP]})))
+            spool.write(spool.user_data, packb(packb({USER_KEY: {
                 "name": document.name, "id": document.uid, "names": names, "spans": extra}})))
             report.documents += 1
             report.spans += len(packed)
@@ -259,22 +259,30 @@ _COPY = 1 << 20
 
 
 class _Spools:
-    """Four unnamed temporary files beside the output (removed when closed, and by the system
+    """Four unnamed temporary files beside ``output`` (removed when closed, and by the system
     if the process dies), holding what a DocBin lists per document as it is read: the token
     columns, the spaces, the span groups and the user data (each item already packed as
     msgpack), so that memory holds one document, not the corpus."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, output: Path) -> None:
+        self.output = output
 
     def __enter__(self) -> _Spools:
         try:
             self.tokens, self.spaces, self.groups, self.user_data = (
-                tempfile.TemporaryFile(dir=self.folder) for _ in range(4))
+                tempfile.TemporaryFile(dir=self.output.parent) for _ in range(4))
         except OSError as exc:
             raise DataError(f"cannot write the export ({exc.strerror or exc})",
-                            path=str(self.folder)) from None
+                            path=str(self.output)) from None
         return self
+
+    def write(self, spool: Any, data: bytes) -> None:
+        """Add ``data`` to ``spool``; a write that fails (a full disk) refuses the export."""
+        try:
+            spool.write(data)
+        except OSError as exc:
+            raise DataError(f"cannot write the export ({exc.strerror or exc}); nothing was "
+                            f"written", path=str(self.output)) from None
 
     def __exit__(self, *_exc: object) -> None:
         for spool in (self.tokens, self.spaces, self.groups, self.user_data):

@@ -43,7 +43,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from annotator.domain.errors import DataError
 from annotator.domain.text import canonical_offset, canonicalise, removed_positions, sha256_text
@@ -162,7 +162,8 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     from annotator.services.exporting import ExportReport, atomic_output, check_output, iter_chunks
 
     if output is None:
-        raise DataError("the spaCy export writes a binary .spacy file: give -o FILE")
+        raise DataError("the spaCy export writes a binary .spacy file or a folder of them: give "
+                        "-o FILE.spacy or -o FOLDER")
     align = options.align
     if align not in ALIGNS:
         raise DataError(f"unknown --align {align!r} (choose {', '.join(ALIGNS)})")
@@ -174,8 +175,6 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     strings_store = Vocab().strings
     add = strings_store.add
     attrs = sorted(IDS[name] for name in _ATTRS)
-    strings: set[str] = {""}
-    lengths = array("i")
     report = ExportReport(format="spacy", path=str(output))
     lost = report.lost
     changed = LOST_EXPANDED if align == "expand" else LOST_CONTRACTED
@@ -187,8 +186,9 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     # encoders each time, which cost more than the packing).
     packer = srsly.msgpack.Packer(use_bin_type=True)
     packb = packer.pack
-    check_output(Path(output))
-    with _Spools(Path(output)) as spool:
+
+    def built() -> Iterator[_Built]:
+        nonlocal values
         for document, text, rows, names in iter_chunks(project, filters, progress):
             words, spaces, starts, ends = _words(text, _tokens_of(document.meta, text))
             if "".join(w + " " if sp else w for w, sp in zip(words, spaces)) != text:
@@ -201,6 +201,7 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
             last_of = {offset: index for index, offset in enumerate(ends)}
             packed, extra = [], []
             keyed: dict[tuple[int, int, str], tuple[int, int]] = {}
+            labels: set[str] = set()
             for row in rows:
                 span_id, _doc, start, end, label, annotator, note, created, updated, value = row[:10]
                 tokens = _aligned(start, end, starts, ends, align, first_of, last_of)
@@ -213,7 +214,7 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
                     bump(lost, changed)
                 packed.append(pack(0, 0, add(label), i, j, key[0], key[1]))
                 keyed.setdefault(key, (i, j))
-                strings.add(label)
+                labels.add(label)
                 extra.append([start, end, label, annotator, span_id, note, created, updated,
                               value])  # the stored JSON text, or None
             iob = [_IOB_O] * count
@@ -226,30 +227,103 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
                     iob[k] = _IOB_I
                     kind[k] = hashed
             orth = [add(w) for w in words]
-            strings.update(words)
             columns = {IDS["ORTH"]: orth, IDS["ENT_IOB"]: iob, IDS["ENT_TYPE"]: kind}
             table = numpy.empty((count, len(attrs)), dtype="uint64")
             for index, attr in enumerate(attrs):
                 table[:, index] = columns[attr]
-            spool.write(spool.tokens, table.tobytes("C"))
-            if spool.tokens.tell() > _BIN_MAX:
-                raise DataError(
-                    f"the selection is too large for one spaCy DocBin: after {len(lengths) + 1:,} "
-                    f"documents its tokens pass the 4 GB a DocBin can hold; export fewer documents "
-                    f"at a time (--document)")
-            spool.write(spool.spaces, numpy.asarray(spaces, dtype=bool).tobytes("C"))
-            lengths.append(count)
             group = packb({"name": SPAN_GROUP, "attrs": {}, "spans": packed})
-            spool.write(spool.groups, packb(packb({group: [SPAN_GROUP]})))
-            spool.write(spool.user_data, packb(packb({USER_KEY: {
-                "name": document.name, "id": document.uid, "names": names, "spans": extra}})))
+            yield _Built(count, table.tobytes("C"),
+                         numpy.asarray(spaces, dtype=bool).tobytes("C"),
+                         packb(packb({group: [SPAN_GROUP]})),
+                         packb(packb({USER_KEY: {"name": document.name, "id": document.uid,
+                                                 "names": names, "spans": extra}})),
+                         labels.union(words))
             report.documents += 1
             report.spans += len(packed)
-        with atomic_output(Path(output), report) as handle:
-            handle.flush()
-            _write_docbin(handle.buffer, packer, spool, attrs, lengths, strings)
+
+    out = Path(output)
+    if _writes_folder(out):
+        _write_parts(out, built(), packer, attrs, report)
+    else:
+        check_output(out)
+        with _Spools(out) as spool:
+            for item in built():
+                spool.add(item, TOO_LARGE)
+            with atomic_output(out, report) as handle:
+                handle.flush()
+                _write_docbin(handle.buffer, packer, spool, attrs)
     note_not_carried(project, report, exported, values, "a spaCy DocBin")
     return report
+
+
+#: Why a selection is refused as one file (its length in documents is filled in).
+TOO_LARGE = ("the selection is too large for one spaCy DocBin: after {documents:,} documents its "
+             "tokens pass the 4 GB a DocBin can hold; give -o a folder, which gets the corpus "
+             "as several .spacy files (spaCy reads a folder of them as one corpus), or export "
+             "fewer documents at a time (--document)")
+#: Documents per file of a folder export (each also stays under a DocBin's 4 GB of tokens).
+PART_DOCUMENTS = 10_000
+
+
+class _Built(NamedTuple):
+    """A document as a DocBin lists it: its token count, token columns and spaces (bytes),
+    its span group and user data (each packed as a msgpack ``bin`` item), and the strings it
+    uses (its words and labels)."""
+
+    count: int
+    tokens: bytes
+    spaces: bytes
+    group: bytes
+    user_data: bytes
+    strings: set[str]
+
+
+def _writes_folder(output: Path) -> bool:
+    """Whether ``-o`` names a folder (one that exists, or a name without a suffix): the
+    corpus is written as several ``.spacy`` files in it."""
+    return output.is_dir() or not output.suffix
+
+
+def _write_parts(output: Path, documents: Iterator[_Built], packer: Any, attrs: list[int],
+                 report: Any) -> None:
+    """Write ``documents`` into the folder ``output`` as ``part-00000.spacy``, ... of
+    :data:`PART_DOCUMENTS` documents each, a part closed early before its tokens would pass a
+    DocBin's 4 GB (the folder written beside it and renamed into place, as every folder
+    export)."""
+    from annotator.services.exporting import atomic_folder
+
+    with atomic_folder(output, "spacy") as folder:
+        spool: _Spools | None = None
+        parts = 0
+
+        def finish(spool: _Spools) -> None:
+            nonlocal parts
+            target = folder / f"part-{parts:05d}.spacy"
+            try:
+                with open(target, "xb") as handle:
+                    _write_docbin(handle, packer, spool, attrs)
+            except OSError as exc:
+                raise DataError(f"cannot write the export ({exc.strerror or exc}); nothing was "
+                                f"written", path=str(output)) from None
+            parts += 1
+
+        try:
+            for item in documents:
+                if spool is not None and (len(spool.lengths) >= PART_DOCUMENTS or
+                                          spool.tokens.tell() + len(item.tokens) > _BIN_MAX):
+                    finish(spool)
+                    spool.close()
+                    spool = None
+                if spool is None:
+                    spool = _Spools(output, folder).open()
+                spool.add(item, TOO_LARGE)
+            if spool is not None:
+                finish(spool)
+        finally:
+            if spool is not None:
+                spool.close()
+    if parts > 1:
+        report.notes.append(f"written as {parts} .spacy files in {output.name}")
 
 
 #: The largest ``bin`` of msgpack (bin 32): a DocBin's tokens are one.
@@ -259,38 +333,55 @@ _COPY = 1 << 20
 
 
 class _Spools:
-    """Four unnamed temporary files beside ``output`` (removed when closed, and by the system
-    if the process dies), holding what a DocBin lists per document as it is read: the token
-    columns, the spaces, the span groups and the user data (each item already packed as
-    msgpack), so that memory holds one document, not the corpus."""
+    """A DocBin being written: four unnamed temporary files in ``folder`` (beside ``output``
+    unless given; removed when closed, and by the system if the process dies) holding what a
+    DocBin lists per document as it is read (the token columns, the spaces, the span groups and
+    the user data, each item already packed as msgpack), the documents' token counts and the
+    strings they use, so that memory holds one document, not the corpus."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, folder: Path | None = None) -> None:
         self.output = output
+        self.folder = output.parent if folder is None else folder
+        self.lengths = array("i")
+        self.strings: set[str] = {""}
 
-    def __enter__(self) -> _Spools:
+    def open(self) -> _Spools:
         try:
             self.tokens, self.spaces, self.groups, self.user_data = (
-                tempfile.TemporaryFile(dir=self.output.parent) for _ in range(4))
+                tempfile.TemporaryFile(dir=self.folder) for _ in range(4))
         except OSError as exc:
             raise DataError(f"cannot write the export ({exc.strerror or exc})",
                             path=str(self.output)) from None
         return self
 
-    def write(self, spool: Any, data: bytes) -> None:
-        """Add ``data`` to ``spool``; a write that fails (a full disk) refuses the export."""
+    def __enter__(self) -> _Spools:
+        return self.open()
+
+    def add(self, item: _Built, too_large: str) -> None:
+        """Add a document; a write that fails (a full disk) refuses the export, as do tokens
+        past a DocBin's 4 GB (``too_large``, with ``{documents}``)."""
+        if self.tokens.tell() + len(item.tokens) > _BIN_MAX:
+            raise DataError(too_large.format(documents=len(self.lengths) + 1))
         try:
-            spool.write(data)
+            self.tokens.write(item.tokens)
+            self.spaces.write(item.spaces)
+            self.groups.write(item.group)
+            self.user_data.write(item.user_data)
         except OSError as exc:
             raise DataError(f"cannot write the export ({exc.strerror or exc}); nothing was "
                             f"written", path=str(self.output)) from None
+        self.lengths.append(item.count)
+        self.strings.update(item.strings)
 
-    def __exit__(self, *_exc: object) -> None:
+    def close(self) -> None:
         for spool in (self.tokens, self.spaces, self.groups, self.user_data):
             spool.close()
 
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
-def _write_docbin(out: Any, packer: Any, spool: _Spools, attrs: list[int], lengths: array,
-                  strings: set[str]) -> None:
+
+def _write_docbin(out: Any, packer: Any, spool: _Spools, attrs: list[int]) -> None:
     """The DocBin ``DocBin.to_bytes`` writes (zlib-compressed msgpack of ``version``,
     ``attrs``, ``tokens``, ``spaces``, ``lengths``, ``strings``, ``cats``, ``flags``,
     ``span_groups`` and ``user_data``, in that order), compressed as it is written: the
@@ -319,6 +410,7 @@ def _write_docbin(out: Any, packer: Any, spool: _Spools, attrs: list[int], lengt
         for at in range(0, count, 65536):
             put(item * min(65536, count - at))
 
+    lengths, strings = spool.lengths, spool.strings
     count = len(lengths)
     put(packer.pack_map_header(10))
     put(packb("version") + packb("0.1") + packb("attrs") + packb(attrs) + packb("tokens"))

@@ -245,3 +245,43 @@ def test_a_selection_too_large_for_one_docbin_is_refused(filled: Project, tmp_pa
         sd.export(filled, out, ExportFilter(), ExportOptions(), None)
     assert out.read_bytes() == b"an earlier export"
     assert sorted(p.name for p in out.parent.iterdir()) == ["x.spacy"]  # no part file, no spool
+
+
+def test_a_folder_gets_the_corpus_as_several_docbins(filled: Project, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """``-o`` a folder: ``part-00000.spacy``, ... of PART_DOCUMENTS documents each, a part
+    closed early before its tokens would pass a DocBin's limit; read one after the other they
+    are the documents of spaCy's own path, and the folder replaces an earlier export of ours."""
+    for n in range(7):
+        doc, _ = filled.add_document(f"d{n}.txt", f"{n} Putin met 金正恩 in 北朝鮮 " * (n + 1),
+                                     who="t")
+        filled.add_span(doc.id, 0, len(str(n)), "number", "hana")
+    monkeypatch.setattr(sd, "PART_DOCUMENTS", 3)
+    out = tmp_path / "corpus"
+    report = sd.export(filled, out, ExportFilter(), ExportOptions(), None)
+    parts = sorted(p.name for p in out.glob("*.spacy"))
+    assert parts == ["part-00000.spacy", "part-00001.spacy", "part-00002.spacy"]  # 9 documents
+    assert report.documents == 9 and "written as 3 .spacy files in corpus" in report.notes
+    ours = [d for name in parts for d in described((out / name).read_bytes())]
+    assert ours == described(spacy_own_docbin(filled, "strict"))
+    from spacy.training import Corpus
+
+    nlp = spacy.blank("xx")
+    assert len(list(Corpus(out)(nlp))) == 9  # spaCy's own reader of a training folder
+    # a part closes early when the next document's tokens would pass the limit
+    monkeypatch.setattr(sd, "PART_DOCUMENTS", 100)
+    sizes = [len(d[1]) for d in ours]  # tokens per document
+    monkeypatch.setattr(sd, "_BIN_MAX", 24 * max(max(sizes), sum(sizes) // 3))
+    sd.export(filled, out, ExportFilter(), ExportOptions(), None)  # replaces the earlier one
+    again = sorted(out.glob("*.spacy"))
+    assert len(again) > 1
+    assert [d for p in again for d in described(p.read_bytes())] == ours
+
+
+def test_a_folder_that_is_not_ours_is_left_alone(filled: Project, tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(DataError, match="not an earlier export"):
+        sd.export(filled, out, ExportFilter(), ExportOptions(), None)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]

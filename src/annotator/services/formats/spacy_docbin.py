@@ -248,7 +248,7 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
         check_output(out)
         with _Spools(out) as spool:
             for item in built():
-                spool.add(item, TOO_LARGE)
+                spool.add(item)
             with atomic_output(out, report) as handle:
                 handle.flush()
                 _write_docbin(handle.buffer, packer, spool, attrs)
@@ -296,27 +296,22 @@ def _write_parts(output: Path, documents: Iterator[_Built], packer: Any, attrs: 
         spool: _Spools | None = None
         parts = 0
 
-        def finish(spool: _Spools) -> None:
+        def finish(spool: _Spools) -> None:  # a failed write: atomic_folder's refusal
             nonlocal parts
-            target = folder / f"part-{parts:05d}.spacy"
-            try:
-                with open(target, "xb") as handle:
-                    _write_docbin(handle, packer, spool, attrs)
-            except OSError as exc:
-                raise DataError(f"cannot write the export ({exc.strerror or exc}); nothing was "
-                                f"written", path=str(output)) from None
+            with open(folder / f"part-{parts:05d}.spacy", "xb") as handle:
+                _write_docbin(handle, packer, spool, attrs)
             parts += 1
 
         try:
             for item in documents:
-                if spool is not None and (len(spool.lengths) >= PART_DOCUMENTS or
-                                          spool.tokens.tell() + len(item.tokens) > _BIN_MAX):
+                if spool is not None and (len(spool.lengths) >= PART_DOCUMENTS
+                                          or not spool.fits(item)):
                     finish(spool)
                     spool.close()
                     spool = None
                 if spool is None:
                     spool = _Spools(output, folder).open()
-                spool.add(item, TOO_LARGE)
+                spool.add(item)
             if spool is not None:
                 finish(spool)
         finally:
@@ -357,11 +352,15 @@ class _Spools:
     def __enter__(self) -> _Spools:
         return self.open()
 
-    def add(self, item: _Built, too_large: str) -> None:
+    def fits(self, item: _Built) -> bool:
+        """Whether the tokens stay within a DocBin's 4 GB with ``item`` added."""
+        return self.tokens.tell() + len(item.tokens) <= _BIN_MAX
+
+    def add(self, item: _Built) -> None:
         """Add a document; a write that fails (a full disk) refuses the export, as do tokens
-        past a DocBin's 4 GB (``too_large``, with ``{documents}``)."""
-        if self.tokens.tell() + len(item.tokens) > _BIN_MAX:
-            raise DataError(too_large.format(documents=len(self.lengths) + 1))
+        past a DocBin's 4 GB (:data:`TOO_LARGE`)."""
+        if not self.fits(item):
+            raise DataError(TOO_LARGE.format(documents=len(self.lengths) + 1))
         try:
             self.tokens.write(item.tokens)
             self.spaces.write(item.spaces)

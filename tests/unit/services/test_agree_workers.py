@@ -50,6 +50,25 @@ def measured(project: Project, who: list[str] | None = None, **options: object) 
     return json.dumps([result.to_json(), documents], ensure_ascii=False, allow_nan=True)
 
 
+def shared(monkeypatch: pytest.MonkeyPatch, counted: str | None = None) -> list[int]:
+    """Let every selection share its chunks (of 2 documents) with a worker; returns the sizes
+    of the chunks this process measures with ``agree_workers.<counted>`` (the worker process
+    has its own, uncounted)."""
+    monkeypatch.delenv("ANNOTATOR_REVIEW_WORKERS", raising=False)
+    monkeypatch.setattr(agree_workers, "MIN_DOCUMENTS", 0)
+    monkeypatch.setattr(agree_workers, "CHUNK_DOCUMENTS", 2)
+    sizes: list[int] = []
+    if counted is not None:
+        real = getattr(agree_workers, counted)
+
+        def counting(project, ids, *args):  # type: ignore[no-untyped-def]
+            sizes.append(len(ids))
+            return real(project, ids, *args)
+
+        monkeypatch.setattr(agree_workers, counted, counting)
+    return sizes
+
+
 @pytest.mark.parametrize("options", [{}, {"labels": ["claim", "actor"]},
                                      {"documents": ["doc-03.txt", "cnn.txt", "doc-40.txt",
                                                     "doc-21.txt", "doc-14.txt"]}])
@@ -59,20 +78,10 @@ def test_three_annotators_the_same_result_as_one_process(
     monkeypatch.setenv("ANNOTATOR_REVIEW_WORKERS", "0")
     alone = measured(corpus, who, **options)
     assert '"mei"' in alone and '"cohen_kappa"' in alone
-    monkeypatch.delenv("ANNOTATOR_REVIEW_WORKERS")
-    monkeypatch.setattr(agree_workers, "MIN_DOCUMENTS", 0)
-    monkeypatch.setattr(agree_workers, "CHUNK_DOCUMENTS", 2)
-    calls: list[int] = []
-    real = agree_workers.measure_rows_chunk
-
-    def counted(project, ids, *args):  # type: ignore[no-untyped-def]
-        calls.append(len(ids))
-        return real(project, ids, *args)
-
-    monkeypatch.setattr(agree_workers, "measure_rows_chunk", counted)
+    here = shared(monkeypatch, "measure_rows_chunk")
     assert measured(corpus, who, **options) == alone
     if agree_workers.workers_for(10**6) and not options.get("documents"):
-        assert calls and sum(calls) < 47, "one process measured every chunk"
+        assert here and sum(here) < 47, "one process measured every chunk"
 
 
 @pytest.mark.parametrize("options", [{}, {"labels": ["claim", "actor"]},
@@ -83,22 +92,11 @@ def test_the_same_result_as_one_process(corpus: Project, monkeypatch: pytest.Mon
     monkeypatch.setenv("ANNOTATOR_REVIEW_WORKERS", "0")
     alone = measured(corpus, **options)
     assert '"cohen_kappa"' in alone
-    monkeypatch.delenv("ANNOTATOR_REVIEW_WORKERS")
-    monkeypatch.setattr(agree_workers, "MIN_DOCUMENTS", 0)
-    monkeypatch.setattr(agree_workers, "CHUNK_DOCUMENTS", 2)  # chunks here and in the worker
-    calls: list[object] = []
-    real = agree_workers.measure_chunk
-
-    def counted(project, ids, *args):  # type: ignore[no-untyped-def]
-        got = real(project, ids, *args)
-        calls.append(got)  # (the worker process has its own, uncounted)
-        return got
-
-    monkeypatch.setattr(agree_workers, "measure_chunk", counted)
+    here = shared(monkeypatch, "measure_chunk")
     assert measured(corpus, **options) == alone
     if agree_workers.workers_for(10**6):
-        assert calls, "this process measured none of the chunks"
-        assert len(calls) < 24, "the worker measured none of the chunks"
+        assert here, "this process measured none of the chunks"
+        assert len(here) < 24, "the worker measured none of the chunks"
 
 
 def test_a_chunk_with_relations_or_values_goes_the_one_process_way(corpus: Project) -> None:
@@ -122,20 +120,17 @@ def test_a_damaged_span_is_refused_as_by_one_process(corpus: Project,
     monkeypatch.setenv("ANNOTATOR_REVIEW_WORKERS", "0")
     with pytest.raises(ValueError) as alone:
         project_agreement(corpus, ["hana", "ken"])
-    monkeypatch.delenv("ANNOTATOR_REVIEW_WORKERS")
-    monkeypatch.setattr(agree_workers, "MIN_DOCUMENTS", 0)
-    monkeypatch.setattr(agree_workers, "CHUNK_DOCUMENTS", 2)
-    with pytest.raises(ValueError) as shared:
+    shared(monkeypatch)
+    with pytest.raises(ValueError) as both:
         project_agreement(corpus, ["hana", "ken"])
-    assert str(shared.value) == str(alone.value)
-    assert "ends after its" in str(shared.value)
+    assert str(both.value) == str(alone.value)
+    assert "ends after its" in str(both.value)
 
 
 def test_a_cancel_stops_the_worker(corpus: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     if not agree_workers.workers_for(10**6):
         pytest.skip("one core: no worker")
-    monkeypatch.setattr(agree_workers, "MIN_DOCUMENTS", 0)
-    monkeypatch.setattr(agree_workers, "CHUNK_DOCUMENTS", 2)
+    shared(monkeypatch)
     monkeypatch.setattr(project_review.Ticker, "__init__", _every_chunk(project_review.Ticker.__init__))
     seen: list[int] = []
 

@@ -281,16 +281,13 @@ class AgreementBuilder:
         for mine, theirs in ((self.pair_exact, other.pair_exact),
                              (self.pair_overlap, other.pair_overlap)):
             for target, counts in zip(mine, theirs, strict=True):
-                for k in range(4):
-                    target[k] += counts[k]
+                _pool(target, counts, True)
         for target, cells in zip(self.pair_confusion, other.pair_confusion, strict=True):
             merge_counts(target, cells)
         for mine_by_label, theirs_by_label in ((self.label_exact, other.label_exact),
                                                (self.label_overlap, other.label_overlap)):
             for label, counts in theirs_by_label.items():
-                target = mine_by_label.setdefault(label, [0, 0, 0, 0])
-                for k in range(4):
-                    target[k] += counts[k]
+                _pool(mine_by_label.setdefault(label, [0, 0, 0, 0]), counts, True)
         self.seen.update(other.seen)
         counts, coefficients = self.per_document.arrays()
         more_counts, more_coefficients = other.per_document.arrays()

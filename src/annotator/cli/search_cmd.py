@@ -3,7 +3,7 @@
 The query may be kana, romaji (``puchin``, ``kitachousen``), kanji or plain text, or a term of
 the project's alias table (``annotator aliases``). The project's search index answers it
 (``annotator.services.japanese.corpus_search``): texts not in its text index yet and documents
-whose readings are not indexed yet are indexed first, once (with a progress bar on a terminal; an interrupted run keeps what it
+whose readings (or their tokens' positions) are not indexed yet are indexed first, once (with a progress bar on a terminal; an interrupted run keeps what it
 indexed), and hits are printed as they are found, in document order.
 """
 
@@ -16,10 +16,12 @@ from collections.abc import Iterator
 from annotator.cli.common import TerminalProgress, dumps_json, project_from, shown
 from annotator.services.japanese import Hit, context
 from annotator.services.japanese.corpus_search import (
+    index_positions,
     index_readings,
     index_texts,
     iter_text_groups,
     pending_texts,
+    positions_pending,
     readings_state,
 )
 from annotator.services.japanese.parallel import IndexPool
@@ -61,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
             progress = TerminalProgress("indexing readings")
             with IndexPool() as pool:  # only started when there is enough text left to index
                 index_readings(project, progress=progress, pool=pool)
+            progress.finish()
+        if positions_pending(project):
+            progress = TerminalProgress("indexing token positions")
+            index_positions(project, progress=progress)
             progress.finish()
         out = sys.stdout
         first = True

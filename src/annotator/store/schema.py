@@ -372,6 +372,15 @@ def _document_name_index(db: sqlite_utils.Database) -> None:
     document_rows.create_name_index(db.conn)
 
 
+def _search_positions(db: sqlite_utils.Database) -> None:
+    """Version 12: where each token type occurs (``annotator.store.search_positions``), so
+    that a common word is found over a corpus from its tokens, not document by document. Filled
+    from the readings already indexed, later (the first search, the window's indexer)."""
+    from annotator.store import search_positions
+
+    search_positions.create(db.conn)
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_review, _v3_reading_aids, _v4_presence,
                                _v5_document_names,
                                _v6_aggregates,
@@ -379,7 +388,8 @@ MIGRATIONS: list[Migration] = [_v1_initial, _v2_review, _v3_reading_aids, _v4_pr
                                _relations_and_attributes,
                                _deferred_text_index,
                                _drop_redundant_span_index,
-                               _document_name_index]
+                               _document_name_index,
+                               _search_positions]
 
 
 def current_version() -> int:

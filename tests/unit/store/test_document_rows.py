@@ -151,7 +151,7 @@ def index_ok(project: Project) -> None:
 def test_a_v10_project_gets_its_names_indexed(project_path: Path) -> None:
     v10_project(project_path, ["alpha.txt", "beta.txt", "Alphabet.txt"])
     with Project.open(project_path) as project:
-        assert project.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 11
+        assert project.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) >= 11
         index_ok(project)
         assert [r[0] for r in project.db.execute(
             "SELECT rowid FROM document_name_index WHERE document_name_index MATCH 'pha' "

@@ -16,10 +16,13 @@ from __future__ import annotations
 import heapq
 import json
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
+from annotator.services.japanese import positions
 from annotator.services.japanese.index_cache import CACHE_VERSION
 from annotator.services.japanese.matching import find_literal
 from annotator.services.japanese.parallel import PARALLEL_MIN_CHARS, IndexPool, build_indexes
@@ -34,9 +37,10 @@ from annotator.services.japanese.search_records import (
     row_from_index,
     search_strings,
 )
-from annotator.store import Project, search_index
+from annotator.store import Project, search_index, search_positions
 
-__all__ = ["ReadingsState", "build_rows", "index_readings", "index_some_texts", "index_texts",
+__all__ = ["ReadingsState", "build_rows", "index_positions", "index_readings", "index_some_texts",
+           "index_texts", "positions_pending",
            "iter_hit_groups", "iter_hits", "iter_text_groups", "load_index", "pending_texts",
            "readings_state", "store_rows", "texts_pending"]
 
@@ -155,9 +159,60 @@ def build_rows(items: Sequence[tuple[int, str, bytes | None]], *, pool: IndexPoo
 
 def store_rows(project: Project, rows: Sequence[tuple[Any, ...]]) -> int:
     """Write readings rows in one transaction (``BEGIN IMMEDIATE``); rows of documents that
-    are gone are skipped. Returns how many were written."""
+    are gone are skipped. Returns how many were written. Their tokens go into the postings
+    later, many documents at once (:func:`index_positions`): a query reads a row per token
+    type and batch, so few large batches make it fast."""
     with project.atomic():
         return search_index.store_readings(project.db.conn, rows, RECORD_VERSION)
+
+
+#: Documents (and at most this many characters) whose tokens go into the postings per
+#: transaction of :func:`index_positions`: a batch's arrays are about 100 MB at most.
+POSITION_BATCH_DOCS = 1000
+POSITION_BATCH_CHARS = 4_000_000
+
+
+def positions_pending(project: Project) -> int:
+    """How many documents have readings but no tokens in the postings yet."""
+    return search_positions.missing_count(project.db.conn, positions.POSITIONS_VERSION, RECORD_VERSION)
+
+
+def index_positions(project: Project, *, progress: Progress | None = None,
+                    cancel: CancelCheck | None = None, max_batches: int | None = None) -> int:
+    """Add the tokens of every document that has readings but none in the postings (indexed
+    before the postings existed, or by a window a few at a time), a batch per transaction, from
+    the stored readings (no pykakasi but for the cuts of new token types). A killed or
+    cancelled run keeps what it committed. Returns how many documents were added."""
+    conn = project.db.conn
+    todo = positions_pending(project)
+    done = batches = 0
+    after = 0
+    while max_batches is None or batches < max_batches:
+        if cancel is not None and cancel():
+            raise IndexingCancelled(f"cancelled after {done} of {todo} documents")
+        ids = search_positions.missing_documents(conn, positions.POSITIONS_VERSION, RECORD_VERSION,
+                                                 after, POSITION_BATCH_DOCS)
+        if not ids:
+            break
+        lengths = dict(conn.execute("SELECT id, length FROM documents WHERE id IN (%s)"
+                                    % ", ".join("?" for _ in ids), ids).fetchall())
+        chosen, chars = [], 0
+        for doc_id in ids:
+            if chosen and chars + lengths.get(doc_id, 0) > POSITION_BATCH_CHARS:
+                break
+            chosen.append(doc_id)
+            chars += lengths.get(doc_id, 0)
+        rows = search_index.reading_rows(conn, chosen, RECORD_VERSION)
+        texts = search_index.text_rows(conn, chosen)
+        batch = positions.build_batch((d, rows[d], *texts[d]) for d in chosen if d in rows and d in texts)
+        with project.atomic():
+            positions.store_batch(conn, batch)
+        after = chosen[-1]
+        done += len(chosen)
+        batches += 1
+        if progress is not None and progress(min(done, todo), todo) is False:
+            raise IndexingCancelled(f"cancelled after {done} of {todo} documents")
+    return done
 
 
 def pending_documents(project: Project, after: int = 0, limit: int = 100) -> list[tuple[int, int]]:
@@ -223,20 +278,21 @@ def iter_hits(project: Project, query: str, aliases: Mapping[str, Sequence[str]]
 
 def iter_hit_groups(project: Project, query: str,
                     aliases: Mapping[str, Sequence[str]] | None = None, *, after: int = 0,
-                    ) -> Iterator[tuple[int, list[tuple[int, int]]]]:
-    """The hits of :func:`iter_hits`, a document at a time: ``(document id, [(start, end),
-    ...])`` in document-id order, starts ascending (code points, end-exclusive), documents
-    without hits left out. The fast way to count or list every hit of a common word: a reading
-    match that starts and ends on token boundaries (almost all of them) is mapped to the text
-    from the stored token offsets alone, so the text of a document is read only for its
-    literal matches or a match inside a token."""
+                    ) -> Iterator[tuple[int, Sequence[tuple[int, int]]]]:
+    """The hits of :func:`iter_hits`, a document at a time: ``(document id, spans)`` in
+    document-id order, the spans a sequence of ``(start, end)`` with starts ascending (code
+    points, end-exclusive; a list, or a :class:`.positions.Spans` that makes each pair only
+    when asked for), documents without hits left out. The fast way to count or list every hit
+    of a common word: the reading matches of a document whose tokens are in the postings come
+    from them, a window of documents at a time, so no document's text or readings are read
+    but for its literal matches."""
     for doc_id, spans, _text in _groups(project, query, aliases, after, texts=False):
         yield doc_id, spans
 
 
 def iter_text_groups(project: Project, query: str,
                      aliases: Mapping[str, Sequence[str]] | None = None, *, after: int = 0,
-                     ) -> Iterator[tuple[int, list[tuple[int, int]], str]]:
+                     ) -> Iterator[tuple[int, Sequence[tuple[int, int]], str]]:
     """The hits of :func:`iter_hit_groups` with each document's text: ``(document id,
     [(start, end), ...], text)`` (what printing every hit with its context needs, each text
     read once)."""
@@ -245,27 +301,170 @@ def iter_text_groups(project: Project, query: str,
         yield doc_id, spans, text
 
 
+#: Documents per window of ids matched from the postings: the first is small (a fast first
+#: hit), the next ones grow to the largest (bounding the positions held at once).
+POSITION_WINDOWS = (64, 512, 2048, 8192)
+#: Past this share of a window's documents being candidates of a search key, the trigram index
+#: no longer narrows anything down: the next windows match every positioned document.
+DENSE_SHARE = 0.3
+
+
+class _Ahead:
+    """An ascending iterator of ids with look-ahead."""
+
+    __slots__ = ("_it", "_next")
+
+    def __init__(self, ids: Iterator[int]) -> None:
+        self._it = ids
+        self._next = next(ids, None)
+
+    def peek(self) -> int | None:
+        return self._next
+
+    def below(self, high: int) -> list[int]:
+        """The ids up to ``high`` (excluded), taken."""
+        out = []
+        while self._next is not None and self._next < high:
+            out.append(self._next)
+            self._next = next(self._it, None)
+        return out
+
+
 def _groups(project: Project, query: str, aliases: Mapping[str, Sequence[str]] | None,
-            after: int, *, texts: bool) -> Iterator[tuple[int, list[tuple[int, int]], str | None]]:
+            after: int, *, texts: bool) -> Iterator[tuple[int, Sequence[tuple[int, int]], str | None]]:
+    """The hits a document at a time, a window of document ids at a time: the reading matches
+    of the documents whose tokens are in the postings come from them (:mod:`.positions`, no
+    document read); those of the documents indexed before the postings existed, and literal
+    matches, from the candidates the trigram indexes name (:func:`_check`). While a search key
+    is rare, the windows follow its candidates in the trigram index (a window starts at the
+    next one); once most documents are candidates, every positioned document is matched."""
     if aliases is None:
         aliases = project.aliases()
     terms = expand_aliases(query, aliases)
     literal = [t for t in terms if t.strip()]
     keys = list(dict.fromkeys(k for k in (query_key(t) for t in terms) if k))
     conn = project.db.conn
-    literal_ids = search_index.candidate_documents(conn, "search_text", literal, after)
+    last = conn.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0]
+    literal_ids = _Ahead(search_index.candidate_documents(conn, "search_text", literal, after))
+    missing = sorted(search_positions.missing_documents(
+        conn, positions.POSITIONS_VERSION, RECORD_VERSION, after)) if keys else []
     key_strings = [s for k in keys for s in search_strings(k)]
-    key_ids = search_index.candidate_documents(conn, "search_keys", key_strings, after)
-    tagged = heapq.merge(((d, 1) for d in literal_ids), ((d, 2) for d in key_ids))
-    batch: dict[int, int] = {}
-    size = 1
-    for doc_id, tag in tagged:
-        if doc_id not in batch and len(batch) >= size:
-            yield from _check(conn, batch, literal, keys, texts)
-            batch, size = {}, min(BATCH, size * 4)
-        batch[doc_id] = batch.get(doc_id, 0) | tag
-    if batch:
-        yield from _check(conn, batch, literal, keys, texts)
+    dense = any(len(s) < 3 for s in key_strings)  # no trigram to narrow the documents down
+    key_ids = _Ahead(search_index.candidate_documents(conn, "search_keys", key_strings, after)
+                     if keys and not dense else iter(()))
+    queries = [positions.KeyQuery(conn, k) for k in keys]
+    low, step = after + 1, 0
+    while True:
+        ahead = [i for i in (literal_ids.peek(), None if dense else key_ids.peek()) if i is not None]
+        if (not dense or low > last) and not ahead:
+            return
+        if not dense or low > last:
+            low = max(low, min(ahead))
+        size = POSITION_WINDOWS[min(step, len(POSITION_WINDOWS) - 1)]
+        high, step = low + size, step + 1
+        batch = dict.fromkeys(literal_ids.below(high), 1)
+        if dense:
+            candidates = None
+            unpositioned = missing[bisect_left(missing, low) : bisect_left(missing, high)]
+        else:
+            candidates = key_ids.below(high)
+            unpositioned = [d for d in candidates if _holds(missing, d)]
+            dense = size >= POSITION_WINDOWS[1] and len(candidates) > DENSE_SHARE * size
+        for d in unpositioned:
+            batch[d] = batch.get(d, 0) | 2
+        found, overlapping = _window_hits(conn, queries, low, high, candidates)
+        low = high
+        if found or batch:
+            yield from _window_groups(conn, batch, found, overlapping, literal, keys, texts,
+                                      first=step == 1)
+
+
+def _window_groups(conn: Any, batch: dict[int, int], found: dict[int, Sequence[tuple[int, int]]],
+                   overlapping: set[int], literal: list[str], keys: list[str], texts: bool, *,
+                   first: bool) -> Iterator[tuple[int, Sequence[tuple[int, int]], str | None]]:
+    """The groups of one window in document order: the candidates of ``batch`` checked a few
+    at a time (1, 4, 16, then :data:`BATCH` in the first window: a fast first hit; a caller
+    gets each group as soon as its part is checked), the documents only the postings
+    matched (``found``) between them."""
+    ids = sorted(batch)
+    own = [d for d in found if d not in batch]  # found is in document order
+    if not ids and not texts and not overlapping:
+        for doc_id in own:
+            yield doc_id, found[doc_id], None
+        return
+    at = taken = 0
+    size = 1 if first else BATCH
+    while at < len(ids) or taken < len(own):
+        part = ids[at : at + size]
+        at += len(part)
+        top = part[-1] if part else None
+        results = {doc_id: (spans, text) for doc_id, spans, text in
+                   _check(conn, {d: batch[d] for d in part}, literal, keys, texts, found)}
+        until = len(own) if top is None else bisect_left(own, top, taken)
+        while True:  # the postings' own documents before the last one checked, a few at a time
+            mine = own[taken : min(until, taken + BATCH)]
+            taken += len(mine)
+            text_of = search_index.text_rows(conn, mine) if texts and mine else {}
+            for doc_id in mine:
+                if texts and doc_id not in text_of:
+                    continue  # removed meanwhile
+                spans = found[doc_id]
+                if doc_id in overlapping:
+                    spans = _without_overlaps(set(spans))
+                results[doc_id] = (spans, text_of[doc_id][0] if texts else None)
+            if taken >= until or top is None:
+                break
+        for doc_id in sorted(results):
+            spans, text = results[doc_id]
+            yield doc_id, spans, text
+        size = min(BATCH, size * 4)
+
+
+def _holds(ordered: list[int], value: int) -> bool:
+    at = bisect_left(ordered, value)
+    return at < len(ordered) and ordered[at] == value
+
+
+_HIGH = np.uint64(32)
+_LOW = np.uint64((1 << 32) - 1)
+
+
+def _window_hits(conn: Any, queries: list[positions.KeyQuery], low: int, high: int,
+                 candidates: list[int] | None) -> tuple[dict[int, Sequence[tuple[int, int]]], set[int]]:
+    """The reading matches of the positioned documents with ids in ``[low, high)`` (of
+    ``candidates`` only, unless None): document -> spans (each once, by start, then longest
+    first), and the documents where some overlap (the others' spans are already what
+    :func:`._without_overlaps` keeps)."""
+    if not queries or candidates == []:
+        return {}, set()
+    live = dict(search_positions.documents_in(conn, low, high, positions.POSITIONS_VERSION))
+    if candidates is not None:
+        live = {d: live[d] for d in candidates if d in live}
+    if not live:
+        return {}, set()
+    parts = [q.hits(low, high, live) for q in queries]
+    starts = np.concatenate([p[0] for p in parts])
+    ends = np.concatenate([p[1] for p in parts])
+    if not len(starts):
+        return {}, set()
+    order = np.lexsort((~ends, starts))
+    starts, ends = starts[order], ends[order]
+    keep = np.ones(len(starts), dtype=bool)
+    keep[1:] = (starts[1:] != starts[:-1]) | (ends[1:] != ends[:-1])
+    starts, ends = starts[keep], ends[keep]
+    docs = starts >> _HIGH
+    reach = np.maximum.accumulate(ends)  # a document's offsets all lie above the one before
+    crossing = np.flatnonzero(starts[1:] < reach[:-1]) + 1
+    overlapping = set((docs[crossing]).tolist())
+    bounds = np.flatnonzero(docs[1:] != docs[:-1]) + 1
+    firsts = [0, *bounds.tolist()]
+    lasts = [*bounds.tolist(), len(starts)]
+    local_starts = (starts & _LOW).astype(np.int64)
+    local_ends = (ends & _LOW).astype(np.int64)
+    doc_list = docs[firsts].tolist()
+    found = {doc: positions.Spans(local_starts[a:b], local_ends[a:b])
+             for doc, a, b in zip(doc_list, firsts, lasts, strict=True)}
+    return found, overlapping
 
 
 def _find_literal(text: str, term: str) -> list[tuple[int, int]]:
@@ -284,12 +483,14 @@ def _find_literal(text: str, term: str) -> list[tuple[int, int]]:
 
 
 def _check(conn: Any, batch: dict[int, int], literal: list[str], keys: list[str], texts: bool,
-           ) -> Iterator[tuple[int, list[tuple[int, int]], str | None]]:
+           given: Mapping[int, Sequence[tuple[int, int]]],
+           ) -> Iterator[tuple[int, Sequence[tuple[int, int]], str | None]]:
     """The hits of a batch of candidates, a document at a time. A reading candidate is
     matched from its key and token offsets (:func:`_key_spans`); only the matches inside a
     token need its text (a literal candidate's text is read for its literal matches anyway).
     A document where a match may start at a token that lost letters is matched through its
-    full reading index and text, as is one that is only a literal candidate."""
+    full reading index and text, as is one that is only a literal candidate. ``given`` holds
+    the reading matches already found from the postings."""
     ids = list(batch)
     quick: dict[int, list[tuple[int, int]]] = {}
     partial: dict[int, tuple[set[tuple[int, int]], list[tuple[int, int]], tuple[Any, ...]]] = {}
@@ -299,7 +500,8 @@ def _check(conn: Any, batch: dict[int, int], literal: list[str], keys: list[str]
             results = [_key_spans(row, key) for key in keys]
             if any(r is None for r in results):
                 continue  # the full index
-            if len(keys) == 1 and not results[0][1] and batch[doc_id] == 2:  # type: ignore[index]
+            if len(keys) == 1 and not results[0][1] and batch[doc_id] == 2 \
+                    and doc_id not in given:  # type: ignore[index]
                 quick[doc_id] = _first_of_overlapping(results[0][0])  # type: ignore[index]
             else:
                 partial[doc_id] = ({se for r in results for se in r[0]},  # type: ignore[index]
@@ -318,9 +520,10 @@ def _check(conn: Any, batch: dict[int, int], literal: list[str], keys: list[str]
         if doc_id not in text_of:
             continue
         text, sha = text_of[doc_id]
-        found: set[tuple[int, int]] = set()
+        found: set[tuple[int, int]] = set(given.get(doc_id, ()))
         if doc_id in partial:
-            found, hard, key_row = partial[doc_id]
+            spans, hard, key_row = partial[doc_id]
+            found |= spans
             if hard:
                 matcher = _key_matcher(key_row, text)
                 for p, length in hard:

@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from annotator.services.japanese.corpus_search import index_readings, iter_hits
+from annotator.services.japanese.corpus_search import index_positions, index_readings, iter_hits
 from annotator.services.japanese.index_cache import cached_blob, store_index
 from annotator.services.japanese.parallel import (
     PARALLEL_MIN_CHARS,
@@ -109,6 +109,7 @@ def search_project(
     if indexes is not None:
         return search(indexes, None, query, aliases, max_hits=max_hits)
     index_readings(project)
+    index_positions(project)
     return list(itertools.islice(iter_hits(project, query, aliases), max_hits))
 
 

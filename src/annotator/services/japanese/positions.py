@@ -1,0 +1,436 @@
+"""Reading matches over a whole corpus from where each token type occurs, not document by document.
+
+The readings rows of ``search_readings`` hold, per document, its search key and where each
+token's key starts (see :mod:`.search_records`). Matching a common word there means reading and
+scanning every document's row (about 20 µs each, 2 s over 100,000 documents before the first
+comparison). This module indexes the tokens instead (``annotator.store.search_positions``):
+
+- a token *type* is ``(surface, stored key, dropped letters)``; what it can contribute to a
+  match is computed once per type, from its surface and key alone (:func:`type_entries`): the
+  whole token, a match that starts in it (at a valid cut, as ``ReadingIndex._match_start``
+  picks it) and goes on, one that ends in it, or one inside it;
+- each indexing batch writes, per type, where its tokens are: ``(document << 32 | key
+  position)`` and ``(document << 32 | text offset)``, delta-coded and compressed
+  (:func:`encode`).
+
+A query is then a walk over the search key (:class:`KeyQuery`): the types whose entries spell
+each piece of it, joined on "the next token's key starts where this one's ends", with numpy
+over sorted arrays: the work grows with the tokens of the types the key is made of, not with the
+documents. The result is exactly what ``ReadingIndex.find_key`` gives document by document
+(tests compare the two on random texts).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from itertools import repeat
+from typing import Any
+
+import numpy as np
+
+from annotator.services.japanese.romaji import query_key
+from annotator.services.japanese.search_records import RECORD_VERSION
+from annotator.store import search_positions
+
+__all__ = ["END", "INSIDE", "POSITIONS_VERSION", "START", "WHOLE", "Batch", "KeyQuery", "Spans",
+           "build_batch", "decode", "encode", "store_batch", "type_entries"]
+
+#: The version under which a document's tokens are in the postings (the readings' version and
+#: this module's own).
+POSITIONS_VERSION = RECORD_VERSION * 100 + 1
+
+#: Roles of a type's entries (see ``annotator.store.search_positions``).
+WHOLE, START, END, INSIDE = 0, 1, 2, 3
+
+#: A document whose key or text is this long or longer is matched document by document.
+MAX_OFFSET = 1 << 32
+
+Entry = tuple[str, int, int, int]  # (key, role, a, b)
+
+
+@lru_cache(maxsize=4096)
+def type_entries(surface: str, stored: str, dropped: str) -> tuple[Entry, ...]:
+    """What a token of this type contributes to matches: ``(key, role, a, b)`` (see
+    ``annotator.store.search_positions``). ``dropped + stored`` is the token's own key; a cut
+    inside its surface is valid where the keys of both sides, read alone, make that key
+    (``matching.split_point``): a match starting there takes the largest such cut, one ending
+    there the smallest."""
+    if "\n" in stored or not (stored or dropped):
+        return ()
+    local = dropped + stored
+    length, d, n = len(surface), len(dropped), len(stored)
+    starts_at: dict[int, int] = {}
+    ends_at: dict[int, int] = {}
+    if length > 1 and len(local) > 1:
+        for cut in range(1, length):
+            left = query_key(surface[:cut])
+            if 0 < len(left) < len(local) and left + query_key(surface[cut:]) == local:
+                starts_at[len(left)] = cut  # ascending: the largest stays
+                ends_at.setdefault(len(left), cut)
+    out: list[Entry] = []
+    end_options = [(off - d, cut) for off, cut in sorted(ends_at.items()) if 1 <= off - d < n]
+    end_options.append((n, length))
+    if stored:
+        start_options = [(off - d, cut) for off, cut in sorted(starts_at.items()) if 1 <= off - d < n]
+        out.append((stored, WHOLE, 0, length))
+        out.extend((stored[o:], START, cut, n) for o, cut in start_options)
+        out.extend((stored[:o], END, 0, cut) for o, cut in end_options[:-1])
+        for o1, a in [(0, 0), *start_options]:
+            for o2, b in end_options:
+                if o1 < o2 and a < b and not (o1 == 0 and o2 == n):
+                    out.append((stored[o1:o2], INSIDE, a, b))
+    if dropped:  # a match may start with the letters the token lost (ReadingIndex.find_key)
+        out.append((local, START, 0, n))
+        if stored:
+            out.extend((dropped + stored[:o], INSIDE, 0, b) for o, b in end_options)
+    return tuple(out)
+
+
+_HIGH = np.uint64(32)
+_LOW = np.uint64((1 << 32) - 1)
+
+
+def encode(keys: np.ndarray, texts: np.ndarray) -> bytes:
+    """The postings blob of one type in one batch, from its tokens' global key positions and
+    text offsets (``document << 32 | offset``, in document and token order): three uint32
+    columns (the document's increase, then the key position and the text offset, each less the
+    one before in the same document), byte planes apart (the high bytes are mostly zero),
+    compressed."""
+    doc = (keys >> _HIGH).astype(np.uint32)
+    k = (keys & _LOW).astype(np.uint32)
+    t = (texts & _LOW).astype(np.uint32)
+    same = np.zeros(len(doc), dtype=bool)
+    same[1:] = doc[1:] == doc[:-1]
+    dk, dt = k.copy(), t.copy()
+    dk[1:][same[1:]] -= k[:-1][same[1:]]
+    dt[1:][same[1:]] -= t[:-1][same[1:]]
+    columns = np.concatenate([np.diff(doc, prepend=np.uint32(0)), dk, dt])
+    return zlib.compress(columns.view(np.uint8).reshape(-1, 4).T.tobytes(), 1)
+
+
+def decode(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Inverse of :func:`encode`: ``(key positions, text offsets)`` as uint64 arrays."""
+    planes = np.frombuffer(zlib.decompress(data), dtype=np.uint8)
+    n = len(planes) // 12
+    values = planes.reshape(4, -1).T.copy().view("<u4").ravel()
+    dd, dk, dt = values[:n], values[n : 2 * n], values[2 * n :]
+    doc = np.cumsum(dd, dtype=np.uint64) << _HIGH
+    first = np.ones(n, dtype=bool)
+    first[1:] = dd[1:] != 0
+    base = np.maximum.accumulate(np.where(first, np.arange(n), 0))  # each one's document start
+    ck = np.cumsum(dk, dtype=np.uint64)
+    ct = np.cumsum(dt, dtype=np.uint64)
+    k = ck - (ck[base] - dk[base])
+    t = ct - (ct[base] - dt[base])
+    return doc | k, doc | t
+
+
+class Spans(Sequence[tuple[int, int]]):
+    """The ``(start, end)`` spans of one document's hits as two integer arrays: a Python tuple
+    is made for a hit only when it is asked for, so a million hits are a few arrays, not a
+    million tuples. Compares equal to any sequence of the same pairs."""
+
+    __slots__ = ("_ends", "_starts")
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray) -> None:
+        self._starts, self._ends = starts, ends
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        if isinstance(i, slice):
+            return Spans(self._starts[i], self._ends[i])
+        return int(self._starts[i]), int(self._ends[i])
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return zip(self._starts.tolist(), self._ends.tolist(), strict=True)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(other) == len(self) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Spans({list(self)!r})"
+
+
+class Batch:
+    """The tokens of a batch of documents, by type, ready to be stored."""
+
+    __slots__ = ("documents", "keys", "skipped", "texts", "types")
+
+    def __init__(self) -> None:
+        self.types: list[tuple[str, str, str]] = []
+        self.keys: list[np.ndarray] = []   # per type: global key positions
+        self.texts: list[np.ndarray] = []  # per type: global text offsets
+        self.documents: list[tuple[int, str]] = []  # (id, SHA-256 of the text)
+        self.skipped: set[str] = set()  # characters of tokens with no key (not in the postings)
+
+
+class _Ids(dict):  # type: ignore[type-arg]
+    """Type -> its number in the batch, numbered as first met."""
+
+    def __missing__(self, key: tuple[str, str, str]) -> int:
+        value = self[key] = len(self)
+        return value
+
+
+def _tokens(row: Sequence[Any], text: str) -> tuple[list[tuple[str, str, str]], np.ndarray, np.ndarray, set[str]] | None:
+    """``(types, key starts, text starts, characters of the others)`` of the tokens of a
+    document that have a key or lost letters (the others, spaces, line breaks and signs, are
+    in no match), from
+    its readings row; None when the row does not fit the text (or the document is too long)."""
+    _doc, searched, key_length, starts_b, key_starts_b, kinds, _h, _p, drops_j = row
+    key = searched[:key_length]
+    starts = np.frombuffer(starts_b, dtype=np.int32)
+    ks = np.frombuffer(key_starts_b, dtype=np.int32)
+    n = len(starts)
+    if len(ks) != n or len(kinds) != n or (n and starts[0] != 0) or (text and not n) \
+            or (n and starts[-1] >= len(text)) or len(text) >= MAX_OFFSET or len(key) >= MAX_OFFSET:
+        return None
+    ends = np.append(starts[1:], len(text))
+    kends = np.append(ks[1:], len(key))
+    keep = (kends != ks) & (np.frombuffer(kinds.encode("ascii"), dtype=np.uint8) != ord("s"))
+    drops = {i: d for d, ids in json.loads(drops_j).items() for i in ids}
+    if drops:
+        keep[list(drops)] = True
+    skipped: set[str] = set()
+    if not keep.all():
+        for s, e in zip(starts[~keep].tolist(), ends[~keep].tolist(), strict=True):
+            skipped.update(text[s:e])
+    where = np.flatnonzero(keep)
+    s_list, e_list = starts[where].tolist(), ends[where].tolist()
+    a_list, b_list = ks[where].tolist(), kends[where].tolist()
+    surfaces = [text[s:e] for s, e in zip(s_list, e_list, strict=True)]
+    stored = [key[a:b] for a, b in zip(a_list, b_list, strict=True)]
+    if drops:
+        dropped = [drops.get(i, "") for i in where.tolist()]
+        types = list(zip(surfaces, stored, dropped, strict=True))
+    else:
+        types = list(zip(surfaces, stored, repeat(""), strict=False))
+    return types, ks[where], starts[where], skipped
+
+
+def build_batch(items: Iterable[tuple[int, Sequence[Any], str, str]]) -> Batch:
+    """The :class:`Batch` of ``(document_id, readings row, text, its SHA-256)`` items (a
+    document whose row does not fit its text has no reading matches: it has no tokens). Touches no
+    project: safe in a worker thread."""
+    batch = Batch()
+    local = _Ids()
+    ids_parts, keys_parts, texts_parts = [], [], []
+    for doc_id, row, text, sha in sorted(items, key=lambda item: item[0]):
+        batch.documents.append((doc_id, sha))
+        found = _tokens(row, text)
+        if found is None:  # no reading matches (as document by document): no tokens
+            continue
+        types, ks, starts, skipped = found
+        batch.skipped |= skipped
+        ids_parts.append(np.array(list(map(local.__getitem__, types)), dtype=np.int32))
+        base = np.uint64(doc_id) << _HIGH
+        keys_parts.append(ks.astype(np.uint64) | base)
+        texts_parts.append(starts.astype(np.uint64) | base)
+    if not ids_parts or not local:
+        return batch
+    ids = np.concatenate(ids_parts)
+    keys = np.concatenate(keys_parts)
+    texts = np.concatenate(texts_parts)
+    order = np.argsort(ids, kind="stable")  # by type, each in document and token order
+    ids, keys, texts = ids[order], keys[order], texts[order]
+    bounds = np.flatnonzero(np.diff(ids)) + 1
+    batch.types = list(local)
+    batch.keys = np.split(keys, bounds)
+    batch.texts = np.split(texts, bounds)
+    return batch
+
+
+def store_batch(conn: Any, batch: Batch) -> int:
+    """Write ``batch`` inside the caller's write transaction (``BEGIN IMMEDIATE``); documents
+    that are gone, hold another text now (an id used again) or have no readings row of this
+    version any more are left out (it was read before the transaction). Returns how many
+    documents' tokens were stored."""
+    if not batch.documents:
+        return 0
+    current = search_positions.current_documents(conn, [d for d, _s in batch.documents], RECORD_VERSION)
+    documents = [d for d, sha in batch.documents if current.get(d) == sha]
+    if not documents:
+        return 0
+    keep = None
+    if len(documents) != len(batch.documents):
+        keep = np.array(documents, dtype=np.uint64)
+    number = search_positions.next_batch(conn)
+    ids, new = search_positions.type_ids(conn, batch.types)
+    keys = [(key, ids[i], role, a, b) for i in new for key, role, a, b in type_entries(*batch.types[i])]
+    postings = []
+    for type_id, kpos, tpos in zip(ids, batch.keys, batch.texts, strict=True):
+        if keep is not None:
+            mask = np.isin(kpos >> _HIGH, keep)
+            kpos, tpos = kpos[mask], tpos[mask]
+            if not len(kpos):
+                continue
+        postings.append((type_id, int(kpos[0] >> _HIGH), int(kpos[-1] >> _HIGH), encode(kpos, tpos)))
+    search_positions.store_batch(conn, number, POSITIONS_VERSION, keys, postings, documents,
+                                 batch.skipped)
+    return len(documents)
+
+
+_EMPTY = np.zeros(0, dtype=np.uint64)
+
+
+def _join(bounds: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``(i, j)`` with ``bounds[i] == keys[j]``; ``bounds`` sorted (repeats allowed),
+    ``keys`` sorted and unique."""
+    if not len(bounds) or not len(keys):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    if len(bounds) <= len(keys):
+        at = np.searchsorted(keys, bounds)
+        ok = at < len(keys)
+        ok[ok] = keys[at[ok]] == bounds[ok]
+        return np.flatnonzero(ok), at[ok]
+    low = np.searchsorted(bounds, keys, "left")
+    high = np.searchsorted(bounds, keys, "right")
+    counts = high - low
+    j = np.repeat(np.arange(len(keys)), counts)
+    first = np.repeat(low - (np.cumsum(counts) - counts), counts)
+    return first + np.arange(len(j)), j
+
+
+class KeyQuery:
+    """The reading matches of one search key over the positioned documents, a window of
+    document ids at a time (:meth:`hits`). The entries of the types that spell each piece of
+    the key are read once; the postings per window."""
+
+    def __init__(self, conn: Any, qkey: str) -> None:
+        self.conn, self.qkey = conn, qkey
+        m = len(qkey)
+        # What each piece of the key can be: the key itself, a whole token or the inside of
+        # one; a prefix, a token or where a match starts; a piece inside, a whole token; a
+        # suffix, a token or where a match ends.
+        wanted: dict[str, set[int]] = defaultdict(set)
+        wanted[qkey] |= {WHOLE, INSIDE}
+        for k in range(1, m):
+            wanted[qkey[:k]] |= {WHOLE, START}
+            wanted[qkey[k:]] |= {WHOLE, END}
+            for j in range(k + 1, m):
+                wanted[qkey[k:j]].add(WHOLE)
+        self.by_key: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
+        for role in (WHOLE, START, END, INSIDE):
+            pieces = sorted(piece for piece, roles in wanted.items() if role in roles)
+            for key, type_id, got, a, b in search_positions.entries(conn, pieces, [role]):
+                self.by_key[key].append((type_id, got, a, b))
+
+    def _ends_reached(self) -> list[bool]:
+        """Per position k of the key: whether some tokens' entries can spell ``qkey[k:]``
+        (whole tokens, then one where the match ends): a walk that cannot reach the end
+        loads nothing."""
+        q, m = self.qkey, len(self.qkey)
+        reach = [False] * (m + 1)
+        reach[m] = True
+        for k in range(m - 1, 0, -1):
+            if any(role in (WHOLE, END) for _t, role, _a, _b in self.by_key.get(q[k:], ())):
+                reach[k] = True
+                continue
+            reach[k] = any(reach[k + size] and any(role == WHOLE for _t, role, _a, _b in self.by_key.get(q[k : k + size], ()))
+                           for size in range(1, m - k))
+        return reach
+
+    def hits(self, low: int, high: int, live: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """``(starts, ends)`` of the matches in the documents with ids in ``[low, high)``
+        whose tokens are in the postings, ``live`` mapping each such document to the batch
+        holding them: global offsets ``document << 32 | code point``, unsorted, maybe repeated.
+
+        The tokens of a type are read for every batch of the window where a match may start
+        with them, and past that only for the batches of the documents where a match still
+        goes on (the rows of a common short token are mostly left unread)."""
+        q, m = self.qkey, len(self.qkey)
+        rows: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        docs = np.fromiter(live, dtype=np.int64, count=len(live))
+        batch_of = np.full(max(high - low, 0), -1, dtype=np.int64)
+        if len(docs):
+            batch_of[docs - low] = np.fromiter(live.values(), dtype=np.int64, count=len(live))
+        every = sorted(set(live.values()))
+        reach = self._ends_reached()
+
+        def postings(type_id: int, batches: list[int]) -> tuple[np.ndarray, np.ndarray]:
+            todo = [b for b in batches if (type_id, b) not in rows]
+            if todo:
+                for b in todo:
+                    rows[type_id, b] = (_EMPTY, _EMPTY)
+                for b, data in search_positions.posting_rows(self.conn, type_id, todo):
+                    rows[type_id, b] = _live(data, b, low, batch_of)
+            parts = [rows[type_id, b] for b in batches if len(rows[type_id, b][0])]
+            if not parts:
+                return _EMPTY, _EMPTY
+            if len(parts) == 1:
+                return parts[0]
+            kp = np.concatenate([p[0] for p in parts])
+            t = np.concatenate([p[1] for p in parts])
+            if (kp[1:] < kp[:-1]).any():  # a document indexed again sits in a later batch
+                order = np.argsort(kp, kind="stable")
+                kp, t = kp[order], t[order]
+            return kp, t
+
+        starts: list[np.ndarray] = []
+        ends: list[np.ndarray] = []
+        for type_id, role, a, b in self.by_key.get(q, ()):
+            if role in (WHOLE, INSIDE):
+                _k, t = postings(type_id, every)
+                starts.append(t + np.uint64(a))
+                ends.append(t + np.uint64(b))
+        states: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(m)]
+        for k in range(1, m):
+            if not reach[k]:
+                continue
+            for type_id, role, a, b in self.by_key.get(q[:k], ()):
+                if role == WHOLE:
+                    kp, t = postings(type_id, every)
+                    states[k].append((kp + np.uint64(k), t))
+                elif role == START:
+                    kp, t = postings(type_id, every)
+                    states[k].append((kp + np.uint64(b), t + np.uint64(a)))
+        for k in range(1, m):
+            parts = [p for p in states[k] if len(p[0])]
+            if not parts:
+                continue
+            bounds = np.concatenate([p[0] for p in parts])
+            firsts = np.concatenate([p[1] for p in parts])
+            order = np.argsort(bounds, kind="stable")
+            bounds, firsts = bounds[order], firsts[order]
+            going = np.unique(batch_of[(bounds >> _HIGH).astype(np.int64) - low]).tolist()
+            for size in range(1, m - k):
+                if not reach[k + size]:
+                    continue
+                for type_id, role, _a, _b in self.by_key.get(q[k : k + size], ()):
+                    if role == WHOLE:
+                        kp, _t = postings(type_id, going)
+                        i, j = _join(bounds, kp)
+                        if len(i):
+                            states[k + size].append((kp[j] + np.uint64(size), firsts[i]))
+            for type_id, role, _a, b in self.by_key.get(q[k:], ()):
+                if role in (WHOLE, END):
+                    kp, t = postings(type_id, going)
+                    i, j = _join(bounds, kp)
+                    if len(i):
+                        starts.append(firsts[i])
+                        ends.append(t[j] + np.uint64(b))
+        if not starts:
+            return _EMPTY, _EMPTY
+        return np.concatenate(starts), np.concatenate(ends)
+
+
+def _live(data: bytes, batch: int, low: int, batch_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of a postings row of ``batch`` whose documents are in the window (from
+    ``low``) and have their tokens in that batch (``batch_of``)."""
+    kp, t = decode(data)
+    doc = (kp >> _HIGH).astype(np.int64) - low
+    inside = (doc >= 0) & (doc < len(batch_of))
+    inside[inside] = batch_of[doc[inside]] == batch
+    if not inside.all():
+        kp, t = kp[inside], t[inside]
+    return kp, t

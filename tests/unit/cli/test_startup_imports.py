@@ -27,3 +27,16 @@ def test_pandas_still_imports_after_the_store() -> None:
         pytest.skip("pandas is not installed (it comes with the hf and test extras)")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "(1,", "1)"]
+
+
+def test_opening_a_project_loads_no_sqlite_utils_plugins(tmp_path) -> None:
+    """sqlite-utils' plugins are not loaded: finding them scans the entry points of every
+    installed package (``importlib.metadata``), and the project uses none."""
+    path = tmp_path / "p.annotator"
+    code = ("import sys; from annotator.store import Project; "
+            f"Project.open({str(path)!r}).close(); "
+            "import sqlite_utils.plugins as plugins; "
+            "print('importlib.metadata' in sys.modules, plugins._plugins_loaded)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=120)
+    assert result.stdout.split() == ["False", "False"]

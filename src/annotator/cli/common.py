@@ -12,9 +12,7 @@ from typing import Any, TextIO
 
 from annotator.domain.errors import DataError
 from annotator.domain.text import escape_unsafe
-from annotator.services.decoding import encoding_name
 from annotator.services.default_project import open_project
-from annotator.services.importing import default_annotator
 from annotator.store import Project
 
 __all__ = ["TerminalProgress", "dumps_json", "encoding_argument", "project_from", "shown"]
@@ -26,8 +24,9 @@ def project_from(args: argparse.Namespace, *, create: bool = False) -> Project:
     A ``--db`` path that does not exist is an error unless ``create`` (only ``import`` and
     ``merge`` create a project: reading commands must not leave an empty file behind). A
     ``--db`` that is not a regular file (a FIFO, a device, a folder, a symlink loop) is refused
-    before anything opens it."""
-    return open_project(getattr(args, "db", None), who=default_annotator(), create=create)
+    before anything opens it. The seed texts of a new default project are the operating-system
+    user's spans (``who`` left to :func:`open_project`)."""
+    return open_project(getattr(args, "db", None), create=create)
 
 
 def shown(value: object) -> str:
@@ -53,6 +52,8 @@ def dumps_json(value: Any, **options: Any) -> str:
 
 def encoding_argument(value: str) -> str:
     """argparse ``type`` of ``--encoding``: a Python text codec name (usage error if not)."""
+    from annotator.services.decoding import encoding_name  # only commands reading files
+
     try:
         encoding_name(value)
     except DataError as exc:  # argparse reports the reason, exit 2

@@ -17,12 +17,13 @@ agreement of two annotators (:mod:`.review.agree_workers`).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["AHEAD", "HELD", "WORKERS", "chunks_of", "run_chunks", "workers_for"]
 
@@ -99,6 +100,9 @@ def run_chunks(path: str, chunks: Iterator[list[int]], workers: int,
     waiting (so it does most of the work while a worker starts, and its share after that),
     holding at most :data:`HELD` results. An exception of either is raised in its chunk's
     turn; closing the iterator early (a cancel, an error) stops the workers."""
+    import multiprocessing  # here: work too small for a worker does not load them
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start, initargs=(path,))
     pending: deque[Future[Any] | Any] = deque()

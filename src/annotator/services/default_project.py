@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from annotator.store.fsinfo import file_kind
-from annotator.services.importing import import_paths
 from annotator.services.shipped import shipped_dir
 from annotator.store import Project, ProjectError
 
@@ -61,11 +60,14 @@ def check_project_path(path: Path) -> None:
         raise ProjectError(f"{path}: is a {file_kind(info.st_mode)}, not a project file")
 
 
-def open_project(path: str | Path | None = None, *, who: str, create: bool = True) -> Project:
-    """Open ``path``, or the default project, creating it with the seed texts on first use.
+def open_project(path: str | Path | None = None, *, who: str | None = None,
+                 create: bool = True) -> Project:
+    """Open ``path``, or the default project, creating it with the seed texts on first use
+    (imported as ``who``'s, by default the operating-system user's).
 
     With ``create`` False a ``path`` that does not exist is refused (ProjectError) rather than
-    created empty: a mistyped ``--db`` must not leave a new project behind.
+    created empty: a mistyped ``--db`` must not leave a new project behind. The import
+    machinery is loaded only to seed a new default project.
     """
     if path is not None:
         check_project_path(Path(path))
@@ -76,5 +78,8 @@ def open_project(path: str | Path | None = None, *, who: str, create: bool = Tru
     project = Project.open(target)
     seeds = seeds_dir()
     if is_new and seeds is not None:
+        from annotator.services.importing import default_annotator, import_paths
+
+        who = who or default_annotator()
         import_paths(project, [seeds], who=who, annotator=who)
     return project

@@ -25,7 +25,6 @@ from annotator.services.exporting import (
 )
 from annotator.services.gc_pause import gc_paused
 from annotator.services.native import OFFSET_UNIT
-from annotator.services.validation import record_problems
 from annotator.services.wording import counted
 from annotator.store import Document, Project
 
@@ -56,6 +55,8 @@ class _Checker:
                                 f"not selected (--label)")
 
     def fail(self, record: dict[str, Any]) -> DataError:
+        from annotator.services.validation import record_problems  # a damaged file only
+
         problems = (record_problems(record, self.labels, relation_types=self.types)
                     or ["the record is not valid"])
         return DataError(f"document {record['name']!r} failed validation: {problems[0]}")
@@ -219,8 +220,6 @@ def _write_in_workers(project: Project, filters: ExportFilter, buffer: Any,
     """Write the selection's lines built by worker processes, when it is large enough
     (:func:`.export_parallel.workers_for`); False when it is not (or the processes cannot
     start), and nothing was written."""
-    from concurrent.futures.process import BrokenProcessPool
-
     from annotator.services import export_parallel
     from annotator.services.exporting import (
         CHUNK_DOCUMENTS,
@@ -240,6 +239,8 @@ def _write_in_workers(project: Project, filters: ExportFilter, buffer: Any,
     workers = export_parallel.workers_for(total)
     if not workers:
         return False
+    from concurrent.futures.process import BrokenProcessPool
+
     every = iter(ids) if ids is not None else project.iter_document_ids()
     chunks = export_parallel.chunks_of(every, CHUNK_DOCUMENTS)
     results = export_parallel.run_chunks(

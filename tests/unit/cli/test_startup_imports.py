@@ -40,3 +40,24 @@ def test_opening_a_project_loads_no_sqlite_utils_plugins(tmp_path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, timeout=120)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_a_small_export_loads_only_what_it_uses(tmp_path) -> None:
+    """``annotator export`` of a small project starts without the import machinery (decoding,
+    format sniffing), the validator (used only to name a damaged record's fault) and the
+    worker processes' modules (a selection this small is exported in one process)."""
+    path, out = tmp_path / "p.annotator", tmp_path / "out.jsonl"
+    code = ("import sys\n"
+            "from annotator.store import Project\n"
+            f"project = Project.open({str(path)!r})\n"
+            "project.add_document('a.txt', 'text', who='t')\n"
+            "project.close()\n"
+            "from annotator.cli import main\n"
+            f"assert main(['export', '--db', {str(path)!r}, '-o', {str(out)!r}]) == 0\n"
+            "print(' '.join(n for n in ('annotator.services.importing', "
+            "'annotator.services.decoding', 'annotator.services.validation', 'multiprocessing', "
+            "'concurrent.futures') if n in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=120)
+    assert result.stdout.strip() == ""
+    assert out.read_text(encoding="utf-8").count("\n") == 1

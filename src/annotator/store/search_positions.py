@@ -9,7 +9,8 @@ never history. Its tables:
   matches (``key``): ``role`` 0 the whole token (``a`` = 0, ``b`` = its length), 1 a match
   starting in or at it and going on past it (``a`` = where the match starts in the token's
   text, ``b`` = its stored key's length), 2 a match ending in it (``b`` = where it ends), 3 a
-  match inside it (``a``, ``b``); computed once per type;
+  match inside it (``a``, ``b``); 4, 5, 6 the same by the token's text (its text, where a
+  match starts inside it, where one ends inside it: for literal terms); computed once per type;
 - ``search_postings``: per type and indexing batch, where its tokens are: a compressed blob of
   positions (see ``annotator.services.japanese.positions``), with the first and last document
   of the batch, so that a query reads only the rows of the documents it asks for;
@@ -29,7 +30,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 __all__ = ["CREATE_STATEMENTS", "create", "current_documents", "documents_in", "entries", "missing_documents",
-           "missing_count", "next_batch", "posting_rows", "store_batch", "type_ids"]
+           "missing_count", "next_batch", "positioned_count", "posting_rows", "store_batch", "type_ids", "types_containing",
+           "unkeyed_among"]
 
 CREATE_STATEMENTS = (
     """CREATE TABLE search_types (
@@ -151,6 +153,20 @@ def entries(conn: sqlite3.Connection, keys: Sequence[str], roles: Sequence[int],
     return out
 
 
+def types_containing(conn: sqlite3.Connection, text: str) -> list[tuple[int, str]]:
+    """``(id, surface)`` of the types whose text contains ``text`` (a scan of the types)."""
+    return conn.execute("SELECT id, surface FROM search_types WHERE instr(surface, ?) > 0",
+                        [text]).fetchall()
+
+
+def unkeyed_among(conn: sqlite3.Connection, chars: Iterable[str]) -> bool:
+    """Whether one of ``chars`` is in a token that is not in the postings."""
+    chars = list(chars)
+    marks = ", ".join("?" for _ in chars)
+    return conn.execute(f"SELECT 1 FROM search_unkeyed_chars WHERE char IN ({marks}) LIMIT 1",
+                        chars).fetchone() is not None
+
+
 def posting_rows(conn: sqlite3.Connection, type_id: int, batches: Sequence[int],
                  ) -> list[tuple[int, bytes]]:
     """``(batch, data)`` of the postings rows of a type in ``batches``."""
@@ -170,6 +186,12 @@ def documents_in(conn: sqlite3.Connection, low: int, high: int, version: int,
     return conn.execute("SELECT document_id, batch FROM search_position_docs WHERE "
                         "document_id >= ? AND document_id < ? AND version = ?",
                         [low, high, version]).fetchall()
+
+
+def positioned_count(conn: sqlite3.Connection, version: int) -> int:
+    """How many documents have their tokens of ``version`` in the postings."""
+    return conn.execute("SELECT count(*) FROM search_position_docs WHERE version = ?",
+                        [version]).fetchone()[0]
 
 
 _MISSING = ("FROM search_readings r LEFT JOIN search_position_docs p ON p.document_id = "

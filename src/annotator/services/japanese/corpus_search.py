@@ -345,17 +345,25 @@ def _groups(project: Project, query: str, aliases: Mapping[str, Sequence[str]] |
     keys = list(dict.fromkeys(k for k in (query_key(t) for t in terms) if k))
     conn = project.db.conn
     last = conn.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0]
-    literal_ids = _Ahead(search_index.candidate_documents(conn, "search_text", literal, after))
+    exact = [t for t in literal if positions.literal_ok(conn, t)]  # found from the postings
+    queries = [positions.KeyQuery(conn, k) for k in keys]
+    queries += [positions.KeyQuery(conn, t, literal=True) for t in exact]
+    # Literal matches are looked for in the texts: of the terms not found from the postings,
+    # and of all of them while some documents are not in the postings.
+    everywhere = search_positions.positioned_count(conn, positions.POSITIONS_VERSION) == \
+        conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    texts_for = [t for t in literal if t not in exact] if everywhere else literal
+    literal_ids = _Ahead(search_index.candidate_documents(conn, "search_text", texts_for, after))
     missing = sorted(search_positions.missing_documents(
         conn, positions.POSITIONS_VERSION, RECORD_VERSION, after)) if keys else []
     key_strings = [s for k in keys for s in search_strings(k)]
-    dense = any(len(s) < 3 for s in key_strings)  # no trigram to narrow the documents down
-    key_ids = _Ahead(search_index.candidate_documents(conn, "search_keys", key_strings, after)
-                     if keys and not dense else iter(()))
-    queries = [positions.KeyQuery(conn, k) for k in keys]
+    dense = any(len(s) < 3 for s in [*key_strings, *exact])  # no trigram to narrow them down
+    guide = _Ahead(iter(()) if dense or not queries else heapq.merge(
+        search_index.candidate_documents(conn, "search_keys", key_strings, after),
+        search_index.candidate_documents(conn, "search_text", exact, after)))
     low, step = after + 1, 0
     while True:
-        ahead = [i for i in (literal_ids.peek(), None if dense else key_ids.peek()) if i is not None]
+        ahead = [i for i in (literal_ids.peek(), None if dense else guide.peek()) if i is not None]
         if (not dense or low > last) and not ahead:
             return
         if not dense or low > last:
@@ -367,7 +375,7 @@ def _groups(project: Project, query: str, aliases: Mapping[str, Sequence[str]] |
             candidates = None
             unpositioned = missing[bisect_left(missing, low) : bisect_left(missing, high)]
         else:
-            candidates = key_ids.below(high)
+            candidates = list(dict.fromkeys(guide.below(high)))
             unpositioned = [d for d in candidates if _holds(missing, d)]
             dense = size >= POSITION_WINDOWS[1] and len(candidates) > DENSE_SHARE * size
         for d in unpositioned:
@@ -420,6 +428,22 @@ def _window_groups(conn: Any, batch: dict[int, int], found: dict[int, Sequence[t
         size = min(BATCH, size * 4)
 
 
+def _first_occurrences(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of a literal term's occurrences (all the same length), those ``str.find`` goes through
+    (each search goes on after the one found): sorted; the same unless some overlap."""
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], ends[order]
+    if not len(starts) or not (starts[1:] < ends[:-1]).any():
+        return starts, ends
+    keep, last = [], 0
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):  # global offsets: one pass
+        keep.append(s >= last)
+        if s >= last:
+            last = e
+    mask = np.array(keep, dtype=bool)
+    return starts[mask], ends[mask]
+
+
 def _holds(ordered: list[int], value: int) -> bool:
     at = bisect_left(ordered, value)
     return at < len(ordered) and ordered[at] == value
@@ -442,7 +466,8 @@ def _window_hits(conn: Any, queries: list[positions.KeyQuery], low: int, high: i
         live = {d: live[d] for d in candidates if d in live}
     if not live:
         return {}, set()
-    parts = [q.hits(low, high, live) for q in queries]
+    parts = [_first_occurrences(*q.hits(low, high, live)) if q.literal else q.hits(low, high, live)
+             for q in queries]
     starts = np.concatenate([p[0] for p in parts])
     ends = np.concatenate([p[1] for p in parts])
     if not len(starts):

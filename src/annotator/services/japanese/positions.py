@@ -36,15 +36,18 @@ from annotator.services.japanese.romaji import query_key
 from annotator.services.japanese.search_records import RECORD_VERSION
 from annotator.store import search_positions
 
-__all__ = ["END", "INSIDE", "POSITIONS_VERSION", "START", "WHOLE", "Batch", "KeyQuery", "Spans",
-           "build_batch", "decode", "encode", "store_batch", "type_entries"]
+__all__ = ["END", "INSIDE", "POSITIONS_VERSION", "START", "TEXT_END", "TEXT_START", "TEXT_WHOLE",
+           "WHOLE", "Batch", "KeyQuery", "Spans", "build_batch", "decode", "encode", "literal_ok",
+           "store_batch", "text_entries", "type_entries"]
 
 #: The version under which a document's tokens are in the postings (the readings' version and
 #: this module's own).
 POSITIONS_VERSION = RECORD_VERSION * 100 + 1
 
-#: Roles of a type's entries (see ``annotator.store.search_positions``).
+#: Roles of a type's entries (see ``annotator.store.search_positions``): by its key, then by
+#: its text.
 WHOLE, START, END, INSIDE = 0, 1, 2, 3
+TEXT_WHOLE, TEXT_START, TEXT_END = 4, 5, 6
 
 #: A document whose key or text is this long or longer is matched document by document.
 MAX_OFFSET = 1 << 32
@@ -88,6 +91,26 @@ def type_entries(surface: str, stored: str, dropped: str) -> tuple[Entry, ...]:
         if stored:
             out.extend((dropped + stored[:o], INSIDE, 0, b) for o, b in end_options)
     return tuple(out)
+
+
+def text_entries(surface: str) -> list[Entry]:
+    """What a token contributes to literal matches: its text, each end of it from a
+    character on (where a match starts inside it), each start of it up to one (where a match
+    ends inside it); a match inside it is found by scanning the types' texts."""
+    n = len(surface)
+    out: list[Entry] = [(surface, TEXT_WHOLE, 0, n)]
+    out.extend((surface[a:], TEXT_START, a, n) for a in range(1, n))
+    out.extend((surface[:b], TEXT_END, 0, b) for b in range(1, n))
+    return out
+
+
+def literal_ok(conn: Any, term: str) -> bool:
+    """Whether the literal occurrences of ``term`` are all found from the postings: a term
+    without cased letters (found exactly, as ``str.find`` finds it) nor characters of the
+    tokens that are not in the postings (spaces, signs)."""
+    if not term.strip() or term.lower() != term or term.upper() != term:
+        return False
+    return not search_positions.unkeyed_among(conn, set(term))
 
 
 _HIGH = np.uint64(32)
@@ -266,7 +289,8 @@ def store_batch(conn: Any, batch: Batch) -> int:
         keep = np.array(documents, dtype=np.uint64)
     number = search_positions.next_batch(conn)
     ids, new = search_positions.type_ids(conn, batch.types)
-    keys = [(key, ids[i], role, a, b) for i in new for key, role, a, b in type_entries(*batch.types[i])]
+    keys = [(key, ids[i], role, a, b) for i in new
+            for key, role, a, b in (*type_entries(*batch.types[i]), *text_entries(batch.types[i][0]))]
     postings = []
     for type_id, kpos, tpos in zip(ids, batch.keys, batch.texts, strict=True):
         if keep is not None:
@@ -302,53 +326,73 @@ def _join(bounds: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 
 class KeyQuery:
-    """The reading matches of one search key over the positioned documents, a window of
-    document ids at a time (:meth:`hits`). The entries of the types that spell each piece of
-    the key are read once; the postings per window."""
+    """The matches of one search key (or, with ``literal``, of one literal term) over the
+    positioned documents, a window of document ids at a time (:meth:`hits`). The entries of
+    the types that spell each piece of it are read once; the postings per window.
 
-    def __init__(self, conn: Any, qkey: str) -> None:
-        self.conn, self.qkey = conn, qkey
+    A key match joins tokens on their key positions (a token's key follows the one before
+    it); a literal match on their text offsets (a token's text follows the one before it:
+    only for a term without a character of the tokens that are not in the postings, see
+    :func:`literal_ok`)."""
+
+    def __init__(self, conn: Any, qkey: str, *, literal: bool = False) -> None:
+        self.conn, self.qkey, self.literal = conn, qkey, literal
+        # Decoded postings rows by (type, batch), kept from one window to the next while the
+        # windows are in their batches (a batch is read once, not once per window).
+        self._decoded: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         m = len(qkey)
-        # What each piece of the key can be: the key itself, a whole token or the inside of
-        # one; a prefix, a token or where a match starts; a piece inside, a whole token; a
-        # suffix, a token or where a match ends.
+        whole, start, end = (TEXT_WHOLE, TEXT_START, TEXT_END) if literal else (WHOLE, START, END)
+        self.roles = whole, start, end
+        # What each piece can be: the whole query, a token or the inside of one; a prefix, a
+        # token or where a match starts; a piece inside, a token; a suffix, a token or where
+        # a match ends.
         wanted: dict[str, set[int]] = defaultdict(set)
-        wanted[qkey] |= {WHOLE, INSIDE}
+        if not literal:
+            wanted[qkey] |= {WHOLE, INSIDE}
         for k in range(1, m):
-            wanted[qkey[:k]] |= {WHOLE, START}
-            wanted[qkey[k:]] |= {WHOLE, END}
+            wanted[qkey[:k]] |= {whole, start}
+            wanted[qkey[k:]] |= {whole, end}
             for j in range(k + 1, m):
-                wanted[qkey[k:j]].add(WHOLE)
+                wanted[qkey[k:j]].add(whole)
         self.by_key: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
-        for role in (WHOLE, START, END, INSIDE):
+        for role in (WHOLE, START, END, INSIDE, TEXT_WHOLE, TEXT_START, TEXT_END):
             pieces = sorted(piece for piece, roles in wanted.items() if role in roles)
             for key, type_id, got, a, b in search_positions.entries(conn, pieces, [role]):
                 self.by_key[key].append((type_id, got, a, b))
+        if literal:  # inside one token: every type whose text holds the term, at each place
+            for type_id, surface in search_positions.types_containing(conn, qkey):
+                at = surface.find(qkey)
+                while at != -1:
+                    self.by_key[qkey].append((type_id, INSIDE, at, at + m))
+                    at = surface.find(qkey, at + 1)
 
     def _ends_reached(self) -> list[bool]:
-        """Per position k of the key: whether some tokens' entries can spell ``qkey[k:]``
+        """Per position k of the query: whether some tokens' entries can spell ``qkey[k:]``
         (whole tokens, then one where the match ends): a walk that cannot reach the end
         loads nothing."""
         q, m = self.qkey, len(self.qkey)
+        whole, _start, end = self.roles
         reach = [False] * (m + 1)
         reach[m] = True
         for k in range(m - 1, 0, -1):
-            if any(role in (WHOLE, END) for _t, role, _a, _b in self.by_key.get(q[k:], ())):
+            if any(role in (whole, end) for _t, role, _a, _b in self.by_key.get(q[k:], ())):
                 reach[k] = True
                 continue
-            reach[k] = any(reach[k + size] and any(role == WHOLE for _t, role, _a, _b in self.by_key.get(q[k : k + size], ()))
+            reach[k] = any(reach[k + size] and any(role == whole for _t, role, _a, _b in self.by_key.get(q[k : k + size], ()))
                            for size in range(1, m - k))
         return reach
 
     def hits(self, low: int, high: int, live: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
         """``(starts, ends)`` of the matches in the documents with ids in ``[low, high)``
         whose tokens are in the postings, ``live`` mapping each such document to the batch
-        holding them: global offsets ``document << 32 | code point``, unsorted, maybe repeated.
+        holding them: global offsets ``document << 32 | code point``, unsorted, maybe repeated
+        (a literal term's overlapping occurrences all).
 
         The tokens of a type are read for every batch of the window where a match may start
         with them, and past that only for the batches of the documents where a match still
         goes on (the rows of a common short token are mostly left unread)."""
         q, m = self.qkey, len(self.qkey)
+        whole, start, end = self.roles
         rows: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         docs = np.fromiter(live, dtype=np.int64, count=len(live))
         batch_of = np.full(max(high - low, 0), -1, dtype=np.int64)
@@ -356,14 +400,23 @@ class KeyQuery:
             batch_of[docs - low] = np.fromiter(live.values(), dtype=np.int64, count=len(live))
         every = sorted(set(live.values()))
         reach = self._ends_reached()
+        decoded = self._decoded
+        wanted = set(every)
+        for key in [key for key in decoded if key[1] not in wanted]:
+            del decoded[key]
 
         def postings(type_id: int, batches: list[int]) -> tuple[np.ndarray, np.ndarray]:
+            """``(join column, text offsets)`` of a type's tokens in ``batches``."""
             todo = [b for b in batches if (type_id, b) not in rows]
             if todo:
+                unread = [b for b in todo if (type_id, b) not in decoded]
+                for b in unread:
+                    decoded[type_id, b] = (_EMPTY, _EMPTY)
+                for b, data in search_positions.posting_rows(self.conn, type_id, unread):
+                    decoded[type_id, b] = decode(data)
                 for b in todo:
-                    rows[type_id, b] = (_EMPTY, _EMPTY)
-                for b, data in search_positions.posting_rows(self.conn, type_id, todo):
-                    rows[type_id, b] = _live(data, b, low, batch_of)
+                    kp, t = _live(*decoded[type_id, b], b, low, batch_of)
+                    rows[type_id, b] = (t, t) if self.literal else (kp, t)
             parts = [rows[type_id, b] for b in batches if len(rows[type_id, b][0])]
             if not parts:
                 return _EMPTY, _EMPTY
@@ -379,7 +432,7 @@ class KeyQuery:
         starts: list[np.ndarray] = []
         ends: list[np.ndarray] = []
         for type_id, role, a, b in self.by_key.get(q, ()):
-            if role in (WHOLE, INSIDE):
+            if role == INSIDE or (role == WHOLE and not self.literal):
                 _k, t = postings(type_id, every)
                 starts.append(t + np.uint64(a))
                 ends.append(t + np.uint64(b))
@@ -388,10 +441,10 @@ class KeyQuery:
             if not reach[k]:
                 continue
             for type_id, role, a, b in self.by_key.get(q[:k], ()):
-                if role == WHOLE:
+                if role == whole:  # the boundary after it: where the next token starts
                     kp, t = postings(type_id, every)
-                    states[k].append((kp + np.uint64(k), t))
-                elif role == START:
+                    states[k].append((kp + np.uint64(b if self.literal else k), t))
+                elif role == start:
                     kp, t = postings(type_id, every)
                     states[k].append((kp + np.uint64(b), t + np.uint64(a)))
         for k in range(1, m):
@@ -407,13 +460,13 @@ class KeyQuery:
                 if not reach[k + size]:
                     continue
                 for type_id, role, _a, _b in self.by_key.get(q[k : k + size], ()):
-                    if role == WHOLE:
+                    if role == whole:
                         kp, _t = postings(type_id, going)
                         i, j = _join(bounds, kp)
                         if len(i):
                             states[k + size].append((kp[j] + np.uint64(size), firsts[i]))
             for type_id, role, _a, b in self.by_key.get(q[k:], ()):
-                if role in (WHOLE, END):
+                if role in (whole, end):
                     kp, t = postings(type_id, going)
                     i, j = _join(bounds, kp)
                     if len(i):
@@ -424,10 +477,12 @@ class KeyQuery:
         return np.concatenate(starts), np.concatenate(ends)
 
 
-def _live(data: bytes, batch: int, low: int, batch_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _live(kp: np.ndarray, t: np.ndarray, batch: int, low: int, batch_of: np.ndarray,
+          ) -> tuple[np.ndarray, np.ndarray]:
     """The positions of a postings row of ``batch`` whose documents are in the window (from
     ``low``) and have their tokens in that batch (``batch_of``)."""
-    kp, t = decode(data)
+    if not len(kp):
+        return kp, t
     doc = (kp >> _HIGH).astype(np.int64) - low
     inside = (doc >= 0) & (doc < len(batch_of))
     inside[inside] = batch_of[doc[inside]] == batch

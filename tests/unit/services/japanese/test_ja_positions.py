@@ -29,7 +29,8 @@ def _texts(seed: int, count: int) -> list[str]:
     rng = random.Random(seed)
     text = "\n".join(seed_texts().values())
     pieces = [text[i : i + rng.randrange(1, 30)] for i in rng.sample(range(len(text) - 30), 400)]
-    odd = ["ロシアのウラジーミル・プーチン", "日本の", "ん", "おう", "ー", "\x85", "𩸽", "葛\U000E0100"]
+    odd = ["ロシアのウラジーミル・プーチン", "日本の", "ん", "おう", "ー", "\x85", "𩸽", "葛\U000E0100",
+           "あああああ", "ミミミ", "はははは", "777777"]
     return list(dict.fromkeys(_generated(rng, pieces + odd) for _ in range(count)))
 
 
@@ -45,7 +46,7 @@ def _project(path: Path, texts: list[str]) -> Project:
 def _queries(indexes: dict[int, ReadingIndex], rng: random.Random, count: int) -> list[str]:
     """The test's queries, pieces of the documents' keys (where matches start and end inside
     tokens and across them) and of their texts."""
-    found = list(QUERIES)
+    found = [*QUERIES, "ああ", "あああ", "ミミ", "はは", "77", "777"]
     for index in rng.sample(list(indexes.values()), min(20, len(indexes))):
         for _ in range(count):
             if index.key:
@@ -225,3 +226,26 @@ def test_spans_compare_slice_and_iterate_like_a_list() -> None:
     assert len(spans) == 3 and spans[1] == (5, 7) and spans[-1] == (9, 12)
     assert spans[:2] == [(1, 3), (5, 7)] and list(spans[1:]) == [(5, 7), (9, 12)]
     assert spans != [(1, 3)] and isinstance(spans[0][0], int)
+
+
+def test_a_literal_term_is_found_as_str_find_finds_it(tmp_path: Path) -> None:
+    """A term's occurrences that overlap each other count as ``str.find`` goes through them
+    (each search goes on after the one found), per document, before the other terms' hits are
+    merged; the search gives the hits of search() on such texts."""
+    texts = {1: "かあああ。ああああ", 2: "ミミミミミ", 3: "ああ"}
+    found = {d: [(at, at + 2) for at in range(len(t) - 1) if t.startswith(t[at : at + 2], at)
+                 and t[at] == t[at + 1]] for d, t in texts.items()}  # every overlapping pair
+    starts = np.array([(d << 32) | s for d, spans in found.items() for s, _e in spans], dtype=np.uint64)
+    ends = np.array([(d << 32) | e for d, spans in found.items() for _s, e in spans], dtype=np.uint64)
+    kept_s, kept_e = cs._first_occurrences(starts[::-1], ends[::-1])
+    expected = []
+    for d, t in texts.items():
+        for term in {t[s:e] for s, e in found[d]}:
+            expected += [(d, s, e) for s, e in cs._find_literal(t, term)]
+    got = [(int(s) >> 32, int(s) & 0xFFFFFFFF, int(e) & 0xFFFFFFFF) for s, e in zip(kept_s, kept_e, strict=True)]
+    assert got == sorted(expected)
+    with _project(tmp_path / "o.annotator", list(texts.values())) as project:
+        project.add_alias("ああ", "かあ", who=WHO)
+        project.add_alias("ミミ", "ミミミ", who=WHO)
+        cs.index_positions(project)
+        _check_all(project, ["ああ", "ミミ", "あああ", "かあ"])

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-__all__ = ["AHEAD", "HELD", "WORKERS", "chunks_of", "run_chunks", "workers_for"]
+__all__ = ["AHEAD", "HELD", "WORKERS", "chunks_of", "cores", "run_chunks", "workers_for"]
 
 #: Worker processes at most, beside this process, which does its share of the chunks too and
 #: takes every result (with two cores, two workers and this process were slower than one:
@@ -47,11 +47,16 @@ def workers_for(documents: int, minimum: int, variable: str) -> int:
     this process."""
     wanted = os.environ.get(variable)
     limit = WORKERS if wanted is None else int(wanted) if wanted.isdigit() else 0
-    cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-             else os.cpu_count() or 1)
-    if documents < minimum or cores < 2 or limit < 1:
+    available = cores()
+    if documents < minimum or available < 2 or limit < 1:
         return 0
-    return min(limit, cores - 1)
+    return min(limit, available - 1)
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1)
 
 
 def chunks_of(ids: Iterator[int], size: int) -> Iterator[list[int]]:

@@ -217,9 +217,9 @@ def chunk_lines(project: Project, ids: Sequence[int], annotators: list[str] | No
 
 def _write_in_workers(project: Project, filters: ExportFilter, buffer: Any,
                       report: ExportReport, progress: Progress | None) -> bool:
-    """Write the selection's lines built by worker processes, when it is large enough
-    (:func:`.export_parallel.workers_for`); False when it is not (or the processes cannot
-    start), and nothing was written."""
+    """Write the selection's lines built by worker processes, when it is large enough and a
+    core is free for them (:func:`.export_parallel.workers_now`); False when not (or the
+    processes cannot start), and nothing was written."""
     from annotator.services import export_parallel
     from annotator.services.exporting import (
         CHUNK_DOCUMENTS,
@@ -236,7 +236,7 @@ def _write_in_workers(project: Project, filters: ExportFilter, buffer: Any,
     check_filter(project, filters)
     ids = selected_ids(project, filters.documents)
     total = count if ids is None else len(ids)
-    workers = export_parallel.workers_for(total)
+    workers = export_parallel.workers_now(total)
     if not workers:
         return False
     from concurrent.futures.process import BrokenProcessPool

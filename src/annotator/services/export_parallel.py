@@ -14,19 +14,27 @@ its check refuses the export as before, with the same message; a cancel (``progr
 returning False) stops the workers.
 
 Used for selections of at least :data:`MIN_DOCUMENTS` documents on a machine with two cores
-or more, when the project is a file. ``ANNOTATOR_EXPORT_WORKERS=0`` turns it off.
+or more, when the project is a file, and only while a core is free for the worker
+(:func:`workers_now`, :mod:`.cpu_load`): beside other busy processes a worker only adds its
+start and the pipe to the CPU time they share. ``ANNOTATOR_EXPORT_WORKERS=0`` turns it off;
+``ANNOTATOR_EXPORT_WORKERS=1`` starts the worker however busy the machine is.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from annotator.domain.errors import DataError
-from annotator.services import chunk_workers
+from annotator.services import chunk_workers, cpu_load
 from annotator.services.chunk_workers import chunks_of
 
-__all__ = ["MIN_DOCUMENTS", "ChunkResult", "chunks_of", "run_chunks", "workers_for"]
+__all__ = ["MIN_DOCUMENTS", "VARIABLE", "ChunkResult", "chunks_of", "run_chunks",
+           "workers_for", "workers_now"]
+
+#: The environment variable that sets the number of workers (0: none), whatever the load.
+VARIABLE = "ANNOTATOR_EXPORT_WORKERS"
 
 #: Selections smaller than this are exported in this process.
 MIN_DOCUMENTS = 4_000
@@ -38,8 +46,18 @@ ChunkResult = tuple[Any, ...]
 
 
 def workers_for(documents: int) -> int:
-    """How many worker processes an export of ``documents`` documents uses (0: none)."""
-    return chunk_workers.workers_for(documents, MIN_DOCUMENTS, "ANNOTATOR_EXPORT_WORKERS")
+    """How many worker processes an export of ``documents`` documents may use (0: none), by
+    its size, the cores and :data:`VARIABLE`."""
+    return chunk_workers.workers_for(documents, MIN_DOCUMENTS, VARIABLE)
+
+
+def workers_now(documents: int) -> int:
+    """:func:`workers_for`, but none while no core is free for a worker
+    (:func:`.cpu_load.core_free`, about 20 ms to tell), unless :data:`VARIABLE` is set."""
+    workers = workers_for(documents)
+    if workers and VARIABLE not in os.environ and not cpu_load.core_free(chunk_workers.cores()):
+        return 0
+    return workers
 
 
 def _build(project: Any, ids: Sequence[int], annotators: list[str] | None,

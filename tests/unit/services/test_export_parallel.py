@@ -4,12 +4,14 @@ file byte for byte, the same refusals, the same counts, and a cancel that stops 
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
 
 from annotator.domain.errors import DataError
-from annotator.services import export_native, export_parallel, exporting
+from annotator.services import (chunk_workers, cpu_load, export_native, export_parallel,
+                                exporting)
 from annotator.services.exporting import ExportCancelled, ExportFilter, export
 from annotator.store import Project
 from tests.unit.services.test_native_relations import TEXT, fill
@@ -48,7 +50,7 @@ def test_the_same_file_as_one_process(corpus: Project, tmp_path: Path,
     monkeypatch.setenv("ANNOTATOR_EXPORT_WORKERS", "0")
     alone = exported(corpus, tmp_path / "alone.jsonl", **filters)
     assert alone[0].count(b"\n") >= 3
-    monkeypatch.delenv("ANNOTATOR_EXPORT_WORKERS")
+    monkeypatch.setenv("ANNOTATOR_EXPORT_WORKERS", "1")  # however busy the machine is
     monkeypatch.setattr(export_parallel, "MIN_DOCUMENTS", 0)
     monkeypatch.setattr(exporting, "CHUNK_DOCUMENTS", 3)  # chunks here and in the worker
     here: list[int] = []
@@ -68,6 +70,7 @@ def test_the_same_file_as_one_process(corpus: Project, tmp_path: Path,
 
 def test_a_damaged_record_refuses_the_export_naming_the_first(
         corpus: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANNOTATOR_EXPORT_WORKERS", "1")
     if not export_parallel.workers_for(10**6):
         pytest.skip("one core: no worker process")
     monkeypatch.setattr(export_parallel, "MIN_DOCUMENTS", 0)
@@ -87,6 +90,7 @@ def test_a_damaged_record_refuses_the_export_naming_the_first(
 
 def test_a_cancel_stops_the_worker_and_leaves_the_file(
         corpus: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANNOTATOR_EXPORT_WORKERS", "1")
     monkeypatch.setattr(export_parallel, "MIN_DOCUMENTS", 0)
     monkeypatch.setattr(exporting, "CHUNK_DOCUMENTS", 2)
     out = tmp_path / "out.jsonl"
@@ -113,3 +117,51 @@ def test_small_selections_and_one_core_stay_in_this_process(monkeypatch: pytest.
     monkeypatch.setenv("ANNOTATOR_EXPORT_WORKERS", "many")
     assert export_parallel.workers_for(10**6) == 0
     assert list(export_parallel.chunks_of(iter(range(7)), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
+
+
+def _runnable(path: Path, running: int) -> Path:
+    """A file shaped as Linux's /proc/loadavg, ``running`` tasks runnable (this one included)."""
+    path.write_text(f"0.52 0.58 0.59 {running}/467 12345\n", encoding="ascii")
+    return path
+
+
+def test_others_running_counts_the_runnable_tasks_but_this_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cpu_load, "LOADAVG", str(_runnable(tmp_path / "loadavg", 3)))
+    assert cpu_load.others_running(samples=3, pause=0) == 2.0
+    assert cpu_load.free_cores(2, 2.0) == -1.0 and cpu_load.free_cores(4, 1.0) == 2.0
+    assert cpu_load.free_cores(2, None) == 1.0
+    monkeypatch.setattr(cpu_load, "LOADAVG", str(tmp_path / "missing"))
+    expected = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    assert cpu_load.others_running(samples=2, pause=0) == pytest.approx(expected, abs=0.5)
+
+
+def test_a_busy_machine_exports_in_this_process(corpus: Project, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every core busy with other work: the export starts no worker and builds every chunk
+    here (the same file); with a core free, or asked to, it does start one."""
+    monkeypatch.setenv("ANNOTATOR_EXPORT_WORKERS", "0")
+    alone = exported(corpus, tmp_path / "alone.jsonl")
+    monkeypatch.delenv("ANNOTATOR_EXPORT_WORKERS")
+    if not export_parallel.workers_for(10**6):
+        pytest.skip("one core: no worker process")
+    monkeypatch.setattr(export_parallel, "MIN_DOCUMENTS", 0)
+    monkeypatch.setattr(exporting, "CHUNK_DOCUMENTS", 3)
+    cores = chunk_workers.cores()
+    monkeypatch.setattr(cpu_load, "LOADAVG", str(_runnable(tmp_path / "busy", cores + 1)))
+    assert export_parallel.workers_now(10**6) == 0
+    here: list[int] = []
+    real = export_native.chunk_lines
+
+    def counted(project, ids, *args):  # type: ignore[no-untyped-def]
+        here.append(len(ids))
+        return real(project, ids, *args)
+
+    monkeypatch.setattr(export_native, "chunk_lines", counted)
+    assert exported(corpus, tmp_path / "busy.jsonl") == alone
+    assert here == []  # the one-process path: no chunk went to the scheduler
+    monkeypatch.setattr(cpu_load, "LOADAVG", str(_runnable(tmp_path / "quiet", 1)))
+    assert export_parallel.workers_now(10**6) == 1
+    monkeypatch.setattr(cpu_load, "LOADAVG", str(_runnable(tmp_path / "busy", cores + 1)))
+    monkeypatch.setenv("ANNOTATOR_EXPORT_WORKERS", "1")
+    assert export_parallel.workers_now(10**6) == 1

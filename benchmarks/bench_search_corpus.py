@@ -8,7 +8,9 @@ Prints figures; asserts nothing. For each size, on a copy of the shared corpus
    index yet (since schema 9 an import leaves them for later; characters/s of both);
 2. ``index_readings`` indexes every document's readings once (characters/s; the corpus
    repeats the seed sentences, so most runs are converted once and remembered: the figure for
-   new text is pykakasi's, printed by ``benchmarks/bench_readings.py``);
+   new text is pykakasi's, printed by ``benchmarks/bench_readings.py``), then
+   ``index_positions`` puts their tokens in the postings (characters/s, and the peak RSS of
+   this process);
 3. in a fresh process, each query is searched once (warm-up), then ``--repeat`` times: the
    time to the first hit, to the first 20,000 and to all of them through ``iter_hits`` (a
    ``Hit`` with its text per hit, what the command line prints), and to all of them through
@@ -41,7 +43,13 @@ WINDOW_CAP = 20_000
 def build(n: int, folder: Path, workers: int) -> dict[str, float]:
     from corpus import fresh_copy
 
-    from annotator.services.japanese.corpus_search import index_readings, index_texts, readings_state
+    from annotator.services.japanese.corpus_search import (
+        index_positions,
+        index_readings,
+        index_texts,
+        positions_pending,
+        readings_state,
+    )
     from annotator.services.japanese.parallel import IndexPool
     from annotator.store import Project
 
@@ -68,6 +76,11 @@ def build(n: int, folder: Path, workers: int) -> dict[str, float]:
                     pool.shutdown(wait=True)
             figures["readings_s"] = time.perf_counter() - started
             figures["readings_docs"] = total - indexed
+        if positions_pending(project):
+            started = time.perf_counter()
+            figures["positions_docs"] = index_positions(project)
+            figures["positions_s"] = time.perf_counter() - started
+            figures["build_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures["file_mb"] = path.stat().st_size / 1e6
     return figures
 
@@ -171,6 +184,10 @@ def main() -> None:
         if "readings_s" in figures:
             line += (f"; readings {figures['readings_s']:.1f} s = "
                      f"{chars / figures['readings_s']:,.0f} chars/s")
+        if "positions_s" in figures:
+            line += (f"; token positions {figures['positions_s']:.1f} s = "
+                     f"{chars / figures['positions_s']:,.0f} chars/s (peak RSS so far "
+                     f"{figures['build_rss_mb']:.0f} MB)")
         print(line, flush=True)
         child = subprocess.run([sys.executable, __file__, "--search-only",
                                 str(args.folder / f"corpus-{n}.annotator"), "--repeat", str(args.repeat),

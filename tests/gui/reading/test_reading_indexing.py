@@ -128,3 +128,37 @@ def test_every_document_is_indexed_once_in_batches(qtbot, tmp_path: Path, monkey
     finally:
         window.close()
         window.session.close()
+
+
+def test_the_window_puts_the_tokens_in_the_search_index_after_the_readings(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Once the readings are in, the window adds the documents' tokens to the postings in the
+    background (a batch per short transaction); the search then finds from them exactly what
+    it found document by document."""
+    from annotator.services.japanese import ReadingIndex, corpus_search, search
+    from annotator.ui.reading import positions_indexer
+
+    seeds = seed_texts()
+    texts = {f"{i}-{name}": f"{i}\n{text}" for i, (name, text) in enumerate(list(seeds.items()) * 3)}
+    path = make_project(tmp_path / "tokens.annotator", texts)
+    with Project.open(path) as project:
+        indexes = {d.id: ReadingIndex.build(project.text(d.id)) for d in project.documents()}
+        before: dict[str, list[tuple[int, list[tuple[int, int]]]]] = {}
+        for query in ("puchin", "北朝鮮", "no", "ミサイル"):
+            grouped: dict[int, list[tuple[int, int]]] = {}
+            for hit in search(indexes, None, query, project.aliases()):
+                grouped.setdefault(hit.document, []).append((hit.start, hit.end))  # type: ignore[arg-type]
+            before[query] = list(grouped.items())
+    window, aids = open_window(qtbot, path, tmp_path)
+    try:
+        assert positions_indexer.DOCS >= 1
+        stored: list[int] = []
+        aids.indexer.positions.stored.connect(stored.append)
+        qtbot.waitUntil(lambda: not aids.indexer.busy() and not aids.indexer.positions.busy()
+                        and corpus_search.positions_pending(window.session.project) == 0, timeout=60_000)
+        assert sum(stored) == len(texts)
+        project = window.session.project
+        for query, hits in before.items():
+            assert hits  # the queries find something
+            assert list(corpus_search.iter_hit_groups(project, query)) == hits, query
+    finally:
+        window.close()

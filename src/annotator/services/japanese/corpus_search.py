@@ -40,7 +40,7 @@ from annotator.services.japanese.search_records import (
 from annotator.store import Project, search_index, search_positions
 
 __all__ = ["ReadingsState", "build_rows", "index_positions", "index_readings", "index_some_texts",
-           "index_texts", "positions_pending",
+           "index_texts", "next_position_items", "positions_pending", "store_positions",
            "iter_hit_groups", "iter_hits", "iter_text_groups", "load_index", "pending_texts",
            "readings_state", "store_rows", "texts_pending"]
 
@@ -166,10 +166,13 @@ def store_rows(project: Project, rows: Sequence[tuple[Any, ...]]) -> int:
         return search_index.store_readings(project.db.conn, rows, RECORD_VERSION)
 
 
-#: Documents (and at most this many characters) whose tokens go into the postings per
-#: transaction of :func:`index_positions`: a batch's arrays are about 100 MB at most.
+#: Documents (and at most this many characters) read and built at a time by
+#: :func:`index_positions`, and how many such parts one batch (one transaction, a postings
+#: row per token type) holds: a query reads a row per type and batch, so batches are large;
+#: a batch's arrays are about 100 MB at most.
 POSITION_BATCH_DOCS = 1000
 POSITION_BATCH_CHARS = 4_000_000
+POSITION_BATCH_PARTS = 4
 
 
 def positions_pending(project: Project) -> int:
@@ -177,38 +180,62 @@ def positions_pending(project: Project) -> int:
     return search_positions.missing_count(project.db.conn, positions.POSITIONS_VERSION, RECORD_VERSION)
 
 
+def next_position_items(project: Project, after: int, max_docs: int, max_chars: int,
+                        ) -> list[tuple[int, tuple[Any, ...], str, str]]:
+    """``(id, readings row, text, SHA-256)`` of the next documents after ``after`` that have
+    readings but no tokens in the postings: at most ``max_docs``, and no more than ``max_chars``
+    characters unless the first alone (what :func:`.positions.build_batch` takes)."""
+    conn = project.db.conn
+    ids = search_positions.missing_documents(conn, positions.POSITIONS_VERSION, RECORD_VERSION,
+                                             after, max_docs)
+    if not ids:
+        return []
+    lengths = dict(conn.execute("SELECT id, length FROM documents WHERE id IN (%s)"
+                                % ", ".join("?" for _ in ids), ids).fetchall())
+    chosen, chars = [], 0
+    for doc_id in ids:
+        if chosen and chars + lengths.get(doc_id, 0) > max_chars:
+            break
+        chosen.append(doc_id)
+        chars += lengths.get(doc_id, 0)
+    rows = search_index.reading_rows(conn, chosen, RECORD_VERSION)
+    texts = search_index.text_rows(conn, chosen)
+    return [(d, rows[d], *texts[d]) for d in chosen if d in rows and d in texts]
+
+
+def store_positions(project: Project, batch: positions.Batch) -> int:
+    """Write a built batch of postings in one transaction (``BEGIN IMMEDIATE``; documents
+    changed since they were read are left out). Returns how many documents it added."""
+    with project.atomic():
+        return positions.store_batch(project.db.conn, batch)
+
+
 def index_positions(project: Project, *, progress: Progress | None = None,
                     cancel: CancelCheck | None = None, max_batches: int | None = None) -> int:
     """Add the tokens of every document that has readings but none in the postings (indexed
-    before the postings existed, or by a window a few at a time), a batch per transaction, from
-    the stored readings (no pykakasi but for the cuts of new token types). A killed or
-    cancelled run keeps what it committed. Returns how many documents were added."""
-    conn = project.db.conn
+    before the postings existed, or by another program), a batch per transaction, from the
+    stored readings (no pykakasi but for the cuts of new token types). A killed or cancelled
+    run keeps what it committed. Returns how many documents were added."""
     todo = positions_pending(project)
-    done = batches = 0
-    after = 0
+    done = batches = after = 0
     while max_batches is None or batches < max_batches:
-        if cancel is not None and cancel():
-            raise IndexingCancelled(f"cancelled after {done} of {todo} documents")
-        ids = search_positions.missing_documents(conn, positions.POSITIONS_VERSION, RECORD_VERSION,
-                                                 after, POSITION_BATCH_DOCS)
-        if not ids:
-            break
-        lengths = dict(conn.execute("SELECT id, length FROM documents WHERE id IN (%s)"
-                                    % ", ".join("?" for _ in ids), ids).fetchall())
-        chosen, chars = [], 0
-        for doc_id in ids:
-            if chosen and chars + lengths.get(doc_id, 0) > POSITION_BATCH_CHARS:
+        batch, parts = None, 0
+        while parts < POSITION_BATCH_PARTS:
+            if cancel is not None and cancel():
+                raise IndexingCancelled(f"cancelled after {done} of {todo} documents")
+            items = next_position_items(project, after, POSITION_BATCH_DOCS, POSITION_BATCH_CHARS)
+            if not items:
                 break
-            chosen.append(doc_id)
-            chars += lengths.get(doc_id, 0)
-        rows = search_index.reading_rows(conn, chosen, RECORD_VERSION)
-        texts = search_index.text_rows(conn, chosen)
-        batch = positions.build_batch((d, rows[d], *texts[d]) for d in chosen if d in rows and d in texts)
-        with project.atomic():
-            positions.store_batch(conn, batch)
-        after = chosen[-1]
-        done += len(chosen)
+            part = positions.build_batch(items)
+            after, parts = items[-1][0], parts + 1
+            if batch is None:
+                batch = part
+            else:
+                batch.merge(part)
+        if batch is None:
+            break
+        store_positions(project, batch)
+        done += len(batch.documents)
         batches += 1
         if progress is not None and progress(min(done, todo), todo) is False:
             raise IndexingCancelled(f"cancelled after {done} of {todo} documents")
@@ -487,7 +514,8 @@ def _window_hits(conn: Any, queries: list[positions.KeyQuery], low: int, high: i
     local_starts = (starts & _LOW).astype(np.int64)
     local_ends = (ends & _LOW).astype(np.int64)
     doc_list = docs[firsts].tolist()
-    found = {doc: positions.Spans(local_starts[a:b], local_ends[a:b])
+    spans = positions.Spans
+    found = {doc: spans(local_starts, local_ends, a, b)
              for doc, a, b in zip(doc_list, firsts, lasts, strict=True)}
     return found, overlapping
 

@@ -37,7 +37,7 @@ from annotator.services.japanese.search_records import RECORD_VERSION
 from annotator.store import search_positions
 
 __all__ = ["END", "INSIDE", "POSITIONS_VERSION", "START", "TEXT_END", "TEXT_START", "TEXT_WHOLE",
-           "WHOLE", "Batch", "KeyQuery", "Spans", "build_batch", "decode", "encode", "literal_ok",
+           "WHOLE", "Batch", "KeyQuery", "Spans", "all_entries", "build_batch", "decode", "encode", "literal_ok",
            "store_batch", "text_entries", "type_entries"]
 
 #: The version under which a document's tokens are in the postings (the readings' version and
@@ -104,6 +104,11 @@ def text_entries(surface: str) -> list[Entry]:
     return out
 
 
+def all_entries(token_type: tuple[str, str, str]) -> list[Entry]:
+    """The entries of a type (surface, stored, dropped): by its key and by its text."""
+    return [*type_entries(*token_type), *text_entries(token_type[0])]
+
+
 def literal_ok(conn: Any, term: str) -> bool:
     """Whether the literal occurrences of ``term`` are all found from the postings: a term
     without cased letters (found exactly, as ``str.find`` finds it) nor characters of the
@@ -153,25 +158,35 @@ def decode(data: bytes) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Spans(Sequence[tuple[int, int]]):
-    """The ``(start, end)`` spans of one document's hits as two integer arrays: a Python tuple
-    is made for a hit only when it is asked for, so a million hits are a few arrays, not a
-    million tuples. Compares equal to any sequence of the same pairs."""
+    """The ``(start, end)`` spans of one document's hits: a slice ``[first, last)`` of two
+    integer arrays shared by the documents of a window. A Python tuple is made for a hit only
+    when it is asked for, so a million hits are a few arrays, not a million tuples. Compares
+    equal to any sequence of the same pairs."""
 
-    __slots__ = ("_ends", "_starts")
+    __slots__ = ("_ends", "_first", "_last", "_starts")
 
-    def __init__(self, starts: np.ndarray, ends: np.ndarray) -> None:
+    def __init__(self, starts: np.ndarray, ends: np.ndarray, first: int = 0, last: int | None = None) -> None:
         self._starts, self._ends = starts, ends
+        self._first, self._last = first, len(starts) if last is None else last
 
     def __len__(self) -> int:
-        return len(self._starts)
+        return self._last - self._first
 
     def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
         if isinstance(i, slice):
-            return Spans(self._starts[i], self._ends[i])
-        return int(self._starts[i]), int(self._ends[i])
+            a, b, step = i.indices(len(self))
+            if step != 1:
+                return list(self)[i]
+            return Spans(self._starts, self._ends, self._first + a, self._first + max(a, b))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return int(self._starts[self._first + i]), int(self._ends[self._first + i])
 
     def __iter__(self):  # type: ignore[no-untyped-def]
-        return zip(self._starts.tolist(), self._ends.tolist(), strict=True)
+        a, b = self._first, self._last
+        return zip(self._starts[a:b].tolist(), self._ends[a:b].tolist(), strict=True)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
@@ -187,14 +202,33 @@ class Spans(Sequence[tuple[int, int]]):
 class Batch:
     """The tokens of a batch of documents, by type, ready to be stored."""
 
-    __slots__ = ("documents", "keys", "skipped", "texts", "types")
+    __slots__ = ("documents", "entries", "keys", "skipped", "texts", "types")
 
     def __init__(self) -> None:
+        self.entries: dict[tuple[str, str, str], list[Entry]] = {}  # computed ahead (a worker)
         self.types: list[tuple[str, str, str]] = []
         self.keys: list[np.ndarray] = []   # per type: global key positions
         self.texts: list[np.ndarray] = []  # per type: global text offsets
         self.documents: list[tuple[int, str]] = []  # (id, SHA-256 of the text)
         self.skipped: set[str] = set()  # characters of tokens with no key (not in the postings)
+
+
+    def merge(self, other: Batch) -> None:
+        """Add the tokens of ``other`` (later documents) to this batch."""
+        number = {t: i for i, t in enumerate(self.types)}
+        for t, keys, texts in zip(other.types, other.keys, other.texts, strict=True):
+            i = number.get(t)
+            if i is None:
+                number[t] = len(self.types)
+                self.types.append(t)
+                self.keys.append(keys)
+                self.texts.append(texts)
+            else:
+                self.keys[i] = np.concatenate([self.keys[i], keys])
+                self.texts[i] = np.concatenate([self.texts[i], texts])
+        self.documents += other.documents
+        self.skipped |= other.skipped
+        self.entries.update(other.entries)
 
 
 class _Ids(dict):  # type: ignore[type-arg]
@@ -289,8 +323,9 @@ def store_batch(conn: Any, batch: Batch) -> int:
         keep = np.array(documents, dtype=np.uint64)
     number = search_positions.next_batch(conn)
     ids, new = search_positions.type_ids(conn, batch.types)
+    ahead = batch.entries
     keys = [(key, ids[i], role, a, b) for i in new
-            for key, role, a, b in (*type_entries(*batch.types[i]), *text_entries(batch.types[i][0]))]
+            for key, role, a, b in (ahead.get(batch.types[i]) or all_entries(batch.types[i]))]
     postings = []
     for type_id, kpos, tpos in zip(ids, batch.keys, batch.texts, strict=True):
         if keep is not None:

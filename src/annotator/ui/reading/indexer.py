@@ -53,6 +53,7 @@ from annotator.services.japanese import corpus_search
 from annotator.services.japanese.index_cache import CACHE_VERSION
 from annotator.services.japanese.parallel import IndexPool, build_index
 from annotator.services.japanese.search_records import row_from_index
+from annotator.ui.reading.positions_indexer import PositionsIndexer
 from annotator.services.wording import counted
 from annotator.store import Project, ProjectBusyError
 
@@ -229,6 +230,9 @@ class ReadingIndexer(QObject):
         self._store_timer = QTimer(self)
         self._store_timer.setSingleShot(True)
         self._store_timer.timeout.connect(self._store_some)
+        #: The documents' tokens go into the search index's postings once their readings are in.
+        self.positions = PositionsIndexer(project, self._quiet_left_ms, self._may_run,
+                                          lambda: without_waiting(project), self)
         app = QApplication.instance()
         self._watching = app is not None
         if app is not None:
@@ -371,6 +375,7 @@ class ReadingIndexer(QObject):
             self._finish_thread(thread)
         self._store_timer.stop()
         self._store_some()  # what was built is kept
+        self.positions.shutdown()
         self.pool.shutdown(wait=True)
 
     def forget(self, document_id: int) -> None:
@@ -530,6 +535,7 @@ class ReadingIndexer(QObject):
     def _idle(self) -> None:
         self.pool.shutdown(wait=False)  # idle: free the processes (they exit in the background)
         self.stateChanged.emit("")
+        self.positions.start()
         if self._all:
             self._all = False
             if not self._failed:

@@ -93,6 +93,7 @@ def test_some_documents_in_the_postings_give_the_same_hits(corpus: Path, tmp_pat
     path = tmp_path / "some.annotator"
     path.write_bytes(corpus.read_bytes())
     monkeypatch.setattr(cs, "POSITION_BATCH_DOCS", 30)
+    monkeypatch.setattr(cs, "POSITION_BATCH_PARTS", 1)
     with Project.open(path) as project:
         total = len(project.documents())
         assert cs.index_positions(project, max_batches=2) == 60
@@ -139,6 +140,7 @@ import os, signal, sys
 from annotator.store import Project
 from annotator.services.japanese import corpus_search as cs
 cs.POSITION_BATCH_DOCS = int(sys.argv[2])
+cs.POSITION_BATCH_PARTS = 1
 def progress(done, total):
     if done:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -149,7 +151,7 @@ BUILD = """
 import sys
 from annotator.store import Project
 from annotator.services.japanese import corpus_search as cs
-cs.POSITION_BATCH_DOCS = int(sys.argv[2])
+cs.POSITION_BATCH_DOCS, cs.POSITION_BATCH_PARTS = int(sys.argv[2]), 2
 with Project.open(sys.argv[1]) as project:
     print(cs.index_positions(project))
 """

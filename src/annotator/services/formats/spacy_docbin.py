@@ -158,7 +158,9 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
     beside the output as it is read (:class:`_Spools`) and are copied into the compressed
     msgpack at the end (10,000 documents, 37 million tokens: 0.2 GB, where building the
     message whole took 4.7 GB). A DocBin keeps every token in one msgpack ``bin``, at most
-    4 GB (about 178 million tokens): a larger selection is refused, the output untouched."""
+    4 GB (about 178 million tokens): a larger selection is refused, the output untouched,
+    before any document is tokenized when a lower bound of its tokens already passes
+    (:func:`_refuse_early`), else as its tokens pass."""
     from annotator.services.exporting import ExportReport, atomic_output, check_output, iter_chunks
 
     if output is None:
@@ -246,6 +248,7 @@ def export(project: Any, output: Path | None, filters: Any, options: ExportOptio
         _write_parts(out, built(), packer, attrs, report)
     else:
         check_output(out)
+        _refuse_early(project, filters, 8 * len(attrs))
         with _Spools(out) as spool:
             for item in built():
                 spool.add(item)
@@ -263,6 +266,21 @@ TOO_LARGE = ("the selection is too large for one spaCy DocBin: after {documents:
              "fewer documents at a time (--document)")
 #: Documents per file of a folder export (each also stays under a DocBin's 4 GB of tokens).
 PART_DOCUMENTS = 10_000
+
+
+def _refuse_early(project: Any, filters: Any, token_bytes: int) -> None:
+    """Refuse (:data:`TOO_LARGE`) a selection whose tokens surely pass a DocBin's 4 GB before
+    any document is tokenized, from a bound never above their real number
+    (:mod:`.spacy_tokens_bound`); a selection that fits is never refused here (those that the
+    bound does not tell are refused as their tokens pass, :meth:`_Spools.add`)."""
+    from annotator.services.exporting import check_filter, selected_ids
+    from annotator.services.formats.spacy_tokens_bound import documents_past
+
+    check_filter(project, filters)  # a wrong filter is told first, as ever
+    ids = selected_ids(project, filters.documents)
+    past = documents_past(project, ids, filters, _BIN_MAX // token_bytes)
+    if past is not None:
+        raise DataError(TOO_LARGE.format(documents=past))
 
 
 class _Built(NamedTuple):

@@ -29,7 +29,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["CREATE_STATEMENTS", "create", "current_documents", "documents_in", "entries", "missing_documents",
+__all__ = ["CREATE_STATEMENTS", "add_documents", "add_entries", "add_postings", "create", "current_documents", "documents_in", "entries", "missing_documents",
            "missing_count", "next_batch", "positioned_count", "posting_rows", "store_batch", "type_ids", "types_containing",
            "unkeyed_among"]
 
@@ -114,13 +114,32 @@ def store_batch(conn: sqlite3.Connection, batch: int, version: int,
     ``(key, type_id, role, a, b)``, the postings ``(type_id, first_doc, last_doc, data)``, the
     documents whose tokens they are (replacing their earlier batch) and the characters of
     their tokens without a key (which have no postings)."""
-    conn.executemany("INSERT OR IGNORE INTO search_unkeyed_chars (char) VALUES (?)",
-                     ((c,) for c in unkeyed))
+    add_entries(conn, keys)
+    add_postings(conn, batch, postings)
+    add_documents(conn, batch, version, documents, unkeyed)
+
+
+def add_entries(conn: sqlite3.Connection, keys: Iterable[tuple[str, int, int, int, int]]) -> None:
+    """The entries ``(key, type_id, role, a, b)`` of types just added (their transaction)."""
     conn.executemany("INSERT INTO search_type_keys (key, type_id, role, a, b) VALUES (?, ?, ?, ?, ?)",
                      keys)
+
+
+def add_postings(conn: sqlite3.Connection, batch: int,
+                 postings: Iterable[tuple[int, int, int, bytes]]) -> None:
+    """Postings rows ``(type_id, first_doc, last_doc, data)`` of ``batch``: they count for a
+    document only once :func:`add_documents` names the batch as its own."""
     conn.executemany("INSERT INTO search_postings (type_id, batch, first_doc, last_doc, data) "
                      "VALUES (?, ?, ?, ?, ?)",
                      ((t, batch, first, last, data) for t, first, last, data in postings))
+
+
+def add_documents(conn: sqlite3.Connection, batch: int, version: int, documents: Sequence[int],
+                  unkeyed: Iterable[str] = ()) -> None:
+    """Make ``batch`` the one holding the tokens of ``documents`` (replacing an earlier one),
+    and note the characters of their tokens without a key."""
+    conn.executemany("INSERT OR IGNORE INTO search_unkeyed_chars (char) VALUES (?)",
+                     ((c,) for c in unkeyed))
     conn.executemany("INSERT OR REPLACE INTO search_position_docs (document_id, batch, version) "
                      "VALUES (?, ?, ?)", ((d, batch, version) for d in documents))
 

@@ -170,9 +170,9 @@ def store_rows(project: Project, rows: Sequence[tuple[Any, ...]]) -> int:
 #: :func:`index_positions`, and how many such parts one batch (one transaction, a postings
 #: row per token type) holds: a query reads a row per type and batch, so batches are large;
 #: a batch's arrays are about 100 MB at most.
-POSITION_BATCH_DOCS = 1000
-POSITION_BATCH_CHARS = 4_000_000
-POSITION_BATCH_PARTS = 4
+POSITION_BATCH_DOCS = 500
+POSITION_BATCH_CHARS = 2_000_000
+POSITION_BATCH_PARTS = 8
 
 
 def positions_pending(project: Project) -> int:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import repeat
 from typing import Any
@@ -38,7 +38,7 @@ from annotator.store import search_positions
 
 __all__ = ["END", "INSIDE", "POSITIONS_VERSION", "START", "TEXT_END", "TEXT_START", "TEXT_WHOLE",
            "WHOLE", "Batch", "KeyQuery", "Spans", "all_entries", "build_batch", "decode", "encode", "literal_ok",
-           "store_batch", "text_entries", "type_entries"]
+           "prepare", "store_batch", "store_steps", "text_entries", "type_entries"]
 
 #: The version under which a document's tokens are in the postings (the readings' version and
 #: this module's own).
@@ -202,19 +202,22 @@ class Spans(Sequence[tuple[int, int]]):
 class Batch:
     """The tokens of a batch of documents, by type, ready to be stored."""
 
-    __slots__ = ("documents", "entries", "keys", "skipped", "texts", "types")
+    __slots__ = ("blobs", "documents", "entries", "keys", "skipped", "texts", "types")
 
     def __init__(self) -> None:
         self.entries: dict[tuple[str, str, str], list[Entry]] = {}  # computed ahead (a worker)
+        self.blobs: list[tuple[int, int, bytes]] = []  # per type, encoded ahead: (first, last, data)
         self.types: list[tuple[str, str, str]] = []
-        self.keys: list[np.ndarray] = []   # per type: global key positions
-        self.texts: list[np.ndarray] = []  # per type: global text offsets
+        # per type: global key positions and text offsets (a list of arrays once merged)
+        self.keys: list[Any] = []
+        self.texts: list[Any] = []
         self.documents: list[tuple[int, str]] = []  # (id, SHA-256 of the text)
         self.skipped: set[str] = set()  # characters of tokens with no key (not in the postings)
 
 
     def merge(self, other: Batch) -> None:
-        """Add the tokens of ``other`` (later documents) to this batch."""
+        """Add the tokens of ``other`` (later documents) to this batch. A type's arrays are
+        joined only when the batch is written (:meth:`arrays`), one type at a time."""
         number = {t: i for i, t in enumerate(self.types)}
         for t, keys, texts in zip(other.types, other.keys, other.texts, strict=True):
             i = number.get(t)
@@ -224,11 +227,22 @@ class Batch:
                 self.keys.append(keys)
                 self.texts.append(texts)
             else:
-                self.keys[i] = np.concatenate([self.keys[i], keys])
-                self.texts[i] = np.concatenate([self.texts[i], texts])
+                self.keys[i] = [*_parts(self.keys[i]), keys]
+                self.texts[i] = [*_parts(self.texts[i]), texts]
         self.documents += other.documents
         self.skipped |= other.skipped
         self.entries.update(other.entries)
+
+    def arrays(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(key positions, text offsets)`` of type ``i``'s tokens, in document order."""
+        keys, texts = self.keys[i], self.texts[i]
+        if isinstance(keys, list):
+            return np.concatenate(keys), np.concatenate(texts)  # type: ignore[arg-type]
+        return keys, texts
+
+
+def _parts(value: np.ndarray | list[np.ndarray]) -> list[np.ndarray]:
+    return value if isinstance(value, list) else [value]
 
 
 class _Ids(dict):  # type: ignore[type-arg]
@@ -327,7 +341,8 @@ def store_batch(conn: Any, batch: Batch) -> int:
     keys = [(key, ids[i], role, a, b) for i in new
             for key, role, a, b in (ahead.get(batch.types[i]) or all_entries(batch.types[i]))]
     postings = []
-    for type_id, kpos, tpos in zip(ids, batch.keys, batch.texts, strict=True):
+    for i, type_id in enumerate(ids):
+        kpos, tpos = batch.arrays(i)
         if keep is not None:
             mask = np.isin(kpos >> _HIGH, keep)
             kpos, tpos = kpos[mask], tpos[mask]
@@ -337,6 +352,58 @@ def store_batch(conn: Any, batch: Batch) -> int:
     search_positions.store_batch(conn, number, POSITIONS_VERSION, keys, postings, documents,
                                  batch.skipped)
     return len(documents)
+
+
+def prepare(batch: Batch, cancel: Callable[[], bool] | None = None) -> bool:
+    """Compute ahead what :func:`store_steps` writes (safe in a worker thread): each type's
+    entries and encoded postings. False when ``cancel()`` said so."""
+    for i, t in enumerate(batch.types):
+        if i % 64 == 0 and cancel is not None and cancel():
+            return False
+        kpos, tpos = batch.arrays(i)
+        batch.entries[t] = all_entries(t)
+        batch.blobs.append((int(kpos[0] >> _HIGH), int(kpos[-1] >> _HIGH), encode(kpos, tpos)))
+    return True
+
+
+def store_steps(batch: Batch, types_per_step: int = 16, rows_per_step: int = 64,
+                ) -> Iterator[Callable[[Any], int]]:
+    """Writing a :func:`prepare`-d batch as a series of short steps, each to run in its own
+    write transaction (retried as it is when the write lock is taken): the batch's number;
+    the types, each new one with its entries, a few at a time; the postings rows (which count
+    for no document yet); last, the documents still as they were read become the batch's (the
+    step's value: how many). A series stopped half-way leaves rows no document counts."""
+    number: list[int] = []
+    ids = [0] * len(batch.types)
+
+    def take_number(conn: Any) -> int:
+        number[:] = [search_positions.next_batch(conn)]
+        return 0
+
+    yield take_number
+    for at in range(0, len(batch.types), types_per_step):
+        def add_types(conn: Any, at: int = at) -> int:
+            part = batch.types[at : at + types_per_step]
+            got, new = search_positions.type_ids(conn, part)
+            ids[at : at + len(got)] = got
+            search_positions.add_entries(conn, [(key, got[i], role, a, b) for i in new
+                                                for key, role, a, b in batch.entries[part[i]]])
+            return 0
+        yield add_types
+    for at in range(0, len(batch.types), rows_per_step):
+        def add_rows(conn: Any, at: int = at) -> int:
+            search_positions.add_postings(conn, number[0], [
+                (ids[i], *batch.blobs[i]) for i in range(at, min(at + rows_per_step, len(ids)))])
+            return 0
+        yield add_rows
+
+    def finish(conn: Any) -> int:
+        current = search_positions.current_documents(conn, [d for d, _s in batch.documents], RECORD_VERSION)
+        documents = [d for d, sha in batch.documents if current.get(d) == sha]
+        search_positions.add_documents(conn, number[0], POSITIONS_VERSION, documents, batch.skipped)
+        return len(documents)
+
+    yield finish
 
 
 _EMPTY = np.zeros(0, dtype=np.uint64)

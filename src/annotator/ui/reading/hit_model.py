@@ -21,8 +21,9 @@ _Index = QModelIndex | QPersistentModelIndex
 
 class HitModel(QAbstractTableModel):
     """Rows are search hits (``document`` = document id), held a document at a time: per
-    document the list of ``(start, end)``, and the running row count, so a million hits are a
-    few thousand small lists, and a row's :class:`Hit` (and its context) is made only when the
+    document the sequence of ``(start, end)`` the search gave (a slice of its arrays, which
+    makes a pair only when asked for), and the running row count, so a million hits are a few
+    thousand small sequences, and a row's :class:`Hit` (and its context) is made only when the
     view asks for it. ``names`` maps a document id to its name and ``text_of(document_id)``
     returns its text. ``set_hits`` resets the model (a new search); ``append_groups`` (or
     ``append_hits``) adds rows at the end (emits ``rowsInserted``) as a search streams its
@@ -35,7 +36,7 @@ class HitModel(QAbstractTableModel):
         self._names = names
         self._text_of = text_of
         self._docs: list[int] = []
-        self._spans: list[list[tuple[int, int]]] = []
+        self._spans: list[Sequence[tuple[int, int]]] = []
         self._firsts: list[int] = []  # the row of each document's first hit
         self._count = 0
 
@@ -46,10 +47,11 @@ class HitModel(QAbstractTableModel):
 
     def _add(self, document_id: int, spans: Sequence[tuple[int, int]]) -> None:
         if self._docs and self._docs[-1] == document_id:
-            self._spans[-1].extend(spans)
+            self._spans[-1] = [*self._spans[-1], *spans]
         else:
             self._docs.append(document_id)
-            self._spans.append(list(spans))
+            # kept as given: a search's spans make a pair only when a row is shown
+            self._spans.append(spans if isinstance(spans, Sequence) else list(spans))
             self._firsts.append(self._count)
         self._count += len(spans)
 

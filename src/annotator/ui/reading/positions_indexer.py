@@ -2,18 +2,22 @@
 readings but are not in the search index's postings yet (``annotator.services.japanese.positions``).
 
 A batch at a time, like the readings: the GUI thread reads the next documents' readings rows
-and texts (one indexed range query, a cursor that only moves forward), one ``QThread`` builds
-their postings and the entries of their token types (numpy, and pykakasi for the cuts of types
-not met before), the GUI thread writes the batch in one short transaction. It works only while
-the window is quiet (the readings indexer's pause after any activity) and never waits for
-another program's write lock. A query reads a postings row per token type and batch: the
-batches are :data:`DOCS` documents (``annotator search`` builds larger ones).
+and texts, :data:`READ_DOCS` per turn of the event loop (an indexed range query, a cursor that
+only moves forward); one ``QThread`` builds their postings, encodes them and computes the
+entries of their token types (numpy, and pykakasi for the cuts of types not met before); the
+GUI thread writes the batch in short steps (:func:`~annotator.services.japanese.positions.store_steps`,
+one transaction each, at most :data:`STORE_MS` of writing per turn; the documents count for the
+batch only with its last step). It works only while the window is quiet (the readings indexer's
+pause after any activity) and never waits for another program's write lock. A query reads a
+postings row per token type and batch: the batches are :data:`DOCS` documents
+(``annotator search`` builds larger ones).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -23,12 +27,16 @@ from annotator.services.japanese import corpus_search
 from annotator.services.japanese import positions as postings
 from annotator.store import Project, ProjectBusyError
 
-__all__ = ["CHARS", "DOCS", "PositionsIndexer"]
+__all__ = ["CHARS", "DOCS", "READ_DOCS", "STORE_MS", "PositionsIndexer"]
 
 #: Documents (and at most this many characters) per batch.
 DOCS = 256
 CHARS = 1_000_000
-#: Pause between batches, and when another program holds the write lock.
+#: Documents read per turn of the event loop.
+READ_DOCS = 32
+#: Writing done per turn of the event loop.
+STORE_MS = 4
+#: Pause between turns, and when another program holds the write lock.
 YIELD_MS = 15
 BUSY_RETRY_MS = 2000
 
@@ -58,11 +66,8 @@ class _BuildThread(QThread):
             if self._wait():
                 return
             batch = postings.build_batch(self.items)
-            for i, t in enumerate(batch.types):
-                if i % 64 == 0 and self._wait():
-                    return
-                batch.entries[t] = postings.all_entries(t)
-            self.built.emit(batch)
+            if postings.prepare(batch, self._wait):
+                self.built.emit(batch)
         except Exception as exc:  # noqa: BLE001 - reported in the window, never a crash
             self.failed.emit(f"{type(exc).__name__}: {exc}")
 
@@ -87,8 +92,11 @@ class PositionsIndexer(QObject):
         self._may_run = may_run
         self._without_waiting = without_waiting
         self._cursor = 0
+        self._items: list[tuple[int, Any, str, str]] = []  # read for the next batch
         self._thread: _BuildThread | None = None
         self._pending: postings.Batch | None = None  # built, not stored yet
+        self._steps: Iterator[Callable[[Any], int]] | None = None
+        self._step_now: Callable[[Any], int] | None = None
         self._closed = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -113,7 +121,7 @@ class PositionsIndexer(QObject):
         self._closed = True
         self._timer.stop()
         self._store_timer.stop()
-        self._pending = None
+        self._pending, self._steps, self._step_now = None, None, None
         thread = self._thread
         if thread is not None:
             thread.stop.set()
@@ -127,11 +135,20 @@ class PositionsIndexer(QObject):
         if wait:
             self._timer.start(wait)
             return
-        items = corpus_search.next_position_items(self.project, self._cursor, DOCS, CHARS)
-        if not items:
+        chars = sum(len(text) for _d, _r, text, _s in self._items)
+        items = corpus_search.next_position_items(self.project, self._cursor, READ_DOCS,
+                                                  max(CHARS - chars, 1))
+        if items:
+            self._cursor = items[-1][0]
+            self._items += items
+            chars += sum(len(text) for _d, _r, text, _s in items)
+            if len(self._items) < DOCS and chars < CHARS:
+                self._timer.start(0)  # read on in the next turn
+                return
+        if not self._items:
             self.finished.emit()
             return
-        self._cursor = items[-1][0]
+        items, self._items = self._items, []
         thread = _BuildThread(items, self._may_run, self)
         thread.built.connect(self._built)
         thread.failed.connect(self._failed)
@@ -153,6 +170,7 @@ class PositionsIndexer(QObject):
         self._store()
 
     def _store(self) -> None:
+        """Write the built batch a few steps per turn (one short transaction each)."""
         batch = self._pending
         if self._closed or batch is None:
             return
@@ -160,19 +178,30 @@ class PositionsIndexer(QObject):
         if wait:  # the window is busy: store later
             self._store_timer.start(wait)
             return
-        try:
-            with self._without_waiting():
-                count = corpus_search.store_positions(self.project, batch)
-        except ProjectBusyError:  # another program is writing
-            self._store_timer.start(BUSY_RETRY_MS)
-            return
-        except Exception as exc:  # noqa: BLE001 - a write failing must not stop the window
-            self._pending = None
-            self.failed.emit(f"the search index could not be updated: {exc}")
-            return
-        self._pending = None
-        self.stored.emit(count)
-        self._timer.start(YIELD_MS)
+        if self._steps is None:
+            self._steps = postings.store_steps(batch)
+        deadline = time.monotonic() + STORE_MS / 1000
+        while time.monotonic() < deadline:
+            if self._step_now is None:
+                self._step_now = next(self._steps, None)
+                if self._step_now is None:  # every step done
+                    self._pending, self._steps = None, None
+                    self._timer.start(YIELD_MS)
+                    return
+            try:
+                with self._without_waiting(), self.project.atomic():
+                    count = self._step_now(self.project.db.conn)
+            except ProjectBusyError:  # another program is writing: the same step, later
+                self._store_timer.start(BUSY_RETRY_MS)
+                return
+            except Exception as exc:  # noqa: BLE001 - a write failing must not stop the window
+                self._pending, self._steps, self._step_now = None, None, None
+                self.failed.emit(f"the search index could not be updated: {exc}")
+                return
+            self._step_now = None
+            if count:
+                self.stored.emit(count)
+        self._store_timer.start(YIELD_MS)
 
     def _failed(self, message: str) -> None:
         thread = self._thread

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 __all__ = ["CREATE_STATEMENTS", "add_documents", "add_entries", "add_postings", "create", "current_documents", "documents_in", "entries", "missing_documents",
-           "missing_count", "next_batch", "positioned_count", "posting_rows", "store_batch", "type_ids", "types_containing",
+           "missing_count", "next_batch", "outdated", "clear", "positioned_count", "posting_rows", "store_batch", "type_ids", "types_containing",
            "unkeyed_among"]
 
 CREATE_STATEMENTS = (
@@ -205,6 +205,21 @@ def documents_in(conn: sqlite3.Connection, low: int, high: int, version: int,
     return conn.execute("SELECT document_id, batch FROM search_position_docs WHERE "
                         "document_id >= ? AND document_id < ? AND version = ?",
                         [low, high, version]).fetchall()
+
+
+def outdated(conn: sqlite3.Connection, version: int) -> bool:
+    """Whether some document's tokens are in the postings under another ``version`` (the
+    types' entries may then have been computed otherwise: :func:`clear` first)."""
+    return conn.execute("SELECT 1 FROM search_position_docs WHERE version <> ? LIMIT 1",
+                        [version]).fetchone() is not None
+
+
+def clear(conn: sqlite3.Connection) -> None:
+    """Remove every type, entry, postings row and document of the postings (inside the
+    caller's write transaction; they are built again from the readings)."""
+    for table in ("search_position_docs", "search_postings", "search_type_keys", "search_types",
+                  "search_unkeyed_chars"):
+        conn.execute(f"DELETE FROM {table}")
 
 
 def positioned_count(conn: sqlite3.Connection, version: int) -> int:

@@ -40,7 +40,7 @@ from annotator.services.japanese.search_records import (
 from annotator.store import Project, search_index, search_positions
 
 __all__ = ["ReadingsState", "build_rows", "index_positions", "index_readings", "index_some_texts",
-           "index_texts", "next_position_items", "positions_pending", "store_positions",
+           "index_texts", "next_position_items", "positions_outdated", "positions_pending", "store_positions",
            "iter_hit_groups", "iter_hits", "iter_text_groups", "load_index", "pending_texts",
            "readings_state", "store_rows", "texts_pending"]
 
@@ -175,6 +175,12 @@ POSITION_BATCH_CHARS = 2_000_000
 POSITION_BATCH_PARTS = 8
 
 
+def positions_outdated(project: Project) -> bool:
+    """Whether the postings hold documents of another version (:func:`index_positions` builds
+    them again from the start)."""
+    return search_positions.outdated(project.db.conn, positions.POSITIONS_VERSION)
+
+
 def positions_pending(project: Project) -> int:
     """How many documents have readings but no tokens in the postings yet."""
     return search_positions.missing_count(project.db.conn, positions.POSITIONS_VERSION, RECORD_VERSION)
@@ -215,7 +221,11 @@ def index_positions(project: Project, *, progress: Progress | None = None,
     """Add the tokens of every document that has readings but none in the postings (indexed
     before the postings existed, or by another program), a batch per transaction, from the
     stored readings (no pykakasi but for the cuts of new token types). A killed or cancelled
-    run keeps what it committed. Returns how many documents were added."""
+    run keeps what it committed. Postings of another version (of this module or the readings)
+    are removed first: they are all built again. Returns how many documents were added."""
+    with project.atomic():
+        if search_positions.outdated(project.db.conn, positions.POSITIONS_VERSION):
+            search_positions.clear(project.db.conn)
     todo = positions_pending(project)
     done = batches = after = 0
     while max_batches is None or batches < max_batches:

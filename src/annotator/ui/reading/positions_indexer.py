@@ -109,6 +109,8 @@ class PositionsIndexer(QObject):
         """Go through the documents that are missing (again from the first)."""
         if self._closed:
             return
+        if corpus_search.positions_outdated(self.project):
+            return  # built by another version: annotator search builds them again, at once
         self._cursor = 0
         if self._thread is None and not self._timer.isActive():
             self._timer.start(0)

@@ -135,6 +135,21 @@ def test_removed_and_reindexed_documents(corpus: Path, tmp_path: Path) -> None:
         _check_all(project, queries)
 
 
+def test_postings_of_another_version_are_built_again(corpus: Path, tmp_path: Path) -> None:
+    path = tmp_path / "version.annotator"
+    path.write_bytes(corpus.read_bytes())
+    with Project.open(path) as project:
+        total = len(project.documents())
+        cs.index_positions(project)
+        with project.atomic():
+            project.db.execute("UPDATE search_position_docs SET version = version - 1 WHERE document_id % 2 = 0")
+        assert cs.positions_outdated(project) and cs.positions_pending(project) == total // 2
+        assert cs.index_positions(project) == total  # all of them, from the start
+        assert not cs.positions_outdated(project)
+        assert project.db.execute("SELECT count(DISTINCT batch) FROM search_postings").fetchone()[0] >= 1
+        _check_all(project, ["puchin", "kitachosen", "ミサイル"])
+
+
 KILL_AFTER_FIRST_BATCH = """
 import os, signal, sys
 from annotator.store import Project

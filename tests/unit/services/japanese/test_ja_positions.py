@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from annotator.services.japanese import ReadingIndex, search
 from annotator.services.japanese import corpus_search as cs
 from annotator.services.japanese import positions
+from annotator.services.japanese.candidates import find_literal_fast
 from annotator.services.japanese.matching import split_point
 from annotator.store import Project
 from ja_project import WHO, seed_texts
@@ -258,7 +259,7 @@ def test_a_literal_term_is_found_as_str_find_finds_it(tmp_path: Path) -> None:
     expected = []
     for d, t in texts.items():
         for term in {t[s:e] for s, e in found[d]}:
-            expected += [(d, s, e) for s, e in cs._find_literal(t, term)]
+            expected += [(d, s, e) for s, e in find_literal_fast(t, term)]
     got = [(int(s) >> 32, int(s) & 0xFFFFFFFF, int(e) & 0xFFFFFFFF) for s, e in zip(kept_s, kept_e, strict=True)]
     assert got == sorted(expected)
     with _project(tmp_path / "o.annotator", list(texts.values())) as project:

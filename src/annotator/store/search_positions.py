@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 __all__ = ["CREATE_STATEMENTS", "add_documents", "add_entries", "add_postings", "create", "current_documents", "documents_in", "entries", "missing_documents",
-           "missing_count", "next_batch", "outdated", "clear", "positioned_count", "posting_rows", "store_batch", "type_ids", "types_containing",
+           "missing_count", "next_batch", "outdated", "clear", "document_ids", "posting_rows", "store_batch", "type_ids", "types_containing",
            "unkeyed_among"]
 
 CREATE_STATEMENTS = (
@@ -222,10 +222,10 @@ def clear(conn: sqlite3.Connection) -> None:
         conn.execute(f"DELETE FROM {table}")
 
 
-def positioned_count(conn: sqlite3.Connection, version: int) -> int:
-    """How many documents have their tokens of ``version`` in the postings."""
-    return conn.execute("SELECT count(*) FROM search_position_docs WHERE version = ?",
-                        [version]).fetchone()[0]
+def document_ids(conn: sqlite3.Connection, low: int, high: int) -> list[int]:
+    """The ids of the documents in ``[low, high)``, ascending."""
+    return [row[0] for row in conn.execute(
+        "SELECT id FROM documents WHERE id >= ? AND id < ? ORDER BY id", [low, high])]
 
 
 _MISSING = ("FROM search_readings r LEFT JOIN search_position_docs p ON p.document_id = "

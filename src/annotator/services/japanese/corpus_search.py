@@ -386,11 +386,9 @@ def _groups(project: Project, query: str, aliases: Mapping[str, Sequence[str]] |
     exact = [t for t in literal if positions.literal_ok(conn, t)]  # found from the postings
     queries = [positions.KeyQuery(conn, k) for k in keys]
     queries += [positions.KeyQuery(conn, t, literal=True) for t in exact]
-    # Literal matches are looked for in the texts: of the terms not found from the postings,
-    # and of all of them while some documents are not in the postings.
-    everywhere = search_positions.positioned_count(conn, positions.POSITIONS_VERSION) == \
-        conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-    texts_for = [t for t in literal if t not in exact] if everywhere else literal
+    # Literal matches are looked for in the texts of the candidates of the terms the postings
+    # cannot answer, and of every document not in the postings (below, per window).
+    texts_for = [t for t in literal if t not in exact]
     literal_ids = _Ahead(search_index.candidate_documents(conn, "search_text", texts_for, after))
     missing = sorted(search_positions.missing_documents(
         conn, positions.POSITIONS_VERSION, RECORD_VERSION, after)) if keys else []
@@ -418,7 +416,16 @@ def _groups(project: Project, query: str, aliases: Mapping[str, Sequence[str]] |
             dense = size >= POSITION_WINDOWS[1] and len(candidates) > DENSE_SHARE * size
         for d in unpositioned:
             batch[d] = batch.get(d, 0) | 2
-        found, overlapping = _window_hits(conn, queries, low, high, candidates)
+        live = dict(search_positions.documents_in(conn, low, high, positions.POSITIONS_VERSION)
+                    ) if queries else {}
+        if exact:  # the documents not in the postings: their texts, for every term
+            among = search_positions.document_ids(conn, low, high) if candidates is None else candidates
+            for d in among:
+                if d not in live:
+                    batch[d] = batch.get(d, 0) | 1
+        if candidates is not None:
+            live = {d: live[d] for d in candidates if d in live}
+        found, overlapping = _window_hits(queries, low, high, live)
         low = high
         if found or batch:
             yield from _window_groups(conn, batch, found, overlapping, literal, keys, texts,
@@ -491,18 +498,13 @@ _HIGH = np.uint64(32)
 _LOW = np.uint64((1 << 32) - 1)
 
 
-def _window_hits(conn: Any, queries: list[positions.KeyQuery], low: int, high: int,
-                 candidates: list[int] | None) -> tuple[dict[int, Sequence[tuple[int, int]]], set[int]]:
-    """The reading matches of the positioned documents with ids in ``[low, high)`` (of
-    ``candidates`` only, unless None): document -> spans (each once, by start, then longest
-    first), and the documents where some overlap (the others' spans are already what
+def _window_hits(queries: list[positions.KeyQuery], low: int, high: int, live: dict[int, int],
+                 ) -> tuple[dict[int, Sequence[tuple[int, int]]], set[int]]:
+    """The matches from the postings in the documents of ``live`` (document -> its batch,
+    ids in ``[low, high)``): document -> spans (each once, by start, then longest first), and
+    the documents where some overlap (the others' spans are already what
     :func:`._without_overlaps` keeps)."""
-    if not queries or candidates == []:
-        return {}, set()
-    live = dict(search_positions.documents_in(conn, low, high, positions.POSITIONS_VERSION))
-    if candidates is not None:
-        live = {d: live[d] for d in candidates if d in live}
-    if not live:
+    if not queries or not live:
         return {}, set()
     parts = [_first_occurrences(*q.hits(low, high, live)) if q.literal else q.hits(low, high, live)
              for q in queries]

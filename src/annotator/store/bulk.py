@@ -51,6 +51,7 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
+from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -163,6 +164,8 @@ INSERT_SPAN = ('INSERT INTO spans (id, document_id, start, "end", label_id, anno
 _INSERT_PLAIN_SPANS = ('INSERT INTO spans (id, document_id, start, "end", label_id, annotator, '
                        "created_at, updated_at, note, value, attributes) VALUES (?, ?, ?, ?, ?, "
                        "?, ?, ?, NULL, NULL, NULL)")
+#: Rows a multi-row ``INSERT ... VALUES`` of :func:`insert_rows` holds at most.
+ROWS_PER_INSERT = 500
 
 
 def span_rows(groups: Sequence[tuple[int, str, Sequence[Any]]], label_ids: dict[str, int]
@@ -204,8 +207,32 @@ def insert_span_rows(conn: sqlite3.Connection, plain: Sequence[tuple[Any, ...]],
                      full: Sequence[tuple[Any, ...]] = ()) -> None:
     """Insert the rows :func:`span_rows` made, inside the caller's transaction."""
     if full:
-        conn.executemany(INSERT_SPAN, full)
-    conn.executemany(_INSERT_PLAIN_SPANS, plain)
+        insert_rows(conn, INSERT_SPAN, full)
+    insert_rows(conn, _INSERT_PLAIN_SPANS, plain)
+
+
+def insert_rows(conn: sqlite3.Connection, insert: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Run ``insert`` (``INSERT INTO t (...) VALUES (...)``, one row of ``?`` and literals)
+    for every row, :data:`ROWS_PER_INSERT` rows to a statement (``VALUES (...), (...), ...``),
+    the few left over by ``executemany``; inside the caller's transaction.
+
+    One statement for many rows keeps its cursors where the last row went: a row whose keys
+    follow the last one's (time-ordered ids, documents in order) is put beside it without
+    searching each B-tree from its root again, as each row of an ``executemany`` does (a
+    statement run again opens its cursors again). At most as many parameters as the
+    connection allows."""
+    values = insert.rindex("VALUES") + len("VALUES")
+    one = insert[values:].strip()
+    width = one.count("?")
+    per = min(ROWS_PER_INSERT, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width)
+    whole = len(rows) - len(rows) % per if per > 1 else 0
+    if whole:
+        many = insert[:values] + " " + ", ".join([one] * per)
+        flat = chain.from_iterable
+        for at in range(0, whole, per):
+            conn.execute(many, tuple(flat(rows[at : at + per])))
+    if whole < len(rows):
+        conn.executemany(insert, rows[whole:])
 
 
 def import_history(source: str, spans: Sequence[Any]) -> str:

@@ -384,8 +384,9 @@ def _groups(project: Project, query: str, aliases: Mapping[str, Sequence[str]] |
     conn = project.db.conn
     last = conn.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0]
     exact = [t for t in literal if positions.literal_ok(conn, t)]  # found from the postings
-    queries = [positions.KeyQuery(conn, k) for k in keys]
-    queries += [positions.KeyQuery(conn, t, literal=True) for t in exact]
+    cache = positions.row_cache(project)
+    queries = [positions.KeyQuery(conn, k, cache=cache) for k in keys]
+    queries += [positions.KeyQuery(conn, t, literal=True, cache=cache) for t in exact]
     # Literal matches are looked for in the texts of the candidates of the terms the postings
     # cannot answer, and of every document not in the postings (below, per window).
     texts_for = [t for t in literal if t not in exact]

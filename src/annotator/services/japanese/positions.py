@@ -23,7 +23,9 @@ documents. The result is exactly what ``ReadingIndex.find_key`` gives document b
 from __future__ import annotations
 
 import json
+import weakref
 import zlib
+from collections import OrderedDict
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
@@ -37,8 +39,8 @@ from annotator.services.japanese.search_records import RECORD_VERSION
 from annotator.store import search_positions
 
 __all__ = ["END", "INSIDE", "POSITIONS_VERSION", "START", "TEXT_END", "TEXT_START", "TEXT_WHOLE",
-           "WHOLE", "Batch", "KeyQuery", "Spans", "all_entries", "build_batch", "decode", "encode", "literal_ok",
-           "prepare", "store_batch", "store_steps", "text_entries", "type_entries"]
+           "WHOLE", "Batch", "KeyQuery", "RowCache", "Spans", "all_entries", "build_batch", "decode", "encode", "literal_ok",
+           "prepare", "row_cache", "store_batch", "store_steps", "text_entries", "type_entries"]
 
 #: The version under which a document's tokens are in the postings (the readings' version and
 #: this module's own).
@@ -427,6 +429,48 @@ def _join(bounds: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return first + np.arange(len(j)), j
 
 
+#: Decoded postings rows kept from one query to the next, per project, the least recently used
+#: dropped past this many bytes: a row never changes once written (a batch's number is never
+#: given to another, also not after :func:`~annotator.store.search_positions.clear`), so a row
+#: kept is the row in the file; whether it counts for a document is decided at each query.
+CACHE_BYTES = 128 << 20
+
+
+class RowCache:
+    """Decoded postings rows by ``(type, batch)``, least recently used dropped first."""
+
+    def __init__(self, limit: int = CACHE_BYTES) -> None:
+        self.limit = limit
+        self._rows: OrderedDict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: tuple[int, int]) -> tuple[np.ndarray, np.ndarray] | None:
+        value = self._rows.get(key)
+        if value is not None:
+            self._rows.move_to_end(key)
+        return value
+
+    def put(self, key: tuple[int, int], value: tuple[np.ndarray, np.ndarray]) -> None:
+        if key in self._rows:
+            return
+        self._rows[key] = value
+        self._bytes += value[0].nbytes + value[1].nbytes
+        while self._bytes > self.limit and len(self._rows) > 1:
+            _key, (kp, t) = self._rows.popitem(last=False)
+            self._bytes -= kp.nbytes + t.nbytes
+
+
+_CACHES: weakref.WeakKeyDictionary[Any, RowCache] = weakref.WeakKeyDictionary()
+
+
+def row_cache(project: Any) -> RowCache:
+    """The :class:`RowCache` of ``project`` (one per open project, dropped with it)."""
+    cache = _CACHES.get(project)
+    if cache is None:
+        cache = _CACHES[project] = RowCache()
+    return cache
+
+
 class KeyQuery:
     """The matches of one search key (or, with ``literal``, of one literal term) over the
     positioned documents, a window of document ids at a time (:meth:`hits`). The entries of
@@ -437,11 +481,12 @@ class KeyQuery:
     only for a term without a character of the tokens that are not in the postings, see
     :func:`literal_ok`)."""
 
-    def __init__(self, conn: Any, qkey: str, *, literal: bool = False) -> None:
+    def __init__(self, conn: Any, qkey: str, *, literal: bool = False,
+                 cache: RowCache | None = None) -> None:
         self.conn, self.qkey, self.literal = conn, qkey, literal
-        # Decoded postings rows by (type, batch), kept from one window to the next while the
-        # windows are in their batches (a batch is read once, not once per window).
-        self._decoded: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        # Decoded postings rows by (type, batch), kept from one window to the next (a batch
+        # is read once, not once per window) and, with the project's cache, between queries.
+        self._decoded = cache if cache is not None else RowCache()
         m = len(qkey)
         whole, start, end = (TEXT_WHOLE, TEXT_START, TEXT_END) if literal else (WHOLE, START, END)
         self.roles = whole, start, end
@@ -503,21 +548,21 @@ class KeyQuery:
         every = sorted(set(live.values()))
         reach = self._ends_reached()
         decoded = self._decoded
-        wanted = set(every)
-        for key in [key for key in decoded if key[1] not in wanted]:
-            del decoded[key]
 
         def postings(type_id: int, batches: list[int]) -> tuple[np.ndarray, np.ndarray]:
             """``(join column, text offsets)`` of a type's tokens in ``batches``."""
             todo = [b for b in batches if (type_id, b) not in rows]
             if todo:
-                unread = [b for b in todo if (type_id, b) not in decoded]
+                got = {b: decoded.get((type_id, b)) for b in todo}
+                unread = [b for b, value in got.items() if value is None]
                 for b in unread:
-                    decoded[type_id, b] = (_EMPTY, _EMPTY)
+                    got[b] = (_EMPTY, _EMPTY)
                 for b, data in search_positions.posting_rows(self.conn, type_id, unread):
-                    decoded[type_id, b] = decode(data)
+                    got[b] = decode(data)
+                for b in unread:
+                    decoded.put((type_id, b), got[b])  # type: ignore[arg-type]
                 for b in todo:
-                    kp, t = _live(*decoded[type_id, b], b, low, batch_of)
+                    kp, t = _live(*got[b], b, low, batch_of)  # type: ignore[misc]
                     rows[type_id, b] = (t, t) if self.literal else (kp, t)
             parts = [rows[type_id, b] for b in batches if len(rows[type_id, b][0])]
             if not parts:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from annotator.services.japanese import positions
+from annotator.services.japanese import positions, postings_query
 from annotator.services.japanese.candidates import check as _check
 from annotator.services.japanese.index_cache import CACHE_VERSION
 from annotator.services.japanese.parallel import PARALLEL_MIN_CHARS, IndexPool, build_indexes
@@ -384,9 +384,9 @@ def _groups(project: Project, query: str, aliases: Mapping[str, Sequence[str]] |
     conn = project.db.conn
     last = conn.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0]
     exact = [t for t in literal if positions.literal_ok(conn, t)]  # found from the postings
-    cache = positions.row_cache(project)
-    queries = [positions.KeyQuery(conn, k, cache=cache) for k in keys]
-    queries += [positions.KeyQuery(conn, t, literal=True, cache=cache) for t in exact]
+    cache = postings_query.row_cache(project)
+    queries = [postings_query.KeyQuery(conn, k, cache=cache) for k in keys]
+    queries += [postings_query.KeyQuery(conn, t, literal=True, cache=cache) for t in exact]
     # Literal matches are looked for in the texts of the candidates of the terms the postings
     # cannot answer, and of every document not in the postings (below, per window).
     texts_for = [t for t in literal if t not in exact]
@@ -499,7 +499,7 @@ _HIGH = np.uint64(32)
 _LOW = np.uint64((1 << 32) - 1)
 
 
-def _window_hits(queries: list[positions.KeyQuery], low: int, high: int, live: dict[int, int],
+def _window_hits(queries: list[postings_query.KeyQuery], low: int, high: int, live: dict[int, int],
                  ) -> tuple[dict[int, Sequence[tuple[int, int]]], set[int]]:
     """The matches from the postings in the documents of ``live`` (document -> its batch,
     ids in ``[low, high)``): document -> spans (each once, by start, then longest first), and

@@ -74,6 +74,7 @@ from annotator.services.native import sniff as sniff_native
 from annotator.services.wording import counted
 from annotator.store import Project, document_rows, registry
 from annotator.store.bulk import bulk_writing
+from annotator.store.bulk_documents import NewDocuments
 
 TEXT_SUFFIXES = {".txt", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -445,6 +446,8 @@ class ChunkWriter:
         #: New relation ids (and span ids, made a chunk at a time): time-ordered, so their
         #: primary-key inserts append.
         self.new_id = IdSource()
+        #: The documents the chunks add, written together before each chunk's spans.
+        self.new_documents = NewDocuments(project.db.conn, who=who, stamp=self.stamp)
         self.types: dict[str, RelationType] = {rt.name: rt for rt in project.relation_types()}
         self.declared: dict[str, dict[str, Attribute]] = {}
         for attribute in project.label_attributes():
@@ -507,6 +510,7 @@ class ChunkWriter:
         # the chunk's new span ids made at once (a C call each, not IdSource's method)
         new_id = iter(time_ordered_ids(sum(len(r.spans) for r, _ in chunk))).__next__
         here: dict[tuple[int, int, str, str], str] = {}
+        new_documents = self.new_documents
         for record, source in chunk:
             name = record.name or record.uid or f"{Path(source).name}:{record.line}"
             document = existing.get(record.sha256)
@@ -515,12 +519,13 @@ class ChunkWriter:
             elif record.sha256 in created:
                 doc_id, doc_name = created[record.sha256]
             else:
-                doc_id, doc_name = project.insert_document(
-                    name, record.text, record.sha256, who=self.who, uid=record.uid,
-                    meta=record.meta, stamp=self.stamp), name
+                doc_id = new_documents.add(name, record.text, record.sha256, uid=record.uid,
+                                           meta=record.meta)
                 created[record.sha256] = (doc_id, name)
                 report.documents_added.append(name)
                 keys[doc_id] = set()
+                if record.names:
+                    new_documents.flush()  # a further name is checked against the row
                 for further in record.names:
                     project.add_document_name(doc_id, further, who=self.who, source=source)
                 doc_name = None  # this record named the new document
@@ -528,6 +533,7 @@ class ChunkWriter:
                 if doc_id not in self.reported:
                     self.reported.add(doc_id)
                     report.documents_existing.append(doc_name)
+                new_documents.flush()
                 kept = False
                 for further in [name, *record.names]:
                     kept = project.add_document_name(doc_id, further, who=self.who,
@@ -583,6 +589,7 @@ class ChunkWriter:
                 append(parsed)
             if spans:
                 groups.append((doc_id, source, spans))
+        new_documents.flush()
         report.spans_added += project.add_span_groups(groups, who=self.who)
         if linked:
             self._write_relations(linked)

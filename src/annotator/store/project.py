@@ -30,7 +30,6 @@ from annotator.domain.text import canonicalise, sha256_text
 from annotator.store import registry
 from annotator.store.bulk import (
     INSERT_SPAN,
-    document_history,
     import_history,
     insert_span_rows,
     span_rows,
@@ -604,31 +603,6 @@ class Project(RelationsMixin, LabelsMixin, ReviewMixin, ReadingMixin):
             found.update(r[0] for r in self.db.execute(
                 f"SELECT id FROM spans WHERE id IN ({', '.join('?' for _ in part)})", part))
         return found
-
-    def insert_document(self, name: str, text: str, sha256: str, *, who: str,
-                        uid: str | None = None, meta: dict[str, Any] | None = None,
-                        stamp: str | None = None) -> int:
-        """Insert a new document whose text is already canonical and whose SHA-256 the caller
-        computed and found absent (bulk imports, inside their transaction); returns its id.
-        The uid is made unique as :meth:`add_document` does; one history row."""
-        if not self.in_transaction:
-            raise ProjectError("insert_document runs inside project.atomic()")
-        conn = self.db.conn
-        uid = uid or sha256[:16]
-        if conn.execute("SELECT 1 FROM documents WHERE uid = ?", [uid]).fetchone():
-            uid = f"{uid}-{sha256[:8]}"
-        stamp = stamp or now()
-        cursor = conn.execute(
-            "INSERT INTO documents (uid, name, sha256, text, length, status, meta, created_at) "
-            "VALUES (?, ?, ?, ?, ?, 'new', ?, ?)",
-            [uid, name, sha256, text, len(text),
-             json.dumps(meta, ensure_ascii=False) if meta else "{}", stamp])
-        doc_id = cursor.lastrowid
-        conn.execute(
-            "INSERT INTO history (at, who, action, entity, entity_id, document_id, after) "
-            "VALUES (?, ?, 'add', 'document', ?, ?, ?)",
-            [stamp, who, str(doc_id), doc_id, document_history(uid, name, sha256, len(text))])
-        return doc_id
 
     # -- spans ---------------------------------------------------------------------------
 

@@ -741,10 +741,6 @@ class ChunkWriter:
                 raise DataError(str(exc), path=source) from None
 
 
-#: Documents whose names an import indexes at once at most (all, in practice).
-NAMES_AT_ONCE = 1 << 40
-
-
 def import_paths(
     project: Project,
     paths: Iterable[str | Path],
@@ -857,7 +853,7 @@ def import_records(
         # them a slice at a time while it opens. An import that adds no document changes
         # nothing.
         if len(report.documents_added) > added_before:
-            document_rows.index_names(project, NAMES_AT_ONCE)
+            document_rows.index_all_names(project)
     if progress and total is not None:
         progress(total, total, "done")  # type: ignore[call-arg]
     return report

@@ -76,3 +76,25 @@ def test_an_import_indexes_the_names_it_adds_in_its_transaction(project: Project
     assert project.db.execute(
         "SELECT count(*) FROM document_name_index WHERE document_name_index MATCH '\"one\"'"
     ).fetchone()[0] == 0
+
+
+def test_an_import_indexes_the_names_added_before_it_too(project: Project,
+                                                         tmp_path: Path) -> None:
+    """Documents whose names no one indexed yet (added outside an import, the window not open)
+    are indexed with the import's, every name under its own id whatever the names' order."""
+    from annotator.store import document_rows
+
+    for n in range(5):
+        project.add_document(f"zeta-{9 - n}.txt", f"前からある文書{n}。", who="alice")
+    assert document_rows.names_pending(project) == 5
+    for n in range(30):
+        (tmp_path / f"memo-{29 - n:02d}.txt").write_text(f"北朝鮮{n}は発表した。",
+                                                        encoding="utf-8")
+    import_paths(project, sorted(tmp_path.glob("memo-*.txt"), reverse=True), annotator="alice")
+    assert document_rows.names_pending(project) == 0
+    project.db.execute("INSERT INTO document_name_index(document_name_index, rank) "
+                       "VALUES ('integrity-check', 1)")
+    found = {row[0]: row[1] for row in project.db.execute(
+        "SELECT d.id, d.name FROM document_name_index JOIN documents d "
+        "ON d.id = document_name_index.rowid WHERE document_name_index MATCH '\"eta\" OR \"emo\"'")}
+    assert found == {d.id: d.name for d in project.documents()} and len(found) == 35

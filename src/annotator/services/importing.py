@@ -520,7 +520,7 @@ class ChunkWriter:
                 doc_id, doc_name = created[record.sha256]
             else:
                 doc_id = new_documents.add(name, record.text, record.sha256, uid=record.uid,
-                                           meta=record.meta)
+                                           meta=record.meta, data=record.data)
                 created[record.sha256] = (doc_id, name)
                 report.documents_added.append(name)
                 keys[doc_id] = set()

@@ -100,6 +100,9 @@ class ParsedRecord:
     names: list[str] = field(default_factory=list)
     #: Relations between spans of this record.
     relations: list[ParsedRelation] = field(default_factory=list)
+    #: ``text`` as UTF-8 when the reader has it already (hashing it needed it), so that
+    #: writing the document does not encode it again; None: not at hand.
+    data: bytes | None = None
 
 
 def _optional_str(value: Any, what: str, path: str, line: int) -> str | None:
@@ -275,10 +278,12 @@ def parse_record(raw: Any, path: str, line: int) -> ParsedRecord:
                         path=path, line=line)
     if ("\r" in text or "\u2028" in text or "\u2029" in text) or text.startswith(BOM):
         canonical = canonicalise(text)
-        sha = sha256_text(canonical)
+        canonical_data = canonical.encode("utf-8")
+        sha = hashlib.sha256(canonical_data).hexdigest()
         removed = removed_positions(text)
     else:  # already canonical (most texts): nothing to replace or map
-        canonical, sha, removed = text, hashlib.sha256(data).hexdigest(), []
+        canonical, canonical_data, removed = text, data, []
+        sha = hashlib.sha256(data).hexdigest()
     given_sha = raw.get("sha256")
     if given_sha is not None and (not isinstance(given_sha, str) or (
             given_sha != sha and (canonical is text or given_sha != sha256_text(text)))):
@@ -324,6 +329,7 @@ def parse_record(raw: Any, path: str, line: int) -> ParsedRecord:
         spans=parsed,
         names=names,
         relations=links,
+        data=canonical_data,
     )
 
 

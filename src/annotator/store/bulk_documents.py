@@ -18,8 +18,10 @@ from typing import Any
 
 from annotator.store.bulk import document_history, insert_rows
 
+#: The text is bound as given: a ``str``, or its UTF-8 bytes, which ``CAST`` makes the same
+#: text value (the database's encoding is UTF-8) without encoding the string again.
 _INSERT_DOCUMENT = ("INSERT INTO documents (id, uid, name, sha256, text, length, status, meta, "
-                    "created_at) VALUES (?, ?, ?, ?, ?, ?, 'new', ?, ?)")
+                    "created_at) VALUES (?, ?, ?, ?, CAST(? AS TEXT), ?, 'new', ?, ?)")
 _INSERT_HISTORY = ("INSERT INTO history (at, who, action, entity, entity_id, document_id, after) "
                    "VALUES (?, ?, 'add', 'document', ?, ?, ?)")
 #: Uids looked up in the project by one query at most.
@@ -37,19 +39,22 @@ class NewDocuments:
         self.who = who
         self.stamp = stamp
         self._next_id: int | None = None
-        #: ``(id, uid, name, sha256, text, meta)`` of the documents not written yet.
-        self._pending: list[tuple[int, str, str, str, str, str]] = []
+        #: ``(id, uid, name, sha256, text, meta, text or its UTF-8)`` of the documents not
+        #: written yet.
+        self._pending: list[tuple[int, str, str, str, str, str, str | bytes]] = []
 
     def add(self, name: str, text: str, sha256: str, *, uid: str | None = None,
-            meta: dict[str, Any] | None = None) -> int:
-        """The id of a new document, written by the next :meth:`flush`."""
+            meta: dict[str, Any] | None = None, data: bytes | None = None) -> int:
+        """The id of a new document, written by the next :meth:`flush`; ``data``: the text as
+        UTF-8, when the caller has it."""
         if self._next_id is None:
             largest = self.conn.execute("SELECT max(id) FROM documents").fetchone()[0]
             self._next_id = (largest or 0) + 1
         doc_id = self._next_id
         self._next_id += 1
         self._pending.append((doc_id, uid or sha256[:16], name, sha256, text,
-                              json.dumps(meta, ensure_ascii=False) if meta else "{}"))
+                              json.dumps(meta, ensure_ascii=False) if meta else "{}",
+                              text if data is None else data))
         return doc_id
 
     def flush(self) -> None:
@@ -66,12 +71,12 @@ class NewDocuments:
                 f"SELECT uid FROM documents WHERE uid IN ({', '.join('?' * len(part))})", part))
         stamp, who = self.stamp, self.who
         documents, history = [], []
-        for doc_id, uid, name, sha256, text, meta in pending:
+        for doc_id, uid, name, sha256, text, meta, stored in pending:
             if uid in taken:
                 uid = f"{uid}-{sha256[:8]}"
             taken.add(uid)
             length = len(text)
-            documents.append((doc_id, uid, name, sha256, text, length, meta, stamp))
+            documents.append((doc_id, uid, name, sha256, stored, length, meta, stamp))
             history.append((stamp, who, str(doc_id), doc_id,
                             document_history(uid, name, sha256, length)))
         insert_rows(self.conn, _INSERT_DOCUMENT, documents)

@@ -201,6 +201,7 @@ def test_crlf_and_bom_offsets_mapped_to_the_canonical_text(project: Project,
                  annotator="alice")
     text = project.text(project.documents()[0].id)
     assert text == "一行\n二行\n三"
+    assert project.documents()[0].sha256 == sha256_text(text)
     assert [text[s.start:s.end] for s in project.spans()] == ["一行\n二行\n三", "\n", "二行"]
 
 

@@ -114,3 +114,18 @@ def test_a_uid_taken_twice_is_refused_as_before(project: Project) -> None:
         new.add("z", text, sha256_text(text), uid="u")
         new.flush()
     assert project.document_count() == 2
+
+
+def test_a_text_given_as_its_utf8_is_stored_as_the_same_text(project: Project) -> None:
+    """The bytes a reader hashed are stored as the text value itself (type text, the same
+    characters, NUL and astral ones too), as the string would be."""
+    texts = ["北朝鮮\x00の😀𠮷\n葛\U000e0100", "plain"]
+    with project.atomic():
+        new = NewDocuments(project.db.conn, who="t", stamp="2026-12-03T10:00:00.000Z")
+        new.add("bytes", texts[0], sha256_text(texts[0]), data=texts[0].encode("utf-8"))
+        new.add("str", texts[1], sha256_text(texts[1]))
+        new.flush()
+    rows = project.db.execute(
+        "SELECT typeof(text), text, length, hex(text) FROM documents ORDER BY id").fetchall()
+    assert rows == [("text", t, len(t), t.encode("utf-8").hex().upper()) for t in texts]
+    assert [d.sha256 for d in project.documents()] == [sha256_text(t) for t in texts]

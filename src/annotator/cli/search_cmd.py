@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 
 from annotator.cli.common import TerminalProgress, dumps_json, project_from, shown
-from annotator.services.japanese import Hit, context
+from annotator.services.japanese import Hit
 from annotator.services.japanese.corpus_search import (
     index_positions,
     index_readings,
@@ -26,7 +26,8 @@ from annotator.services.japanese.corpus_search import (
 )
 from annotator.services.japanese.parallel import IndexPool
 from annotator.services.japanese.project_search import hit_record
-from annotator.store import search_index
+from annotator.services.japanese.search import CONTEXT_WIDTH
+from annotator.store import Project, search_index
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -70,22 +71,28 @@ def run(args: argparse.Namespace) -> int:
             progress.finish()
         out = sys.stdout
         first = True
+        names = _Names(project)
+        width = CONTEXT_WIDTH
         for doc_id, spans, text in _limited(iter_text_groups(project, args.query), args.max):
-            doc = project.document(doc_id)
             if args.json:
+                doc = project.document(doc_id)
                 for s, e in spans:
                     record = dumps_json(hit_record(Hit(doc_id, s, e, text[s:e]), doc), indent=2)
                     out.write(("[\n" if first else ",\n") + "  " + record.replace("\n", "\n  "))
                     first = False
                 continue
-            name = shown(doc.name)
-            # A text with nothing to escape but its line breaks (which the context shows as
-            # spaces) is printed as it is: one test per document instead of three per hit.
+            name = names.get(doc_id)
+            if name is None:
+                continue  # removed meanwhile
+            name = shown(name)
+            # The context shows line breaks as spaces: cut from the text with them replaced
+            # (the same length). A text with nothing else to escape is printed as it is: one
+            # test per document instead of three per hit.
             flat = text.replace("\n", " ")
             plain = shown(flat) == flat
             lines = []
             for s, e in spans:
-                before, match, after = context(text, s, e)
+                before, match, after = flat[max(0, s - width) : s], text[s:e], flat[e : e + width]
                 if plain:
                     if "\n" in match:
                         match = shown(match)
@@ -110,6 +117,31 @@ def _limited(groups: Iterator[tuple[int, list[tuple[int, int]], str]], limit: in
         left -= min(left, len(spans))
         if not left:
             return
+
+
+class _Names:
+    """Document names by id for hits that come in ascending id order, read a range of ids at a
+    time (one query for many documents instead of one per document): the range doubles, up to
+    1,024 ids, while the hits are in every range read, and starts small again after a gap."""
+
+    def __init__(self, project: Project) -> None:
+        self._conn = project.db.conn
+        self._names: dict[int, str] = {}
+        self._high = 0  # the ids below it were read
+        self._size = 8
+
+    def get(self, doc_id: int) -> str | None:
+        if doc_id >= self._high:
+            gap = doc_id - self._high > self._size
+            self._size = 8 if gap else min(self._size * 2, 1024)
+            self._high = doc_id + self._size
+            self._names = dict(self._conn.execute(
+                "SELECT id, name FROM documents WHERE id >= ? AND id < ?", [doc_id, self._high]))
+        name = self._names.get(doc_id)
+        if name is None:  # added after its range was read (or removed since its hits were found)
+            row = self._conn.execute("SELECT name FROM documents WHERE id = ?", [doc_id]).fetchone()
+            name = None if row is None else row[0]
+        return name
 
 
 def _usage(message: str) -> int:

@@ -193,3 +193,33 @@ def test_the_plain_output_escapes_what_a_terminal_would_obey(tmp_path: Path, cap
     assert main(["search", "--db", db, "プー\nチン"]) == 0  # literally, and by reading: putin
     lines = capsys.readouterr().out.splitlines()
     assert "lines.txt\t3\t8\tab [プー\\x0aチン] c" in lines and len(lines) == 5
+
+
+def test_every_line_names_its_document_when_names_are_read_a_range_at_a_time(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Hits in runs of neighbouring documents and after gaps: the names are read a range of
+    ids at a time (:class:`search_cmd._Names`); a document added after its range was read is
+    still named, and one removed is skipped."""
+    from annotator.cli.search_cmd import _Names
+
+    db = str(tmp_path / "n.annotator")
+    hit = {*range(0, 40), 47, *range(90, 130), 400}
+    with Project.open(db) as project:
+        for i in range(401):
+            project.add_document(f"doc-{i:03d}.txt", f"{i}番 " + ("プーチン氏" if i in hit else "北朝鮮"), who="alice")
+    assert main(["search", "--db", db, "プーチン"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[0] for line in lines] == [f"doc-{i:03d}.txt" for i in sorted(hit)]
+    assert all(line.endswith("[プーチン]氏") for line in lines)
+    with Project.open(db) as project:
+        names = _Names(project)
+        ids = [d.id for d in project.documents()]
+        reads: list[str] = []
+        project.db.conn.set_trace_callback(lambda sql: reads.append(sql) if "FROM documents" in sql else None)
+        assert [names.get(i) for i in ids[:20]] == [f"doc-{i:03d}.txt" for i in range(20)]
+        assert len(reads) == 2  # ids 1-8, then 9-24
+        project.db.conn.set_trace_callback(None)
+        assert names.get(ids[-1]) == "doc-400.txt"  # reads a range that takes in the next id
+        added, _created = project.add_document("late.txt", "プーチン", who="alice")
+        assert added.id == ids[-1] + 1 and names.get(added.id) == "late.txt"
+        assert names.get(ids[-1] + 1000) is None

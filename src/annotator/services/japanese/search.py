@@ -98,7 +98,11 @@ def _without_overlaps(spans: set[tuple[int, int]]) -> list[tuple[int, int]]:
     return kept
 
 
-def context(text: str, start: int, end: int, width: int = 20) -> tuple[str, str, str]:
+#: Characters of context each side of a hit in a result list.
+CONTEXT_WIDTH = 20
+
+
+def context(text: str, start: int, end: int, width: int = CONTEXT_WIDTH) -> tuple[str, str, str]:
     """Return ``(before, match, after)`` around a hit, at most ``width`` characters each side,
     with newlines shown as spaces (for a result list)."""
     before = text[max(0, start - width) : start].replace("\n", " ")

@@ -28,17 +28,18 @@ def _ranges_to_class(ranges: list[tuple[int, int]]) -> str:
 
 def _opaque_bmp_ranges() -> list[tuple[int, int]]:
     """BMP code points pykakasi must never see: controls (not whitespace), format characters,
-    surrogates and private use. Computed once from the running Python's Unicode tables."""
+    surrogates and private use. Computed once from the running Python's Unicode tables (no mark
+    of :func:`is_mark` is in these categories: the variation selectors are Mn, ﾞ ﾟ Lm)."""
     ranges: list[tuple[int, int]] = []
+    category = unicodedata.category
     for o in range(0x10000):
         ch = chr(o)
-        if ch.isspace() or is_mark(ch):
+        if category(ch)[0] != "C" or category(ch) == "Cn" or ch.isspace():
             continue
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co"):
-            if ranges and ranges[-1][1] == o - 1:
-                ranges[-1] = (ranges[-1][0], o)
-            else:
-                ranges.append((o, o))
+        if ranges and ranges[-1][1] == o - 1:
+            ranges[-1] = (ranges[-1][0], o)
+        else:
+            ranges.append((o, o))
     return ranges
 
 

@@ -99,3 +99,17 @@ def test_progress_reports_and_cancels() -> None:
         tokenize(text, progress=lambda done, total: done < 5000)
     with pytest.raises(IndexingCancelled):
         tokenize(text, cancel=lambda: True)
+
+
+def test_the_opaque_characters_are_the_controls_format_surrogates_and_private_use_of_the_bmp() -> None:
+    """Every BMP character pykakasi must not see, by the rule written out character by
+    character: its category is Cc, Cf, Cs or Co, it is not whitespace and not a mark."""
+    import unicodedata
+
+    from annotator.services.japanese import chars
+
+    expected = [o for o in range(0x10000) if not chr(o).isspace() and not chars.is_mark(chr(o))
+                and unicodedata.category(chr(o)) in ("Cc", "Cf", "Cs", "Co")]
+    got = [o for lo, hi in chars._opaque_bmp_ranges() for o in range(lo, hi + 1)]
+    assert got == expected and 0x1B in got and 0x202E in got and 0xE000 in got and 0x0A not in got
+    assert all(chars.is_opaque(chr(o)) for o in expected[::97])

@@ -31,6 +31,7 @@ from typing import Any
 
 __all__ = ["CREATE_STATEMENTS", "add_documents", "add_entries", "add_postings", "create", "current_documents", "documents_in", "entries", "missing_documents",
            "missing_count", "next_batch", "outdated", "clear", "document_ids", "posting_rows", "store_batch", "type_ids", "types_containing",
+           "types_unchanged",
            "unkeyed_among"]
 
 CREATE_STATEMENTS = (
@@ -104,6 +105,21 @@ def type_ids(conn: sqlite3.Connection, types: Sequence[tuple[str, str, str]],
         else:
             ids.append(row[0])
     return ids, new
+
+
+def types_unchanged(conn: sqlite3.Connection, ids: Sequence[int],
+                    types: Sequence[tuple[str, str, str]]) -> bool:
+    """Whether each id of ``ids`` is still the type of ``types`` at its place (a batch written
+    in several transactions took its ids in an earlier one: :func:`clear`, by another program,
+    may have given them to other types since)."""
+    for at in range(0, len(ids), 500):
+        part = ids[at : at + 500]
+        marks = ", ".join("?" for _ in part)
+        found = {row[0]: tuple(row[1:]) for row in conn.execute(
+            f"SELECT id, surface, stored, dropped FROM search_types WHERE id IN ({marks})", part)}
+        if any(found.get(i) != tuple(t) for i, t in zip(part, types[at : at + 500], strict=True)):
+            return False
+    return True
 
 
 def store_batch(conn: sqlite3.Connection, batch: int, version: int,

@@ -371,7 +371,9 @@ def store_steps(batch: Batch, types_per_step: int = 16, rows_per_step: int = 64,
     write transaction (retried as it is when the write lock is taken): the batch's number;
     the types, each new one with its entries, a few at a time; the postings rows (which count
     for no document yet); last, the documents still as they were read become the batch's (the
-    step's value: how many). A series stopped half-way leaves rows no document counts."""
+    step's value: how many), unless the types' ids were given to others meanwhile (the
+    postings cleared by another program: then none). A series stopped half-way leaves rows no
+    document counts."""
     number: list[int] = []
     ids = [0] * len(batch.types)
 
@@ -397,6 +399,8 @@ def store_steps(batch: Batch, types_per_step: int = 16, rows_per_step: int = 64,
         yield add_rows
 
     def finish(conn: Any) -> int:
+        if not search_positions.types_unchanged(conn, ids, batch.types):
+            return 0  # the postings were cleared meanwhile (another version's rebuild)
         current = search_positions.current_documents(conn, [d for d, _s in batch.documents], RECORD_VERSION)
         documents = [d for d, sha in batch.documents if current.get(d) == sha]
         search_positions.add_documents(conn, number[0], POSITIONS_VERSION, documents, batch.skipped)

@@ -204,6 +204,39 @@ def test_a_killed_build_keeps_its_batches_and_two_builders_share_the_work(corpus
         _check_all(project, ["puchin", "kitachosen", "roshia", "no", "urazimiru", "ミサイル", "a"])
 
 
+def test_a_batch_written_in_steps_counts_for_no_document_once_its_type_ids_went_to_others(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window writes a batch in several transactions (store_steps): its types' ids are
+    taken in the first ones. Another program that clears the postings in between (one of
+    another version rebuilding them) may give those ids to other types: the batch's last step
+    then adds no document, whose positions would be read as the other types'."""
+    from annotator.store import search_positions
+
+    path = tmp_path / "steps.annotator"
+    path.write_bytes(corpus.read_bytes())
+    monkeypatch.setattr(cs, "POSITION_BATCH_DOCS", 30)
+    monkeypatch.setattr(cs, "POSITION_BATCH_PARTS", 1)
+    with Project.open(path) as project:
+        total = len(project.documents())
+        assert cs.index_positions(project, max_batches=1) == 30
+        batch = positions.build_batch(cs.next_position_items(project, 0, 40, 10**8))
+        assert positions.prepare(batch)
+        *steps, finish = list(positions.store_steps(batch))
+        for step in steps:
+            with project.atomic():
+                step(project.db.conn)
+        with project.atomic():  # another program: the postings cleared, its types first
+            search_positions.clear(project.db.conn)
+            search_positions.type_ids(project.db.conn, list(reversed(batch.types)))
+        with project.atomic():
+            assert finish(project.db.conn) == 0
+        assert project.db.execute("SELECT count(*) FROM search_position_docs").fetchone()[0] == 0
+        with project.atomic():
+            search_positions.clear(project.db.conn)
+        assert cs.index_positions(project) == total
+        _check_all(project, ["puchin", "kitachosen", "roshia", "ミサイル", "no"])
+
+
 def test_the_cuts_of_a_type_are_those_of_split_point() -> None:
     """Each entry of a type that starts or ends inside the token is where split_point puts
     the cut, for the tokens of the seeds (with and without letters lost to the key before)."""

@@ -239,9 +239,13 @@ def clear(conn: sqlite3.Connection) -> None:
 
 
 def document_ids(conn: sqlite3.Connection, low: int, high: int) -> list[int]:
-    """The ids of the documents in ``[low, high)``, ascending."""
+    """The ids of the documents in ``[low, high)``, ascending, from the counts table's row
+    per document (``annotator.store.aggregates``, kept by triggers): a few bytes a row, where
+    the documents' table holds a page of text a row (at 100,000 documents a range of all of
+    them read 400 MB through the page cache, 160 ms, against 28 ms)."""
     return [row[0] for row in conn.execute(
-        "SELECT id FROM documents WHERE id >= ? AND id < ? ORDER BY id", [low, high])]
+        "SELECT document_id FROM document_span_counts WHERE document_id >= ? AND document_id < ? "
+        "ORDER BY document_id", [low, high])]
 
 
 _MISSING = ("FROM search_readings r LEFT JOIN search_position_docs p ON p.document_id = "

@@ -64,3 +64,20 @@ def test_an_ascii_query_does_not_load_the_dictionaries() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.split() == ["True", "False"]
+
+
+def test_the_dictionaries_are_out_of_the_collectors_sight() -> None:
+    """In a fresh process: once pykakasi's converter exists, its dictionaries' objects are in
+    the collector's permanent generation, so a full collection does not walk them; what is
+    created after is collected as before."""
+    import subprocess
+    import sys
+
+    code = ("import gc; from annotator.services.japanese import query_key\n"
+            "before = len(gc.get_objects()); query_key('きた')\n"
+            "class Cycle: pass\n"
+            "c = Cycle(); c.me = c; del c\n"
+            "print(before, gc.get_freeze_count(), len(gc.get_objects()), gc.collect())")
+    before, frozen, tracked, collected = map(int, subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
+    assert frozen > 200_000 and tracked < before + 10_000 and collected >= 1

@@ -19,9 +19,9 @@ def _new_converter() -> pykakasi.kakasi:
     tracks) then moved out of the collector's sight with everything else alive (``gc.freeze``,
     after a collection, so that no garbage is kept): with them, each full collection took
     about 64 ms here, one of them in most searches of a common word over 100,000 documents
-    (and in the window, once a search has loaded them, at any moment). Reference counting still frees what is frozen; only a cycle among
-    objects alive now, broken later, stays (the worker processes do the same,
-    :mod:`.parallel`)."""
+    (and in the window, once a search has loaded them, at any moment). Reference counting
+    still frees what is frozen; only a cycle among objects alive now, broken later, stays (the
+    worker processes do the same, :mod:`.parallel`)."""
     gc.collect()
     converter = pykakasi.kakasi()
     gc.freeze()

@@ -26,6 +26,9 @@ def _ranges_to_class(ranges: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
+_OPAQUE_CATEGORIES = frozenset(("Cc", "Cf", "Cs", "Co"))
+
+
 def _opaque_bmp_ranges() -> list[tuple[int, int]]:
     """BMP code points pykakasi must never see: controls (not whitespace), format characters,
     surrogates and private use. Computed once from the running Python's Unicode tables (no mark
@@ -34,7 +37,7 @@ def _opaque_bmp_ranges() -> list[tuple[int, int]]:
     category = unicodedata.category
     for o in range(0x10000):
         ch = chr(o)
-        if category(ch)[0] != "C" or category(ch) == "Cn" or ch.isspace():
+        if category(ch) not in _OPAQUE_CATEGORIES or ch.isspace():
             continue
         if ranges and ranges[-1][1] == o - 1:
             ranges[-1] = (ranges[-1][0], o)

@@ -101,9 +101,9 @@ def _start_worker() -> None:
     """Load pykakasi's dictionaries once per worker process (~0.5 s), before the first chunk
     (out of the garbage collector's sight, see :func:`._kakasi._new_converter`: the collections
     it runs while a worker builds and the last one when it exits no longer walk ~130 MB of
-    dictionary objects; a worker exits in ~15 ms instead of ~200 ms). A worker runs at a lower priority (nice 10):
-    on a machine with few cores the window (or whatever asked) keeps the processor first, and
-    an idle machine gives the workers all of it anyway."""
+    dictionary objects; a worker exits in ~15 ms instead of ~200 ms). A worker runs at a lower
+    priority (nice 10): on a machine with few cores the window (or whatever asked) keeps the
+    processor first, and an idle machine gives the workers all of it anyway."""
     with contextlib.suppress(OSError, AttributeError):
         os.nice(10)
     convert_raw("日本語")

@@ -89,20 +89,21 @@ def run(args: argparse.Namespace) -> int:
             # (the same length). A text with nothing else to escape is printed as it is: one
             # test per document instead of three per hit.
             flat = text.replace("\n", " ")
-            plain = shown(flat) == flat
-            lines = []
-            for s, e in spans:
-                before, match, after = flat[max(0, s - width) : s], text[s:e], flat[e : e + width]
-                if plain:
-                    if "\n" in match:
-                        match = shown(match)
-                    lines.append(f"{name}\t{s}\t{e}\t{before}[{match}]{after}\n")
-                else:
-                    lines.append(f"{name}\t{s}\t{e}\t{shown(before)}[{shown(match)}]{shown(after)}\n")
-            out.write("".join(lines))
+            if shown(flat) == flat:  # only a match's own line breaks to escape
+                out.write("".join([
+                    f"{name}\t{s}\t{e}\t{flat[max(0, s - width) : s]}"
+                    f"[{m if _LF not in (m := text[s:e]) else shown(m)}]{flat[e : e + width]}\n"
+                    for s, e in spans]))
+            else:
+                out.write("".join([
+                    f"{name}\t{s}\t{e}\t{shown(flat[max(0, s - width) : s])}[{shown(text[s:e])}]"
+                    f"{shown(flat[e : e + width])}\n" for s, e in spans]))
         if args.json:
             out.write("[]\n" if first else "\n]\n")
     return 0
+
+
+_LF = "\n"  # (a backslash cannot be in an f-string's expression before Python 3.12)
 
 
 def _limited(groups: Iterator[tuple[int, list[tuple[int, int]], str]], limit: int | None,

@@ -87,9 +87,11 @@ def run(args: argparse.Namespace) -> int:
             name = shown(name)
             # The context shows line breaks as spaces: cut from the text with them replaced
             # (the same length). A text with nothing else to escape is printed as it is: one
-            # test per document instead of three per hit.
+            # test per document instead of three per hit (a printable text has none of the
+            # controls, format characters and line separators shown() escapes; isprintable()
+            # takes half the time of its search).
             flat = text.replace("\n", " ")
-            if shown(flat) == flat:  # only a match's own line breaks to escape
+            if flat.isprintable() or shown(flat) == flat:  # only a match's line breaks to escape
                 out.write("".join([
                     f"{name}\t{s}\t{e}\t{flat[max(0, s - width) : s]}"
                     f"[{m if _LF not in (m := text[s:e]) else shown(m)}]{flat[e : e + width]}\n"

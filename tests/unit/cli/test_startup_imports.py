@@ -8,14 +8,16 @@ import sys
 import pytest
 
 
+def _loaded(setup: str, modules: tuple[str, ...]) -> str:
+    """Which of ``modules`` a fresh interpreter has imported after running ``setup``."""
+    code = f"import sys\n{setup}\nprint(' '.join(n for n in {modules!r} if n in sys.modules))"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120).stdout.strip()
+
+
 def test_the_command_line_does_not_import_heavy_libraries() -> None:
-    code = ("import sys; import annotator.cli, annotator.cli.common, annotator.store; "
-            "import sqlite_utils.db; "
-            "print(' '.join(n for n in ('pandas', 'numpy', 'PySide6', 'pyarrow', 'spacy', "
-            "'psycopg') if n in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, timeout=120)
-    assert result.stdout.strip() == ""
+    assert _loaded("import annotator.cli, annotator.cli.common, annotator.store, sqlite_utils.db",
+                   ("pandas", "numpy", "PySide6", "pyarrow", "spacy", "psycopg")) == ""
 
 
 def test_pandas_still_imports_after_the_store() -> None:
@@ -47,17 +49,13 @@ def test_a_small_export_loads_only_what_it_uses(tmp_path) -> None:
     format sniffing), the validator (used only to name a damaged record's fault) and the
     worker processes' modules (a selection this small is exported in one process)."""
     path, out = tmp_path / "p.annotator", tmp_path / "out.jsonl"
-    code = ("import sys\n"
-            "from annotator.store import Project\n"
-            f"project = Project.open({str(path)!r})\n"
-            "project.add_document('a.txt', 'text', who='t')\n"
-            "project.close()\n"
-            "from annotator.cli import main\n"
-            f"assert main(['export', '--db', {str(path)!r}, '-o', {str(out)!r}]) == 0\n"
-            "print(' '.join(n for n in ('annotator.services.importing', "
-            "'annotator.services.decoding', 'annotator.services.validation', 'multiprocessing', "
-            "'concurrent.futures') if n in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, timeout=120)
-    assert result.stdout.strip() == ""
+    setup = (f"from annotator.store import Project\n"
+             f"project = Project.open({str(path)!r})\n"
+             "project.add_document('a.txt', 'text', who='t')\n"
+             "project.close()\n"
+             "from annotator.cli import main\n"
+             f"assert main(['export', '--db', {str(path)!r}, '-o', {str(out)!r}]) == 0")
+    assert _loaded(setup, ("annotator.services.importing", "annotator.services.decoding",
+                           "annotator.services.validation", "multiprocessing",
+                           "concurrent.futures")) == ""
     assert out.read_text(encoding="utf-8").count("\n") == 1

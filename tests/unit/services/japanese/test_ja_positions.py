@@ -68,6 +68,14 @@ def _check_all(project: Project, queries: list[str]) -> None:
         assert list(cs.iter_hits(project, query)) == expected, query
 
 
+def _small_batches(corpus: Path, path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of ``corpus`` at ``path``, its postings built in batches of 30 documents."""
+    path.write_bytes(corpus.read_bytes())
+    monkeypatch.setattr(cs, "POSITION_BATCH_DOCS", 30)
+    monkeypatch.setattr(cs, "POSITION_BATCH_PARTS", 1)
+    return path
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("positions") / "p.annotator"
@@ -91,10 +99,7 @@ def test_some_documents_in_the_postings_give_the_same_hits(corpus: Path, tmp_pat
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """A third of the documents in the postings (a batch of 30, then a cancelled run), the
     others matched document by document: the hits do not change."""
-    path = tmp_path / "some.annotator"
-    path.write_bytes(corpus.read_bytes())
-    monkeypatch.setattr(cs, "POSITION_BATCH_DOCS", 30)
-    monkeypatch.setattr(cs, "POSITION_BATCH_PARTS", 1)
+    path = _small_batches(corpus, tmp_path / "some.annotator", monkeypatch)
     with Project.open(path) as project:
         total = len(project.documents())
         assert cs.index_positions(project, max_batches=2) == 60
@@ -212,10 +217,7 @@ def test_a_batch_written_in_steps_counts_for_no_document_once_its_type_ids_went_
     then adds no document, whose positions would be read as the other types'."""
     from annotator.store import search_positions
 
-    path = tmp_path / "steps.annotator"
-    path.write_bytes(corpus.read_bytes())
-    monkeypatch.setattr(cs, "POSITION_BATCH_DOCS", 30)
-    monkeypatch.setattr(cs, "POSITION_BATCH_PARTS", 1)
+    path = _small_batches(corpus, tmp_path / "steps.annotator", monkeypatch)
     with Project.open(path) as project:
         total = len(project.documents())
         assert cs.index_positions(project, max_batches=1) == 30
